@@ -1,0 +1,40 @@
+# labmate's two commands. Both install what they need first (scripts/setup.sh).
+#   make demo   build labmate, start labsim, serve at http://127.0.0.1:8080
+#   make test   every test: fmt, clippy, native, browser (wasm), end-to-end
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER := /usr/bin/chromedriver
+export TRUNK_OFFLINE := true
+
+.PHONY: demo test setup build lint test-native test-browser test-e2e size
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	trunk build --release
+	cargo build --release -p labsim
+
+demo: build
+	scripts/demo.sh
+
+lint: setup
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p labmate --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native: setup
+	cargo test --workspace
+
+test-browser: setup
+	scripts/test-browser.sh
+
+test-e2e: build
+	cd e2e && node --test --test-concurrency=1 tests/
+
+size: setup
+	trunk build --release
+	scripts/size-report.sh
+
+test: lint test-native test-browser test-e2e
+	scripts/size-report.sh

@@ -1,0 +1,375 @@
+//! AWS's answers, read: who you are (STS), and what a failure means.
+//!
+//! Each service shapes errors its own way (aws-behaviour.md): API Gateway
+//! `{"message"}`, the JSON services `{"__type", "message"}`, STS XML, AOSS a
+//! bare status. `classify` turns any of them into one `AwsError` that says
+//! what happened and what to do.
+
+use crate::service::Service;
+
+/// Who the credentials belong to (STS GetCallerIdentity).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+impl CallerIdentity {
+    /// The role or user name and, for a role, the session name.
+    pub fn principal(&self) -> (String, Option<String>) {
+        let resource = self.arn.splitn(6, ':').nth(5).unwrap_or(&self.arn);
+        let mut parts = resource.split('/');
+        let kind = parts.next().unwrap_or_default();
+        let name = parts.next().unwrap_or(resource).to_owned();
+        let session = (kind == "assumed-role").then(|| parts.next().map(str::to_owned));
+        (name, session.flatten())
+    }
+}
+
+/// The text between `<tag>` and `</tag>`, unescaped. STS answers are small
+/// and fixed in shape, so an XML parser (and its weight in the bundle) is
+/// not needed.
+fn xml_text(xml: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = start + xml[start..].find(&close)?;
+    Some(
+        xml[start..end]
+            .trim()
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// Reads a GetCallerIdentity response body.
+pub fn parse_caller_identity(xml: &str) -> Option<CallerIdentity> {
+    Some(CallerIdentity {
+        account: xml_text(xml, "Account")?,
+        arn: xml_text(xml, "Arn")?,
+        user_id: xml_text(xml, "UserId")?,
+    })
+}
+
+/// One failed call, explained.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AwsError {
+    #[error("{service}: the session token has expired. Paste fresh credentials; nothing else on the page is lost.")]
+    ExpiredToken { service: &'static str },
+    #[error("{service}: AWS does not recognise these keys (\"{message}\"). Check you pasted the whole key and token, from the same set.")]
+    UnknownKeys {
+        service: &'static str,
+        message: String,
+    },
+    #[error("{service}: your clock and AWS's differ by more than 5 minutes. labmate has corrected for it; send the request again.")]
+    ClockSkew {
+        service: &'static str,
+        /// AWS's time, epoch seconds, from the error text.
+        server_time: i64,
+    },
+    #[error("{service}: the signature does not match (\"{message}\"). Usually a secret key from another set, or a changed request.")]
+    BadSignature {
+        service: &'static str,
+        message: String,
+    },
+    #[error("{service}: not allowed. {message}")]
+    AccessDenied {
+        service: &'static str,
+        message: String,
+        /// The IAM action named in the message, when AWS names one.
+        action: Option<String>,
+    },
+    #[error("{service}: too many requests; labmate will slow down and retry.")]
+    Throttled { service: &'static str },
+    #[error("{service}: {message}")]
+    NotFound {
+        service: &'static str,
+        message: String,
+    },
+    #[error("{service} answered {status}: {code}{message}")]
+    Other {
+        service: &'static str,
+        status: u16,
+        code: String,
+        message: String,
+    },
+}
+
+impl AwsError {
+    /// True when fresh credentials are what the learner needs.
+    pub fn needs_new_credentials(&self) -> bool {
+        matches!(
+            self,
+            AwsError::ExpiredToken { .. } | AwsError::UnknownKeys { .. }
+        )
+    }
+}
+
+/// The `code` and `message` of an error body of any lab service.
+fn code_and_message(body: &str) -> (String, String) {
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
+        let code = v
+            .get("__type")
+            .or_else(|| v.get("code"))
+            .or_else(|| v.get("Code"))
+            .and_then(|c| c.as_str())
+            .map(|c| c.rsplit('#').next().unwrap_or(c).to_owned())
+            .unwrap_or_default();
+        let message = v
+            .get("message")
+            .or_else(|| v.get("Message"))
+            .and_then(|m| m.as_str())
+            .or_else(|| {
+                v.get("error")
+                    .and_then(|e| e.get("reason").or_else(|| e.get("type")))
+                    .and_then(|m| m.as_str())
+            })
+            .unwrap_or_default()
+            .to_owned();
+        return (code, message);
+    }
+    if body.trim_start().starts_with('<') {
+        return (
+            xml_text(body, "Code").unwrap_or_default(),
+            xml_text(body, "Message").unwrap_or_default(),
+        );
+    }
+    (String::new(), body.trim().chars().take(300).collect())
+}
+
+/// Explains a non-success answer. `None` when the answer was a success.
+pub fn classify(service: Service, status: u16, body: &str) -> Option<AwsError> {
+    if (200..300).contains(&status) {
+        // API Gateway's lab mapping returns DynamoDB errors with status 200.
+        if service == Service::ExecuteApi {
+            let (code, message) = code_and_message(body);
+            if !code.is_empty() {
+                return Some(AwsError::Other {
+                    service: service.label(),
+                    status,
+                    code: format!("{code}: "),
+                    message: format!(
+                        "{message} (the API returned 200, but this is DynamoDB's error: the item was not written)"
+                    ),
+                });
+            }
+        }
+        return None;
+    }
+    let label = service.label();
+    let (code, message) = code_and_message(body);
+    if let Some(server_time) = server_time_from_skew_message(&message) {
+        return Some(AwsError::ClockSkew {
+            service: label,
+            server_time,
+        });
+    }
+    let lower = message.to_ascii_lowercase();
+    let err = if code == "ExpiredToken"
+        || code == "ExpiredTokenException"
+        || lower.contains("security token included in the request is expired")
+    {
+        AwsError::ExpiredToken { service: label }
+    } else if code == "UnrecognizedClientException"
+        || code == "InvalidClientTokenId"
+        || lower.contains("security token included in the request is invalid")
+    {
+        AwsError::UnknownKeys {
+            service: label,
+            message,
+        }
+    } else if code == "InvalidSignatureException"
+        || code == "SignatureDoesNotMatch"
+        || lower.contains("signature we calculated does not match")
+    {
+        AwsError::BadSignature {
+            service: label,
+            message,
+        }
+    } else if status == 429
+        || code.contains("Throttl")
+        || code == "ProvisionedThroughputExceededException"
+        || code == "TooManyRequestsException"
+    {
+        AwsError::Throttled { service: label }
+    } else if code.contains("AccessDenied")
+        || lower.contains("not authorized to perform")
+        || (status == 403 && service == Service::Aoss)
+    {
+        let action = lower
+            .find("perform: ")
+            .map(|i| &message[i + "perform: ".len()..])
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(str::to_owned);
+        let message = if message.is_empty() && service == Service::Aoss {
+            "OpenSearch Serverless refused the request (403). Check the collection's data access policy lists your role, and that the network policy allows public access.".to_owned()
+        } else {
+            message
+        };
+        AwsError::AccessDenied {
+            service: label,
+            message,
+            action,
+        }
+    } else if status == 404 || code == "ResourceNotFoundException" {
+        AwsError::NotFound {
+            service: label,
+            message: if message.is_empty() {
+                "not found (404)".into()
+            } else {
+                message
+            },
+        }
+    } else {
+        AwsError::Other {
+            service: label,
+            status,
+            code: if code.is_empty() {
+                String::new()
+            } else {
+                format!("{code}: ")
+            },
+            message,
+        }
+    };
+    Some(err)
+}
+
+/// AWS's clock, from either skew message:
+/// `Signature expired: A is now earlier than B (NOW - 5 min.)` or
+/// `Signature not yet current: A is still later than B (NOW + 5 min.)`.
+/// A page cannot read the `Date` header cross-origin, but it can read this.
+pub fn server_time_from_skew_message(message: &str) -> Option<i64> {
+    if !(message.contains("Signature expired") || message.contains("Signature not yet current")) {
+        return None;
+    }
+    let inner = &message[message.rfind('(')? + 1..];
+    let stamp = inner.split_whitespace().next()?;
+    parse_amz_date(stamp)
+}
+
+/// `20241008T200440Z` to epoch seconds.
+pub fn parse_amz_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
+    let (h, mi, sec) = (num(9..11)?, num(11..13)?, num(13..15)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IDENTITY: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult>
+    <Arn>arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant</Arn>
+    <UserId>AROA3XFRBF23EXAMPLE:Participant</UserId>
+    <Account>123456789012</Account>
+  </GetCallerIdentityResult>
+  <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
+</GetCallerIdentityResponse>"#;
+
+    #[test]
+    fn reads_caller_identity() {
+        let id = parse_caller_identity(IDENTITY).unwrap();
+        assert_eq!(id.account, "123456789012");
+        assert_eq!(id.user_id, "AROA3XFRBF23EXAMPLE:Participant");
+        assert_eq!(
+            id.principal(),
+            ("WSParticipantRole".into(), Some("Participant".into()))
+        );
+        let user = CallerIdentity {
+            account: "1".into(),
+            arn: "arn:aws:iam::123456789012:user/alice".into(),
+            user_id: "AIDA".into(),
+        };
+        assert_eq!(user.principal(), ("alice".into(), None));
+        assert_eq!(parse_caller_identity("<html>nope</html>"), None);
+    }
+
+    #[test]
+    fn skew_messages_give_aws_time() {
+        let past = "Signature expired: 20241008T195522Z is now earlier than 20241008T195940Z (20241008T200440Z - 5 min.)";
+        let future = "Signature not yet current: 20241008T201000Z is still later than 20241008T200940Z (20241008T200440Z + 5 min.)";
+        let expected = 1_728_417_880; // 2024-10-08T20:04:40Z
+        assert_eq!(server_time_from_skew_message(past), Some(expected));
+        assert_eq!(server_time_from_skew_message(future), Some(expected));
+        assert_eq!(server_time_from_skew_message("Signature expired"), None);
+        assert_eq!(parse_amz_date("19700101T000000Z"), Some(0));
+        assert_eq!(parse_amz_date("20241308T000000Z"), None);
+    }
+
+    #[test]
+    fn classifies_each_services_shapes() {
+        use AwsError::*;
+        let expired_apigw = classify(
+            Service::ExecuteApi,
+            403,
+            r#"{"message":"The security token included in the request is expired"}"#,
+        );
+        assert!(matches!(expired_apigw, Some(ExpiredToken { .. })));
+        let expired_ddb = classify(Service::DynamoDb, 400, r#"{"__type":"com.amazon.coral.service#ExpiredTokenException","message":"The security token included in the request is expired"}"#);
+        assert!(expired_ddb.unwrap().needs_new_credentials());
+        let expired_sts = classify(Service::Sts, 403, "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error></ErrorResponse>");
+        assert!(matches!(expired_sts, Some(ExpiredToken { .. })));
+        let skew = classify(Service::Lambda, 403, r#"{"message":"Signature expired: 20241008T195522Z is now earlier than 20241008T195940Z (20241008T200440Z - 5 min.)"}"#);
+        assert_eq!(
+            skew,
+            Some(ClockSkew {
+                service: "Lambda",
+                server_time: 1_728_417_880
+            })
+        );
+        let denied = classify(Service::ExecuteApi, 403, r#"{"message":"User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:ap-southeast-1:123456789012:abc/v1/POST/lab"}"#).unwrap();
+        assert!(matches!(&denied, AccessDenied { action: Some(a), .. } if a == "execute-api:Invoke"));
+        assert!(matches!(classify(Service::Aoss, 403, ""), Some(AccessDenied { .. })));
+        assert!(matches!(
+            classify(Service::Aoss, 429, ""),
+            Some(Throttled { .. })
+        ));
+        assert!(matches!(
+            classify(Service::DynamoDb, 400, r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}"#),
+            Some(Throttled { .. })
+        ));
+        assert!(matches!(
+            classify(Service::DynamoDb, 400, r#"{"__type":"com.amazon.coral.service#InvalidSignatureException","message":"The request signature we calculated does not match the signature you provided."}"#),
+            Some(BadSignature { .. })
+        ));
+        assert_eq!(classify(Service::Sts, 200, IDENTITY), None);
+    }
+
+    #[test]
+    fn api_200_with_dynamodb_error_is_a_failure() {
+        let e = classify(
+            Service::ExecuteApi,
+            200,
+            r#"{"__type":"com.amazon.coral.service#SerializationException","Message":"Unexpected character"}"#,
+        )
+        .unwrap();
+        assert!(e.to_string().contains("SerializationException"), "{e}");
+        assert!(e.to_string().contains("not written"), "{e}");
+        assert_eq!(classify(Service::ExecuteApi, 200, "{}"), None);
+    }
+}

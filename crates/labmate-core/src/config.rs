@@ -1,0 +1,494 @@
+//! The lab's configuration: where each resource lives, and the share link
+//! that carries it (never a secret).
+
+use std::collections::BTreeMap;
+
+use crate::service::{is_region, parse_aws_host, Service};
+
+pub const DEFAULT_REGION: &str = "ap-southeast-1";
+pub const DEFAULT_INDEX: &str = "dynamodb_replicate";
+pub const DEFAULT_TABLE: &str = "lab-table";
+pub const DEFAULT_FUNCTION: &str = "sync-data-with-dynamodb-stream";
+
+/// Where the lab's resources are. Endpoints left empty fall back to AWS's
+/// regional endpoint for the region; any URL may be set instead (the
+/// simulator, a same-origin route).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabConfig {
+    pub region: String,
+    /// The POST /v1/lab invoke URL of `dynamodb-api-gw`.
+    pub api_url: String,
+    /// The OpenSearch Serverless collection endpoint.
+    pub collection_endpoint: String,
+    pub index: String,
+    pub table: String,
+    pub function_name: String,
+    /// Endpoint overrides for the JSON services and STS, by service.
+    pub endpoints: BTreeMap<ServiceKey, String>,
+    /// A labsim control URL: labmate reads the simulator's endpoints and
+    /// demo credentials from it at start-up (so no secret is in the link).
+    pub simulator: String,
+}
+
+/// The services whose endpoint may be overridden, as named in share links.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ServiceKey {
+    Sts,
+    DynamoDb,
+    Streams,
+    Lambda,
+    Logs,
+}
+
+impl ServiceKey {
+    pub const ALL: [ServiceKey; 5] = [
+        ServiceKey::Sts,
+        ServiceKey::DynamoDb,
+        ServiceKey::Streams,
+        ServiceKey::Lambda,
+        ServiceKey::Logs,
+    ];
+
+    pub fn service(self) -> Service {
+        match self {
+            ServiceKey::Sts => Service::Sts,
+            ServiceKey::DynamoDb => Service::DynamoDb,
+            ServiceKey::Streams => Service::DynamoDbStreams,
+            ServiceKey::Lambda => Service::Lambda,
+            ServiceKey::Logs => Service::Logs,
+        }
+    }
+
+    /// The share-link parameter.
+    pub fn param(self) -> &'static str {
+        match self {
+            ServiceKey::Sts => "sts",
+            ServiceKey::DynamoDb => "dynamodb",
+            ServiceKey::Streams => "streams",
+            ServiceKey::Lambda => "lambda",
+            ServiceKey::Logs => "logs",
+        }
+    }
+}
+
+impl Default for LabConfig {
+    fn default() -> Self {
+        Self {
+            region: DEFAULT_REGION.into(),
+            api_url: String::new(),
+            collection_endpoint: String::new(),
+            index: DEFAULT_INDEX.into(),
+            table: DEFAULT_TABLE.into(),
+            function_name: DEFAULT_FUNCTION.into(),
+            endpoints: BTreeMap::new(),
+            simulator: String::new(),
+        }
+    }
+}
+
+/// Where to send a request for one service, and how to sign it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub service: Service,
+    /// Base URL without a trailing slash.
+    pub url: String,
+    /// The region to sign for: from the AWS host name, else the lab's.
+    pub region: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("\"{value}\" is not a region name. Regions look like ap-southeast-1.")]
+    BadRegion { value: String },
+    #[error("{field}: \"{value}\" is not a URL. It should start with https:// (or http:// for a local simulator).")]
+    NotAUrl { field: &'static str, value: String },
+    #[error("{field} is empty. {hint}")]
+    Missing {
+        field: &'static str,
+        hint: &'static str,
+    },
+    #[error("{field}: this is a {found} address, not {expected}.")]
+    WrongService {
+        field: &'static str,
+        found: &'static str,
+        expected: &'static str,
+    },
+    #[error("{field}: the address is in {host_region} but the lab's region is {lab_region}. Requests are signed for {host_region}; check you copied the right one.")]
+    RegionMismatch {
+        field: &'static str,
+        host_region: String,
+        lab_region: String,
+    },
+    #[error("{field}: \"{value}\" is not a valid name ({reason}).")]
+    BadName {
+        field: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+}
+
+/// The share link refused these parameters: they look like secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareLinkImport {
+    pub config: LabConfig,
+    /// Parameters that looked like secrets and were dropped unread.
+    pub dropped_secret_params: Vec<String>,
+    /// Parameters labmate does not know, ignored.
+    pub unknown_params: Vec<String>,
+}
+
+const SECRET_MARKERS: [&str; 5] = ["secret", "token", "password", "session", "credential"];
+
+impl LabConfig {
+    /// The endpoint for `service`, or why there is none.
+    pub fn endpoint(&self, service: Service) -> Result<Endpoint, ConfigError> {
+        let (field, raw, hint) = match service {
+            Service::ExecuteApi => (
+                "API invoke URL",
+                self.api_url.as_str(),
+                "Copy it from API Gateway > dynamodb-api-gw > Stages > v1, and add /lab.",
+            ),
+            Service::Aoss => (
+                "Collection endpoint",
+                self.collection_endpoint.as_str(),
+                "Copy it from OpenSearch Serverless > Collections > lab-collection.",
+            ),
+            other => {
+                let key = ServiceKey::ALL
+                    .into_iter()
+                    .find(|k| k.service() == other)
+                    .expect("every other service has a key");
+                match self.endpoints.get(&key).filter(|s| !s.trim().is_empty()) {
+                    Some(url) => ("Endpoint", url.as_str(), ""),
+                    None => {
+                        let url = other
+                            .default_endpoint(&self.region)
+                            .expect("regional service");
+                        return Ok(Endpoint {
+                            service: other,
+                            url,
+                            region: self.region.clone(),
+                        });
+                    }
+                }
+            }
+        };
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(ConfigError::Missing { field, hint });
+        }
+        let url = normalise_url(field, raw)?;
+        let host = url
+            .split_once("://")
+            .map(|(_, r)| r.split(['/', '?', '#']).next().unwrap_or_default())
+            .unwrap_or_default();
+        let region = match parse_aws_host(host) {
+            Some(found) if found.service != service => {
+                return Err(ConfigError::WrongService {
+                    field,
+                    found: found.service.label(),
+                    expected: service.label(),
+                })
+            }
+            Some(found) => found.region,
+            None => self.region.clone(),
+        };
+        Ok(Endpoint {
+            service,
+            url,
+            region,
+        })
+    }
+
+    /// Every problem in the configuration, for the setup panel.
+    pub fn problems(&self) -> Vec<ConfigError> {
+        let mut out = Vec::new();
+        if !is_region(&self.region) {
+            out.push(ConfigError::BadRegion {
+                value: self.region.clone(),
+            });
+        }
+        for service in [Service::ExecuteApi, Service::Aoss] {
+            match self.endpoint(service) {
+                Err(e) => out.push(e),
+                Ok(ep) if ep.region != self.region && is_region(&self.region) => {
+                    out.push(ConfigError::RegionMismatch {
+                        field: if service == Service::Aoss {
+                            "Collection endpoint"
+                        } else {
+                            "API invoke URL"
+                        },
+                        host_region: ep.region,
+                        lab_region: self.region.clone(),
+                    })
+                }
+                Ok(_) => {}
+            }
+        }
+        for key in ServiceKey::ALL {
+            if let Err(e) = self.endpoint(key.service()) {
+                out.push(e);
+            }
+        }
+        if let Err(reason) = check_index_name(&self.index) {
+            out.push(ConfigError::BadName {
+                field: "Index",
+                value: self.index.clone(),
+                reason,
+            });
+        }
+        if let Err(reason) = check_table_name(&self.table) {
+            out.push(ConfigError::BadName {
+                field: "Table",
+                value: self.table.clone(),
+                reason,
+            });
+        }
+        if let Err(reason) = check_function_name(&self.function_name) {
+            out.push(ConfigError::BadName {
+                field: "Function",
+                value: self.function_name.clone(),
+                reason,
+            });
+        }
+        out
+    }
+
+    /// The share link's parameters: configuration only, never a secret.
+    /// Defaults are left out so links stay short.
+    pub fn to_share_params(&self) -> String {
+        let defaults = LabConfig::default();
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        let mut put = |k: &str, v: &str, default: &str| {
+            if !v.trim().is_empty() && v != default {
+                out.append_pair(k, v.trim());
+            }
+        };
+        put("region", &self.region, &defaults.region);
+        put("api", &self.api_url, "");
+        put("collection", &self.collection_endpoint, "");
+        put("index", &self.index, &defaults.index);
+        put("table", &self.table, &defaults.table);
+        put("function", &self.function_name, &defaults.function_name);
+        for (key, url) in &self.endpoints {
+            put(key.param(), url, "");
+        }
+        put("sim", &self.simulator, "");
+        out.finish()
+    }
+
+    /// Reads a share link's parameters (the part after `#` or `?`). Anything
+    /// that looks like a secret is dropped unread, so a link someone crafted
+    /// with keys in it never fills them in.
+    pub fn from_share_params(params: &str) -> ShareLinkImport {
+        let params = params.trim_start_matches(['#', '?']);
+        let mut config = LabConfig::default();
+        let mut dropped = Vec::new();
+        let mut unknown = Vec::new();
+        for (k, v) in form_urlencoded::parse(params.as_bytes()) {
+            let key = k.to_ascii_lowercase();
+            if SECRET_MARKERS.iter().any(|m| key.contains(m)) || key.contains("access_key") {
+                dropped.push(k.into_owned());
+                continue;
+            }
+            let v = v.trim().to_owned();
+            match key.as_str() {
+                "region" => config.region = v,
+                "api" => config.api_url = v,
+                "collection" => config.collection_endpoint = v,
+                "index" => config.index = v,
+                "table" => config.table = v,
+                "function" => config.function_name = v,
+                "sim" => config.simulator = v,
+                other => match ServiceKey::ALL.into_iter().find(|s| s.param() == other) {
+                    Some(s) => {
+                        config.endpoints.insert(s, v);
+                    }
+                    None => unknown.push(k.into_owned()),
+                },
+            }
+        }
+        ShareLinkImport {
+            config,
+            dropped_secret_params: dropped,
+            unknown_params: unknown,
+        }
+    }
+}
+
+fn normalise_url(field: &'static str, raw: &str) -> Result<String, ConfigError> {
+    let not_url = || ConfigError::NotAUrl {
+        field,
+        value: raw.to_owned(),
+    };
+    let (scheme, rest) = raw.split_once("://").ok_or_else(not_url)?;
+    if !matches!(scheme, "https" | "http") || rest.is_empty() || raw.contains(char::is_whitespace)
+    {
+        return Err(not_url());
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Err(not_url());
+    }
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
+/// OpenSearch index names: lower case, no spaces or `\/*?"<>|,#:`.
+fn check_index_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("it is empty");
+    }
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err("index names are lower case");
+    }
+    if name.starts_with(['-', '_', '+']) {
+        return Err("it cannot start with - _ or +");
+    }
+    if name
+        .chars()
+        .any(|c| c.is_whitespace() || "\\/*?\"<>|,#:".contains(c))
+    {
+        return Err("it cannot contain spaces or \\ / * ? \" < > | , # :");
+    }
+    Ok(())
+}
+
+/// DynamoDB table names: 3-255 of `a-zA-Z0-9_.-`.
+fn check_table_name(name: &str) -> Result<(), &'static str> {
+    if !(3..=255).contains(&name.len()) {
+        return Err("3 to 255 characters");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+    {
+        return Err("only letters, digits, _ . and -");
+    }
+    Ok(())
+}
+
+/// Lambda function names: 1-64 of `a-zA-Z0-9_-`.
+fn check_function_name(name: &str) -> Result<(), &'static str> {
+    if !(1..=64).contains(&name.len()) {
+        return Err("1 to 64 characters");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+    {
+        return Err("only letters, digits, _ and -");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lab() -> LabConfig {
+        LabConfig {
+            api_url: "https://abc123defg.execute-api.ap-southeast-1.amazonaws.com/v1/lab".into(),
+            collection_endpoint: "https://0a1b2c3d4e5f.ap-southeast-1.aoss.amazonaws.com/".into(),
+            ..LabConfig::default()
+        }
+    }
+
+    #[test]
+    fn defaults_are_the_workshops_names() {
+        let c = LabConfig::default();
+        assert_eq!(c.region, "ap-southeast-1");
+        assert_eq!(c.index, "dynamodb_replicate");
+        assert_eq!(c.table, "lab-table");
+        assert_eq!(c.function_name, "sync-data-with-dynamodb-stream");
+    }
+
+    #[test]
+    fn endpoints_derive_service_and_region_from_aws_hosts() {
+        let c = lab();
+        let aoss = c.endpoint(Service::Aoss).unwrap();
+        assert_eq!(aoss.url, "https://0a1b2c3d4e5f.ap-southeast-1.aoss.amazonaws.com");
+        assert_eq!(aoss.region, "ap-southeast-1");
+        let sts = c.endpoint(Service::Sts).unwrap();
+        assert_eq!(sts.url, "https://sts.ap-southeast-1.amazonaws.com");
+        assert!(c.problems().is_empty(), "{:?}", c.problems());
+    }
+
+    #[test]
+    fn custom_endpoints_sign_for_the_labs_region() {
+        let mut c = lab();
+        c.api_url = "http://127.0.0.1:4510/v1/lab".into();
+        c.endpoints.insert(ServiceKey::Sts, "http://127.0.0.1:4515".into());
+        let ep = c.endpoint(Service::ExecuteApi).unwrap();
+        assert_eq!((ep.url.as_str(), ep.region.as_str()), ("http://127.0.0.1:4510/v1/lab", "ap-southeast-1"));
+        assert_eq!(c.endpoint(Service::Sts).unwrap().url, "http://127.0.0.1:4515");
+    }
+
+    #[test]
+    fn swapped_endpoints_are_named() {
+        let mut c = lab();
+        std::mem::swap(&mut c.api_url, &mut c.collection_endpoint);
+        assert_eq!(
+            c.endpoint(Service::ExecuteApi).unwrap_err(),
+            ConfigError::WrongService {
+                field: "API invoke URL",
+                found: "OpenSearch Serverless",
+                expected: "API Gateway"
+            }
+        );
+    }
+
+    #[test]
+    fn problems_name_each_bad_field() {
+        let c = LabConfig {
+            region: "Singapore".into(),
+            api_url: "abc123.execute-api".into(),
+            collection_endpoint: String::new(),
+            index: "Dynamodb Replicate".into(),
+            table: "x".into(),
+            function_name: "bad name".into(),
+            endpoints: BTreeMap::new(),
+            simulator: String::new(),
+        };
+        let p = c.problems();
+        assert!(p.contains(&ConfigError::BadRegion { value: "Singapore".into() }));
+        assert!(p.iter().any(|e| matches!(e, ConfigError::NotAUrl { field: "API invoke URL", .. })));
+        assert!(p.iter().any(|e| matches!(e, ConfigError::Missing { field: "Collection endpoint", .. })));
+        assert!(p.iter().any(|e| matches!(e, ConfigError::BadName { field: "Index", .. })));
+        assert!(p.iter().any(|e| matches!(e, ConfigError::BadName { field: "Table", .. })));
+        assert!(p.iter().any(|e| matches!(e, ConfigError::BadName { field: "Function", .. })));
+    }
+
+    #[test]
+    fn region_mismatch_is_reported() {
+        let mut c = lab();
+        c.region = "us-east-1".into();
+        assert!(c.problems().iter().any(|e| matches!(e, ConfigError::RegionMismatch { .. })));
+    }
+
+    #[test]
+    fn share_link_round_trips_and_skips_defaults() {
+        let mut c = lab();
+        c.endpoints.insert(ServiceKey::Logs, "http://127.0.0.1:4519".into());
+        let params = c.to_share_params();
+        assert!(!params.contains("index="), "{params}");
+        let back = LabConfig::from_share_params(&format!("#{params}"));
+        let mut expected = c.clone();
+        expected.collection_endpoint = expected.collection_endpoint.trim_end_matches('/').to_owned();
+        assert_eq!(back.config.api_url, expected.api_url);
+        assert_eq!(back.config.endpoints, expected.endpoints);
+        assert!(back.dropped_secret_params.is_empty());
+    }
+
+    #[test]
+    fn share_link_drops_secrets_unread() {
+        let imp = LabConfig::from_share_params(
+            "region=eu-west-1&aws_secret_access_key=abc&SessionToken=xyz&AWS_ACCESS_KEY_ID=ASIA&colour=blue",
+        );
+        assert_eq!(imp.config.region, "eu-west-1");
+        assert_eq!(
+            imp.dropped_secret_params,
+            vec!["aws_secret_access_key", "SessionToken", "AWS_ACCESS_KEY_ID"]
+        );
+        assert_eq!(imp.unknown_params, vec!["colour"]);
+    }
+}

@@ -1,0 +1,1582 @@
+//! Recognises temporary AWS credentials pasted in whatever format the learner
+//! has, without asking which one.
+//!
+//! [`parse_credentials`] tries JSON first (unambiguous once a line starts with
+//! `{`), then reads the text line by line: shell, fish, PowerShell, cmd and
+//! `~/.aws/credentials` lines can be told apart by their syntax, so one paste
+//! box serves them all. Every problem is a [`CredentialsError`] whose `Display`
+//! is the message shown to the learner. Secrets and tokens never appear in a
+//! message or a `Debug` output.
+//!
+//! Time comes in as epoch seconds (`now`): `SystemTime::now()` panics on wasm32.
+//!
+//! Wrapped values: a value broken over lines is joined back only when the break
+//! sits inside a quoted shell value or a JSON string and every continuation
+//! line is made of base64 characters, which is what copying from a narrow
+//! terminal produces. An *unquoted* value followed by such a fragment is
+//! reported as split instead ([`ValueProblem::LineBreak`]), because there the
+//! break could as well be where the copy stopped.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use aws_smithy_types::date_time::Format;
+use aws_smithy_types::DateTime;
+use serde_json::{Map, Value};
+
+/// Fewer seconds than this left at parse time earns a warning.
+const EXPIRES_SOON_SECS: i64 = 10 * 60;
+/// AWS documents access key IDs as 16 to 128 characters (20 in practice).
+const KEY_ID_MIN_LEN: usize = 16;
+const KEY_ID_MAX_LEN: usize = 128;
+const SECRET_LEN: usize = 40;
+/// Real STS session tokens run to several hundred characters; anything shorter
+/// than this was cut off.
+const MIN_TOKEN_LEN: usize = 100;
+/// How far a quoted value may be wrapped before we stop looking for its end.
+const MAX_WRAPPED_LINES: usize = 64;
+/// What every hidden value looks like.
+const HIDDEN: &str = "••••";
+
+/// A set of AWS credentials, as extracted from the paste.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+    /// Epoch seconds, UTC.
+    pub expiration: Option<i64>,
+}
+
+impl Credentials {
+    /// Temporary (STS) keys start with `ASIA`; long-term IAM user keys with `AKIA`.
+    pub fn is_temporary(&self) -> bool {
+        self.access_key_id.starts_with("ASIA")
+    }
+
+    /// Seconds until expiry: zero or negative once expired, `None` when the
+    /// expiry is unknown.
+    pub fn seconds_left(&self, now: i64) -> Option<i64> {
+        self.expiration.map(|at| at.saturating_sub(now))
+    }
+
+    /// These credentials in the JSON of `aws configure export-credentials`,
+    /// which [`parse_credentials`] reads back (for keeping them in the tab).
+    /// It carries the secret: never log or display it.
+    pub fn to_export_json(&self) -> String {
+        let mut object = Map::new();
+        object.insert("Version".into(), Value::from(1));
+        object.insert("AccessKeyId".into(), Value::from(self.access_key_id.as_str()));
+        object.insert(
+            "SecretAccessKey".into(),
+            Value::from(self.secret_access_key.as_str()),
+        );
+        if let Some(token) = &self.session_token {
+            object.insert("SessionToken".into(), Value::from(token.as_str()));
+        }
+        if let Some(at) = self.expiration {
+            object.insert("Expiration".into(), Value::from(format_rfc3339(at)));
+        }
+        Value::Object(object).to_string()
+    }
+}
+
+/// Masks the secret and the token: `Debug` output ends up in logs and panics.
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &mask(&self.access_key_id))
+            .field("secret_access_key", &HIDDEN)
+            .field("session_token", &self.session_token.as_ref().map(|_| HIDDEN))
+            .field("expiration", &self.expiration)
+            .finish()
+    }
+}
+
+/// The format the paste was recognised as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasteFormat {
+    ShellExport,
+    Fish,
+    PowerShell,
+    Cmd,
+    CredentialsFile,
+    ExportCredentialsJson,
+    StsJson,
+}
+
+impl PasteFormat {
+    /// Human words for the format, as in "Recognised: bash/zsh export lines".
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::ShellExport => "bash/zsh export lines",
+            Self::Fish => "fish set lines",
+            Self::PowerShell => "PowerShell $Env: lines",
+            Self::Cmd => "Windows cmd set lines",
+            Self::CredentialsFile => "~/.aws/credentials profile",
+            Self::ExportCredentialsJson => "aws configure export-credentials output",
+            Self::StsJson => "aws sts assume-role output",
+        }
+    }
+
+    /// The name this format gives a field, for messages about it.
+    fn field_name(self, field: Field) -> &'static str {
+        match self {
+            Self::ShellExport | Self::Fish | Self::PowerShell | Self::Cmd => match field {
+                Field::AccessKeyId => "AWS_ACCESS_KEY_ID",
+                Field::SecretAccessKey => "AWS_SECRET_ACCESS_KEY",
+                Field::SessionToken => "AWS_SESSION_TOKEN",
+                Field::Region => "AWS_REGION",
+                Field::Expiration => "AWS_CREDENTIAL_EXPIRATION",
+            },
+            Self::CredentialsFile => match field {
+                Field::AccessKeyId => "aws_access_key_id",
+                Field::SecretAccessKey => "aws_secret_access_key",
+                Field::SessionToken => "aws_session_token",
+                Field::Region => "region",
+                Field::Expiration => "x_security_token_expires",
+            },
+            Self::ExportCredentialsJson | Self::StsJson => match field {
+                Field::AccessKeyId => "AccessKeyId",
+                Field::SecretAccessKey => "SecretAccessKey",
+                Field::SessionToken => "SessionToken",
+                Field::Region => "Region",
+                Field::Expiration => "Expiration",
+            },
+        }
+    }
+}
+
+impl fmt::Display for PasteFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Something worth telling the learner about credentials that do work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialWarning {
+    /// An `AKIA…` key: allowed, but the lab expects temporary `ASIA…` keys.
+    LongTermKeys,
+    /// Under ten minutes left at parse time.
+    ExpiresSoon { seconds_left: i64 },
+    /// Temporary keys whose format carried no expiry: no countdown possible.
+    NoExpiration,
+    /// A credentials file with several profiles holding keys.
+    SeveralProfiles { used: String, others: Vec<String> },
+}
+
+impl CredentialWarning {
+    /// The warning as shown to the learner.
+    pub fn message(&self) -> String {
+        match self {
+            Self::LongTermKeys => "This is a long-term access key (AKIA…): it never expires and often has \
+                 broad permissions, so anyone who sees it can use the account until it is deleted; \
+                 keep it off shared or projected screens. The lab expects temporary credentials \
+                 (ASIA…), which expire on their own."
+                .to_owned(),
+            Self::ExpiresSoon { seconds_left } => format!(
+                "These credentials expire in {}. Get a fresh set soon, or requests will start \
+                 failing partway through the lab.",
+                format_duration(*seconds_left)
+            ),
+            Self::NoExpiration => "These temporary credentials came without an expiry time, so \
+                 labmate can't show a countdown. If requests suddenly fail with an expired-token \
+                 error, paste a fresh set."
+                .to_owned(),
+            Self::SeveralProfiles { used, others } => format!(
+                "Your paste has several profiles: labmate used [{used}], the first one with both \
+                 keys, and ignored {}.",
+                profile_list(others)
+            ),
+        }
+    }
+}
+
+/// What was parsed, and what the learner should know about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedCredentials {
+    pub credentials: Credentials,
+    pub format: PasteFormat,
+    /// Where the format gives one (env var, profile `region`); validated.
+    pub region: Option<String>,
+    /// The profile used, for a credentials file with `[name]` headers.
+    pub profile: Option<String>,
+    pub warnings: Vec<CredentialWarning>,
+}
+
+/// Why a key ID, secret or token value was refused. Carries no part of the
+/// value, so it is safe to show and log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueProblem {
+    /// Fewer characters than the value always has: cut off while copying.
+    TooShort { len: usize },
+    /// More characters than the value can have: something was copied with it.
+    TooLong { len: usize },
+    /// Contains `…` or `...`: the page shortened it for display.
+    Shortened,
+    /// Broken over several lines.
+    LineBreak,
+    /// Contains a space or tab.
+    Space,
+    /// Contains a quote mark.
+    Quote,
+    /// An access key ID with lower-case letters.
+    LowerCase,
+    /// A character the value can never contain.
+    BadCharacter(char),
+    /// An access key ID with another prefix than `AKIA`/`ASIA`, such as a
+    /// user (`AIDA`) or role (`AROA`) ID.
+    WrongPrefix { prefix: String },
+    /// A secret that looks like an access key ID: the values are swapped.
+    LooksLikeAccessKeyId,
+    /// An access key ID that looks like a secret: the values are swapped.
+    LooksLikeSecretKey,
+}
+
+impl ValueProblem {
+    /// The middle of a sentence about `field`: "The secret access key {clause}."
+    fn clause(&self, field: Field) -> String {
+        match (self, field) {
+            (Self::TooShort { len }, Field::AccessKeyId) => format!(
+                "is only {len} characters long, but access key IDs have 20, so it looks cut off"
+            ),
+            (Self::TooShort { len }, Field::SecretAccessKey) => {
+                format!("is only {len} characters long instead of 40, so it looks cut off")
+            }
+            (Self::TooShort { len }, _) => format!(
+                "is only {len} characters long, but session tokens have several hundred, so it \
+                 looks cut off"
+            ),
+            (Self::TooLong { len }, Field::AccessKeyId) => format!(
+                "is {len} characters long, more than an access key ID can have, so something \
+                 else was probably copied with it"
+            ),
+            (Self::TooLong { len }, _) => format!(
+                "is {len} characters long instead of 40, so something else was probably copied \
+                 with it"
+            ),
+            (Self::Shortened, _) => {
+                "was shortened with “…” for display instead of being copied in full".to_owned()
+            }
+            (Self::LineBreak, _) => "is split over several lines (copying from a narrow terminal \
+                 does this), but it must be one unbroken line"
+                .to_owned(),
+            (Self::Space, _) => "contains a space, which it never has".to_owned(),
+            (Self::Quote, _) => "contains a quote mark, which it never has".to_owned(),
+            (Self::LowerCase, _) => "contains lower-case letters, but access key IDs have only \
+                 capital letters and digits"
+                .to_owned(),
+            (Self::BadCharacter(c), field) => format!(
+                "contains “{}”, which can't appear in {}",
+                c.escape_debug(),
+                match field {
+                    Field::AccessKeyId => "an access key ID (only capital letters and digits)",
+                    Field::SecretAccessKey => "a secret access key (only letters, digits, / and +)",
+                    _ => "a session token (only letters, digits, /, + and =)",
+                }
+            ),
+            (Self::WrongPrefix { prefix }, _) => match id_kind(prefix) {
+                Some(kind) => format!(
+                    "starts with {prefix}, so it is the ID of {kind}, not an access key; access \
+                     key IDs start with ASIA (temporary) or AKIA (long-term)"
+                ),
+                None => format!(
+                    "starts with {prefix}, but access key IDs start with ASIA (temporary) or AKIA \
+                     (long-term)"
+                ),
+            },
+            (Self::LooksLikeAccessKeyId, _) => {
+                "looks like an access key ID, so the two values may be swapped".to_owned()
+            }
+            (Self::LooksLikeSecretKey, _) => {
+                "looks like a secret access key, so the two values may be swapped".to_owned()
+            }
+        }
+    }
+}
+
+/// Why a paste was refused. `Display` is the message for the learner: what is
+/// wrong and what to do. No variant carries a secret or a token.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialsError {
+    #[error(
+        "Nothing was pasted. Paste your temporary AWS credentials here, in any format: shell \
+         lines, a ~/.aws/credentials profile or the JSON printed by the AWS CLI."
+    )]
+    Empty,
+    /// A console or access-portal sign-in link instead of keys.
+    #[error("{}", sign_in_message(*.access_portal))]
+    ConsoleSignInUrl {
+        /// The IAM Identity Center access portal (`*.awsapps.com/start`),
+        /// rather than the console itself.
+        access_portal: bool,
+    },
+    #[error(
+        "This doesn't look like AWS credentials. Paste the lines that set AWS_ACCESS_KEY_ID, \
+         AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (from any shell), a profile block from \
+         ~/.aws/credentials, or the JSON printed by `aws configure export-credentials` or \
+         `aws sts assume-role`."
+    )]
+    Unrecognised,
+    /// An access key ID is there, but without the names saying which value is which.
+    #[error(
+        "This contains an access key ID, but not the names that say which value is which. Copy \
+         the whole block, names included: for example the AWS_ACCESS_KEY_ID=… lines, or a \
+         [default] profile with its aws_access_key_id = … lines."
+    )]
+    UnlabelledKeys,
+    #[error(
+        "Found {}, but no access key ID ({}) in them. Copy the whole block again, including that \
+         line.",
+        .format.label(),
+        .format.field_name(Field::AccessKeyId)
+    )]
+    MissingAccessKeyId { format: PasteFormat },
+    #[error(
+        "Found {}, but no secret access key ({}) in them. Copy the whole block again, including \
+         that line.",
+        .format.label(),
+        .format.field_name(Field::SecretAccessKey)
+    )]
+    MissingSecretAccessKey { format: PasteFormat },
+    #[error(
+        "The access key ID starts with ASIA, so these are temporary credentials, and they only \
+         work together with their session token, but there is no {} in what you pasted. Copy \
+         all three values (the token is the long one) and paste them again.",
+        .format.field_name(Field::SessionToken)
+    )]
+    MissingSessionToken { format: PasteFormat },
+    #[error(
+        "The access key ID ({value_masked}) {}. Copy the credentials again, with the copy button \
+         if there is one.",
+        .reason.clause(Field::AccessKeyId)
+    )]
+    InvalidAccessKeyId {
+        /// First and last four characters at most (see [`mask`]), or `••••`
+        /// when the value might be a secret pasted in the wrong place.
+        value_masked: String,
+        reason: ValueProblem,
+    },
+    #[error(
+        "The secret access key {}. Copy the credentials again, with the copy button if there is \
+         one.",
+        .reason.clause(Field::SecretAccessKey)
+    )]
+    InvalidSecretAccessKey { reason: ValueProblem },
+    #[error(
+        "The session token {}. Copy the credentials again, with the copy button if there is one: \
+         the token is the longest value.",
+        .reason.clause(Field::SessionToken)
+    )]
+    InvalidSessionToken { reason: ValueProblem },
+    #[error(
+        "The expiry time “{value}” isn't a date labmate can read (it expects something like \
+         2026-11-23T20:04:40Z). Copy the credentials again without editing them."
+    )]
+    InvalidExpiration { value: String },
+    #[error("{}", expired_message(*.expired_at, *.seconds_ago))]
+    Expired { expired_at: i64, seconds_ago: i64 },
+    #[error("{}", region_message(.value))]
+    InvalidRegion { value: String },
+    /// The text is JSON but does not parse; `line` counts from the start of the paste.
+    #[error(
+        "This looks like JSON, but it can't be read at line {line}, column {column}: {message}. \
+         Copy the whole output again, from the opening {{ to the closing }}."
+    )]
+    InvalidJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// The same variable (or profile key) set twice to different values.
+    #[error(
+        "{name} is set more than once with different values, so it's not clear which \
+         credentials to use. Paste just one set of credentials."
+    )]
+    Conflicting { name: String },
+}
+
+/// Recognises the format of `text`, extracts the credentials and checks them.
+/// `now` is epoch seconds, for the expiry checks.
+pub fn parse_credentials(text: &str, now: i64) -> Result<ParsedCredentials, CredentialsError> {
+    let text = normalize(text);
+    if text.trim().is_empty() {
+        return Err(CredentialsError::Empty);
+    }
+    let raw = match read_json(&text)? {
+        Some(raw) => Some(raw),
+        None => read_lines(&text).into_raw()?,
+    };
+    match raw {
+        Some(raw) => finish(raw, now),
+        None => Err(nothing_found(&text)),
+    }
+}
+
+/// Shows the first and last four characters of a non-secret ID such as an
+/// access key ID (`ASIA…MPLE`), or `••••` when that would show most of it.
+/// Never use it on a secret or token: eight characters of those are too many.
+pub fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() < 12 {
+        return HIDDEN.to_owned();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// A duration in the largest whole unit, as people say it: "1 second",
+/// "12 minutes", "3 hours", "2 days". Negative durations count as zero.
+pub fn format_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (n, unit) = match s {
+        0..=59 => (s, "second"),
+        60..=3_599 => (s / 60, "minute"),
+        3_600..=86_399 => (s / 3_600, "hour"),
+        _ => (s / 86_400, "day"),
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// Epoch seconds as `2026-11-23 20:04 UTC`.
+pub fn format_utc(epoch: i64) -> String {
+    let (year, month, day, hour, minute, _) = civil(epoch);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+}
+
+/// Epoch seconds as RFC 3339, `2026-11-23T20:04:40Z`.
+fn format_rfc3339(epoch: i64) -> String {
+    let (year, month, day, hour, minute, second) = civil(epoch);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+}
+
+/// Splits epoch seconds into UTC year, month, day, hour, minute, second.
+/// Days to date is Howard Hinnant's `civil_from_days`, exact for any i64 day.
+fn civil(epoch: i64) -> (i64, i64, i64, i64, i64, i64) {
+    let days = epoch.div_euclid(86_400);
+    let secs = epoch.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, secs / 3_600, secs % 3_600 / 60, secs % 60)
+}
+
+// ---------------------------------------------------------------------------
+// Fields, names and the format-independent middle step
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    AccessKeyId,
+    SecretAccessKey,
+    SessionToken,
+    Region,
+    Expiration,
+}
+
+impl Field {
+    fn is_key_material(self) -> bool {
+        matches!(
+            self,
+            Self::AccessKeyId | Self::SecretAccessKey | Self::SessionToken
+        )
+    }
+}
+
+/// A variable or profile key that carries a field.
+struct Name {
+    text: &'static str,
+    field: Field,
+    /// Lower wins when several names set one field: the SDKs read `AWS_REGION`
+    /// before `AWS_DEFAULT_REGION`, `AWS_SESSION_TOKEN` before the legacy
+    /// `AWS_SECURITY_TOKEN`.
+    rank: u8,
+}
+
+const ENV_NAMES: &[Name] = &[
+    Name { text: "AWS_ACCESS_KEY_ID", field: Field::AccessKeyId, rank: 0 },
+    Name { text: "AWS_SECRET_ACCESS_KEY", field: Field::SecretAccessKey, rank: 0 },
+    Name { text: "AWS_SESSION_TOKEN", field: Field::SessionToken, rank: 0 },
+    Name { text: "AWS_SECURITY_TOKEN", field: Field::SessionToken, rank: 1 },
+    Name { text: "AWS_REGION", field: Field::Region, rank: 0 },
+    Name { text: "AWS_DEFAULT_REGION", field: Field::Region, rank: 1 },
+    Name { text: "AWS_CREDENTIAL_EXPIRATION", field: Field::Expiration, rank: 0 },
+    // aws-vault's name for the same thing.
+    Name { text: "AWS_SESSION_EXPIRATION", field: Field::Expiration, rank: 1 },
+];
+
+/// Keys of `~/.aws/credentials` and `~/.aws/config` profiles.
+const PROFILE_KEYS: &[Name] = &[
+    Name { text: "aws_access_key_id", field: Field::AccessKeyId, rank: 0 },
+    Name { text: "aws_secret_access_key", field: Field::SecretAccessKey, rank: 0 },
+    Name { text: "aws_session_token", field: Field::SessionToken, rank: 0 },
+    Name { text: "aws_security_token", field: Field::SessionToken, rank: 1 },
+    Name { text: "region", field: Field::Region, rank: 0 },
+    // Written by saml2aws and gimme-aws-creds.
+    Name { text: "x_security_token_expires", field: Field::Expiration, rank: 0 },
+];
+
+/// Names are matched case-insensitively: PowerShell and cmd ignore case, the
+/// AWS config files lower-case keys, and a learner's intent is clear anyway.
+fn lookup(names: &'static [Name], name: &str) -> Option<&'static Name> {
+    names.iter().find(|n| n.text.eq_ignore_ascii_case(name))
+}
+
+/// A value as pasted.
+#[derive(Clone, Debug)]
+struct Val {
+    text: String,
+    /// Unquoted, and followed by line(s) that look like the rest of it.
+    broken: bool,
+}
+
+/// What a format yielded, before checking.
+struct Raw {
+    format: PasteFormat,
+    profile: Option<String>,
+    access_key_id: Option<Val>,
+    secret_access_key: Option<Val>,
+    session_token: Option<Val>,
+    region: Option<String>,
+    expiration: Option<String>,
+    warnings: Vec<CredentialWarning>,
+}
+
+/// Checks the extracted values, most fundamental problem first.
+fn finish(raw: Raw, now: i64) -> Result<ParsedCredentials, CredentialsError> {
+    let format = raw.format;
+    let key = raw
+        .access_key_id
+        .ok_or(CredentialsError::MissingAccessKeyId { format })?;
+    let secret = raw
+        .secret_access_key
+        .ok_or(CredentialsError::MissingSecretAccessKey { format })?;
+    // Expired credentials need replacing whatever else is wrong with them.
+    let expiration = raw.expiration.as_deref().map(parse_expiration).transpose()?;
+    if let Some(at) = expiration.filter(|at| *at <= now) {
+        return Err(CredentialsError::Expired {
+            expired_at: at,
+            seconds_ago: now.saturating_sub(at),
+        });
+    }
+    if let Some(reason) = access_key_problem(&key) {
+        return Err(CredentialsError::InvalidAccessKeyId {
+            value_masked: mask_key_id(&key.text),
+            reason,
+        });
+    }
+    if let Some(reason) = secret_problem(&secret) {
+        return Err(CredentialsError::InvalidSecretAccessKey { reason });
+    }
+    let session_token = match raw.session_token {
+        Some(token) => match token_problem(&token) {
+            Some(reason) => return Err(CredentialsError::InvalidSessionToken { reason }),
+            None => Some(token.text),
+        },
+        None if key.text.starts_with("ASIA") => {
+            return Err(CredentialsError::MissingSessionToken { format })
+        }
+        None => None,
+    };
+    if let Some(region) = raw.region.as_deref().filter(|r| !is_valid_region(r)) {
+        return Err(CredentialsError::InvalidRegion {
+            value: region.to_owned(),
+        });
+    }
+
+    let credentials = Credentials {
+        access_key_id: key.text,
+        secret_access_key: secret.text,
+        session_token,
+        expiration,
+    };
+    let mut warnings = Vec::new();
+    if credentials.access_key_id.starts_with("AKIA") {
+        warnings.push(CredentialWarning::LongTermKeys);
+    }
+    match credentials.seconds_left(now) {
+        None if credentials.is_temporary() => warnings.push(CredentialWarning::NoExpiration),
+        Some(seconds_left) if seconds_left < EXPIRES_SOON_SECS => {
+            warnings.push(CredentialWarning::ExpiresSoon { seconds_left });
+        }
+        _ => {}
+    }
+    warnings.extend(raw.warnings);
+    Ok(ParsedCredentials {
+        credentials,
+        format,
+        region: raw.region,
+        profile: raw.profile,
+        warnings,
+    })
+}
+
+/// CRLF and lone CR become LF; invisible characters picked up from web pages
+/// are dropped, since they can never be part of a credential.
+fn normalize(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !matches!(c, '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'))
+        .collect()
+}
+
+/// Nothing credential-like: say what it is instead, if we can tell.
+fn nothing_found(text: &str) -> CredentialsError {
+    let lower = text.to_ascii_lowercase();
+    if let Some(access_portal) = sign_in_link(&lower) {
+        return CredentialsError::ConsoleSignInUrl { access_portal };
+    }
+    if text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(looks_like_key_id)
+    {
+        return CredentialsError::UnlabelledKeys;
+    }
+    CredentialsError::Unrecognised
+}
+
+/// `Some(true)` for an IAM Identity Center access portal link, `Some(false)`
+/// for a console or federation sign-in link. `lower` is lower-cased already.
+fn sign_in_link(lower: &str) -> Option<bool> {
+    const CONSOLE_HOSTS: &[&str] = &[
+        "signin.aws.amazon.com",
+        "console.aws.amazon.com",
+        "signin.amazonaws-us-gov.com",
+        "console.amazonaws-us-gov.com",
+        "signin.amazonaws.cn",
+        "console.amazonaws.cn",
+    ];
+    if lower.contains(".awsapps.com") || (lower.contains(".portal.") && lower.contains(".app.aws"))
+    {
+        Some(true)
+    } else if CONSOLE_HOSTS.iter().any(|host| lower.contains(host)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn sign_in_message(access_portal: bool) -> &'static str {
+    if access_portal {
+        "That's the link to your AWS access portal, not the keys themselves. Open it, choose \
+         “Access keys” (older portals say “Command line or programmatic access”) next to the lab \
+         account's role, and paste one of the blocks shown there."
+    } else {
+        "That's a link for signing in to the AWS console, not access keys. Get temporary keys \
+         instead: from your AWS access portal (“Access keys”, or “Command line or programmatic \
+         access”), or by running `aws configure export-credentials --format env` where the AWS \
+         CLI is signed in, and paste the result here."
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON: `aws configure export-credentials` and `aws sts …` output
+// ---------------------------------------------------------------------------
+
+/// Reads the first JSON object in the paste, if a line starts with `{`.
+/// `Ok(None)` when there is none, or it holds no credentials, or it is broken
+/// but not clearly meant as JSON (then the line formats get their turn).
+fn read_json(text: &str) -> Result<Option<Raw>, CredentialsError> {
+    let mut offset = 0;
+    let mut start = None;
+    for (index, line) in text.split('\n').enumerate() {
+        if line.trim_start().starts_with('{') {
+            start = Some((index, offset));
+            break;
+        }
+        offset += line.len() + 1;
+    }
+    let Some((line_index, offset)) = start else {
+        return Ok(None);
+    };
+    // Starting at a line start keeps serde_json's columns right.
+    let json = &text[offset..];
+    match first_json_value(json) {
+        Ok(value) => Ok(json_raw(&value)),
+        Err(error) => {
+            if let Some(value) = join_wrapped_json(json).and_then(|j| first_json_value(&j).ok()) {
+                return Ok(json_raw(&value));
+            }
+            let clearly_json = text[..offset].trim().is_empty()
+                || text.to_ascii_lowercase().contains("\"accesskeyid\"");
+            if !clearly_json {
+                return Ok(None);
+            }
+            Err(CredentialsError::InvalidJson {
+                line: error.line() + line_index,
+                column: error.column(),
+                message: json_error_message(&error),
+            })
+        }
+    }
+}
+
+/// The first JSON value; whatever follows it (a shell prompt, chatter) is ignored.
+fn first_json_value(json: &str) -> Result<Value, serde_json::Error> {
+    serde_json::Deserializer::from_str(json)
+        .into_iter::<Value>()
+        .next()
+        .unwrap_or(Ok(Value::Null))
+}
+
+/// serde_json's message without its " at line L column C" tail (reported
+/// separately), in learner words where the usual one is cryptic.
+fn json_error_message(error: &serde_json::Error) -> String {
+    if error.is_eof() {
+        return "it ends before the JSON is complete, so part of it is missing".to_owned();
+    }
+    let text = error.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(end) => &text[..end],
+        None => text.as_str(),
+    };
+    if text.starts_with("control character") {
+        "a value is broken over several lines".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Joins JSON strings broken by raw line breaks, as a wrapped terminal copy
+/// leaves them: the break and the indentation around it go, but only between
+/// base64 characters (or before the closing quote). `None` when there was
+/// nothing to join or a break sits somewhere else.
+fn join_wrapped_json(json: &str) -> Option<String> {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped, mut joined) = (false, false, false);
+    let mut chars = json.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string && c == '\n' {
+            let kept = out.trim_end_matches([' ', '\t']).len();
+            out.truncate(kept);
+            if !out.chars().last().is_some_and(is_token_char) {
+                return None;
+            }
+            while chars.next_if(|c| *c == ' ' || *c == '\t').is_some() {}
+            if !chars.peek().is_some_and(|c| is_token_char(*c) || *c == '"') {
+                return None;
+            }
+            joined = true;
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+    }
+    joined.then_some(out)
+}
+
+/// Credentials from a parsed JSON object: the `Credentials` member of
+/// `aws sts` output, or the top level of `export-credentials` output.
+fn json_raw(value: &Value) -> Option<Raw> {
+    let object = value.as_object()?;
+    let (format, fields) = match get_ignoring_case(object, "Credentials").and_then(Value::as_object)
+    {
+        Some(inner) => (PasteFormat::StsJson, inner),
+        None => (PasteFormat::ExportCredentialsJson, object),
+    };
+    let access_key_id = json_value(fields, "AccessKeyId");
+    let secret_access_key = json_value(fields, "SecretAccessKey");
+    let session_token = json_value(fields, "SessionToken");
+    if access_key_id.is_none() && secret_access_key.is_none() && session_token.is_none() {
+        return None;
+    }
+    Some(Raw {
+        format,
+        profile: None,
+        access_key_id,
+        secret_access_key,
+        session_token,
+        region: None,
+        expiration: json_value(fields, "Expiration").map(|v| v.text),
+        warnings: Vec::new(),
+    })
+}
+
+fn get_ignoring_case<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
+/// A member as text: `null` and `""` count as absent; a number or other
+/// non-string keeps its JSON text, so the checks can refuse it by name.
+fn json_value(object: &Map<String, Value>, key: &str) -> Option<Val> {
+    let text = match get_ignoring_case(object, key)? {
+        Value::Null => return None,
+        Value::String(s) => s.trim().to_owned(),
+        other => other.to_string(),
+    };
+    (!text.is_empty()).then_some(Val {
+        text,
+        broken: false,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Line formats: shell, fish, PowerShell, cmd, credentials/config files
+// ---------------------------------------------------------------------------
+
+/// One `NAME=value` found in the paste.
+struct Assignment {
+    name: &'static Name,
+    format: PasteFormat,
+    value: Val,
+}
+
+/// A `[profile]` block; blocks with the same name are merged, so a pasted
+/// credentials file and config file combine.
+struct Profile {
+    name: Option<String>,
+    assignments: Vec<Assignment>,
+}
+
+impl Profile {
+    fn has(&self, field: Field) -> bool {
+        self.assignments
+            .iter()
+            .any(|a| a.name.field == field && !a.value.text.is_empty())
+    }
+
+    fn has_key_material(&self) -> bool {
+        self.assignments.iter().any(|a| a.name.field.is_key_material())
+    }
+
+    fn display_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| "(unnamed)".to_owned())
+    }
+}
+
+/// Everything the line formats found.
+#[derive(Default)]
+struct Lines {
+    /// Environment variables (shell, fish, PowerShell, cmd): one set.
+    env: Vec<Assignment>,
+    profiles: Vec<Profile>,
+}
+
+/// The section the current line is in.
+#[derive(Clone, Copy)]
+enum Section {
+    /// Before any `[header]`.
+    None,
+    Profile(usize),
+    /// `[sso-session x]`, `[services x]`: config blocks that aren't profiles.
+    Ignored,
+}
+
+/// Where a statement's value goes.
+enum Dest {
+    Env(PasteFormat),
+    Profile(usize),
+    /// Profile keys before any `[header]`.
+    UnnamedProfile,
+}
+
+impl Lines {
+    fn profile_index(&mut self, name: Option<String>) -> usize {
+        if let Some(index) = self.profiles.iter().position(|p| p.name == name) {
+            return index;
+        }
+        self.profiles.push(Profile {
+            name,
+            assignments: Vec::new(),
+        });
+        self.profiles.len() - 1
+    }
+
+    /// Picks the set to use: environment variables when any key material was
+    /// set that way, else the first complete profile.
+    fn into_raw(self) -> Result<Option<Raw>, CredentialsError> {
+        let Lines { env, profiles } = self;
+        if !env.iter().any(|a| a.name.field.is_key_material()) {
+            if let Some(raw) = profile_raw(&profiles, &env)? {
+                return Ok(Some(raw));
+            }
+        }
+        let Some(first) = env.first() else {
+            return Ok(None);
+        };
+        // Named after the line that gave the key, when the paste mixes shells.
+        let format = env
+            .iter()
+            .find(|a| a.name.field == Field::AccessKeyId)
+            .unwrap_or(first)
+            .format;
+        raw_from(&env, format, None).map(Some)
+    }
+}
+
+/// The first complete profile (both keys), else the first with any key
+/// material (so the learner hears what is missing), else any with content.
+/// Only other profiles holding key material count for `SeveralProfiles`.
+fn profile_raw(profiles: &[Profile], env: &[Assignment]) -> Result<Option<Raw>, CredentialsError> {
+    let with_keys: Vec<&Profile> = profiles.iter().filter(|p| p.has_key_material()).collect();
+    let chosen = with_keys
+        .iter()
+        .find(|p| p.has(Field::AccessKeyId) && p.has(Field::SecretAccessKey))
+        .or(with_keys.first())
+        .copied()
+        .or_else(|| profiles.iter().find(|p| !p.assignments.is_empty()));
+    let Some(chosen) = chosen else {
+        return Ok(None);
+    };
+    let mut raw = raw_from(
+        &chosen.assignments,
+        PasteFormat::CredentialsFile,
+        Some(&chosen.display_name()),
+    )?;
+    raw.profile = chosen.name.clone();
+    if raw.region.is_none() {
+        raw.region = merge(env, Field::Region, None)?.map(|v| v.text);
+    }
+    let others: Vec<String> = with_keys
+        .iter()
+        .filter(|p| !std::ptr::eq(**p, chosen))
+        .map(|p| p.display_name())
+        .collect();
+    if !others.is_empty() {
+        raw.warnings.push(CredentialWarning::SeveralProfiles {
+            used: chosen.display_name(),
+            others,
+        });
+    }
+    Ok(Some(raw))
+}
+
+fn raw_from(
+    assignments: &[Assignment],
+    format: PasteFormat,
+    profile: Option<&str>,
+) -> Result<Raw, CredentialsError> {
+    Ok(Raw {
+        format,
+        profile: None,
+        access_key_id: merge(assignments, Field::AccessKeyId, profile)?,
+        secret_access_key: merge(assignments, Field::SecretAccessKey, profile)?,
+        session_token: merge(assignments, Field::SessionToken, profile)?,
+        region: merge(assignments, Field::Region, profile)?.map(|v| v.text),
+        expiration: merge(assignments, Field::Expiration, profile)?.map(|v| v.text),
+        warnings: Vec::new(),
+    })
+}
+
+/// The value of `field`: the best-ranked name wins; the same name twice is
+/// fine if the values agree (the same block pasted twice, or two shells' tabs
+/// of one portal), a conflict if not. Empty values count as absent.
+fn merge(
+    assignments: &[Assignment],
+    field: Field,
+    profile: Option<&str>,
+) -> Result<Option<Val>, CredentialsError> {
+    let set: Vec<&Assignment> = assignments
+        .iter()
+        .filter(|a| a.name.field == field && !a.value.text.is_empty())
+        .collect();
+    let Some(rank) = set.iter().map(|a| a.name.rank).min() else {
+        return Ok(None);
+    };
+    let mut winners = set.into_iter().filter(|a| a.name.rank == rank);
+    let Some(first) = winners.next() else {
+        return Ok(None);
+    };
+    if winners.any(|a| a.value.text != first.value.text) {
+        let name = match profile {
+            Some(profile) => format!("{} in profile [{profile}]", first.name.text),
+            None => first.name.text.to_owned(),
+        };
+        return Err(CredentialsError::Conflicting { name });
+    }
+    Ok(Some(first.value.clone()))
+}
+
+fn read_lines(text: &str) -> Lines {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out = Lines::default();
+    let mut section = Section::None;
+    let mut next = 0;
+    while let Some(line) = lines.get(next) {
+        let line = line.trim();
+        next += 1;
+        if line.is_empty() || is_comment(line) {
+            continue;
+        }
+        if let Some(header) = section_header(line) {
+            section = match header {
+                Some(name) => Section::Profile(out.profile_index(Some(name))),
+                None => Section::Ignored,
+            };
+            continue;
+        }
+        for start in statement_starts(line) {
+            if read_statements(start, &lines, &mut next, section, &mut out) {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// `#` and `;` (shell, config files), `REM` and `::` (cmd), `//`.
+fn is_comment(line: &str) -> bool {
+    line.starts_with(['#', ';'])
+        || line.starts_with("//")
+        || line.starts_with("::")
+        || line.eq_ignore_ascii_case("rem")
+        || strip_keyword(line, "rem").is_some()
+}
+
+/// `Some(Some(name))` for `[name]` and `[profile name]`, `Some(None)` for
+/// config blocks that are not profiles.
+fn section_header(line: &str) -> Option<Option<String>> {
+    let inner = line.strip_prefix('[')?.strip_suffix(']')?.trim();
+    if let Some(name) = strip_keyword(inner, "profile") {
+        return Some(Some(name.to_owned()));
+    }
+    if strip_keyword(inner, "sso-session").is_some() || strip_keyword(inner, "services").is_some()
+    {
+        return Some(None);
+    }
+    Some(Some(inner.to_owned()))
+}
+
+/// Where a statement may start: the line itself, then after each prompt
+/// (`$ `, `% `, `# `, `>`, `❯`), so `user@host:~$ export …`,
+/// `PS C:\> $Env:…` and `C:\Users\me>set …` are read too.
+fn statement_starts(line: &str) -> impl Iterator<Item = &str> {
+    let after_prompts = line.char_indices().filter_map(move |(i, c)| {
+        let after = &line[i + c.len_utf8()..];
+        let is_prompt = match c {
+            '>' | '❯' => true,
+            '$' | '%' | '#' => after.starts_with(char::is_whitespace),
+            _ => false,
+        };
+        is_prompt.then(|| after.trim_start())
+    });
+    std::iter::once(line).chain(after_prompts)
+}
+
+/// How a statement was written.
+enum Kind {
+    Env(PasteFormat),
+    /// `NAME=value` without a keyword: a shell variable or a profile key.
+    Bare,
+}
+
+/// The part of a statement before its value.
+struct Head<'a> {
+    kind: Kind,
+    name: &'a str,
+    /// From the first character of the value to the end of the line.
+    value: &'a str,
+    /// cmd's `set "NAME=value"`: the quote that ends the value.
+    closing: Option<char>,
+}
+
+/// Reads the statements on one line (`a; b`, `a && b`, `a & b` chain them)
+/// into `out`. False when the line does not start with a known one.
+fn read_statements<'a>(
+    mut s: &'a str,
+    lines: &[&'a str],
+    next: &mut usize,
+    section: Section,
+    out: &mut Lines,
+) -> bool {
+    let mut found = false;
+    while let Some(head) = statement_head(s) {
+        let dest = destination(&head, section);
+        let (text, rest, quoted) = read_value(&head, lines, next, dest.is_some());
+        if let Some((dest, name)) = dest {
+            let mut value = Val {
+                text,
+                broken: false,
+            };
+            let ran_to_line_end = rest.trim().is_empty() && !quoted;
+            if ran_to_line_end
+                && matches!(name.field, Field::SecretAccessKey | Field::SessionToken)
+            {
+                // The rest of a wrapped value: consume it so it isn't read as
+                // anything else, and have the value reported as split.
+                while lines
+                    .get(*next)
+                    .is_some_and(|line| looks_like_fragment(line.trim()))
+                {
+                    value.broken = true;
+                    *next += 1;
+                }
+            }
+            let (format, target) = match dest {
+                Dest::Env(format) => (format, None),
+                Dest::Profile(index) => (PasteFormat::CredentialsFile, Some(index)),
+                Dest::UnnamedProfile => {
+                    (PasteFormat::CredentialsFile, Some(out.profile_index(None)))
+                }
+            };
+            let assignment = Assignment {
+                name,
+                format,
+                value,
+            };
+            match target.and_then(|index| out.profiles.get_mut(index)) {
+                Some(profile) => profile.assignments.push(assignment),
+                None => out.env.push(assignment),
+            }
+            found = true;
+        }
+        match chained(rest) {
+            Some(rest) => s = rest,
+            None => break,
+        }
+    }
+    found
+}
+
+/// Recognises `$Env:NAME = value`, `set [-gx] NAME value`, `set NAME=value`,
+/// `set "NAME=value"`, `export NAME=value` and `NAME=value`.
+fn statement_head(s: &str) -> Option<Head<'_>> {
+    let env = env_head;
+    if let Some(rest) = strip_prefix_ignoring_case(s, "$env:") {
+        let (name, rest) = split_name(rest)?;
+        let value = rest.trim_start().strip_prefix('=')?;
+        return Some(env(PasteFormat::PowerShell, name, value));
+    }
+    if let Some(rest) = strip_keyword(s, "set") {
+        return set_head(rest);
+    }
+    if let Some(rest) = strip_keyword(s, "export") {
+        let (name, rest) = split_name(rest)?;
+        let value = rest.trim_start().strip_prefix('=')?;
+        return Some(env(PasteFormat::ShellExport, name, value));
+    }
+    let (name, rest) = split_name(s)?;
+    let value = rest.trim_start().strip_prefix('=')?;
+    Some(Head {
+        kind: Kind::Bare,
+        name,
+        value: value.trim_start(),
+        closing: None,
+    })
+}
+
+fn env_head<'a>(format: PasteFormat, name: &'a str, value: &'a str) -> Head<'a> {
+    Head {
+        kind: Kind::Env(format),
+        name,
+        value: value.trim_start(),
+        closing: None,
+    }
+}
+
+/// After `set `: fish (`set -gx NAME value`, `set NAME value`) or cmd
+/// (`set NAME=value`, `set "NAME=value"`).
+fn set_head(rest: &str) -> Option<Head<'_>> {
+    let head = env_head;
+    if rest.starts_with('-') {
+        let mut rest = rest;
+        while rest.starts_with('-') {
+            let end = rest.find(char::is_whitespace)?;
+            rest = rest[end..].trim_start();
+        }
+        let (name, value) = split_name(rest)?;
+        return value
+            .starts_with(char::is_whitespace)
+            .then(|| head(PasteFormat::Fish, name, value));
+    }
+    if let Some(inner) = rest.strip_prefix('"') {
+        let (name, value) = split_name(inner)?;
+        return Some(Head {
+            kind: Kind::Env(PasteFormat::Cmd),
+            name,
+            value: value.strip_prefix('=')?,
+            closing: Some('"'),
+        });
+    }
+    let (name, after) = split_name(rest)?;
+    if let Some(value) = after.trim_start().strip_prefix('=') {
+        Some(head(PasteFormat::Cmd, name, value))
+    } else if after.starts_with(char::is_whitespace) {
+        Some(head(PasteFormat::Fish, name, after))
+    } else {
+        None
+    }
+}
+
+/// Which field a statement sets, if any. A bare `NAME=value` is a profile key
+/// inside a `[section]`, and also before any section when written in lower
+/// case (`aws_access_key_id=…`, a profile pasted without its header);
+/// otherwise it is a shell variable.
+fn destination(head: &Head<'_>, section: Section) -> Option<(Dest, &'static Name)> {
+    match head.kind {
+        Kind::Env(format) => lookup(ENV_NAMES, head.name).map(|n| (Dest::Env(format), n)),
+        Kind::Bare => match (section, lookup(PROFILE_KEYS, head.name)) {
+            (Section::Profile(index), Some(name)) => Some((Dest::Profile(index), name)),
+            (Section::Ignored, Some(_)) => None,
+            (Section::None, Some(name)) if head.name.bytes().any(|b| b.is_ascii_lowercase()) => {
+                Some((Dest::UnnamedProfile, name))
+            }
+            _ => lookup(ENV_NAMES, head.name).map(|n| (Dest::Env(PasteFormat::ShellExport), n)),
+        },
+    }
+}
+
+/// Reads a value: quoted (single, double or typographic quotes, possibly
+/// wrapped over lines when `may_join`), or unquoted up to `;`, `&` or a
+/// ` #` comment. Returns the value, what follows it on its line, and whether
+/// it was quoted.
+fn read_value<'a>(
+    head: &Head<'a>,
+    lines: &[&'a str],
+    next: &mut usize,
+    may_join: bool,
+) -> (String, &'a str, bool) {
+    let src = head.value;
+    if let Some(close) = head.closing {
+        return match src.find(close) {
+            Some(end) => (src[..end].trim().to_owned(), &src[end + close.len_utf8()..], true),
+            None => (src.trim().to_owned(), "", true),
+        };
+    }
+    if let Some((open, close)) = src.chars().next().and_then(|c| Some((c, closing_quote(c)?))) {
+        let inner = &src[open.len_utf8()..];
+        if let Some(end) = inner.find(close) {
+            return (inner[..end].trim().to_owned(), &inner[end + close.len_utf8()..], true);
+        }
+        if may_join {
+            if let Some((joined, rest)) = join_wrapped(inner, close, lines, next) {
+                return (joined, rest, true);
+            }
+        }
+        // Never closed: take the rest of the line and let the checks judge it.
+        return (inner.trim().to_owned(), "", true);
+    }
+    let end = unquoted_end(src);
+    (src[..end].trim_end().to_owned(), &src[end..], false)
+}
+
+fn closing_quote(open: char) -> Option<char> {
+    match open {
+        '"' | '\'' => Some(open),
+        '“' | '”' => Some('”'),
+        '‘' | '’' => Some('’'),
+        _ => None,
+    }
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '\'' | '`' | '“' | '”' | '‘' | '’')
+}
+
+/// Joins a quoted value whose closing quote is on a later line, when every
+/// piece in between is base64 (a wrapped terminal copy). Advances `next`
+/// past the lines used.
+fn join_wrapped<'a>(
+    first: &'a str,
+    close: char,
+    lines: &[&'a str],
+    next: &mut usize,
+) -> Option<(String, &'a str)> {
+    let first = first.trim();
+    if first.is_empty() || !first.chars().all(is_token_char) {
+        return None;
+    }
+    let mut joined = first.to_owned();
+    for (offset, line) in lines.iter().skip(*next).take(MAX_WRAPPED_LINES).enumerate() {
+        let line = line.trim();
+        let (part, rest) = match line.find(close) {
+            Some(end) => (&line[..end], Some(&line[end + close.len_utf8()..])),
+            None => (line, None),
+        };
+        if (part.is_empty() && rest.is_none()) || !part.chars().all(is_token_char) {
+            return None;
+        }
+        joined.push_str(part);
+        if let Some(rest) = rest {
+            *next += offset + 1;
+            return Some((joined, rest));
+        }
+    }
+    None
+}
+
+/// A line that is plausibly the wrapped rest of a base64 value, and not a
+/// short word such as `EOF` or `done`.
+fn looks_like_fragment(line: &str) -> bool {
+    !line.is_empty()
+        && line.chars().all(is_token_char)
+        && (line.len() >= 8 || line.chars().any(|c| c.is_ascii_digit() || "/+=".contains(c)))
+}
+
+/// Where an unquoted value ends: at `;` or `&` (the next statement) or at a
+/// `#` after whitespace (a comment). Spaces inside are kept, so a garbled
+/// value is reported rather than silently cut.
+fn unquoted_end(s: &str) -> usize {
+    let mut after_space = false;
+    for (i, c) in s.char_indices() {
+        if c == ';' || c == '&' || (c == '#' && after_space) {
+            return i;
+        }
+        after_space = c.is_whitespace();
+    }
+    s.len()
+}
+
+/// The next statement on the line, after `;`, `&&` or `&`.
+fn chained(rest: &str) -> Option<&str> {
+    let rest = rest.trim_start();
+    let rest = rest
+        .strip_prefix("&&")
+        .or_else(|| rest.strip_prefix(['&', ';']))?;
+    Some(rest.trim_start())
+}
+
+/// An identifier at the start of `s`, and what follows it.
+fn split_name(s: &str) -> Option<(&str, &str)> {
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    (end > 0).then(|| s.split_at(end))
+}
+
+/// `s` without a leading `keyword` (any case) and the whitespace after it.
+fn strip_keyword<'a>(s: &'a str, keyword: &str) -> Option<&'a str> {
+    let rest = strip_prefix_ignoring_case(s, keyword)?;
+    rest.starts_with(char::is_whitespace)
+        .then(|| rest.trim_start())
+}
+
+fn strip_prefix_ignoring_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+// ---------------------------------------------------------------------------
+// Checks
+// ---------------------------------------------------------------------------
+
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '/' | '+' | '=')
+}
+
+/// Problems any of the three values can have, from the most telling.
+fn shape_problem(value: &Val) -> Option<ValueProblem> {
+    let text = value.text.as_str();
+    if text.contains('…') || text.contains("...") {
+        Some(ValueProblem::Shortened)
+    } else if value.broken || text.contains('\n') {
+        Some(ValueProblem::LineBreak)
+    } else if text.chars().any(char::is_whitespace) {
+        Some(ValueProblem::Space)
+    } else if text.chars().any(is_quote) {
+        Some(ValueProblem::Quote)
+    } else {
+        None
+    }
+}
+
+/// 16–128 capital letters and digits, starting with `AKIA` or `ASIA`.
+fn access_key_problem(value: &Val) -> Option<ValueProblem> {
+    if let Some(problem) = shape_problem(value) {
+        return Some(problem);
+    }
+    let text = value.text.as_str();
+    if looks_like_secret(text) {
+        return Some(ValueProblem::LooksLikeSecretKey);
+    }
+    if text.bytes().any(|b| b.is_ascii_lowercase()) {
+        return Some(ValueProblem::LowerCase);
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|c| !(c.is_ascii_uppercase() || c.is_ascii_digit()))
+    {
+        return Some(ValueProblem::BadCharacter(c));
+    }
+    // All ASCII from here on, so byte lengths and slices are character ones.
+    let len = text.len();
+    if len >= 4 && !text.starts_with("AKIA") && !text.starts_with("ASIA") {
+        return Some(ValueProblem::WrongPrefix {
+            prefix: text[..4].to_owned(),
+        });
+    }
+    if len < KEY_ID_MIN_LEN {
+        Some(ValueProblem::TooShort { len })
+    } else if len > KEY_ID_MAX_LEN {
+        Some(ValueProblem::TooLong { len })
+    } else {
+        None
+    }
+}
+
+/// Exactly 40 of `A–Z a–z 0–9 / +`.
+fn secret_problem(value: &Val) -> Option<ValueProblem> {
+    if let Some(problem) = shape_problem(value) {
+        return Some(problem);
+    }
+    let text = value.text.as_str();
+    if let Some(c) = text
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '+')))
+    {
+        return Some(ValueProblem::BadCharacter(c));
+    }
+    if looks_like_key_id(text) {
+        return Some(ValueProblem::LooksLikeAccessKeyId);
+    }
+    let len = text.len();
+    match len.cmp(&SECRET_LEN) {
+        std::cmp::Ordering::Less => Some(ValueProblem::TooShort { len }),
+        std::cmp::Ordering::Greater => Some(ValueProblem::TooLong { len }),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+/// Base64, at least [`MIN_TOKEN_LEN`] long; no upper bound, since STS tokens
+/// grow with session tags and policies.
+fn token_problem(value: &Val) -> Option<ValueProblem> {
+    if let Some(problem) = shape_problem(value) {
+        return Some(problem);
+    }
+    let text = value.text.as_str();
+    if let Some(c) = text.chars().find(|c| !is_token_char(*c)) {
+        return Some(ValueProblem::BadCharacter(c));
+    }
+    (text.len() < MIN_TOKEN_LEN).then_some(ValueProblem::TooShort { len: text.len() })
+}
+
+fn looks_like_key_id(text: &str) -> bool {
+    text.len() == 20
+        && (text.starts_with("AKIA") || text.starts_with("ASIA"))
+        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+fn looks_like_secret(text: &str) -> bool {
+    text.len() == SECRET_LEN
+        && text.bytes().any(|b| b.is_ascii_lowercase())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+'))
+}
+
+/// [`mask`] for a refused access key ID, unless the value might be a secret
+/// or token pasted in the wrong place: then nothing of it is shown.
+fn mask_key_id(text: &str) -> String {
+    if text.chars().count() > 32 || text.contains(['/', '+', '=']) || looks_like_secret(text) {
+        HIDDEN.to_owned()
+    } else {
+        mask(text)
+    }
+}
+
+/// What other AWS unique-ID prefixes identify (from the IAM user guide).
+fn id_kind(prefix: &str) -> Option<&'static str> {
+    Some(match prefix {
+        "AIDA" => "an IAM user",
+        "AROA" => "an IAM role",
+        "AGPA" => "an IAM group",
+        "AIPA" => "an EC2 instance profile",
+        "ANPA" => "a managed policy",
+        "ANVA" => "a managed policy version",
+        "APKA" => "a public key",
+        "ASCA" => "a certificate",
+        "ABIA" => "an STS service bearer token",
+        "ACCA" => "a context-specific credential",
+        _ => return None,
+    })
+}
+
+/// `us-east-1`, `ap-southeast-1`, `us-gov-west-1`, `cn-north-1`,
+/// `eusc-de-east-1`: a 2–4 letter partition/area, one or more lower-case
+/// words, and a number.
+fn is_valid_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    let Some((number, words)) = parts.split_last() else {
+        return false;
+    };
+    parts.len() >= 3
+        && (1..=2).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && words.first().is_some_and(|w| (2..=4).contains(&w.len()))
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+fn region_message(value: &str) -> String {
+    let lower = value.to_ascii_lowercase();
+    if lower != value && is_valid_region(&lower) {
+        return format!("Region names are written in lower case: use {lower} instead of “{value}”.");
+    }
+    if let Some(region) = value
+        .strip_suffix(|c: char| c.is_ascii_lowercase())
+        .filter(|r| is_valid_region(r))
+    {
+        return format!(
+            "“{value}” is an Availability Zone, not a Region: use {region} for the region."
+        );
+    }
+    format!(
+        "“{value}” isn't an AWS Region name. Regions look like us-east-1 or ap-southeast-2: fix \
+         the region line or remove it."
+    )
+}
+
+/// RFC 3339 with any offset; a space instead of the `T` is accepted too
+/// (RFC 3339 section 5.6 allows it, and Python's `str(datetime)` prints it).
+fn parse_expiration(value: &str) -> Result<i64, CredentialsError> {
+    let value = value.trim();
+    let normalized: Cow<'_, str> = match value.as_bytes().get(10) {
+        Some(b' ') => Cow::Owned(format!("{}T{}", &value[..10], &value[11..])),
+        _ => Cow::Borrowed(value),
+    };
+    DateTime::from_str(&normalized, Format::DateTimeWithOffset)
+        .map(|at| at.secs())
+        .map_err(|_| CredentialsError::InvalidExpiration {
+            value: value.to_owned(),
+        })
+}
+
+fn expired_message(expired_at: i64, seconds_ago: i64) -> String {
+    let when = if seconds_ago < 1 {
+        "just now".to_owned()
+    } else {
+        format!("{} ago", format_duration(seconds_ago))
+    };
+    format!(
+        "These credentials expired {when} (at {}). Get a fresh set and paste it again.",
+        format_utc(expired_at)
+    )
+}
+
+/// `[a]`, `[a] and [b]`, `[a], [b] and [c]`.
+fn profile_list(names: &[String]) -> String {
+    let names: Vec<String> = names.iter().map(|n| format!("[{n}]")).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}

@@ -1,0 +1,107 @@
+//! The body a learner POSTs to /v1/lab, checked before it is sent.
+
+use serde_json::Value;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ItemError {
+    #[error("The item is not valid JSON (line {line}, column {column}): {message}.")]
+    NotJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("The item must be a JSON object like {{\"name\": \"Alice\", \"type\": \"learner\"}}.")]
+    NotAnObject,
+    #[error("The item needs a \"{0}\" field: the API's mapping template reads name and type.")]
+    MissingField(&'static str),
+}
+
+/// Things that will go wrong downstream although the JSON is fine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ItemWarning {
+    /// A `"` or `\` in a value breaks the mapping template's pasted JSON:
+    /// the API answers 200 with DynamoDB's SerializationException.
+    BreaksTemplate { field: String },
+    /// A non-string value is pasted as is; DynamoDB sees a different type.
+    NotAString { field: String },
+}
+
+impl ItemWarning {
+    pub fn message(&self) -> String {
+        match self {
+            ItemWarning::BreaksTemplate { field } => format!(
+                "\"{field}\" contains a quote or backslash. The API pastes values into its template without escaping, so DynamoDB will refuse the item (the API still answers 200)."
+            ),
+            ItemWarning::NotAString { field } => format!(
+                "\"{field}\" is not a string. The template writes every attribute as a string (S)."
+            ),
+        }
+    }
+}
+
+/// Checks a /v1/lab body. Returns the compact JSON to send and warnings.
+pub fn check_item(text: &str) -> Result<(String, Vec<ItemWarning>), ItemError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| ItemError::NotJson {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string().split(" at line").next().unwrap_or_default().to_owned(),
+    })?;
+    let obj = value.as_object().ok_or(ItemError::NotAnObject)?;
+    let mut warnings = Vec::new();
+    for field in ["name", "type"] {
+        match obj.get(field) {
+            None => return Err(ItemError::MissingField(field)),
+            Some(Value::String(s)) if s.contains(['"', '\\']) => {
+                warnings.push(ItemWarning::BreaksTemplate {
+                    field: field.into(),
+                })
+            }
+            Some(Value::String(_)) => {}
+            Some(_) => warnings.push(ItemWarning::NotAString {
+                field: field.into(),
+            }),
+        }
+    }
+    Ok((value.to_string(), warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_and_compacts() {
+        let (body, w) = check_item("{ \"name\": \"Alice\",\n \"type\": \"learner\" }").unwrap();
+        assert_eq!(body, r#"{"name":"Alice","type":"learner"}"#);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn specific_errors() {
+        assert_eq!(
+            check_item("{\"name\": \"A\",\n \"type\": }"),
+            Err(ItemError::NotJson {
+                line: 2,
+                column: 10,
+                message: "expected value".into()
+            })
+        );
+        assert_eq!(check_item("[1]"), Err(ItemError::NotAnObject));
+        assert_eq!(
+            check_item(r#"{"name":"A"}"#),
+            Err(ItemError::MissingField("type"))
+        );
+    }
+
+    #[test]
+    fn warns_about_template_breakers() {
+        let (_, w) = check_item(r#"{"name":"say \"hi\"","type":3}"#).unwrap();
+        assert_eq!(
+            w,
+            vec![
+                ItemWarning::BreaksTemplate { field: "name".into() },
+                ItemWarning::NotAString { field: "type".into() }
+            ]
+        );
+    }
+}

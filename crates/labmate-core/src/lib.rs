@@ -1,0 +1,17 @@
+//! labmate's pure core: everything that can be decided without a browser.
+//!
+//! No `web-sys` here: time comes in as numbers, I/O stays in the app.
+
+pub mod aws_error;
+pub mod clock;
+pub mod command_line;
+pub mod config;
+pub mod countdown;
+pub mod credentials;
+pub mod lab_item;
+pub mod service;
+pub mod signing;
+pub mod simulator;
+mod trace_capture;
+
+pub use service::Service;

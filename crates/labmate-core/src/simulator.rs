@@ -1,0 +1,96 @@
+//! Connecting to labsim: its control endpoint tells labmate where each
+//! simulated service is and hands out demo credentials, so a share link
+//! only needs the simulator's address.
+
+use serde_json::Value;
+
+use crate::config::{LabConfig, ServiceKey};
+
+/// What `GET /_labsim/config` gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimulatorSetup {
+    pub config: LabConfig,
+    /// The demo credentials as `aws configure export-credentials` JSON,
+    /// for the ordinary credential parser.
+    pub credentials_json: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SimulatorError {
+    #[error("The simulator's answer is not JSON: is {0} a labsim control address?")]
+    NotJson(String),
+    #[error("The simulator's answer has no {0}.")]
+    Missing(&'static str),
+}
+
+/// The control path, under the simulator's address.
+pub fn config_url(simulator: &str) -> String {
+    format!("{}/_labsim/config", simulator.trim_end_matches('/'))
+}
+
+/// Merges the simulator's endpoints into `base`; names (index, table,
+/// function) stay as the learner set them.
+pub fn read_simulator_config(base: &LabConfig, body: &str) -> Result<SimulatorSetup, SimulatorError> {
+    let v: Value =
+        serde_json::from_str(body).map_err(|_| SimulatorError::NotJson(base.simulator.clone()))?;
+    let mut config = base.clone();
+    if let Some(region) = v.get("region").and_then(Value::as_str) {
+        config.region = region.to_owned();
+    }
+    let endpoints = v
+        .get("endpoints")
+        .and_then(Value::as_object)
+        .ok_or(SimulatorError::Missing("endpoints"))?;
+    for (name, url) in endpoints {
+        let Some(url) = url.as_str() else { continue };
+        match name.as_str() {
+            "api" => config.api_url = url.to_owned(),
+            "aoss" => config.collection_endpoint = url.to_owned(),
+            other => {
+                if let Some(key) = ServiceKey::ALL.into_iter().find(|k| k.param() == other) {
+                    config.endpoints.insert(key, url.to_owned());
+                }
+            }
+        }
+    }
+    let credentials = v
+        .get("credentials")
+        .filter(|c| c.is_object())
+        .ok_or(SimulatorError::Missing("credentials"))?;
+    Ok(SimulatorSetup {
+        config,
+        credentials_json: credentials.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_endpoints_and_keeps_names() {
+        let base = LabConfig {
+            simulator: "http://127.0.0.1:9101".into(),
+            index: "my_index".into(),
+            ..LabConfig::default()
+        };
+        let body = r#"{"region":"ap-southeast-1","endpoints":{"sts":"http://127.0.0.1:9101","api":"http://127.0.0.1:9102/v1/lab"},
+            "credentials":{"AccessKeyId":"ASIAXXXXXXXXXXXXXXXX","SecretAccessKey":"s","SessionToken":"t","Expiration":"2026-11-24T12:00:00Z"}}"#;
+        let setup = read_simulator_config(&base, body).unwrap();
+        assert_eq!(setup.config.endpoints.get(&ServiceKey::Sts).unwrap(), "http://127.0.0.1:9101");
+        assert_eq!(setup.config.api_url, "http://127.0.0.1:9102/v1/lab");
+        assert_eq!(setup.config.index, "my_index");
+        assert!(setup.credentials_json.contains("ASIAXXXXXXXXXXXXXXXX"));
+        assert_eq!(config_url("http://h:1/"), "http://h:1/_labsim/config");
+    }
+
+    #[test]
+    fn bad_answers_are_named() {
+        let base = LabConfig::default();
+        assert!(matches!(read_simulator_config(&base, "<html>"), Err(SimulatorError::NotJson(_))));
+        assert_eq!(
+            read_simulator_config(&base, r#"{"endpoints":{}}"#),
+            Err(SimulatorError::Missing("credentials"))
+        );
+    }
+}

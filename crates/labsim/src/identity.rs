@@ -1,0 +1,195 @@
+//! The simulator's principals and the temporary credentials issued to them.
+//!
+//! The lab runs as one assumed-role session (the Workshop Studio participant
+//! role), so there is one principal; every credential set belongs to it, as
+//! the credentials from a real AssumeRole do.
+
+use crate::rng::{SplitMix64, BASE64, UPPER_ALNUM};
+use crate::time;
+
+pub const DEMO_ACCOUNT: &str = "123456789012";
+pub const DEMO_ROLE_NAME: &str = "WSParticipantRole";
+pub const DEMO_SESSION_NAME: &str = "Participant";
+/// Twelve hours, the usual lifetime of workshop participant credentials.
+pub const DEFAULT_CREDENTIAL_TTL_SECONDS: i64 = 12 * 60 * 60;
+
+/// Real STS session tokens start with these characters (a base64-encoded
+/// binary header); copying them makes the token look right to a person and to
+/// tools that sniff it.
+const SESSION_TOKEN_PREFIX: &str = "IQoJb3JpZ2luX2Vj";
+const SESSION_TOKEN_LEN: usize = 360;
+
+/// An assumed-role session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account: String,
+    pub role_name: String,
+    pub session_name: String,
+    /// The role's unique id: `AROA` + 17 characters.
+    pub role_id: String,
+}
+
+impl Principal {
+    pub fn role_arn(&self) -> String {
+        format!("arn:aws:iam::{}:role/{}", self.account, self.role_name)
+    }
+
+    /// The caller ARN that GetCallerIdentity reports for the session.
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:sts::{}:assumed-role/{}/{}",
+            self.account, self.role_name, self.session_name
+        )
+    }
+
+    /// `UserId` of an assumed-role session: `{role id}:{session name}`.
+    pub fn user_id(&self) -> String {
+        format!("{}:{}", self.role_id, self.session_name)
+    }
+}
+
+/// A set of temporary credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    /// Expiry in epoch milliseconds (always a whole second).
+    pub expires_at_ms: i64,
+}
+
+impl Credentials {
+    /// `Expiration` as STS writes it: RFC 3339, UTC.
+    pub fn expiration(&self) -> String {
+        time::rfc3339(self.expires_at_ms)
+    }
+
+    pub fn is_expired(&self, now_ms: i64) -> bool {
+        now_ms >= self.expires_at_ms
+    }
+}
+
+/// The principal and every credential set issued to it.
+#[derive(Debug, Clone)]
+pub struct IdentityStore {
+    principal: Principal,
+    /// `issued[0]` is the demo set minted at start.
+    issued: Vec<Credentials>,
+    rng: SplitMix64,
+}
+
+impl IdentityStore {
+    /// Creates the demo principal and mints its demo credentials, valid for
+    /// `ttl_seconds` from `now_ms`. The same `seed` gives the same ids and keys.
+    pub fn new(seed: u64, now_ms: i64, ttl_seconds: i64) -> Self {
+        let mut rng = SplitMix64::new(seed);
+        let principal = Principal {
+            account: DEMO_ACCOUNT.to_owned(),
+            role_name: DEMO_ROLE_NAME.to_owned(),
+            session_name: DEMO_SESSION_NAME.to_owned(),
+            role_id: format!("AROA{}", rng.string(UPPER_ALNUM, 17)),
+        };
+        let mut store = IdentityStore {
+            principal,
+            issued: Vec::new(),
+            rng,
+        };
+        store.mint(now_ms, ttl_seconds);
+        store
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The credentials minted at start.
+    pub fn demo_credentials(&self) -> &Credentials {
+        &self.issued[0]
+    }
+
+    /// Issues another credential set for the principal, expiring `ttl_seconds`
+    /// after `now_ms` (zero or negative gives credentials already expired).
+    pub fn mint(&mut self, now_ms: i64, ttl_seconds: i64) -> Credentials {
+        let access_key_id = format!("ASIA{}", self.rng.string(UPPER_ALNUM, 16));
+        let secret_access_key = self.rng.string(BASE64, 40);
+        let token_tail = SESSION_TOKEN_LEN - SESSION_TOKEN_PREFIX.len();
+        let session_token = format!("{SESSION_TOKEN_PREFIX}{}", self.rng.string(BASE64, token_tail));
+        let credentials = Credentials {
+            access_key_id,
+            secret_access_key,
+            session_token,
+            expires_at_ms: (now_ms.div_euclid(1000) + ttl_seconds) * 1000,
+        };
+        self.issued.push(credentials.clone());
+        credentials
+    }
+
+    /// The credentials with this access key id, if any were issued.
+    pub fn find(&self, access_key_id: &str) -> Option<&Credentials> {
+        self.issued
+            .iter()
+            .find(|c| c.access_key_id == access_key_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_728_417_322_500;
+
+    #[test]
+    fn demo_principal_is_the_workshop_participant() {
+        let store = IdentityStore::new(1, NOW, DEFAULT_CREDENTIAL_TTL_SECONDS);
+        let p = store.principal();
+        assert_eq!(
+            p.arn(),
+            "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant"
+        );
+        assert_eq!(p.role_arn(), "arn:aws:iam::123456789012:role/WSParticipantRole");
+        assert_eq!(p.role_id.len(), 21);
+        assert!(p.role_id.starts_with("AROA"));
+        assert_eq!(p.user_id(), format!("{}:Participant", p.role_id));
+    }
+
+    #[test]
+    fn demo_credentials_have_aws_shapes() {
+        let store = IdentityStore::new(1, NOW, DEFAULT_CREDENTIAL_TTL_SECONDS);
+        let c = store.demo_credentials();
+        assert_eq!(c.access_key_id.len(), 20);
+        assert!(c.access_key_id.starts_with("ASIA"));
+        assert!(c.access_key_id[4..]
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        assert_eq!(c.secret_access_key.len(), 40);
+        assert_eq!(c.session_token.len(), 360);
+        assert!(c.session_token.starts_with("IQoJb3JpZ2luX2Vj"));
+        // Twelve hours after the start, counted from the whole second.
+        assert_eq!(c.expires_at_ms, 1_728_417_322_000 + 43_200_000);
+        assert_eq!(c.expiration(), "2024-10-09T07:55:22Z");
+        assert!(!c.is_expired(NOW));
+        assert!(c.is_expired(c.expires_at_ms));
+    }
+
+    #[test]
+    fn the_seed_decides_every_id_and_key() {
+        let a = IdentityStore::new(42, NOW, 60);
+        let b = IdentityStore::new(42, NOW + 5_000, 60);
+        let c = IdentityStore::new(43, NOW, 60);
+        assert_eq!(a.principal(), b.principal());
+        assert_eq!(a.demo_credentials().access_key_id, b.demo_credentials().access_key_id);
+        assert_eq!(a.demo_credentials().session_token, b.demo_credentials().session_token);
+        assert_ne!(a.principal().role_id, c.principal().role_id);
+        assert_ne!(a.demo_credentials().access_key_id, c.demo_credentials().access_key_id);
+    }
+
+    #[test]
+    fn minted_credentials_are_distinct_and_findable() {
+        let mut store = IdentityStore::new(3, NOW, 60);
+        let extra = store.mint(NOW, -1);
+        assert_ne!(extra.access_key_id, store.demo_credentials().access_key_id);
+        assert!(extra.is_expired(NOW));
+        assert_eq!(store.find(&extra.access_key_id), Some(&extra));
+        assert_eq!(store.find("ASIAUNKNOWNUNKNOWN00"), None);
+    }
+}

@@ -1,0 +1,106 @@
+//! Test helpers: requests signed by `aws-sigv4`, AWS's own signer.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use aws_sigv4::http_request::{sign, SessionTokenMode, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+
+use crate::http::Request;
+use crate::identity::Credentials;
+
+/// 2024-10-08T19:55:22Z, the server's clock in the tests.
+pub const NOW: i64 = 1_728_417_322_000;
+pub const REGION: &str = "ap-southeast-1";
+pub const HOST: &str = "127.0.0.1:9101";
+
+/// What to sign with; every field can be wrong on purpose.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    pub access_key_id: String,
+    pub secret: String,
+    pub token: Option<String>,
+    pub region: String,
+    pub service: String,
+    pub time_ms: i64,
+    /// Whether the session token is among the signed headers.
+    pub sign_token: bool,
+}
+
+impl Signer {
+    /// Signs as `credentials` for STS in [`REGION`] at [`NOW`].
+    pub fn new(credentials: &Credentials) -> Self {
+        Signer {
+            access_key_id: credentials.access_key_id.clone(),
+            secret: credentials.secret_access_key.clone(),
+            token: Some(credentials.session_token.clone()),
+            region: REGION.to_owned(),
+            service: "sts".to_owned(),
+            time_ms: NOW,
+            sign_token: true,
+        }
+    }
+
+    /// `req` (which must have a `host` header) with the signer's headers added.
+    pub fn sign(&self, mut req: Request) -> Request {
+        let identity = aws_credential_types::Credentials::new(
+            &self.access_key_id,
+            &self.secret,
+            self.token.clone(),
+            None,
+            "labsim-tests",
+        )
+        .into();
+        let mut settings = SigningSettings::default();
+        if !self.sign_token {
+            settings.session_token_mode = SessionTokenMode::Exclude;
+        }
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.region)
+            .name(&self.service)
+            .time(UNIX_EPOCH + Duration::from_millis(self.time_ms as u64))
+            .settings(settings)
+            .build()
+            .expect("signing params")
+            .into();
+        let host = req.header("host").expect("a host header").to_owned();
+        let mut url = format!("http://{host}{}", req.path);
+        if !req.query.is_empty() {
+            url = format!("{url}?{}", req.query);
+        }
+        // The signer takes the host from the URL.
+        let headers = req
+            .headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("host"))
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        let signable =
+            SignableRequest::new(&req.method, url, headers, SignableBody::Bytes(&req.body))
+                .expect("signable request");
+        let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
+        let (added, _) = instructions.into_parts();
+        for header in added {
+            req.headers.push((header.name().to_owned(), header.value().to_owned()));
+        }
+        // (The signer adds the token header even when it does not sign it.)
+        req
+    }
+}
+
+/// An STS GetCallerIdentity POST as the SDKs send it, unsigned.
+pub fn get_caller_identity() -> Request {
+    Request::new("POST", "/")
+        .with_header("host", HOST)
+        .with_header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+        .with_body("Action=GetCallerIdentity&Version=2011-06-15")
+}
+
+/// Replaces the value of header `name` (which must be present).
+pub fn replace_header(req: &mut Request, name: &str, value: &str) {
+    let slot = req
+        .headers
+        .iter_mut()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .expect("header present");
+    slot.1 = value.to_owned();
+}

@@ -1,0 +1,5 @@
+//! Talking to AWS (or the simulator): sign, send, explain.
+
+pub mod client;
+pub mod simulator;
+pub mod sts;

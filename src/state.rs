@@ -1,0 +1,70 @@
+//! The app's state: a small struct of signals shared through context.
+
+use labmate_core::aws_error::CallerIdentity;
+use labmate_core::clock::ClockOffset;
+use labmate_core::config::LabConfig;
+use labmate_core::credentials::ParsedCredentials;
+use leptos::prelude::*;
+
+use crate::aws::client::Exchange;
+
+/// What is known of who the credentials belong to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IdentityState {
+    /// No credentials yet, or not asked.
+    Unknown,
+    Checking,
+    Known(CallerIdentity),
+    /// STS could not be asked or refused; the text says why.
+    Failed(String),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The pasted credentials. In memory only, unless `remember_in_tab`.
+    pub credentials: RwSignal<Option<ParsedCredentials>>,
+    pub identity: RwSignal<IdentityState>,
+    pub config: RwSignal<LabConfig>,
+    /// Learned from AWS's clock-skew errors.
+    pub clock: RwSignal<ClockOffset>,
+    /// The browser clock, ticking once a second (epoch ms).
+    pub now_ms: RwSignal<i64>,
+    /// Every request sent, newest last, for the inspector.
+    pub exchanges: RwSignal<Vec<Exchange>>,
+    pub selected_exchange: RwSignal<Option<u32>>,
+    /// Big type, no secrets anywhere in the page.
+    pub projector: RwSignal<bool>,
+    /// Opt-in: keep credentials in sessionStorage for this tab.
+    pub remember_in_tab: RwSignal<bool>,
+    /// Show secrets in the inspector and copied commands (never in projector mode).
+    pub reveal_secrets: RwSignal<bool>,
+    /// A notice for the whole page (share link dropped secrets, etc.).
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl AppState {
+    pub fn new(config: LabConfig, now_ms: i64) -> Self {
+        Self {
+            credentials: RwSignal::new(None),
+            identity: RwSignal::new(IdentityState::Unknown),
+            config: RwSignal::new(config),
+            clock: RwSignal::new(ClockOffset::default()),
+            now_ms: RwSignal::new(now_ms),
+            exchanges: RwSignal::new(Vec::new()),
+            selected_exchange: RwSignal::new(None),
+            projector: RwSignal::new(false),
+            remember_in_tab: RwSignal::new(false),
+            reveal_secrets: RwSignal::new(false),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    /// Secrets may be shown only when asked and never on a projector.
+    pub fn secrets_visible(&self) -> bool {
+        self.reveal_secrets.get() && !self.projector.get()
+    }
+}
+
+pub fn use_state() -> AppState {
+    expect_context::<AppState>()
+}

@@ -1,0 +1,138 @@
+//! Where the lab lives: region, API, collection, names; and the share link.
+
+use labmate_core::config::{LabConfig, ServiceKey};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::browser;
+use crate::state::use_state;
+
+const CONFIG_KEY: &str = "labmate.config";
+
+/// The configuration this browser saved last time (it holds no secret).
+pub fn load_saved_config() -> Option<LabConfig> {
+    browser::local_get(CONFIG_KEY).map(|p| LabConfig::from_share_params(&p).config)
+}
+
+#[component]
+fn Field(
+    label: &'static str,
+    testid: &'static str,
+    placeholder: &'static str,
+    get: impl Fn(&LabConfig) -> String + Send + Sync + 'static,
+    set: impl Fn(&mut LabConfig, String) + Send + Sync + 'static,
+) -> impl IntoView {
+    let state = use_state();
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input
+                type="text"
+                spellcheck="false"
+                data-testid=testid
+                placeholder=placeholder
+                prop:value=move || state.config.with(&get)
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    state.config.update(|c| set(c, v.trim().to_owned()));
+                }
+            />
+        </label>
+    }
+}
+
+#[component]
+pub fn ConfigPanel() -> impl IntoView {
+    let state = use_state();
+    let copied = RwSignal::new(None::<String>);
+
+    // Saved on every change: the configuration carries no secret.
+    Effect::new(move |_| {
+        let params = state.config.with(|c| c.to_share_params());
+        browser::local_set(CONFIG_KEY, &params);
+    });
+
+    let share_link = move || {
+        format!(
+            "{}#{}",
+            browser::location_base(),
+            state.config.with(|c| c.to_share_params())
+        )
+    };
+    let problems = move || state.config.with(|c| c.problems());
+
+    let endpoint_fields = ServiceKey::ALL
+        .into_iter()
+        .map(|key| {
+            let label = key.service().label();
+            view! {
+                <label class="field">
+                    <span>{label}</span>
+                    <input
+                        type="text"
+                        spellcheck="false"
+                        data-testid=format!("endpoint-{}", key.param())
+                        placeholder="AWS's regional endpoint"
+                        prop:value=move || state.config.with(|c| c.endpoints.get(&key).cloned().unwrap_or_default())
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev).trim().to_owned();
+                            state.config.update(|c| {
+                                if v.is_empty() {
+                                    c.endpoints.remove(&key);
+                                } else {
+                                    c.endpoints.insert(key, v);
+                                }
+                            });
+                        }
+                    />
+                </label>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <div class="panel" data-testid="config-panel">
+            <h2>"2. Your lab"</h2>
+            <Field label="Region" testid="config-region" placeholder="ap-southeast-1"
+                get=|c| c.region.clone() set=|c, v| c.region = v/>
+            <Field label="API invoke URL (POST /v1/lab)" testid="config-api"
+                placeholder="https://abc123.execute-api.ap-southeast-1.amazonaws.com/v1/lab"
+                get=|c| c.api_url.clone() set=|c, v| c.api_url = v/>
+            <Field label="OpenSearch collection endpoint" testid="config-collection"
+                placeholder="https://xyz.ap-southeast-1.aoss.amazonaws.com"
+                get=|c| c.collection_endpoint.clone() set=|c, v| c.collection_endpoint = v/>
+            <div class="field-row">
+                <Field label="Index" testid="config-index" placeholder="dynamodb_replicate"
+                    get=|c| c.index.clone() set=|c, v| c.index = v/>
+                <Field label="Table" testid="config-table" placeholder="lab-table"
+                    get=|c| c.table.clone() set=|c, v| c.table = v/>
+                <Field label="Function" testid="config-function" placeholder="sync-data-with-dynamodb-stream"
+                    get=|c| c.function_name.clone() set=|c, v| c.function_name = v/>
+            </div>
+            <details>
+                <summary>"Other endpoints (simulator, VPC endpoints)"</summary>
+                <Field label="labsim control address (fills the rest and hands out demo credentials)" testid="config-simulator"
+                    placeholder="http://127.0.0.1:9101"
+                    get=|c| c.simulator.clone() set=|c, v| c.simulator = v/>
+                {endpoint_fields}
+            </details>
+            <ul class="problems" data-testid="config-problems">
+                {move || problems().into_iter().map(|p| view! { <li>{p.to_string()}</li> }).collect_view()}
+            </ul>
+            <div class="row">
+                <button data-testid="copy-share-link" on:click=move |_| {
+                    let link = share_link();
+                    spawn_local(async move {
+                        let note = match browser::copy_to_clipboard(&link).await {
+                            Ok(()) => "Link copied. It carries the configuration only, never credentials.".to_owned(),
+                            Err(e) => format!("Could not copy ({e}); select the link below instead."),
+                        };
+                        copied.set(Some(note));
+                    });
+                }>"Copy share link"</button>
+                <span class="muted">{move || copied.get()}</span>
+            </div>
+            <p class="share-link mono" data-testid="share-link">{share_link}</p>
+        </div>
+    }
+}

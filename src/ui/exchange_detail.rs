@@ -1,0 +1,112 @@
+//! One request in detail: what was sent, what was signed, what came back.
+
+use labmate_core::command_line::{awscurl_command, curl_command, Secrets};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::aws::client::{Exchange, Outcome};
+use crate::browser;
+use crate::state::use_state;
+
+const TOKEN_HEADER: &str = "x-amz-security-token";
+
+#[component]
+pub fn ExchangeDetail() -> impl IntoView {
+    let state = use_state();
+    let copied = RwSignal::new(None::<String>);
+    let selected = move || {
+        let id = state.selected_exchange.get()?;
+        state
+            .exchanges
+            .with(|x| x.iter().find(|e| e.id == id).cloned())
+    };
+    let secrets = move || {
+        if state.secrets_visible() {
+            Secrets::Revealed
+        } else {
+            Secrets::Masked
+        }
+    };
+    let copy = move |text: String, what: &'static str| {
+        spawn_local(async move {
+            copied.set(Some(match browser::copy_to_clipboard(&text).await {
+                Ok(()) => format!("{what} copied."),
+                Err(e) => format!("Could not copy: {e}"),
+            }));
+        });
+    };
+
+    let detail = move |e: Exchange| {
+        let shown = secrets();
+        let headers = e
+            .signed
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let value = if n.eq_ignore_ascii_case(TOKEN_HEADER) && shown == Secrets::Masked {
+                    format!("•••• ({} characters, hidden)", v.len())
+                } else {
+                    v.clone()
+                };
+                format!("{n}: {value}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let x = e.signed.explanation.clone();
+        let curl = curl_command(&e.signed, shown);
+        let awscurl = state.credentials.with_untracked(|c| {
+            c.as_ref().map(|p| {
+                awscurl_command(
+                    &e.signed,
+                    e.service.signing_name(),
+                    &e.region,
+                    &p.credentials,
+                    shown,
+                )
+            })
+        });
+        let outcome = match e.outcome.clone() {
+            Outcome::Pending => view! { <p class="muted">"Waiting for the answer…"</p> }.into_any(),
+            Outcome::Unreachable { message } => view! { <p class="error" data-testid="exchange-error">{message}</p> }.into_any(),
+            Outcome::Answered { status, body, request_id, elapsed_ms, error } => view! {
+                <h4>{format!("Answer: {status} in {elapsed_ms} ms")}</h4>
+                {request_id.map(|id| view! { <p class="mono">"x-amzn-RequestId: "{id}</p> })}
+                {error.map(|t| view! { <p class="error" data-testid="exchange-error">{t}</p> })}
+                <pre class="code" data-testid="response-body">{body}</pre>
+            }.into_any(),
+        };
+        view! {
+            <div class="exchange-detail" data-testid="exchange-detail">
+                <h3 class="mono">{format!("{} {}", e.signed.method, e.signed.url)}</h3>
+                <h4>"Headers sent"</h4>
+                <pre class="code" data-testid="headers-sent">{headers}</pre>
+                <h4>"Canonical request"<span class="muted">" (from the signer; secrets redacted)"</span></h4>
+                <pre class="code" data-testid="canonical-request">{x.canonical_request.clone()}</pre>
+                <h4>"String to sign"</h4>
+                <pre class="code" data-testid="string-to-sign">{x.string_to_sign.clone()}</pre>
+                <dl class="identity">
+                    <dt>"Scope"</dt><dd class="mono">{x.credential_scope.clone()}</dd>
+                    <dt>"Signed headers"</dt><dd class="mono" data-testid="signed-headers">{x.signed_headers.clone()}</dd>
+                    <dt>"Signature"</dt><dd class="mono" data-testid="signature">{x.signature.clone()}</dd>
+                </dl>
+                <div class="row">
+                    <button data-testid="copy-curl" on:click={let c = curl.clone(); move |_| copy(c.clone(), "curl command")}>"Copy as curl"</button>
+                    {awscurl.map(|a| view! {
+                        <button data-testid="copy-awscurl" on:click=move |_| copy(a.clone(), "awscurl command")>"Copy as awscurl"</button>
+                    })}
+                    <label class="toggle">
+                        <input type="checkbox" data-testid="reveal-secrets"
+                            prop:disabled=move || state.projector.get()
+                            prop:checked=move || state.secrets_visible()
+                            on:change=move |ev| state.reveal_secrets.set(event_target_checked(&ev))/>
+                        {move || if state.projector.get() { " Reveal secrets (off in projector mode)" } else { " Reveal secrets" }}
+                    </label>
+                    <span class="muted">{move || copied.get()}</span>
+                </div>
+                <pre class="code" data-testid="curl-command">{curl}</pre>
+                {outcome}
+            </div>
+        }
+    };
+    move || selected().map(detail)
+}

@@ -1,0 +1,83 @@
+//! Who you are, and how long the credentials last.
+
+use labmate_core::countdown::{countdown_text, expiry_status, ExpiryStatus};
+use labmate_core::credentials::mask;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::aws::sts::refresh_identity;
+use crate::state::{use_state, IdentityState};
+
+#[component]
+pub fn IdentityCard() -> impl IntoView {
+    let state = use_state();
+    let seconds_left = move || {
+        let now = state.clock.get().now_ms(state.now_ms.get()) / 1000;
+        state
+            .credentials
+            .with(|c| c.as_ref().and_then(|p| p.credentials.seconds_left(now)))
+    };
+    let countdown = move || {
+        seconds_left().map(|s| {
+            let status = expiry_status(s);
+            let class = match status {
+                ExpiryStatus::Fresh => "countdown",
+                ExpiryStatus::Soon => "countdown soon",
+                ExpiryStatus::Expired => "countdown expired",
+            };
+            view! {
+                <p class=class data-testid="countdown">{countdown_text(s)}</p>
+                {(status == ExpiryStatus::Soon).then(|| view! {
+                    <p class="warning" data-testid="expiry-warning" role="alert">
+                        "Less than 10 minutes left. Get fresh credentials now and paste them above: your configuration and requests stay."
+                    </p>
+                })}
+                {(status == ExpiryStatus::Expired).then(|| view! {
+                    <p class="error" data-testid="expired-notice" role="alert">
+                        "These credentials have expired. Paste a fresh set above; nothing else is lost."
+                    </p>
+                })}
+            }
+        })
+    };
+    let identity = move || match state.identity.get() {
+        IdentityState::Unknown => view! { <p class="muted" data-testid="identity-status">"Identity not checked yet."</p> }.into_any(),
+        IdentityState::Checking => view! { <p class="muted" data-testid="identity-status">"Asking STS who you are…"</p> }.into_any(),
+        IdentityState::Known(id) => {
+            let (name, session) = id.principal();
+            view! {
+                <dl class="identity" data-testid="identity-known">
+                    <dt>"Account"</dt><dd data-testid="identity-account">{id.account.clone()}</dd>
+                    <dt>"Principal"</dt><dd data-testid="identity-principal">{name}{session.map(|s| format!(" (session {s})"))}</dd>
+                    <dt>"ARN"</dt><dd data-testid="identity-arn" class="mono">{id.arn.clone()}</dd>
+                </dl>
+            }.into_any()
+        }
+        IdentityState::Failed(why) => view! {
+            <div class="identity-failed">
+                <p class="error" data-testid="identity-error">{why}</p>
+                <button data-testid="identity-retry" on:click=move |_| spawn_local(refresh_identity(state))>"Ask STS again"</button>
+            </div>
+        }.into_any(),
+    };
+    move || {
+        state.credentials.get().map(|p| {
+            let warnings: Vec<String> = p.warnings.iter().map(|w| w.message()).collect();
+            view! {
+                <div class="identity-card" data-testid="identity">
+                    <p class="format">"Recognised: "<strong data-testid="credential-format">{p.format.label()}</strong></p>
+                    <dl class="identity">
+                        <dt>"Access key"</dt><dd data-testid="access-key" class="mono">{mask(&p.credentials.access_key_id)}</dd>
+                        <dt>"Session token"</dt><dd data-testid="session-token">{if p.credentials.session_token.is_some() { "present (hidden)" } else { "none" }}</dd>
+                        {p.region.clone().map(|r| view! { <dt>"Region"</dt><dd data-testid="credential-region">{r}</dd> })}
+                    </dl>
+                    {countdown}
+                    <ul class="warnings">
+                        {warnings.into_iter().map(|w| view! { <li class="warning" data-testid="credential-warning">{w}</li> }).collect_view()}
+                    </ul>
+                    {identity}
+                </div>
+            }
+        })
+    }
+}
