@@ -35,10 +35,18 @@ fn signs_an_aoss_search_with_the_browser_clock() {
     // The date signed is today's, from Date.now().
     let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap();
     let yyyymmdd: String = today[..10].chars().filter(|c| *c != '-').collect();
-    assert!(e.amz_date.starts_with(&yyyymmdd), "{} vs {today}", e.amz_date);
+    assert!(
+        e.amz_date.starts_with(&yyyymmdd),
+        "{} vs {today}",
+        e.amz_date
+    );
     // The canonical request came from aws-sigv4's trace, inside wasm.
-    assert!(e.canonical_request.starts_with("POST\n/dynamodb_replicate/_search\n"));
-    assert!(e.canonical_request.contains("x-amz-security-token:** redacted"));
+    assert!(e
+        .canonical_request
+        .starts_with("POST\n/dynamodb_replicate/_search\n"));
+    assert!(e
+        .canonical_request
+        .contains("x-amz-security-token:** redacted"));
     assert!(!e.canonical_request.contains("EXAMPLETOKENFORBROWSERTEST"));
     assert_eq!(
         e.signed_headers,

@@ -142,12 +142,8 @@ async fn call_once(
     }
     let endpoint = state.config.with_untracked(|c| c.endpoint(service))?;
     let request = build(&endpoint.url);
-    let ctx = SigningContext::for_service(
-        &parsed.credentials,
-        service,
-        &endpoint.region,
-        signing_ms,
-    );
+    let ctx =
+        SigningContext::for_service(&parsed.credentials, service, &endpoint.region, signing_ms);
     let signed = sign(&request, &ctx)?;
     let id = next_id(state);
     record(

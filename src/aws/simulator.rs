@@ -2,6 +2,7 @@
 
 use labmate_core::credentials::parse_credentials;
 use labmate_core::simulator::{config_url, read_simulator_config};
+use leptos::prelude::*;
 
 use crate::browser;
 use crate::state::AppState;
@@ -43,8 +44,8 @@ pub async fn connect(state: AppState) {
     state.config.set(setup.config);
     match parse_credentials(&setup.credentials_json, browser::now_ms() / 1000) {
         Ok(parsed) => accept(state, parsed),
-        Err(e) => state
-            .notice
-            .set(Some(format!("The simulator's demo credentials were refused: {e}"))),
+        Err(e) => state.notice.set(Some(format!(
+            "The simulator's demo credentials were refused: {e}"
+        ))),
     }
 }

@@ -3,6 +3,7 @@
 use labmate_core::aws_error::parse_caller_identity;
 use labmate_core::signing::HttpRequest;
 use labmate_core::Service;
+use leptos::prelude::*;
 
 use super::client::{call, CallError};
 use crate::state::{AppState, IdentityState};
@@ -12,7 +13,10 @@ pub async fn refresh_identity(state: AppState) {
     state.identity.set(IdentityState::Checking);
     let result = call(state, Service::Sts, "GetCallerIdentity", |base| {
         HttpRequest::new("POST", &format!("{base}/"))
-            .header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+            .header(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
             .body("Action=GetCallerIdentity&Version=2011-06-15")
     })
     .await;

@@ -52,7 +52,10 @@ pub fn CredentialsPanel() -> impl IntoView {
 
     let submit = move || {
         let pasted = text.get_untracked();
-        match parse_credentials(&pasted, state.clock.get_untracked().now_ms(browser::now_ms()) / 1000) {
+        match parse_credentials(
+            &pasted,
+            state.clock.get_untracked().now_ms(browser::now_ms()) / 1000,
+        ) {
             Ok(parsed) => {
                 error.set(None);
                 // The box is cleared so the secret does not stay in the page.

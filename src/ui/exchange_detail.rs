@@ -67,13 +67,22 @@ pub fn ExchangeDetail() -> impl IntoView {
         });
         let outcome = match e.outcome.clone() {
             Outcome::Pending => view! { <p class="muted">"Waiting for the answer…"</p> }.into_any(),
-            Outcome::Unreachable { message } => view! { <p class="error" data-testid="exchange-error">{message}</p> }.into_any(),
-            Outcome::Answered { status, body, request_id, elapsed_ms, error } => view! {
+            Outcome::Unreachable { message } => {
+                view! { <p class="error" data-testid="exchange-error">{message}</p> }.into_any()
+            }
+            Outcome::Answered {
+                status,
+                body,
+                request_id,
+                elapsed_ms,
+                error,
+            } => view! {
                 <h4>{format!("Answer: {status} in {elapsed_ms} ms")}</h4>
                 {request_id.map(|id| view! { <p class="mono">"x-amzn-RequestId: "{id}</p> })}
                 {error.map(|t| view! { <p class="error" data-testid="exchange-error">{t}</p> })}
                 <pre class="code" data-testid="response-body">{body}</pre>
-            }.into_any(),
+            }
+            .into_any(),
         };
         view! {
             <div class="exchange-detail" data-testid="exchange-detail">

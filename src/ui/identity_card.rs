@@ -40,7 +40,8 @@ pub fn IdentityCard() -> impl IntoView {
             }
         })
     };
-    let identity = move || match state.identity.get() {
+    let identity = move || {
+        match state.identity.get() {
         IdentityState::Unknown => view! { <p class="muted" data-testid="identity-status">"Identity not checked yet."</p> }.into_any(),
         IdentityState::Checking => view! { <p class="muted" data-testid="identity-status">"Asking STS who you are…"</p> }.into_any(),
         IdentityState::Known(id) => {
@@ -59,6 +60,7 @@ pub fn IdentityCard() -> impl IntoView {
                 <button data-testid="identity-retry" on:click=move |_| spawn_local(refresh_identity(state))>"Ask STS again"</button>
             </div>
         }.into_any(),
+    }
     };
     move || {
         state.credentials.get().map(|p| {

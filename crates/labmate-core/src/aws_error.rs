@@ -330,11 +330,19 @@ mod tests {
             r#"{"message":"The security token included in the request is expired"}"#,
         );
         assert!(matches!(expired_apigw, Some(ExpiredToken { .. })));
-        let expired_ddb = classify(Service::DynamoDb, 400, r#"{"__type":"com.amazon.coral.service#ExpiredTokenException","message":"The security token included in the request is expired"}"#);
+        let expired_ddb = classify(
+            Service::DynamoDb,
+            400,
+            r#"{"__type":"com.amazon.coral.service#ExpiredTokenException","message":"The security token included in the request is expired"}"#,
+        );
         assert!(expired_ddb.unwrap().needs_new_credentials());
         let expired_sts = classify(Service::Sts, 403, "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error></ErrorResponse>");
         assert!(matches!(expired_sts, Some(ExpiredToken { .. })));
-        let skew = classify(Service::Lambda, 403, r#"{"message":"Signature expired: 20241008T195522Z is now earlier than 20241008T195940Z (20241008T200440Z - 5 min.)"}"#);
+        let skew = classify(
+            Service::Lambda,
+            403,
+            r#"{"message":"Signature expired: 20241008T195522Z is now earlier than 20241008T195940Z (20241008T200440Z - 5 min.)"}"#,
+        );
         assert_eq!(
             skew,
             Some(ClockSkew {
@@ -343,18 +351,31 @@ mod tests {
             })
         );
         let denied = classify(Service::ExecuteApi, 403, r#"{"message":"User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:ap-southeast-1:123456789012:abc/v1/POST/lab"}"#).unwrap();
-        assert!(matches!(&denied, AccessDenied { action: Some(a), .. } if a == "execute-api:Invoke"));
-        assert!(matches!(classify(Service::Aoss, 403, ""), Some(AccessDenied { .. })));
+        assert!(
+            matches!(&denied, AccessDenied { action: Some(a), .. } if a == "execute-api:Invoke")
+        );
+        assert!(matches!(
+            classify(Service::Aoss, 403, ""),
+            Some(AccessDenied { .. })
+        ));
         assert!(matches!(
             classify(Service::Aoss, 429, ""),
             Some(Throttled { .. })
         ));
         assert!(matches!(
-            classify(Service::DynamoDb, 400, r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}"#),
+            classify(
+                Service::DynamoDb,
+                400,
+                r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}"#
+            ),
             Some(Throttled { .. })
         ));
         assert!(matches!(
-            classify(Service::DynamoDb, 400, r#"{"__type":"com.amazon.coral.service#InvalidSignatureException","message":"The request signature we calculated does not match the signature you provided."}"#),
+            classify(
+                Service::DynamoDb,
+                400,
+                r#"{"__type":"com.amazon.coral.service#InvalidSignatureException","message":"The request signature we calculated does not match the signature you provided."}"#
+            ),
             Some(BadSignature { .. })
         ));
         assert_eq!(classify(Service::Sts, 200, IDENTITY), None);

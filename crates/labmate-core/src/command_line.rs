@@ -22,7 +22,12 @@ pub fn shell_quote(s: &str) -> String {
 /// The very request that was sent, signature included: it works for the
 /// five minutes AWS accepts a signature.
 pub fn curl_command(req: &SignedRequest, secrets: Secrets) -> String {
-    let mut parts = vec!["curl".to_owned(), "-sS".into(), "-X".into(), req.method.clone()];
+    let mut parts = vec![
+        "curl".to_owned(),
+        "-sS".into(),
+        "-X".into(),
+        req.method.clone(),
+    ];
     for (name, value) in &req.headers {
         parts.push("-H".into());
         if name.eq_ignore_ascii_case("x-amz-security-token") && secrets == Secrets::Masked {
@@ -68,9 +73,14 @@ pub fn awscurl_command(
         }
     }
     for (name, value) in &req.headers {
-        let signer_added = ["authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"]
-            .iter()
-            .any(|h| name.eq_ignore_ascii_case(h));
+        let signer_added = [
+            "authorization",
+            "x-amz-date",
+            "x-amz-security-token",
+            "x-amz-content-sha256",
+        ]
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h));
         if !signer_added {
             parts.push("-H".into());
             parts.push(shell_quote(&format!("{name}: {value}")));
@@ -107,7 +117,12 @@ mod tests {
         .header("content-type", "application/json")
         .body(r#"{"name":"it's","type":"t"}"#);
         let c = creds();
-        let ctx = SigningContext::for_service(&c, Service::ExecuteApi, "ap-southeast-1", 1_763_942_400_000);
+        let ctx = SigningContext::for_service(
+            &c,
+            Service::ExecuteApi,
+            "ap-southeast-1",
+            1_763_942_400_000,
+        );
         sign(&req, &ctx).unwrap()
     }
 
@@ -118,7 +133,10 @@ mod tests {
         assert!(!cmd.contains("IQoJb3JpZ2luX2VjEXAMPLETOKEN"), "{cmd}");
         assert!(cmd.contains("\"x-amz-security-token: $AWS_SESSION_TOKEN\""));
         assert!(cmd.contains(&s.explanation.signature));
-        assert!(cmd.contains(r#"--data-raw '{"name":"it'\''s","type":"t"}'"#), "{cmd}");
+        assert!(
+            cmd.contains(r#"--data-raw '{"name":"it'\''s","type":"t"}'"#),
+            "{cmd}"
+        );
         let revealed = curl_command(&s, Secrets::Revealed);
         assert!(revealed.contains("x-amz-security-token: IQoJb3JpZ2luX2VjEXAMPLETOKEN"));
     }

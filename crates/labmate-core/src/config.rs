@@ -322,8 +322,7 @@ fn normalise_url(field: &'static str, raw: &str) -> Result<String, ConfigError> 
         value: raw.to_owned(),
     };
     let (scheme, rest) = raw.split_once("://").ok_or_else(not_url)?;
-    if !matches!(scheme, "https" | "http") || rest.is_empty() || raw.contains(char::is_whitespace)
-    {
+    if !matches!(scheme, "https" | "http") || rest.is_empty() || raw.contains(char::is_whitespace) {
         return Err(not_url());
     }
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -406,7 +405,10 @@ mod tests {
     fn endpoints_derive_service_and_region_from_aws_hosts() {
         let c = lab();
         let aoss = c.endpoint(Service::Aoss).unwrap();
-        assert_eq!(aoss.url, "https://0a1b2c3d4e5f.ap-southeast-1.aoss.amazonaws.com");
+        assert_eq!(
+            aoss.url,
+            "https://0a1b2c3d4e5f.ap-southeast-1.aoss.amazonaws.com"
+        );
         assert_eq!(aoss.region, "ap-southeast-1");
         let sts = c.endpoint(Service::Sts).unwrap();
         assert_eq!(sts.url, "https://sts.ap-southeast-1.amazonaws.com");
@@ -417,10 +419,17 @@ mod tests {
     fn custom_endpoints_sign_for_the_labs_region() {
         let mut c = lab();
         c.api_url = "http://127.0.0.1:4510/v1/lab".into();
-        c.endpoints.insert(ServiceKey::Sts, "http://127.0.0.1:4515".into());
+        c.endpoints
+            .insert(ServiceKey::Sts, "http://127.0.0.1:4515".into());
         let ep = c.endpoint(Service::ExecuteApi).unwrap();
-        assert_eq!((ep.url.as_str(), ep.region.as_str()), ("http://127.0.0.1:4510/v1/lab", "ap-southeast-1"));
-        assert_eq!(c.endpoint(Service::Sts).unwrap().url, "http://127.0.0.1:4515");
+        assert_eq!(
+            (ep.url.as_str(), ep.region.as_str()),
+            ("http://127.0.0.1:4510/v1/lab", "ap-southeast-1")
+        );
+        assert_eq!(
+            c.endpoint(Service::Sts).unwrap().url,
+            "http://127.0.0.1:4515"
+        );
     }
 
     #[test]
@@ -450,30 +459,61 @@ mod tests {
             simulator: String::new(),
         };
         let p = c.problems();
-        assert!(p.contains(&ConfigError::BadRegion { value: "Singapore".into() }));
-        assert!(p.iter().any(|e| matches!(e, ConfigError::NotAUrl { field: "API invoke URL", .. })));
-        assert!(p.iter().any(|e| matches!(e, ConfigError::Missing { field: "Collection endpoint", .. })));
-        assert!(p.iter().any(|e| matches!(e, ConfigError::BadName { field: "Index", .. })));
-        assert!(p.iter().any(|e| matches!(e, ConfigError::BadName { field: "Table", .. })));
-        assert!(p.iter().any(|e| matches!(e, ConfigError::BadName { field: "Function", .. })));
+        assert!(p.contains(&ConfigError::BadRegion {
+            value: "Singapore".into()
+        }));
+        assert!(p.iter().any(|e| matches!(
+            e,
+            ConfigError::NotAUrl {
+                field: "API invoke URL",
+                ..
+            }
+        )));
+        assert!(p.iter().any(|e| matches!(
+            e,
+            ConfigError::Missing {
+                field: "Collection endpoint",
+                ..
+            }
+        )));
+        assert!(p
+            .iter()
+            .any(|e| matches!(e, ConfigError::BadName { field: "Index", .. })));
+        assert!(p
+            .iter()
+            .any(|e| matches!(e, ConfigError::BadName { field: "Table", .. })));
+        assert!(p.iter().any(|e| matches!(
+            e,
+            ConfigError::BadName {
+                field: "Function",
+                ..
+            }
+        )));
     }
 
     #[test]
     fn region_mismatch_is_reported() {
         let mut c = lab();
         c.region = "us-east-1".into();
-        assert!(c.problems().iter().any(|e| matches!(e, ConfigError::RegionMismatch { .. })));
+        assert!(c
+            .problems()
+            .iter()
+            .any(|e| matches!(e, ConfigError::RegionMismatch { .. })));
     }
 
     #[test]
     fn share_link_round_trips_and_skips_defaults() {
         let mut c = lab();
-        c.endpoints.insert(ServiceKey::Logs, "http://127.0.0.1:4519".into());
+        c.endpoints
+            .insert(ServiceKey::Logs, "http://127.0.0.1:4519".into());
         let params = c.to_share_params();
         assert!(!params.contains("index="), "{params}");
         let back = LabConfig::from_share_params(&format!("#{params}"));
         let mut expected = c.clone();
-        expected.collection_endpoint = expected.collection_endpoint.trim_end_matches('/').to_owned();
+        expected.collection_endpoint = expected
+            .collection_endpoint
+            .trim_end_matches('/')
+            .to_owned();
         assert_eq!(back.config.api_url, expected.api_url);
         assert_eq!(back.config.endpoints, expected.endpoints);
         assert!(back.dropped_secret_params.is_empty());

@@ -66,7 +66,10 @@ impl Credentials {
     pub fn to_export_json(&self) -> String {
         let mut object = Map::new();
         object.insert("Version".into(), Value::from(1));
-        object.insert("AccessKeyId".into(), Value::from(self.access_key_id.as_str()));
+        object.insert(
+            "AccessKeyId".into(),
+            Value::from(self.access_key_id.as_str()),
+        );
         object.insert(
             "SecretAccessKey".into(),
             Value::from(self.secret_access_key.as_str()),
@@ -87,7 +90,10 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &mask(&self.access_key_id))
             .field("secret_access_key", &HIDDEN)
-            .field("session_token", &self.session_token.as_ref().map(|_| HIDDEN))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| HIDDEN),
+            )
             .field("expiration", &self.expiration)
             .finish()
     }
@@ -170,11 +176,13 @@ impl CredentialWarning {
     /// The warning as shown to the learner.
     pub fn message(&self) -> String {
         match self {
-            Self::LongTermKeys => "This is a long-term access key (AKIA…): it never expires and often has \
+            Self::LongTermKeys => {
+                "This is a long-term access key (AKIA…): it never expires and often has \
                  broad permissions, so anyone who sees it can use the account until it is deleted; \
                  keep it off shared or projected screens. The lab expects temporary credentials \
                  (ASIA…), which expire on their own."
-                .to_owned(),
+                    .to_owned()
+            }
             Self::ExpiresSoon { seconds_left } => format!(
                 "These credentials expire in {}. Get a fresh set soon, or requests will start \
                  failing partway through the lab.",
@@ -505,27 +513,31 @@ struct Name {
     rank: u8,
 }
 
+const fn name(text: &'static str, field: Field, rank: u8) -> Name {
+    Name { text, field, rank }
+}
+
 const ENV_NAMES: &[Name] = &[
-    Name { text: "AWS_ACCESS_KEY_ID", field: Field::AccessKeyId, rank: 0 },
-    Name { text: "AWS_SECRET_ACCESS_KEY", field: Field::SecretAccessKey, rank: 0 },
-    Name { text: "AWS_SESSION_TOKEN", field: Field::SessionToken, rank: 0 },
-    Name { text: "AWS_SECURITY_TOKEN", field: Field::SessionToken, rank: 1 },
-    Name { text: "AWS_REGION", field: Field::Region, rank: 0 },
-    Name { text: "AWS_DEFAULT_REGION", field: Field::Region, rank: 1 },
-    Name { text: "AWS_CREDENTIAL_EXPIRATION", field: Field::Expiration, rank: 0 },
+    name("AWS_ACCESS_KEY_ID", Field::AccessKeyId, 0),
+    name("AWS_SECRET_ACCESS_KEY", Field::SecretAccessKey, 0),
+    name("AWS_SESSION_TOKEN", Field::SessionToken, 0),
+    name("AWS_SECURITY_TOKEN", Field::SessionToken, 1),
+    name("AWS_REGION", Field::Region, 0),
+    name("AWS_DEFAULT_REGION", Field::Region, 1),
+    name("AWS_CREDENTIAL_EXPIRATION", Field::Expiration, 0),
     // aws-vault's name for the same thing.
-    Name { text: "AWS_SESSION_EXPIRATION", field: Field::Expiration, rank: 1 },
+    name("AWS_SESSION_EXPIRATION", Field::Expiration, 1),
 ];
 
 /// Keys of `~/.aws/credentials` and `~/.aws/config` profiles.
 const PROFILE_KEYS: &[Name] = &[
-    Name { text: "aws_access_key_id", field: Field::AccessKeyId, rank: 0 },
-    Name { text: "aws_secret_access_key", field: Field::SecretAccessKey, rank: 0 },
-    Name { text: "aws_session_token", field: Field::SessionToken, rank: 0 },
-    Name { text: "aws_security_token", field: Field::SessionToken, rank: 1 },
-    Name { text: "region", field: Field::Region, rank: 0 },
+    name("aws_access_key_id", Field::AccessKeyId, 0),
+    name("aws_secret_access_key", Field::SecretAccessKey, 0),
+    name("aws_session_token", Field::SessionToken, 0),
+    name("aws_security_token", Field::SessionToken, 1),
+    name("region", Field::Region, 0),
     // Written by saml2aws and gimme-aws-creds.
-    Name { text: "x_security_token_expires", field: Field::Expiration, rank: 0 },
+    name("x_security_token_expires", Field::Expiration, 0),
 ];
 
 /// Names are matched case-insensitively: PowerShell and cmd ignore case, the
@@ -534,8 +546,8 @@ fn lookup(names: &'static [Name], name: &str) -> Option<&'static Name> {
     names.iter().find(|n| n.text.eq_ignore_ascii_case(name))
 }
 
-/// A value as pasted.
-#[derive(Clone, Debug)]
+/// A value as pasted. No `Debug`: it holds secrets.
+#[derive(Clone)]
 struct Val {
     text: String,
     /// Unquoted, and followed by line(s) that look like the rest of it.
@@ -564,7 +576,11 @@ fn finish(raw: Raw, now: i64) -> Result<ParsedCredentials, CredentialsError> {
         .secret_access_key
         .ok_or(CredentialsError::MissingSecretAccessKey { format })?;
     // Expired credentials need replacing whatever else is wrong with them.
-    let expiration = raw.expiration.as_deref().map(parse_expiration).transpose()?;
+    let expiration = raw
+        .expiration
+        .as_deref()
+        .map(parse_expiration)
+        .transpose()?;
     if let Some(at) = expiration.filter(|at| *at <= now) {
         return Err(CredentialsError::Expired {
             expired_at: at,
@@ -629,7 +645,12 @@ fn normalize(text: &str) -> String {
     text.replace("\r\n", "\n")
         .replace('\r', "\n")
         .chars()
-        .filter(|c| !matches!(c, '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'))
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'
+            )
+        })
         .collect()
 }
 
@@ -715,12 +736,25 @@ fn read_json(text: &str) -> Result<Option<Raw>, CredentialsError> {
             if !clearly_json {
                 return Ok(None);
             }
+            let (line, column) = error_position(json, error.line(), error.column());
             Err(CredentialsError::InvalidJson {
-                line: error.line() + line_index,
-                column: error.column(),
+                line: line + line_index,
+                column,
                 message: json_error_message(&error),
             })
         }
+    }
+}
+
+/// serde_json puts an error on a line break at "column 0" of the next line;
+/// a learner looks for it at the end of the line it breaks.
+fn error_position(json: &str, line: usize, column: usize) -> (usize, usize) {
+    match (
+        column,
+        line.checked_sub(2).and_then(|i| json.split('\n').nth(i)),
+    ) {
+        (0, Some(previous)) => (line - 1, previous.chars().count() + 1),
+        _ => (line, column),
     }
 }
 
@@ -862,7 +896,9 @@ impl Profile {
     }
 
     fn has_key_material(&self) -> bool {
-        self.assignments.iter().any(|a| a.name.field.is_key_material())
+        self.assignments
+            .iter()
+            .any(|a| a.name.field.is_key_material())
     }
 
     fn display_name(&self) -> String {
@@ -1056,8 +1092,7 @@ fn section_header(line: &str) -> Option<Option<String>> {
     if let Some(name) = strip_keyword(inner, "profile") {
         return Some(Some(name.to_owned()));
     }
-    if strip_keyword(inner, "sso-session").is_some() || strip_keyword(inner, "services").is_some()
-    {
+    if strip_keyword(inner, "sso-session").is_some() || strip_keyword(inner, "services").is_some() {
         return Some(None);
     }
     Some(Some(inner.to_owned()))
@@ -1115,8 +1150,7 @@ fn read_statements<'a>(
                 broken: false,
             };
             let ran_to_line_end = rest.trim().is_empty() && !quoted;
-            if ran_to_line_end
-                && matches!(name.field, Field::SecretAccessKey | Field::SessionToken)
+            if ran_to_line_end && matches!(name.field, Field::SecretAccessKey | Field::SessionToken)
             {
                 // The rest of a wrapped value: consume it so it isn't read as
                 // anything else, and have the value reported as split.
@@ -1255,14 +1289,26 @@ fn read_value<'a>(
     let src = head.value;
     if let Some(close) = head.closing {
         return match src.find(close) {
-            Some(end) => (src[..end].trim().to_owned(), &src[end + close.len_utf8()..], true),
+            Some(end) => (
+                src[..end].trim().to_owned(),
+                &src[end + close.len_utf8()..],
+                true,
+            ),
             None => (src.trim().to_owned(), "", true),
         };
     }
-    if let Some((open, close)) = src.chars().next().and_then(|c| Some((c, closing_quote(c)?))) {
+    if let Some((open, close)) = src
+        .chars()
+        .next()
+        .and_then(|c| Some((c, closing_quote(c)?)))
+    {
         let inner = &src[open.len_utf8()..];
         if let Some(end) = inner.find(close) {
-            return (inner[..end].trim().to_owned(), &inner[end + close.len_utf8()..], true);
+            return (
+                inner[..end].trim().to_owned(),
+                &inner[end + close.len_utf8()..],
+                true,
+            );
         }
         if may_join {
             if let Some((joined, rest)) = join_wrapped(inner, close, lines, next) {
@@ -1321,12 +1367,17 @@ fn join_wrapped<'a>(
     None
 }
 
-/// A line that is plausibly the wrapped rest of a base64 value, and not a
-/// short word such as `EOF` or `done`.
+/// A line that is plausibly the wrapped rest of a base64 value: not a short
+/// word such as `EOF` or `done`, and not `key=value` (base64 has `=` only as
+/// trailing padding), such as a config file's `output=json`.
 fn looks_like_fragment(line: &str) -> bool {
     !line.is_empty()
         && line.chars().all(is_token_char)
-        && (line.len() >= 8 || line.chars().any(|c| c.is_ascii_digit() || "/+=".contains(c)))
+        && !line.trim_end_matches('=').contains('=')
+        && (line.len() >= 8
+            || line
+                .chars()
+                .any(|c| c.is_ascii_digit() || "/+=".contains(c)))
 }
 
 /// Where an unquoted value ends: at `;` or `&` (the next statement) or at a
@@ -1470,7 +1521,9 @@ fn token_problem(value: &Val) -> Option<ValueProblem> {
 fn looks_like_key_id(text: &str) -> bool {
     text.len() == 20
         && (text.starts_with("AKIA") || text.starts_with("ASIA"))
-        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 fn looks_like_secret(text: &str) -> bool {
@@ -1528,7 +1581,9 @@ fn is_valid_region(region: &str) -> bool {
 fn region_message(value: &str) -> String {
     let lower = value.to_ascii_lowercase();
     if lower != value && is_valid_region(&lower) {
-        return format!("Region names are written in lower case: use {lower} instead of “{value}”.");
+        return format!(
+            "Region names are written in lower case: use {lower} instead of “{value}”."
+        );
     }
     if let Some(region) = value
         .strip_suffix(|c: char| c.is_ascii_lowercase())
@@ -1578,5 +1633,1320 @@ fn profile_list(names: &[String]) -> String {
         None => String::new(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // AWS's documented example values; the token is built to look real.
+    const KEY: &str = "ASIAIOSFODNN7EXAMPLE";
+    const LONG_TERM_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const TOKEN: &str = concat!(
+        "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDb5tSBVNZ8mHqiH1EXAMPLE",
+        "K7MDENGbPxRfiCYzJhqVdGbYQIgW3BsbWVfdG9rZW5fZm9yX3Rlc3RzX29ubHkK7MDENGbPxRfiCY",
+        "EXAMPLEKEYKqkCCBMQABoMMTIzNDU2Nzg5MDEyIgyTbMv0r5Yq7mDENGbPxRfiCYEXAMPLEtoken+",
+        "0VzLWVhc3QtMS1leGFtcGxlLXNlc3Npb24tdG9rZW4tZm9yLWxhYm1hdGUtdGVzdHMK7MDENGbPxR",
+        "fiCYEXAMPLEKEYwJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY/K7MDENGbPxRfiCYzEXAMPLE="
+    );
+    /// 2026-11-23T18:04:40Z.
+    const NOW: i64 = 1_795_457_080;
+    /// 2026-11-23T20:04:40Z, two hours after `NOW`.
+    const EXPIRES: i64 = 1_795_464_280;
+
+    /// Fills `<KEY>`, `<AKIA>`, `<SECRET>` and `<TOKEN>` in a paste.
+    fn paste(template: &str) -> String {
+        template
+            .replace("<KEY>", KEY)
+            .replace("<AKIA>", LONG_TERM_KEY)
+            .replace("<SECRET>", SECRET)
+            .replace("<TOKEN>", TOKEN)
+    }
+
+    fn parse_at(template: &str, now: i64) -> ParsedCredentials {
+        let text = paste(template);
+        parse_credentials(&text, now).unwrap_or_else(|e| panic!("{e}\n--- paste:\n{text}"))
+    }
+
+    fn parse(template: &str) -> ParsedCredentials {
+        parse_at(template, NOW)
+    }
+
+    fn fail_at(template: &str, now: i64) -> CredentialsError {
+        match parse_credentials(&paste(template), now) {
+            Ok(parsed) => panic!("expected an error, parsed {parsed:?}"),
+            Err(error) => error,
+        }
+    }
+
+    fn fail(template: &str) -> CredentialsError {
+        fail_at(template, NOW)
+    }
+
+    fn temporary(expiration: Option<i64>) -> Credentials {
+        Credentials {
+            access_key_id: KEY.into(),
+            secret_access_key: SECRET.into(),
+            session_token: Some(TOKEN.into()),
+            expiration,
+        }
+    }
+
+    fn parsed(
+        credentials: Credentials,
+        format: PasteFormat,
+        region: Option<&str>,
+        profile: Option<&str>,
+        warnings: Vec<CredentialWarning>,
+    ) -> ParsedCredentials {
+        ParsedCredentials {
+            credentials,
+            format,
+            region: region.map(str::to_owned),
+            profile: profile.map(str::to_owned),
+            warnings,
+        }
+    }
+
+    fn invalid_key(value_masked: &str, reason: ValueProblem) -> CredentialsError {
+        CredentialsError::InvalidAccessKeyId {
+            value_masked: value_masked.into(),
+            reason,
+        }
+    }
+
+    #[test]
+    fn token_fixture_is_realistic() {
+        assert!(TOKEN.len() > 300, "{}", TOKEN.len());
+        assert!(TOKEN.chars().all(is_token_char));
+    }
+
+    // --- bash/zsh -----------------------------------------------------------
+
+    #[test]
+    fn export_credentials_format_env_output() {
+        let p = parse(
+            "export AWS_ACCESS_KEY_ID=<KEY>\n\
+             export AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+             export AWS_SESSION_TOKEN=<TOKEN>\n\
+             export AWS_CREDENTIAL_EXPIRATION=2026-11-23T20:04:40+00:00\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(Some(EXPIRES)),
+                PasteFormat::ShellExport,
+                None,
+                None,
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn env_no_export_lines_with_both_region_variables() {
+        let p = parse(
+            "AWS_ACCESS_KEY_ID=<KEY>\n\
+             AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+             AWS_SESSION_TOKEN=<TOKEN>\n\
+             AWS_DEFAULT_REGION=us-east-1\n\
+             AWS_REGION=eu-west-1\n",
+        );
+        // The SDKs read AWS_REGION first.
+        assert_eq!(
+            p,
+            parsed(
+                temporary(None),
+                PasteFormat::ShellExport,
+                Some("eu-west-1"),
+                None,
+                vec![CredentialWarning::NoExpiration]
+            )
+        );
+    }
+
+    #[test]
+    fn access_portal_bash_tab_with_chatter() {
+        let p = parse(
+            "Option 1: Set AWS environment variables\n\
+             Learn more\n\
+             export AWS_ACCESS_KEY_ID=\"<KEY>\"\n\
+             export AWS_SECRET_ACCESS_KEY=\"<SECRET>\"\n\
+             export AWS_SESSION_TOKEN=\"<TOKEN>\"\n\
+             Option 2: Add a profile to your AWS credentials file\n",
+        );
+        assert_eq!(p.credentials, temporary(None));
+        assert_eq!(p.format, PasteFormat::ShellExport);
+        assert_eq!(p.warnings, vec![CredentialWarning::NoExpiration]);
+    }
+
+    #[test]
+    fn single_quotes_prompts_comments_and_blank_lines() {
+        let p = parse(
+            "# temporary credentials for the lab\n\n\
+             $ export AWS_ACCESS_KEY_ID='<KEY>'\n\
+             user@host:~$ export AWS_SECRET_ACCESS_KEY='<SECRET>'   # keep it secret\n\
+             \t\n\
+             %   export AWS_SESSION_TOKEN='<TOKEN>'\n\
+             ❯ export AWS_DEFAULT_REGION='ap-southeast-1'\n\
+             $ \n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(None),
+                PasteFormat::ShellExport,
+                Some("ap-southeast-1"),
+                None,
+                vec![CredentialWarning::NoExpiration]
+            )
+        );
+    }
+
+    #[test]
+    fn legacy_security_token_variable() {
+        let p = parse(
+            "export AWS_ACCESS_KEY_ID=<KEY>\n\
+             export AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+             export AWS_SECURITY_TOKEN=<TOKEN>\n",
+        );
+        assert_eq!(p.credentials, temporary(None));
+    }
+
+    #[test]
+    fn session_token_wins_over_a_different_legacy_token() {
+        let p = parse(
+            "export AWS_SECURITY_TOKEN=AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==\n\
+             export AWS_ACCESS_KEY_ID=<KEY>\n\
+             export AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+             export AWS_SESSION_TOKEN=<TOKEN>\n",
+        );
+        assert_eq!(p.credentials.session_token.as_deref(), Some(TOKEN));
+    }
+
+    #[test]
+    fn statements_chained_on_one_line() {
+        let p = parse(
+            "export AWS_ACCESS_KEY_ID=<KEY>; export AWS_SECRET_ACCESS_KEY=\"<SECRET>\" && export AWS_SESSION_TOKEN=<TOKEN>",
+        );
+        assert_eq!(p.credentials, temporary(None));
+        let p = parse("set AWS_ACCESS_KEY_ID=<KEY> & set AWS_SECRET_ACCESS_KEY=<SECRET> & set AWS_SESSION_TOKEN=<TOKEN>");
+        assert_eq!(p.credentials, temporary(None));
+        assert_eq!(p.format, PasteFormat::Cmd);
+    }
+
+    #[test]
+    fn other_variables_are_ignored() {
+        let p = parse(
+            "export PATH=/usr/local/bin:$PATH\n\
+             export AWS_PROFILE=lab; export AWS_ACCESS_KEY_ID=<KEY>\n\
+             unset AWS_SESSION_TOKEN\n\
+             export AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+             export AWS_SESSION_TOKEN=<TOKEN>\n",
+        );
+        assert_eq!(p.credentials, temporary(None));
+    }
+
+    #[test]
+    fn typographic_quotes_from_a_document() {
+        let p = parse(
+            "export AWS_ACCESS_KEY_ID=“<KEY>”\n\
+             export AWS_SECRET_ACCESS_KEY=‘<SECRET>’\n\
+             export AWS_SESSION_TOKEN=“<TOKEN>”\n",
+        );
+        assert_eq!(p.credentials, temporary(None));
+    }
+
+    #[test]
+    fn invisible_characters_and_byte_order_mark_are_dropped() {
+        let p = parse(
+            "\u{feff}export AWS_ACCESS_KEY_ID=ASIA\u{200b}IOSFODNN7EXAMPLE\n\
+             export AWS_SECRET_ACCESS_KEY=<SECRET>\u{200b}\n\
+             export AWS_SESSION_TOKEN=<TOKEN>\n",
+        );
+        assert_eq!(p.credentials, temporary(None));
+    }
+
+    #[test]
+    fn quoted_token_wrapped_over_lines_is_joined() {
+        let text = format!(
+            "export AWS_ACCESS_KEY_ID=\"{KEY}\"\nexport AWS_SECRET_ACCESS_KEY=\"{SECRET}\"\n\
+             export AWS_SESSION_TOKEN=\"{}\n{}\n  {}\"\nexport AWS_REGION=\"us-east-2\"\n",
+            &TOKEN[..80],
+            &TOKEN[80..160],
+            &TOKEN[160..]
+        );
+        let p = parse(&text);
+        assert_eq!(p.credentials, temporary(None));
+        assert_eq!(p.region.as_deref(), Some("us-east-2"));
+    }
+
+    #[test]
+    fn same_values_pasted_twice_are_not_a_conflict() {
+        // The bash and PowerShell tabs of the access portal, both copied.
+        let p = parse(
+            "export AWS_ACCESS_KEY_ID=\"<KEY>\"\n\
+             export AWS_SECRET_ACCESS_KEY=\"<SECRET>\"\n\
+             export AWS_SESSION_TOKEN=\"<TOKEN>\"\n\
+             $Env:AWS_ACCESS_KEY_ID=\"<KEY>\"\n\
+             $Env:AWS_SECRET_ACCESS_KEY=\"<SECRET>\"\n\
+             $Env:AWS_SESSION_TOKEN=\"<TOKEN>\"\n",
+        );
+        assert_eq!(p.credentials, temporary(None));
+        assert_eq!(p.format, PasteFormat::ShellExport);
+    }
+
+    // --- fish ---------------------------------------------------------------
+
+    #[test]
+    fn export_credentials_format_fish_output() {
+        let p = parse(
+            "set -gx AWS_ACCESS_KEY_ID \"<KEY>\"\n\
+             set -gx AWS_SECRET_ACCESS_KEY \"<SECRET>\"\n\
+             set -gx AWS_SESSION_TOKEN \"<TOKEN>\"\n\
+             set -gx AWS_CREDENTIAL_EXPIRATION \"2026-11-23T20:04:40+00:00\"\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(Some(EXPIRES)),
+                PasteFormat::Fish,
+                None,
+                None,
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn fish_flag_and_quote_variants() {
+        let p = parse(
+            "> set -x AWS_ACCESS_KEY_ID <KEY>\n\
+             set -Ux AWS_SECRET_ACCESS_KEY '<SECRET>'\n\
+             set --export --global AWS_SESSION_TOKEN   <TOKEN>\n\
+             set AWS_REGION ca-central-1\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(None),
+                PasteFormat::Fish,
+                Some("ca-central-1"),
+                None,
+                vec![CredentialWarning::NoExpiration]
+            )
+        );
+    }
+
+    // --- PowerShell ---------------------------------------------------------
+
+    #[test]
+    fn export_credentials_format_powershell_output_with_crlf() {
+        let p = parse(
+            "$Env:AWS_ACCESS_KEY_ID=\"<KEY>\"\r\n\
+             $Env:AWS_SECRET_ACCESS_KEY=\"<SECRET>\"\r\n\
+             $Env:AWS_SESSION_TOKEN=\"<TOKEN>\"\r\n\
+             $Env:AWS_CREDENTIAL_EXPIRATION=\"2026-11-23T20:04:40+00:00\"\r\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(Some(EXPIRES)),
+                PasteFormat::PowerShell,
+                None,
+                None,
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn powershell_case_spaces_single_quotes_and_prompt() {
+        let p = parse(
+            "PS C:\\Users\\learner> $env:AWS_ACCESS_KEY_ID = '<KEY>'\r\n\
+             $ENV:aws_secret_access_key   =   '<SECRET>'\r\n\
+             $env:AWS_SESSION_TOKEN= \"<TOKEN>\"\r\n\
+             $Env:AWS_DEFAULT_REGION=\"sa-east-1\"\r\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(None),
+                PasteFormat::PowerShell,
+                Some("sa-east-1"),
+                None,
+                vec![CredentialWarning::NoExpiration]
+            )
+        );
+    }
+
+    // --- cmd ----------------------------------------------------------------
+
+    #[test]
+    fn export_credentials_format_windows_cmd_output_with_crlf() {
+        let p = parse(
+            "set AWS_ACCESS_KEY_ID=<KEY>\r\n\
+             set AWS_SECRET_ACCESS_KEY=<SECRET>\r\n\
+             set AWS_SESSION_TOKEN=<TOKEN>\r\n\
+             set AWS_CREDENTIAL_EXPIRATION=2026-11-23T20:04:40+00:00\r\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(Some(EXPIRES)),
+                PasteFormat::Cmd,
+                None,
+                None,
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn cmd_upper_case_quoted_form_rem_and_prompt() {
+        let p = parse(
+            "REM credentials for the lab\r\n\
+             :: copied from the portal\r\n\
+             SET AWS_ACCESS_KEY_ID=<KEY>\r\n\
+             set \"AWS_SECRET_ACCESS_KEY=<SECRET>\"\r\n\
+             C:\\Users\\learner>set AWS_SESSION_TOKEN=<TOKEN>\r\n\
+             rem done\r\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(None),
+                PasteFormat::Cmd,
+                None,
+                None,
+                vec![CredentialWarning::NoExpiration]
+            )
+        );
+    }
+
+    // --- credentials and config files ---------------------------------------
+
+    #[test]
+    fn learner_lab_credentials_block() {
+        let p = parse(
+            "AWS CLI:\n\
+             Copy and paste the following into ~/.aws/credentials\n\
+             \n\
+             [default]\n\
+             aws_access_key_id=<KEY>\n\
+             aws_secret_access_key=<SECRET>\n\
+             aws_session_token=<TOKEN>\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(None),
+                PasteFormat::CredentialsFile,
+                None,
+                Some("default"),
+                vec![CredentialWarning::NoExpiration]
+            )
+        );
+    }
+
+    #[test]
+    fn config_profile_with_region_spaces_and_comments() {
+        let p = parse(
+            "; lab profile\r\n\
+             [profile lab]\r\n\
+             # keys from the access portal\r\n\
+             aws_access_key_id = <KEY>\r\n\
+             aws_secret_access_key    =    <SECRET>\r\n\
+             \taws_security_token = <TOKEN>\r\n\
+             region = us-gov-west-1\r\n\
+             output = json\r\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(None),
+                PasteFormat::CredentialsFile,
+                Some("us-gov-west-1"),
+                Some("lab"),
+                vec![CredentialWarning::NoExpiration]
+            )
+        );
+    }
+
+    #[test]
+    fn several_profiles_use_the_first_complete_one() {
+        let p = parse(
+            "[incomplete]\n\
+             aws_access_key_id = <AKIA>\n\
+             \n\
+             [123456789012_AdministratorAccess]\n\
+             aws_access_key_id = <KEY>\n\
+             aws_secret_access_key = <SECRET>\n\
+             aws_session_token = <TOKEN>\n\
+             \n\
+             [default]\n\
+             aws_access_key_id = <AKIA>\n\
+             aws_secret_access_key = <SECRET>\n\
+             \n\
+             [sso-session my-sso]\n\
+             sso_region = us-east-1\n\
+             [profile only-region]\n\
+             region = eu-north-1\n",
+        );
+        let several = CredentialWarning::SeveralProfiles {
+            used: "123456789012_AdministratorAccess".into(),
+            others: vec!["incomplete".into(), "default".into()],
+        };
+        assert_eq!(
+            p,
+            parsed(
+                temporary(None),
+                PasteFormat::CredentialsFile,
+                None,
+                Some("123456789012_AdministratorAccess"),
+                vec![CredentialWarning::NoExpiration, several.clone()]
+            )
+        );
+        assert_eq!(
+            several.message(),
+            "Your paste has several profiles: labmate used [123456789012_AdministratorAccess], \
+             the first one with both keys, and ignored [incomplete] and [default]."
+        );
+    }
+
+    #[test]
+    fn credentials_and_config_blocks_of_one_profile_combine() {
+        let p = parse(
+            "[default]\n\
+             aws_access_key_id = <KEY>\n\
+             aws_secret_access_key = <SECRET>\n\
+             aws_session_token = <TOKEN>\n\
+             \n\
+             [default]\n\
+             region = eu-central-1\n\
+             output = json\n",
+        );
+        assert_eq!(p.region.as_deref(), Some("eu-central-1"));
+        assert_eq!(p.profile.as_deref(), Some("default"));
+        assert_eq!(p.warnings, vec![CredentialWarning::NoExpiration]);
+    }
+
+    #[test]
+    fn profile_keys_without_a_header() {
+        let p = parse(
+            "aws_access_key_id=<KEY>\n\
+             aws_secret_access_key=<SECRET>\n\
+             aws_session_token=<TOKEN>\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(None),
+                PasteFormat::CredentialsFile,
+                None,
+                None,
+                vec![CredentialWarning::NoExpiration]
+            )
+        );
+    }
+
+    // --- JSON ---------------------------------------------------------------
+
+    #[test]
+    fn export_credentials_default_json_output() {
+        let p = parse(
+            "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"<KEY>\",\n  \"SecretAccessKey\": \"<SECRET>\",\n  \
+             \"SessionToken\": \"<TOKEN>\",\n  \"Expiration\": \"2026-11-23T20:04:40+00:00\"\n}\n",
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(Some(EXPIRES)),
+                PasteFormat::ExportCredentialsJson,
+                None,
+                None,
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn sts_assume_role_output() {
+        let p = parse(
+            r#"{
+    "Credentials": {
+        "AccessKeyId": "<KEY>",
+        "SecretAccessKey": "<SECRET>",
+        "SessionToken": "<TOKEN>",
+        "Expiration": "2026-11-23T20:04:40Z"
+    },
+    "AssumedRoleUser": {
+        "AssumedRoleId": "AROA3XFRBF535PLBIFPI4:s3-access-example",
+        "Arn": "arn:aws:sts::123456789012:assumed-role/xaccounts3access/s3-access-example"
+    }
+}"#,
+        );
+        assert_eq!(
+            p,
+            parsed(
+                temporary(Some(EXPIRES)),
+                PasteFormat::StsJson,
+                None,
+                None,
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn sts_get_session_token_output_with_another_offset() {
+        let p = parse(
+            r#"{"Credentials": {"AccessKeyId": "<KEY>", "SecretAccessKey": "<SECRET>",
+                "SessionToken": "<TOKEN>", "Expiration": "2026-11-23T22:04:40.000+02:00"}}"#,
+        );
+        assert_eq!(p.credentials, temporary(Some(EXPIRES)));
+        assert_eq!(p.format, PasteFormat::StsJson);
+    }
+
+    #[test]
+    fn json_between_a_command_line_and_a_prompt() {
+        let p = parse(
+            "$ aws sts assume-role --role-arn arn:aws:iam::123456789012:role/lab --role-session-name me\r\n\
+             {\r\n    \"Credentials\": {\r\n        \"AccessKeyId\": \"<KEY>\",\r\n        \
+             \"SecretAccessKey\": \"<SECRET>\",\r\n        \"SessionToken\": \"<TOKEN>\",\r\n        \
+             \"Expiration\": \"2026-11-23T20:04:40+00:00\"\r\n    }\r\n}\r\n$ ",
+        );
+        assert_eq!(p.credentials, temporary(Some(EXPIRES)));
+        assert_eq!(p.format, PasteFormat::StsJson);
+    }
+
+    #[test]
+    fn json_token_wrapped_over_lines_is_joined() {
+        let text = format!(
+            "{{\n  \"AccessKeyId\": \"{KEY}\",\n  \"SecretAccessKey\": \"{SECRET}\",\n  \
+             \"SessionToken\": \"{}\n{}  \n    {}\n\"\n}}",
+            &TOKEN[..100],
+            &TOKEN[100..250],
+            &TOKEN[250..]
+        );
+        let p = parse(&text);
+        assert_eq!(p.credentials, temporary(None));
+        assert_eq!(p.format, PasteFormat::ExportCredentialsJson);
+    }
+
+    #[test]
+    fn export_json_round_trips() {
+        let credentials = temporary(Some(EXPIRES));
+        let back = parse_credentials(&credentials.to_export_json(), NOW).expect("round trip");
+        assert_eq!(back.credentials, credentials);
+        assert_eq!(back.format, PasteFormat::ExportCredentialsJson);
+        let long_term = Credentials {
+            access_key_id: LONG_TERM_KEY.into(),
+            secret_access_key: SECRET.into(),
+            session_token: None,
+            expiration: None,
+        };
+        let back = parse_credentials(&long_term.to_export_json(), NOW).expect("round trip");
+        assert_eq!(back.credentials, long_term);
+    }
+
+    // --- errors -------------------------------------------------------------
+
+    #[test]
+    fn empty_paste() {
+        assert_eq!(fail(""), CredentialsError::Empty);
+        assert_eq!(fail("  \r\n\t\n "), CredentialsError::Empty);
+    }
+
+    #[test]
+    fn console_sign_in_links() {
+        let console = CredentialsError::ConsoleSignInUrl {
+            access_portal: false,
+        };
+        let portal = CredentialsError::ConsoleSignInUrl {
+            access_portal: true,
+        };
+        for (text, expected) in [
+            ("https://123456789012.signin.aws.amazon.com/console", &console),
+            (
+                "https://signin.aws.amazon.com/federation?Action=login&Issuer=example.org\
+                 &Destination=https%3A%2F%2Fconsole.aws.amazon.com&SigninToken=VCQgs5qZZt3Q",
+                &console,
+            ),
+            (
+                "Sign in here:\n  https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1\n",
+                &console,
+            ),
+            ("https://d-9067642ac7.awsapps.com/start/#/", &portal),
+            ("https://ssoins-7223a2b4c9d1e0f5.portal.us-east-1.app.aws/", &portal),
+        ] {
+            assert_eq!(&fail(text), expected, "{text}");
+        }
+        assert!(portal.to_string().contains("“Access keys”"));
+        assert!(console
+            .to_string()
+            .contains("aws configure export-credentials --format env"));
+    }
+
+    #[test]
+    fn keys_win_over_a_sign_in_link_in_the_same_paste() {
+        let p = parse(
+            "Portal: https://d-9067642ac7.awsapps.com/start\n\
+             export AWS_ACCESS_KEY_ID=<KEY>\n\
+             export AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+             export AWS_SESSION_TOKEN=<TOKEN>\n",
+        );
+        assert_eq!(p.credentials, temporary(None));
+    }
+
+    #[test]
+    fn unrecognised_text() {
+        for text in [
+            "hello, I can't find my keys",
+            "export PATH=/usr/bin",
+            "Some notes\n{ not json at all",
+            "[default]\noutput = json\n",
+        ] {
+            assert_eq!(fail(text), CredentialsError::Unrecognised, "{text}");
+        }
+    }
+
+    #[test]
+    fn values_without_names() {
+        assert_eq!(
+            fail("<KEY>\n<SECRET>\n<TOKEN>\n"),
+            CredentialsError::UnlabelledKeys
+        );
+        // The CSV the IAM console downloads.
+        assert_eq!(
+            fail("Access key ID,Secret access key\r\n<AKIA>,<SECRET>\r\n"),
+            CredentialsError::UnlabelledKeys
+        );
+    }
+
+    #[test]
+    fn missing_access_key_id_names_the_format() {
+        let shell =
+            fail("export AWS_SECRET_ACCESS_KEY=<SECRET>\nexport AWS_SESSION_TOKEN=<TOKEN>\n");
+        assert_eq!(
+            shell,
+            CredentialsError::MissingAccessKeyId {
+                format: PasteFormat::ShellExport
+            }
+        );
+        assert_eq!(
+            shell.to_string(),
+            "Found bash/zsh export lines, but no access key ID (AWS_ACCESS_KEY_ID) in them. Copy \
+             the whole block again, including that line."
+        );
+        let file = fail("[default]\naws_secret_access_key = <SECRET>\n");
+        assert_eq!(
+            file,
+            CredentialsError::MissingAccessKeyId {
+                format: PasteFormat::CredentialsFile
+            }
+        );
+        assert!(file.to_string().contains("(aws_access_key_id)"));
+        assert_eq!(
+            fail(r#"{"SecretAccessKey": "<SECRET>", "SessionToken": "<TOKEN>"}"#),
+            CredentialsError::MissingAccessKeyId {
+                format: PasteFormat::ExportCredentialsJson
+            }
+        );
+        assert_eq!(
+            fail("export AWS_REGION=us-east-1"),
+            CredentialsError::MissingAccessKeyId {
+                format: PasteFormat::ShellExport
+            }
+        );
+    }
+
+    #[test]
+    fn missing_secret_access_key() {
+        let e = fail("$Env:AWS_ACCESS_KEY_ID=\"<KEY>\"\r\n$Env:AWS_SESSION_TOKEN=\"<TOKEN>\"\r\n");
+        assert_eq!(
+            e,
+            CredentialsError::MissingSecretAccessKey {
+                format: PasteFormat::PowerShell
+            }
+        );
+        assert!(e.to_string().contains("PowerShell $Env: lines"));
+        assert!(e.to_string().contains("(AWS_SECRET_ACCESS_KEY)"));
+    }
+
+    #[test]
+    fn missing_session_token_for_temporary_keys() {
+        let expected = CredentialsError::MissingSessionToken {
+            format: PasteFormat::ShellExport,
+        };
+        assert_eq!(
+            fail("export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n"),
+            expected
+        );
+        assert_eq!(
+            fail("export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\nexport AWS_SESSION_TOKEN=\"\"\n"),
+            expected
+        );
+        let sts =
+            fail(r#"{"Credentials": {"AccessKeyId": "<KEY>", "SecretAccessKey": "<SECRET>"}}"#);
+        assert_eq!(
+            sts,
+            CredentialsError::MissingSessionToken {
+                format: PasteFormat::StsJson
+            }
+        );
+        assert!(sts
+            .to_string()
+            .contains("no SessionToken in what you pasted"));
+    }
+
+    /// Pastes `value` as the access key ID of an otherwise good set.
+    fn with_key(value: &str) -> CredentialsError {
+        fail(&format!(
+            "export AWS_ACCESS_KEY_ID={value}\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\nexport AWS_SESSION_TOKEN=<TOKEN>\n"
+        ))
+    }
+
+    #[test]
+    fn invalid_access_key_ids() {
+        use ValueProblem::*;
+        assert_eq!(
+            with_key("ASIAIOSF"),
+            invalid_key("••••", TooShort { len: 8 })
+        );
+        assert_eq!(
+            with_key("ASIAIOSFODNN7"),
+            invalid_key("ASIA…DNN7", TooShort { len: 13 })
+        );
+        assert_eq!(
+            with_key("asiaiosfodnn7example"),
+            invalid_key("asia…mple", LowerCase)
+        );
+        assert_eq!(
+            with_key("ASIA IOSFODNN7EXAMPLE"),
+            invalid_key("ASIA…MPLE", Space)
+        );
+        assert_eq!(
+            with_key("ASIAIOSF…MPLE"),
+            invalid_key("ASIA…MPLE", Shortened)
+        );
+        assert_eq!(
+            with_key("ASIAIOSFODNN7..."),
+            invalid_key("ASIA…7...", Shortened)
+        );
+        assert_eq!(
+            with_key("'ASIAIOSFO\"DNN7EXAMPLE'"),
+            invalid_key("ASIA…MPLE", Quote)
+        );
+        assert_eq!(
+            with_key("ASIAIOSFODNN7-EXAMPLE"),
+            invalid_key("ASIA…MPLE", BadCharacter('-'))
+        );
+        assert_eq!(
+            with_key("AIDAJQABLZS4A3QDU576Q"),
+            invalid_key(
+                "AIDA…576Q",
+                WrongPrefix {
+                    prefix: "AIDA".into()
+                }
+            )
+        );
+        assert_eq!(
+            with_key("ABCDIOSFODNN7EXAMPLE"),
+            invalid_key(
+                "ABCD…MPLE",
+                WrongPrefix {
+                    prefix: "ABCD".into()
+                }
+            )
+        );
+        let long = format!("ASIA{}", "A".repeat(130));
+        assert_eq!(with_key(&long), invalid_key("••••", TooLong { len: 134 }));
+    }
+
+    #[test]
+    fn access_key_id_messages_explain() {
+        let role = with_key("AROA3XFRBF535PLBIFPI4");
+        assert_eq!(
+            role.to_string(),
+            "The access key ID (AROA…FPI4) starts with AROA, so it is the ID of an IAM role, not \
+             an access key; access key IDs start with ASIA (temporary) or AKIA (long-term). Copy \
+             the credentials again, with the copy button if there is one."
+        );
+        assert!(with_key("ASIAIOSF").to_string().contains(
+            "is only 8 characters long, but access key IDs have 20, so it looks cut off"
+        ));
+        assert!(with_key("ABCDIOSFODNN7EXAMPLE")
+            .to_string()
+            .contains("starts with ABCD, but access key IDs start with ASIA"));
+    }
+
+    #[test]
+    fn swapped_key_and_secret_show_nothing_of_the_secret() {
+        let e = fail(
+            "export AWS_ACCESS_KEY_ID=<SECRET>\nexport AWS_SECRET_ACCESS_KEY=<KEY>\nexport AWS_SESSION_TOKEN=<TOKEN>\n",
+        );
+        assert_eq!(e, invalid_key("••••", ValueProblem::LooksLikeSecretKey));
+        assert!(!e.to_string().contains("wJal"));
+        assert!(!e.to_string().contains("EKEY"));
+        assert_eq!(
+            fail("export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<AKIA>\nexport AWS_SESSION_TOKEN=<TOKEN>\n"),
+            CredentialsError::InvalidSecretAccessKey {
+                reason: ValueProblem::LooksLikeAccessKeyId
+            }
+        );
+    }
+
+    /// Pastes `value` as the secret of an otherwise good set.
+    fn with_secret(value: &str) -> CredentialsError {
+        fail(&format!(
+            "export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY={value}\nexport AWS_SESSION_TOKEN=<TOKEN>\n"
+        ))
+    }
+
+    #[test]
+    fn invalid_secret_access_keys() {
+        use ValueProblem::*;
+        let invalid = |reason| CredentialsError::InvalidSecretAccessKey { reason };
+        assert_eq!(
+            with_secret("wJalrXUtnFEMI/K7MDENG"),
+            invalid(TooShort { len: 21 })
+        );
+        assert_eq!(
+            with_secret(&format!("{SECRET}AAAAA")),
+            invalid(TooLong { len: 45 })
+        );
+        assert_eq!(
+            with_secret("wJalrXUtnFEMI/K7MDENG bPxRfiCYEXAMPLEKEY"),
+            invalid(Space)
+        );
+        assert_eq!(
+            with_secret("wJalrXUtnFEMI/K7MDENG/bPx…"),
+            invalid(Shortened)
+        );
+        assert_eq!(
+            with_secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE-"),
+            invalid(BadCharacter('-'))
+        );
+        assert_eq!(
+            with_secret("wJalrXUtnFEMI/K7MDENG\nbPxRfiCYEXAMPLEKEY"),
+            invalid(LineBreak)
+        );
+        let e = with_secret("wJalrXUtnFEMI/K7MDENG");
+        assert_eq!(
+            e.to_string(),
+            "The secret access key is only 21 characters long instead of 40, so it looks cut off. \
+             Copy the credentials again, with the copy button if there is one."
+        );
+    }
+
+    /// Pastes `value` as the session token of an otherwise good set.
+    fn with_token(value: &str) -> CredentialsError {
+        fail(&format!(
+            "export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\nexport AWS_SESSION_TOKEN={value}\n"
+        ))
+    }
+
+    #[test]
+    fn invalid_session_tokens() {
+        use ValueProblem::*;
+        let invalid = |reason| CredentialsError::InvalidSessionToken { reason };
+        assert_eq!(
+            with_token(&format!("{}...", &TOKEN[..60])),
+            invalid(Shortened)
+        );
+        assert_eq!(
+            with_token(&format!("{}…", &TOKEN[..120])),
+            invalid(Shortened)
+        );
+        assert_eq!(with_token(&TOKEN[..50]), invalid(TooShort { len: 50 }));
+        assert_eq!(
+            with_token(&format!("\"{} {}\"", &TOKEN[..150], &TOKEN[150..])),
+            invalid(Space)
+        );
+        assert_eq!(
+            with_token(&format!("{}\n{}", &TOKEN[..150], &TOKEN[150..])),
+            invalid(LineBreak)
+        );
+        assert_eq!(
+            with_token(&format!("{}_{}", &TOKEN[..150], &TOKEN[150..])),
+            invalid(BadCharacter('_'))
+        );
+        assert!(with_token(&format!("{}\n{}", &TOKEN[..150], &TOKEN[150..]))
+            .to_string()
+            .starts_with("The session token is split over several lines"));
+    }
+
+    #[test]
+    fn wrapped_unquoted_token_in_a_profile_is_reported() {
+        let e = fail(&format!(
+            "[default]\naws_access_key_id=<KEY>\naws_secret_access_key=<SECRET>\n\
+             aws_session_token={}\n{}\n{}\n",
+            &TOKEN[..100],
+            &TOKEN[100..200],
+            &TOKEN[200..]
+        ));
+        assert_eq!(
+            e,
+            CredentialsError::InvalidSessionToken {
+                reason: ValueProblem::LineBreak
+            }
+        );
+    }
+
+    #[test]
+    fn lines_after_an_unquoted_token_are_not_taken_for_its_rest() {
+        let p = parse(
+            "[default]\naws_access_key_id=<KEY>\naws_secret_access_key=<SECRET>\n\
+             aws_session_token=<TOKEN>\noutput=json\nEOF\n",
+        );
+        assert_eq!(p.credentials, temporary(None));
+    }
+
+    #[test]
+    fn truncated_or_garbled_pastes_never_panic() {
+        let pastes = [
+            paste(
+                "{\"Credentials\": {\"AccessKeyId\": \"<KEY>\", \"SecretAccessKey\": \"<SECRET>\", \
+                 \"SessionToken\": \"<TOKEN>\", \"Expiration\": \"2026-11-23T20:04:40Z\"}}",
+            ),
+            paste(
+                "$ export AWS_ACCESS_KEY_ID=“<KEY>”; set -gx AWS_SECRET_ACCESS_KEY '<SECRET>'\r\n\
+                 PS C:\\> $env:AWS_SESSION_TOKEN = \"<TOKEN>\"\r\nset \"AWS_REGION=eu-west-3\"\r\n\
+                 export AWS_CREDENTIAL_EXPIRATION='2026-11-23 20:04:40+00:00'",
+            ),
+            paste("[profile x]\naws_access_key_id = <KEY>\naws_session_token = \"<TOKEN>\n[y]\nregion=é-1"),
+        ];
+        for text in &pastes {
+            for (end, _) in text.char_indices() {
+                let _ = parse_credentials(&text[..end], NOW);
+                let _ = parse_credentials(&text[end..], NOW);
+                let mut garbled = text.clone();
+                garbled.insert(end, '…');
+                let _ = parse_credentials(&garbled, NOW);
+            }
+        }
+    }
+
+    #[test]
+    fn messages_never_contain_secrets_or_tokens() {
+        let errors = [
+            with_secret("wJalrXUtnFEMI/K7MDENG"),
+            with_secret(&format!("{SECRET}AAAAA")),
+            with_secret("wJalrXUtnFEMI/K7MDENG bPxRfiCYEXAMPLEKEY"),
+            with_token(&TOKEN[..50]),
+            with_token(&format!("{}...", &TOKEN[..60])),
+            with_token(&format!("\"{} {}\"", &TOKEN[..150], &TOKEN[150..])),
+            fail("export AWS_ACCESS_KEY_ID=<SECRET>\nexport AWS_SECRET_ACCESS_KEY=<KEY>\n"),
+            fail("export AWS_ACCESS_KEY_ID=<TOKEN>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n"),
+        ];
+        for error in errors {
+            let text = format!("{error} {error:?}");
+            for window in [&SECRET[..8], &SECRET[32..], &TOKEN[..8], &TOKEN[200..208]] {
+                assert!(!text.contains(window), "{window} in {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_expiration() {
+        let set = "export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+                   export AWS_SESSION_TOKEN=<TOKEN>\n";
+        assert_eq!(
+            fail(&format!("{set}export AWS_CREDENTIAL_EXPIRATION=tomorrow\n")),
+            CredentialsError::InvalidExpiration {
+                value: "tomorrow".into()
+            }
+        );
+        // No offset: not RFC 3339.
+        assert_eq!(
+            fail(&format!(
+                "{set}export AWS_CREDENTIAL_EXPIRATION=2026-11-23T20:04:40\n"
+            )),
+            CredentialsError::InvalidExpiration {
+                value: "2026-11-23T20:04:40".into()
+            }
+        );
+        assert_eq!(
+            fail(
+                r#"{"AccessKeyId": "<KEY>", "SecretAccessKey": "<SECRET>", "SessionToken": "<TOKEN>", "Expiration": 1795464280}"#
+            ),
+            CredentialsError::InvalidExpiration {
+                value: "1795464280".into()
+            }
+        );
+        // RFC 3339 allows a space for the T.
+        let p = parse(&format!(
+            "{set}export AWS_CREDENTIAL_EXPIRATION='2026-11-23 20:04:40+00:00'\n"
+        ));
+        assert_eq!(p.credentials.expiration, Some(EXPIRES));
+    }
+
+    #[test]
+    fn expired_credentials() {
+        let text = "export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+                    export AWS_SESSION_TOKEN=<TOKEN>\n\
+                    export AWS_CREDENTIAL_EXPIRATION=2026-11-23T20:04:40+00:00\n";
+        let e = fail_at(text, EXPIRES + 12 * 60 + 5);
+        assert_eq!(
+            e,
+            CredentialsError::Expired {
+                expired_at: EXPIRES,
+                seconds_ago: 725
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "These credentials expired 12 minutes ago (at 2026-11-23 20:04 UTC). Get a fresh set \
+             and paste it again."
+        );
+        let e = fail_at(text, EXPIRES);
+        assert_eq!(
+            e,
+            CredentialsError::Expired {
+                expired_at: EXPIRES,
+                seconds_ago: 0
+            }
+        );
+        assert!(e
+            .to_string()
+            .starts_with("These credentials expired just now (at"));
+        assert!(fail_at(text, EXPIRES + 3 * 86_400)
+            .to_string()
+            .contains("expired 3 days ago"));
+    }
+
+    #[test]
+    fn invalid_regions() {
+        let set = "export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+                   export AWS_SESSION_TOKEN=<TOKEN>\n";
+        for bad in ["us-east", "mars-1", "us_east_1", "useast1", "us-east-1x2"] {
+            assert_eq!(
+                fail(&format!("{set}export AWS_REGION={bad}\n")),
+                CredentialsError::InvalidRegion { value: bad.into() },
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            fail(&format!("{set}export AWS_REGION=us-east-1a\n")).to_string(),
+            "“us-east-1a” is an Availability Zone, not a Region: use us-east-1 for the region."
+        );
+        assert_eq!(
+            fail(&format!("{set}export AWS_REGION=US-EAST-1\n")).to_string(),
+            "Region names are written in lower case: use us-east-1 instead of “US-EAST-1”."
+        );
+        assert!(fail(&format!("{set}export AWS_REGION=mars-1\n"))
+            .to_string()
+            .starts_with("“mars-1” isn't an AWS Region name."));
+        for good in [
+            "ap-southeast-1",
+            "us-gov-west-1",
+            "cn-north-1",
+            "eusc-de-east-1",
+            "il-central-1",
+        ] {
+            let p = parse(&format!("{set}export AWS_REGION={good}\n"));
+            assert_eq!(p.region.as_deref(), Some(good));
+        }
+    }
+
+    #[test]
+    fn broken_json_reports_line_and_column() {
+        let e = fail("{\n  \"AccessKeyId\": \"<KEY>\"\n  \"SecretAccessKey\": \"<SECRET>\"\n}");
+        assert_eq!(
+            e,
+            CredentialsError::InvalidJson {
+                line: 3,
+                column: 3,
+                message: "expected `,` or `}`".into()
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "This looks like JSON, but it can't be read at line 3, column 3: expected `,` or `}`. \
+             Copy the whole output again, from the opening { to the closing }."
+        );
+        // Lines count from the top of the paste, chatter included.
+        let e = fail("$ aws configure export-credentials\n{\n  \"AccessKeyId\": \"<KEY>\",\n  \"SecretAccessKey\": \"<SEC");
+        assert_eq!(
+            e,
+            CredentialsError::InvalidJson {
+                line: 4,
+                column: 26,
+                message: "it ends before the JSON is complete, so part of it is missing".into()
+            }
+        );
+    }
+
+    #[test]
+    fn json_value_broken_where_it_cannot_be_joined() {
+        let e = fail(
+            "{\"AccessKeyId\": \"ASIA-\nIOSFODNN7EXAMPLE\", \"SecretAccessKey\": \"<SECRET>\"}",
+        );
+        assert_eq!(
+            e,
+            CredentialsError::InvalidJson {
+                line: 1,
+                column: 23,
+                message: "a value is broken over several lines".into()
+            }
+        );
+    }
+
+    #[test]
+    fn conflicting_values() {
+        assert_eq!(
+            fail(
+                "export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+                 export AWS_SESSION_TOKEN=<TOKEN>\nexport AWS_ACCESS_KEY_ID=ASIAY34FZKBOKMUTVV7A\n"
+            ),
+            CredentialsError::Conflicting {
+                name: "AWS_ACCESS_KEY_ID".into()
+            }
+        );
+        let e = fail(
+            "[default]\naws_access_key_id = <KEY>\naws_secret_access_key = <SECRET>\n\
+             aws_session_token = <TOKEN>\nregion = us-east-1\nregion = us-west-2\n",
+        );
+        assert_eq!(
+            e,
+            CredentialsError::Conflicting {
+                name: "region in profile [default]".into()
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "region in profile [default] is set more than once with different values, so it's \
+             not clear which credentials to use. Paste just one set of credentials."
+        );
+    }
+
+    // --- warnings -----------------------------------------------------------
+
+    #[test]
+    fn long_term_keys_warn_with_or_without_token() {
+        let p = parse("export AWS_ACCESS_KEY_ID=<AKIA>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n");
+        assert_eq!(
+            p,
+            parsed(
+                Credentials {
+                    access_key_id: LONG_TERM_KEY.into(),
+                    secret_access_key: SECRET.into(),
+                    session_token: None,
+                    expiration: None,
+                },
+                PasteFormat::ShellExport,
+                None,
+                None,
+                vec![CredentialWarning::LongTermKeys]
+            )
+        );
+        assert!(!p.credentials.is_temporary());
+        let p = parse(
+            "[default]\naws_access_key_id=<AKIA>\naws_secret_access_key=<SECRET>\naws_session_token=<TOKEN>\n",
+        );
+        assert_eq!(p.warnings, vec![CredentialWarning::LongTermKeys]);
+        let message = CredentialWarning::LongTermKeys.message();
+        assert!(message.contains("never expires"));
+        assert!(message.contains("shared or projected screens"));
+        assert!(message.contains("ASIA"));
+    }
+
+    #[test]
+    fn expires_soon_under_ten_minutes() {
+        let text = "{\"AccessKeyId\": \"<KEY>\", \"SecretAccessKey\": \"<SECRET>\", \
+                    \"SessionToken\": \"<TOKEN>\", \"Expiration\": \"2026-11-23T20:04:40Z\"}";
+        assert_eq!(
+            parse_at(text, EXPIRES - 599).warnings,
+            vec![CredentialWarning::ExpiresSoon { seconds_left: 599 }]
+        );
+        assert_eq!(parse_at(text, EXPIRES - 600).warnings, vec![]);
+        assert_eq!(
+            parse_at(text, EXPIRES - 1).warnings,
+            vec![CredentialWarning::ExpiresSoon { seconds_left: 1 }]
+        );
+        assert_eq!(
+            CredentialWarning::ExpiresSoon { seconds_left: 599 }.message(),
+            "These credentials expire in 9 minutes. Get a fresh set soon, or requests will start \
+             failing partway through the lab."
+        );
+    }
+
+    #[test]
+    fn no_expiration_message() {
+        assert!(CredentialWarning::NoExpiration
+            .message()
+            .contains("can't show a countdown"));
+    }
+
+    // --- helpers ------------------------------------------------------------
+
+    #[test]
+    fn mask_shows_only_the_ends() {
+        assert_eq!(mask(KEY), "ASIA…MPLE");
+        assert_eq!(mask("AKIAIOSFODNN"), "AKIA…ODNN");
+        assert_eq!(mask("AKIAIOSFODN"), "••••");
+        assert_eq!(mask(""), "••••");
+    }
+
+    #[test]
+    fn debug_never_prints_secret_or_token() {
+        let shown = format!("{:?}", parse("export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\nexport AWS_SESSION_TOKEN=<TOKEN>\n"));
+        assert!(!shown.contains(SECRET) && !shown.contains(&SECRET[..8]));
+        assert!(!shown.contains(&TOKEN[..8]));
+        assert!(shown.contains("ASIA…MPLE"));
+        assert_eq!(
+            format!("{:?}", temporary(Some(EXPIRES))),
+            "Credentials { access_key_id: \"ASIA…MPLE\", secret_access_key: \"••••\", \
+             session_token: Some(\"••••\"), expiration: Some(1795464280) }"
+        );
+    }
+
+    #[test]
+    fn seconds_left_and_is_temporary() {
+        let c = temporary(Some(EXPIRES));
+        assert!(c.is_temporary());
+        assert_eq!(c.seconds_left(NOW), Some(7_200));
+        assert_eq!(c.seconds_left(EXPIRES + 5), Some(-5));
+        assert_eq!(temporary(None).seconds_left(NOW), None);
+    }
+
+    #[test]
+    fn durations_and_times() {
+        assert_eq!(format_duration(0), "0 seconds");
+        assert_eq!(format_duration(1), "1 second");
+        assert_eq!(format_duration(59), "59 seconds");
+        assert_eq!(format_duration(60), "1 minute");
+        assert_eq!(format_duration(3_599), "59 minutes");
+        assert_eq!(format_duration(7_200), "2 hours");
+        assert_eq!(format_duration(86_400), "1 day");
+        assert_eq!(format_duration(-5), "0 seconds");
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(EXPIRES), "2026-11-23 20:04 UTC");
+        assert_eq!(format_utc(1_709_164_800), "2024-02-29 00:00 UTC");
+        assert_eq!(format_utc(-1), "1969-12-31 23:59 UTC");
+        assert_eq!(format_rfc3339(EXPIRES), "2026-11-23T20:04:40Z");
+    }
+
+    #[test]
+    fn labels() {
+        let labels = [
+            (PasteFormat::ShellExport, "bash/zsh export lines"),
+            (PasteFormat::Fish, "fish set lines"),
+            (PasteFormat::PowerShell, "PowerShell $Env: lines"),
+            (PasteFormat::Cmd, "Windows cmd set lines"),
+            (PasteFormat::CredentialsFile, "~/.aws/credentials profile"),
+            (
+                PasteFormat::ExportCredentialsJson,
+                "aws configure export-credentials output",
+            ),
+            (PasteFormat::StsJson, "aws sts assume-role output"),
+        ];
+        for (format, label) in labels {
+            assert_eq!(format.label(), label);
+            assert_eq!(format.to_string(), label);
+        }
     }
 }

@@ -44,7 +44,12 @@ pub fn check_item(text: &str) -> Result<(String, Vec<ItemWarning>), ItemError> {
     let value: Value = serde_json::from_str(text).map_err(|e| ItemError::NotJson {
         line: e.line(),
         column: e.column(),
-        message: e.to_string().split(" at line").next().unwrap_or_default().to_owned(),
+        message: e
+            .to_string()
+            .split(" at line")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     })?;
     let obj = value.as_object().ok_or(ItemError::NotAnObject)?;
     let mut warnings = Vec::new();
@@ -99,8 +104,12 @@ mod tests {
         assert_eq!(
             w,
             vec![
-                ItemWarning::BreaksTemplate { field: "name".into() },
-                ItemWarning::NotAString { field: "type".into() }
+                ItemWarning::BreaksTemplate {
+                    field: "name".into()
+                },
+                ItemWarning::NotAString {
+                    field: "type".into()
+                }
             ]
         );
     }

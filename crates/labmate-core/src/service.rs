@@ -147,15 +147,31 @@ mod tests {
                 Service::Aoss,
                 "ap-southeast-1",
             ),
-            ("dynamodb.eu-west-1.amazonaws.com", Service::DynamoDb, "eu-west-1"),
+            (
+                "dynamodb.eu-west-1.amazonaws.com",
+                Service::DynamoDb,
+                "eu-west-1",
+            ),
             (
                 "streams.dynamodb.us-west-2.amazonaws.com:443",
                 Service::DynamoDbStreams,
                 "us-west-2",
             ),
-            ("lambda.ap-southeast-1.amazonaws.com", Service::Lambda, "ap-southeast-1"),
-            ("logs.cn-north-1.amazonaws.com.cn", Service::Logs, "cn-north-1"),
-            ("STS.us-gov-west-1.amazonaws.com", Service::Sts, "us-gov-west-1"),
+            (
+                "lambda.ap-southeast-1.amazonaws.com",
+                Service::Lambda,
+                "ap-southeast-1",
+            ),
+            (
+                "logs.cn-north-1.amazonaws.com.cn",
+                Service::Logs,
+                "cn-north-1",
+            ),
+            (
+                "STS.us-gov-west-1.amazonaws.com",
+                Service::Sts,
+                "us-gov-west-1",
+            ),
             ("sts.amazonaws.com", Service::Sts, "us-east-1"),
         ];
         for (h, service, region) in cases {

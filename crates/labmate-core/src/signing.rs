@@ -11,8 +11,8 @@ use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SessionTokenMode, SignableBody, SignableRequest, SigningSettings,
-    UriPathNormalizationMode,
+    PayloadChecksumKind, PercentEncodingMode, SessionTokenMode, SignableBody, SignableRequest,
+    SigningSettings, UriPathNormalizationMode,
 };
 use aws_sigv4::sign::v4;
 use sha2::{Digest, Sha256};
@@ -179,7 +179,10 @@ const SIGNER_HEADERS: [&str; 4] = [
 ];
 
 /// Signs `request` as `ctx` says. The one signing function of labmate.
-pub fn sign(request: &HttpRequest, ctx: &SigningContext<'_>) -> Result<SignedRequest, SigningError> {
+pub fn sign(
+    request: &HttpRequest,
+    ctx: &SigningContext<'_>,
+) -> Result<SignedRequest, SigningError> {
     if request.host().is_none() {
         return Err(SigningError::NoHost {
             url: request.url.clone(),
@@ -231,7 +234,6 @@ pub fn sign(request: &HttpRequest, ctx: &SigningContext<'_>) -> Result<SignedReq
         .map_err(|e| SigningError::Signer(e.to_string()))?
         .into();
 
-    let skip_content_length = !ctx.rules.sign_content_length;
     for (name, value) in &request.headers {
         if !is_header_name(name) {
             return Err(SigningError::BadHeader {
@@ -247,8 +249,8 @@ pub fn sign(request: &HttpRequest, ctx: &SigningContext<'_>) -> Result<SignedReq
         }
     }
     let signable_headers = request.headers.iter().filter(|(name, _)| {
-        !(skip_content_length && name.eq_ignore_ascii_case("content-length"))
-            && !SIGNER_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
+        let browser_sets_it = is_named(name, "content-length") && !ctx.rules.sign_content_length;
+        !is_signer_header(name) && !browser_sets_it
     });
     let signable = SignableRequest::new(
         &request.method,
@@ -271,10 +273,9 @@ pub fn sign(request: &HttpRequest, ctx: &SigningContext<'_>) -> Result<SignedReq
     let mut headers: Vec<(String, String)> = request
         .headers
         .iter()
+        // fetch() forbids setting these two: the browser does.
         .filter(|(name, _)| {
-            !name.eq_ignore_ascii_case("host")
-                && !name.eq_ignore_ascii_case("content-length")
-                && !SIGNER_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
+            !is_named(name, "host") && !is_named(name, "content-length") && !is_signer_header(name)
         })
         .cloned()
         .collect();
@@ -315,6 +316,15 @@ fn signing_time(time_ms: i64) -> Result<SystemTime, SigningError> {
     Ok(UNIX_EPOCH + Duration::from_millis(ms))
 }
 
+fn is_named(name: &str, wanted: &str) -> bool {
+    name.eq_ignore_ascii_case(wanted)
+}
+
+/// Headers the signer adds; a caller's own would be signed twice.
+fn is_signer_header(name: &str) -> bool {
+    SIGNER_HEADERS.iter().any(|h| is_named(name, h))
+}
+
 fn is_header_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -345,10 +355,7 @@ fn explain(
 ) -> Result<SigningExplanation, SigningError> {
     let full_canonical = unredact(redacted_canonical, session_token);
     let date = amz_date.get(..8).unwrap_or(amz_date);
-    let credential_scope = format!(
-        "{date}/{}/{}/aws4_request",
-        ctx.region, ctx.signing_name
-    );
+    let credential_scope = format!("{date}/{}/{}/aws4_request", ctx.region, ctx.signing_name);
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{credential_scope}\n{}",
         hex::encode(Sha256::digest(full_canonical.as_bytes()))
@@ -438,7 +445,10 @@ mod tests {
             e.signed_headers,
             "content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token"
         );
-        assert_eq!(e.credential_scope, "20251124/ap-southeast-1/aoss/aws4_request");
+        assert_eq!(
+            e.credential_scope,
+            "20251124/ap-southeast-1/aoss/aws4_request"
+        );
         assert!(signed
             .header("authorization")
             .unwrap()
@@ -456,9 +466,10 @@ mod tests {
         let signed = sign(&req, &ctx).unwrap();
         let e = &signed.explanation;
         assert!(!e.canonical_request.contains(token));
-        assert!(e
-            .canonical_request
-            .contains(&format!("x-amz-security-token:** redacted (length={}) **", token.len())));
+        assert!(e.canonical_request.contains(&format!(
+            "x-amz-security-token:** redacted (length={}) **",
+            token.len()
+        )));
         assert!(!format!("{e:?}").contains(&c.secret_access_key));
         // The token is still sent: the request needs it.
         assert_eq!(signed.header("x-amz-security-token"), Some(token));
@@ -476,7 +487,10 @@ mod tests {
         let ctx = SigningContext::for_service(&c, Service::ExecuteApi, "ap-southeast-1", T);
         let signed = sign(&req, &ctx).unwrap();
         assert!(signed.header("x-amz-content-sha256").is_none());
-        assert_eq!(signed.explanation.signed_headers, "content-type;host;x-amz-date");
+        assert_eq!(
+            signed.explanation.signed_headers,
+            "content-type;host;x-amz-date"
+        );
         assert_eq!(signed.explanation.amz_date, "20251124T000000Z");
     }
 

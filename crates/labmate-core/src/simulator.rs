@@ -30,7 +30,10 @@ pub fn config_url(simulator: &str) -> String {
 
 /// Merges the simulator's endpoints into `base`; names (index, table,
 /// function) stay as the learner set them.
-pub fn read_simulator_config(base: &LabConfig, body: &str) -> Result<SimulatorSetup, SimulatorError> {
+pub fn read_simulator_config(
+    base: &LabConfig,
+    body: &str,
+) -> Result<SimulatorSetup, SimulatorError> {
     let v: Value =
         serde_json::from_str(body).map_err(|_| SimulatorError::NotJson(base.simulator.clone()))?;
     let mut config = base.clone();
@@ -77,7 +80,10 @@ mod tests {
         let body = r#"{"region":"ap-southeast-1","endpoints":{"sts":"http://127.0.0.1:9101","api":"http://127.0.0.1:9102/v1/lab"},
             "credentials":{"AccessKeyId":"ASIAXXXXXXXXXXXXXXXX","SecretAccessKey":"s","SessionToken":"t","Expiration":"2026-11-24T12:00:00Z"}}"#;
         let setup = read_simulator_config(&base, body).unwrap();
-        assert_eq!(setup.config.endpoints.get(&ServiceKey::Sts).unwrap(), "http://127.0.0.1:9101");
+        assert_eq!(
+            setup.config.endpoints.get(&ServiceKey::Sts).unwrap(),
+            "http://127.0.0.1:9101"
+        );
         assert_eq!(setup.config.api_url, "http://127.0.0.1:9102/v1/lab");
         assert_eq!(setup.config.index, "my_index");
         assert!(setup.credentials_json.contains("ASIAXXXXXXXXXXXXXXXX"));
@@ -87,7 +93,10 @@ mod tests {
     #[test]
     fn bad_answers_are_named() {
         let base = LabConfig::default();
-        assert!(matches!(read_simulator_config(&base, "<html>"), Err(SimulatorError::NotJson(_))));
+        assert!(matches!(
+            read_simulator_config(&base, "<html>"),
+            Err(SimulatorError::NotJson(_))
+        ));
         assert_eq!(
             read_simulator_config(&base, r#"{"endpoints":{}}"#),
             Err(SimulatorError::Missing("credentials"))

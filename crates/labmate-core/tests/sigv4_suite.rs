@@ -188,17 +188,16 @@ fn run(case: &Case) -> usize {
         rules: case.rules,
     };
     let mut checks = 0;
-    let first = sign(&case.request, &ctx(case.times_ms.0))
-        .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+    let first =
+        sign(&case.request, &ctx(case.times_ms.0)).unwrap_or_else(|e| panic!("{}: {e}", case.name));
     let e = &first.explanation;
     let expected_creq = read_opt(&dir, "header-canonical-request.txt").unwrap();
     // The suite's canonical request shows the session token; the inspector's
     // is redacted by aws-sigv4, so compare with the token put back.
     let shown = match &case.credentials.session_token {
-        Some(t) if case.rules.sign_session_token => e.canonical_request.replace(
-            &format!("** redacted (length={}) **", t.len()),
-            t,
-        ),
+        Some(t) if case.rules.sign_session_token => e
+            .canonical_request
+            .replace(&format!("** redacted (length={}) **", t.len()), t),
         _ => e.canonical_request.clone(),
     };
     assert_eq!(shown, expected_creq, "{}: canonical request", case.name);
@@ -209,7 +208,12 @@ fn run(case: &Case) -> usize {
     }
     let second = sign(&case.request, &ctx(case.times_ms.1)).unwrap();
     if let Some(sig) = read_opt(&dir, "header-signature.txt") {
-        assert_eq!(second.explanation.signature, sig.trim(), "{}: signature", case.name);
+        assert_eq!(
+            second.explanation.signature,
+            sig.trim(),
+            "{}: signature",
+            case.name
+        );
         checks += 1;
     }
     if let Some(signed) = read_opt(&dir, "header-signed-request.txt") {

@@ -43,7 +43,10 @@ pub fn preflight(policy: &CorsPolicy, req: &Request) -> Option<Response> {
         // that vary by SDK, and AWS accepts them all.
         response.set_header("Access-Control-Allow-Headers", requested);
     }
-    response.set_header("Access-Control-Max-Age", &policy.max_age_seconds.to_string());
+    response.set_header(
+        "Access-Control-Max-Age",
+        &policy.max_age_seconds.to_string(),
+    );
     response.set_header("Vary", "Origin");
     Some(response)
 }
@@ -78,7 +81,10 @@ mod tests {
         let res = preflight(&AWS_SERVICE, &req).expect("a preflight");
         assert_eq!(res.status, 200);
         assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
-        assert_eq!(res.header("access-control-allow-methods"), Some("GET, POST, OPTIONS"));
+        assert_eq!(
+            res.header("access-control-allow-methods"),
+            Some("GET, POST, OPTIONS")
+        );
         assert_eq!(
             res.header("access-control-allow-headers"),
             Some("authorization,content-type,x-amz-date,x-amz-security-token")
@@ -100,9 +106,16 @@ mod tests {
     #[test]
     fn decorates_only_cross_origin_responses() {
         let mut res = Response::new(403);
-        decorate(&AWS_SERVICE, &Request::new("POST", "/").with_header("origin", ORIGIN), &mut res);
+        decorate(
+            &AWS_SERVICE,
+            &Request::new("POST", "/").with_header("origin", ORIGIN),
+            &mut res,
+        );
         assert_eq!(res.header("Access-Control-Allow-Origin"), Some(ORIGIN));
-        assert_eq!(res.header("Access-Control-Expose-Headers"), Some("x-amzn-RequestId, Date"));
+        assert_eq!(
+            res.header("Access-Control-Expose-Headers"),
+            Some("x-amzn-RequestId, Date")
+        );
 
         let mut res = Response::new(200);
         decorate(&AWS_SERVICE, &Request::new("POST", "/"), &mut res);

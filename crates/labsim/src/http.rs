@@ -45,7 +45,10 @@ impl Request {
 
     /// The first value of header `name` (names compare case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.header_values(name).next()
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of header `name`, in order.
@@ -119,7 +122,10 @@ mod tests {
             .with_header("X-Amz-Date", "a")
             .with_header("x-amz-date", "b");
         assert_eq!(req.header("x-AMZ-date"), Some("a"));
-        assert_eq!(req.header_values("X-AMZ-DATE").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            req.header_values("X-AMZ-DATE").collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         assert_eq!(req.header("host"), None);
     }
 
@@ -127,7 +133,10 @@ mod tests {
     fn set_header_replaces_any_case() {
         let mut res = Response::with_body(200, "text/plain", "hi");
         res.set_header("content-type", "text/xml");
-        assert_eq!(res.headers, vec![("content-type".to_owned(), "text/xml".to_owned())]);
+        assert_eq!(
+            res.headers,
+            vec![("content-type".to_owned(), "text/xml".to_owned())]
+        );
         assert_eq!(res.body_text(), "hi");
     }
 }

@@ -113,7 +113,10 @@ impl IdentityStore {
         let access_key_id = format!("ASIA{}", self.rng.string(UPPER_ALNUM, 16));
         let secret_access_key = self.rng.string(BASE64, 40);
         let token_tail = SESSION_TOKEN_LEN - SESSION_TOKEN_PREFIX.len();
-        let session_token = format!("{SESSION_TOKEN_PREFIX}{}", self.rng.string(BASE64, token_tail));
+        let session_token = format!(
+            "{SESSION_TOKEN_PREFIX}{}",
+            self.rng.string(BASE64, token_tail)
+        );
         let credentials = Credentials {
             access_key_id,
             secret_access_key,
@@ -146,7 +149,10 @@ mod tests {
             p.arn(),
             "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant"
         );
-        assert_eq!(p.role_arn(), "arn:aws:iam::123456789012:role/WSParticipantRole");
+        assert_eq!(
+            p.role_arn(),
+            "arn:aws:iam::123456789012:role/WSParticipantRole"
+        );
         assert_eq!(p.role_id.len(), 21);
         assert!(p.role_id.starts_with("AROA"));
         assert_eq!(p.user_id(), format!("{}:Participant", p.role_id));
@@ -177,10 +183,19 @@ mod tests {
         let b = IdentityStore::new(42, NOW + 5_000, 60);
         let c = IdentityStore::new(43, NOW, 60);
         assert_eq!(a.principal(), b.principal());
-        assert_eq!(a.demo_credentials().access_key_id, b.demo_credentials().access_key_id);
-        assert_eq!(a.demo_credentials().session_token, b.demo_credentials().session_token);
+        assert_eq!(
+            a.demo_credentials().access_key_id,
+            b.demo_credentials().access_key_id
+        );
+        assert_eq!(
+            a.demo_credentials().session_token,
+            b.demo_credentials().session_token
+        );
         assert_ne!(a.principal().role_id, c.principal().role_id);
-        assert_ne!(a.demo_credentials().access_key_id, c.demo_credentials().access_key_id);
+        assert_ne!(
+            a.demo_credentials().access_key_id,
+            c.demo_credentials().access_key_id
+        );
     }
 
     #[test]

@@ -187,8 +187,13 @@ pub fn parse_authorization(header: &str, has_date: bool) -> Result<Authorization
         .split(';')
         .map(str::to_ascii_lowercase)
         .collect();
-    if !signed_headers.iter().any(|h| h == "host" || h == ":authority") {
-        return Err(AuthError::IncompleteSignature(MSG_HOST_NOT_SIGNED.to_owned()));
+    if !signed_headers
+        .iter()
+        .any(|h| h == "host" || h == ":authority")
+    {
+        return Err(AuthError::IncompleteSignature(
+            MSG_HOST_NOT_SIGNED.to_owned(),
+        ));
     }
     Ok(Authorization {
         access_key_id: access_key_id.to_owned(),
@@ -201,7 +206,11 @@ pub fn parse_authorization(header: &str, has_date: bool) -> Result<Authorization
     })
 }
 
-fn check_scope(auth: &Authorization, expected: Expected<'_>, amz_date: &str) -> Result<(), AuthError> {
+fn check_scope(
+    auth: &Authorization,
+    expected: Expected<'_>,
+    amz_date: &str,
+) -> Result<(), AuthError> {
     let fail = |message: String| Err(AuthError::SignatureDoesNotMatch(message));
     if auth.terminator != "aws4_request" {
         return fail(format!(
@@ -312,7 +321,12 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
 fn header_value(req: &Request, name: &str) -> String {
     let values: Vec<String> = req
         .header_values(name)
-        .map(|v| v.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+        .map(|v| {
+            v.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
     values.join(",")
 }

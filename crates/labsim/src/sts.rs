@@ -230,7 +230,9 @@ mod tests {
         let res = call(&req, &store);
         assert_eq!(res.status, 400);
         assert!(res.body_text().contains("<Code>IncompleteSignature</Code>"));
-        assert!(res.body_text().contains("Authorization=AWS4-HMAC-SHA256 &lt;x&gt;</Message>"));
+        assert!(res
+            .body_text()
+            .contains("Authorization=AWS4-HMAC-SHA256 &lt;x&gt;</Message>"));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use aws_sigv4::http_request::{sign, SessionTokenMode, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::http_request::{
+    sign, SessionTokenMode, SignableBody, SignableRequest, SigningSettings,
+};
 use aws_sigv4::sign::v4;
 
 use crate::http::Request;
@@ -80,7 +82,8 @@ impl Signer {
         let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
         let (added, _) = instructions.into_parts();
         for header in added {
-            req.headers.push((header.name().to_owned(), header.value().to_owned()));
+            req.headers
+                .push((header.name().to_owned(), header.value().to_owned()));
         }
         // (The signer adds the token header even when it does not sign it.)
         req
@@ -91,7 +94,10 @@ impl Signer {
 pub fn get_caller_identity() -> Request {
     Request::new("POST", "/")
         .with_header("host", HOST)
-        .with_header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+        .with_header(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
         .with_body("Action=GetCallerIdentity&Version=2011-06-15")
 }
 

@@ -46,7 +46,11 @@ fn accepts_awkward_paths_queries_and_headers() {
         .with_header("x-multi", "one")
         .with_header("x-multi", "two");
     let req = demo_signer(&store).sign(req);
-    assert!(verify_at(&req, &store, NOW).is_ok(), "{:?}", verify_at(&req, &store, NOW));
+    assert!(
+        verify_at(&req, &store, NOW).is_ok(),
+        "{:?}",
+        verify_at(&req, &store, NOW)
+    );
 }
 
 #[test]
@@ -55,7 +59,10 @@ fn accepts_an_unsigned_session_token() {
     let mut signer = demo_signer(&store);
     signer.sign_token = false;
     let req = signer.sign(get_caller_identity());
-    assert!(!req.header("authorization").unwrap().contains("x-amz-security-token"));
+    assert!(!req
+        .header("authorization")
+        .unwrap()
+        .contains("x-amz-security-token"));
     assert!(verify_at(&req, &store, NOW).is_ok());
 }
 
@@ -65,7 +72,11 @@ fn refuses_a_tampered_signature() {
     let mut req = demo_signer(&store).sign(get_caller_identity());
     let auth = req.header("authorization").unwrap().to_owned();
     let last = if auth.ends_with('0') { "1" } else { "0" };
-    replace_header(&mut req, "authorization", &format!("{}{last}", &auth[..auth.len() - 1]));
+    replace_header(
+        &mut req,
+        "authorization",
+        &format!("{}{last}", &auth[..auth.len() - 1]),
+    );
     let err = verify_at(&req, &store, NOW).unwrap_err();
     assert!(matches!(err, AuthError::SignatureMismatch(_)), "{err:?}");
     assert_eq!(
@@ -84,14 +95,17 @@ fn refuses_a_changed_body_or_a_wrong_secret() {
     };
     // The diagnostics show what the server signed.
     assert!(computed.canonical_request.starts_with("POST\n/\n\ncontent-type:application/x-www-form-urlencoded; charset=utf-8\nhost:127.0.0.1:9101\n"));
-    assert!(computed
-        .string_to_sign
-        .starts_with("AWS4-HMAC-SHA256\n20241008T195522Z\n20241008/ap-southeast-1/sts/aws4_request\n"));
+    assert!(computed.string_to_sign.starts_with(
+        "AWS4-HMAC-SHA256\n20241008T195522Z\n20241008/ap-southeast-1/sts/aws4_request\n"
+    ));
 
     let mut signer = demo_signer(&store);
     signer.secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_owned();
     let req = signer.sign(get_caller_identity());
-    assert!(matches!(verify_at(&req, &store, NOW), Err(AuthError::SignatureMismatch(_))));
+    assert!(matches!(
+        verify_at(&req, &store, NOW),
+        Err(AuthError::SignatureMismatch(_))
+    ));
 }
 
 #[test]
@@ -161,7 +175,10 @@ fn refuses_expired_credentials() {
     let req = Signer::new(&expired).sign(get_caller_identity());
     let err = verify_at(&req, &store, NOW).unwrap_err();
     assert_eq!(err, AuthError::ExpiredToken);
-    assert_eq!(err.to_string(), "The security token included in the request is expired");
+    assert_eq!(
+        err.to_string(),
+        "The security token included in the request is expired"
+    );
     // Expiry is exclusive: valid up to the last millisecond before it.
     let edge = store.mint(NOW, 0);
     let req = Signer::new(&edge).sign(get_caller_identity());
@@ -177,7 +194,10 @@ fn refuses_an_unknown_access_key() {
     let req = signer.sign(get_caller_identity());
     let err = verify_at(&req, &store, NOW).unwrap_err();
     assert_eq!(err, AuthError::InvalidClientTokenId);
-    assert_eq!(err.to_string(), "The security token included in the request is invalid.");
+    assert_eq!(
+        err.to_string(),
+        "The security token included in the request is invalid."
+    );
 }
 
 #[test]
@@ -187,13 +207,19 @@ fn refuses_a_missing_or_foreign_session_token() {
     signer.token = None;
     let req = signer.sign(get_caller_identity());
     assert_eq!(req.header("x-amz-security-token"), None);
-    assert_eq!(verify_at(&req, &store, NOW), Err(AuthError::InvalidClientTokenId));
+    assert_eq!(
+        verify_at(&req, &store, NOW),
+        Err(AuthError::InvalidClientTokenId)
+    );
 
     let other = store.mint(NOW, 3600);
     let mut signer = demo_signer(&store);
     signer.token = Some(other.session_token);
     let req = signer.sign(get_caller_identity());
-    assert_eq!(verify_at(&req, &store, NOW), Err(AuthError::InvalidClientTokenId));
+    assert_eq!(
+        verify_at(&req, &store, NOW),
+        Err(AuthError::InvalidClientTokenId)
+    );
 }
 
 #[test]
@@ -204,13 +230,17 @@ fn refuses_a_request_without_sigv4_authorization() {
     assert_eq!(err, AuthError::MissingAuthenticationToken);
     assert_eq!(err.to_string(), "Request is missing Authentication Token");
     let req = get_caller_identity().with_header("Authorization", "Bearer abc");
-    assert_eq!(verify_at(&req, &store, NOW), Err(AuthError::MissingAuthenticationToken));
+    assert_eq!(
+        verify_at(&req, &store, NOW),
+        Err(AuthError::MissingAuthenticationToken)
+    );
 }
 
 #[test]
 fn names_every_missing_part_of_the_header() {
     let store = store();
-    let header = "AWS4-HMAC-SHA256 Credential=ASIAQ3EGUBVUCZEXAMPL/20241008/ap-southeast-1/sts/aws4_request";
+    let header =
+        "AWS4-HMAC-SHA256 Credential=ASIAQ3EGUBVUCZEXAMPL/20241008/ap-southeast-1/sts/aws4_request";
     let req = get_caller_identity().with_header("Authorization", header);
     assert_eq!(
         verify_at(&req, &store, NOW),

@@ -1,0 +1,114 @@
+//! The simulator's own endpoints under `/_labsim/`, and their JSON shapes.
+//!
+//! They are unauthenticated on purpose: the simulator runs on the learner's
+//! machine, and a page must be able to fetch its credentials before it can
+//! sign anything.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::http::{Request, Response};
+use crate::identity::{Credentials, IdentityStore};
+use crate::Simulator;
+
+pub const PREFIX: &str = "/_labsim/";
+
+/// `GET /_labsim/config` (and `POST /_labsim/reset`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabConfig {
+    pub region: String,
+    /// Service name (`sts`) to base URL.
+    pub endpoints: BTreeMap<String, String>,
+    pub credentials: CredentialsJson,
+    pub identity: IdentityJson,
+}
+
+/// Credentials as the AWS CLI's `credential_process` and STS name them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CredentialsJson {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    /// RFC 3339, UTC (`2024-10-09T07:55:22Z`).
+    pub expiration: String,
+}
+
+impl From<&Credentials> for CredentialsJson {
+    fn from(c: &Credentials) -> Self {
+        CredentialsJson {
+            access_key_id: c.access_key_id.clone(),
+            secret_access_key: c.secret_access_key.clone(),
+            session_token: c.session_token.clone(),
+            expiration: c.expiration(),
+        }
+    }
+}
+
+/// What GetCallerIdentity returns for the demo principal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IdentityJson {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+impl From<&IdentityStore> for IdentityJson {
+    fn from(store: &IdentityStore) -> Self {
+        let p = store.principal();
+        IdentityJson {
+            account: p.account.clone(),
+            arn: p.arn(),
+            user_id: p.user_id(),
+        }
+    }
+}
+
+/// Body of `POST /_labsim/credentials`; an empty body means the default TTL.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct MintRequest {
+    pub ttl_seconds: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    error: &'a str,
+}
+
+/// Answers a request whose path starts with [`PREFIX`].
+pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
+    let route = req.path.strip_prefix(PREFIX).unwrap_or_default();
+    let method = req.method.to_ascii_uppercase();
+    match (route, method.as_str()) {
+        ("config", "GET") => Response::json(200, &sim.lab_config()),
+        ("reset", "POST") => {
+            sim.reset(now_ms);
+            Response::json(200, &sim.lab_config())
+        }
+        ("credentials", "POST") => mint(sim, req, now_ms),
+        ("config" | "reset" | "credentials", _) => error(405, "method not allowed"),
+        _ => error(404, "no such control endpoint"),
+    }
+}
+
+fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
+    let body = if req.body.iter().all(u8::is_ascii_whitespace) {
+        MintRequest::default()
+    } else {
+        match serde_json::from_slice::<MintRequest>(&req.body) {
+            Ok(body) => body,
+            Err(e) => return error(400, &format!("expected {{\"ttl_seconds\": N}}: {e}")),
+        }
+    };
+    let ttl = body
+        .ttl_seconds
+        .unwrap_or(sim.config().credential_ttl_seconds);
+    let credentials = sim.mint_credentials(now_ms, ttl);
+    Response::json(200, &CredentialsJson::from(&credentials))
+}
+
+fn error(status: u16, message: &str) -> Response {
+    Response::json(status, &ErrorJson { error: message })
+}

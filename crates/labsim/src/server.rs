@@ -1,0 +1,251 @@
+//! The native server: real HTTP in and out of the core's plain structs, with
+//! the time taken from the system clock.
+
+use std::io;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use labsim::{http, Service, Simulator};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::Args;
+
+type Shared = Arc<Mutex<Simulator>>;
+
+/// The system clock in epoch milliseconds, the core's unit of time.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The URL a client uses to reach `host:port`. A wildcard address is not
+/// reachable as such, so it is advertised as loopback.
+pub fn base_url(host: &str, port: u16) -> String {
+    match host.parse::<IpAddr>() {
+        Ok(ip) if ip.is_unspecified() && ip.is_ipv4() => format!("http://127.0.0.1:{port}"),
+        Ok(ip) if ip.is_unspecified() => format!("http://[::1]:{port}"),
+        Ok(IpAddr::V6(ip)) => format!("http://[{ip}]:{port}"),
+        _ => format!("http://{host}:{port}"),
+    }
+}
+
+/// Binds every port, prints the endpoints and credentials, then serves until
+/// SIGINT or SIGTERM.
+pub async fn run(args: Args, seed: u64) -> io::Result<()> {
+    let sts_listener = bind(&args.host, args.sts_port, "STS").await?;
+    let sts_port = sts_listener.local_addr()?.port();
+    let static_site = match &args.static_dir {
+        Some(dir) => Some((
+            bind(&args.host, args.static_port, "static").await?,
+            dir.clone(),
+        )),
+        None => None,
+    };
+    let sim = Simulator::new(args.sim_config(seed, sts_port), now_ms());
+    let static_url = match &static_site {
+        Some((listener, dir)) => Some((base_url(&args.host, listener.local_addr()?.port()), dir)),
+        None => None,
+    };
+    print_banner(
+        &sim,
+        seed,
+        static_url
+            .as_ref()
+            .map(|(url, dir)| (url.as_str(), dir.as_path())),
+    );
+    let sim: Shared = Arc::new(Mutex::new(sim));
+
+    let (stop, stopped) = watch::channel(false);
+    let mut servers = tokio::task::JoinSet::new();
+    let sts_app = Router::new().fallback(service_handler).with_state(sim);
+    servers.spawn(serve(sts_listener, sts_app, stopped.clone()));
+    if let Some((listener, dir)) = static_site {
+        servers.spawn(serve(listener, static_app(dir), stopped));
+    }
+    println!("labsim ready");
+
+    tokio::select! {
+        () = shutdown_signal() => {}
+        Some(ended) = servers.join_next() => {
+            // A server only ends early on an error.
+            ended.map_err(io::Error::other)??;
+        }
+    }
+    let _ = stop.send(true);
+    while let Some(ended) = servers.join_next().await {
+        ended.map_err(io::Error::other)??;
+    }
+    Ok(())
+}
+
+async fn bind(host: &str, port: u16, what: &str) -> io::Result<TcpListener> {
+    TcpListener::bind((host, port)).await.map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot listen for {what} on {host}:{port}: {e}"),
+        )
+    })
+}
+
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    mut stopped: watch::Receiver<bool>,
+) -> io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })
+        .await
+}
+
+/// Prints shell lines: comments, `export` lines for the demo credentials and
+/// endpoint, then `labsim ready` (printed by the caller once serving).
+fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) {
+    let config = sim.lab_config();
+    let sts = &config.endpoints["sts"];
+    let c = &config.credentials;
+    println!("# labsim: STS {sts} (region {})", config.region);
+    println!("# labsim: control {sts}/_labsim/config");
+    if let Some((url, dir)) = static_site {
+        println!("# labsim: static files {url} from {}", dir.display());
+    }
+    println!("# labsim: caller {}", config.identity.arn);
+    println!("# labsim: seed {seed}; credentials expire {}", c.expiration);
+    println!("export AWS_ACCESS_KEY_ID={}", c.access_key_id);
+    println!("export AWS_SECRET_ACCESS_KEY={}", c.secret_access_key);
+    println!("export AWS_SESSION_TOKEN={}", c.session_token);
+    println!("export AWS_REGION={}", config.region);
+    println!("export AWS_DEFAULT_REGION={}", config.region);
+    println!("export AWS_ENDPOINT_URL_STS={sts}");
+}
+
+/// Every request to a service port goes to the core as received.
+async fn service_handler(
+    State(sim): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let req = http::Request {
+        method: method.as_str().to_owned(),
+        path: uri.path().to_owned(),
+        query: uri.query().unwrap_or_default().to_owned(),
+        headers: headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect(),
+        body: body.to_vec(),
+    };
+    let res = {
+        // A panic elsewhere cannot leave the simulator half-updated in a way
+        // that matters more than stopping service, so recover the lock.
+        let mut sim = sim.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        sim.handle(Service::Sts, &req, now_ms())
+    };
+    eprintln!("labsim: {} {} -> {}", req.method, req.path, res.status);
+    to_axum(res)
+}
+
+fn to_axum(res: http::Response) -> Response {
+    // Built bare (not with IntoResponse, which adds its own Content-Type), so
+    // the headers are exactly the core's.
+    let mut out = Response::new(axum::body::Body::from(res.body));
+    *out.status_mut() =
+        StatusCode::from_u16(res.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in &res.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            out.headers_mut().append(name, value);
+        }
+    }
+    out
+}
+
+/// Static files for a single-page app: unknown paths that do not look like
+/// files get `index.html` (client-side routes), and nothing is cached so a
+/// rebuilt app shows on reload.
+fn static_app(dir: PathBuf) -> Router {
+    let index = dir.join("index.html");
+    let spa_fallback = move |uri: Uri| {
+        let index = index.clone();
+        async move { index_or_not_found(&index, uri.path()).await }
+    };
+    let files = ServeDir::new(dir)
+        .append_index_html_on_directories(true)
+        .fallback(spa_fallback.into_service());
+    Router::new()
+        .fallback_service(files)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+}
+
+async fn index_or_not_found(index: &Path, path: &str) -> Response {
+    let last_segment = path.rsplit('/').next().unwrap_or_default();
+    if last_segment.contains('.') {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match tokio::fs::read(index).await {
+        // The same type ServeDir gives index.html when asked for it by name.
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html")], html).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn shutdown_signal() {
+    // A signal that cannot be watched must not end the server at once.
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advertises_reachable_urls() {
+        assert_eq!(base_url("127.0.0.1", 9101), "http://127.0.0.1:9101");
+        assert_eq!(base_url("0.0.0.0", 9101), "http://127.0.0.1:9101");
+        assert_eq!(base_url("::", 1), "http://[::1]:1");
+        assert_eq!(base_url("::1", 1), "http://[::1]:1");
+        assert_eq!(base_url("localhost", 80), "http://localhost:80");
+    }
+}

@@ -1,0 +1,449 @@
+//! End to end: starts the real `labsim` binary on free ports and talks to it
+//! over HTTP, signing with aws-sigv4 as a client would.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use serde_json::Value;
+
+const BODY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
+const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+const ORIGIN: &str = "http://localhost:5173";
+const ARN: &str = "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant";
+
+/// A running `labsim`, killed when dropped.
+struct Labsim {
+    child: Child,
+    /// `export NAME=value` lines.
+    exports: HashMap<String, String>,
+    /// `# labsim: ...` lines.
+    comments: Vec<String>,
+}
+
+impl Labsim {
+    fn start(extra: &[&str]) -> Labsim {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_labsim"))
+            .args(["--sts-port", "0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("labsim starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (lines_tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if lines_tx.send(line.expect("utf-8 stdout")).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut labsim = Labsim {
+            child,
+            exports: HashMap::new(),
+            comments: Vec::new(),
+        };
+        loop {
+            let line = lines
+                .recv_timeout(Duration::from_secs(30))
+                .expect("labsim prints `labsim ready` within 30 s");
+            if line == "labsim ready" {
+                break;
+            }
+            if let Some((name, value)) =
+                line.strip_prefix("export ").and_then(|l| l.split_once('='))
+            {
+                labsim.exports.insert(name.to_owned(), value.to_owned());
+            } else if let Some(comment) = line.strip_prefix("# labsim: ") {
+                labsim.comments.push(comment.to_owned());
+            } else {
+                panic!("unexpected output line: {line}");
+            }
+        }
+        labsim
+    }
+
+    fn sts(&self) -> String {
+        self.exports["AWS_ENDPOINT_URL_STS"].clone()
+    }
+
+    fn export(&self, name: &str) -> &str {
+        &self.exports[name]
+    }
+
+    /// The URL of the static server, from `# labsim: static files URL from DIR`.
+    fn static_url(&self) -> String {
+        self.comments
+            .iter()
+            .find_map(|c| c.strip_prefix("static files "))
+            .and_then(|rest| rest.split(' ').next())
+            .expect("a static files line")
+            .to_owned()
+    }
+}
+
+impl Drop for Labsim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Creds {
+    akid: String,
+    secret: String,
+    token: String,
+}
+
+impl Creds {
+    fn from_json(json: &Value) -> Creds {
+        Creds {
+            akid: json["AccessKeyId"].as_str().unwrap().to_owned(),
+            secret: json["SecretAccessKey"].as_str().unwrap().to_owned(),
+            token: json["SessionToken"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: ureq::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).expect("JSON body")
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn send(method: &str, url: &str, headers: &[(String, String)], body: &str) -> Reply {
+    let mut req = ureq::http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    let mut res = agent()
+        .run(req.body(body.as_bytes().to_vec()).unwrap())
+        .expect("an HTTP response");
+    Reply {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        body: res.body_mut().read_to_string().expect("a text body"),
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// Headers for a GetCallerIdentity POST to `url`, signed at `time_ms`.
+fn signed_headers(url: &str, creds: &Creds, region: &str, time_ms: i64) -> Vec<(String, String)> {
+    let identity = aws_credential_types::Credentials::new(
+        &creds.akid,
+        &creds.secret,
+        Some(creds.token.clone()),
+        None,
+        "test",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name("sts")
+        .time(UNIX_EPOCH + Duration::from_millis(time_ms as u64))
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        url,
+        [("content-type", FORM)].into_iter(),
+        SignableBody::Bytes(BODY.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut headers = vec![("content-type".to_owned(), FORM.to_owned())];
+    headers.extend(
+        instructions
+            .into_parts()
+            .0
+            .iter()
+            .map(|h| (h.name().to_owned(), h.value().to_owned())),
+    );
+    headers
+}
+
+fn call_sts(labsim: &Labsim, creds: &Creds, time_ms: i64) -> Reply {
+    let url = format!("{}/", labsim.sts());
+    let headers = signed_headers(&url, creds, "ap-southeast-1", time_ms);
+    send("POST", &url, &headers, BODY)
+}
+
+/// The text of `<tag>` in `xml`.
+fn xml_text<'a>(xml: &'a str, tag: &str) -> &'a str {
+    let open = format!("<{tag}>");
+    let start = xml
+        .find(&open)
+        .unwrap_or_else(|| panic!("<{tag}> in {xml}"))
+        + open.len();
+    let end = xml[start..].find('<').unwrap() + start;
+    &xml[start..end]
+}
+
+#[test]
+fn config_and_get_caller_identity_over_http() {
+    let labsim = Labsim::start(&["--seed", "99"]);
+    let sts = labsim.sts();
+    assert!(sts.starts_with("http://127.0.0.1:"), "{sts}");
+    assert_eq!(labsim.export("AWS_REGION"), "ap-southeast-1");
+
+    let origin = [("Origin".to_owned(), ORIGIN.to_owned())];
+    let config = send("GET", &format!("{sts}/_labsim/config"), &origin, "");
+    assert_eq!(config.status, 200);
+    assert_eq!(config.header("access-control-allow-origin"), Some(ORIGIN));
+    let json = config.json();
+    assert_eq!(json["region"], "ap-southeast-1");
+    assert_eq!(json["endpoints"], serde_json::json!({ "sts": sts }));
+    assert_eq!(json["identity"]["Arn"], ARN);
+    assert_eq!(json["identity"]["Account"], "123456789012");
+    let creds = Creds::from_json(&json["credentials"]);
+    assert_eq!(creds.akid, labsim.export("AWS_ACCESS_KEY_ID"));
+    assert_eq!(creds.secret, labsim.export("AWS_SECRET_ACCESS_KEY"));
+    assert_eq!(creds.token, labsim.export("AWS_SESSION_TOKEN"));
+
+    let reply = call_sts(&labsim, &creds, now_ms());
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.header("content-type"), Some("text/xml"));
+    assert_eq!(xml_text(&reply.body, "Arn"), ARN);
+    assert_eq!(xml_text(&reply.body, "Account"), "123456789012");
+    assert_eq!(xml_text(&reply.body, "UserId"), json["identity"]["UserId"]);
+    let request_id = reply.header("x-amzn-requestid").expect("x-amzn-RequestId");
+    assert_eq!(xml_text(&reply.body, "RequestId"), request_id);
+    assert!(reply.header("date").is_some());
+}
+
+#[test]
+fn auth_errors_over_http() {
+    let labsim = Labsim::start(&[]);
+    let sts = labsim.sts();
+    let demo = Creds {
+        akid: labsim.export("AWS_ACCESS_KEY_ID").to_owned(),
+        secret: labsim.export("AWS_SECRET_ACCESS_KEY").to_owned(),
+        token: labsim.export("AWS_SESSION_TOKEN").to_owned(),
+    };
+
+    // Credentials minted already expired.
+    let minted = send(
+        "POST",
+        &format!("{sts}/_labsim/credentials"),
+        &[],
+        r#"{"ttl_seconds": -1}"#,
+    );
+    assert_eq!(minted.status, 200, "{}", minted.body);
+    let expired = Creds::from_json(&minted.json());
+    let reply = call_sts(&labsim, &expired, now_ms());
+    assert_eq!(reply.status, 403);
+    assert_eq!(xml_text(&reply.body, "Code"), "ExpiredToken");
+    assert_eq!(
+        xml_text(&reply.body, "Message"),
+        "The security token included in the request is expired"
+    );
+    assert_eq!(
+        xml_text(&reply.body, "RequestId"),
+        reply.header("x-amzn-requestid").unwrap()
+    );
+
+    // A clock six minutes slow: the message carries the server's time.
+    let signed_ms = now_ms() - 6 * 60_000;
+    let reply = call_sts(&labsim, &demo, signed_ms);
+    assert_eq!(reply.status, 403);
+    assert_eq!(xml_text(&reply.body, "Code"), "SignatureDoesNotMatch");
+    let message = xml_text(&reply.body, "Message");
+    let server = message
+        .strip_suffix(" - 5 min.)")
+        .and_then(|m| m.rsplit_once('('))
+        .map(|(_, t)| t)
+        .unwrap_or_else(|| panic!("{message}"));
+    let server_ms = labsim::time::parse_amz_date(server).expect("an x-amz-date");
+    assert!((server_ms - now_ms()).abs() < 10_000, "{message}");
+    assert_eq!(
+        message,
+        format!(
+            "Signature expired: {} is now earlier than {} ({server} - 5 min.)",
+            labsim::time::amz_date(signed_ms),
+            labsim::time::amz_date(server_ms - 5 * 60_000),
+        )
+    );
+
+    // A wrong secret.
+    let wrong = Creds {
+        secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_owned(),
+        ..demo
+    };
+    let reply = call_sts(&labsim, &wrong, now_ms());
+    assert_eq!(reply.status, 403);
+    assert_eq!(
+        xml_text(&reply.body, "Message"),
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+    );
+
+    // Unsigned, from a page on another origin: the error is still readable.
+    let headers = [
+        ("content-type".to_owned(), FORM.to_owned()),
+        ("origin".to_owned(), ORIGIN.to_owned()),
+    ];
+    let reply = send("POST", &format!("{sts}/"), &headers, BODY);
+    assert_eq!(reply.status, 403);
+    assert_eq!(xml_text(&reply.body, "Code"), "MissingAuthenticationToken");
+    assert_eq!(reply.header("access-control-allow-origin"), Some(ORIGIN));
+    assert_eq!(
+        reply.header("access-control-expose-headers"),
+        Some("x-amzn-RequestId, Date")
+    );
+}
+
+#[test]
+fn cors_preflight_over_http() {
+    let labsim = Labsim::start(&[]);
+    let headers = [
+        ("Origin", ORIGIN),
+        ("Access-Control-Request-Method", "POST"),
+        (
+            "Access-Control-Request-Headers",
+            "authorization,content-type,x-amz-date,x-amz-security-token",
+        ),
+    ]
+    .map(|(n, v)| (n.to_owned(), v.to_owned()));
+    let reply = send("OPTIONS", &format!("{}/", labsim.sts()), &headers, "");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("access-control-allow-origin"), Some(ORIGIN));
+    assert_eq!(
+        reply.header("access-control-allow-methods"),
+        Some("GET, POST, OPTIONS")
+    );
+    assert_eq!(
+        reply.header("access-control-allow-headers"),
+        Some("authorization,content-type,x-amz-date,x-amz-security-token")
+    );
+    assert_eq!(reply.header("access-control-max-age"), Some("86400"));
+}
+
+/// A fresh directory with a tiny built app.
+fn site() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("labsim-site-{}-{}", std::process::id(), now_ms()));
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
+    std::fs::write(dir.join("assets/app_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dir.join("assets/app.js"), "export {};").unwrap();
+    dir
+}
+
+#[test]
+fn static_site_over_http() {
+    let dir = site();
+    let dir_arg = dir.to_str().unwrap().to_owned();
+    let labsim = Labsim::start(&["--static-dir", &dir_arg, "--static-port", "0"]);
+    let base = labsim.static_url();
+    let get = |path: &str| send("GET", &format!("{base}{path}"), &[], "");
+
+    let index = get("/");
+    assert_eq!(index.status, 200);
+    assert_eq!(index.body, "<!doctype html><title>app</title>");
+    assert_eq!(index.header("content-type"), Some("text/html"));
+    assert_eq!(index.header("cache-control"), Some("no-cache"));
+
+    let wasm = get("/assets/app_bg.wasm");
+    assert_eq!(wasm.status, 200);
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    assert_eq!(wasm.header("cache-control"), Some("no-cache"));
+    assert_eq!(
+        get("/assets/app.js").header("content-type"),
+        Some("text/javascript")
+    );
+
+    // A client-side route gets the app; a missing file does not.
+    let route = get("/lab/step/3");
+    assert_eq!(route.status, 200);
+    assert_eq!(route.body, "<!doctype html><title>app</title>");
+    assert_eq!(route.header("content-type"), Some("text/html"));
+    assert_eq!(route.header("cache-control"), Some("no-cache"));
+    assert_eq!(get("/assets/missing.js").status, 404);
+
+    drop(labsim);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn seed_makes_credentials_reproducible_and_print_config_matches() {
+    let run = |seed: &str| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_labsim"))
+            .args(["--print-config", "--seed", seed, "--region", "eu-west-1"])
+            .output()
+            .expect("labsim runs");
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).expect("config JSON")
+    };
+    let a = run("7");
+    assert_eq!(a["region"], "eu-west-1");
+    assert_eq!(a["endpoints"]["sts"], "http://127.0.0.1:9101");
+    assert_eq!(
+        a["credentials"]["AccessKeyId"],
+        run("7")["credentials"]["AccessKeyId"]
+    );
+    assert_ne!(
+        a["credentials"]["AccessKeyId"],
+        run("8")["credentials"]["AccessKeyId"]
+    );
+
+    let labsim = Labsim::start(&["--seed", "7"]);
+    assert_eq!(
+        labsim.export("AWS_ACCESS_KEY_ID"),
+        a["credentials"]["AccessKeyId"]
+    );
+    assert_eq!(
+        labsim.export("AWS_SESSION_TOKEN"),
+        a["credentials"]["SessionToken"]
+    );
+}
+
+#[test]
+fn exits_cleanly_on_sigterm() {
+    let mut labsim = Labsim::start(&[]);
+    let pid = labsim.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = wait_with_timeout(&mut labsim.child, Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+fn wait_with_timeout(child: &mut Child, timeout: Duration) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(std::time::Instant::now() < deadline, "labsim did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
