@@ -19,8 +19,10 @@ fn Field(
     label: &'static str,
     testid: &'static str,
     placeholder: &'static str,
-    get: impl Fn(&LabConfig) -> String + Send + Sync + 'static,
-    set: impl Fn(&mut LabConfig, String) + Send + Sync + 'static,
+    // Plain function pointers, not generics: one copy of this component's
+    // code serves every field, which keeps the wasm bundle small.
+    get: fn(&LabConfig) -> String,
+    set: fn(&mut LabConfig, String),
 ) -> impl IntoView {
     let state = use_state();
     view! {
@@ -31,7 +33,7 @@ fn Field(
                 spellcheck="false"
                 data-testid=testid
                 placeholder=placeholder
-                prop:value=move || state.config.with(&get)
+                prop:value=move || state.config.with(get)
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
                     state.config.update(|c| set(c, v.trim().to_owned()));

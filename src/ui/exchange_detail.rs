@@ -116,6 +116,7 @@ pub fn ExchangeDetail() -> impl IntoView {
                 {outcome}
             </div>
         }
+        .into_any()
     };
     move || selected().map(detail)
 }

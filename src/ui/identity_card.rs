@@ -38,6 +38,7 @@ pub fn IdentityCard() -> impl IntoView {
                     </p>
                 })}
             }
+            .into_any()
         })
     };
     let identity = move || {
@@ -80,6 +81,7 @@ pub fn IdentityCard() -> impl IntoView {
                     {identity}
                 </div>
             }
+            .into_any()
         })
     }
 }

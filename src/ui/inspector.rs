@@ -45,6 +45,7 @@ pub fn Inspector() -> impl IntoView {
                                 </button>
                             </li>
                         }
+                        .into_any()
                     }/>
                 </ol>
                 <ExchangeDetail/>
