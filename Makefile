@@ -36,5 +36,8 @@ size: setup
 	trunk build --release
 	scripts/size-report.sh
 
-test: lint test-native test-browser test-e2e
+# The size report comes before the end-to-end run so that the test runner's
+# summary is the last thing printed.
+test: lint test-native test-browser build
 	scripts/size-report.sh
+	cd e2e && node --test --test-concurrency=1 tests/
