@@ -1,12 +1,12 @@
 # labmate's two commands. Both install what they need first (scripts/setup.sh).
 #   make demo   build labmate, start labsim, serve at http://127.0.0.1:8080
-#   make test   every test: fmt, clippy, native, browser (wasm), end-to-end
+#   make test   every test: fmt, clippy, native, browser (wasm), AWS-client interop, end-to-end
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER := /usr/bin/chromedriver
 export TRUNK_OFFLINE := true
 
-.PHONY: demo test setup build lint test-native test-browser test-e2e size
+.PHONY: demo test setup build lint test-native test-browser test-interop test-e2e size
 
 setup:
 	@scripts/setup.sh
@@ -29,6 +29,9 @@ test-native: setup
 test-browser: setup
 	scripts/test-browser.sh
 
+test-interop: build
+	.tools/venv/bin/python -m pytest -q interop
+
 test-e2e: build
 	cd e2e && node --test --test-concurrency=1 tests/
 
@@ -40,4 +43,5 @@ size: setup
 # summary is the last thing printed.
 test: lint test-native test-browser build
 	scripts/size-report.sh
+	.tools/venv/bin/python -m pytest -q interop
 	cd e2e && node --test --test-concurrency=1 tests/

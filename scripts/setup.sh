@@ -66,4 +66,20 @@ if [ ! -d e2e/node_modules/playwright-core ]; then
   (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >/dev/null)
 fi
 
+# AWS's own Python clients (boto3, requests-aws4auth, opensearch-py, awscurl)
+# for the simulator's interop tests, in a virtualenv under .tools/.
+if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
+  say "apt-get install python3-venv"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+fi
+[ -x .tools/venv/bin/python ] || { say "python3 -m venv .tools/venv"; python3 -m venv .tools/venv; }
+want=$(sha256sum interop/requirements.txt | cut -d' ' -f1)
+if [ "$(cat .tools/venv/.requirements 2>/dev/null)" != "$want" ]; then
+  say "pip install -r interop/requirements.txt"
+  .tools/venv/bin/pip install -q --disable-pip-version-check -r interop/requirements.txt
+  echo "$want" > .tools/venv/.requirements
+fi
+
 say "ready: trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, wasm-opt $(.tools/node_modules/.bin/wasm-opt --version | awk '{print $3}'), $(chromium --version 2>/dev/null | head -1)"
