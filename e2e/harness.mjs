@@ -99,3 +99,32 @@ export async function pageText(page) {
     return document.documentElement.outerHTML + '\n' + values.join('\n');
   });
 }
+
+/**
+ * One labsim and one browser for a test file. `open(t, hash, opts)` gives a
+ * fresh page at the app with that fragment; the test fails if the page
+ * logged a warning or error (bar `opts.allowConsole`).
+ */
+export function useSuite({ before, after }) {
+  const suite = {};
+  before(async () => {
+    suite.sim = await startLabsim();
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.sim?.stop();
+  });
+  suite.open = async (t, hash, opts = {}) => {
+    const { page, context, problems } = await newPage(suite.browser, opts);
+    t.after(async () => {
+      await context.close();
+      if (problems.length) throw new Error(`browser console was not clean:\n${problems.join('\n')}`);
+    });
+    if (opts.clock) await page.clock.install({ time: opts.clock });
+    await page.goto(`${suite.sim.app}${hash}`);
+    await byTestId(page, 'paste-box').waitFor();
+    return page;
+  };
+  return suite;
+}

@@ -2,30 +2,13 @@
 // identity from STS, and a re-paste that keeps everything else.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLabsim, launchBrowser, newPage, byTestId, pageText } from '../harness.mjs';
+import { useSuite, byTestId, pageText } from '../harness.mjs';
 import { formats } from '../formats.mjs';
 
-let sim, browser;
-before(async () => {
-  sim = await startLabsim();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sim?.stop();
-});
+const suite = useSuite({ before, after });
 
 /** The app pointed at the simulator's STS, with no credentials yet. */
-async function openApp(t, opts) {
-  const { page, context, problems } = await newPage(browser, opts);
-  t.after(async () => {
-    await context.close();
-    assert.deepEqual(problems, [], 'browser console stayed clean');
-  });
-  await page.goto(`${sim.app}#sts=${encodeURIComponent(sim.sim)}`);
-  await byTestId(page, 'paste-box').waitFor();
-  return page;
-}
+const openApp = (t, opts) => suite.open(t, `#sts=${encodeURIComponent(suite.sim.sim)}`, opts);
 
 async function paste(page, text) {
   await byTestId(page, 'paste-box').fill(text);
@@ -33,7 +16,7 @@ async function paste(page, text) {
 }
 
 test('each credential format is recognised and identifies the learner', async (t) => {
-  const creds = await sim.mint(3600);
+  const creds = await suite.sim.mint(3600);
   for (const [label, text] of Object.entries(formats(creds))) {
     await t.test(label, async (t) => {
       const page = await openApp(t);
@@ -65,7 +48,7 @@ test('each credential format is recognised and identifies the learner', async (t
 
 test('the countdown ticks', async (t) => {
   const page = await openApp(t);
-  await paste(page, formats(await sim.mint(7200))['bash/zsh export lines']);
+  await paste(page, formats(await suite.sim.mint(7200))['bash/zsh export lines']);
   const first = await byTestId(page, 'countdown').textContent();
   await page.waitForFunction(
     (before) => document.querySelector('[data-testid="countdown"]').textContent !== before,
@@ -76,7 +59,7 @@ test('the countdown ticks', async (t) => {
 
 test('under ten minutes left: a warning, and still usable', async (t) => {
   const page = await openApp(t);
-  await paste(page, formats(await sim.mint(300))['aws configure export-credentials output']);
+  await paste(page, formats(await suite.sim.mint(300))['aws configure export-credentials output']);
   await byTestId(page, 'expiry-warning').waitFor();
   assert.match(await byTestId(page, 'countdown').textContent(), /^expires in [45]m \d\ds$/);
   await byTestId(page, 'identity-account').waitFor();
@@ -102,7 +85,7 @@ for (const [what, text, message] of badInputs) {
 }
 
 test('damaged credentials: each problem named', async (t) => {
-  const c = await sim.mint(3600);
+  const c = await suite.sim.mint(3600);
   const cases = [
     ['missing session token', `export AWS_ACCESS_KEY_ID=${c.AccessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${c.SecretAccessKey}`, /session token/i],
     ['truncated secret', `export AWS_ACCESS_KEY_ID=${c.AccessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${c.SecretAccessKey.slice(0, 25)}\nexport AWS_SESSION_TOKEN=${c.SessionToken}`, /secret access key.*(short|cut)/i],
@@ -124,7 +107,7 @@ test('damaged credentials: each problem named', async (t) => {
 
 test('expired credentials are refused with when they expired', async (t) => {
   const page = await openApp(t);
-  await paste(page, formats(await sim.mint(-180))['aws sts assume-role output']);
+  await paste(page, formats(await suite.sim.mint(-180))['aws sts assume-role output']);
   await byTestId(page, 'paste-error').waitFor();
   assert.match(await byTestId(page, 'paste-error').textContent(), /expired 3 minutes ago/);
 });
@@ -143,7 +126,7 @@ test('long-term keys are allowed with a warning; STS says it does not know them'
 
 test('a re-paste replaces the credentials and keeps configuration and requests', async (t) => {
   const page = await openApp(t);
-  await paste(page, formats(await sim.mint(3600))['bash/zsh export lines']);
+  await paste(page, formats(await suite.sim.mint(3600))['bash/zsh export lines']);
   await byTestId(page, 'identity-account').waitFor();
   await byTestId(page, 'config-index').fill('my_index');
   await byTestId(page, 'config-index').press('Tab');
@@ -151,7 +134,7 @@ test('a re-paste replaces the credentials and keeps configuration and requests',
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="inspector-row"]').length >= 2);
   const rows = await byTestId(page, 'inspector-row').count();
 
-  const next = await sim.mint(1800);
+  const next = await suite.sim.mint(1800);
   await paste(page, formats(next)['fish set lines']);
   await page.waitForFunction(
     (n) => document.querySelectorAll('[data-testid="inspector-row"]').length > n, rows);
@@ -163,7 +146,7 @@ test('a re-paste replaces the credentials and keeps configuration and requests',
 
 test('credentials that expire while the page is open: the countdown says so', async (t) => {
   const page = await openApp(t, { allowConsole: refused });
-  await paste(page, formats(await sim.mint(4))['bash/zsh export lines']);
+  await paste(page, formats(await suite.sim.mint(4))['bash/zsh export lines']);
   await byTestId(page, 'expired-notice').waitFor({ timeout: 8000 });
   assert.match(await byTestId(page, 'countdown').textContent(), /^expired \d+s ago$/);
   // Asking STS now gives the specific message, not a bare failure.

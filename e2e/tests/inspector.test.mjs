@@ -1,30 +1,12 @@
 // The request inspector, projector mode, share links, clock skew, storage.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLabsim, launchBrowser, newPage, byTestId, pageText } from '../harness.mjs';
+import { useSuite, byTestId, pageText } from '../harness.mjs';
 import { formats } from '../formats.mjs';
 
-let sim, browser;
-before(async () => {
-  sim = await startLabsim();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await sim?.stop();
-});
-
-async function open(t, hash, opts) {
-  const { page, context, problems } = await newPage(browser, opts);
-  t.after(async () => {
-    await context.close();
-    assert.deepEqual(problems, [], 'browser console stayed clean');
-  });
-  if (opts?.clock) await page.clock.install({ time: opts.clock });
-  await page.goto(`${sim.app}${hash}`);
-  await byTestId(page, 'paste-box').waitFor();
-  return page;
-}
+const suite = useSuite({ before, after });
+const open = (t, hash, opts) => suite.open(t, hash, opts);
+const sim = new Proxy({}, { get: (_, k) => suite.sim[k] });
 
 test('the demo link connects to the simulator: identity and countdown, no secret in the URL', async (t) => {
   const page = await open(t, `#sim=${encodeURIComponent(sim.sim)}`);

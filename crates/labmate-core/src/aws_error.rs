@@ -6,6 +6,7 @@
 //! what happened and what to do.
 
 use crate::service::Service;
+pub use crate::time::parse_amz_date;
 
 /// Who the credentials belong to (STS GetCallerIdentity).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -250,32 +251,6 @@ pub fn server_time_from_skew_message(message: &str) -> Option<i64> {
     let inner = &message[message.rfind('(')? + 1..];
     let stamp = inner.split_whitespace().next()?;
     parse_amz_date(stamp)
-}
-
-/// `20241008T200440Z` to epoch seconds.
-pub fn parse_amz_date(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
-    let (h, mi, sec) = (num(9..11)?, num(11..13)?, num(13..15)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

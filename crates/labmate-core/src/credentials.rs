@@ -452,34 +452,8 @@ pub fn format_duration(seconds: i64) -> String {
     }
 }
 
-/// Epoch seconds as `2026-11-23 20:04 UTC`.
-pub fn format_utc(epoch: i64) -> String {
-    let (year, month, day, hour, minute, _) = civil(epoch);
-    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
-}
-
-/// Epoch seconds as RFC 3339, `2026-11-23T20:04:40Z`.
-fn format_rfc3339(epoch: i64) -> String {
-    let (year, month, day, hour, minute, second) = civil(epoch);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
-}
-
-/// Splits epoch seconds into UTC year, month, day, hour, minute, second.
-/// Days to date is Howard Hinnant's `civil_from_days`, exact for any i64 day.
-fn civil(epoch: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, secs / 3_600, secs % 3_600 / 60, secs % 60)
-}
+use crate::time::format_rfc3339;
+pub use crate::time::format_utc;
 
 // ---------------------------------------------------------------------------
 // Fields, names and the format-independent middle step

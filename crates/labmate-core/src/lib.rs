@@ -12,6 +12,7 @@ pub mod lab_item;
 pub mod service;
 pub mod signing;
 pub mod simulator;
+pub mod time;
 mod trace_capture;
 
 pub use service::Service;
