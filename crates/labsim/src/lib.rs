@@ -8,8 +8,10 @@
 
 pub mod control;
 pub mod cors;
+pub mod dynamodb;
 pub mod http;
 pub mod identity;
+pub mod opensearch;
 pub mod rng;
 pub mod sigv4;
 pub mod sts;

@@ -1,0 +1,481 @@
+//! Streams on the service: turning them on and off, shard roll-over,
+//! appending records, and reading them (through shard iterators for the
+//! wire, through cursors for the simulator's Lambda poller).
+
+use super::error::{DynamoDbError, ErrorKind};
+use super::items::RecordRef;
+use super::stream::{
+    decode_iterator, encode_iterator, java_date, make_record, sequence_text, shard_id,
+    stream_label, EventName, Position, Shard, Stream, StreamRecord, StreamViewType,
+    ITERATOR_TTL_MS,
+};
+use super::{DynamoDb, Item};
+
+/// Where a new reader starts, as for a Lambda event source mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartingPosition {
+    /// The oldest record still kept.
+    TrimHorizon,
+    /// Only records written from now on.
+    Latest,
+}
+
+/// A reader's place in a stream. It moves through the shard lineage: when
+/// its shard is closed and read to the end, it continues in the child shard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamCursor {
+    pub stream_arn: String,
+    /// The shard being read.
+    pub shard_id: String,
+    /// The last sequence number read in that shard, if any.
+    pub after: Option<String>,
+    stream: usize,
+    shard: usize,
+    after_seq: Option<u128>,
+}
+
+/// What an iterator starts at, resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IteratorStart {
+    TrimHorizon,
+    Latest,
+    At(u128),
+    After(u128),
+}
+
+impl DynamoDb {
+    /// Applies the passage of time: open shards older than the roll-over
+    /// period close and hand over to a child, as AWS's do every few hours.
+    pub(crate) fn tick(&mut self, now_ms: i64) {
+        let Some(every) = self.config.shard_rollover_ms.filter(|&e| e > 0) else {
+            return;
+        };
+        for index in 0..self.streams.len() {
+            if self.streams[index].disabled_ms.is_some() {
+                continue;
+            }
+            // At most two steps however long the gap: the shard that was
+            // due, then one opened at the last boundary (the empty shards in
+            // between would hold nothing).
+            for _ in 0..2 {
+                let Some(open) = self.streams[index].open_shard() else {
+                    break;
+                };
+                let opened = self.streams[index].shards[open].created_ms;
+                if now_ms < opened + every {
+                    break;
+                }
+                let boundaries = (now_ms - opened) / every;
+                let at = if boundaries > 1 && self.streams[index].shards[open].records.is_empty() {
+                    opened + boundaries * every
+                } else {
+                    opened + every
+                };
+                self.roll_over(index, at);
+            }
+        }
+    }
+
+    /// Hands out the next sequence number; gaps between them are irregular,
+    /// as AWS's are, so a reader cannot assume `n + 1` follows `n`.
+    fn take_seq(&mut self) -> u128 {
+        let seq = self.next_seq;
+        self.next_seq += 1 + u128::from(self.ids.next_u64() % 1000);
+        seq
+    }
+
+    fn new_shard(&mut self, created_ms: i64, parent: Option<String>) -> Shard {
+        Shard {
+            id: shard_id(created_ms, self.ids.next_u64() as u32),
+            parent,
+            created_ms,
+            start_seq: self.next_seq,
+            end_seq: None,
+            records: Vec::new(),
+        }
+    }
+
+    fn close_shard(&mut self, stream: usize, shard: usize) {
+        let s = &mut self.streams[stream].shards[shard];
+        let end = s.records.last().map_or(s.start_seq, |r| r.seq);
+        s.end_seq = Some(end);
+        // An empty shard reserved its starting number: move past it.
+        self.next_seq = self.next_seq.max(end + 1);
+    }
+
+    /// Closes the open shard at `at_ms` and opens its child; the child's id.
+    fn roll_over(&mut self, stream: usize, at_ms: i64) -> Option<String> {
+        let open = self.streams[stream].open_shard()?;
+        self.close_shard(stream, open);
+        let parent = &self.streams[stream].shards[open];
+        // Shard ids sort by creation time; keep them strictly increasing.
+        let created = at_ms.max(parent.created_ms + 1);
+        let parent_id = parent.id.clone();
+        let child = self.new_shard(created, Some(parent_id));
+        let id = child.id.clone();
+        self.streams[stream].shards.push(child);
+        Some(id)
+    }
+
+    /// Turns a table's stream on: a new stream, ARN and label. Its index.
+    pub(crate) fn open_stream(
+        &mut self,
+        table: &str,
+        view: StreamViewType,
+        now_ms: i64,
+    ) -> Option<usize> {
+        let key_schema = self.tables.get(table)?.key_schema.clone();
+        // Two streams of one table never share a label.
+        let mut created = now_ms;
+        while self
+            .streams
+            .iter()
+            .any(|s| s.table_name == table && s.label == stream_label(created))
+        {
+            created += 1;
+        }
+        let label = stream_label(created);
+        let arn = format!("{}/stream/{label}", self.table_arn(table));
+        let shard = self.new_shard(created, None);
+        let index = self.streams.len();
+        self.streams.push(Stream {
+            arn,
+            label,
+            table_name: table.to_owned(),
+            key_schema,
+            view_type: view,
+            created_ms: created,
+            enabled_settles_ms: now_ms + self.config.table_update_ms,
+            disabled_ms: None,
+            disable_settles_ms: 0,
+            shards: vec![shard],
+        });
+        let t = self.tables.get_mut(table)?;
+        t.stream = Some(index);
+        t.latest_stream = Some(index);
+        Some(index)
+    }
+
+    /// Turns a stream off: its open shard closes; it stays readable, DISABLED.
+    pub(crate) fn close_stream(&mut self, index: usize, now_ms: i64) {
+        if let Some(open) = self.streams[index].open_shard() {
+            self.close_shard(index, open);
+        }
+        let s = &mut self.streams[index];
+        s.disabled_ms = Some(now_ms);
+        s.disable_settles_ms = now_ms + self.config.table_update_ms;
+    }
+
+    /// UpdateTable's `StreamSpecification`: `Some(view)` turns the stream on,
+    /// `None` off, with AWS's refusals (a second stream, a missing one, a
+    /// table still UPDATING).
+    pub fn set_stream(
+        &mut self,
+        table: &str,
+        view: Option<StreamViewType>,
+        now_ms: i64,
+    ) -> Result<(), DynamoDbError> {
+        self.tick(now_ms);
+        let t = self
+            .table(table)
+            .ok_or_else(|| DynamoDbError::table_not_found_named(table))?;
+        let name = t.name.clone();
+        if t.is_updating(now_ms) {
+            return Err(DynamoDbError::new(
+                ErrorKind::ResourceInUse,
+                format!("Attempt to change a resource which is still in use: Table is being updated: {name}"),
+            ));
+        }
+        match (view, t.stream) {
+            (Some(_), Some(_)) => {
+                return Err(DynamoDbError::validation(format!(
+                    "Table already has an enabled stream: TableName: {name}"
+                )))
+            }
+            (None, None) => {
+                return Err(DynamoDbError::validation(format!(
+                    "Table has no stream to disable: TableName: {name}"
+                )))
+            }
+            (Some(view), None) => {
+                self.open_stream(&name, view, now_ms);
+            }
+            (None, Some(index)) => {
+                self.close_stream(index, now_ms);
+                if let Some(t) = self.tables.get_mut(&name) {
+                    t.stream = None;
+                }
+            }
+        }
+        let until = now_ms + self.config.table_update_ms;
+        if let Some(t) = self.tables.get_mut(&name) {
+            t.updating_until_ms = until;
+        }
+        Ok(())
+    }
+
+    /// The table's `LatestStreamArn` (its last stream, on or off).
+    pub fn latest_stream_arn(&self, table: &str) -> Option<String> {
+        let index = self.table(table)?.latest_stream?;
+        Some(self.streams[index].arn.clone())
+    }
+
+    /// Closes the table's open shard now and opens a child shard, as AWS
+    /// does every few hours; the child's id. Readers must follow to it.
+    pub fn roll_over_shard(&mut self, table: &str, now_ms: i64) -> Result<String, DynamoDbError> {
+        self.tick(now_ms);
+        let t = self
+            .table(table)
+            .ok_or_else(DynamoDbError::table_not_found)?;
+        let index = t.stream.ok_or_else(|| {
+            DynamoDbError::validation(format!("Table {} has no enabled stream", t.name))
+        })?;
+        self.roll_over(index, now_ms)
+            .ok_or_else(|| DynamoDbError::validation("The stream has no open shard"))
+    }
+
+    /// Appends the record of a change to the table's enabled stream.
+    pub(crate) fn append_record(
+        &mut self,
+        table: &str,
+        event_name: EventName,
+        keys: Item,
+        old: Option<&Item>,
+        new: Option<&Item>,
+        now_ms: i64,
+    ) -> Option<RecordRef> {
+        let stream = self.tables.get(table)?.stream?;
+        let shard = self.streams[stream].open_shard()?;
+        let event_id = self.event_id();
+        let seq = self.take_seq();
+        let s = &self.streams[stream];
+        let record = make_record(
+            event_id,
+            event_name,
+            &self.config.region,
+            s,
+            &s.shards[shard].id,
+            now_ms,
+            keys,
+            old,
+            new,
+            seq,
+        );
+        let reference = RecordRef {
+            stream_arn: record.stream_arn.clone(),
+            shard_id: record.shard_id.clone(),
+            sequence_number: record.sequence_number.clone(),
+            event_id: record.event_id.clone(),
+        };
+        self.streams[stream].shards[shard].records.push(record);
+        Some(reference)
+    }
+
+    /// A stream AWS still knows (disabled ones for 24 hours).
+    pub(crate) fn find_stream(&self, arn: &str, now_ms: i64) -> Option<usize> {
+        self.streams
+            .iter()
+            .position(|s| s.arn == arn && !s.is_gone(now_ms))
+    }
+
+    pub(crate) fn stream_at(&self, index: usize) -> &Stream {
+        &self.streams[index]
+    }
+
+    /// Streams still known, in the order they were enabled.
+    pub(crate) fn live_streams(&self, now_ms: i64) -> impl Iterator<Item = &Stream> {
+        self.streams.iter().filter(move |s| !s.is_gone(now_ms))
+    }
+
+    /// The highest sequence number a reader could have seen.
+    fn latest_seq(&self, shard: &Shard) -> u128 {
+        shard.end_seq.unwrap_or(self.next_seq - 1)
+    }
+
+    /// A shard iterator (range checks are the caller's).
+    pub(crate) fn shard_iterator(
+        &self,
+        stream: usize,
+        shard: usize,
+        start: IteratorStart,
+        now_ms: i64,
+    ) -> String {
+        let s = &self.streams[stream];
+        let after = match start {
+            IteratorStart::TrimHorizon => None,
+            IteratorStart::Latest => Some(self.latest_seq(&s.shards[shard])),
+            IteratorStart::At(n) => n.checked_sub(1),
+            IteratorStart::After(n) => Some(n),
+        };
+        let position = Position {
+            stream,
+            shard,
+            after,
+            issued_ms: now_ms,
+        };
+        encode_iterator(&self.iterator_key, &s.arn, &position)
+    }
+
+    /// The sequence numbers an AT/AFTER iterator may name in a shard.
+    pub(crate) fn sequence_range(&self, stream: usize, shard: usize) -> (u128, u128) {
+        let s = &self.streams[stream].shards[shard];
+        (s.start_seq, self.latest_seq(s).max(s.start_seq))
+    }
+
+    /// GetRecords: up to `limit` records and the next iterator (none once a
+    /// closed shard has been read to its end).
+    pub(crate) fn get_records(
+        &self,
+        iterator: &str,
+        limit: usize,
+        now_ms: i64,
+    ) -> Result<(Vec<StreamRecord>, Option<String>), DynamoDbError> {
+        let (arn, position) = decode_iterator(&self.iterator_key, iterator)
+            .ok_or_else(|| DynamoDbError::validation("Invalid ShardIterator"))?;
+        if now_ms - position.issued_ms > ITERATOR_TTL_MS {
+            return Err(DynamoDbError::new(
+                ErrorKind::ExpiredIterator,
+                format!(
+                    "Iterator expired. The iterator was created at time {} while right now it is {} which is further in the future than the tolerated delay of {ITERATOR_TTL_MS} milliseconds.",
+                    java_date(position.issued_ms),
+                    java_date(now_ms)
+                ),
+            ));
+        }
+        let stream = self
+            .streams
+            .get(position.stream)
+            .filter(|s| s.arn == arn && !s.is_gone(now_ms))
+            .ok_or_else(|| DynamoDbError::stream_not_found(&arn))?;
+        let shard = stream
+            .shards
+            .get(position.shard)
+            .ok_or_else(|| DynamoDbError::validation("Invalid ShardIterator"))?;
+        let available = shard.records_after(position.after);
+        let records: Vec<StreamRecord> = available.iter().take(limit).cloned().collect();
+        let read_all = records.len() == available.len();
+        let next = (!(shard.is_closed() && read_all)).then(|| {
+            let after = records.last().map(|r| r.seq).or(position.after);
+            let next = Position {
+                after,
+                issued_ms: now_ms,
+                ..position
+            };
+            encode_iterator(&self.iterator_key, &arn, &next)
+        });
+        Ok((records, next))
+    }
+
+    /// A reader for the simulator's Lambda poller, at `start` of the stream.
+    pub fn stream_cursor(
+        &mut self,
+        stream_arn: &str,
+        start: StartingPosition,
+        now_ms: i64,
+    ) -> Result<StreamCursor, DynamoDbError> {
+        self.tick(now_ms);
+        let index = self
+            .find_stream(stream_arn, now_ms)
+            .ok_or_else(|| DynamoDbError::stream_not_found(stream_arn))?;
+        let s = &self.streams[index];
+        let (shard, after_seq) = match start {
+            StartingPosition::TrimHorizon => (0, None),
+            StartingPosition::Latest => {
+                let shard = s.open_shard().unwrap_or(s.shards.len() - 1);
+                (shard, Some(self.latest_seq(&s.shards[shard])))
+            }
+        };
+        Ok(StreamCursor {
+            stream_arn: s.arn.clone(),
+            shard_id: s.shards[shard].id.clone(),
+            after: after_seq.map(sequence_text),
+            stream: index,
+            shard,
+            after_seq,
+        })
+    }
+
+    /// Up to `limit` records after the cursor, from one shard (as Lambda
+    /// batches are per shard), moving the cursor past them. A closed shard
+    /// read to its end hands over to its child.
+    pub fn read_stream(
+        &mut self,
+        cursor: &mut StreamCursor,
+        limit: usize,
+        now_ms: i64,
+    ) -> Result<Vec<StreamRecord>, DynamoDbError> {
+        self.tick(now_ms);
+        let stream = self
+            .streams
+            .get(cursor.stream)
+            .filter(|s| s.arn == cursor.stream_arn && !s.is_gone(now_ms))
+            .ok_or_else(|| DynamoDbError::stream_not_found(&cursor.stream_arn))?;
+        loop {
+            // A cursor from another run of the simulator may point nowhere.
+            let shard = stream
+                .shards
+                .get(cursor.shard)
+                .filter(|s| s.id == cursor.shard_id)
+                .ok_or_else(|| DynamoDbError::stream_not_found(&cursor.stream_arn))?;
+            let records: Vec<StreamRecord> = shard
+                .records_after(cursor.after_seq)
+                .iter()
+                .take(limit)
+                .cloned()
+                .collect();
+            if let Some(last) = records.last() {
+                cursor.after_seq = Some(last.seq);
+                cursor.after = Some(last.sequence_number.clone());
+                return Ok(records);
+            }
+            if !shard.is_closed() {
+                return Ok(records);
+            }
+            let child = stream
+                .shards
+                .iter()
+                .position(|s| s.parent.as_deref() == Some(shard.id.as_str()));
+            let Some(child) = child else {
+                return Ok(records);
+            };
+            cursor.shard = child;
+            cursor.shard_id = stream.shards[child].id.clone();
+            cursor.after_seq = None;
+            cursor.after = None;
+        }
+    }
+
+    /// Records of the table's latest stream above sequence number `after`
+    /// (all for `None`), across its shards, oldest first.
+    pub fn poll_stream(
+        &mut self,
+        table: &str,
+        after: Option<&str>,
+        limit: usize,
+        now_ms: i64,
+    ) -> Result<Vec<StreamRecord>, DynamoDbError> {
+        self.tick(now_ms);
+        let after = match after {
+            Some(text) => Some(text.parse::<u128>().map_err(|_| {
+                DynamoDbError::validation(format!("Invalid SequenceNumber: {text}"))
+            })?),
+            None => None,
+        };
+        let t = self
+            .table(table)
+            .ok_or_else(DynamoDbError::table_not_found)?;
+        let Some(index) = t
+            .latest_stream
+            .filter(|&i| !self.streams[i].is_gone(now_ms))
+        else {
+            return Ok(Vec::new());
+        };
+        Ok(self.streams[index]
+            .shards
+            .iter()
+            .flat_map(|s| s.records_after(after))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+}

@@ -1,0 +1,261 @@
+//! DynamoDB Streams over the wire: ListStreams, DescribeStream,
+//! GetShardIterator, GetRecords (target prefix `DynamoDBStreams_20120810.`).
+//!
+//! Facts reproduced (from AWS's documentation and from tests that ran
+//! against AWS, such as ScyllaDB's Alternator suite): a malformed stream ARN
+//! is a ValidationException while a well-formed unknown one is
+//! ResourceNotFoundException; an unknown shard is ResourceNotFoundException;
+//! an `ExclusiveStartShardId` that matches nothing gives an empty page;
+//! `NextShardIterator` is absent (not null) once a closed shard is read to
+//! its end; `Records` is always present, possibly empty.
+
+use serde_json::{json, Map, Value};
+
+use super::error::{DynamoDbError, ErrorKind};
+use super::stream::{parse_stream_arn, Stream};
+use super::streams::IteratorStart;
+use super::wire::{Fields, Violations};
+use super::DynamoDb;
+
+pub(crate) const OPERATIONS: &[&str] = &[
+    "DescribeStream",
+    "GetRecords",
+    "GetShardIterator",
+    "ListStreams",
+];
+
+const ITERATOR_TYPES: &[&str] = &[
+    "TRIM_HORIZON",
+    "LATEST",
+    "AT_SEQUENCE_NUMBER",
+    "AFTER_SEQUENCE_NUMBER",
+];
+
+fn validation(message: String) -> DynamoDbError {
+    DynamoDbError::validation(message)
+}
+
+/// A well-formed stream ARN, or AWS's ValidationException.
+fn check_arn(arn: &str) -> Result<(), DynamoDbError> {
+    match parse_stream_arn(arn) {
+        Some(_) => Ok(()),
+        None => Err(validation(format!("Invalid StreamArn: {arn}"))),
+    }
+}
+
+fn required<T>(value: Option<T>, member: &str) -> Result<T, DynamoDbError> {
+    value.ok_or_else(|| {
+        validation(format!(
+            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
+        ))
+    })
+}
+
+fn stream_summary(s: &Stream) -> Value {
+    json!({"StreamArn": s.arn, "TableName": s.table_name, "StreamLabel": s.label})
+}
+
+impl DynamoDb {
+    pub(crate) fn call_streams(
+        &mut self,
+        operation: &str,
+        f: Fields<'_>,
+        now_ms: i64,
+    ) -> Result<Value, DynamoDbError> {
+        match operation {
+            "ListStreams" => self.op_list_streams(f, now_ms),
+            "DescribeStream" => self.op_describe_stream(f, now_ms),
+            "GetShardIterator" => self.op_get_shard_iterator(f, now_ms),
+            "GetRecords" => self.op_get_records(f, now_ms),
+            other => Err(DynamoDbError::new(
+                ErrorKind::UnknownOperation,
+                format!("labsim does not simulate the DynamoDB Streams operation {other}"),
+            )),
+        }
+    }
+
+    fn op_list_streams(&mut self, f: Fields<'_>, now_ms: i64) -> Result<Value, DynamoDbError> {
+        let table = f.string("TableName")?;
+        let limit = f.integer("Limit")?;
+        let start = f.string("ExclusiveStartStreamArn")?;
+        let mut v = Violations::new();
+        v.range("limit", limit, 1, Some(100));
+        v.length("exclusiveStartStreamArn", start, 37, 1024);
+        v.finish()?;
+        if let Some(start) = start {
+            check_arn(start)?;
+        }
+        let limit = limit.map_or(100, |l| l as usize);
+        let table = table.map(|t| self.table_name(t).to_owned());
+        let streams: Vec<&Stream> = self
+            .live_streams(now_ms)
+            .filter(|s| table.as_ref().is_none_or(|t| &s.table_name == t))
+            .collect();
+        let from = match start {
+            // An ARN not in the list starts nowhere: the listing is over.
+            Some(arn) => streams
+                .iter()
+                .position(|s| s.arn == arn)
+                .map_or(streams.len(), |p| p + 1),
+            None => 0,
+        };
+        let rest = &streams[from..];
+        let page = &rest[..rest.len().min(limit)];
+        let mut out = Map::new();
+        out.insert(
+            "Streams".into(),
+            Value::Array(page.iter().map(|s| stream_summary(s)).collect()),
+        );
+        if rest.len() > page.len() {
+            if let Some(last) = page.last() {
+                out.insert("LastEvaluatedStreamArn".into(), json!(last.arn));
+            }
+        }
+        Ok(Value::Object(out))
+    }
+
+    fn op_describe_stream(&mut self, f: Fields<'_>, now_ms: i64) -> Result<Value, DynamoDbError> {
+        let arn = f.string("StreamArn")?;
+        let limit = f.integer("Limit")?;
+        let start = f.string("ExclusiveStartShardId")?;
+        let mut v = Violations::new();
+        v.not_null("streamArn", arn.is_some());
+        v.length("streamArn", arn, 37, 1024);
+        v.range("limit", limit, 1, Some(100));
+        v.length("exclusiveStartShardId", start, 28, 65);
+        v.finish()?;
+        let arn = required(arn, "streamArn")?;
+        check_arn(arn)?;
+        let index = self
+            .find_stream(arn, now_ms)
+            .ok_or_else(|| DynamoDbError::stream_not_found(arn))?;
+        let s = self.stream_at(index);
+        let limit = limit.map_or(100, |l| l as usize);
+        let from = match start {
+            Some(id) => s.shard_index(id).map_or(s.shards.len(), |p| p + 1),
+            None => 0,
+        };
+        let rest = &s.shards[from..];
+        let page = &rest[..rest.len().min(limit)];
+        let mut description = Map::new();
+        description.insert(
+            "CreationRequestDateTime".into(),
+            json!(s.created_ms as f64 / 1000.0),
+        );
+        description.insert("KeySchema".into(), s.key_schema.to_json());
+        if rest.len() > page.len() {
+            if let Some(last) = page.last() {
+                description.insert("LastEvaluatedShardId".into(), json!(last.id));
+            }
+        }
+        description.insert(
+            "Shards".into(),
+            Value::Array(page.iter().map(|shard| shard.to_json()).collect()),
+        );
+        description.insert("StreamArn".into(), json!(s.arn));
+        description.insert("StreamLabel".into(), json!(s.label));
+        description.insert("StreamStatus".into(), json!(s.status(now_ms)));
+        description.insert("StreamViewType".into(), json!(s.view_type.as_str()));
+        description.insert("TableName".into(), json!(s.table_name));
+        Ok(json!({ "StreamDescription": Value::Object(description) }))
+    }
+
+    fn op_get_shard_iterator(
+        &mut self,
+        f: Fields<'_>,
+        now_ms: i64,
+    ) -> Result<Value, DynamoDbError> {
+        let arn = f.string("StreamArn")?;
+        let shard_id = f.string("ShardId")?;
+        let kind = f.string("ShardIteratorType")?;
+        let sequence = f.string("SequenceNumber")?;
+        let mut v = Violations::new();
+        v.not_null("streamArn", arn.is_some());
+        v.length("streamArn", arn, 37, 1024);
+        v.not_null("shardId", shard_id.is_some());
+        v.length("shardId", shard_id, 28, 65);
+        v.not_null("shardIteratorType", kind.is_some());
+        v.one_of("shardIteratorType", kind, ITERATOR_TYPES);
+        v.length("sequenceNumber", sequence, 21, 40);
+        v.finish()?;
+        let (arn, shard_id, kind) = (
+            required(arn, "streamArn")?,
+            required(shard_id, "shardId")?,
+            required(kind, "shardIteratorType")?,
+        );
+        check_arn(arn)?;
+        let needs_sequence = kind == "AT_SEQUENCE_NUMBER" || kind == "AFTER_SEQUENCE_NUMBER";
+        let sequence = match (needs_sequence, sequence) {
+            (true, None) => {
+                return Err(validation(format!(
+                    "Must specify a SequenceNumber for ShardIteratorType {kind}"
+                )))
+            }
+            (false, Some(_)) => {
+                return Err(validation(format!(
+                    "Must not specify a SequenceNumber for ShardIteratorType {kind}"
+                )))
+            }
+            (_, Some(text)) => Some(
+                text.parse::<u128>()
+                    .ok()
+                    .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or_else(|| validation(format!("Invalid SequenceNumber: {text}")))?,
+            ),
+            (false, None) => None,
+        };
+        let stream = self
+            .find_stream(arn, now_ms)
+            .ok_or_else(|| DynamoDbError::stream_not_found(arn))?;
+        let shard = self
+            .stream_at(stream)
+            .shard_index(shard_id)
+            .ok_or_else(|| {
+                DynamoDbError::new(
+                    ErrorKind::ResourceNotFound,
+                    "Requested resource not found: Shard does not exist",
+                )
+            })?;
+        let start = match (kind, sequence) {
+            ("AT_SEQUENCE_NUMBER", Some(n)) | ("AFTER_SEQUENCE_NUMBER", Some(n)) => {
+                let (low, high) = self.sequence_range(stream, shard);
+                if n < low || n > high {
+                    return Err(validation(format!(
+                        "Invalid SequenceNumber for ShardIteratorType {kind}: {n:021} is not in shard {shard_id}"
+                    )));
+                }
+                if kind == "AT_SEQUENCE_NUMBER" {
+                    IteratorStart::At(n)
+                } else {
+                    IteratorStart::After(n)
+                }
+            }
+            ("LATEST", _) => IteratorStart::Latest,
+            _ => IteratorStart::TrimHorizon,
+        };
+        let iterator = self.shard_iterator(stream, shard, start, now_ms);
+        Ok(json!({ "ShardIterator": iterator }))
+    }
+
+    fn op_get_records(&mut self, f: Fields<'_>, now_ms: i64) -> Result<Value, DynamoDbError> {
+        let iterator = f.string("ShardIterator")?;
+        let limit = f.integer("Limit")?;
+        let mut v = Violations::new();
+        v.not_null("shardIterator", iterator.is_some());
+        v.length("shardIterator", iterator, 1, 2048);
+        v.range("limit", limit, 1, Some(1000));
+        v.finish()?;
+        let iterator = required(iterator, "shardIterator")?;
+        let limit = limit.map_or(1000, |l| l as usize);
+        let (records, next) = self.get_records(iterator, limit, now_ms)?;
+        let mut out = Map::new();
+        out.insert(
+            "Records".into(),
+            Value::Array(records.iter().map(|r| r.to_json()).collect()),
+        );
+        if let Some(next) = next {
+            out.insert("NextShardIterator".into(), json!(next));
+        }
+        Ok(Value::Object(out))
+    }
+}

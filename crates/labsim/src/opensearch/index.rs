@@ -1,0 +1,162 @@
+//! One index: its mapping and every version of every document.
+//!
+//! Versions are kept (deletions as tombstones) rather than overwritten
+//! because the two read paths see different moments: GET by id reads the
+//! latest version at once (OpenSearch's realtime get), while search sees a
+//! version only once the refresh lag has passed since it was written. Keeping
+//! the history also lets a search be asked about any moment, which the
+//! ground-truth helpers and tests rely on; a lab writes few documents.
+
+use std::collections::BTreeMap;
+
+use super::json::Json;
+use super::mapping::{Fields, Mapping};
+
+/// A document as stored: the source exactly as sent, its parsed tree, and
+/// what each field indexes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StoredDoc {
+    pub raw: String,
+    pub tree: Json,
+    pub fields: Fields,
+}
+
+/// One write to a document id; `doc` is `None` for a deletion.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Version {
+    pub version: u64,
+    /// Collection-wide write order; a search lists equal-scoring documents
+    /// in this order, as Lucene does by doc id (a replaced document moves to
+    /// the end).
+    pub seq: u64,
+    pub written_at_ms: i64,
+    pub doc: Option<StoredDoc>,
+}
+
+/// A document a search can see.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Visible<'a> {
+    pub id: &'a str,
+    pub version: &'a Version,
+    pub doc: &'a StoredDoc,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Index {
+    pub name: String,
+    pub uuid: String,
+    pub created_at_ms: i64,
+    pub mapping: Mapping,
+    docs: BTreeMap<String, Vec<Version>>,
+}
+
+impl Index {
+    pub(crate) fn new(name: &str, uuid: String, created_at_ms: i64, mapping: Mapping) -> Self {
+        Index {
+            name: name.to_owned(),
+            uuid,
+            created_at_ms,
+            mapping,
+            docs: BTreeMap::new(),
+        }
+    }
+
+    /// The latest write to `id`, which may be a deletion.
+    pub(crate) fn latest(&self, id: &str) -> Option<&Version> {
+        self.docs.get(id).and_then(|versions| versions.last())
+    }
+
+    /// The current document `id`, as GET sees it.
+    pub(crate) fn live(&self, id: &str) -> Option<(&Version, &StoredDoc)> {
+        let version = self.latest(id)?;
+        version.doc.as_ref().map(|doc| (version, doc))
+    }
+
+    /// Records a write (or, with `doc: None`, a deletion) and returns the
+    /// new version number: one more than the last, tombstones included.
+    pub(crate) fn write(
+        &mut self,
+        id: &str,
+        doc: Option<StoredDoc>,
+        written_at_ms: i64,
+        seq: u64,
+    ) -> u64 {
+        let versions = self.docs.entry(id.to_owned()).or_default();
+        let version = versions.last().map_or(1, |v| v.version + 1);
+        versions.push(Version {
+            version,
+            seq,
+            written_at_ms,
+            doc,
+        });
+        version
+    }
+
+    /// The documents a search at `now_ms` sees when writes take `lag_ms` to
+    /// become searchable, in write order.
+    pub(crate) fn searchable(&self, now_ms: i64, lag_ms: i64) -> Vec<Visible<'_>> {
+        let mut visible: Vec<Visible<'_>> = self
+            .docs
+            .iter()
+            .filter_map(|(id, versions)| {
+                let version = versions
+                    .iter()
+                    .rev()
+                    .find(|v| v.written_at_ms.saturating_add(lag_ms) <= now_ms)?;
+                let doc = version.doc.as_ref()?;
+                Some(Visible {
+                    id: id.as_str(),
+                    version,
+                    doc,
+                })
+            })
+            .collect();
+        visible.sort_by_key(|v| v.version.seq);
+        visible
+    }
+
+    /// Ids of the current documents, sorted.
+    pub(crate) fn live_ids(&self) -> Vec<&str> {
+        self.docs
+            .iter()
+            .filter(|(_, versions)| versions.last().is_some_and(|v| v.doc.is_some()))
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(raw: &str) -> StoredDoc {
+        StoredDoc {
+            raw: raw.to_owned(),
+            tree: super::super::json::parse(raw).unwrap(),
+            fields: Fields::new(),
+        }
+    }
+
+    #[test]
+    fn search_sees_the_last_write_older_than_the_lag() {
+        let mut index = Index::new("i", "u".into(), 0, Mapping::default());
+        assert_eq!(index.write("a", Some(doc(r#"{"v":1}"#)), 1_000, 1), 1);
+        assert_eq!(index.write("a", Some(doc(r#"{"v":2}"#)), 5_000, 2), 2);
+        assert_eq!(index.write("a", None, 9_000, 3), 3);
+        let raw_at = |now| {
+            index
+                .searchable(now, 1_000)
+                .iter()
+                .map(|v| v.doc.raw.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(raw_at(1_999), Vec::<String>::new());
+        assert_eq!(raw_at(2_000), [r#"{"v":1}"#]);
+        assert_eq!(raw_at(6_000), [r#"{"v":2}"#]);
+        assert_eq!(raw_at(10_000), Vec::<String>::new());
+        assert!(index.live("a").is_none());
+        assert_eq!(index.latest("a").map(|v| v.version), Some(3));
+        assert_eq!(index.write("a", Some(doc("{}")), 11_000, 4), 4);
+        assert_eq!(index.live_ids(), ["a"]);
+    }
+}
