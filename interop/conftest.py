@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+REGION = "ap-southeast-1"
 
 
 def free_port():
@@ -43,7 +44,7 @@ def labsim():
     binary = os.environ.get("LABSIM_BIN", ROOT / "target/release/labsim")
     port = free_port()
     proc = subprocess.Popen(
-        [str(binary), "--sts-port", str(port), "--seed", "11"],
+        [str(binary), "--sts-port", str(port), "--seed", "11", "--refresh-lag-ms", "1500"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -61,3 +62,21 @@ def labsim():
     yield Labsim(proc, f"http://127.0.0.1:{port}")
     proc.terminate()
     proc.wait(timeout=10)
+
+
+def client_for(labsim, service, creds=None, region=REGION):
+    """A boto3 client for `service` at labsim's endpoint, with the demo
+    credentials unless others are given."""
+    import boto3
+
+    config = labsim.config()
+    creds = creds or config["credentials"]
+    endpoint_key = {"dynamodbstreams": "streams"}.get(service, service)
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=config["endpoints"][endpoint_key],
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )

@@ -6,11 +6,14 @@
 //! (`server` feature) feeds it real HTTP; the same code can run in a browser
 //! (wasm32).
 
+pub mod apigateway;
 pub mod control;
 pub mod cors;
 pub mod dynamodb;
 pub mod http;
+pub mod iam;
 pub mod identity;
+pub mod lambda;
 pub mod opensearch;
 pub mod rng;
 pub mod sigv4;
@@ -22,10 +25,18 @@ mod test_support;
 
 use std::collections::BTreeMap;
 
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::apigateway::ApiSetup;
 use crate::control::{CredentialsJson, IdentityJson, LabConfig};
+use crate::dynamodb::{DynamoDb, DynamoDbConfig, Endpoint, StreamViewType};
 use crate::http::{Request, Response};
-use crate::identity::{Credentials, IdentityStore};
+use crate::identity::{Credentials, IdentityStore, DEMO_ACCOUNT};
+use crate::lambda::{Lambda, LambdaSetup};
+use crate::opensearch::{Collection, CollectionConfig, DEFAULT_REFRESH_LAG_MS};
 use crate::rng::SplitMix64;
+use crate::sigv4::{AuthError, Expected};
 
 pub const DEFAULT_REGION: &str = "ap-southeast-1";
 pub use crate::identity::DEFAULT_CREDENTIAL_TTL_SECONDS;
@@ -38,8 +49,17 @@ pub struct SimConfig {
     pub seed: u64,
     /// Lifetime of the demo credentials.
     pub credential_ttl_seconds: i64,
-    /// Service name (`sts`) to the base URL it is served at.
+    /// Service name (`sts`) to the base URL it is served at (`api`: the
+    /// full invoke URL, ending in `/v1/lab`).
     pub endpoints: BTreeMap<String, String>,
+    /// Whether `lab-table`'s stream (NEW_IMAGE) is on at start.
+    pub stream_enabled: bool,
+    /// How far the stream Lambda is set up, and which code it runs.
+    pub lambda: LambdaSetup,
+    /// The REST API's authorization and CORS.
+    pub api: ApiSetup,
+    /// How long until a write to the collection is searchable.
+    pub refresh_lag_ms: i64,
 }
 
 impl SimConfig {
@@ -49,6 +69,10 @@ impl SimConfig {
             seed,
             credential_ttl_seconds: DEFAULT_CREDENTIAL_TTL_SECONDS,
             endpoints: BTreeMap::new(),
+            stream_enabled: true,
+            lambda: LambdaSetup::default(),
+            api: ApiSetup::default(),
+            refresh_lag_ms: DEFAULT_REFRESH_LAG_MS,
         }
     }
 }
@@ -57,6 +81,54 @@ impl SimConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
     Sts,
+    /// The REST API's invoke URL (`execute-api`).
+    ApiGateway,
+    DynamoDb,
+    /// DynamoDB Streams (signed as `dynamodb`).
+    Streams,
+    Lambda,
+    /// CloudWatch Logs.
+    Logs,
+    /// The OpenSearch Serverless collection endpoint.
+    Aoss,
+}
+
+impl Service {
+    /// Every service, in port order.
+    pub const ALL: [Service; 7] = [
+        Service::Sts,
+        Service::ApiGateway,
+        Service::DynamoDb,
+        Service::Streams,
+        Service::Lambda,
+        Service::Logs,
+        Service::Aoss,
+    ];
+
+    /// The key of this service in `/_labsim/config`'s `endpoints`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Service::Sts => "sts",
+            Service::ApiGateway => "api",
+            Service::DynamoDb => "dynamodb",
+            Service::Streams => "streams",
+            Service::Lambda => "lambda",
+            Service::Logs => "logs",
+            Service::Aoss => "aoss",
+        }
+    }
+
+    /// The SigV4 signing name.
+    pub fn signing_name(self) -> &'static str {
+        match self {
+            Service::Sts => "sts",
+            Service::ApiGateway => apigateway::SERVICE,
+            Service::DynamoDb | Service::Streams => "dynamodb",
+            Service::Lambda => "lambda",
+            Service::Logs => "logs",
+            Service::Aoss => "aoss",
+        }
+    }
 }
 
 /// The whole simulated backend.
@@ -67,16 +139,64 @@ pub struct Simulator {
     /// Separate from the identity store's stream, so the keys minted for a
     /// seed do not depend on how many requests came before.
     request_ids: SplitMix64,
+    /// API Gateway's `x-amz-apigw-id`s.
+    apigw_ids: SplitMix64,
+    dynamodb: DynamoDb,
+    collection: Collection,
+    lambda: Lambda,
 }
 
 impl Simulator {
     /// Starts the simulator at `now_ms`, minting the demo credentials.
     pub fn new(config: SimConfig, now_ms: i64) -> Self {
-        Simulator {
+        let mut db_config = DynamoDbConfig::new(config.seed);
+        db_config.region = config.region.clone();
+        db_config.lab_stream = config.stream_enabled.then_some(StreamViewType::NewImage);
+        let mut os_config = CollectionConfig::new(config.seed ^ 0xA055_0000_0000_0005);
+        os_config.refresh_lag_ms = config.refresh_lag_ms;
+        let mut setup = config.lambda.clone();
+        if let Some(aoss) = config.endpoints.get("aoss") {
+            setup.opensearch_host = aoss.clone();
+        }
+        let mut sim = Simulator {
             identity: IdentityStore::new(config.seed, now_ms, config.credential_ttl_seconds),
             request_ids: SplitMix64::new(!config.seed),
+            apigw_ids: SplitMix64::new(config.seed ^ 0xA919_0000_0000_0006),
+            dynamodb: DynamoDb::new(db_config, now_ms),
+            collection: Collection::new(os_config),
+            lambda: Lambda::new(setup, &config.region, DEMO_ACCOUNT, config.seed, now_ms),
             config,
-        }
+        };
+        // The trigger starts reading at LATEST now, as if set up before.
+        sim.tick(now_ms);
+        sim
+    }
+
+    /// Lets time pass: the event source mapping polls the stream and invokes
+    /// the function. The server calls this every 50 ms.
+    pub fn tick(&mut self, now_ms: i64) {
+        self.lambda
+            .tick(now_ms, &mut self.dynamodb, &mut self.collection);
+    }
+
+    pub fn dynamodb(&self) -> &DynamoDb {
+        &self.dynamodb
+    }
+
+    pub fn dynamodb_mut(&mut self) -> &mut DynamoDb {
+        &mut self.dynamodb
+    }
+
+    pub fn collection(&self) -> &Collection {
+        &self.collection
+    }
+
+    pub fn collection_mut(&mut self) -> &mut Collection {
+        &mut self.collection
+    }
+
+    pub fn lambda(&self) -> &Lambda {
+        &self.lambda
     }
 
     pub fn config(&self) -> &SimConfig {
@@ -117,26 +237,147 @@ impl Simulator {
         } else {
             (&cors::AWS_SERVICE, false)
         };
-        let mut response = if let Some(preflight) = cors::preflight(policy, req) {
-            preflight
-        } else if control {
-            control::handle(self, req, now_ms)
-        } else {
+        if !control && service == Service::ApiGateway {
+            // API Gateway answers CORS (or not) itself, per its settings.
             let request_id = self.request_ids.uuid();
-            match service {
-                Service::Sts => sts::handle(
-                    req,
-                    &self.identity,
-                    &self.config.region,
-                    now_ms,
-                    &request_id,
-                ),
+            let mut response = apigateway::handle(
+                self.config.api,
+                req,
+                &mut self.dynamodb,
+                &self.identity,
+                &self.config.region,
+                now_ms,
+                &request_id,
+                &mut self.apigw_ids,
+            );
+            response.set_header("Date", &time::http_date(now_ms));
+            return response;
+        }
+        let cors_policy = (service != Service::Aoss || control).then_some(policy);
+        let mut response = match cors_policy.and_then(|p| cors::preflight(p, req)) {
+            Some(preflight) => preflight,
+            None if control => control::handle(self, req, now_ms),
+            None => {
+                let request_id = self.request_ids.uuid();
+                self.serve(service, req, now_ms, &request_id)
             }
         };
         response.set_header("Date", &time::http_date(now_ms));
-        cors::decorate(policy, req, &mut response);
+        if let Some(policy) = cors_policy {
+            cors::decorate(policy, req, &mut response);
+        }
         response
     }
+
+    fn serve(
+        &mut self,
+        service: Service,
+        req: &Request,
+        now_ms: i64,
+        request_id: &str,
+    ) -> Response {
+        if service == Service::Sts {
+            return sts::handle(req, &self.identity, &self.config.region, now_ms, request_id);
+        }
+        let expected = Expected {
+            service: service.signing_name(),
+            region: &self.config.region,
+        };
+        let verified = sigv4::verify(req, expected, &self.identity, now_ms).map(|_| ());
+        let verified = if service == Service::Aoss {
+            verified.and_then(|()| check_aoss_payload(req))
+        } else {
+            verified
+        };
+        if let Err(err) = verified {
+            return auth_error(service, &err, request_id);
+        }
+        let target = req.header("x-amz-target").unwrap_or_default().to_owned();
+        match service {
+            Service::DynamoDb => {
+                self.dynamodb
+                    .handle_at(Endpoint::DynamoDb, &target, &req.body, now_ms)
+            }
+            Service::Streams => {
+                self.dynamodb
+                    .handle_at(Endpoint::Streams, &target, &req.body, now_ms)
+            }
+            Service::Lambda => self
+                .lambda
+                .handle_api(req, &self.dynamodb, now_ms, request_id),
+            Service::Logs => self
+                .lambda
+                .logs()
+                .handle(&target, &req.body, now_ms, request_id),
+            Service::Aoss => {
+                let mut response = self.collection.handle(req, now_ms);
+                response.set_header("x-request-id", request_id);
+                response
+            }
+            Service::Sts | Service::ApiGateway => Response::new(500),
+        }
+    }
+}
+
+/// AOSS also wants the payload hash, and refuses a signed `content-length`
+/// (a proxy may change it).
+fn check_aoss_payload(req: &Request) -> Result<(), AuthError> {
+    let hash = hex::encode(Sha256::digest(&req.body));
+    let signed_length = req
+        .header("authorization")
+        .and_then(|h| h.split("SignedHeaders=").nth(1))
+        .and_then(|rest| rest.split(',').next())
+        .is_some_and(|list| {
+            list.split(';')
+                .any(|h| h.eq_ignore_ascii_case("content-length"))
+        });
+    if req.header("x-amz-content-sha256") != Some(hash.as_str()) || signed_length {
+        return Err(AuthError::SignatureDoesNotMatch(
+            sigv4::MSG_SIGNATURE_MISMATCH.to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// A refused signature, in the service's own error shape.
+fn auth_error(service: Service, err: &AuthError, request_id: &str) -> Response {
+    let code = match err {
+        AuthError::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+        AuthError::IncompleteSignature(_) => "IncompleteSignatureException",
+        AuthError::InvalidClientTokenId => "UnrecognizedClientException",
+        AuthError::ExpiredToken => "ExpiredTokenException",
+        AuthError::SignatureDoesNotMatch(_) | AuthError::SignatureMismatch(_) => {
+            "InvalidSignatureException"
+        }
+    };
+    let message = err.to_string();
+    let mut response = match service {
+        Service::DynamoDb | Service::Streams | Service::Logs => {
+            let content_type = if service == Service::Logs {
+                lambda::logs::CONTENT_TYPE
+            } else {
+                dynamodb::CONTENT_TYPE
+            };
+            let body = json!({
+                "__type": format!("com.amazon.coral.service#{code}"),
+                "message": message,
+            });
+            Response::with_body(
+                400,
+                content_type,
+                serde_json::to_vec(&body).unwrap_or_default(),
+            )
+        }
+        // Lambda's front end answers 403 with the type in a header.
+        Service::Lambda => {
+            let mut res = Response::json(403, &json!({"message": message}));
+            res.set_header("x-amzn-ErrorType", code);
+            res
+        }
+        _ => Response::json(403, &json!({"message": message})),
+    };
+    response.set_header("x-amzn-RequestId", request_id);
+    response
 }
 
 #[cfg(test)]
@@ -280,5 +521,149 @@ mod tests {
             res.header("access-control-allow-methods"),
             Some("GET, POST, OPTIONS")
         );
+    }
+
+    fn json_of(res: &Response) -> serde_json::Value {
+        serde_json::from_slice(&res.body).expect("JSON body")
+    }
+
+    fn signed(sim: &Simulator, service: &str, req: Request) -> Request {
+        let mut signer = Signer::new(sim.identity().demo_credentials());
+        signer.service = service.to_owned();
+        signer.sign(req)
+    }
+
+    fn list_tables() -> Request {
+        Request::new("POST", "/")
+            .with_header("host", "127.0.0.1:9103")
+            .with_header("content-type", "application/x-amz-json-1.0")
+            .with_header("x-amz-target", "DynamoDB_20120810.ListTables")
+            .with_body("{}")
+    }
+
+    #[test]
+    fn each_service_checks_its_signing_name_and_answers_in_its_shape() {
+        let mut sim = sim();
+        // DynamoDB: signed as dynamodb works; as lambda is a 400 coral error.
+        let res = sim.handle(
+            Service::DynamoDb,
+            &signed(&sim, "dynamodb", list_tables()),
+            NOW,
+        );
+        assert_eq!(res.status, 200, "{}", res.body_text());
+        assert_eq!(
+            json_of(&res)["TableNames"],
+            serde_json::json!(["lab-table"])
+        );
+        let res = sim.handle(
+            Service::DynamoDb,
+            &signed(&sim, "lambda", list_tables()),
+            NOW,
+        );
+        assert_eq!(res.status, 400);
+        assert_eq!(
+            json_of(&res)["__type"],
+            "com.amazon.coral.service#InvalidSignatureException"
+        );
+        // Streams is signed as dynamodb too, and refuses DynamoDB's targets.
+        let res = sim.handle(
+            Service::Streams,
+            &signed(&sim, "dynamodb", list_tables()),
+            NOW,
+        );
+        assert_eq!(res.status, 400);
+        assert_eq!(
+            json_of(&res)["__type"],
+            "com.amazon.coral.service#UnknownOperationException"
+        );
+        // Expired: the JSON services' ExpiredTokenException.
+        let late = NOW + 13 * 3_600_000;
+        let mut signer = Signer::new(sim.identity().demo_credentials());
+        signer.service = "logs".into();
+        signer.time_ms = late;
+        let logs = Request::new("POST", "/")
+            .with_header("host", "127.0.0.1:9106")
+            .with_header("x-amz-target", "Logs_20140328.DescribeLogGroups")
+            .with_body("{}");
+        let res = sim.handle(Service::Logs, &signer.sign(logs.clone()), late);
+        assert_eq!(res.status, 400);
+        assert_eq!(
+            res.header("content-type"),
+            Some("application/x-amz-json-1.1")
+        );
+        assert_eq!(
+            json_of(&res),
+            serde_json::json!({
+                "__type": "com.amazon.coral.service#ExpiredTokenException",
+                "message": "The security token included in the request is expired",
+            })
+        );
+        let res = sim.handle(Service::Logs, &signed(&sim, "logs", logs), NOW);
+        assert_eq!(res.status, 200, "{}", res.body_text());
+        // Lambda: unsigned is refused, signed works.
+        let get = Request::new(
+            "GET",
+            "/2015-03-31/functions/sync-data-with-dynamodb-stream",
+        )
+        .with_header("host", "127.0.0.1:9105");
+        let res = sim.handle(Service::Lambda, &get, NOW);
+        assert_eq!(res.status, 403);
+        assert_eq!(
+            res.header("x-amzn-ErrorType"),
+            Some("MissingAuthenticationTokenException")
+        );
+        let res = sim.handle(Service::Lambda, &signed(&sim, "lambda", get), NOW);
+        assert_eq!(res.status, 200, "{}", res.body_text());
+    }
+
+    #[test]
+    fn aoss_wants_the_payload_hash_and_no_signed_content_length_and_has_no_cors() {
+        let mut sim = sim();
+        let body = r#"{"query":{"match_all":{}}}"#;
+        let search = || {
+            Request::new("POST", "/dynamodb_replicate/_search")
+                .with_header("host", "127.0.0.1:9107")
+                .with_header("content-type", "application/json")
+                .with_body(body)
+        };
+        // Signed without x-amz-content-sha256: refused.
+        let res = sim.handle(Service::Aoss, &signed(&sim, "aoss", search()), NOW);
+        assert_eq!(res.status, 403);
+        // With the right hash: through to the collection (no index yet: 404).
+        let hash = hex::encode(Sha256::digest(body.as_bytes()));
+        let with_hash = search().with_header("x-amz-content-sha256", &hash);
+        let res = sim.handle(Service::Aoss, &signed(&sim, "aoss", with_hash.clone()), NOW);
+        assert_eq!(res.status, 404, "{}", res.body_text());
+        // Signing content-length: refused.
+        let with_length = with_hash.with_header("content-length", &body.len().to_string());
+        let res = sim.handle(Service::Aoss, &signed(&sim, "aoss", with_length), NOW);
+        assert_eq!(res.status, 403);
+        // No preflight answer, no CORS headers.
+        let preflight = Request::new("OPTIONS", "/dynamodb_replicate/_search")
+            .with_header("Origin", ORIGIN)
+            .with_header("Access-Control-Request-Method", "POST");
+        let res = sim.handle(Service::Aoss, &preflight, NOW);
+        assert_eq!(res.status, 403);
+        assert_eq!(res.header("access-control-allow-origin"), None);
+        // The JSON services do answer preflights.
+        let res = sim.handle(Service::DynamoDb, &preflight, NOW);
+        assert_eq!(res.status, 200);
+        assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
+    }
+
+    #[test]
+    fn tick_carries_an_api_post_into_the_collection() {
+        let mut sim = sim();
+        let post = Request::new("POST", "/v1/lab").with_body(r#"{"name":"Ann","type":"cat"}"#);
+        let res = sim.handle(Service::ApiGateway, &post, NOW);
+        assert_eq!(res.body_text(), "{}");
+        let mut now = NOW;
+        while now < NOW + 11_000 {
+            now += 50;
+            sim.tick(now);
+        }
+        let ids = sim.collection().searchable_ids(lambda::INDEX, now);
+        assert_eq!(ids.len(), 1);
+        assert_eq!(sim.lambda().invocations().len(), 1);
     }
 }

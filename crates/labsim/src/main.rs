@@ -8,19 +8,56 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use labsim::{SimConfig, Simulator, DEFAULT_CREDENTIAL_TTL_SECONDS, DEFAULT_REGION};
+use labsim::apigateway::{ApiAuth, ApiCors, ApiSetup};
+use labsim::lambda::HandlerKind;
+use labsim::{Service, SimConfig, Simulator, DEFAULT_CREDENTIAL_TTL_SECONDS, DEFAULT_REGION};
 
-/// A local simulator of the lab's AWS backend (STS for now).
+/// A local simulator of the lab's AWS backend.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "labsim", version)]
 pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
-    /// Port of the STS endpoint (and of the /_labsim/ control endpoints);
-    /// 0 picks a free port. Later services get 9102 and up.
+    /// Port of the STS endpoint (and of the /_labsim/ control endpoints,
+    /// which every service port also answers); 0 picks a free port.
     #[arg(long, default_value_t = 9101)]
     pub sts_port: u16,
+    /// Port of the REST API (invoke URL {base}/v1/lab). Each service port
+    /// defaults to its fixed port (9102 to 9107) when --sts-port is 9101,
+    /// else to a free one, so several simulators can run side by side.
+    #[arg(long)]
+    pub api_port: Option<u16>,
+    /// Port of DynamoDB (default 9103).
+    #[arg(long)]
+    pub dynamodb_port: Option<u16>,
+    /// Port of DynamoDB Streams (default 9104).
+    #[arg(long)]
+    pub streams_port: Option<u16>,
+    /// Port of the Lambda API (default 9105).
+    #[arg(long)]
+    pub lambda_port: Option<u16>,
+    /// Port of CloudWatch Logs (default 9106).
+    #[arg(long)]
+    pub logs_port: Option<u16>,
+    /// Port of the OpenSearch Serverless collection (default 9107).
+    #[arg(long)]
+    pub aoss_port: Option<u16>,
+    /// The stream Lambda's code: the workshop's as shipped, or fixed.
+    #[arg(long, default_value = "workshop", value_parser = ["workshop", "fixed"])]
+    pub lambda: String,
+    /// Milliseconds until a write to the collection is searchable.
+    #[arg(long, default_value_t = labsim::opensearch::DEFAULT_REFRESH_LAG_MS,
+          value_parser = clap::value_parser!(i64).range(0..))]
+    pub refresh_lag_ms: i64,
+    /// The REST API method's authorization: none (as in the workshop) or
+    /// iam (SigV4, service execute-api).
+    #[arg(long, default_value = "none", value_parser = ["none", "iam"])]
+    pub api_auth: String,
+    /// CORS on the REST API: off (as in the workshop), on, or on without
+    /// the DEFAULT_4XX/5XX gateway responses.
+    #[arg(long, default_value = "off", value_parser = ["off", "on", "no-gateway-responses"])]
+    pub api_cors: String,
     /// The region every endpoint claims to be in.
     #[arg(long, default_value = DEFAULT_REGION)]
     pub region: String,
@@ -44,14 +81,46 @@ pub struct Args {
 }
 
 impl Args {
-    /// The simulator's configuration, given the STS endpoint's real port.
-    pub fn sim_config(&self, seed: u64, sts_port: u16) -> SimConfig {
-        SimConfig {
-            region: self.region.clone(),
-            seed,
-            credential_ttl_seconds: self.credential_ttl,
-            endpoints: BTreeMap::from([("sts".to_owned(), server::base_url(&self.host, sts_port))]),
-        }
+    /// The port to listen on for each of [`Service::ALL`], as asked.
+    pub fn ports(&self) -> [u16; 7] {
+        let fixed = self.sts_port == 9101;
+        let pick =
+            |asked: Option<u16>, default: u16| asked.unwrap_or(if fixed { default } else { 0 });
+        [
+            self.sts_port,
+            pick(self.api_port, 9102),
+            pick(self.dynamodb_port, 9103),
+            pick(self.streams_port, 9104),
+            pick(self.lambda_port, 9105),
+            pick(self.logs_port, 9106),
+            pick(self.aoss_port, 9107),
+        ]
+    }
+
+    /// The simulator's configuration, given the real port of each of
+    /// [`Service::ALL`].
+    pub fn sim_config(&self, seed: u64, ports: [u16; 7]) -> SimConfig {
+        let mut config = SimConfig::new(seed);
+        config.region = self.region.clone();
+        config.credential_ttl_seconds = self.credential_ttl;
+        config.endpoints = Service::ALL
+            .iter()
+            .zip(ports)
+            .map(|(service, port)| {
+                let mut url = server::base_url(&self.host, port);
+                if *service == Service::ApiGateway {
+                    url.push_str(labsim::apigateway::PATH);
+                }
+                (service.key().to_owned(), url)
+            })
+            .collect::<BTreeMap<_, _>>();
+        config.refresh_lag_ms = self.refresh_lag_ms;
+        config.lambda.handler = HandlerKind::parse(&self.lambda).unwrap_or(HandlerKind::Workshop);
+        config.api = ApiSetup {
+            auth: ApiAuth::parse(&self.api_auth).unwrap_or(ApiAuth::None),
+            cors: ApiCors::parse(&self.api_cors).unwrap_or(ApiCors::Off),
+        };
+        config
     }
 }
 
@@ -59,7 +128,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let seed = args.seed.unwrap_or_else(random_seed);
     if args.print_config {
-        let sim = Simulator::new(args.sim_config(seed, args.sts_port), server::now_ms());
+        let sim = Simulator::new(args.sim_config(seed, args.ports()), server::now_ms());
         match serde_json::to_string_pretty(&sim.lab_config()) {
             Ok(json) => println!("{json}"),
             Err(e) => {

@@ -4,8 +4,9 @@
 use std::io;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -41,11 +42,21 @@ pub fn base_url(host: &str, port: u16) -> String {
     }
 }
 
+/// How often the background task lets time pass in the simulator (the
+/// Lambda poller runs on it).
+const TICK_MS: u64 = 50;
+
 /// Binds every port, prints the endpoints and credentials, then serves until
 /// SIGINT or SIGTERM.
 pub async fn run(args: Args, seed: u64) -> io::Result<()> {
-    let sts_listener = bind(&args.host, args.sts_port, "STS").await?;
-    let sts_port = sts_listener.local_addr()?.port();
+    let mut listeners = Vec::new();
+    for (service, port) in Service::ALL.iter().zip(args.ports()) {
+        listeners.push((*service, bind(&args.host, port, service.key()).await?));
+    }
+    let mut ports = [0u16; 7];
+    for (slot, (_, listener)) in ports.iter_mut().zip(&listeners) {
+        *slot = listener.local_addr()?.port();
+    }
     let static_site = match &args.static_dir {
         Some(dir) => Some((
             bind(&args.host, args.static_port, "static").await?,
@@ -53,7 +64,7 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
         )),
         None => None,
     };
-    let sim = Simulator::new(args.sim_config(seed, sts_port), now_ms());
+    let sim = Simulator::new(args.sim_config(seed, ports), now_ms());
     let static_url = match &static_site {
         Some((listener, dir)) => Some((base_url(&args.host, listener.local_addr()?.port()), dir)),
         None => None,
@@ -69,21 +80,40 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
 
     let (stop, stopped) = watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
-    let sts_app = Router::new().fallback(service_handler).with_state(sim);
-    servers.spawn(serve(sts_listener, sts_app, stopped.clone()));
+    for (service, listener) in listeners {
+        let app = Router::new()
+            .fallback(service_handler)
+            .with_state((sim.clone(), service));
+        servers.spawn(serve(listener, app, stopped.clone()));
+    }
     if let Some((listener, dir)) = static_site {
         servers.spawn(serve(listener, static_app(dir), stopped));
     }
+    let ticking = Arc::new(AtomicBool::new(true));
+    let ticker = {
+        let sim = sim.clone();
+        let ticking = ticking.clone();
+        std::thread::spawn(move || {
+            while ticking.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(TICK_MS));
+                let mut sim = sim.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                sim.tick(now_ms());
+            }
+        })
+    };
     println!("labsim ready");
 
-    tokio::select! {
-        () = shutdown_signal() => {}
+    let result = tokio::select! {
+        () = shutdown_signal() => Ok(()),
         Some(ended) = servers.join_next() => {
             // A server only ends early on an error.
-            ended.map_err(io::Error::other)??;
+            ended.map_err(io::Error::other).and_then(|r| r)
         }
-    }
+    };
     let _ = stop.send(true);
+    ticking.store(false, Ordering::Relaxed);
+    let _ = ticker.join();
+    result?;
     while let Some(ended) = servers.join_next().await {
         ended.map_err(io::Error::other)??;
     }
@@ -115,9 +145,19 @@ async fn serve(
 /// endpoint, then `labsim ready` (printed by the caller once serving).
 fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) {
     let config = sim.lab_config();
-    let sts = &config.endpoints["sts"];
+    let endpoint = |service: Service| config.endpoints[service.key()].as_str();
+    let sts = endpoint(Service::Sts);
     let c = &config.credentials;
     println!("# labsim: STS {sts} (region {})", config.region);
+    println!("# labsim: API {} (POST)", endpoint(Service::ApiGateway));
+    println!("# labsim: DynamoDB {}", endpoint(Service::DynamoDb));
+    println!("# labsim: DynamoDB Streams {}", endpoint(Service::Streams));
+    println!("# labsim: Lambda {}", endpoint(Service::Lambda));
+    println!("# labsim: CloudWatch Logs {}", endpoint(Service::Logs));
+    println!(
+        "# labsim: OpenSearch Serverless {}",
+        endpoint(Service::Aoss)
+    );
     println!("# labsim: control {sts}/_labsim/config");
     if let Some((url, dir)) = static_site {
         println!("# labsim: static files {url} from {}", dir.display());
@@ -130,11 +170,27 @@ fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) 
     println!("export AWS_REGION={}", config.region);
     println!("export AWS_DEFAULT_REGION={}", config.region);
     println!("export AWS_ENDPOINT_URL_STS={sts}");
+    println!(
+        "export AWS_ENDPOINT_URL_DYNAMODB={}",
+        endpoint(Service::DynamoDb)
+    );
+    println!(
+        "export AWS_ENDPOINT_URL_DYNAMODB_STREAMS={}",
+        endpoint(Service::Streams)
+    );
+    println!(
+        "export AWS_ENDPOINT_URL_LAMBDA={}",
+        endpoint(Service::Lambda)
+    );
+    println!(
+        "export AWS_ENDPOINT_URL_CLOUDWATCH_LOGS={}",
+        endpoint(Service::Logs)
+    );
 }
 
 /// Every request to a service port goes to the core as received.
 async fn service_handler(
-    State(sim): State<Shared>,
+    State((sim, service)): State<(Shared, Service)>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -157,9 +213,15 @@ async fn service_handler(
         // A panic elsewhere cannot leave the simulator half-updated in a way
         // that matters more than stopping service, so recover the lock.
         let mut sim = sim.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        sim.handle(Service::Sts, &req, now_ms())
+        sim.handle(service, &req, now_ms())
     };
-    eprintln!("labsim: {} {} -> {}", req.method, req.path, res.status);
+    eprintln!(
+        "labsim: {} {} {} -> {}",
+        service.key(),
+        req.method,
+        req.path,
+        res.status
+    );
     to_axum(res)
 }
 

@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::http_request::{
+    sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings,
+};
 use aws_sigv4::sign::v4;
 use serde_json::Value;
 
@@ -224,7 +226,14 @@ fn config_and_get_caller_identity_over_http() {
     assert_eq!(config.header("access-control-allow-origin"), Some(ORIGIN));
     let json = config.json();
     assert_eq!(json["region"], "ap-southeast-1");
-    assert_eq!(json["endpoints"], serde_json::json!({ "sts": sts }));
+    assert_eq!(json["endpoints"]["sts"], sts.as_str());
+    let endpoints = json["endpoints"].as_object().unwrap();
+    let keys: Vec<&str> = endpoints.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["aoss", "api", "dynamodb", "lambda", "logs", "streams", "sts"]
+    );
+    assert!(endpoints["api"].as_str().unwrap().ends_with("/v1/lab"));
     assert_eq!(json["identity"]["Arn"], ARN);
     assert_eq!(json["identity"]["Account"], "123456789012");
     let creds = Creds::from_json(&json["credentials"]);
@@ -446,4 +455,171 @@ fn wait_with_timeout(child: &mut Child, timeout: Duration) -> std::process::Exit
         assert!(std::time::Instant::now() < deadline, "labsim did not exit");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// `headers` plus SigV4 headers for `service`, signed now; AOSS also gets
+/// `x-amz-content-sha256`.
+fn sign_for(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    creds: &Creds,
+    service: &str,
+) -> Vec<(String, String)> {
+    let identity = aws_credential_types::Credentials::new(
+        &creds.akid,
+        &creds.secret,
+        Some(creds.token.clone()),
+        None,
+        "test",
+    )
+    .into();
+    let mut settings = SigningSettings::default();
+    if service == "aoss" {
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    }
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("ap-southeast-1")
+        .name(service)
+        .time(SystemTime::now())
+        .settings(settings)
+        .build()
+        .unwrap()
+        .into();
+    let signable = SignableRequest::new(
+        method,
+        url,
+        headers.iter().copied(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut out: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    out.extend(
+        instructions
+            .into_parts()
+            .0
+            .iter()
+            .map(|h| (h.name().to_owned(), h.value().to_owned())),
+    );
+    out
+}
+
+#[test]
+fn post_to_the_api_flows_through_the_stream_lambda_into_the_collection() {
+    let labsim = Labsim::start(&[
+        "--seed",
+        "5",
+        "--refresh-lag-ms",
+        "300",
+        "--lambda",
+        "fixed",
+    ]);
+    let config = send("GET", &format!("{}/_labsim/config", labsim.sts()), &[], "").json();
+    let endpoint = |key: &str| config["endpoints"][key].as_str().unwrap().to_owned();
+    let creds = Creds::from_json(&config["credentials"]);
+
+    // The workshop's API: no auth, 200 `{}`, the id in x-amzn-RequestId.
+    let json_header = [("content-type".to_owned(), "application/json".to_owned())];
+    let reply = send(
+        "POST",
+        &endpoint("api"),
+        &json_header,
+        r#"{"name": "Ann", "type": "cat"}"#,
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body, "{}");
+    let id = reply.header("x-amzn-requestid").unwrap().to_owned();
+
+    // The item is in the table (DynamoDB signed as `dynamodb`).
+    let get = serde_json::json!({"TableName": "lab-table", "Key": {"id": {"S": id}}}).to_string();
+    let url = format!("{}/", endpoint("dynamodb"));
+    let headers = sign_for(
+        "POST",
+        &url,
+        &[
+            ("content-type", "application/x-amz-json-1.0"),
+            ("x-amz-target", "DynamoDB_20120810.GetItem"),
+        ],
+        &get,
+        &creds,
+        "dynamodb",
+    );
+    let reply = send("POST", &url, &headers, &get);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["Item"]["name"]["S"], "Ann");
+
+    // The background ticks run the Lambda; the document becomes searchable.
+    let search_url = format!("{}/dynamodb_replicate/_search", endpoint("aoss"));
+    let query = r#"{"query": {"match": {"name": "Ann"}}}"#;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let headers = sign_for(
+            "POST",
+            &search_url,
+            &[("content-type", "application/json")],
+            query,
+            &creds,
+            "aoss",
+        );
+        let reply = send("POST", &search_url, &headers, query);
+        if reply.status == 200 && reply.json()["hits"]["total"]["value"] == 1 {
+            let hit = &reply.json()["hits"]["hits"][0];
+            assert_eq!(hit["_id"], id.as_str());
+            assert_eq!(hit["_source"]["type"], "cat");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never searchable: {} {}",
+            reply.status,
+            reply.body
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // The function's logs say so (CloudWatch Logs signed as `logs`).
+    let filter = serde_json::json!({
+        "logGroupName": "/aws/lambda/sync-data-with-dynamodb-stream",
+        "filterPattern": "\"Successfully:\"",
+    })
+    .to_string();
+    let url = format!("{}/", endpoint("logs"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let headers = sign_for(
+            "POST",
+            &url,
+            &[
+                ("content-type", "application/x-amz-json-1.1"),
+                ("x-amz-target", "Logs_20140328.FilterLogEvents"),
+            ],
+            &filter,
+            &creds,
+            "logs",
+        );
+        let reply = send("POST", &url, &headers, &filter);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        if let Some(event) = reply.json()["events"].get(0) {
+            assert!(event["message"].as_str().unwrap().contains("'name': 'Ann'"));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no log line");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // An unsigned call to the collection is refused, without CORS.
+    let reply = send(
+        "POST",
+        &search_url,
+        &[("Origin".to_owned(), ORIGIN.to_owned())],
+        query,
+    );
+    assert_eq!(reply.status, 403);
+    assert_eq!(reply.header("access-control-allow-origin"), None);
 }

@@ -1,0 +1,420 @@
+//! The lab's own policies, so the simulator can give its principals
+//! realistic permissions.
+//!
+//! - `lambda-lab-role`: the AWS managed policy `AWSLambdaExecute` and the
+//!   two inline policies chapter 4.1 adds (`dynamodb-stream-data`,
+//!   `aoss-policy`), verbatim from the workshop but for its placeholders.
+//! - The API's integration role, which may only PutItem on the table (the
+//!   workshop does not name it or show its policy; the name is labsim's).
+//! - The demo learner: labsim's own least-privilege policy covering what
+//!   the companion and the chapter's steps do (the real Workshop Studio
+//!   participant role is broader).
+
+use serde_json::{json, Value};
+
+use super::arn::{
+    aoss_collection_arn, dynamodb_table_arn, execute_api_arn, lambda_function_arn,
+    lambda_log_group, log_group_arn,
+};
+use super::eval::{NamedPolicy, PermissionSet};
+use super::policy::PolicyDocument;
+
+pub const LAB_TABLE: &str = "lab-table";
+pub const STREAM_FUNCTION: &str = "sync-data-with-dynamodb-stream";
+pub const LAMBDA_ROLE: &str = "lambda-lab-role";
+pub const API_STAGE: &str = "v1";
+pub const API_METHOD: &str = "POST";
+pub const API_PATH: &str = "/lab";
+
+pub const AWS_LAMBDA_EXECUTE: &str = "AWSLambdaExecute";
+pub const AWS_LAMBDA_EXECUTE_ARN: &str = "arn:aws:iam::aws:policy/AWSLambdaExecute";
+pub const DYNAMODB_STREAM_DATA: &str = "dynamodb-stream-data";
+pub const AOSS_POLICY: &str = "aoss-policy";
+pub const LEARNER_POLICY: &str = "labsim-learner";
+pub const API_INTEGRATION_POLICY: &str = "labsim-apigateway-putitem";
+
+/// The ids the lab's ARNs are built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabIds {
+    pub region: String,
+    pub account: String,
+    /// The REST API's id (`dynamodb-api-gw`).
+    pub api_id: String,
+    /// The collection's id (`lab-collection`).
+    pub collection_id: String,
+}
+
+impl LabIds {
+    pub fn new(region: &str, account: &str, api_id: &str, collection_id: &str) -> Self {
+        LabIds {
+            region: region.to_owned(),
+            account: account.to_owned(),
+            api_id: api_id.to_owned(),
+            collection_id: collection_id.to_owned(),
+        }
+    }
+
+    fn table_arn(&self) -> String {
+        dynamodb_table_arn(&self.region, &self.account, LAB_TABLE)
+    }
+}
+
+/// The lab's policies are fixed and tested, so they always parse.
+fn document(value: Value) -> PolicyDocument {
+    match PolicyDocument::from_value(&value) {
+        Ok(document) => document,
+        Err(err) => unreachable!("lab policy is invalid: {err}"),
+    }
+}
+
+/// `AWSLambdaExecute` (AWS managed): logs everywhere, and S3 objects.
+pub fn aws_lambda_execute() -> NamedPolicy {
+    NamedPolicy::managed(
+        AWS_LAMBDA_EXECUTE,
+        AWS_LAMBDA_EXECUTE_ARN,
+        document(json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["logs:*"], "Resource": "arn:aws:logs:*:*:*"},
+                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*"}
+            ]
+        })),
+    )
+}
+
+/// Inline `dynamodb-stream-data` (chapter 4.1 step 3).
+pub fn dynamodb_stream_data(ids: &LabIds) -> NamedPolicy {
+    NamedPolicy::inline(
+        DYNAMODB_STREAM_DATA,
+        document(json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "APIAccessForDynamoDBStreams",
+                    "Effect": "Allow",
+                    "Action": [
+                        "dynamodb:GetRecords",
+                        "dynamodb:GetShardIterator",
+                        "dynamodb:DescribeStream",
+                        "dynamodb:ListStreams"
+                    ],
+                    "Resource": format!("{}/stream/*", ids.table_arn())
+                }
+            ]
+        })),
+    )
+}
+
+/// Inline `aoss-policy` (chapter 4.1 step 4).
+pub fn aoss_policy() -> NamedPolicy {
+    NamedPolicy::inline(
+        AOSS_POLICY,
+        document(json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["aoss:APIAccessAll", "aoss:DeleteCollection", "aoss:*"],
+                    "Resource": "*"
+                },
+                {
+                    "Sid": "VisualEditor1",
+                    "Effect": "Allow",
+                    "Action": "aoss:DashboardsAccessAll",
+                    "Resource": "*"
+                }
+            ]
+        })),
+    )
+}
+
+/// `lambda-lab-role` once chapter 4.1's steps 3 and 4 are done.
+pub fn lambda_lab_role(ids: &LabIds) -> PermissionSet {
+    PermissionSet::new(vec![
+        aws_lambda_execute(),
+        dynamodb_stream_data(ids),
+        aoss_policy(),
+    ])
+}
+
+/// The API Gateway integration's role: PutItem on the table only.
+pub fn api_integration_policy(ids: &LabIds) -> NamedPolicy {
+    NamedPolicy::inline(
+        API_INTEGRATION_POLICY,
+        document(json!({
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Action": "dynamodb:PutItem",
+                "Resource": ids.table_arn()
+            }
+        })),
+    )
+}
+
+/// The demo learner's policy. `sts:GetCallerIdentity` needs no statement
+/// (AWS always allows it). Write actions on the table are there for step 9
+/// (modify and delete items).
+pub fn learner_policy(ids: &LabIds) -> NamedPolicy {
+    let (region, account) = (ids.region.as_str(), ids.account.as_str());
+    let function = lambda_function_arn(region, account, STREAM_FUNCTION);
+    let log_group = log_group_arn(region, account, &lambda_log_group(STREAM_FUNCTION));
+    NamedPolicy::inline(
+        LEARNER_POLICY,
+        document(json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "InvokeLabApi",
+                    "Effect": "Allow",
+                    "Action": "execute-api:Invoke",
+                    "Resource": execute_api_arn(region, account, &ids.api_id, API_STAGE, API_METHOD, API_PATH)
+                },
+                {
+                    "Sid": "SearchLabCollection",
+                    "Effect": "Allow",
+                    "Action": "aoss:APIAccessAll",
+                    "Resource": aoss_collection_arn(region, account, &ids.collection_id)
+                },
+                {
+                    "Sid": "ReadLabTable",
+                    "Effect": "Allow",
+                    "Action": [
+                        "dynamodb:DescribeTable",
+                        "dynamodb:GetItem",
+                        "dynamodb:BatchGetItem",
+                        "dynamodb:Query",
+                        "dynamodb:Scan"
+                    ],
+                    "Resource": ids.table_arn()
+                },
+                {
+                    "Sid": "ChangeLabItems",
+                    "Effect": "Allow",
+                    "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                    "Resource": ids.table_arn()
+                },
+                {
+                    "Sid": "ReadLabTableStream",
+                    "Effect": "Allow",
+                    "Action": [
+                        "dynamodb:DescribeStream",
+                        "dynamodb:GetShardIterator",
+                        "dynamodb:GetRecords",
+                        "dynamodb:ListStreams"
+                    ],
+                    "Resource": format!("{}/stream/*", ids.table_arn())
+                },
+                {
+                    "Sid": "ReadLabFunction",
+                    "Effect": "Allow",
+                    "Action": ["lambda:Get*", "lambda:List*"],
+                    "Resource": [function.clone(), format!("{function}:*")]
+                },
+                {
+                    "Sid": "ListLambda",
+                    "Effect": "Allow",
+                    "Action": "lambda:List*",
+                    "Resource": "*"
+                },
+                {
+                    "Sid": "ReadLabFunctionLogs",
+                    "Effect": "Allow",
+                    "Action": ["logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents"],
+                    "Resource": format!("{log_group}:*")
+                }
+            ]
+        })),
+    )
+}
+
+/// The demo learner's permissions.
+pub fn learner_permissions(ids: &LabIds) -> PermissionSet {
+    PermissionSet::new(vec![learner_policy(ids)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::arn::{
+        aoss_authz, dynamodb_authz, execute_api_authz, lambda_authz, logs_authz, stream_arn, Authz,
+    };
+    use crate::iam::eval::{AuthzRequest, Decision, PolicyType};
+
+    const REGION: &str = "ap-southeast-1";
+    const ACCOUNT: &str = "123456789012";
+    const LABEL: &str = "2024-10-08T19:55:22.500";
+
+    fn ids() -> LabIds {
+        LabIds::new(REGION, ACCOUNT, "a1b2c3d4e5", "0a1b2c3d4e5f6g7h8i9j")
+    }
+
+    fn decide(set: &PermissionSet, authz: &Authz) -> Decision {
+        set.evaluate(&AuthzRequest {
+            action: &authz.action,
+            resource: &authz.resource,
+            region: REGION,
+        })
+        .unwrap()
+    }
+
+    fn allowed(set: &PermissionSet, authz: Authz) -> bool {
+        decide(set, &authz).is_allowed()
+    }
+
+    #[test]
+    fn workshop_policies_are_the_workshop_text() {
+        assert_eq!(
+            dynamodb_stream_data(&ids()).document.to_json(),
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"APIAccessForDynamoDBStreams","Effect":"Allow","Action":["dynamodb:GetRecords","dynamodb:GetShardIterator","dynamodb:DescribeStream","dynamodb:ListStreams"],"Resource":"arn:aws:dynamodb:ap-southeast-1:123456789012:table/lab-table/stream/*"}]}"#
+        );
+        assert_eq!(
+            aoss_policy().document.to_json(),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["aoss:APIAccessAll","aoss:DeleteCollection","aoss:*"],"Resource":"*"},{"Sid":"VisualEditor1","Effect":"Allow","Action":"aoss:DashboardsAccessAll","Resource":"*"}]}"#
+        );
+        let execute = aws_lambda_execute();
+        assert_eq!(execute.arn.as_deref(), Some(AWS_LAMBDA_EXECUTE_ARN));
+    }
+
+    #[test]
+    fn lambda_lab_role_can_read_the_stream_index_and_log() {
+        let role = lambda_lab_role(&ids());
+        let stream = stream_arn(REGION, ACCOUNT, LAB_TABLE, LABEL);
+        for op in ["DescribeStream", "GetShardIterator", "GetRecords"] {
+            assert!(
+                allowed(
+                    &role,
+                    dynamodb_authz(REGION, ACCOUNT, op, None, Some(&stream))
+                ),
+                "{op}"
+            );
+        }
+        assert!(allowed(
+            &role,
+            dynamodb_authz(REGION, ACCOUNT, "ListStreams", Some(LAB_TABLE), None)
+        ));
+        assert!(allowed(&role, aoss_authz(REGION, ACCOUNT, "anycollection")));
+        let group = lambda_log_group(STREAM_FUNCTION);
+        for op in ["CreateLogGroup", "CreateLogStream", "PutLogEvents"] {
+            assert!(allowed(
+                &role,
+                logs_authz(REGION, ACCOUNT, op, Some(&group), Some("s"))
+            ));
+        }
+        // The role cannot touch the table itself.
+        assert_eq!(
+            decide(
+                &role,
+                &dynamodb_authz(REGION, ACCOUNT, "GetItem", Some(LAB_TABLE), None)
+            ),
+            Decision::ImplicitDeny {
+                policy_type: PolicyType::Identity
+            }
+        );
+        // Without chapter 4.1's inline policies, only logging works.
+        let before = PermissionSet::new(vec![aws_lambda_execute()]);
+        assert!(!allowed(
+            &before,
+            dynamodb_authz(REGION, ACCOUNT, "GetRecords", None, Some(&stream))
+        ));
+        assert!(!allowed(&before, aoss_authz(REGION, ACCOUNT, "c")));
+    }
+
+    #[test]
+    fn api_integration_may_only_put_items() {
+        let set = PermissionSet::new(vec![api_integration_policy(&ids())]);
+        assert!(allowed(
+            &set,
+            dynamodb_authz(REGION, ACCOUNT, "PutItem", Some(LAB_TABLE), None)
+        ));
+        assert!(!allowed(
+            &set,
+            dynamodb_authz(REGION, ACCOUNT, "DeleteItem", Some(LAB_TABLE), None)
+        ));
+        assert!(!allowed(
+            &set,
+            dynamodb_authz(REGION, ACCOUNT, "PutItem", Some("other"), None)
+        ));
+    }
+
+    #[test]
+    fn learner_can_do_the_lab_and_no_more() {
+        let ids = ids();
+        let learner = learner_permissions(&ids);
+        let stream = stream_arn(REGION, ACCOUNT, LAB_TABLE, LABEL);
+        let group = lambda_log_group(STREAM_FUNCTION);
+        let yes = [
+            execute_api_authz(REGION, ACCOUNT, &ids.api_id, "v1", "POST", "/lab"),
+            aoss_authz(REGION, ACCOUNT, &ids.collection_id),
+            dynamodb_authz(REGION, ACCOUNT, "GetItem", Some(LAB_TABLE), None),
+            dynamodb_authz(REGION, ACCOUNT, "DeleteItem", Some(LAB_TABLE), None),
+            dynamodb_authz(REGION, ACCOUNT, "GetRecords", None, Some(&stream)),
+            lambda_authz(REGION, ACCOUNT, "GetFunction", Some(STREAM_FUNCTION)),
+            lambda_authz(
+                REGION,
+                ACCOUNT,
+                "GetFunctionConfiguration",
+                Some(STREAM_FUNCTION),
+            ),
+            lambda_authz(REGION, ACCOUNT, "ListFunctions", None),
+            lambda_authz(REGION, ACCOUNT, "ListEventSourceMappings", None),
+            logs_authz(REGION, ACCOUNT, "FilterLogEvents", Some(&group), None),
+            logs_authz(REGION, ACCOUNT, "DescribeLogStreams", Some(&group), None),
+            logs_authz(
+                REGION,
+                ACCOUNT,
+                "GetLogEvents",
+                Some(&group),
+                Some("2024/10/08/[$LATEST]0f1e"),
+            ),
+        ];
+        for authz in yes {
+            assert!(allowed(&learner, authz.clone()), "{authz:?}");
+        }
+        let no = [
+            execute_api_authz(REGION, ACCOUNT, &ids.api_id, "v1", "GET", "/lab"),
+            execute_api_authz(REGION, ACCOUNT, "otherapi00", "v1", "POST", "/lab"),
+            aoss_authz(REGION, ACCOUNT, "someothercollection"),
+            dynamodb_authz(REGION, ACCOUNT, "DeleteTable", Some(LAB_TABLE), None),
+            dynamodb_authz(REGION, ACCOUNT, "GetItem", Some("other-table"), None),
+            dynamodb_authz(REGION, ACCOUNT, "ListTables", None, None),
+            lambda_authz(REGION, ACCOUNT, "Invoke", Some(STREAM_FUNCTION)),
+            lambda_authz(REGION, ACCOUNT, "UpdateFunctionCode", Some(STREAM_FUNCTION)),
+            lambda_authz(REGION, ACCOUNT, "GetFunction", Some("other-function")),
+            logs_authz(
+                REGION,
+                ACCOUNT,
+                "FilterLogEvents",
+                Some("/aws/lambda/other"),
+                None,
+            ),
+            logs_authz(REGION, ACCOUNT, "DescribeLogGroups", None, None),
+            logs_authz(REGION, ACCOUNT, "DeleteLogGroup", Some(&group), None),
+        ];
+        for authz in no {
+            assert!(!allowed(&learner, authz.clone()), "{authz:?}");
+        }
+        assert!(learner
+            .is_allowed("sts:GetCallerIdentity", "*", REGION)
+            .unwrap());
+    }
+
+    #[test]
+    fn a_log_group_arn_without_star_does_not_cover_its_streams() {
+        // The classic mistake: Resource "...:log-group:NAME" does not
+        // match "...:log-group:NAME:log-stream:" that FilterLogEvents checks.
+        let group = lambda_log_group(STREAM_FUNCTION);
+        let set = PermissionSet::new(vec![NamedPolicy::inline(
+            "narrow",
+            document(json!({
+                "Version": "2012-10-17",
+                "Statement": {"Effect": "Allow", "Action": "logs:FilterLogEvents",
+                              "Resource": log_group_arn(REGION, ACCOUNT, &group)}
+            })),
+        )]);
+        assert!(!allowed(
+            &set,
+            logs_authz(REGION, ACCOUNT, "FilterLogEvents", Some(&group), None)
+        ));
+    }
+}

@@ -1,0 +1,242 @@
+//! The Lambda API (REST JSON, path-based) for the one function:
+//! GetFunction, GetFunctionConfiguration, ListEventSourceMappings,
+//! GetEventSourceMapping.
+
+use serde_json::{json, Value};
+
+use super::{Lambda, FUNCTION_NAME, ROLE_NAME};
+use crate::dynamodb::{DynamoDb, LAB_TABLE};
+use crate::http::{Request, Response};
+use crate::time;
+
+const PREFIX: &str = "/2015-03-31/";
+
+/// A Lambda API error: status, `x-amzn-ErrorType`, message.
+fn error(status: u16, kind: &str, message: &str, request_id: &str) -> Response {
+    let mut res = Response::json(status, &json!({"Type": "User", "Message": message}));
+    res.set_header("x-amzn-ErrorType", kind);
+    res.set_header("x-amzn-RequestId", request_id);
+    res
+}
+
+fn ok(body: &Value, request_id: &str) -> Response {
+    let mut res = Response::json(200, body);
+    res.set_header("x-amzn-RequestId", request_id);
+    res
+}
+
+/// Lambda's `LastModified` format: `2024-10-08T19:55:22.000+0000`.
+fn last_modified(epoch_ms: i64) -> String {
+    let base = time::rfc3339(epoch_ms);
+    format!(
+        "{}.{:03}+0000",
+        base.trim_end_matches('Z'),
+        epoch_ms.rem_euclid(1000)
+    )
+}
+
+fn query_param(req: &Request, name: &str) -> Option<String> {
+    form_urlencoded::parse(req.query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn percent_decode(text: &str) -> String {
+    form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+impl Lambda {
+    /// Answers one Lambda API request (signature already checked).
+    pub fn handle_api(
+        &self,
+        req: &Request,
+        dynamodb: &DynamoDb,
+        now_ms: i64,
+        request_id: &str,
+    ) -> Response {
+        let Some(rest) = req.path.strip_prefix(PREFIX) else {
+            return self.unknown(request_id);
+        };
+        let segments: Vec<String> = rest
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(percent_decode)
+            .collect();
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let method = req.method.to_ascii_uppercase();
+        match (method.as_str(), segments.as_slice()) {
+            ("GET", ["functions", name]) => match self.function_named(name) {
+                Some(()) => ok(&self.get_function(now_ms), request_id),
+                None => self.not_found(name, request_id),
+            },
+            ("GET", ["functions", name, "configuration"]) => match self.function_named(name) {
+                Some(()) => ok(&self.configuration(), request_id),
+                None => self.not_found(name, request_id),
+            },
+            ("GET", ["event-source-mappings"]) => {
+                let function = query_param(req, "FunctionName");
+                if let Some(name) = &function {
+                    if self.function_named(name).is_none() {
+                        return self.not_found(name, request_id);
+                    }
+                }
+                let source = query_param(req, "EventSourceArn");
+                let mappings: Vec<Value> = self
+                    .mapping_json(dynamodb, now_ms)
+                    .into_iter()
+                    .filter(|m| {
+                        source
+                            .as_ref()
+                            .is_none_or(|s| m["EventSourceArn"].as_str() == Some(s.as_str()))
+                    })
+                    .collect();
+                ok(&json!({"EventSourceMappings": mappings}), request_id)
+            }
+            ("GET", ["event-source-mappings", uuid]) => {
+                match self
+                    .mapping_json(dynamodb, now_ms)
+                    .into_iter()
+                    .find(|m| m["UUID"].as_str() == Some(*uuid))
+                {
+                    Some(m) => ok(&m, request_id),
+                    None => error(
+                        404,
+                        "ResourceNotFoundException",
+                        &format!("The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: {request_id})"),
+                        request_id,
+                    ),
+                }
+            }
+            _ => self.unknown(request_id),
+        }
+    }
+
+    fn unknown(&self, request_id: &str) -> Response {
+        let mut res = Response::json(404, &json!({"message": null}));
+        res.set_header("x-amzn-ErrorType", "UnknownOperationException");
+        res.set_header("x-amzn-RequestId", request_id);
+        res
+    }
+
+    /// `Some` if `name` (a name, ARN or partial ARN) is the function.
+    fn function_named(&self, name: &str) -> Option<()> {
+        let name = name
+            .strip_suffix(":$LATEST")
+            .unwrap_or(name)
+            .rsplit(':')
+            .next()
+            .unwrap_or(name);
+        (self.setup.function_exists && name == FUNCTION_NAME).then_some(())
+    }
+
+    fn not_found(&self, name: &str, request_id: &str) -> Response {
+        let arn = if name.starts_with("arn:") {
+            name.to_owned()
+        } else {
+            format!(
+                "arn:aws:lambda:{}:{}:function:{name}",
+                self.region, self.account
+            )
+        };
+        error(
+            404,
+            "ResourceNotFoundException",
+            &format!("Function not found: {arn}"),
+            request_id,
+        )
+    }
+
+    /// GetFunctionConfiguration's answer.
+    pub fn configuration(&self) -> Value {
+        let mut config = json!({
+            "FunctionName": FUNCTION_NAME,
+            "FunctionArn": self.function_arn(),
+            "Runtime": "python3.12",
+            "Role": format!("arn:aws:iam::{}:role/{ROLE_NAME}", self.account),
+            "Handler": "lambda_function.lambda_handler",
+            "CodeSize": 1266,
+            "Description": "",
+            "Timeout": 3,
+            "MemorySize": 128,
+            "LastModified": last_modified(self.created_ms),
+            "CodeSha256": "mQ4cOCu7ek1Ah8Jsb8xO3mpmwJt0RkJyXnX5Z2kx8dE=",
+            "Version": "$LATEST",
+            "TracingConfig": {"Mode": "PassThrough"},
+            "RevisionId": "2f0b5b4c-6b8a-4f0e-9d55-0f6a3c3f1f2a",
+            "State": "Active",
+            "LastUpdateStatus": "Successful",
+            "PackageType": "Zip",
+            "Architectures": ["x86_64"],
+            "EphemeralStorage": {"Size": 512},
+            "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
+            "RuntimeVersionConfig": {
+                "RuntimeVersionArn": self.runtime_version_arn()
+            },
+            "LoggingConfig": {"LogFormat": "Text", "LogGroup": super::LOG_GROUP},
+        });
+        if self.setup.env_vars_set {
+            config["Environment"] = json!({"Variables": self.environment_variables()});
+        }
+        config
+    }
+
+    fn get_function(&self, _now_ms: i64) -> Value {
+        json!({
+            "Configuration": self.configuration(),
+            "Code": {
+                "RepositoryType": "S3",
+                "Location": format!(
+                    "https://awslambda-{}-tasks.s3.{}.amazonaws.com/snapshots/{}/{FUNCTION_NAME}-labsim",
+                    self.region, self.region, self.account
+                ),
+            },
+        })
+    }
+
+    /// The event source mappings as ListEventSourceMappings shows them.
+    pub fn mapping_json(&self, dynamodb: &DynamoDb, _now_ms: i64) -> Vec<Value> {
+        let Some(m) = &self.mapping else {
+            return Vec::new();
+        };
+        let arn = m
+            .cursor
+            .as_ref()
+            .map(|c| c.stream_arn.clone())
+            .or_else(|| dynamodb.latest_stream_arn(LAB_TABLE))
+            .unwrap_or_else(|| {
+                format!(
+                    "arn:aws:dynamodb:{}:{}:table/{LAB_TABLE}/stream/unknown",
+                    self.region, self.account
+                )
+            });
+        let state = if !m.enabled {
+            "Disabled"
+        } else if m.cursor.is_none() {
+            "Creating"
+        } else {
+            "Enabled"
+        };
+        vec![json!({
+            "UUID": m.uuid,
+            "StartingPosition": "LATEST",
+            "BatchSize": super::BATCH_SIZE,
+            "MaximumBatchingWindowInSeconds": 0,
+            "ParallelizationFactor": 1,
+            "EventSourceArn": arn,
+            "FunctionArn": self.function_arn(),
+            "LastModified": m.last_modified_ms as f64 / 1000.0,
+            "LastProcessingResult": m.last_result.as_str(),
+            "State": state,
+            "StateTransitionReason": "User action",
+            "DestinationConfig": {"OnFailure": {}},
+            "MaximumRecordAgeInSeconds": -1,
+            "BisectBatchOnFunctionError": false,
+            "MaximumRetryAttempts": -1,
+            "TumblingWindowInSeconds": 0,
+            "FunctionResponseTypes": [],
+        })]
+    }
+}

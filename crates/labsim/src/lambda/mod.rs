@@ -1,0 +1,688 @@
+//! The stream Lambda `sync-data-with-dynamodb-stream`, its event source
+//! mapping on `lab-table`'s stream, its CloudWatch Logs, and the Lambda API
+//! that describes them.
+//!
+//! [`Lambda::tick`] is the event source mapping's poller: about every
+//! 250 ms it reads a batch (up to 100 records, one shard) after its position,
+//! invokes the handler, and moves the position only when the invocation
+//! succeeded. A batch whose invocation raises is retried (AWS retries until
+//! the records expire; here with a growing back-off so a poison record does
+//! not spin), and every attempt is recorded.
+//!
+//! Two handlers: [`HandlerKind::Workshop`] does exactly what the workshop's
+//! downloaded code does (only INSERT reaches the index), and
+//! [`HandlerKind::Fixed`] uses the DynamoDB key as the document id. Both talk
+//! to the collection through [`Collection::handle`] with real requests, so
+//! OpenSearch's routing and errors apply.
+//!
+//! Nothing here does I/O or reads a clock.
+
+pub mod api;
+pub mod logs;
+pub mod python;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::dynamodb::{DynamoDb, StartingPosition, StreamCursor, StreamRecord, LAB_TABLE};
+use crate::http::Request;
+use crate::opensearch::Collection;
+use crate::rng::SplitMix64;
+use crate::time;
+
+pub use logs::LogStore;
+
+pub const FUNCTION_NAME: &str = "sync-data-with-dynamodb-stream";
+pub const ROLE_NAME: &str = "lambda-lab-role";
+pub const LOG_GROUP: &str = "/aws/lambda/sync-data-with-dynamodb-stream";
+pub const INDEX: &str = "dynamodb_replicate";
+/// Identifies the Python 3.12 runtime version (a fixed made-up hash).
+const RUNTIME_VERSION_HASH: &str =
+    "d7bc3a4c2d9a7d6e1d2f0a0b3e5c8f1a9b6d4e2c0f8a7b5c3d1e9f7a5b3c1d0e";
+/// How often the event source mapping polls the shard.
+pub const POLL_INTERVAL_MS: i64 = 250;
+pub const BATCH_SIZE: usize = 100;
+/// First retry delay of a failed batch; doubles per attempt up to the cap.
+pub const RETRY_BASE_MS: i64 = 250;
+pub const RETRY_CAP_MS: i64 = 30_000;
+/// An execution environment idle this long is gone; the next call is cold.
+pub const ENVIRONMENT_IDLE_MS: i64 = 5 * 60 * 1000;
+
+/// Which code the function runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandlerKind {
+    /// The workshop's code as shipped.
+    Workshop,
+    /// A corrected handler keyed by the DynamoDB id.
+    Fixed,
+}
+
+impl HandlerKind {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "workshop" => Some(HandlerKind::Workshop),
+            "fixed" => Some(HandlerKind::Fixed),
+            _ => None,
+        }
+    }
+}
+
+/// How far the learner got with chapter 4.1, so a half-built lab can be
+/// simulated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LambdaSetup {
+    pub function_exists: bool,
+    pub trigger_exists: bool,
+    pub trigger_enabled: bool,
+    /// The five environment variables of step 6.
+    pub env_vars_set: bool,
+    pub handler: HandlerKind,
+    /// `OPENSEARCH_HOST`: the collection's endpoint.
+    pub opensearch_host: String,
+}
+
+impl Default for LambdaSetup {
+    fn default() -> Self {
+        LambdaSetup {
+            function_exists: true,
+            trigger_exists: true,
+            trigger_enabled: true,
+            env_vars_set: true,
+            handler: HandlerKind::Workshop,
+            opensearch_host: "https://lab0collection0id.ap-southeast-1.aoss.amazonaws.com".into(),
+        }
+    }
+}
+
+/// The event source mapping's view of its last batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessingResult {
+    NoRecords,
+    Ok,
+    FunctionCallFailed,
+}
+
+impl ProcessingResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcessingResult::NoRecords => "No records processed",
+            ProcessingResult::Ok => "OK",
+            ProcessingResult::FunctionCallFailed => "PROBLEM: Function call failed",
+        }
+    }
+}
+
+/// The trigger.
+#[derive(Debug, Clone)]
+pub struct EventSourceMapping {
+    pub uuid: String,
+    pub created_ms: i64,
+    pub enabled: bool,
+    /// Set once polling starts (position LATEST at that moment).
+    pub cursor: Option<StreamCursor>,
+    pub last_result: ProcessingResult,
+    pub last_modified_ms: i64,
+    next_poll_ms: i64,
+    /// Failed attempts at the current batch.
+    pub failed_attempts: u32,
+}
+
+/// One invocation as it really happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    pub request_id: String,
+    pub time_ms: i64,
+    pub log_stream: String,
+    pub event_ids: Vec<String>,
+    pub cold_start: bool,
+    /// `None` on success; the error line otherwise.
+    pub error: Option<String>,
+    /// How many attempts this batch had had before this one.
+    pub attempt: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Environment {
+    log_stream: String,
+    last_used_ms: i64,
+}
+
+/// The function, its trigger and its logs.
+#[derive(Debug, Clone)]
+pub struct Lambda {
+    setup: LambdaSetup,
+    region: String,
+    account: String,
+    created_ms: i64,
+    mapping: Option<EventSourceMapping>,
+    environment: Option<Environment>,
+    logs: LogStore,
+    rng: SplitMix64,
+    invocations: Vec<Invocation>,
+}
+
+/// What one handler run did.
+struct Run {
+    /// (milliseconds into the run, line) pairs.
+    lines: Vec<(i64, String)>,
+    elapsed_ms: i64,
+    error: Option<String>,
+}
+
+impl Lambda {
+    pub fn new(setup: LambdaSetup, region: &str, account: &str, seed: u64, now_ms: i64) -> Self {
+        let mut rng = SplitMix64::new(seed ^ 0x1A3B_DA00_5EED_0004);
+        let mapping = setup.trigger_exists.then(|| EventSourceMapping {
+            uuid: rng.uuid(),
+            created_ms: now_ms,
+            enabled: setup.trigger_enabled,
+            cursor: None,
+            last_result: ProcessingResult::NoRecords,
+            last_modified_ms: now_ms,
+            next_poll_ms: now_ms,
+            failed_attempts: 0,
+        });
+        Lambda {
+            region: region.to_owned(),
+            account: account.to_owned(),
+            created_ms: now_ms,
+            mapping,
+            environment: None,
+            logs: LogStore::new(region, account, seed),
+            rng,
+            invocations: Vec::new(),
+            setup,
+        }
+    }
+
+    pub fn setup(&self) -> &LambdaSetup {
+        &self.setup
+    }
+
+    pub fn logs(&self) -> &LogStore {
+        &self.logs
+    }
+
+    pub fn mapping(&self) -> Option<&EventSourceMapping> {
+        self.mapping.as_ref()
+    }
+
+    pub fn invocations(&self) -> &[Invocation] {
+        &self.invocations
+    }
+
+    pub fn function_arn(&self) -> String {
+        format!(
+            "arn:aws:lambda:{}:{}:function:{FUNCTION_NAME}",
+            self.region, self.account
+        )
+    }
+
+    /// The ARN of the runtime version the function runs on.
+    pub fn runtime_version_arn(&self) -> String {
+        format!(
+            "arn:aws:lambda:{}::runtime:{RUNTIME_VERSION_HASH}",
+            self.region
+        )
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// The function's environment variables (empty before step 6).
+    pub fn environment_variables(&self) -> BTreeMap<String, String> {
+        if !self.setup.env_vars_set {
+            return BTreeMap::new();
+        }
+        BTreeMap::from([
+            ("REGION".to_owned(), self.region.clone()),
+            ("AWS_SERVICE".to_owned(), "aoss".to_owned()),
+            (
+                "OPENSEARCH_HOST".to_owned(),
+                self.setup.opensearch_host.clone(),
+            ),
+            ("OPENSEARCH_INDEX".to_owned(), INDEX.to_owned()),
+            ("OPENSEARCH_DATATYPE".to_owned(), "_doc".to_owned()),
+        ])
+    }
+
+    /// Runs the event source mapping: polls, invokes, moves on or retries.
+    pub fn tick(&mut self, now_ms: i64, dynamodb: &mut DynamoDb, collection: &mut Collection) {
+        let Some(mapping) = self.mapping.as_mut() else {
+            return;
+        };
+        if !mapping.enabled || now_ms < mapping.next_poll_ms {
+            return;
+        }
+        mapping.next_poll_ms = now_ms + POLL_INTERVAL_MS;
+        if mapping.cursor.is_none() {
+            let Some(arn) = dynamodb.latest_stream_arn(LAB_TABLE) else {
+                return;
+            };
+            match dynamodb.stream_cursor(&arn, StartingPosition::Latest, now_ms) {
+                Ok(cursor) => mapping.cursor = Some(cursor),
+                Err(_) => return,
+            }
+        }
+        let Some(cursor) = mapping.cursor.as_ref() else {
+            return;
+        };
+        let mut next = cursor.clone();
+        let Ok(mut batch) = dynamodb.read_stream(&mut next, BATCH_SIZE, now_ms) else {
+            return;
+        };
+        // Records past the stream's retention are gone: AWS stops retrying.
+        let expired = batch
+            .iter()
+            .take_while(|r| r.created_ms + crate::dynamodb::RETENTION_MS <= now_ms)
+            .count();
+        if expired > 0 {
+            batch.drain(..expired);
+            if batch.is_empty() {
+                mapping.cursor = Some(next);
+                mapping.failed_attempts = 0;
+                return;
+            }
+        }
+        if batch.is_empty() {
+            return;
+        }
+        let attempt = mapping.failed_attempts;
+        let ok = self.invoke(&batch, attempt, now_ms, collection);
+        let Some(mapping) = self.mapping.as_mut() else {
+            return;
+        };
+        if ok {
+            mapping.cursor = Some(next);
+            mapping.failed_attempts = 0;
+            mapping.last_result = ProcessingResult::Ok;
+        } else {
+            mapping.failed_attempts += 1;
+            mapping.last_result = ProcessingResult::FunctionCallFailed;
+            let shift = (mapping.failed_attempts - 1).min(16);
+            let delay = (RETRY_BASE_MS << shift).min(RETRY_CAP_MS);
+            mapping.next_poll_ms = now_ms + delay;
+        }
+    }
+
+    /// Invokes the function with `batch`; `true` when it returned normally.
+    fn invoke(
+        &mut self,
+        batch: &[StreamRecord],
+        attempt: u32,
+        now_ms: i64,
+        collection: &mut Collection,
+    ) -> bool {
+        if !self.setup.function_exists {
+            return false;
+        }
+        let request_id = self.rng.uuid();
+        let cold = self
+            .environment
+            .as_ref()
+            .is_none_or(|e| now_ms - e.last_used_ms > ENVIRONMENT_IDLE_MS);
+        if cold {
+            let date = time::rfc3339(now_ms)[..10].replace('-', "/");
+            let name = format!(
+                "{date}/[$LATEST]{:016x}{:016x}",
+                self.rng.next_u64(),
+                self.rng.next_u64()
+            );
+            self.environment = Some(Environment {
+                log_stream: name,
+                last_used_ms: now_ms,
+            });
+        }
+        let stream = self
+            .environment
+            .as_ref()
+            .map(|e| e.log_stream.clone())
+            .unwrap_or_default();
+        let init_ms = if cold {
+            300 + (self.rng.next_u64() % 250) as i64
+        } else {
+            0
+        };
+        let mut lines: Vec<(i64, String)> = Vec::new();
+        if cold {
+            lines.push((
+                0,
+                format!(
+                    "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: {}",
+                    self.runtime_version_arn()
+                ),
+            ));
+        }
+        let start = init_ms;
+        lines.push((
+            start,
+            format!("START RequestId: {request_id} Version: $LATEST"),
+        ));
+        let event = json!({
+            "Records": batch.iter().map(StreamRecord::to_lambda_json).collect::<Vec<_>>()
+        });
+        // The calls reach the collection at the tick's time (the simulated
+        // durations only shape the log timestamps), so nothing is written
+        // in the future.
+        let t0 = now_ms;
+        let run = if !self.setup.env_vars_set {
+            Run {
+                lines: Vec::new(),
+                elapsed_ms: 1,
+                error: Some(error_line(
+                    "KeyError: 'OPENSEARCH_HOST'",
+                    8,
+                    "host = os.environ['OPENSEARCH_HOST']",
+                )),
+            }
+        } else {
+            let env = self.environment_variables();
+            match self.setup.handler {
+                HandlerKind::Workshop => {
+                    workshop_handler(&event, &env, t0, collection, &mut self.rng)
+                }
+                HandlerKind::Fixed => fixed_handler(&event, &env, t0, collection, &mut self.rng),
+            }
+        };
+        for (at, line) in run.lines {
+            lines.push((start + at, line));
+        }
+        let end = start + run.elapsed_ms;
+        if let Some(error) = &run.error {
+            lines.push((end, error.clone()));
+        }
+        let duration = run.elapsed_ms as f64 + (self.rng.next_u64() % 100) as f64 / 100.0;
+        let billed = duration.ceil() as i64;
+        let memory = 70 + self.rng.next_u64() % 12;
+        lines.push((end, format!("END RequestId: {request_id}")));
+        let mut report = format!(
+            "REPORT RequestId: {request_id}\tDuration: {duration:.2} ms\tBilled Duration: {billed} ms\tMemory Size: 128 MB\tMax Memory Used: {memory} MB"
+        );
+        if cold {
+            report.push_str(&format!(
+                "\tInit Duration: {init_ms}.{:02} ms",
+                self.rng.next_u64() % 100
+            ));
+        }
+        lines.push((end, report));
+        for (at, line) in lines {
+            let timestamp = now_ms + at;
+            let ingestion = timestamp + 100 + (self.rng.next_u64() % 400) as i64;
+            self.logs.put(
+                LOG_GROUP,
+                &stream,
+                timestamp,
+                ingestion,
+                &format!("{line}\n"),
+            );
+        }
+        if let Some(env) = self.environment.as_mut() {
+            env.last_used_ms = now_ms + end;
+        }
+        self.invocations.push(Invocation {
+            request_id,
+            time_ms: now_ms,
+            log_stream: stream,
+            event_ids: batch.iter().map(|r| r.event_id.clone()).collect(),
+            cold_start: cold,
+            error: run.error.clone(),
+            attempt,
+        });
+        run.error.is_none()
+    }
+}
+
+/// The Python runtime's log line for an unhandled exception: one event,
+/// lines joined with `\r`.
+fn error_line(exception: &str, line: u32, source: &str) -> String {
+    format!(
+        "[ERROR] {exception}\rTraceback (most recent call last):\r  File \"/var/task/lambda_function.py\", line {line}, in lambda_handler\r    {source}"
+    )
+}
+
+/// An HTTP call from the function to the collection.
+struct Call {
+    status: u16,
+    body: String,
+}
+
+fn call(
+    collection: &mut Collection,
+    env: &BTreeMap<String, String>,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    now_ms: i64,
+) -> Call {
+    let host = env
+        .get("OPENSEARCH_HOST")
+        .map(|h| {
+            h.trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_owned()
+        })
+        .unwrap_or_default();
+    let mut req = Request::new(method, path)
+        .with_header("host", &host)
+        .with_header("user-agent", "python-requests/2.32.3")
+        .with_header("accept", "*/*");
+    if let Some(body) = body {
+        req = req
+            .with_header("content-type", "application/json")
+            .with_header("content-length", &body.len().to_string())
+            .with_body(body);
+    }
+    let res = collection.handle(&req, now_ms);
+    Call {
+        status: res.status,
+        body: res.body_text(),
+    }
+}
+
+/// `{attr: value["S"]}` over an image; `Err(attr)` at the first value that
+/// has no `S` (Python's KeyError).
+fn flatten_s(image: &Value) -> Result<Map<String, Value>, String> {
+    let mut doc = Map::new();
+    if let Some(map) = image.as_object() {
+        for (name, value) in map {
+            match value.get("S") {
+                Some(s) => {
+                    doc.insert(name.clone(), s.clone());
+                }
+                None => return Err(name.clone()),
+            }
+        }
+    }
+    Ok(doc)
+}
+
+fn latency(rng: &mut SplitMix64) -> i64 {
+    20 + (rng.next_u64() % 90) as i64
+}
+
+fn event_repr(event: &Value) -> String {
+    let records = event["Records"].as_array().cloned().unwrap_or_default();
+    python::stream_event_repr(&records)
+}
+
+/// The workshop's code, as shipped.
+fn workshop_handler(
+    event: &Value,
+    env: &BTreeMap<String, String>,
+    t0: i64,
+    collection: &mut Collection,
+    rng: &mut SplitMix64,
+) -> Run {
+    let mut lines = vec![(1, event_repr(event))];
+    let mut t = 2;
+    let base = format!(
+        "/{}/{}",
+        env["OPENSEARCH_INDEX"], env["OPENSEARCH_DATATYPE"]
+    );
+    let records = event["Records"].as_array().cloned().unwrap_or_default();
+    for record in &records {
+        let name = record["eventName"].as_str().unwrap_or_default();
+        match name {
+            "INSERT" | "MODIFY" => {
+                let doc = match flatten_s(&record["dynamodb"]["NewImage"]) {
+                    Ok(doc) => Value::Object(doc),
+                    Err(_) => {
+                        return Run {
+                            lines,
+                            elapsed_ms: t,
+                            error: Some(error_line(
+                                "KeyError: 'S'",
+                                27,
+                                "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
+                            )),
+                        };
+                    }
+                };
+                let method = if name == "INSERT" { "POST" } else { "PUT" };
+                let res = call(
+                    collection,
+                    env,
+                    method,
+                    &base,
+                    Some(python::json_dumps(&doc)),
+                    t0,
+                );
+                t += latency(rng);
+                let doc = python::repr(&doc);
+                if res.status == 200 || res.status == 201 {
+                    lines.push((t, format!("Successfully: {doc}")));
+                } else {
+                    lines.push((
+                        t,
+                        format!("Failed to index item: {doc}, Response: {}", res.body),
+                    ));
+                }
+            }
+            "REMOVE" => {
+                let id = record["dynamodb"]["Keys"]["id"]["S"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                let res = call(collection, env, "DELETE", &format!("{base}{id}"), None, t0);
+                t += latency(rng);
+                if res.status == 200 {
+                    lines.push((t, format!("Removed item successfully with ID {id}")));
+                } else {
+                    lines.push((
+                        t,
+                        format!("Failed to remove item with ID {id}, Response: {}", res.body),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Run {
+        lines,
+        elapsed_ms: t + 1,
+        error: None,
+    }
+}
+
+/// A corrected handler: the DynamoDB key is the document id.
+fn fixed_handler(
+    event: &Value,
+    env: &BTreeMap<String, String>,
+    t0: i64,
+    collection: &mut Collection,
+    rng: &mut SplitMix64,
+) -> Run {
+    let mut lines = vec![(1, event_repr(event))];
+    let mut t = 2;
+    let base = format!(
+        "/{}/{}",
+        env["OPENSEARCH_INDEX"], env["OPENSEARCH_DATATYPE"]
+    );
+    let records = event["Records"].as_array().cloned().unwrap_or_default();
+    for record in &records {
+        let name = record["eventName"].as_str().unwrap_or_default();
+        let id = record["dynamodb"]["Keys"]["id"]["S"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let path = format!("{base}/{}", percent_encode(&id));
+        match name {
+            "INSERT" | "MODIFY" => {
+                let doc = match flatten_s(&record["dynamodb"]["NewImage"]) {
+                    Ok(doc) => Value::Object(doc),
+                    Err(_) => {
+                        return Run {
+                            lines,
+                            elapsed_ms: t,
+                            error: Some(error_line(
+                                "KeyError: 'S'",
+                                30,
+                                "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
+                            )),
+                        };
+                    }
+                };
+                let res = call(
+                    collection,
+                    env,
+                    "PUT",
+                    &path,
+                    Some(python::json_dumps(&doc)),
+                    t0,
+                );
+                t += latency(rng);
+                let doc = python::repr(&doc);
+                if res.status == 200 || res.status == 201 {
+                    lines.push((t, format!("Successfully: {doc}")));
+                } else {
+                    lines.push((
+                        t,
+                        format!("Failed to index item: {doc}, Response: {}", res.body),
+                    ));
+                }
+            }
+            "REMOVE" => {
+                let res = call(collection, env, "DELETE", &path, None, t0);
+                t += latency(rng);
+                if res.status == 200 {
+                    lines.push((t, format!("Removed item successfully with ID {id}")));
+                } else {
+                    lines.push((
+                        t,
+                        format!("Failed to remove item with ID {id}, Response: {}", res.body),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Run {
+        lines,
+        elapsed_ms: t + 1,
+        error: None,
+    }
+}
+
+/// Percent-encodes a path segment as `requests` would leave it: unreserved
+/// characters as they are, the rest `%XX`.
+fn percent_encode(segment: &str) -> String {
+    let mut out = String::new();
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,428 @@
+use serde_json::{json, Value};
+
+use super::*;
+use crate::dynamodb::{AttributeValue, DynamoDbConfig, Item, StreamViewType};
+use crate::opensearch::CollectionConfig;
+
+/// 2024-10-08T19:55:22Z
+const NOW: i64 = 1_728_417_322_000;
+const LAG: i64 = 10_000;
+
+struct Lab {
+    db: DynamoDb,
+    os: Collection,
+    fun: Lambda,
+    now: i64,
+}
+
+impl Lab {
+    fn new(handler: HandlerKind) -> Lab {
+        let setup = LambdaSetup {
+            handler,
+            ..LambdaSetup::default()
+        };
+        Lab::with(setup)
+    }
+
+    fn with(setup: LambdaSetup) -> Lab {
+        let mut config = DynamoDbConfig::new(3);
+        config.lab_stream = Some(StreamViewType::NewImage);
+        let mut lab = Lab {
+            db: DynamoDb::new(config, NOW),
+            os: Collection::new(CollectionConfig::new(3)),
+            fun: Lambda::new(setup, "ap-southeast-1", "123456789012", 3, NOW),
+            now: NOW,
+        };
+        lab.tick_for(0);
+        lab
+    }
+
+    /// Ticks every 50 ms for `ms` (at least once).
+    fn tick_for(&mut self, ms: i64) {
+        let end = self.now + ms;
+        loop {
+            self.fun.tick(self.now, &mut self.db, &mut self.os);
+            if self.now >= end {
+                break;
+            }
+            self.now += 50;
+        }
+    }
+
+    fn put(&mut self, fields: &[(&str, AttributeValue)]) {
+        let item: Item = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        self.db.put_item(LAB_TABLE, item, self.now).unwrap();
+    }
+
+    fn delete(&mut self, id: &str) {
+        let key: Item = [("id".to_owned(), AttributeValue::s(id))].into();
+        self.db.delete_item(LAB_TABLE, &key, self.now).unwrap();
+    }
+
+    /// Every log message so far (visible or not), in order.
+    fn messages(&self) -> Vec<String> {
+        self.fun
+            .logs()
+            .group(LOG_GROUP)
+            .map(|g| {
+                g.streams
+                    .iter()
+                    .flat_map(|s| s.events.iter().map(|e| e.message.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn search_names(&self) -> Vec<String> {
+        let result = self
+            .os
+            .search(INDEX, &json!({"query": {"match_all": {}}}), self.now)
+            .map(|r| r.hits)
+            .unwrap_or_default();
+        let mut names: Vec<String> = result
+            .iter()
+            .map(|h| h.source["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn s(text: &str) -> AttributeValue {
+    AttributeValue::s(text)
+}
+
+#[test]
+fn workshop_insert_reaches_the_index_after_the_refresh_lag() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.put(&[("id", s("a1")), ("name", s("Ann")), ("type", s("cat"))]);
+    lab.tick_for(500);
+    let logs = lab.messages();
+    assert!(logs[0].starts_with("INIT_START Runtime Version: python:3.12"));
+    assert!(logs[1].starts_with("START RequestId: "));
+    assert!(logs[1].ends_with(" Version: $LATEST\n"));
+    assert!(
+        logs[2].starts_with("{'Records': [{'eventID': '"),
+        "{}",
+        logs[2]
+    );
+    assert!(logs[2].contains(
+        "'eventName': 'INSERT', 'eventVersion': '1.1', 'eventSource': 'aws:dynamodb', 'awsRegion': 'ap-southeast-1', 'dynamodb': {'ApproximateCreationDateTime': 1728417322, 'Keys': {'id': {'S': 'a1'}}, 'NewImage': {'id': {'S': 'a1'}, 'name': {'S': 'Ann'}, 'type': {'S': 'cat'}}, 'SequenceNumber': '"
+    ), "{}", logs[2]);
+    assert!(logs[2].contains("'StreamViewType': 'NEW_IMAGE'}, 'eventSourceARN': 'arn:aws:dynamodb:ap-southeast-1:123456789012:table/lab-table/stream/"));
+    assert!(logs[2].ends_with("'}]}\n"));
+    assert_eq!(
+        logs[3],
+        "Successfully: {'id': 'a1', 'name': 'Ann', 'type': 'cat'}\n"
+    );
+    assert!(logs[4].starts_with("END RequestId: "));
+    assert!(logs[5].contains("\tBilled Duration: "));
+    assert!(logs[5].contains("\tMemory Size: 128 MB\tMax Memory Used: "));
+    assert!(logs[5].contains("\tInit Duration: "));
+    // Stored under a random id, searchable only after the lag.
+    let ids = lab.os.document_ids(INDEX);
+    assert_eq!(ids.len(), 1);
+    assert!(ids[0].starts_with("1%3A0%3A"), "{}", ids[0]);
+    assert!(lab.search_names().is_empty());
+    lab.tick_for(LAG);
+    assert_eq!(lab.search_names(), ["Ann"]);
+    let inv = lab.fun.invocations()[0].clone();
+    assert!(inv.cold_start && inv.error.is_none());
+    let mapping = lab.fun.mapping().unwrap();
+    assert_eq!(mapping.last_result, ProcessingResult::Ok);
+    // The stream name: date and [$LATEST] plus 32 hex digits.
+    assert!(inv.log_stream.starts_with("2024/10/08/[$LATEST]"));
+    assert_eq!(inv.log_stream.len(), "2024/10/08/[$LATEST]".len() + 32);
+
+    // A second write is a warm start in the same stream.
+    lab.put(&[("id", s("a2")), ("name", s("Bob")), ("type", s("dog"))]);
+    lab.tick_for(500);
+    let second = &lab.fun.invocations()[1];
+    assert!(!second.cold_start);
+    assert_eq!(second.log_stream, inv.log_stream);
+}
+
+#[test]
+fn workshop_modify_and_remove_fail_with_the_exact_lines() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.put(&[("id", s("a1")), ("name", s("Ann"))]);
+    lab.tick_for(500);
+    lab.put(&[("id", s("a1")), ("name", s("Anne"))]);
+    lab.tick_for(500);
+    lab.delete("a1");
+    lab.tick_for(500 + LAG);
+    let logs = lab.messages();
+    let modify = logs
+        .iter()
+        .find(|l| l.starts_with("Failed to index item"))
+        .expect("a MODIFY failure");
+    assert!(
+        modify.starts_with(
+            "Failed to index item: {'id': 'a1', 'name': 'Anne'}, Response: {\"error\":"
+        ),
+        "{modify}"
+    );
+    assert!(modify.contains("405"), "{modify}");
+    let remove = logs
+        .iter()
+        .find(|l| l.starts_with("Failed to remove"))
+        .expect("a REMOVE failure");
+    assert!(
+        remove.starts_with("Failed to remove item with ID a1, Response: "),
+        "{remove}"
+    );
+    assert!(remove.contains("no handler found"), "{remove}");
+    // The index still has the first version, under its random id.
+    assert_eq!(lab.search_names(), ["Ann"]);
+    // HTTP failures are printed, not raised: the batches succeeded.
+    assert!(lab.fun.invocations().iter().all(|i| i.error.is_none()));
+    assert_eq!(lab.fun.invocations().len(), 3);
+}
+
+#[test]
+fn fixed_handler_inserts_modifies_and_removes_by_key() {
+    let mut lab = Lab::new(HandlerKind::Fixed);
+    lab.put(&[("id", s("a1")), ("name", s("Ann"))]);
+    lab.put(&[("id", s("b2")), ("name", s("Bob"))]);
+    lab.tick_for(500 + LAG);
+    assert_eq!(lab.os.document_ids(INDEX), ["a1", "b2"]);
+    assert_eq!(lab.search_names(), ["Ann", "Bob"]);
+    // Both records came in one batch.
+    assert_eq!(lab.fun.invocations().len(), 1);
+    lab.put(&[("id", s("a1")), ("name", s("Anne"))]);
+    lab.delete("b2");
+    lab.tick_for(500 + LAG);
+    assert_eq!(lab.search_names(), ["Anne"]);
+    let logs = lab.messages();
+    assert!(logs.contains(&"Successfully: {'id': 'a1', 'name': 'Anne'}\n".to_owned()));
+    assert!(logs.contains(&"Removed item successfully with ID b2\n".to_owned()));
+}
+
+#[test]
+fn a_non_string_attribute_fails_the_batch_and_is_retried_with_backoff() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.put(&[("id", s("n1")), ("count", AttributeValue::n("5").unwrap())]);
+    lab.tick_for(2_000);
+    let invocations = lab.fun.invocations();
+    assert!(invocations.len() >= 3, "{}", invocations.len());
+    // Backed off: far fewer attempts than polls (2 s / 250 ms = 8).
+    assert!(invocations.len() <= 5, "{}", invocations.len());
+    assert!(invocations.iter().all(|i| i.error.is_some()));
+    assert_eq!(invocations[0].event_ids, invocations[1].event_ids);
+    assert_eq!(invocations[1].attempt, 1);
+    let mapping = lab.fun.mapping().unwrap();
+    assert_eq!(mapping.last_result, ProcessingResult::FunctionCallFailed);
+    assert_eq!(
+        mapping.last_result.as_str(),
+        "PROBLEM: Function call failed"
+    );
+    let logs = lab.messages();
+    assert!(logs
+        .iter()
+        .any(|l| l.starts_with("[ERROR] KeyError: 'S'\rTraceback (most recent call last):\r")));
+    assert!(lab.os.document_ids(INDEX).is_empty());
+    // A later good record stays stuck behind the poison one.
+    lab.put(&[("id", s("ok")), ("name", s("fine"))]);
+    lab.tick_for(5_000);
+    assert!(lab.os.document_ids(INDEX).is_empty());
+}
+
+#[test]
+fn a_half_built_lab_does_nothing_downstream() {
+    let mut lab = Lab::with(LambdaSetup {
+        trigger_exists: false,
+        ..LambdaSetup::default()
+    });
+    lab.put(&[("id", s("a1")), ("name", s("Ann"))]);
+    lab.tick_for(1_000);
+    assert!(lab.fun.invocations().is_empty());
+    assert!(lab.fun.logs().group(LOG_GROUP).is_none());
+
+    let mut lab = Lab::with(LambdaSetup {
+        trigger_enabled: false,
+        ..LambdaSetup::default()
+    });
+    lab.put(&[("id", s("a1")), ("name", s("Ann"))]);
+    lab.tick_for(1_000);
+    assert!(lab.fun.invocations().is_empty());
+
+    let mut lab = Lab::with(LambdaSetup {
+        env_vars_set: false,
+        ..LambdaSetup::default()
+    });
+    lab.put(&[("id", s("a1")), ("name", s("Ann"))]);
+    lab.tick_for(300);
+    assert!(lab
+        .messages()
+        .iter()
+        .any(|l| l.starts_with("[ERROR] KeyError: 'OPENSEARCH_HOST'")));
+    assert_eq!(
+        lab.fun.mapping().unwrap().last_result,
+        ProcessingResult::FunctionCallFailed
+    );
+}
+
+fn logs_call(lab: &Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
+    let res = lab.fun.logs().handle(
+        &format!("Logs_20140328.{op}"),
+        body.to_string().as_bytes(),
+        now,
+        "rid",
+    );
+    assert_eq!(res.header("content-type"), Some(logs::CONTENT_TYPE));
+    (res.status, serde_json::from_slice(&res.body).unwrap())
+}
+
+#[test]
+fn logs_api_filters_pages_and_describes() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let (status, body) = logs_call(
+        &lab,
+        "FilterLogEvents",
+        json!({"logGroupName": LOG_GROUP}),
+        lab.now,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({"__type": "ResourceNotFoundException", "message": "The specified log group does not exist."})
+    );
+    lab.put(&[("id", s("a1")), ("name", s("Ann"))]);
+    lab.tick_for(2_000);
+    let later = lab.now;
+    let (status, body) = logs_call(
+        &lab,
+        "FilterLogEvents",
+        json!({"logGroupName": LOG_GROUP, "filterPattern": "\"Successfully:\""}),
+        later,
+    );
+    assert_eq!(status, 200);
+    let events = body["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert_eq!(e["message"], "Successfully: {'id': 'a1', 'name': 'Ann'}\n");
+    assert!(e["logStreamName"].as_str().unwrap().contains("[$LATEST]"));
+    assert_eq!(e["eventId"].as_str().unwrap().len(), 56);
+    assert!(e["ingestionTime"].as_i64() >= e["timestamp"].as_i64());
+
+    // Paging with limit and nextToken covers every event once.
+    let (_, all) = logs_call(
+        &lab,
+        "FilterLogEvents",
+        json!({"logGroupName": LOG_GROUP}),
+        later,
+    );
+    let total = all["events"].as_array().unwrap().len();
+    assert_eq!(total, 6);
+    let (_, first) = logs_call(
+        &lab,
+        "FilterLogEvents",
+        json!({"logGroupName": LOG_GROUP, "limit": 4}),
+        later,
+    );
+    assert_eq!(first["events"].as_array().unwrap().len(), 4);
+    let token = first["nextToken"].as_str().unwrap();
+    let (_, rest) = logs_call(
+        &lab,
+        "FilterLogEvents",
+        json!({"logGroupName": LOG_GROUP, "limit": 4, "nextToken": token}),
+        later,
+    );
+    assert_eq!(rest["events"].as_array().unwrap().len(), 2);
+    assert!(rest.get("nextToken").is_none());
+    // A time window before the invocation finds nothing.
+    let (_, none) = logs_call(
+        &lab,
+        "FilterLogEvents",
+        json!({"logGroupName": LOG_GROUP, "endTime": NOW - 1}),
+        later,
+    );
+    assert_eq!(none["events"], json!([]));
+
+    let (_, streams) = logs_call(
+        &lab,
+        "DescribeLogStreams",
+        json!({"logGroupName": LOG_GROUP, "orderBy": "LastEventTime", "descending": true}),
+        later,
+    );
+    let stream = &streams["logStreams"][0];
+    let name = stream["logStreamName"].as_str().unwrap().to_owned();
+    assert!(stream["lastEventTimestamp"].is_i64());
+    let (_, got) = logs_call(
+        &lab,
+        "GetLogEvents",
+        json!({"logGroupName": LOG_GROUP, "logStreamName": name, "startFromHead": true}),
+        later,
+    );
+    assert_eq!(got["events"].as_array().unwrap().len(), 6);
+    assert!(got["nextForwardToken"].as_str().unwrap().starts_with("f/"));
+    assert!(got["events"][0].get("eventId").is_none());
+}
+
+#[test]
+fn lambda_api_describes_the_function_and_its_trigger() {
+    let lab = Lab::new(HandlerKind::Workshop);
+    let get = |path: &str, query: &str| {
+        let req = Request::new("GET", path).with_query(query);
+        lab.fun.handle_api(&req, &lab.db, lab.now, "rid")
+    };
+    let res = get(
+        "/2015-03-31/functions/sync-data-with-dynamodb-stream/configuration",
+        "",
+    );
+    assert_eq!(res.status, 200);
+    let config: Value = serde_json::from_slice(&res.body).unwrap();
+    assert_eq!(config["Runtime"], "python3.12");
+    assert_eq!(
+        config["Role"],
+        "arn:aws:iam::123456789012:role/lambda-lab-role"
+    );
+    assert_eq!(config["Handler"], "lambda_function.lambda_handler");
+    assert_eq!(config["State"], "Active");
+    assert_eq!(config["LastModified"], "2024-10-08T19:55:22.000+0000");
+    assert_eq!(
+        config["Environment"]["Variables"]["OPENSEARCH_INDEX"],
+        INDEX
+    );
+    assert_eq!(config["Environment"]["Variables"]["AWS_SERVICE"], "aoss");
+
+    let res = get("/2015-03-31/functions/sync-data-with-dynamodb-stream", "");
+    let function: Value = serde_json::from_slice(&res.body).unwrap();
+    assert_eq!(function["Configuration"], config);
+    assert_eq!(function["Code"]["RepositoryType"], "S3");
+
+    let res = get("/2015-03-31/functions/nope", "");
+    assert_eq!(res.status, 404);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("ResourceNotFoundException")
+    );
+    let body: Value = serde_json::from_slice(&res.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"Type": "User", "Message": "Function not found: arn:aws:lambda:ap-southeast-1:123456789012:function:nope"})
+    );
+
+    let res = get(
+        "/2015-03-31/event-source-mappings/",
+        "FunctionName=sync-data-with-dynamodb-stream",
+    );
+    assert_eq!(res.status, 200);
+    let list: Value = serde_json::from_slice(&res.body).unwrap();
+    let m = &list["EventSourceMappings"][0];
+    assert_eq!(m["State"], "Enabled");
+    assert_eq!(m["StartingPosition"], "LATEST");
+    assert_eq!(m["BatchSize"], 100);
+    assert_eq!(m["LastProcessingResult"], "No records processed");
+    assert_eq!(
+        m["EventSourceArn"].as_str(),
+        lab.db.latest_stream_arn(LAB_TABLE).as_deref()
+    );
+    assert_eq!(m["FunctionArn"], lab.fun.function_arn());
+    let uuid = m["UUID"].as_str().unwrap();
+    let one = get(&format!("/2015-03-31/event-source-mappings/{uuid}"), "");
+    assert_eq!(one.status, 200);
+}
