@@ -105,10 +105,10 @@ export async function pageText(page) {
  * fresh page at the app with that fragment; the test fails if the page
  * logged a warning or error (bar `opts.allowConsole`).
  */
-export function useSuite({ before, after }) {
+export function useSuite({ before, after }, labsimArgs = []) {
   const suite = {};
   before(async () => {
-    suite.sim = await startLabsim();
+    suite.sim = await startLabsim(labsimArgs);
     suite.browser = await launchBrowser();
   });
   after(async () => {

@@ -9,4 +9,6 @@ echo
 echo "  labmate: http://127.0.0.1:${APP_PORT}/#sim=http://127.0.0.1:${STS_PORT}"
 echo "  (the link names the simulator only; labmate fetches its demo credentials from it)"
 echo
-exec target/release/labsim --static-dir dist --static-port "$APP_PORT" --sts-port "$STS_PORT" "$@"
+# CORS on for the API, as the learner must set it for a page to call it;
+# the workshop default (off) is `--api-cors off`.
+exec target/release/labsim --static-dir dist --static-port "$APP_PORT" --sts-port "$STS_PORT" --api-cors on "$@"
