@@ -64,19 +64,20 @@ def labsim():
     proc.wait(timeout=10)
 
 
-def client_for(labsim, service, creds=None, region=REGION):
+def client_for(labsim, service, creds=None, region=REGION, botocore_config=None):
     """A boto3 client for `service` at labsim's endpoint, with the demo
     credentials unless others are given."""
     import boto3
 
-    config = labsim.config()
-    creds = creds or config["credentials"]
+    lab = labsim.config()
+    creds = creds or lab["credentials"]
     endpoint_key = {"dynamodbstreams": "streams"}.get(service, service)
     return boto3.client(
         service,
         region_name=region,
-        endpoint_url=config["endpoints"][endpoint_key],
+        endpoint_url=lab["endpoints"][endpoint_key],
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
+        config=botocore_config,
     )

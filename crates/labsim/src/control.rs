@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::faults::{FaultRule, FaultSpec};
 use crate::http::{Request, Response};
 use crate::identity::{Credentials, IdentityStore};
-use crate::Simulator;
+use crate::{timeline, Simulator};
 
 pub const PREFIX: &str = "/_labsim/";
 
@@ -88,7 +89,16 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Response::json(200, &sim.lab_config())
         }
         ("credentials", "POST") => mint(sim, req, now_ms),
-        ("config" | "reset" | "credentials", _) => error(405, "method not allowed"),
+        ("events", "GET") => events(sim, req, now_ms),
+        ("faults", "GET") => faults_list(sim),
+        ("faults", "POST") => add_faults(sim, req),
+        ("faults", "DELETE") => {
+            sim.clear_faults();
+            faults_list(sim)
+        }
+        ("config" | "reset" | "credentials" | "events" | "faults", _) => {
+            error(405, "method not allowed")
+        }
         _ => error(404, "no such control endpoint"),
     }
 }
@@ -107,6 +117,59 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
         .unwrap_or(sim.config().credential_ttl_seconds);
     let credentials = sim.mint_credentials(now_ms, ttl);
     Response::json(200, &CredentialsJson::from(&credentials))
+}
+
+/// `GET /_labsim/events[?since_ms=N]`: the ground-truth timeline.
+fn events(sim: &Simulator, req: &Request, now_ms: i64) -> Response {
+    let since = form_urlencoded::parse(req.query.as_bytes())
+        .find(|(k, _)| k == "since_ms")
+        .map(|(_, v)| v.parse::<i64>());
+    match since {
+        Some(Err(_)) => error(400, "since_ms must be epoch milliseconds"),
+        Some(Ok(since)) => Response::json(200, &timeline::events_json(sim, Some(since), now_ms)),
+        None => Response::json(200, &timeline::events_json(sim, None, now_ms)),
+    }
+}
+
+/// `{"faults": [rule, ...]}`.
+fn faults_list(sim: &Simulator) -> Response {
+    let rules: Vec<serde_json::Value> = sim
+        .faults()
+        .rules()
+        .iter()
+        .map(FaultRule::to_json)
+        .collect();
+    Response::json(200, &serde_json::json!({ "faults": rules }))
+}
+
+/// `POST /_labsim/faults` with one rule or an array of them; all or none
+/// are added.
+fn add_faults(sim: &mut Simulator, req: &Request) -> Response {
+    let specs = match serde_json::from_slice::<serde_json::Value>(&req.body) {
+        Ok(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .map(serde_json::from_value::<FaultSpec>)
+            .collect::<Result<Vec<_>, _>>(),
+        Ok(one) => serde_json::from_value::<FaultSpec>(one).map(|s| vec![s]),
+        Err(e) => return error(400, &format!("expected a JSON fault rule: {e}")),
+    };
+    let specs = match specs {
+        Ok(specs) => specs,
+        Err(e) => return error(400, &format!("bad fault rule: {e}")),
+    };
+    for (i, spec) in specs.iter().enumerate() {
+        if let Err(e) = FaultRule::new(0, spec.clone()) {
+            return error(400, &format!("fault rule {i}: {e}"));
+        }
+    }
+    let mut added = Vec::new();
+    for spec in specs {
+        match sim.add_fault(spec) {
+            Ok(rule) => added.push(rule),
+            Err(e) => return error(400, &e),
+        }
+    }
+    Response::json(200, &serde_json::json!({ "faults": added }))
 }
 
 fn error(status: u16, message: &str) -> Response {

@@ -51,6 +51,14 @@ pub fn preflight(policy: &CorsPolicy, req: &Request) -> Option<Response> {
     Some(response)
 }
 
+/// Whether `req` is a CORS preflight (`OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method`), whoever answers it.
+pub fn is_preflight(req: &Request) -> bool {
+    req.method.eq_ignore_ascii_case("OPTIONS")
+        && req.header("origin").is_some()
+        && req.header("access-control-request-method").is_some()
+}
+
 /// Marks `response` as readable by the page that sent `req`. Only a request
 /// with an `Origin` (a browser's cross-origin call) gets the headers, and the
 /// origin is echoed rather than `*` so `Vary: Origin` keeps caches honest.

@@ -10,6 +10,7 @@ pub mod apigateway;
 pub mod control;
 pub mod cors;
 pub mod dynamodb;
+pub mod faults;
 pub mod http;
 pub mod iam;
 pub mod identity;
@@ -19,6 +20,7 @@ pub mod rng;
 pub mod sigv4;
 pub mod sts;
 pub mod time;
+pub mod timeline;
 
 #[cfg(test)]
 mod test_support;
@@ -31,6 +33,7 @@ use sha2::{Digest, Sha256};
 use crate::apigateway::ApiSetup;
 use crate::control::{CredentialsJson, IdentityJson, LabConfig};
 use crate::dynamodb::{DynamoDb, DynamoDbConfig, Endpoint, StreamViewType};
+use crate::faults::{FaultEvent, FaultKind, FaultSet, Fired};
 use crate::http::{Request, Response};
 use crate::identity::{Credentials, IdentityStore, DEMO_ACCOUNT};
 use crate::lambda::{Lambda, LambdaSetup};
@@ -144,6 +147,38 @@ pub struct Simulator {
     dynamodb: DynamoDb,
     collection: Collection,
     lambda: Lambda,
+    /// Injected faults in force, and those that fired.
+    faults: FaultSet,
+    fault_log: Vec<FaultEvent>,
+    /// Every request to the REST API, for the timeline.
+    api_log: Vec<ApiRequestEvent>,
+}
+
+/// One request to the REST API as it was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRequestEvent {
+    pub time_ms: i64,
+    /// Also the id of the item it writes.
+    pub request_id: String,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    /// `x-amzn-ErrorType` of a gateway-made answer.
+    pub error_type: Option<String>,
+    /// DynamoDB's `__type` when the integration failed (still a 200).
+    pub integration_error: Option<String>,
+}
+
+/// The simulator's decision on one request: the response, and what the
+/// transport must do with it (injected faults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub response: Response,
+    /// Wait this long before sending the response.
+    pub delay_ms: u64,
+    /// Close the connection without answering (`response` is then a
+    /// status-0 placeholder).
+    pub drop: bool,
 }
 
 impl Simulator {
@@ -165,6 +200,9 @@ impl Simulator {
             dynamodb: DynamoDb::new(db_config, now_ms),
             collection: Collection::new(os_config),
             lambda: Lambda::new(setup, &config.region, DEMO_ACCOUNT, config.seed, now_ms),
+            faults: FaultSet::new(config.seed),
+            fault_log: Vec::new(),
+            api_log: Vec::new(),
             config,
         };
         // The trigger starts reading at LATEST now, as if set up before.
@@ -230,8 +268,170 @@ impl Simulator {
     }
 
     /// Answers one request to `service`'s endpoint at `now_ms`. Paths under
-    /// `/_labsim/` go to the control endpoints instead.
+    /// `/_labsim/` go to the control endpoints instead. An injected delay is
+    /// ignored here and a dropped request answers status 0; see
+    /// [`Simulator::answer`].
     pub fn handle(&mut self, service: Service, req: &Request, now_ms: i64) -> Response {
+        self.answer(service, req, now_ms).response
+    }
+
+    /// Like [`Simulator::handle`], with what injected faults ask of the
+    /// transport (a delay, or closing the connection).
+    pub fn answer(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
+        let control = req.path.starts_with(control::PREFIX);
+        let mut delay_ms = 0;
+        // A preflight is never faulted; control endpoints neither.
+        if !control && !cors::is_preflight(req) {
+            if let Some(fired) = self.faults.pick(service, req) {
+                match fired.kind {
+                    FaultKind::Delay { ms } => {
+                        delay_ms = ms;
+                        self.log_fault(service, req, &fired, now_ms, None, Some(ms));
+                    }
+                    FaultKind::Drop => {
+                        self.log_fault(service, req, &fired, now_ms, None, None);
+                        return Answer {
+                            response: Response::new(0),
+                            delay_ms: 0,
+                            drop: true,
+                        };
+                    }
+                    _ => {
+                        let request_id = self.request_ids.uuid();
+                        let response =
+                            self.fault_response(service, req, &fired.kind, now_ms, &request_id);
+                        let status = response.as_ref().map(|r| r.status);
+                        self.log_fault(service, req, &fired, now_ms, status, None);
+                        if let Some(response) = response {
+                            return Answer {
+                                response: self.finish_fault(service, req, response, now_ms),
+                                delay_ms: 0,
+                                drop: false,
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        Answer {
+            response: self.respond(service, req, now_ms),
+            delay_ms,
+            drop: false,
+        }
+    }
+
+    /// Adds a fault rule.
+    pub fn add_fault(&mut self, spec: faults::FaultSpec) -> Result<serde_json::Value, String> {
+        self.faults.add(spec).map(faults::FaultRule::to_json)
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&mut self) {
+        self.faults.clear();
+    }
+
+    pub fn faults(&self) -> &FaultSet {
+        &self.faults
+    }
+
+    /// Every fault that fired, in order.
+    pub fn fault_log(&self) -> &[FaultEvent] {
+        &self.fault_log
+    }
+
+    /// Every request to the REST API, in order.
+    pub fn api_log(&self) -> &[ApiRequestEvent] {
+        &self.api_log
+    }
+
+    fn log_fault(
+        &mut self,
+        service: Service,
+        req: &Request,
+        fired: &Fired,
+        now_ms: i64,
+        status: Option<u16>,
+        delay_ms: Option<u64>,
+    ) {
+        self.fault_log.push(FaultEvent {
+            time_ms: now_ms,
+            rule_id: fired.rule_id,
+            service,
+            operation: fired.operation.clone(),
+            method: req.method.clone(),
+            path: req.path.clone(),
+            fault: fired.kind.name(),
+            status,
+            delay_ms,
+        });
+    }
+
+    /// The error a fault answers with, in `service`'s shape; `None` when
+    /// the fault changes nothing (a clock skew within AWS's 5 minutes).
+    fn fault_response(
+        &self,
+        service: Service,
+        req: &Request,
+        kind: &FaultKind,
+        now_ms: i64,
+        request_id: &str,
+    ) -> Option<Response> {
+        let mut response = match kind {
+            FaultKind::Raw { status, body } => {
+                let content_type = if serde_json::from_str::<serde_json::Value>(body).is_ok() {
+                    "application/json"
+                } else {
+                    "text/plain"
+                };
+                Response::with_body(*status, content_type, body.clone())
+            }
+            FaultKind::Throttle { code } => throttle_error(service, code.as_deref(), request_id),
+            FaultKind::ExpiredToken => auth_failure(service, &AuthError::ExpiredToken, request_id),
+            FaultKind::ClockSkew { seconds } => {
+                let signed_at = req
+                    .header("x-amz-date")
+                    .and_then(time::parse_amz_date)
+                    .unwrap_or(now_ms);
+                let server_now = now_ms.saturating_add(seconds.saturating_mul(1000));
+                let err = sigv4::check_skew(signed_at, server_now).err()?;
+                auth_failure(service, &err, request_id)
+            }
+            FaultKind::Delay { .. } | FaultKind::Drop => return None,
+        };
+        if response.header("x-amzn-RequestId").is_none() {
+            response.set_header("x-amzn-RequestId", request_id);
+        }
+        Some(response)
+    }
+
+    /// `Date` and CORS on a fault's answer, as the service would add them.
+    fn finish_fault(
+        &self,
+        service: Service,
+        req: &Request,
+        mut response: Response,
+        now_ms: i64,
+    ) -> Response {
+        response.set_header("Date", &time::http_date(now_ms));
+        match service {
+            // Gateway responses: CORS only with DEFAULT_4XX/5XX set up.
+            Service::ApiGateway => {
+                if self.config.api.cors == apigateway::ApiCors::On {
+                    response.set_header("Access-Control-Allow-Origin", "*");
+                    response.set_header(
+                        "Access-Control-Allow-Headers",
+                        apigateway::CORS_ALLOW_HEADERS,
+                    );
+                }
+            }
+            Service::Aoss => {}
+            _ => cors::decorate(&cors::AWS_SERVICE, req, &mut response),
+        }
+        response
+    }
+
+    /// The answer without faults.
+    fn respond(&mut self, service: Service, req: &Request, now_ms: i64) -> Response {
         let (policy, control) = if req.path.starts_with(control::PREFIX) {
             (&cors::CONTROL, true)
         } else {
@@ -251,6 +451,18 @@ impl Simulator {
                 &mut self.apigw_ids,
             );
             response.set_header("Date", &time::http_date(now_ms));
+            let integration_error = serde_json::from_slice::<serde_json::Value>(&response.body)
+                .ok()
+                .and_then(|v| v.get("__type").and_then(|t| t.as_str()).map(str::to_owned));
+            self.api_log.push(ApiRequestEvent {
+                time_ms: now_ms,
+                request_id,
+                method: req.method.clone(),
+                path: req.path.clone(),
+                status: response.status,
+                error_type: response.header("x-amzn-ErrorType").map(str::to_owned),
+                integration_error,
+            });
             return response;
         }
         let cors_policy = (service != Service::Aoss || control).then_some(policy);
@@ -337,6 +549,95 @@ fn check_aoss_payload(req: &Request) -> Result<(), AuthError> {
         ));
     }
     Ok(())
+}
+
+/// A refused signature in any service's shape (STS's XML and API Gateway's
+/// gateway response included).
+fn auth_failure(service: Service, err: &AuthError, request_id: &str) -> Response {
+    match service {
+        Service::Sts => {
+            let err = sts::StsError::from(err.clone());
+            let mut response =
+                Response::with_body(err.status, "text/xml", sts::error_xml(&err, request_id));
+            response.set_header("x-amzn-RequestId", request_id);
+            response
+        }
+        Service::ApiGateway => {
+            let mut response = apigateway::gateway_error(err);
+            response.set_header("x-amzn-RequestId", request_id);
+            response
+        }
+        _ => auth_error(service, err, request_id),
+    }
+}
+
+/// Each service's throttling answer (aws-behaviour.md). `code` picks
+/// DynamoDB's exception.
+fn throttle_error(service: Service, code: Option<&str>, request_id: &str) -> Response {
+    let coral = |content_type: &str, wire_type: String, message: &str| {
+        let body = json!({"__type": wire_type, "message": message});
+        Response::with_body(
+            400,
+            content_type,
+            serde_json::to_vec(&body).unwrap_or_default(),
+        )
+    };
+    let mut response = match service {
+        Service::Sts => {
+            let err = sts::StsError {
+                status: 400,
+                code: "Throttling",
+                message: "Rate exceeded".to_owned(),
+            };
+            Response::with_body(400, "text/xml", sts::error_xml(&err, request_id))
+        }
+        Service::ApiGateway => {
+            let mut res = Response::json(429, &json!({"message": "Too Many Requests"}));
+            res.set_header("x-amzn-ErrorType", "TooManyRequestsException");
+            res
+        }
+        Service::DynamoDb => match code.unwrap_or("ThrottlingException") {
+            "ProvisionedThroughputExceededException" => coral(
+                dynamodb::CONTENT_TYPE,
+                "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException".into(),
+                "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.",
+            ),
+            "RequestLimitExceeded" => coral(
+                dynamodb::CONTENT_TYPE,
+                "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded".into(),
+                "Throughput exceeds the current throughput limit for your account. Please contact AWS Support at https://aws.amazon.com/support request a limit increase",
+            ),
+            _ => coral(
+                dynamodb::CONTENT_TYPE,
+                "com.amazon.coral.availability#ThrottlingException".into(),
+                "Rate of requests exceeds the allowed throughput.",
+            ),
+        },
+        Service::Streams => coral(
+            dynamodb::CONTENT_TYPE,
+            "com.amazon.coral.availability#ThrottlingException".into(),
+            "Rate exceeded",
+        ),
+        Service::Logs => lambda::logs::json_response(
+            Err(lambda::logs::LogsError {
+                code: "ThrottlingException",
+                message: "Rate exceeded".to_owned(),
+            }),
+            request_id,
+        ),
+        Service::Lambda => {
+            let mut res = Response::json(
+                429,
+                &json!({"Type": "User", "message": "Rate exceeded.", "Reason": "CallerRateLimitExceeded"}),
+            );
+            res.set_header("x-amzn-ErrorType", "TooManyRequestsException");
+            res
+        }
+        // Body undocumented; AOSS sends 429.
+        Service::Aoss => Response::json(429, &json!({"message": "Too Many Requests"})),
+    };
+    response.set_header("x-amzn-RequestId", request_id);
+    response
 }
 
 /// A refused signature, in the service's own error shape.
@@ -649,6 +950,287 @@ mod tests {
         let res = sim.handle(Service::DynamoDb, &preflight, NOW);
         assert_eq!(res.status, 200);
         assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
+    }
+
+    fn add_fault(sim: &mut Simulator, json: &str) {
+        let req = Request::new("POST", "/_labsim/faults").with_body(json);
+        let res = sim.handle(Service::Sts, &req, NOW);
+        assert_eq!(res.status, 200, "{}", res.body_text());
+    }
+
+    fn get_item() -> Request {
+        Request::new("POST", "/")
+            .with_header("host", "127.0.0.1:9103")
+            .with_header("content-type", "application/x-amz-json-1.0")
+            .with_header("x-amz-target", "DynamoDB_20120810.GetItem")
+            .with_body(r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#)
+    }
+
+    #[test]
+    fn fault_endpoints_add_list_and_clear_rules() {
+        let mut sim = sim();
+        let post = |body: &str| Request::new("POST", "/_labsim/faults").with_body(body);
+        let res = sim.handle(
+            Service::Sts,
+            &post(r#"[{"service":"dynamodb","operation":"GetItem","times":1,"throttle":true},{"service":"api","status":503,"body":"down"}]"#),
+            NOW,
+        );
+        assert_eq!(res.status, 200, "{}", res.body_text());
+        assert_eq!(json_of(&res)["faults"][1]["id"], 2);
+        for bad in [
+            r#"{"service":"nope","drop":true}"#,
+            "{oops",
+            r#"[{"service":"sts","drop":true},{"service":"sts"}]"#,
+        ] {
+            assert_eq!(
+                sim.handle(Service::Sts, &post(bad), NOW).status,
+                400,
+                "{bad}"
+            );
+        }
+        let list = Request::new("GET", "/_labsim/faults").with_header("Origin", ORIGIN);
+        let res = sim.handle(Service::Sts, &list, NOW);
+        assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
+        assert_eq!(
+            json_of(&res)["faults"][0],
+            serde_json::json!({"id": 1, "service": "dynamodb", "operation": "GetItem", "times": 1, "throttle": true, "fired": 0, "remaining": 1})
+        );
+        assert_eq!(
+            json_of(&res)["faults"][1]["remaining"],
+            serde_json::Value::Null
+        );
+        let res = sim.handle(
+            Service::Sts,
+            &Request::new("DELETE", "/_labsim/faults"),
+            NOW,
+        );
+        assert_eq!(json_of(&res), serde_json::json!({"faults": []}));
+        assert_eq!(
+            sim.handle(Service::Sts, &Request::new("PUT", "/_labsim/faults"), NOW)
+                .status,
+            405
+        );
+    }
+
+    #[test]
+    fn a_throttle_fires_once_on_its_operation_in_the_service_shape() {
+        let mut sim = sim();
+        add_fault(
+            &mut sim,
+            r#"{"service":"dynamodb","operation":"GetItem","times":1,"throttle":true}"#,
+        );
+        // Another operation is untouched; a preflight is never faulted.
+        let res = sim.handle(
+            Service::DynamoDb,
+            &signed(&sim, "dynamodb", list_tables()),
+            NOW,
+        );
+        assert_eq!(res.status, 200);
+        let preflight = Request::new("OPTIONS", "/")
+            .with_header("Origin", ORIGIN)
+            .with_header("Access-Control-Request-Method", "POST");
+        assert_eq!(sim.handle(Service::DynamoDb, &preflight, NOW).status, 200);
+        let req = signed(&sim, "dynamodb", get_item()).with_header("Origin", ORIGIN);
+        let res = sim.handle(Service::DynamoDb, &req, NOW);
+        assert_eq!(res.status, 400);
+        assert_eq!(
+            res.header("content-type"),
+            Some("application/x-amz-json-1.0")
+        );
+        assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
+        assert!(res.header("x-amzn-RequestId").is_some());
+        assert_eq!(
+            json_of(&res)["__type"],
+            "com.amazon.coral.availability#ThrottlingException"
+        );
+        let res = sim.handle(Service::DynamoDb, &req, NOW);
+        assert_eq!(res.status, 200, "{}", res.body_text());
+        // The timeline shows it.
+        let faults: Vec<_> = timeline::events(&sim, None, NOW)
+            .into_iter()
+            .filter(|e| e.kind == "fault")
+            .collect();
+        assert_eq!(faults.len(), 1);
+        assert_eq!(faults[0].str("fault"), Some("throttle"));
+        assert_eq!(faults[0].str("operation"), Some("GetItem"));
+        assert_eq!(faults[0].fields["status"], 400);
+    }
+
+    #[test]
+    fn each_service_throttles_in_its_own_shape() {
+        let cases = [
+            (Service::Sts, 400, "<Code>Throttling</Code>"),
+            (
+                Service::ApiGateway,
+                429,
+                r#"{"message":"Too Many Requests"}"#,
+            ),
+            (Service::DynamoDb, 400, "ThrottlingException"),
+            (Service::Streams, 400, "ThrottlingException"),
+            (Service::Logs, 400, r#""__type":"ThrottlingException""#),
+            (Service::Lambda, 429, "Rate exceeded."),
+            (Service::Aoss, 429, "Too Many Requests"),
+        ];
+        for (service, status, text) in cases {
+            let mut sim = sim();
+            add_fault(
+                &mut sim,
+                &format!(r#"{{"service":"{}","throttle":true}}"#, service.key()),
+            );
+            let res = sim.handle(service, &Request::new("POST", "/v1/lab"), NOW);
+            assert_eq!(res.status, status, "{service:?}");
+            assert!(
+                res.body_text().contains(text),
+                "{service:?}: {}",
+                res.body_text()
+            );
+        }
+        let mut sim = sim();
+        add_fault(
+            &mut sim,
+            r#"{"service":"dynamodb","throttle":"ProvisionedThroughputExceededException"}"#,
+        );
+        let res = sim.handle(Service::DynamoDb, &get_item(), NOW);
+        assert_eq!(
+            json_of(&res)["__type"],
+            "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"
+        );
+    }
+
+    #[test]
+    fn expired_token_and_clock_skew_faults_answer_as_the_service_would() {
+        let mut sim = sim();
+        add_fault(
+            &mut sim,
+            r#"{"service":"dynamodb","times":1,"expired_token":true}"#,
+        );
+        add_fault(
+            &mut sim,
+            r#"{"service":"api","times":1,"expired_token":true}"#,
+        );
+        add_fault(
+            &mut sim,
+            r#"{"service":"sts","times":1,"expired_token":true}"#,
+        );
+        let res = sim.handle(
+            Service::DynamoDb,
+            &signed(&sim, "dynamodb", get_item()),
+            NOW,
+        );
+        assert_eq!(
+            json_of(&res),
+            serde_json::json!({
+                "__type": "com.amazon.coral.service#ExpiredTokenException",
+                "message": "The security token included in the request is expired",
+            })
+        );
+        let res = sim.handle(Service::ApiGateway, &Request::new("POST", "/v1/lab"), NOW);
+        assert_eq!(res.status, 403);
+        assert_eq!(
+            json_of(&res),
+            serde_json::json!({"message": "The security token included in the request is expired"})
+        );
+        let res = sim.handle(Service::Sts, &get_caller_identity(), NOW);
+        assert_eq!(res.status, 403);
+        assert!(res.body_text().contains("<Code>ExpiredToken</Code>"));
+
+        let mut sim = self::sim();
+        add_fault(
+            &mut sim,
+            r#"{"service":"dynamodb","times":1,"clock_skew_s":360}"#,
+        );
+        add_fault(
+            &mut sim,
+            r#"{"service":"dynamodb","times":1,"clock_skew_s":-360}"#,
+        );
+        add_fault(
+            &mut sim,
+            r#"{"service":"dynamodb","times":1,"clock_skew_s":60}"#,
+        );
+        let req = signed(&sim, "dynamodb", get_item());
+        let res = sim.handle(Service::DynamoDb, &req, NOW);
+        assert_eq!(res.status, 400);
+        assert_eq!(
+            json_of(&res)["message"],
+            "Signature expired: 20241008T195522Z is now earlier than 20241008T195622Z (20241008T200122Z - 5 min.)"
+        );
+        assert_eq!(
+            json_of(&res)["__type"],
+            "com.amazon.coral.service#InvalidSignatureException"
+        );
+        let res = sim.handle(Service::DynamoDb, &req, NOW);
+        assert_eq!(
+            json_of(&res)["message"],
+            "Signature not yet current: 20241008T195522Z is still later than 20241008T195422Z (20241008T194922Z + 5 min.)"
+        );
+        // Within AWS's five minutes: answered normally.
+        assert_eq!(sim.handle(Service::DynamoDb, &req, NOW).status, 200);
+    }
+
+    #[test]
+    fn raw_delay_and_drop_faults() {
+        let mut sim = sim();
+        add_fault(
+            &mut sim,
+            r#"{"service":"api","times":1,"status":503,"body":"{\"message\":\"down\"}"}"#,
+        );
+        add_fault(&mut sim, r#"{"service":"api","times":1,"delay_ms":1500}"#);
+        add_fault(&mut sim, r#"{"service":"api","times":1,"drop":true}"#);
+        let post = Request::new("POST", "/v1/lab").with_body(r#"{"name":"Ann"}"#);
+        let first = sim.answer(Service::ApiGateway, &post, NOW);
+        assert_eq!(
+            (first.response.status, first.delay_ms, first.drop),
+            (503, 0, false)
+        );
+        assert_eq!(first.response.body_text(), r#"{"message":"down"}"#);
+        assert_eq!(
+            first.response.header("content-type"),
+            Some("application/json")
+        );
+        let second = sim.answer(Service::ApiGateway, &post, NOW);
+        assert_eq!(
+            (second.response.status, second.delay_ms, second.drop),
+            (200, 1500, false)
+        );
+        let third = sim.answer(Service::ApiGateway, &post, NOW);
+        assert!(third.drop);
+        // Only the delayed request reached the table.
+        assert_eq!(sim.dynamodb().events().len(), 1);
+        let kinds: Vec<_> = timeline::events(&sim, None, NOW)
+            .into_iter()
+            .map(|e| (e.kind, e.str("fault").map(str::to_owned)))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("fault", Some("status".to_owned())),
+                ("fault", Some("delay".to_owned())),
+                ("fault", Some("drop".to_owned())),
+                ("api_request", None),
+                ("table_write", None),
+                ("stream_record", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn probability_faults_repeat_with_the_seed() {
+        let run = || {
+            let mut sim = sim();
+            add_fault(
+                &mut sim,
+                r#"{"service":"logs","probability":0.5,"throttle":true}"#,
+            );
+            (0..40)
+                .map(|_| {
+                    let res = sim.handle(Service::Logs, &Request::new("POST", "/"), NOW);
+                    res.body_text().contains("ThrottlingException")
+                })
+                .collect::<Vec<_>>()
+        };
+        let a = run();
+        assert_eq!(a, run());
+        assert!(a.contains(&true) && a.contains(&false), "{a:?}");
     }
 
     #[test]

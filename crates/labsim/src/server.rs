@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -84,7 +84,11 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
         let app = Router::new()
             .fallback(service_handler)
             .with_state((sim.clone(), service));
-        servers.spawn(serve(listener, app, stopped.clone()));
+        servers.spawn(serve_service(
+            DroppableListener(listener),
+            app,
+            stopped.clone(),
+        ));
     }
     if let Some((listener, dir)) = static_site {
         servers.spawn(serve(listener, static_app(dir), stopped));
@@ -141,6 +145,113 @@ async fn serve(
         .await
 }
 
+/// Serves a service port, whose handler may close a connection without
+/// answering (an injected `drop` fault).
+async fn serve_service(
+    listener: DroppableListener,
+    app: Router,
+    mut stopped: watch::Receiver<bool>,
+) -> io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<DropHandle>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    })
+    .await
+}
+
+/// A TCP listener whose connections can be cut from inside a handler.
+struct DroppableListener(TcpListener);
+
+/// A connection that fails every read and write once cut, so the server
+/// closes it without sending a byte.
+struct DroppableStream {
+    inner: tokio::net::TcpStream,
+    cut: Arc<AtomicBool>,
+}
+
+/// Given to handlers: cuts its connection.
+#[derive(Clone)]
+struct DropHandle(Arc<AtomicBool>);
+
+impl axum::serve::Listener for DroppableListener {
+    type Io = DroppableStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        let (inner, addr) = axum::serve::Listener::accept(&mut self.0).await;
+        let stream = DroppableStream {
+            inner,
+            cut: Arc::new(AtomicBool::new(false)),
+        };
+        (stream, addr)
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        self.0.local_addr()
+    }
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, DroppableListener>>
+    for DropHandle
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, DroppableListener>) -> Self {
+        DropHandle(stream.io().cut.clone())
+    }
+}
+
+fn cut_error() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "dropped by a labsim fault",
+    )
+}
+
+impl tokio::io::AsyncRead for DroppableStream {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        if self.cut.load(Ordering::SeqCst) {
+            return std::task::Poll::Ready(Err(cut_error()));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for DroppableStream {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        if self.cut.load(Ordering::SeqCst) {
+            return std::task::Poll::Ready(Err(cut_error()));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        if self.cut.load(Ordering::SeqCst) {
+            return std::task::Poll::Ready(Err(cut_error()));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 /// Prints shell lines: comments, `export` lines for the demo credentials and
 /// endpoint, then `labsim ready` (printed by the caller once serving).
 fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) {
@@ -191,6 +302,7 @@ fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) 
 /// Every request to a service port goes to the core as received.
 async fn service_handler(
     State((sim, service)): State<(Shared, Service)>,
+    ConnectInfo(connection): ConnectInfo<DropHandle>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -209,12 +321,27 @@ async fn service_handler(
             .collect(),
         body: body.to_vec(),
     };
-    let res = {
+    let answer = {
         // A panic elsewhere cannot leave the simulator half-updated in a way
         // that matters more than stopping service, so recover the lock.
         let mut sim = sim.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        sim.handle(service, &req, now_ms())
+        sim.answer(service, &req, now_ms())
     };
+    if answer.drop {
+        eprintln!(
+            "labsim: {} {} {} -> dropped (fault)",
+            service.key(),
+            req.method,
+            req.path
+        );
+        // The response below is never written: the connection is cut.
+        connection.0.store(true, Ordering::SeqCst);
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    if answer.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(answer.delay_ms)).await;
+    }
+    let res = answer.response;
     eprintln!(
         "labsim: {} {} {} -> {}",
         service.key(),

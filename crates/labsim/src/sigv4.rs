@@ -240,7 +240,7 @@ fn check_scope(
 /// Refuses a signing time more than five minutes from the server's clock,
 /// with AWS's wording (the server time in parentheses is what lets a page
 /// that cannot read `Date` correct its clock).
-fn check_skew(signed_at_ms: i64, now_ms: i64) -> Result<(), AuthError> {
+pub(crate) fn check_skew(signed_at_ms: i64, now_ms: i64) -> Result<(), AuthError> {
     let now = now_ms.div_euclid(1000) * 1000;
     let signed = time::amz_date(signed_at_ms);
     let server = time::amz_date(now);

@@ -623,3 +623,72 @@ fn post_to_the_api_flows_through_the_stream_lambda_into_the_collection() {
     assert_eq!(reply.status, 403);
     assert_eq!(reply.header("access-control-allow-origin"), None);
 }
+
+#[test]
+fn faults_over_http_throttle_once_then_drop_the_connection() {
+    let labsim = Labsim::start(&["--seed", "5"]);
+    let control = |path: &str| format!("{}/_labsim/{path}", labsim.sts());
+    let config = send("GET", &control("config"), &[], "").json();
+    let creds = Creds::from_json(&config["credentials"]);
+    let url = format!("{}/", config["endpoints"]["dynamodb"].as_str().unwrap());
+    let get = r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#;
+    let request = || {
+        sign_for(
+            "POST",
+            &url,
+            &[
+                ("content-type", "application/x-amz-json-1.0"),
+                ("x-amz-target", "DynamoDB_20120810.GetItem"),
+            ],
+            get,
+            &creds,
+            "dynamodb",
+        )
+    };
+
+    let rule = r#"{"service":"dynamodb","operation":"GetItem","times":1,"throttle":true}"#;
+    let reply = send("POST", &control("faults"), &[], rule);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = send("POST", &url, &request(), get);
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(
+        reply.json()["__type"],
+        "com.amazon.coral.availability#ThrottlingException"
+    );
+    let reply = send("POST", &url, &request(), get);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    let rule = r#"{"service":"dynamodb","times":1,"drop":true}"#;
+    assert_eq!(send("POST", &control("faults"), &[], rule).status, 200);
+    let mut req = ureq::http::Request::builder().method("POST").uri(&url);
+    for (name, value) in request() {
+        req = req.header(name, value);
+    }
+    let dropped = agent().run(req.body(get.as_bytes().to_vec()).unwrap());
+    assert!(
+        dropped.is_err(),
+        "expected a closed connection: {dropped:?}"
+    );
+    assert_eq!(send("POST", &url, &request(), get).status, 200);
+
+    // A delay: answered normally, late.
+    let rule = r#"{"service":"dynamodb","times":1,"delay_ms":400}"#;
+    assert_eq!(send("POST", &control("faults"), &[], rule).status, 200);
+    let started = std::time::Instant::now();
+    assert_eq!(send("POST", &url, &request(), get).status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(400));
+
+    let listed = send("GET", &control("faults"), &[], "").json();
+    assert_eq!(listed["faults"][1]["remaining"], 0);
+    let events = send("GET", &control("events"), &[], "").json();
+    let faults: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "fault")
+        .map(|e| e["fault"].as_str().unwrap())
+        .collect();
+    assert_eq!(faults, ["throttle", "drop", "delay"]);
+    let cleared = send("DELETE", &control("faults"), &[], "").json();
+    assert_eq!(cleared, serde_json::json!({"faults": []}));
+}

@@ -153,7 +153,7 @@ fn gateway_response(status: u16, error_type: &str, message: &str) -> Response {
     res
 }
 
-fn gateway_error(err: &AuthError) -> Response {
+pub(crate) fn gateway_error(err: &AuthError) -> Response {
     let (error_type, message) = match err {
         AuthError::MissingAuthenticationToken => (
             "MissingAuthenticationTokenException",

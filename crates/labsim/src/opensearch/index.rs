@@ -66,6 +66,11 @@ impl Index {
         self.docs.get(id).and_then(|versions| versions.last())
     }
 
+    /// Every write to `id`, oldest first.
+    pub(crate) fn versions(&self, id: &str) -> &[Version] {
+        self.docs.get(id).map_or(&[], Vec::as_slice)
+    }
+
     /// The current document `id`, as GET sees it.
     pub(crate) fn live(&self, id: &str) -> Option<(&Version, &StoredDoc)> {
         let version = self.latest(id)?;

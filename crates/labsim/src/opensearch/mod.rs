@@ -367,6 +367,19 @@ impl Collection {
         &self.timeline
     }
 
+    /// The source of version `version` of document `id` as sent; for a
+    /// deletion, that of the last version before it.
+    pub fn source_of_version(&self, index: &str, id: &str, version: u64) -> Option<&str> {
+        self.indexes
+            .get(index)?
+            .versions(id)
+            .iter()
+            .rev()
+            .filter(|v| v.version <= version)
+            .find_map(|v| v.doc.as_ref())
+            .map(|doc| doc.raw.as_str())
+    }
+
     // ---- Core operations shared by HTTP and the helpers. ----
 
     fn new_id(&mut self) -> String {

@@ -1,0 +1,61 @@
+"""Injected faults as AWS's own clients see them, and the ground-truth timeline."""
+import json
+import urllib.request
+
+import botocore.config
+import botocore.exceptions
+import pytest
+import requests
+
+from conftest import client_for
+
+
+def control(labsim, method, path, body=None):
+    req = urllib.request.Request(
+        f"{labsim.sts}{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+        method=method,
+    )
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+@pytest.fixture
+def faults(labsim):
+    yield lambda spec: control(labsim, "POST", "/_labsim/faults", spec)
+    control(labsim, "DELETE", "/_labsim/faults")
+
+
+def test_boto3_sees_dynamodbs_throttling_shape_and_its_retry_recovers(labsim, faults):
+    faults({"service": "dynamodb", "operation": "GetItem", "throttle": True, "times": 1})
+    one_shot = client_for(labsim, "dynamodb", botocore_config=botocore.config.Config(retries={"total_max_attempts": 1}))
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        one_shot.get_item(TableName="lab-table", Key={"id": {"S": "x"}})
+    assert info.value.response["Error"]["Code"] == "ThrottlingException"
+    faults({"service": "dynamodb", "operation": "GetItem", "throttle": True, "times": 1})
+    # The SDK's standard retry mode treats it as throttling and tries again.
+    assert "Item" not in client_for(labsim, "dynamodb").get_item(TableName="lab-table", Key={"id": {"S": "x"}})
+
+
+def test_injected_expired_token_is_what_boto3_reports(labsim, faults):
+    faults({"service": "sts", "expired_token": True, "times": 1})
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        client_for(labsim, "sts").get_caller_identity()
+    assert info.value.response["Error"]["Code"] == "ExpiredToken"
+
+
+def test_the_timeline_follows_one_item_hop_by_hop(labsim):
+    api = labsim.config()["endpoints"]["api"]
+    item_id = requests.post(api, json={"name": "Cy", "type": "t"}, timeout=10).headers["x-amzn-RequestId"]
+    import time
+
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        events = control(labsim, "GET", "/_labsim/events")["events"]
+        kinds = [e["kind"] for e in events if item_id in json.dumps(e)]
+        if "searchable" in kinds:
+            break
+        time.sleep(0.2)
+    assert kinds[:3] == ["api_request", "table_write", "stream_record"]
+    assert kinds.index("lambda_invocation") < kinds.index("index_write") < kinds.index("searchable")
