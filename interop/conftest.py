@@ -28,10 +28,13 @@ class Labsim:
         with urllib.request.urlopen(f"{self.sts}/_labsim/config") as r:
             return json.load(r)
 
-    def mint(self, ttl_seconds):
+    def mint(self, ttl_seconds, policy=None):
+        body = {"ttl_seconds": ttl_seconds}
+        if policy is not None:
+            body["policy"] = policy
         req = urllib.request.Request(
             f"{self.sts}/_labsim/credentials",
-            data=json.dumps({"ttl_seconds": ttl_seconds}).encode(),
+            data=json.dumps(body).encode(),
             headers={"content-type": "application/json"},
             method="POST",
         )

@@ -40,10 +40,34 @@ def test_reserved_word_without_placeholder_is_a_validation_error(labsim):
     assert "reserved keyword" in info.value.response["Error"]["Message"]
 
 
-def test_missing_table_is_resource_not_found(labsim):
+def test_a_table_outside_the_policy_is_access_denied_and_a_missing_one_not_found(labsim):
+    # The learner may touch lab-table only: IAM answers before the table lookup.
     with pytest.raises(botocore.exceptions.ClientError) as info:
         client_for(labsim, "dynamodb").get_item(TableName="no-such-table", Key={"id": {"S": "x"}})
+    assert info.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "is not authorized to perform: dynamodb:GetItem" in info.value.response["Error"]["Message"]
+    # With a policy allowing every table, the same call finds no table.
+    everything = labsim.mint(3600, policy={
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}],
+    })
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        client_for(labsim, "dynamodb", everything).get_item(TableName="no-such-table", Key={"id": {"S": "x"}})
     assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_an_explicit_deny_is_named(labsim):
+    denied = labsim.mint(3600, policy={
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "dynamodb:DeleteItem", "Resource": "*"},
+        ],
+    })
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        client_for(labsim, "dynamodb", denied).delete_item(TableName="lab-table", Key={"id": {"S": "x"}})
+    assert info.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "with an explicit deny in an identity-based policy" in info.value.response["Error"]["Message"]
 
 
 def test_stream_records_reach_a_boto3_reader(labsim):

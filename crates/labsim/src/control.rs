@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::faults::{FaultRule, FaultSpec};
 use crate::http::{Request, Response};
+use crate::iam::PolicyDocument;
 use crate::identity::{Credentials, IdentityStore};
 use crate::{timeline, Simulator};
 
@@ -68,9 +69,12 @@ impl From<&IdentityStore> for IdentityJson {
 }
 
 /// Body of `POST /_labsim/credentials`; an empty body means the default TTL.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct MintRequest {
     pub ttl_seconds: Option<i64>,
+    /// The credentials' identity policy (a JSON object, or a string holding
+    /// one) instead of the learner's.
+    pub policy: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -109,13 +113,27 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
     } else {
         match serde_json::from_slice::<MintRequest>(&req.body) {
             Ok(body) => body,
-            Err(e) => return error(400, &format!("expected {{\"ttl_seconds\": N}}: {e}")),
+            Err(e) => {
+                return error(
+                    400,
+                    &format!("expected {{\"ttl_seconds\": N, \"policy\": {{...}}}}: {e}"),
+                )
+            }
         }
     };
     let ttl = body
         .ttl_seconds
         .unwrap_or(sim.config().credential_ttl_seconds);
-    let credentials = sim.mint_credentials(now_ms, ttl);
+    let policy = match &body.policy {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(text)) => Some(PolicyDocument::parse(text)),
+        Some(value) => Some(PolicyDocument::from_value(value)),
+    };
+    let credentials = match policy {
+        None => sim.mint_credentials(now_ms, ttl),
+        Some(Ok(policy)) => sim.mint_credentials_with_policy(now_ms, ttl, policy),
+        Some(Err(e)) => return error(400, &format!("bad policy: {e}")),
+    };
     Response::json(200, &CredentialsJson::from(&credentials))
 }
 

@@ -1,9 +1,12 @@
 //! The simulator's principals and the temporary credentials issued to them.
 //!
 //! The lab runs as one assumed-role session (the Workshop Studio participant
-//! role), so there is one principal; every credential set belongs to it, as
-//! the credentials from a real AssumeRole do.
+//! role), the principal of the demo credentials and of those minted by
+//! `POST /_labsim/credentials`. Each credential set carries its caller ARN
+//! and its [`PermissionSet`]: STS AssumeRole mints sets for other sessions
+//! (other roles, session policies) into the same store.
 
+use crate::iam::PermissionSet;
 use crate::rng::{SplitMix64, BASE64, UPPER_ALNUM};
 use crate::time;
 
@@ -56,6 +59,12 @@ pub struct Credentials {
     pub session_token: String,
     /// Expiry in epoch milliseconds (always a whole second).
     pub expires_at_ms: i64,
+    /// What the credentials may do.
+    pub permissions: PermissionSet,
+    /// The caller's ARN (an assumed-role session ARN).
+    pub principal_arn: String,
+    /// GetCallerIdentity's `UserId` for the caller (`AROA...:session`).
+    pub user_id: String,
 }
 
 impl Credentials {
@@ -75,13 +84,29 @@ pub struct IdentityStore {
     principal: Principal,
     /// `issued[0]` is the demo set minted at start.
     issued: Vec<Credentials>,
+    /// The permissions of credentials minted without their own.
+    default_permissions: PermissionSet,
     rng: SplitMix64,
 }
 
 impl IdentityStore {
     /// Creates the demo principal and mints its demo credentials, valid for
     /// `ttl_seconds` from `now_ms`. The same `seed` gives the same ids and keys.
+    ///
+    /// The credentials get no permissions (every authorized call is
+    /// denied); see [`IdentityStore::with_permissions`].
     pub fn new(seed: u64, now_ms: i64, ttl_seconds: i64) -> Self {
+        Self::with_permissions(seed, now_ms, ttl_seconds, PermissionSet::default())
+    }
+
+    /// Like [`IdentityStore::new`]; the demo credentials (and others minted
+    /// without their own policy) get `permissions`.
+    pub fn with_permissions(
+        seed: u64,
+        now_ms: i64,
+        ttl_seconds: i64,
+        permissions: PermissionSet,
+    ) -> Self {
         let mut rng = SplitMix64::new(seed);
         let principal = Principal {
             account: DEMO_ACCOUNT.to_owned(),
@@ -92,6 +117,7 @@ impl IdentityStore {
         let mut store = IdentityStore {
             principal,
             issued: Vec::new(),
+            default_permissions: permissions,
             rng,
         };
         store.mint(now_ms, ttl_seconds);
@@ -110,6 +136,28 @@ impl IdentityStore {
     /// Issues another credential set for the principal, expiring `ttl_seconds`
     /// after `now_ms` (zero or negative gives credentials already expired).
     pub fn mint(&mut self, now_ms: i64, ttl_seconds: i64) -> Credentials {
+        let permissions = self.default_permissions.clone();
+        let arn = self.principal.arn();
+        let user_id = self.principal.user_id();
+        self.mint_for(now_ms, ttl_seconds, permissions, arn, user_id)
+    }
+
+    /// The permissions credentials get unless minted with their own.
+    pub fn default_permissions(&self) -> &PermissionSet {
+        &self.default_permissions
+    }
+
+    /// Issues credentials with their own permissions, for the caller
+    /// `principal_arn` with GetCallerIdentity's `user_id` (e.g. an
+    /// AssumeRole session).
+    pub fn mint_for(
+        &mut self,
+        now_ms: i64,
+        ttl_seconds: i64,
+        permissions: PermissionSet,
+        principal_arn: String,
+        user_id: String,
+    ) -> Credentials {
         let access_key_id = format!("ASIA{}", self.rng.string(UPPER_ALNUM, 16));
         let secret_access_key = self.rng.string(BASE64, 40);
         let token_tail = SESSION_TOKEN_LEN - SESSION_TOKEN_PREFIX.len();
@@ -122,6 +170,9 @@ impl IdentityStore {
             secret_access_key,
             session_token,
             expires_at_ms: (now_ms.div_euclid(1000) + ttl_seconds) * 1000,
+            permissions,
+            principal_arn,
+            user_id,
         };
         self.issued.push(credentials.clone());
         credentials

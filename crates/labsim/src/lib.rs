@@ -23,6 +23,8 @@ pub mod time;
 pub mod timeline;
 
 #[cfg(test)]
+mod authz_tests;
+#[cfg(test)]
 mod test_support;
 
 use std::collections::BTreeMap;
@@ -42,6 +44,10 @@ use crate::rng::SplitMix64;
 use crate::sigv4::{AuthError, Expected};
 
 pub const DEFAULT_REGION: &str = "ap-southeast-1";
+/// The REST API's id in ARNs (`execute-api:Invoke` is checked on it).
+pub const LAB_API_ID: &str = "a1b2c3d4e5";
+/// The collection's id in ARNs (`aoss:APIAccessAll` is checked on it).
+pub const LAB_COLLECTION_ID: &str = "0a1b2c3d4e5f6g7h8i9j";
 pub use crate::identity::DEFAULT_CREDENTIAL_TTL_SECONDS;
 
 /// How the simulator was started.
@@ -194,7 +200,12 @@ impl Simulator {
             setup.opensearch_host = aoss.clone();
         }
         let mut sim = Simulator {
-            identity: IdentityStore::new(config.seed, now_ms, config.credential_ttl_seconds),
+            identity: IdentityStore::with_permissions(
+                config.seed,
+                now_ms,
+                config.credential_ttl_seconds,
+                iam::learner_permissions(&lab_ids(&config.region)),
+            ),
             request_ids: SplitMix64::new(!config.seed),
             apigw_ids: SplitMix64::new(config.seed ^ 0xA919_0000_0000_0006),
             dynamodb: DynamoDb::new(db_config, now_ms),
@@ -255,6 +266,27 @@ impl Simulator {
     /// Issues another credential set for the demo principal.
     pub fn mint_credentials(&mut self, now_ms: i64, ttl_seconds: i64) -> Credentials {
         self.identity.mint(now_ms, ttl_seconds)
+    }
+
+    /// Issues a credential set for the demo principal whose identity
+    /// policy is `policy` (instead of the learner's).
+    pub fn mint_credentials_with_policy(
+        &mut self,
+        now_ms: i64,
+        ttl_seconds: i64,
+        policy: iam::PolicyDocument,
+    ) -> Credentials {
+        let permissions =
+            iam::PermissionSet::new(vec![iam::NamedPolicy::inline("labsim-credential", policy)]);
+        let principal = self.identity.principal();
+        let (arn, user_id) = (principal.arn(), principal.user_id());
+        self.identity
+            .mint_for(now_ms, ttl_seconds, permissions, arn, user_id)
+    }
+
+    /// The ids the lab's ARNs are built from.
+    pub fn lab_ids(&self) -> iam::LabIds {
+        lab_ids(&self.config.region)
     }
 
     /// What `GET /_labsim/config` returns.
@@ -489,22 +521,31 @@ impl Simulator {
         request_id: &str,
     ) -> Response {
         if service == Service::Sts {
-            return sts::handle(req, &self.identity, &self.config.region, now_ms, request_id);
+            let ids = self.lab_ids();
+            return sts::handle(req, &mut self.identity, &ids, now_ms, request_id);
         }
         let expected = Expected {
             service: service.signing_name(),
             region: &self.config.region,
         };
-        let verified = sigv4::verify(req, expected, &self.identity, now_ms).map(|_| ());
+        let verified = sigv4::verify(req, expected, &self.identity, now_ms);
         let verified = if service == Service::Aoss {
-            verified.and_then(|()| check_aoss_payload(req))
+            verified.and_then(|c| check_aoss_payload(req).map(|()| c))
         } else {
             verified
         };
-        if let Err(err) = verified {
-            return auth_error(service, &err, request_id);
-        }
+        let caller = match verified {
+            Err(err) => return auth_error(service, &err, request_id),
+            Ok(c) => c,
+        };
         let target = req.header("x-amz-target").unwrap_or_default().to_owned();
+        if let Some(authz) = self.request_authz(service, req, &target) {
+            if let Some(refusal) =
+                authorize(service, caller, &authz, &self.config.region, request_id)
+            {
+                return refusal;
+            }
+        }
         match service {
             Service::DynamoDb => {
                 self.dynamodb
@@ -529,6 +570,139 @@ impl Simulator {
             Service::Sts | Service::ApiGateway => Response::new(500),
         }
     }
+}
+
+impl Simulator {
+    /// What a request to `service` is in IAM's terms (`None`: nothing to
+    /// check).
+    fn request_authz(&self, service: Service, req: &Request, target: &str) -> Option<iam::Authz> {
+        let region = &self.config.region;
+        let account = DEMO_ACCOUNT;
+        let body = || serde_json::from_slice::<serde_json::Value>(&req.body).unwrap_or_default();
+        let operation = target.rsplit('.').next().unwrap_or_default();
+        match service {
+            Service::Streams
+                if !matches!(
+                    operation,
+                    "DescribeStream" | "GetRecords" | "GetShardIterator" | "ListStreams"
+                ) =>
+            {
+                // Not a Streams operation: UnknownOperationException first.
+                None
+            }
+            Service::DynamoDb | Service::Streams => {
+                let body = body();
+                // GetRecords names no stream: its iterator starts with the
+                // stream's ARN (as AWS's do), and IAM checks that stream.
+                let from_iterator = body["ShardIterator"]
+                    .as_str()
+                    .and_then(|it| it.split('|').next())
+                    .filter(|arn| arn.starts_with("arn:"));
+                Some(iam::dynamodb_authz(
+                    region,
+                    account,
+                    operation,
+                    body["TableName"].as_str(),
+                    body["StreamArn"].as_str().or(from_iterator),
+                ))
+            }
+            Service::Logs => {
+                let body = body();
+                Some(iam::logs_authz(
+                    region,
+                    account,
+                    operation,
+                    body["logGroupName"].as_str(),
+                    body["logStreamName"].as_str(),
+                ))
+            }
+            Service::Lambda => {
+                let (operation, function) = lambda_operation(req);
+                Some(iam::lambda_authz(
+                    region,
+                    account,
+                    operation,
+                    function.as_deref(),
+                ))
+            }
+            Service::Aoss => Some(iam::aoss_authz(region, account, LAB_COLLECTION_ID)),
+            Service::Sts | Service::ApiGateway => None,
+        }
+    }
+}
+
+fn lab_ids(region: &str) -> iam::LabIds {
+    iam::LabIds::new(region, DEMO_ACCOUNT, LAB_API_ID, LAB_COLLECTION_ID)
+}
+
+/// The Lambda API operation a request is, by method and path, and the
+/// function it names.
+fn lambda_operation(req: &Request) -> (&'static str, Option<String>) {
+    let rest = req.path.strip_prefix("/2015-03-31/").unwrap_or_default();
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let query_function = || {
+        form_urlencoded::parse(req.query.as_bytes())
+            .find(|(k, _)| k == "FunctionName")
+            .map(|(_, v)| v.into_owned())
+    };
+    let decode = |s: &str| {
+        form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    let method = req.method.to_ascii_uppercase();
+    match (method.as_str(), segments.as_slice()) {
+        ("GET", ["functions"]) => ("ListFunctions", None),
+        ("GET", ["functions", name]) => ("GetFunction", decode(name)),
+        ("GET", ["functions", name, "configuration"]) => ("GetFunctionConfiguration", decode(name)),
+        ("POST", ["functions", name, "invocations"]) => ("Invoke", decode(name)),
+        ("GET", ["event-source-mappings"]) => ("ListEventSourceMappings", query_function()),
+        ("GET", ["event-source-mappings", _]) => ("GetEventSourceMapping", None),
+        _ => ("ListFunctions", None),
+    }
+}
+
+/// Decides `authz` for `caller`; the refusal in `service`'s shape, or
+/// `None` when allowed.
+fn authorize(
+    service: Service,
+    caller: &Credentials,
+    authz: &iam::Authz,
+    region: &str,
+    request_id: &str,
+) -> Option<Response> {
+    let req = iam::AuthzRequest {
+        action: &authz.action,
+        resource: &authz.resource,
+        region,
+    };
+    let decision = match caller.permissions.evaluate(&req) {
+        Ok(decision) => decision,
+        Err(unsupported) => {
+            let mut response = Response::json(
+                500,
+                &json!({"message": format!("labsim cannot authorize this request: {unsupported}")}),
+            );
+            response.set_header("x-amzn-RequestId", request_id);
+            return Some(response);
+        }
+    };
+    let denial = iam::Denial::from_decision(&caller.principal_arn, &req, &decision)?;
+    let denied_by = match service {
+        Service::Aoss => {
+            return Some(iam::aoss_access_denied(
+                iam::AossDenial::MissingApiAccessAll,
+                request_id,
+            ))
+        }
+        Service::Sts => iam::DeniedBy::Sts,
+        Service::ApiGateway => iam::DeniedBy::ApiGateway,
+        Service::DynamoDb => iam::DeniedBy::DynamoDb,
+        Service::Streams => iam::DeniedBy::DynamoDbStreams,
+        Service::Lambda => iam::DeniedBy::Lambda,
+        Service::Logs => iam::DeniedBy::Logs,
+    };
+    Some(iam::access_denied(denied_by, &denial, request_id))
 }
 
 /// AOSS also wants the payload hash, and refuses a signed `content-length`
@@ -834,12 +1008,13 @@ mod tests {
         signer.sign(req)
     }
 
+    /// DescribeTable on lab-table (the learner may not ListTables).
     fn list_tables() -> Request {
         Request::new("POST", "/")
             .with_header("host", "127.0.0.1:9103")
             .with_header("content-type", "application/x-amz-json-1.0")
-            .with_header("x-amz-target", "DynamoDB_20120810.ListTables")
-            .with_body("{}")
+            .with_header("x-amz-target", "DynamoDB_20120810.DescribeTable")
+            .with_body(r#"{"TableName":"lab-table"}"#)
     }
 
     #[test]
@@ -852,10 +1027,7 @@ mod tests {
             NOW,
         );
         assert_eq!(res.status, 200, "{}", res.body_text());
-        assert_eq!(
-            json_of(&res)["TableNames"],
-            serde_json::json!(["lab-table"])
-        );
+        assert_eq!(json_of(&res)["Table"]["TableName"], "lab-table");
         let res = sim.handle(
             Service::DynamoDb,
             &signed(&sim, "lambda", list_tables()),
@@ -884,8 +1056,8 @@ mod tests {
         signer.time_ms = late;
         let logs = Request::new("POST", "/")
             .with_header("host", "127.0.0.1:9106")
-            .with_header("x-amz-target", "Logs_20140328.DescribeLogGroups")
-            .with_body("{}");
+            .with_header("x-amz-target", "Logs_20140328.DescribeLogStreams")
+            .with_body(r#"{"logGroupName":"/aws/lambda/sync-data-with-dynamodb-stream"}"#);
         let res = sim.handle(Service::Logs, &signer.sign(logs.clone()), late);
         assert_eq!(res.status, 400);
         assert_eq!(
@@ -899,8 +1071,9 @@ mod tests {
                 "message": "The security token included in the request is expired",
             })
         );
+        // Signed and allowed: the group only exists once the function ran.
         let res = sim.handle(Service::Logs, &signed(&sim, "logs", logs), NOW);
-        assert_eq!(res.status, 200, "{}", res.body_text());
+        assert_eq!(json_of(&res)["__type"], "ResourceNotFoundException");
         // Lambda: unsigned is refused, signed works.
         let get = Request::new(
             "GET",

@@ -105,10 +105,11 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
             }
         })
     };
+    let shutdown = shutdown_signal();
     println!("labsim ready");
 
     let result = tokio::select! {
-        () = shutdown_signal() => Ok(()),
+        () = shutdown => Ok(()),
         Some(ended) = servers.join_next() => {
             // A server only ends early on an error.
             ended.map_err(io::Error::other).and_then(|r| r)
@@ -401,27 +402,36 @@ async fn index_or_not_found(index: &Path, path: &str) -> Response {
     }
 }
 
-async fn shutdown_signal() {
-    // A signal that cannot be watched must not end the server at once.
-    let interrupt = async {
+/// Starts watching for SIGINT and SIGTERM at once, so a signal sent right
+/// after "labsim ready" is printed is never missed; the future ends on the
+/// first one. A signal that cannot be watched must not end the server.
+#[cfg(unix)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    let terminate = signal(SignalKind::terminate()).ok();
+    async move {
+        let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+            match s {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = wait(interrupt) => {}
+            () = wait(terminate) => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
     }
 }
 

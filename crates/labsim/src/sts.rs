@@ -1,9 +1,14 @@
 //! STS over the query protocol: form-encoded `Action=...&Version=...` in a
 //! POST body (or a GET query), XML responses in AWS's exact shape.
 
+use sha2::{Digest, Sha256};
+
 use crate::http::{Request, Response};
-use crate::identity::IdentityStore;
+use crate::iam::{self, AuthzRequest, Denial, LabIds, PermissionSet, PolicyDocument};
+use crate::identity::{Credentials, IdentityStore};
+use crate::rng::{SplitMix64, UPPER_ALNUM};
 use crate::sigv4::{self, AuthError, Expected};
+use crate::time;
 
 pub const SERVICE: &str = "sts";
 pub const VERSION: &str = "2011-06-15";
@@ -47,21 +52,23 @@ impl From<AuthError> for StsError {
     }
 }
 
-/// Answers one STS request (CORS is the caller's business).
+/// Answers one STS request (CORS is the caller's business). AssumeRole
+/// and GetSessionToken mint credentials into `identity`.
 pub fn handle(
     req: &Request,
-    identity: &IdentityStore,
-    region: &str,
+    identity: &mut IdentityStore,
+    ids: &LabIds,
     now_ms: i64,
     request_id: &str,
 ) -> Response {
     let expected = Expected {
         service: SERVICE,
-        region,
+        region: &ids.region,
     };
     let result = sigv4::verify(req, expected, identity, now_ms)
+        .cloned()
         .map_err(StsError::from)
-        .and_then(|_| dispatch(req, identity, request_id));
+        .and_then(|caller| dispatch(req, identity, &caller, ids, now_ms, request_id));
     let mut response = match result {
         Ok(xml) => Response::with_body(200, "text/xml", xml),
         Err(err) => Response::with_body(err.status, "text/xml", error_xml(&err, request_id)),
@@ -70,7 +77,14 @@ pub fn handle(
     response
 }
 
-fn dispatch(req: &Request, identity: &IdentityStore, request_id: &str) -> Result<String, StsError> {
+fn dispatch(
+    req: &Request,
+    identity: &mut IdentityStore,
+    caller: &Credentials,
+    ids: &LabIds,
+    now_ms: i64,
+    request_id: &str,
+) -> Result<String, StsError> {
     let params = params(req);
     let param = |name: &str| {
         params
@@ -79,7 +93,9 @@ fn dispatch(req: &Request, identity: &IdentityStore, request_id: &str) -> Result
             .map(|(_, v)| v.as_str())
     };
     match param("Action") {
-        Some("GetCallerIdentity") => Ok(get_caller_identity(identity, request_id)),
+        Some("GetCallerIdentity") => Ok(get_caller_identity(caller, ids, request_id)),
+        Some("AssumeRole") => assume_role(&param, identity, caller, ids, now_ms, request_id),
+        Some("GetSessionToken") => get_session_token(&param, identity, caller, now_ms, request_id),
         Some(action) => Err(StsError::new(
             400,
             "InvalidAction",
@@ -90,6 +106,214 @@ fn dispatch(req: &Request, identity: &IdentityStore, request_id: &str) -> Result
         )),
         None => Err(StsError::new(400, "MissingAction", "Missing Action")),
     }
+}
+
+/// The longest session a role assumed from a role session may have.
+const ROLE_CHAINING_LIMIT_SECONDS: i64 = 3600;
+
+/// `DurationSeconds`, validated as STS does (`default` when absent).
+fn duration_seconds(value: Option<&str>, default: i64, max: i64) -> Result<i64, StsError> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    let seconds: i64 = value.parse().map_err(|_| {
+        StsError::new(
+            400,
+            "ValidationError",
+            format!("Value '{value}' at 'durationSeconds' failed to satisfy constraint: Member must be a number"),
+        )
+    })?;
+    let violation = if seconds < 900 {
+        "greater than or equal to 900".to_owned()
+    } else if seconds > max {
+        format!("less than or equal to {max}")
+    } else {
+        return Ok(seconds);
+    };
+    Err(StsError::new(
+        400,
+        "ValidationError",
+        format!("1 validation error detected: Value '{seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value {violation}"),
+    ))
+}
+
+fn validation_null(field: &str) -> StsError {
+    StsError::new(
+        400,
+        "ValidationError",
+        format!("1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null"),
+    )
+}
+
+/// A role id (`AROA` + 17) that depends only on the account's identity
+/// and the role name.
+fn role_id(identity: &IdentityStore, role: &str) -> String {
+    let principal = identity.principal();
+    if role == principal.role_name {
+        return principal.role_id.clone();
+    }
+    let digest = Sha256::digest(format!("{}/{role}", principal.role_id));
+    let mut seed = [0u8; 8];
+    seed.copy_from_slice(&digest[..8]);
+    let mut rng = SplitMix64::new(u64::from_le_bytes(seed));
+    format!("AROA{}", rng.string(UPPER_ALNUM, 17))
+}
+
+/// The identity policies of a role the lab has, by name.
+fn role_permissions(ids: &LabIds, role: &str) -> Option<PermissionSet> {
+    match role {
+        crate::identity::DEMO_ROLE_NAME => Some(iam::learner_permissions(ids)),
+        iam::LAMBDA_ROLE => Some(iam::lambda_lab_role(ids)),
+        _ => None,
+    }
+}
+
+/// Checks the caller may do `action` on `resource`.
+fn authorize(
+    caller: &Credentials,
+    ids: &LabIds,
+    action: &str,
+    resource: &str,
+) -> Result<(), StsError> {
+    let req = AuthzRequest {
+        action,
+        resource,
+        region: &ids.region,
+    };
+    let decision = caller.permissions.evaluate(&req).map_err(|unsupported| {
+        StsError::new(
+            500,
+            "InternalFailure",
+            format!("labsim cannot authorize this request: {unsupported}"),
+        )
+    })?;
+    match Denial::from_decision(&caller.principal_arn, &req, &decision) {
+        None => Ok(()),
+        Some(denial) => Err(StsError::new(403, "AccessDenied", denial.message())),
+    }
+}
+
+fn credentials_xml(c: &Credentials) -> String {
+    format!(
+        "    <Credentials>\n      <AccessKeyId>{}</AccessKeyId>\n      <SecretAccessKey>{}</SecretAccessKey>\n      <SessionToken>{}</SessionToken>\n      <Expiration>{}</Expiration>\n    </Credentials>\n",
+        c.access_key_id,
+        escape(&c.secret_access_key),
+        escape(&c.session_token),
+        time::rfc3339(c.expires_at_ms),
+    )
+}
+
+fn assume_role<'p>(
+    param: &impl Fn(&str) -> Option<&'p str>,
+    identity: &mut IdentityStore,
+    caller: &Credentials,
+    ids: &LabIds,
+    now_ms: i64,
+    request_id: &str,
+) -> Result<String, StsError> {
+    let role_arn = param("RoleArn").ok_or_else(|| validation_null("roleArn"))?;
+    let session = param("RoleSessionName").ok_or_else(|| validation_null("roleSessionName"))?;
+    if session.len() < 2
+        || session.len() > 64
+        || !session
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+    {
+        return Err(StsError::new(
+            400,
+            "ValidationError",
+            format!("1 validation error detected: Value '{session}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"),
+        ));
+    }
+    let seconds = duration_seconds(param("DurationSeconds"), 3600, 43200)?;
+    let policy = param("Policy")
+        .map(|text| PolicyDocument::parse(text).map_err(|e| e.to_sts_error()))
+        .transpose()?;
+    let prefix = format!("arn:aws:iam::{}:role/", ids.account);
+    let role = role_arn
+        .strip_prefix(&prefix)
+        .map(|path| path.rsplit('/').next().unwrap_or(path))
+        .and_then(|name| role_permissions(ids, name).map(|p| (name, p)));
+    let Some((role_name, permissions)) = role else {
+        // An unknown role reads as a refusal, without a reason.
+        return Err(StsError::new(
+            403,
+            "AccessDenied",
+            format!(
+                "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+                caller.principal_arn
+            ),
+        ));
+    };
+    authorize(caller, ids, "sts:AssumeRole", role_arn)?;
+    // Every caller here is a role session: this is role chaining.
+    if seconds > ROLE_CHAINING_LIMIT_SECONDS {
+        return Err(StsError::new(
+            400,
+            "ValidationError",
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        ));
+    }
+    let packed = policy.as_ref().map(|p| {
+        // An approximation: AWS packs (compresses) the policy; labsim
+        // counts its compact JSON against a 2048-byte limit.
+        let len = p.to_json().len();
+        (len * 100).div_ceil(2048)
+    });
+    if packed.is_some_and(|p| p > 100) {
+        return Err(StsError::new(
+            400,
+            "PackedPolicyTooLarge",
+            format!("Packed size of consumed session policies exceed the allowed limit. Packed policy size percentage: {}%", packed.unwrap_or_default()),
+        ));
+    }
+    let permissions = match policy {
+        Some(document) => permissions.with_session_policy(document),
+        None => permissions,
+    };
+    let role_id = role_id(identity, role_name);
+    let arn = format!(
+        "arn:aws:sts::{}:assumed-role/{role_name}/{session}",
+        ids.account
+    );
+    let user_id = format!("{role_id}:{session}");
+    let credentials = identity.mint_for(now_ms, seconds, permissions, arn.clone(), user_id.clone());
+    let packed = packed
+        .map(|p| format!("    <PackedPolicySize>{p}</PackedPolicySize>\n"))
+        .unwrap_or_default();
+    Ok(format!(
+        "<AssumeRoleResponse xmlns=\"{XMLNS}\">\n  <AssumeRoleResult>\n{}    <AssumedRoleUser>\n      <AssumedRoleId>{}</AssumedRoleId>\n      <Arn>{}</Arn>\n    </AssumedRoleUser>\n{packed}  </AssumeRoleResult>\n  <ResponseMetadata>\n    <RequestId>{}</RequestId>\n  </ResponseMetadata>\n</AssumeRoleResponse>\n",
+        credentials_xml(&credentials),
+        escape(&user_id),
+        escape(&arn),
+        escape(request_id),
+    ))
+}
+
+/// GetSessionToken: new credentials with the caller's identity and
+/// permissions. (AWS refuses it for role-session credentials; labsim
+/// allows it so tests can mint short-lived copies.)
+fn get_session_token<'p>(
+    param: &impl Fn(&str) -> Option<&'p str>,
+    identity: &mut IdentityStore,
+    caller: &Credentials,
+    now_ms: i64,
+    request_id: &str,
+) -> Result<String, StsError> {
+    // No IAM permission is needed for GetSessionToken.
+    let seconds = duration_seconds(param("DurationSeconds"), 43200, 129_600)?;
+    let credentials = identity.mint_for(
+        now_ms,
+        seconds,
+        caller.permissions.clone(),
+        caller.principal_arn.clone(),
+        caller.user_id.clone(),
+    );
+    Ok(format!(
+        "<GetSessionTokenResponse xmlns=\"{XMLNS}\">\n  <GetSessionTokenResult>\n{}  </GetSessionTokenResult>\n  <ResponseMetadata>\n    <RequestId>{}</RequestId>\n  </ResponseMetadata>\n</GetSessionTokenResponse>\n",
+        credentials_xml(&credentials),
+        escape(request_id),
+    ))
 }
 
 /// Query parameters, then (for a POST) the form-encoded body's.
@@ -103,13 +327,12 @@ fn params(req: &Request) -> Vec<(String, String)> {
     params
 }
 
-fn get_caller_identity(identity: &IdentityStore, request_id: &str) -> String {
-    let principal = identity.principal();
+fn get_caller_identity(caller: &Credentials, ids: &LabIds, request_id: &str) -> String {
     format!(
         "<GetCallerIdentityResponse xmlns=\"{XMLNS}\">\n  <GetCallerIdentityResult>\n    <Arn>{}</Arn>\n    <UserId>{}</UserId>\n    <Account>{}</Account>\n  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>{}</RequestId>\n  </ResponseMetadata>\n</GetCallerIdentityResponse>\n",
-        escape(&principal.arn()),
-        escape(&principal.user_id()),
-        escape(&principal.account),
+        escape(&caller.principal_arn),
+        escape(&caller.user_id),
+        escape(&ids.account),
         escape(request_id),
     )
 }
@@ -140,12 +363,22 @@ mod tests {
 
     const REQUEST_ID: &str = "c6104cbe-af31-11e0-8154-cbc7ccf896c7";
 
+    fn ids() -> LabIds {
+        LabIds::new(REGION, "123456789012", "a1b2c3d4e5", "0a1b2c3d4e5f6g7h8i9j")
+    }
+
     fn store() -> IdentityStore {
-        IdentityStore::new(11, NOW, DEFAULT_CREDENTIAL_TTL_SECONDS)
+        IdentityStore::with_permissions(
+            11,
+            NOW,
+            DEFAULT_CREDENTIAL_TTL_SECONDS,
+            iam::learner_permissions(&ids()),
+        )
     }
 
     fn call(req: &Request, store: &IdentityStore) -> Response {
-        handle(req, store, REGION, NOW, REQUEST_ID)
+        let mut store = store.clone();
+        handle(req, &mut store, &ids(), NOW, REQUEST_ID)
     }
 
     #[test]

@@ -20,7 +20,8 @@ use serde_json::{json, Value};
 
 use crate::dynamodb::{DynamoDb, LAB_TABLE};
 use crate::http::{Request, Response};
-use crate::identity::IdentityStore;
+use crate::iam;
+use crate::identity::{IdentityStore, DEMO_ACCOUNT};
 use crate::rng::SplitMix64;
 use crate::sigv4::{self, AuthError, Expected};
 
@@ -109,8 +110,8 @@ pub fn handle(
     let mut response = if on_route && method == "OPTIONS" && setup.cors != ApiCors::Off {
         preflight()
     } else if on_route && method == "POST" {
-        match authorize(setup, req, identity, region, now_ms) {
-            Err(err) => gateway_error(&err),
+        match authorize(setup, req, identity, region, now_ms, request_id) {
+            Err(refusal) => refusal,
             Ok(()) => integrate(req, dynamodb, now_ms, request_id),
         }
     } else {
@@ -180,7 +181,8 @@ fn authorize(
     identity: &IdentityStore,
     region: &str,
     now_ms: i64,
-) -> Result<(), AuthError> {
+    request_id: &str,
+) -> Result<(), Response> {
     if setup.auth == ApiAuth::None {
         return Ok(());
     }
@@ -188,7 +190,37 @@ fn authorize(
         service: SERVICE,
         region,
     };
-    sigv4::verify(req, expected, identity, now_ms).map(|_| ())
+    let caller = sigv4::verify(req, expected, identity, now_ms).map_err(|e| gateway_error(&e))?;
+    let authz = iam::execute_api_authz(
+        region,
+        DEMO_ACCOUNT,
+        crate::LAB_API_ID,
+        iam::API_STAGE,
+        iam::API_METHOD,
+        iam::API_PATH,
+    );
+    let authz_req = iam::AuthzRequest {
+        action: &authz.action,
+        resource: &authz.resource,
+        region,
+    };
+    let decision = caller
+        .permissions
+        .evaluate(&authz_req)
+        .map_err(|unsupported| {
+            Response::json(
+                500,
+                &json!({"message": format!("labsim cannot authorize this request: {unsupported}")}),
+            )
+        })?;
+    match iam::Denial::from_decision(&caller.principal_arn, &authz_req, &decision) {
+        None => Ok(()),
+        Some(denial) => Err(iam::access_denied(
+            iam::DeniedBy::ApiGateway,
+            &denial,
+            request_id,
+        )),
+    }
 }
 
 /// The mapping template's output for this request: the PutItem body.

@@ -1,0 +1,396 @@
+//! Authorization at the front doors: credentials with their own policies,
+//! each service's denial, and STS sessions.
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::apigateway::{ApiAuth, ApiCors, ApiSetup, PATH};
+use crate::control::CredentialsJson;
+use crate::http::{Request, Response};
+use crate::identity::Credentials;
+use crate::test_support::{Signer, NOW};
+use crate::{Service, SimConfig, Simulator};
+
+const CALLER: &str = "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant";
+const TABLE: &str = "arn:aws:dynamodb:ap-southeast-1:123456789012:table/lab-table";
+
+fn sim() -> Simulator {
+    Simulator::new(SimConfig::new(21), NOW)
+}
+
+fn json_of(res: &Response) -> Value {
+    serde_json::from_slice(&res.body).expect("JSON body")
+}
+
+/// Mints credentials through the control endpoint, with `policy` (JSON).
+fn mint(sim: &mut Simulator, policy: Value) -> Credentials {
+    let body = json!({ "policy": policy }).to_string();
+    let req = Request::new("POST", "/_labsim/credentials").with_body(body);
+    let res = sim.handle(Service::Sts, &req, NOW);
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    let c: CredentialsJson = serde_json::from_slice(&res.body).unwrap();
+    sim.identity().find(&c.access_key_id).unwrap().clone()
+}
+
+fn sign(c: &Credentials, service: &str, req: Request) -> Request {
+    let mut signer = Signer::new(c);
+    signer.service = service.to_owned();
+    signer.sign(req)
+}
+
+fn get_item() -> Request {
+    Request::new("POST", "/")
+        .with_header("host", "127.0.0.1:9103")
+        .with_header("content-type", "application/x-amz-json-1.0")
+        .with_header("x-amz-target", "DynamoDB_20120810.GetItem")
+        .with_body(r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#)
+}
+
+fn sts(query: &str) -> Request {
+    Request::new("POST", "/")
+        .with_header("host", "127.0.0.1:9101")
+        .with_header("content-type", "application/x-www-form-urlencoded")
+        .with_body(query.to_owned())
+}
+
+fn allow_all() -> Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+}
+
+#[test]
+fn the_demo_credentials_may_get_lab_items() {
+    let mut sim = sim();
+    let demo = sim.identity().demo_credentials().clone();
+    let res = sim.handle(Service::DynamoDb, &sign(&demo, "dynamodb", get_item()), NOW);
+    assert_eq!(res.status, 200, "{}", res.body_text());
+}
+
+#[test]
+fn dynamodb_get_item_denied_explicitly_and_implicitly() {
+    let mut sim = sim();
+    let deny = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "dynamodb:GetItem", "Resource": TABLE}
+        ]}),
+    );
+    let res = sim.handle(Service::DynamoDb, &sign(&deny, "dynamodb", get_item()), NOW);
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        json_of(&res),
+        json!({
+            "__type": "com.amazon.coral.service#AccessDeniedException",
+            "Message": format!("User: {CALLER} is not authorized to perform: dynamodb:GetItem on resource: {TABLE} with an explicit deny in an identity-based policy"),
+        })
+    );
+
+    let other = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:Query", "Resource": TABLE}]}),
+    );
+    let res = sim.handle(
+        Service::DynamoDb,
+        &sign(&other, "dynamodb", get_item()),
+        NOW,
+    );
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        json_of(&res)["Message"],
+        format!("User: {CALLER} is not authorized to perform: dynamodb:GetItem on resource: {TABLE} because no identity-based policy allows the dynamodb:GetItem action")
+    );
+}
+
+#[test]
+fn the_control_endpoint_takes_a_policy_as_a_string_and_refuses_a_bad_one() {
+    let mut sim = sim();
+    let c = mint(&mut sim, Value::String(allow_all().to_string()));
+    let req = Request::new("POST", "/")
+        .with_header("host", "127.0.0.1:9103")
+        .with_header("content-type", "application/x-amz-json-1.0")
+        .with_header("x-amz-target", "DynamoDB_20120810.ListTables")
+        .with_body("{}");
+    // The learner may not ListTables; this credential may.
+    let demo = sim.identity().demo_credentials().clone();
+    let res = sim.handle(
+        Service::DynamoDb,
+        &sign(&demo, "dynamodb", req.clone()),
+        NOW,
+    );
+    assert_eq!(res.status, 400);
+    let res = sim.handle(Service::DynamoDb, &sign(&c, "dynamodb", req), NOW);
+    assert_eq!(res.status, 200, "{}", res.body_text());
+
+    let bad = Request::new("POST", "/_labsim/credentials")
+        .with_body(r#"{"policy": {"Statement": "nope"}}"#);
+    let res = sim.handle(Service::Sts, &bad, NOW);
+    assert_eq!(res.status, 400);
+    assert!(
+        res.body_text().contains("bad policy"),
+        "{}",
+        res.body_text()
+    );
+}
+
+#[test]
+fn an_unsupported_condition_is_a_labsim_500_never_an_allow() {
+    let mut sim = sim();
+    let c = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
+            "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}),
+    );
+    let res = sim.handle(Service::DynamoDb, &sign(&c, "dynamodb", get_item()), NOW);
+    assert_eq!(res.status, 500);
+    assert!(
+        res.body_text().contains("labsim cannot"),
+        "{}",
+        res.body_text()
+    );
+}
+
+#[test]
+fn aoss_without_api_access_all_is_forbidden() {
+    let mut sim = sim();
+    let c = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}),
+    );
+    let body = r#"{"query":{"match_all":{}}}"#;
+    let hash = hex::encode(Sha256::digest(body.as_bytes()));
+    let req = Request::new("POST", "/dynamodb_replicate/_search")
+        .with_header("host", "127.0.0.1:9107")
+        .with_header("content-type", "application/json")
+        .with_header("x-amz-content-sha256", &hash)
+        .with_body(body);
+    let res = sim.handle(Service::Aoss, &sign(&c, "aoss", req.clone()), NOW);
+    assert_eq!(res.status, 403);
+    assert_eq!(
+        res.header("x-aoss-response-hint"),
+        Some("X01:gw-helper-deny")
+    );
+    assert_eq!(json_of(&res)["error"]["type"], "Forbidden");
+    // The learner has it: through to the collection (no index yet).
+    let demo = sim.identity().demo_credentials().clone();
+    let res = sim.handle(Service::Aoss, &sign(&demo, "aoss", req), NOW);
+    assert_eq!(res.status, 404, "{}", res.body_text());
+}
+
+#[test]
+fn lambda_and_logs_denials_have_their_shapes() {
+    let mut sim = sim();
+    let c = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}),
+    );
+    let get = Request::new(
+        "GET",
+        "/2015-03-31/functions/sync-data-with-dynamodb-stream",
+    )
+    .with_header("host", "127.0.0.1:9105");
+    let res = sim.handle(Service::Lambda, &sign(&c, "lambda", get), NOW);
+    assert_eq!(res.status, 403);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("AccessDeniedException")
+    );
+    assert_eq!(
+        json_of(&res)["Message"],
+        format!("User: {CALLER} is not authorized to perform: lambda:GetFunction on resource: arn:aws:lambda:ap-southeast-1:123456789012:function:sync-data-with-dynamodb-stream because no identity-based policy allows the lambda:GetFunction action")
+    );
+
+    let logs = Request::new("POST", "/")
+        .with_header("host", "127.0.0.1:9106")
+        .with_header("x-amz-target", "Logs_20140328.FilterLogEvents")
+        .with_body(r#"{"logGroupName":"/aws/lambda/sync-data-with-dynamodb-stream"}"#);
+    let res = sim.handle(Service::Logs, &sign(&c, "logs", logs), NOW);
+    assert_eq!(res.status, 400);
+    let body = json_of(&res);
+    assert_eq!(body["__type"], "AccessDeniedException");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("User: {CALLER} is not authorized to perform: logs:FilterLogEvents on resource: arn:aws:logs:ap-southeast-1:123456789012:log-group:/aws/lambda/sync-data-with-dynamodb-stream")),
+        "{message}"
+    );
+}
+
+#[test]
+fn api_gateway_with_iam_auth_checks_execute_api_invoke() {
+    let mut config = SimConfig::new(21);
+    config.api = ApiSetup {
+        auth: ApiAuth::Iam,
+        cors: ApiCors::Off,
+    };
+    let mut sim = Simulator::new(config, NOW);
+    let c = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}),
+    );
+    let post = Request::new("POST", PATH)
+        .with_header("host", "127.0.0.1:9102")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"name":"Ann","type":"cat"}"#);
+    let res = sim.handle(
+        Service::ApiGateway,
+        &sign(&c, "execute-api", post.clone()),
+        NOW,
+    );
+    assert_eq!(res.status, 403);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("AccessDeniedException")
+    );
+    assert_eq!(
+        json_of(&res)["Message"],
+        format!("User: {CALLER} is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:ap-southeast-1:********9012:a1b2c3d4e5/v1/POST/lab because no identity-based policy allows the execute-api:Invoke action")
+    );
+    let demo = sim.identity().demo_credentials().clone();
+    let res = sim.handle(Service::ApiGateway, &sign(&demo, "execute-api", post), NOW);
+    assert_eq!(res.status, 200, "{}", res.body_text());
+}
+
+/// The `<Tag>` texts of an XML body.
+fn tag<'a>(xml: &'a str, name: &str) -> &'a str {
+    let open = format!("<{name}>");
+    let start = xml.find(&open).map(|i| i + open.len()).unwrap_or(0);
+    let end = xml[start..].find(&format!("</{name}>")).unwrap_or(0);
+    &xml[start..start + end]
+}
+
+/// Credentials from an STS XML answer, as the store has them.
+fn credentials_in(sim: &Simulator, xml: &str) -> Credentials {
+    sim.identity()
+        .find(tag(xml, "AccessKeyId"))
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn assume_role_with_a_session_policy_narrows_access() {
+    let mut sim = sim();
+    let admin = mint(&mut sim, allow_all());
+    let session_policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:Query", "Resource": TABLE}
+    ]})
+    .to_string();
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("Action", "AssumeRole")
+        .append_pair("Version", "2011-06-15")
+        .append_pair(
+            "RoleArn",
+            "arn:aws:iam::123456789012:role/WSParticipantRole",
+        )
+        .append_pair("RoleSessionName", "narrow")
+        .append_pair("DurationSeconds", "900")
+        .append_pair("Policy", &session_policy)
+        .finish();
+    let res = sim.handle(Service::Sts, &sign(&admin, "sts", sts(&query)), NOW);
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    let xml = res.body_text();
+    assert!(xml.starts_with("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <AssumeRoleResult>\n    <Credentials>\n      <AccessKeyId>ASIA"));
+    let arn = "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/narrow";
+    assert_eq!(tag(&xml, "Arn"), arn);
+    assert!(tag(&xml, "AssumedRoleId").starts_with("AROA"));
+    assert!(tag(&xml, "AssumedRoleId").ends_with(":narrow"));
+    assert_eq!(tag(&xml, "Expiration"), "2024-10-08T20:10:22Z");
+    assert!(tag(&xml, "PackedPolicySize").parse::<u32>().unwrap() > 0);
+    let session = credentials_in(&sim, &xml);
+
+    // GetItem: the role allows it, the session policy does not.
+    let res = sim.handle(
+        Service::DynamoDb,
+        &sign(&session, "dynamodb", get_item()),
+        NOW,
+    );
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        json_of(&res)["Message"],
+        format!("User: {arn} is not authorized to perform: dynamodb:GetItem on resource: {TABLE} because no session policy allows the dynamodb:GetItem action")
+    );
+    // GetCallerIdentity names the session.
+    let gci = sts("Action=GetCallerIdentity&Version=2011-06-15");
+    let res = sim.handle(Service::Sts, &sign(&session, "sts", gci), NOW);
+    assert_eq!(tag(&res.body_text(), "Arn"), arn);
+}
+
+#[test]
+fn assume_role_refusals() {
+    let mut sim = sim();
+    let admin = mint(&mut sim, allow_all());
+    let call = |sim: &mut Simulator, c: &Credentials, query: &str| {
+        sim.handle(Service::Sts, &sign(c, "sts", sts(query)), NOW)
+    };
+    let base = "Action=AssumeRole&Version=2011-06-15&RoleSessionName=s";
+    let res = call(
+        &mut sim,
+        &admin,
+        &format!("{base}x&RoleArn=arn:aws:iam::123456789012:role/nope"),
+    );
+    assert_eq!(res.status, 403);
+    assert!(res.body_text().contains(&format!("<Code>AccessDenied</Code>\n    <Message>User: {CALLER} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/nope</Message>")), "{}", res.body_text());
+    let role = "RoleArn=arn:aws:iam::123456789012:role/lambda-lab-role";
+    let res = call(
+        &mut sim,
+        &admin,
+        &format!("{base}x&{role}&DurationSeconds=100"),
+    );
+    assert_eq!(res.status, 400);
+    assert!(res.body_text().contains("<Code>ValidationError</Code>\n    <Message>1 validation error detected: Value '100' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900</Message>"), "{}", res.body_text());
+    let res = call(
+        &mut sim,
+        &admin,
+        &format!("{base}x&{role}&DurationSeconds=50000"),
+    );
+    assert!(res.body_text().contains("less than or equal to 43200"));
+    let res = call(&mut sim, &admin, &format!("{base}x&{role}&Policy=%7Bnope"));
+    assert_eq!(res.status, 400);
+    assert!(res
+        .body_text()
+        .contains("<Code>MalformedPolicyDocument</Code>"));
+    // The learner may not assume roles.
+    let demo = sim.identity().demo_credentials().clone();
+    let res = call(&mut sim, &demo, &format!("{base}x&{role}"));
+    assert_eq!(res.status, 403);
+    assert!(
+        res.body_text()
+            .contains("because no identity-based policy allows the sts:AssumeRole action"),
+        "{}",
+        res.body_text()
+    );
+    // lambda-lab-role's own permissions: logs yes, the lab table's items no.
+    let res = call(&mut sim, &admin, &format!("{base}x&{role}"));
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    assert!(!res.body_text().contains("PackedPolicySize"));
+    let lambda = credentials_in(&sim, &res.body_text());
+    let res = sim.handle(
+        Service::DynamoDb,
+        &sign(&lambda, "dynamodb", get_item()),
+        NOW,
+    );
+    assert_eq!(res.status, 400);
+    assert!(json_of(&res)["Message"]
+        .as_str()
+        .unwrap()
+        .contains("assumed-role/lambda-lab-role/sx"));
+}
+
+#[test]
+fn get_session_token_mints_credentials_with_the_callers_permissions() {
+    let mut sim = sim();
+    let demo = sim.identity().demo_credentials().clone();
+    let req = sts("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=900");
+    let res = sim.handle(Service::Sts, &sign(&demo, "sts", req), NOW);
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    let xml = res.body_text();
+    assert!(xml.starts_with("<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <GetSessionTokenResult>\n    <Credentials>\n"));
+    assert_eq!(tag(&xml, "Expiration"), "2024-10-08T20:10:22Z");
+    let c = credentials_in(&sim, &xml);
+    assert!(c.access_key_id.starts_with("ASIA"));
+    assert_eq!(c.permissions, demo.permissions);
+    let res = sim.handle(Service::DynamoDb, &sign(&c, "dynamodb", get_item()), NOW);
+    assert_eq!(res.status, 200);
+    let req = sts("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=899");
+    let res = sim.handle(Service::Sts, &sign(&demo, "sts", req), NOW);
+    assert_eq!(res.status, 400);
+    assert!(res.body_text().contains("<Code>ValidationError</Code>"));
+}
