@@ -45,3 +45,6 @@ test: lint test-native test-browser build
 	scripts/size-report.sh
 	.tools/venv/bin/python -m pytest -q interop
 	cd e2e && node --test --test-concurrency=1 tests/
+
+bench: setup
+	scripts/bench.sh

@@ -46,6 +46,8 @@ const RUNTIME_VERSION_HASH: &str =
 /// How often the event source mapping polls the shard.
 pub const POLL_INTERVAL_MS: i64 = 250;
 pub const BATCH_SIZE: usize = 100;
+/// At most this many back-to-back batches in one tick.
+pub const MAX_BATCHES_PER_TICK: usize = 20;
 /// First retry delay of a failed batch; doubles per attempt up to the cap.
 pub const RETRY_BASE_MS: i64 = 250;
 pub const RETRY_CAP_MS: i64 = 30_000;
@@ -256,30 +258,53 @@ impl Lambda {
     }
 
     /// Runs the event source mapping: polls, invokes, moves on or retries.
+    /// A read waits for the poll interval, but while batches come back full
+    /// the mapping reads again at once, as Lambda does with a busy shard
+    /// (bounded per tick so one tick stays short).
     pub fn tick(&mut self, now_ms: i64, dynamodb: &mut DynamoDb, collection: &mut Collection) {
-        let Some(mapping) = self.mapping.as_mut() else {
-            return;
-        };
-        if !mapping.enabled || now_ms < mapping.next_poll_ms {
+        let due = self
+            .mapping
+            .as_ref()
+            .is_some_and(|m| m.enabled && now_ms >= m.next_poll_ms);
+        if !due {
             return;
         }
+        for _ in 0..MAX_BATCHES_PER_TICK {
+            if !self.poll_once(now_ms, dynamodb, collection) {
+                break;
+            }
+        }
+    }
+
+    /// One read and invocation; `true` when a full batch succeeded, so
+    /// more records are probably waiting.
+    fn poll_once(
+        &mut self,
+        now_ms: i64,
+        dynamodb: &mut DynamoDb,
+        collection: &mut Collection,
+    ) -> bool {
+        let Some(mapping) = self.mapping.as_mut() else {
+            return false;
+        };
         mapping.next_poll_ms = now_ms + POLL_INTERVAL_MS;
         if mapping.cursor.is_none() {
             let Some(arn) = dynamodb.latest_stream_arn(LAB_TABLE) else {
-                return;
+                return false;
             };
             match dynamodb.stream_cursor(&arn, StartingPosition::Latest, now_ms) {
                 Ok(cursor) => mapping.cursor = Some(cursor),
-                Err(_) => return,
+                Err(_) => return false,
             }
         }
         let Some(cursor) = mapping.cursor.as_ref() else {
-            return;
+            return false;
         };
         let mut next = cursor.clone();
         let Ok(mut batch) = dynamodb.read_stream(&mut next, BATCH_SIZE, now_ms) else {
-            return;
+            return false;
         };
+        let full = batch.len() == BATCH_SIZE;
         // Records past the stream's retention are gone: AWS stops retrying.
         let expired = batch
             .iter()
@@ -290,27 +315,29 @@ impl Lambda {
             if batch.is_empty() {
                 mapping.cursor = Some(next);
                 mapping.failed_attempts = 0;
-                return;
+                return false;
             }
         }
         if batch.is_empty() {
-            return;
+            return false;
         }
         let attempt = mapping.failed_attempts;
         let ok = self.invoke(&batch, attempt, now_ms, collection);
         let Some(mapping) = self.mapping.as_mut() else {
-            return;
+            return false;
         };
         if ok {
             mapping.cursor = Some(next);
             mapping.failed_attempts = 0;
             mapping.last_result = ProcessingResult::Ok;
+            full
         } else {
             mapping.failed_attempts += 1;
             mapping.last_result = ProcessingResult::FunctionCallFailed;
             let shift = (mapping.failed_attempts - 1).min(16);
             let delay = (RETRY_BASE_MS << shift).min(RETRY_CAP_MS);
             mapping.next_poll_ms = now_ms + delay;
+            false
         }
     }
 

@@ -426,3 +426,16 @@ fn lambda_api_describes_the_function_and_its_trigger() {
     let one = get(&format!("/2015-03-31/event-source-mappings/{uuid}"), "");
     assert_eq!(one.status, 200);
 }
+
+#[test]
+fn a_busy_shard_is_read_back_to_back_not_once_per_poll_interval() {
+    let mut lab = Lab::new(HandlerKind::Fixed);
+    for i in 0..250 {
+        lab.put(&[("id", s(&format!("b{i}"))), ("name", s("n"))]);
+    }
+    // One poll interval, one poll: 100 + 100 + 50 records in three
+    // invocations, not one batch per 250 ms.
+    lab.tick_for(POLL_INTERVAL_MS);
+    assert_eq!(lab.fun.invocations().len(), 3);
+    assert_eq!(lab.os.document_ids(INDEX).len(), 250);
+}
