@@ -602,14 +602,7 @@ fn workshop_handler(
                     .to_owned();
                 let res = call(collection, env, "DELETE", &format!("{base}{id}"), None, t0);
                 t += latency(rng);
-                if res.status == 200 {
-                    lines.push((t, format!("Removed item successfully with ID {id}")));
-                } else {
-                    lines.push((
-                        t,
-                        format!("Failed to remove item with ID {id}, Response: {}", res.body),
-                    ));
-                }
+                lines.push((t, removal_line(&id, &res)));
             }
             _ => {}
         }
@@ -618,6 +611,16 @@ fn workshop_handler(
         lines,
         elapsed_ms: t + 1,
         error: None,
+    }
+}
+
+/// What both handlers print after a DELETE, word for word as the
+/// workshop's Python does.
+fn removal_line(id: &str, res: &Call) -> String {
+    if res.status == 200 {
+        format!("Removed item successfully with ID {id}")
+    } else {
+        format!("Failed to remove item with ID {id}, Response: {}", res.body)
     }
 }
 
@@ -681,14 +684,7 @@ fn fixed_handler(
             "REMOVE" => {
                 let res = call(collection, env, "DELETE", &path, None, t0);
                 t += latency(rng);
-                if res.status == 200 {
-                    lines.push((t, format!("Removed item successfully with ID {id}")));
-                } else {
-                    lines.push((
-                        t,
-                        format!("Failed to remove item with ID {id}, Response: {}", res.body),
-                    ));
-                }
+                lines.push((t, removal_line(&id, &res)));
             }
             _ => {}
         }
