@@ -46,8 +46,9 @@ const RUNTIME_VERSION_HASH: &str =
 /// How often the event source mapping polls the shard.
 pub const POLL_INTERVAL_MS: i64 = 250;
 pub const BATCH_SIZE: usize = 100;
-/// At most this many back-to-back batches in one tick.
-pub const MAX_BATCHES_PER_TICK: usize = 20;
+/// At most this many back-to-back batches in one tick: the rest waits for
+/// the next tick, so no tick holds the simulator long.
+pub const MAX_BATCHES_PER_TICK: usize = 2;
 /// First retry delay of a failed batch; doubles per attempt up to the cap.
 pub const RETRY_BASE_MS: i64 = 250;
 pub const RETRY_CAP_MS: i64 = 30_000;
@@ -330,6 +331,11 @@ impl Lambda {
             mapping.cursor = Some(next);
             mapping.failed_attempts = 0;
             mapping.last_result = ProcessingResult::Ok;
+            if full {
+                // More records wait: read again at the next tick, not after
+                // the poll interval.
+                mapping.next_poll_ms = now_ms;
+            }
             full
         } else {
             mapping.failed_attempts += 1;
