@@ -22,6 +22,12 @@ pub struct LabConfig {
     pub region: String,
     /// Service name (`sts`) to base URL.
     pub endpoints: BTreeMap<String, String>,
+    /// Same-origin routes on the static file server (`aoss`, `api`) to the
+    /// URL prefix standing in for that service's origin, as a CloudFront
+    /// distribution in front of the app would route them. Empty when no app
+    /// is served.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub routes: BTreeMap<String, String>,
     pub credentials: CredentialsJson,
     pub identity: IdentityJson,
 }

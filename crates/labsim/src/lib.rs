@@ -61,6 +61,9 @@ pub struct SimConfig {
     /// Service name (`sts`) to the base URL it is served at (`api`: the
     /// full invoke URL, ending in `/v1/lab`).
     pub endpoints: BTreeMap<String, String>,
+    /// Service name (`aoss`, `api`) to the same-origin route prefix the
+    /// static server forwards to it (see [`control::LabConfig::routes`]).
+    pub routes: BTreeMap<String, String>,
     /// Whether `lab-table`'s stream (NEW_IMAGE) is on at start.
     pub stream_enabled: bool,
     /// How far the stream Lambda is set up, and which code it runs.
@@ -78,6 +81,7 @@ impl SimConfig {
             seed,
             credential_ttl_seconds: DEFAULT_CREDENTIAL_TTL_SECONDS,
             endpoints: BTreeMap::new(),
+            routes: BTreeMap::new(),
             stream_enabled: true,
             lambda: LambdaSetup::default(),
             api: ApiSetup::default(),
@@ -294,6 +298,7 @@ impl Simulator {
         LabConfig {
             region: self.config.region.clone(),
             endpoints: self.config.endpoints.clone(),
+            routes: self.config.routes.clone(),
             credentials: CredentialsJson::from(self.identity.demo_credentials()),
             identity: IdentityJson::from(&self.identity),
         }
