@@ -92,6 +92,16 @@ export async function newPage(browser, { allowConsole = [] } = {}) {
 
 export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
 
+/** Sets a lab configuration field, opening "Other endpoints" if it is there. */
+export async function setConfigField(page, id, value) {
+  const field = byTestId(page, id);
+  if (!(await field.isVisible())) {
+    await byTestId(page, 'config-panel').locator('details > summary').click();
+  }
+  await field.fill(value);
+  await field.press('Tab');
+}
+
 /** Every piece of text the page holds: markup plus form values. */
 export async function pageText(page) {
   return page.evaluate(() => {

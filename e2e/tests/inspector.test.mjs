@@ -1,7 +1,7 @@
 // The request inspector, projector mode, share links, clock skew, storage.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSuite, byTestId, pageText } from '../harness.mjs';
+import { useSuite, byTestId, pageText, setConfigField } from '../harness.mjs';
 import { formats } from '../formats.mjs';
 
 const suite = useSuite({ before, after });
@@ -140,6 +140,8 @@ test('the workshop API without CORS: the message says why a browser sees nothing
     allowConsole: [/blocked by CORS policy/, /Failed to load resource: net::ERR_FAILED/],
   });
   await byTestId(page, 'identity-account').waitFor({ timeout: 10000 });
+  // Straight to the invoke URL, not through the simulator's same-origin route.
+  await setConfigField(page, 'config-api-route', '');
   const api = (await sim.config()).endpoints.api;
   await byTestId(page, 'action-send-item').click();
   await byTestId(page, 'action-result').waitFor();

@@ -20,6 +20,9 @@ pub struct Exchange {
     pub operation: String,
     pub started_ms: i64,
     pub signed: SignedRequest,
+    /// Where the browser sent it when not to `signed.url`: a same-origin
+    /// route standing in for the service's origin.
+    pub sent_to: Option<String>,
     pub outcome: Outcome,
 }
 
@@ -68,10 +71,13 @@ pub enum CallError {
 }
 
 /// Why a browser's fetch fails with no answer, per service.
-fn unreachable_hint(service: Service) -> &'static str {
+fn unreachable_hint(service: Service, routed: bool) -> &'static str {
+    if routed {
+        return "Nothing answered on the same-origin route: check that it forwards to the service (a CloudFront behaviour for the route's path, or labsim serving this page).";
+    }
     match service {
         Service::ExecuteApi => "Either nothing answers there, or the API does not allow calls from this page: enable CORS on /lab (OPTIONS method and, so errors are readable too, the DEFAULT 4XX/5XX gateway responses). The browser console names the exact reason.",
-        Service::Aoss => "OpenSearch Serverless never answers browsers on other origins (it has no CORS). Reach it through a same-origin route (CloudFront behaviour or the simulator's /aoss route).",
+        Service::Aoss => "OpenSearch Serverless never answers browsers on other origins (it has no CORS). Set a collection route (Your lab > Other endpoints): a CloudFront behaviour, or the simulator's /aoss.",
         _ => "Check the endpoint address and your network; the browser console names the exact reason.",
     }
 }
@@ -145,6 +151,7 @@ async fn call_once(
     let ctx =
         SigningContext::for_service(&parsed.credentials, service, &endpoint.region, signing_ms);
     let signed = sign(&request, &ctx)?;
+    let fetch_url = endpoint.send_url(&signed.url);
     let id = next_id(state);
     record(
         state,
@@ -155,17 +162,18 @@ async fn call_once(
             operation: operation.to_owned(),
             started_ms: local,
             signed: signed.clone(),
+            sent_to: endpoint.route.is_some().then(|| fetch_url.clone()),
             outcome: Outcome::Pending,
         },
     );
 
     let unreachable = || CallError::Unreachable {
         service: service.label(),
-        url: signed.url.clone(),
-        hint: unreachable_hint(service),
+        url: fetch_url.clone(),
+        hint: unreachable_hint(service, endpoint.route.is_some()),
     };
     let method = Method::from_bytes(signed.method.as_bytes()).map_err(|_| unreachable())?;
-    let mut builder = RequestBuilder::new(&signed.url).method(method);
+    let mut builder = RequestBuilder::new(&fetch_url).method(method);
     for (name, value) in &signed.headers {
         builder = builder.header(name, value);
     }

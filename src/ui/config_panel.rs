@@ -112,10 +112,16 @@ pub fn ConfigPanel() -> impl IntoView {
                     get=|c| c.function_name.clone() set=|c, v| c.function_name = v/>
             </div>
             <details>
-                <summary>"Other endpoints (simulator, VPC endpoints)"</summary>
+                <summary>"Other endpoints (simulator, same-origin routes, VPC endpoints)"</summary>
                 <Field label="labsim control address (fills the rest and hands out demo credentials)" testid="config-simulator"
                     placeholder="http://127.0.0.1:9101"
                     get=|c| c.simulator.clone() set=|c, v| c.simulator = v/>
+                <Field label="Collection route (same-origin path to the collection, e.g. /aoss)" testid="config-collection-route"
+                    placeholder="/aoss"
+                    get=|c| c.collection_route.clone() set=|c, v| c.collection_route = v/>
+                <Field label="API route (same-origin path to the API, e.g. /api)" testid="config-api-route"
+                    placeholder="/api"
+                    get=|c| c.api_route.clone() set=|c, v| c.api_route = v/>
                 {endpoint_fields}
             </details>
             <ul class="problems" data-testid="config-problems">

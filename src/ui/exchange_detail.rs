@@ -87,6 +87,9 @@ pub fn ExchangeDetail() -> impl IntoView {
         view! {
             <div class="exchange-detail" data-testid="exchange-detail">
                 <h3 class="mono">{format!("{} {}", e.signed.method, e.signed.url)}</h3>
+                {e.sent_to.map(|to| view! {
+                    <p class="muted" data-testid="sent-through">"Sent through the same-origin route "<span class="mono">{to}</span>", signed for the host above."</p>
+                })}
                 <h4>"Headers sent"</h4>
                 <pre class="code" data-testid="headers-sent">{headers}</pre>
                 <h4>"Canonical request"<span class="muted">" (from the signer; secrets redacted)"</span></h4>

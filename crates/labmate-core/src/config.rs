@@ -20,6 +20,13 @@ pub struct LabConfig {
     pub api_url: String,
     /// The OpenSearch Serverless collection endpoint.
     pub collection_endpoint: String,
+    /// Where the browser sends collection requests instead: a same-origin
+    /// route (`/aoss` on the page's own origin, or a full URL prefix), as a
+    /// CloudFront behaviour forwards it. AOSS has no CORS, so a page can only
+    /// reach it this way. Requests are still signed for the collection's host.
+    pub collection_route: String,
+    /// The same for the API (empty: call the invoke URL directly).
+    pub api_route: String,
     pub index: String,
     pub table: String,
     pub function_name: String,
@@ -77,6 +84,8 @@ impl Default for LabConfig {
             region: DEFAULT_REGION.into(),
             api_url: String::new(),
             collection_endpoint: String::new(),
+            collection_route: String::new(),
+            api_route: String::new(),
             index: DEFAULT_INDEX.into(),
             table: DEFAULT_TABLE.into(),
             function_name: DEFAULT_FUNCTION.into(),
@@ -94,6 +103,24 @@ pub struct Endpoint {
     pub url: String,
     /// The region to sign for: from the AWS host name, else the lab's.
     pub region: String,
+    /// A same-origin route to send through instead of `url` (a path such
+    /// as `/aoss`, or a URL prefix), without a trailing slash.
+    pub route: Option<String>,
+}
+
+impl Endpoint {
+    /// Where the browser sends a request signed for `signed_url`: the
+    /// route followed by the signed URL's path and query, or the URL itself.
+    pub fn send_url(&self, signed_url: &str) -> String {
+        match &self.route {
+            None => signed_url.to_owned(),
+            Some(route) => {
+                let after_scheme = signed_url.split_once("://").map_or(signed_url, |(_, r)| r);
+                let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+                format!("{route}{path}")
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -119,6 +146,8 @@ pub enum ConfigError {
         host_region: String,
         lab_region: String,
     },
+    #[error("{field}: \"{value}\" is not a route. Give a path on this page's origin such as /aoss, or a full https:// address.")]
+    NotARoute { field: &'static str, value: String },
     #[error("{field}: \"{value}\" is not a valid name ({reason}).")]
     BadName {
         field: &'static str,
@@ -142,16 +171,18 @@ const SECRET_MARKERS: [&str; 5] = ["secret", "token", "password", "session", "cr
 impl LabConfig {
     /// The endpoint for `service`, or why there is none.
     pub fn endpoint(&self, service: Service) -> Result<Endpoint, ConfigError> {
-        let (field, raw, hint) = match service {
+        let (field, raw, hint, route) = match service {
             Service::ExecuteApi => (
                 "API invoke URL",
                 self.api_url.as_str(),
                 "Copy it from API Gateway > dynamodb-api-gw > Stages > v1, and add /lab.",
+                ("API route", self.api_route.as_str()),
             ),
             Service::Aoss => (
                 "Collection endpoint",
                 self.collection_endpoint.as_str(),
                 "Copy it from OpenSearch Serverless > Collections > lab-collection.",
+                ("Collection route", self.collection_route.as_str()),
             ),
             other => {
                 let key = ServiceKey::ALL
@@ -159,7 +190,7 @@ impl LabConfig {
                     .find(|k| k.service() == other)
                     .expect("every other service has a key");
                 match self.endpoints.get(&key).filter(|s| !s.trim().is_empty()) {
-                    Some(url) => ("Endpoint", url.as_str(), ""),
+                    Some(url) => ("Endpoint", url.as_str(), "", ("", "")),
                     None => {
                         let url = other
                             .default_endpoint(&self.region)
@@ -168,6 +199,7 @@ impl LabConfig {
                             service: other,
                             url,
                             region: self.region.clone(),
+                            route: None,
                         });
                     }
                 }
@@ -193,10 +225,24 @@ impl LabConfig {
             Some(found) => found.region,
             None => self.region.clone(),
         };
+        let (route_field, route) = route;
+        let route = match route.trim() {
+            "" => None,
+            r if r.starts_with('/') && !r.starts_with("//") && !r.contains(char::is_whitespace) => {
+                Some(r.trim_end_matches('/').to_owned())
+            }
+            r => Some(
+                normalise_url(route_field, r).map_err(|_| ConfigError::NotARoute {
+                    field: route_field,
+                    value: r.to_owned(),
+                })?,
+            ),
+        };
         Ok(Endpoint {
             service,
             url,
             region,
+            route,
         })
     }
 
@@ -267,6 +313,8 @@ impl LabConfig {
         put("region", &self.region, &defaults.region);
         put("api", &self.api_url, "");
         put("collection", &self.collection_endpoint, "");
+        put("collection_route", &self.collection_route, "");
+        put("api_route", &self.api_route, "");
         put("index", &self.index, &defaults.index);
         put("table", &self.table, &defaults.table);
         put("function", &self.function_name, &defaults.function_name);
@@ -296,6 +344,8 @@ impl LabConfig {
                 "region" => config.region = v,
                 "api" => config.api_url = v,
                 "collection" => config.collection_endpoint = v,
+                "collection_route" => config.collection_route = v,
+                "api_route" => config.api_route = v,
                 "index" => config.index = v,
                 "table" => config.table = v,
                 "function" => config.function_name = v,
@@ -416,6 +466,64 @@ mod tests {
     }
 
     #[test]
+    fn a_route_changes_where_requests_go_not_what_is_signed() {
+        let mut c = lab();
+        c.collection_route = "/aoss/".into();
+        let aoss = c.endpoint(Service::Aoss).unwrap();
+        assert_eq!(
+            aoss.url,
+            "https://0a1b2c3d4e5f.ap-southeast-1.aoss.amazonaws.com"
+        );
+        assert_eq!(aoss.region, "ap-southeast-1");
+        assert_eq!(
+            aoss.send_url(
+                "https://0a1b2c3d4e5f.ap-southeast-1.aoss.amazonaws.com/dynamodb_replicate/_count?q=1"
+            ),
+            "/aoss/dynamodb_replicate/_count?q=1"
+        );
+        c.api_route = "https://d111.cloudfront.net/api".into();
+        let api = c.endpoint(Service::ExecuteApi).unwrap();
+        assert_eq!(
+            api.send_url(&api.url),
+            "https://d111.cloudfront.net/api/v1/lab"
+        );
+        // Without a route, the signed URL is the one fetched.
+        c.api_route.clear();
+        let api = c.endpoint(Service::ExecuteApi).unwrap();
+        assert_eq!(api.send_url(&api.url), api.url);
+        assert!(c.problems().is_empty(), "{:?}", c.problems());
+    }
+
+    #[test]
+    fn a_bad_route_is_named() {
+        for bad in ["aoss", "//cdn.example/aoss", "ftp://x/aoss", "/a oss"] {
+            let mut c = lab();
+            c.collection_route = bad.into();
+            let err = c.endpoint(Service::Aoss).unwrap_err();
+            assert_eq!(
+                err,
+                ConfigError::NotARoute {
+                    field: "Collection route",
+                    value: bad.into()
+                },
+                "{bad}"
+            );
+            assert!(err.to_string().contains("such as /aoss"), "{err}");
+            assert_eq!(c.problems(), vec![err]);
+        }
+    }
+
+    #[test]
+    fn routes_travel_in_the_share_link() {
+        let mut c = lab();
+        c.collection_route = "/aoss".into();
+        c.api_route = "/api".into();
+        let back = LabConfig::from_share_params(&c.to_share_params());
+        assert_eq!(back.config, c);
+        assert!(back.unknown_params.is_empty());
+    }
+
+    #[test]
     fn custom_endpoints_sign_for_the_labs_region() {
         let mut c = lab();
         c.api_url = "http://127.0.0.1:4510/v1/lab".into();
@@ -452,6 +560,8 @@ mod tests {
             region: "Singapore".into(),
             api_url: "abc123.execute-api".into(),
             collection_endpoint: String::new(),
+            collection_route: String::new(),
+            api_route: String::new(),
             index: "Dynamodb Replicate".into(),
             table: "x".into(),
             function_name: "bad name".into(),

@@ -56,6 +56,17 @@ pub fn read_simulator_config(
             }
         }
     }
+    // Present when labsim also serves this app: its same-origin routes.
+    if let Some(routes) = v.get("routes").and_then(Value::as_object) {
+        for (name, url) in routes {
+            let Some(url) = url.as_str() else { continue };
+            match name.as_str() {
+                "api" => config.api_route = url.to_owned(),
+                "aoss" => config.collection_route = url.to_owned(),
+                _ => {}
+            }
+        }
+    }
     let credentials = v
         .get("credentials")
         .filter(|c| c.is_object())
@@ -88,6 +99,23 @@ mod tests {
         assert_eq!(setup.config.index, "my_index");
         assert!(setup.credentials_json.contains("ASIAXXXXXXXXXXXXXXXX"));
         assert_eq!(config_url("http://h:1/"), "http://h:1/_labsim/config");
+    }
+
+    #[test]
+    fn same_origin_routes_are_taken_when_labsim_serves_the_app() {
+        let body = r#"{"endpoints":{"aoss":"http://127.0.0.1:9107","api":"http://127.0.0.1:9102/v1/lab"},
+            "routes":{"aoss":"http://127.0.0.1:8080/aoss","api":"http://127.0.0.1:8080/api"},
+            "credentials":{"AccessKeyId":"ASIAXXXXXXXXXXXXXXXX"}}"#;
+        let config = read_simulator_config(&LabConfig::default(), body)
+            .unwrap()
+            .config;
+        assert_eq!(config.collection_route, "http://127.0.0.1:8080/aoss");
+        assert_eq!(config.api_route, "http://127.0.0.1:8080/api");
+        let without = r#"{"endpoints":{},"credentials":{}}"#;
+        let config = read_simulator_config(&LabConfig::default(), without)
+            .unwrap()
+            .config;
+        assert_eq!(config.collection_route, "");
     }
 
     #[test]

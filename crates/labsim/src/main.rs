@@ -98,8 +98,8 @@ impl Args {
     }
 
     /// The simulator's configuration, given the real port of each of
-    /// [`Service::ALL`].
-    pub fn sim_config(&self, seed: u64, ports: [u16; 7]) -> SimConfig {
+    /// [`Service::ALL`] and the static server's URL when there is one.
+    pub fn sim_config(&self, seed: u64, ports: [u16; 7], static_url: Option<&str>) -> SimConfig {
         let mut config = SimConfig::new(seed);
         config.region = self.region.clone();
         config.credential_ttl_seconds = self.credential_ttl;
@@ -114,6 +114,15 @@ impl Args {
                 (service.key().to_owned(), url)
             })
             .collect::<BTreeMap<_, _>>();
+        // The app's own origin reaches the collection (which has no CORS)
+        // and the API through these, as a CloudFront distribution would.
+        if let Some(site) = static_url {
+            for (service, prefix) in [(Service::Aoss, "/aoss"), (Service::ApiGateway, "/api")] {
+                config
+                    .routes
+                    .insert(service.key().to_owned(), format!("{site}{prefix}"));
+            }
+        }
         config.refresh_lag_ms = self.refresh_lag_ms;
         config.lambda.handler = HandlerKind::parse(&self.lambda).unwrap_or(HandlerKind::Workshop);
         config.api = ApiSetup {
@@ -128,7 +137,12 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let seed = args.seed.unwrap_or_else(random_seed);
     if args.print_config {
-        let sim = Simulator::new(args.sim_config(seed, args.ports()), server::now_ms());
+        let static_url = args
+            .static_dir
+            .as_ref()
+            .map(|_| server::base_url(&args.host, args.static_port));
+        let config = args.sim_config(seed, args.ports(), static_url.as_deref());
+        let sim = Simulator::new(config, server::now_ms());
         match serde_json::to_string_pretty(&sim.lab_config()) {
             Ok(json) => println!("{json}"),
             Err(e) => {

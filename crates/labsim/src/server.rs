@@ -13,12 +13,13 @@ use axum::extract::{ConnectInfo, State};
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use axum::Router;
 use labsim::{http, Service, Simulator};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::set_header::SetResponseHeader;
 
 use crate::Args;
 
@@ -64,18 +65,22 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
         )),
         None => None,
     };
-    let sim = Simulator::new(args.sim_config(seed, ports), now_ms());
     let static_url = match &static_site {
-        Some((listener, dir)) => Some((base_url(&args.host, listener.local_addr()?.port()), dir)),
+        Some((listener, _)) => Some(base_url(&args.host, listener.local_addr()?.port())),
         None => None,
     };
+    let sim = Simulator::new(
+        args.sim_config(seed, ports, static_url.as_deref()),
+        now_ms(),
+    );
     print_banner(
         &sim,
         seed,
         static_url
-            .as_ref()
-            .map(|(url, dir)| (url.as_str(), dir.as_path())),
+            .as_deref()
+            .zip(static_site.as_ref().map(|(_, dir)| dir.as_path())),
     );
+    let routes = same_origin_routes(&sim);
     let sim: Shared = Arc::new(Mutex::new(sim));
 
     let (stop, stopped) = watch::channel(false);
@@ -91,7 +96,11 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
         ));
     }
     if let Some((listener, dir)) = static_site {
-        servers.spawn(serve(listener, static_app(dir), stopped));
+        servers.spawn(serve_service(
+            DroppableListener(listener),
+            static_app(dir, &sim, routes),
+            stopped,
+        ));
     }
     let ticking = Arc::new(AtomicBool::new(true));
     let ticker = {
@@ -132,18 +141,6 @@ async fn bind(host: &str, port: u16, what: &str) -> io::Result<TcpListener> {
             format!("cannot listen for {what} on {host}:{port}: {e}"),
         )
     })
-}
-
-async fn serve(
-    listener: TcpListener,
-    app: Router,
-    mut stopped: watch::Receiver<bool>,
-) -> io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        })
-        .await
 }
 
 /// Serves a service port, whose handler may close a connection without
@@ -309,9 +306,73 @@ async fn service_handler(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let req = http::Request {
+    let req = core_request(&method, uri.path(), &uri, &headers, body);
+    forward(&sim, service, req, &connection).await
+}
+
+/// A same-origin route on the static server: `prefix` + a path of the
+/// service's, as a CloudFront behaviour with a prefix-stripping function and
+/// the `AllViewerExceptHostHeader` origin request policy routes it.
+#[derive(Clone, Debug)]
+struct Route {
+    prefix: String,
+    service: Service,
+    /// The service's own `host:port`: the Host the origin sees, and so the
+    /// host the request must be signed for.
+    host: String,
+}
+
+/// The routes `/_labsim/config` advertises, resolved to their services.
+fn same_origin_routes(sim: &Simulator) -> Vec<Route> {
+    let config = sim.config();
+    [Service::Aoss, Service::ApiGateway]
+        .into_iter()
+        .filter_map(|service| {
+            let route = config.routes.get(service.key())?;
+            let prefix = route.split_once("://").map_or(route.as_str(), |(_, rest)| {
+                rest.find('/').map_or("", |i| &rest[i..])
+            });
+            let endpoint = config.endpoints.get(service.key())?;
+            let host = endpoint.split_once("://")?.1.split('/').next()?;
+            Some(Route {
+                prefix: prefix.to_owned(),
+                service,
+                host: host.to_owned(),
+            })
+        })
+        .collect()
+}
+
+async fn route_handler(
+    State((sim, route)): State<(Shared, Route)>,
+    ConnectInfo(connection): ConnectInfo<DropHandle>,
+    method: Method,
+    uri: Uri,
+    mut headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = match uri.path().strip_prefix(route.prefix.as_str()) {
+        Some("") => "/",
+        Some(rest) => rest,
+        None => uri.path(),
+    };
+    if let Ok(host) = HeaderValue::from_str(&route.host) {
+        headers.insert(header::HOST, host);
+    }
+    let req = core_request(&method, path, &uri, &headers, body);
+    forward(&sim, route.service, req, &connection).await
+}
+
+fn core_request(
+    method: &Method,
+    path: &str,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> http::Request {
+    http::Request {
         method: method.as_str().to_owned(),
-        path: uri.path().to_owned(),
+        path: path.to_owned(),
         query: uri.query().unwrap_or_default().to_owned(),
         headers: headers
             .iter()
@@ -321,7 +382,17 @@ async fn service_handler(
             })
             .collect(),
         body: body.to_vec(),
-    };
+    }
+}
+
+/// Hands `req` to the core and turns its answer into HTTP, applying an
+/// injected delay or cutting the connection.
+async fn forward(
+    sim: &Shared,
+    service: Service,
+    req: http::Request,
+    connection: &DropHandle,
+) -> Response {
     let answer = {
         // A panic elsewhere cannot leave the simulator half-updated in a way
         // that matters more than stopping service, so recover the lock.
@@ -370,10 +441,11 @@ fn to_axum(res: http::Response) -> Response {
     out
 }
 
-/// Static files for a single-page app: unknown paths that do not look like
-/// files get `index.html` (client-side routes), and nothing is cached so a
-/// rebuilt app shows on reload.
-fn static_app(dir: PathBuf) -> Router {
+/// Static files for a single-page app, plus the same-origin routes to the
+/// services. Unknown paths that do not look like files get `index.html`
+/// (client-side routes), and no file is cached so a rebuilt app shows on
+/// reload.
+fn static_app(dir: PathBuf, sim: &Shared, routes: Vec<Route>) -> Router {
     let index = dir.join("index.html");
     let spa_fallback = move |uri: Uri| {
         let index = index.clone();
@@ -382,12 +454,20 @@ fn static_app(dir: PathBuf) -> Router {
     let files = ServeDir::new(dir)
         .append_index_html_on_directories(true)
         .fallback(spa_fallback.into_service());
-    Router::new()
-        .fallback_service(files)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+    let files = SetResponseHeader::overriding(
+        files,
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
+    let mut app = Router::new();
+    for route in routes {
+        let state = (sim.clone(), route.clone());
+        let handler = || any(route_handler).with_state(state.clone());
+        app = app
+            .route(&route.prefix, handler())
+            .route(&format!("{}/{{*rest}}", route.prefix), handler());
+    }
+    app.fallback_service(files)
 }
 
 async fn index_or_not_found(index: &Path, path: &str) -> Response {

@@ -404,6 +404,60 @@ fn static_site_over_http() {
 }
 
 #[test]
+fn same_origin_routes_reach_the_api_and_the_collection_signed_for_its_host() {
+    let dir = site();
+    let dir_arg = dir.to_str().unwrap().to_owned();
+    let labsim = Labsim::start(&["--static-dir", &dir_arg, "--static-port", "0"]);
+    let base = labsim.static_url();
+    let config = send("GET", &format!("{}/_labsim/config", labsim.sts()), &[], "").json();
+    assert_eq!(config["routes"]["aoss"], format!("{base}/aoss"));
+    assert_eq!(config["routes"]["api"], format!("{base}/api"));
+    let creds = Creds::from_json(&config["credentials"]);
+    let aoss = config["endpoints"]["aoss"].as_str().unwrap();
+
+    // The API through /api: the workshop's 200 `{}`.
+    let json_header = [("content-type".to_owned(), "application/json".to_owned())];
+    let reply = send(
+        "POST",
+        &format!("{base}/api/v1/lab"),
+        &json_header,
+        r#"{"name": "Ann", "type": "cat"}"#,
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body, "{}");
+    assert!(reply.header("x-amzn-requestid").is_some());
+
+    // The collection through /aoss, signed for the collection's own host:
+    // the origin sees that host, so the signature holds.
+    let path = "/dynamodb_replicate/_doc/nope";
+    let headers = sign_for("GET", &format!("{aoss}{path}"), &[], "", &creds, "aoss");
+    let reply = send("GET", &format!("{base}/aoss{path}"), &headers, "");
+    assert_eq!(reply.status, 404, "{}", reply.body);
+    assert_eq!(reply.json()["error"]["type"], "index_not_found_exception");
+    // The route's files are not cached as the app's are.
+    assert_eq!(reply.header("cache-control"), None);
+
+    // Signed for the page's host instead, AOSS refuses it as a bad signature.
+    let headers = sign_for(
+        "GET",
+        &format!("{base}/aoss{path}"),
+        &[],
+        "",
+        &creds,
+        "aoss",
+    );
+    let reply = send("GET", &format!("{base}/aoss{path}"), &headers, "");
+    assert_eq!(reply.status, 403, "{}", reply.body);
+
+    // The app itself is still served beside the routes.
+    assert_eq!(send("GET", &format!("{base}/"), &[], "").status, 200);
+    assert_eq!(send("GET", &format!("{base}/aossx"), &[], "").status, 200);
+
+    drop(labsim);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn seed_makes_credentials_reproducible_and_print_config_matches() {
     let run = |seed: &str| -> Value {
         let out = Command::new(env!("CARGO_BIN_EXE_labsim"))
