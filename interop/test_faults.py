@@ -1,6 +1,6 @@
 """Injected faults as AWS's own clients see them, and the ground-truth timeline."""
 import json
-import urllib.request
+import time
 
 import botocore.config
 import botocore.exceptions
@@ -10,21 +10,10 @@ import requests
 from conftest import client_for
 
 
-def control(labsim, method, path, body=None):
-    req = urllib.request.Request(
-        f"{labsim.sts}{path}",
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"content-type": "application/json"},
-        method=method,
-    )
-    with urllib.request.urlopen(req) as r:
-        return json.load(r)
-
-
 @pytest.fixture
 def faults(labsim):
-    yield lambda spec: control(labsim, "POST", "/_labsim/faults", spec)
-    control(labsim, "DELETE", "/_labsim/faults")
+    yield lambda spec: labsim.control("POST", "/_labsim/faults", spec)
+    labsim.control("DELETE", "/_labsim/faults")
 
 
 def test_boto3_sees_dynamodbs_throttling_shape_and_its_retry_recovers(labsim, faults):
@@ -48,11 +37,9 @@ def test_injected_expired_token_is_what_boto3_reports(labsim, faults):
 def test_the_timeline_follows_one_item_hop_by_hop(labsim):
     api = labsim.config()["endpoints"]["api"]
     item_id = requests.post(api, json={"name": "Cy", "type": "t"}, timeout=10).headers["x-amzn-RequestId"]
-    import time
-
     deadline = time.time() + 20
     while time.time() < deadline:
-        events = control(labsim, "GET", "/_labsim/events")["events"]
+        events = labsim.control("GET", "/_labsim/events")["events"]
         kinds = [e["kind"] for e in events if item_id in json.dumps(e)]
         if "searchable" in kinds:
             break

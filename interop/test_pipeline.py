@@ -1,57 +1,15 @@
 """The lab's whole pipeline, driven and read with AWS's own clients:
 POST /v1/lab -> lab-table -> stream -> Lambda -> OpenSearch Serverless."""
 import json
-import time
 
 import requests
-from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection
-from requests_aws4auth import AWS4Auth
-from urllib.parse import urlparse
 
-from conftest import REGION, client_for
-
-
-def opensearch_client(labsim):
-    config = labsim.config()
-    creds = config["credentials"]
-    import botocore.credentials
-
-    url = urlparse(config["endpoints"]["aoss"])
-    auth = AWSV4SignerAuth(
-        botocore.credentials.Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]),
-        REGION,
-        "aoss",
-    )
-    return OpenSearch(
-        hosts=[{"host": url.hostname, "port": url.port}],
-        http_auth=auth,
-        use_ssl=False,
-        connection_class=RequestsHttpConnection,
-        timeout=10,
-    )
-
-
-def wait_for(predicate, seconds=20.0):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return predicate()
-
-
-def search_by_dynamodb_id(os_client, item_id):
-    body = {"query": {"term": {"id.keyword": item_id}}}
-    try:
-        return os_client.search(index="dynamodb_replicate", body=body)["hits"]["hits"]
-    except Exception:  # index not created yet
-        return []
+from conftest import INDEX, LOG_GROUP, REGION, aws4auth, client_for, opensearch_client, search_by_dynamodb_id, wait_for
 
 
 def log_messages(labsim, needle):
     logs = client_for(labsim, "logs")
-    events = logs.filter_log_events(logGroupName="/aws/lambda/sync-data-with-dynamodb-stream")["events"]
+    events = logs.filter_log_events(logGroupName=LOG_GROUP)["events"]
     return [e["message"] for e in events if needle in e["message"]]
 
 
@@ -99,9 +57,8 @@ def test_modify_and_remove_stop_at_the_workshop_lambda(labsim):
 def test_requests_aws4auth_signs_aoss_as_the_lambda_does(labsim):
     config = labsim.config()
     creds = config["credentials"]
-    auth = AWS4Auth(creds["AccessKeyId"], creds["SecretAccessKey"], REGION, "aoss", session_token=creds["SessionToken"])
-    url = config["endpoints"]["aoss"] + "/dynamodb_replicate/_doc"
-    r = requests.post(url, auth=auth, json={"id": "direct", "name": "n"}, headers={"content-type": "application/json"}, timeout=10)
+    url = config["endpoints"]["aoss"] + f"/{INDEX}/_doc"
+    r = requests.post(url, auth=aws4auth(creds, "aoss"), json={"id": "direct", "name": "n"}, headers={"content-type": "application/json"}, timeout=10)
     assert r.status_code == 201, r.text
 
 

@@ -375,22 +375,39 @@ fn assume_role_refusals() {
 }
 
 #[test]
-fn get_session_token_mints_credentials_with_the_callers_permissions() {
+fn get_session_token_refuses_session_credentials_as_aws_does() {
     let mut sim = sim();
     let demo = sim.identity().demo_credentials().clone();
-    let req = sts("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=900");
-    let res = sim.handle(Service::Sts, &sign(&demo, "sts", req), NOW);
-    assert_eq!(res.status, 200, "{}", res.body_text());
-    let xml = res.body_text();
-    assert!(xml.starts_with("<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <GetSessionTokenResult>\n    <Credentials>\n"));
-    assert_eq!(tag(&xml, "Expiration"), "2024-10-08T20:10:22Z");
-    let c = credentials_in(&sim, &xml);
-    assert!(c.access_key_id.starts_with("ASIA"));
-    assert_eq!(c.permissions, demo.permissions);
-    let res = sim.handle(Service::DynamoDb, &sign(&c, "dynamodb", get_item()), NOW);
-    assert_eq!(res.status, 200);
-    let req = sts("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=899");
-    let res = sim.handle(Service::Sts, &sign(&demo, "sts", req), NOW);
-    assert_eq!(res.status, 400);
-    assert!(res.body_text().contains("<Code>ValidationError</Code>"));
+    let assumed = {
+        let admin = mint(&mut sim, allow_all());
+        let role = "RoleArn=arn:aws:iam::123456789012:role/lambda-lab-role";
+        let req = sts(&format!(
+            "Action=AssumeRole&Version=2011-06-15&RoleSessionName=sx&{role}"
+        ));
+        let res = sim.handle(Service::Sts, &sign(&admin, "sts", req), NOW);
+        assert_eq!(res.status, 200, "{}", res.body_text());
+        credentials_in(&sim, &res.body_text())
+    };
+    // Every credential labsim issues is temporary: the demo set and one
+    // from AssumeRole, whatever the parameters.
+    for (caller, query) in [
+        (&demo, "Action=GetSessionToken&Version=2011-06-15"),
+        (
+            &demo,
+            "Action=GetSessionToken&Version=2011-06-15&DurationSeconds=900",
+        ),
+        (
+            &demo,
+            "Action=GetSessionToken&Version=2011-06-15&DurationSeconds=1",
+        ),
+        (&assumed, "Action=GetSessionToken&Version=2011-06-15"),
+    ] {
+        let res = sim.handle(Service::Sts, &sign(caller, "sts", sts(query)), NOW);
+        assert_eq!(res.status, 403, "{query}");
+        assert!(
+            res.body_text().contains("<Code>AccessDenied</Code>\n    <Message>Cannot call GetSessionToken with session credentials</Message>"),
+            "{}",
+            res.body_text()
+        );
+    }
 }

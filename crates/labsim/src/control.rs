@@ -12,11 +12,13 @@ use crate::faults::{FaultRule, FaultSpec};
 use crate::http::{Request, Response};
 use crate::iam::PolicyDocument;
 use crate::identity::{Credentials, IdentityStore};
+use crate::setup::SetupPatch;
 use crate::{timeline, Simulator};
 
 pub const PREFIX: &str = "/_labsim/";
 
-/// `GET /_labsim/config` (and `POST /_labsim/reset`).
+/// `GET /_labsim/config` (and `POST /_labsim/reset`, which also puts the
+/// lab's setup back as it was at start-up).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabConfig {
     pub region: String,
@@ -106,9 +108,21 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             sim.clear_faults();
             faults_list(sim)
         }
-        ("config" | "reset" | "credentials" | "events" | "faults", _) => {
-            error(405, "method not allowed")
+        ("setup", "GET") => Response::json(200, &sim.setup()),
+        ("setup", "POST") => {
+            match SetupPatch::parse(&req.body).and_then(|p| sim.apply_setup(&p, now_ms)) {
+                Ok(setup) => Response::json(200, &setup),
+                Err(e) => error(e.status(), e.message()),
+            }
         }
+        ("stream/roll-over", "POST") => match sim.roll_over_stream(now_ms) {
+            Ok(rolled) => Response::json(200, &rolled),
+            Err(e) => error(e.status(), e.message()),
+        },
+        (
+            "config" | "reset" | "credentials" | "events" | "faults" | "setup" | "stream/roll-over",
+            _,
+        ) => error(405, "method not allowed"),
         _ => error(404, "no such control endpoint"),
     }
 }

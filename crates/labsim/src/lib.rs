@@ -17,6 +17,7 @@ pub mod identity;
 pub mod lambda;
 pub mod opensearch;
 pub mod rng;
+pub mod setup;
 pub mod sigv4;
 pub mod sts;
 pub mod time;

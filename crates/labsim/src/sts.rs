@@ -53,7 +53,7 @@ impl From<AuthError> for StsError {
 }
 
 /// Answers one STS request (CORS is the caller's business). AssumeRole
-/// and GetSessionToken mint credentials into `identity`.
+/// mints credentials into `identity`.
 pub fn handle(
     req: &Request,
     identity: &mut IdentityStore,
@@ -95,7 +95,7 @@ fn dispatch(
     match param("Action") {
         Some("GetCallerIdentity") => Ok(get_caller_identity(caller, ids, request_id)),
         Some("AssumeRole") => assume_role(&param, identity, caller, ids, now_ms, request_id),
-        Some("GetSessionToken") => get_session_token(&param, identity, caller, now_ms, request_id),
+        Some("GetSessionToken") => get_session_token(),
         Some(action) => Err(StsError::new(
             400,
             "InvalidAction",
@@ -290,29 +290,16 @@ fn assume_role<'p>(
     ))
 }
 
-/// GetSessionToken: new credentials with the caller's identity and
-/// permissions. (AWS refuses it for role-session credentials; labsim
-/// allows it so tests can mint short-lived copies.)
-fn get_session_token<'p>(
-    param: &impl Fn(&str) -> Option<&'p str>,
-    identity: &mut IdentityStore,
-    caller: &Credentials,
-    now_ms: i64,
-    request_id: &str,
-) -> Result<String, StsError> {
-    // No IAM permission is needed for GetSessionToken.
-    let seconds = duration_seconds(param("DurationSeconds"), 43200, 129_600)?;
-    let credentials = identity.mint_for(
-        now_ms,
-        seconds,
-        caller.permissions.clone(),
-        caller.principal_arn.clone(),
-        caller.user_id.clone(),
-    );
-    Ok(format!(
-        "<GetSessionTokenResponse xmlns=\"{XMLNS}\">\n  <GetSessionTokenResult>\n{}  </GetSessionTokenResult>\n  <ResponseMetadata>\n    <RequestId>{}</RequestId>\n  </ResponseMetadata>\n</GetSessionTokenResponse>\n",
-        credentials_xml(&credentials),
-        escape(request_id),
+/// GetSessionToken is for long-term (IAM user or root) keys; AWS refuses
+/// it to temporary credentials. Every credential labsim issues is a role
+/// session's, so it always refuses, as AWS does for a workshop participant.
+/// (Whether AWS validates `DurationSeconds` first is unverified; labsim
+/// does not.)
+fn get_session_token() -> Result<String, StsError> {
+    Err(StsError::new(
+        403,
+        "AccessDenied",
+        "Cannot call GetSessionToken with session credentials",
     ))
 }
 

@@ -220,6 +220,24 @@ impl DynamoDb {
         Some(self.streams[index].arn.clone())
     }
 
+    /// The view type of the table's enabled stream; `None` when it is off.
+    pub fn stream_view(&self, table: &str) -> Option<StreamViewType> {
+        let index = self.table(table)?.stream?;
+        Some(self.streams[index].view_type)
+    }
+
+    /// The id of the open shard of the table's enabled stream.
+    pub fn open_shard_id(&self, table: &str) -> Option<String> {
+        let s = &self.streams[self.table(table)?.stream?];
+        Some(s.shards[s.open_shard()?].id.clone())
+    }
+
+    /// The parent of a shard of the table's latest stream.
+    pub fn parent_shard_id(&self, table: &str, shard_id: &str) -> Option<String> {
+        let s = &self.streams[self.table(table)?.latest_stream?];
+        s.shards.iter().find(|x| x.id == shard_id)?.parent.clone()
+    }
+
     /// Closes the table's open shard now and opens a child shard, as AWS
     /// does every few hours; the child's id. Readers must follow to it.
     pub fn roll_over_shard(&mut self, table: &str, now_ms: i64) -> Result<String, DynamoDbError> {

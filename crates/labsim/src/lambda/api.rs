@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Lambda, FUNCTION_NAME, ROLE_NAME};
+use super::{HandlerKind, Lambda, FUNCTION_NAME, ROLE_NAME};
 use crate::dynamodb::{DynamoDb, LAB_TABLE};
 use crate::http::{Request, Response};
 use crate::time;
@@ -151,21 +151,26 @@ impl Lambda {
 
     /// GetFunctionConfiguration's answer.
     pub fn configuration(&self) -> Value {
+        // Made-up hashes: the two handlers are two different packages.
+        let (code_size, code_sha256) = match self.setup.handler {
+            HandlerKind::Workshop => (1266, "mQ4cOCu7ek1Ah8Jsb8xO3mpmwJt0RkJyXnX5Z2kx8dE="),
+            HandlerKind::Fixed => (1309, "3kqVQ0bXf1yH8m0F2cQe7n9Zp4sTt6uW1vYx5aB8cDg="),
+        };
         let mut config = json!({
             "FunctionName": FUNCTION_NAME,
             "FunctionArn": self.function_arn(),
             "Runtime": "python3.12",
             "Role": format!("arn:aws:iam::{}:role/{ROLE_NAME}", self.account),
             "Handler": "lambda_function.lambda_handler",
-            "CodeSize": 1266,
+            "CodeSize": code_size,
             "Description": "",
             "Timeout": 3,
             "MemorySize": 128,
-            "LastModified": last_modified(self.created_ms),
-            "CodeSha256": "mQ4cOCu7ek1Ah8Jsb8xO3mpmwJt0RkJyXnX5Z2kx8dE=",
+            "LastModified": last_modified(self.modified_ms),
+            "CodeSha256": code_sha256,
             "Version": "$LATEST",
             "TracingConfig": {"Mode": "PassThrough"},
-            "RevisionId": "2f0b5b4c-6b8a-4f0e-9d55-0f6a3c3f1f2a",
+            "RevisionId": self.revision_id,
             "State": "Active",
             "LastUpdateStatus": "Successful",
             "PackageType": "Zip",

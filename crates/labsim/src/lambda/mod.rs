@@ -65,6 +65,13 @@ pub enum HandlerKind {
 }
 
 impl HandlerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandlerKind::Workshop => "workshop",
+            HandlerKind::Fixed => "fixed",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "workshop" => Some(HandlerKind::Workshop),
@@ -160,7 +167,11 @@ pub struct Lambda {
     setup: LambdaSetup,
     region: String,
     account: String,
-    created_ms: i64,
+    /// When the function's code or configuration last changed
+    /// (`LastModified`).
+    modified_ms: i64,
+    /// Changes with every code or configuration change, as AWS's does.
+    revision_id: String,
     mapping: Option<EventSourceMapping>,
     environment: Option<Environment>,
     logs: LogStore,
@@ -192,7 +203,8 @@ impl Lambda {
         Lambda {
             region: region.to_owned(),
             account: account.to_owned(),
-            created_ms: now_ms,
+            modified_ms: now_ms,
+            revision_id: "2f0b5b4c-6b8a-4f0e-9d55-0f6a3c3f1f2a".to_owned(),
             mapping,
             environment: None,
             logs: LogStore::new(region, account, seed),
@@ -204,6 +216,82 @@ impl Lambda {
 
     pub fn setup(&self) -> &LambdaSetup {
         &self.setup
+    }
+
+    /// Creates (`true`) or deletes the function, as the console does. A
+    /// deleted function takes its configuration (environment variables)
+    /// with it, but not its trigger: AWS keeps event source mappings, whose
+    /// invocations then fail. A created one has no environment variables
+    /// yet and starts cold.
+    pub fn set_function_exists(&mut self, exists: bool, now_ms: i64) {
+        if exists == self.setup.function_exists {
+            return;
+        }
+        self.setup.function_exists = exists;
+        self.setup.env_vars_set = false;
+        self.changed(now_ms);
+    }
+
+    /// Deploys the workshop's or the fixed code.
+    pub fn set_handler(&mut self, handler: HandlerKind, now_ms: i64) {
+        if handler != self.setup.handler {
+            self.setup.handler = handler;
+            self.changed(now_ms);
+        }
+    }
+
+    /// Sets (or removes) the five environment variables of step 6.
+    pub fn set_env_vars(&mut self, set: bool, now_ms: i64) {
+        if set != self.setup.env_vars_set {
+            self.setup.env_vars_set = set;
+            self.changed(now_ms);
+        }
+    }
+
+    /// A code or configuration change: new `LastModified`, and the next
+    /// invocation runs in a fresh (cold) execution environment, as AWS
+    /// never reuses one across versions of the function.
+    fn changed(&mut self, now_ms: i64) {
+        self.modified_ms = now_ms;
+        self.revision_id = self.rng.uuid();
+        self.environment = None;
+    }
+
+    /// Creates the trigger (a new event source mapping, with a new UUID,
+    /// starting at LATEST) or deletes it.
+    pub fn set_trigger_exists(&mut self, exists: bool, enabled: bool, now_ms: i64) {
+        if !exists {
+            self.mapping = None;
+        } else if self.mapping.is_none() {
+            self.mapping = Some(EventSourceMapping {
+                uuid: self.rng.uuid(),
+                created_ms: now_ms,
+                enabled,
+                cursor: None,
+                last_result: ProcessingResult::NoRecords,
+                last_modified_ms: now_ms,
+                next_poll_ms: now_ms,
+                failed_attempts: 0,
+            });
+        }
+        self.setup.trigger_exists = self.mapping.is_some();
+        self.setup.trigger_enabled = self.mapping.as_ref().is_some_and(|m| m.enabled);
+    }
+
+    /// Pauses or resumes the trigger. It keeps its place in the stream, so
+    /// records written while it was off are processed once it is back on
+    /// (as UpdateEventSourceMapping `Enabled` does).
+    pub fn set_trigger_enabled(&mut self, enabled: bool, now_ms: i64) {
+        let Some(m) = self.mapping.as_mut() else {
+            return;
+        };
+        self.setup.trigger_enabled = enabled;
+        if m.enabled != enabled {
+            m.enabled = enabled;
+            m.last_modified_ms = now_ms;
+            m.next_poll_ms = now_ms;
+            m.failed_attempts = 0;
+        }
     }
 
     pub fn logs(&self) -> &LogStore {
