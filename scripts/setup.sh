@@ -10,6 +10,7 @@ say() { printf '\033[1;33m[setup]\033[0m %s\n' "$*"; }
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+ESBUILD_VERSION=0.28.2
 # The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 
@@ -58,6 +59,13 @@ if [ ! -x .tools/node_modules/.bin/wasm-opt ] || ! .tools/node_modules/.bin/wasm
   say "npm install binaryen@$BINARYEN_VERSION (into .tools/)"
   mkdir -p .tools
   npm install --silent --no-audit --no-fund --prefix .tools "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+
+# esbuild minifies the JS glue of release builds (a Trunk hook): Trunk's own
+# minifier cannot parse wasm-bindgen's ES module.
+if [ "$(.tools/node_modules/.bin/esbuild --version 2>/dev/null)" != "$ESBUILD_VERSION" ]; then
+  say "npm install esbuild@$ESBUILD_VERSION (into .tools/)"
+  npm install --silent --no-audit --no-fund --prefix .tools "esbuild@$ESBUILD_VERSION" >/dev/null
 fi
 
 # End-to-end driver: playwright-core drives Debian's Chromium (no browser download).

@@ -109,16 +109,17 @@ fn settle(state: &AppState, id: u32, outcome: Outcome) {
 
 /// Signs and sends `build(endpoint_url)` to `service`, retrying once when
 /// AWS reports clock skew (after learning the offset from its message).
+/// `build` is a trait object so one copy of this code serves every caller.
 pub async fn call(
     state: AppState,
     service: Service,
     operation: &str,
-    build: impl Fn(&str) -> HttpRequest,
+    build: &dyn Fn(&str) -> HttpRequest,
 ) -> Result<Answer, CallError> {
     let mut attempts = 0;
     loop {
         attempts += 1;
-        match call_once(&state, service, operation, &build).await {
+        match call_once(&state, service, operation, build).await {
             Err(CallError::Aws(AwsError::ClockSkew { server_time, .. })) if attempts == 1 => {
                 state.clock.set(ClockOffset::learn(server_time, now_ms()));
             }
@@ -131,7 +132,7 @@ async fn call_once(
     state: &AppState,
     service: Service,
     operation: &str,
-    build: &impl Fn(&str) -> HttpRequest,
+    build: &dyn Fn(&str) -> HttpRequest,
 ) -> Result<Answer, CallError> {
     let parsed = state
         .credentials

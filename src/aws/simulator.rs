@@ -1,6 +1,5 @@
 //! Connects to labsim at start-up when the link names one.
 
-use labmate_core::credentials::parse_credentials;
 use labmate_core::simulator::{config_url, read_simulator_config};
 use leptos::prelude::*;
 
@@ -34,7 +33,7 @@ pub async fn connect(state: AppState) {
             return;
         }
     };
-    let setup = match read_simulator_config(&base, &body) {
+    let setup = match read_simulator_config(&base, &body, browser::now_ms() / 1000) {
         Ok(s) => s,
         Err(e) => {
             state.notice.set(Some(e.to_string()));
@@ -42,7 +41,7 @@ pub async fn connect(state: AppState) {
         }
     };
     state.config.set(setup.config);
-    match parse_credentials(&setup.credentials_json, browser::now_ms() / 1000) {
+    match setup.credentials {
         Ok(parsed) => accept(state, parsed),
         Err(e) => state.notice.set(Some(format!(
             "The simulator's demo credentials were refused: {e}"

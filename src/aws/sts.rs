@@ -11,7 +11,7 @@ use crate::state::{AppState, IdentityState};
 /// Asks STS who the credentials belong to and puts the answer in state.
 pub async fn refresh_identity(state: AppState) {
     state.identity.set(IdentityState::Checking);
-    let result = call(state, Service::Sts, "GetCallerIdentity", |base| {
+    let result = call(state, Service::Sts, "GetCallerIdentity", &|base| {
         HttpRequest::new("POST", &format!("{base}/"))
             .header(
                 "content-type",

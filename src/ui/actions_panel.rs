@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use crate::aws::client::call;
 use crate::aws::sts::refresh_identity;
 use crate::state::use_state;
+use crate::ui::reactive::{nothing, on_change, on_click, part, text};
 
 /// What the last action did, for the panel.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +36,7 @@ pub fn ActionsPanel() -> impl IntoView {
         };
         warnings.set(item_warnings.iter().map(|w| w.message()).collect());
         spawn_local(async move {
-            let answer = call(state, Service::ExecuteApi, "POST /v1/lab", |url| {
+            let answer = call(state, Service::ExecuteApi, "POST /v1/lab", &|url| {
                 HttpRequest::new("POST", url)
                     .header("content-type", "application/json")
                     .body(body.clone())
@@ -54,7 +55,7 @@ pub fn ActionsPanel() -> impl IntoView {
     let count_documents = move |_| {
         let index = state.config.with_untracked(|c| c.index.clone());
         spawn_local(async move {
-            let answer = call(state, Service::Aoss, "_count", |base| {
+            let answer = call(state, Service::Aoss, "_count", &|base| {
                 HttpRequest::new("POST", &format!("{base}/{index}/_count"))
                     .header("content-type", "application/json")
                     .body("{\"query\":{\"match_all\":{}}}")
@@ -79,22 +80,23 @@ pub fn ActionsPanel() -> impl IntoView {
         <div class="panel" data-testid="actions-panel">
             <h2>"3. Try it"</h2>
             <div class="row">
-                <button data-testid="action-whoami" on:click=move |_| spawn_local(refresh_identity(state))>"Who am I? (STS)"</button>
-                <button data-testid="action-count" on:click=count_documents>"Count documents (OpenSearch)"</button>
+                <button data-testid="action-whoami" on:click=on_click(move |_| spawn_local(refresh_identity(state)))>"Who am I? (STS)"</button>
+                <button data-testid="action-count" on:click=on_click(count_documents)>"Count documents (OpenSearch)"</button>
             </div>
             <label class="field">
                 <span>"Item for POST /v1/lab"</span>
                 <textarea class="mono" rows="3" data-testid="item-body" spellcheck="false"
-                    prop:value=move || item.get()
-                    on:input=move |ev| item.set(event_target_value(&ev))></textarea>
+                    prop:value=text(move || item.get())
+                    on:input=on_change(move |ev| item.set(event_target_value(&ev)))></textarea>
             </label>
-            <button data-testid="action-send-item" on:click=send_item>"Send item (API Gateway)"</button>
+            <button data-testid="action-send-item" on:click=on_click(send_item)>"Send item (API Gateway)"</button>
             <ul class="warnings">
-                {move || warnings.get().into_iter().map(|w| view! { <li class="warning" data-testid="item-warning">{w}</li> }).collect_view()}
+                {part(move || warnings.get().into_iter().map(|w| view! { <li class="warning" data-testid="item-warning">{w}</li> }).collect_view().into_any())}
             </ul>
-            {move || result.get().map(|r| match r {
-                ActionResult::Ok(t) => view! { <p class="ok" data-testid="action-result">{t}</p> }.into_any(),
-                ActionResult::Failed(t) => view! { <p class="error" data-testid="action-result" role="alert">{t}</p> }.into_any(),
+            {part(move || match result.get() {
+                Some(ActionResult::Ok(t)) => view! { <p class="ok" data-testid="action-result">{t}</p> }.into_any(),
+                Some(ActionResult::Failed(t)) => view! { <p class="error" data-testid="action-result" role="alert">{t}</p> }.into_any(),
+                None => nothing(),
             })}
         </div>
     }

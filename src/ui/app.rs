@@ -12,6 +12,7 @@ use crate::ui::config_panel::{load_saved_config, ConfigPanel};
 use crate::ui::credentials_panel::{restore_remembered, CredentialsPanel};
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
+use crate::ui::reactive::{flag, nothing, part};
 
 /// Reads the configuration: a share link wins over what this browser saved.
 fn initial_config(state: &AppState) -> LabConfig {
@@ -47,10 +48,11 @@ pub fn App() -> impl IntoView {
     );
 
     view! {
-        <div class="app" class:projector=move || state.projector.get()>
+        <div class="app" class:projector=flag(move || state.projector.get())>
             <HeaderBar/>
-            {move || state.notice.get().map(|n| view! {
-                <p class="notice" data-testid="page-notice" role="status">{n}</p>
+            {part(move || match state.notice.get() {
+                Some(n) => view! { <p class="notice" data-testid="page-notice" role="status">{n}</p> }.into_any(),
+                None => nothing(),
             })}
             <main class="columns">
                 <section class="column">

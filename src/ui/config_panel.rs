@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::browser;
 use crate::state::use_state;
+use crate::ui::reactive::{on_change, on_click, part, text};
 
 const CONFIG_KEY: &str = "labmate.config";
 
@@ -33,11 +34,11 @@ fn Field(
                 spellcheck="false"
                 data-testid=testid
                 placeholder=placeholder
-                prop:value=move || state.config.with(get)
-                on:change=move |ev| {
+                prop:value=text(move || state.config.with(get))
+                on:change=on_change(move |ev| {
                     let v = event_target_value(&ev);
                     state.config.update(|c| set(c, v.trim().to_owned()));
-                }
+                })
             />
         </label>
     }
@@ -54,7 +55,7 @@ pub fn ConfigPanel() -> impl IntoView {
         browser::local_set(CONFIG_KEY, &params);
     });
 
-    let share_link = move || {
+    let share_link = move || -> String {
         format!(
             "{}#{}",
             browser::location_base(),
@@ -75,17 +76,11 @@ pub fn ConfigPanel() -> impl IntoView {
                         spellcheck="false"
                         data-testid=format!("endpoint-{}", key.param())
                         placeholder="AWS's regional endpoint"
-                        prop:value=move || state.config.with(|c| c.endpoints.get(&key).cloned().unwrap_or_default())
-                        on:change=move |ev| {
+                        prop:value=text(move || state.config.with(|c| c.endpoints.get(key).unwrap_or_default().to_owned()))
+                        on:change=on_change(move |ev| {
                             let v = event_target_value(&ev).trim().to_owned();
-                            state.config.update(|c| {
-                                if v.is_empty() {
-                                    c.endpoints.remove(&key);
-                                } else {
-                                    c.endpoints.insert(key, v);
-                                }
-                            });
-                        }
+                            state.config.update(|c| c.endpoints.set(key, v));
+                        })
                     />
                 </label>
             }
@@ -96,13 +91,11 @@ pub fn ConfigPanel() -> impl IntoView {
         <div class="panel" data-testid="config-panel">
             <h2>"2. Your lab"</h2>
             <Field label="Region" testid="config-region" placeholder="ap-southeast-1"
-                get=|c| c.region.clone() set=|c, v| c.region = v/>
-            <Field label="API invoke URL (POST /v1/lab)" testid="config-api"
-                placeholder="https://abc123.execute-api.ap-southeast-1.amazonaws.com/v1/lab"
-                get=|c| c.api_url.clone() set=|c, v| c.api_url = v/>
-            <Field label="OpenSearch collection endpoint" testid="config-collection"
-                placeholder="https://xyz.ap-southeast-1.aoss.amazonaws.com"
-                get=|c| c.collection_endpoint.clone() set=|c, v| c.collection_endpoint = v/>
+                    get=|c| c.region.clone() set=|c, v| c.region = v/>
+            <Field label="API invoke URL (POST /v1/lab)" testid="config-api" placeholder="https://abc123.execute-api.ap-southeast-1.amazonaws.com/v1/lab"
+                    get=|c| c.api_url.clone() set=|c, v| c.api_url = v/>
+            <Field label="OpenSearch collection endpoint" testid="config-collection" placeholder="https://xyz.ap-southeast-1.aoss.amazonaws.com"
+                    get=|c| c.collection_endpoint.clone() set=|c, v| c.collection_endpoint = v/>
             <div class="field-row">
                 <Field label="Index" testid="config-index" placeholder="dynamodb_replicate"
                     get=|c| c.index.clone() set=|c, v| c.index = v/>
@@ -113,22 +106,19 @@ pub fn ConfigPanel() -> impl IntoView {
             </div>
             <details>
                 <summary>"Other endpoints (simulator, same-origin routes, VPC endpoints)"</summary>
-                <Field label="labsim control address (fills the rest and hands out demo credentials)" testid="config-simulator"
-                    placeholder="http://127.0.0.1:9101"
+                <Field label="labsim control address (fills the rest and hands out demo credentials)" testid="config-simulator" placeholder="http://127.0.0.1:9101"
                     get=|c| c.simulator.clone() set=|c, v| c.simulator = v/>
-                <Field label="Collection route (same-origin path to the collection, e.g. /aoss)" testid="config-collection-route"
-                    placeholder="/aoss"
+                <Field label="Collection route (same-origin path to the collection, e.g. /aoss)" testid="config-collection-route" placeholder="/aoss"
                     get=|c| c.collection_route.clone() set=|c, v| c.collection_route = v/>
-                <Field label="API route (same-origin path to the API, e.g. /api)" testid="config-api-route"
-                    placeholder="/api"
+                <Field label="API route (same-origin path to the API, e.g. /api)" testid="config-api-route" placeholder="/api"
                     get=|c| c.api_route.clone() set=|c, v| c.api_route = v/>
                 {endpoint_fields}
             </details>
             <ul class="problems" data-testid="config-problems">
-                {move || problems().into_iter().map(|p| view! { <li>{p.to_string()}</li> }).collect_view()}
+                {part(move || problems().into_iter().map(|p| view! { <li>{p.to_string()}</li> }).collect_view().into_any())}
             </ul>
             <div class="row">
-                <button data-testid="copy-share-link" on:click=move |_| {
+                <button data-testid="copy-share-link" on:click=on_click(move |_| {
                     let link = share_link();
                     spawn_local(async move {
                         let note = match browser::copy_to_clipboard(&link).await {
@@ -137,10 +127,10 @@ pub fn ConfigPanel() -> impl IntoView {
                         };
                         copied.set(Some(note));
                     });
-                }>"Copy share link"</button>
-                <span class="muted">{move || copied.get()}</span>
+                })>"Copy share link"</button>
+                <span class="muted">{text(move || copied.get().unwrap_or_default())}</span>
             </div>
-            <p class="share-link mono" data-testid="share-link">{share_link}</p>
+            <p class="share-link mono" data-testid="share-link">{text(share_link)}</p>
         </div>
     }
 }

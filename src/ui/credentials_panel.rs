@@ -8,6 +8,7 @@ use crate::aws::sts::refresh_identity;
 use crate::browser;
 use crate::state::{use_state, AppState, IdentityState};
 use crate::ui::identity_card::IdentityCard;
+use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
 const REMEMBER_KEY: &str = "labmate.credentials";
 
@@ -19,7 +20,7 @@ pub fn accept(state: AppState, parsed: ParsedCredentials) {
         }
     }
     if state.remember_in_tab.get_untracked() {
-        browser::session_set(REMEMBER_KEY, &parsed.credentials.to_export_json());
+        browser::session_set(REMEMBER_KEY, &parsed.credentials.to_env_lines());
     }
     state.credentials.set(Some(parsed));
     state.identity.set(IdentityState::Unknown);
@@ -47,19 +48,19 @@ pub fn restore_remembered(state: AppState) {
 #[component]
 pub fn CredentialsPanel() -> impl IntoView {
     let state = use_state();
-    let text = RwSignal::new(String::new());
+    let pasted = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
 
     let submit = move || {
-        let pasted = text.get_untracked();
+        let current = pasted.get_untracked();
         match parse_credentials(
-            &pasted,
+            &current,
             state.clock.get_untracked().now_ms(browser::now_ms()) / 1000,
         ) {
             Ok(parsed) => {
                 error.set(None);
                 // The box is cleared so the secret does not stay in the page.
-                text.set(String::new());
+                pasted.set(String::new());
                 accept(state, parsed);
             }
             // The text stays, so the learner can fix it.
@@ -72,7 +73,7 @@ pub fn CredentialsPanel() -> impl IntoView {
         state.remember_in_tab.set(on);
         if on {
             if let Some(p) = state.credentials.get_untracked() {
-                browser::session_set(REMEMBER_KEY, &p.credentials.to_export_json());
+                browser::session_set(REMEMBER_KEY, &p.credentials.to_env_lines());
             }
         } else {
             browser::session_remove(REMEMBER_KEY);
@@ -93,8 +94,8 @@ pub fn CredentialsPanel() -> impl IntoView {
                 spellcheck="false"
                 autocomplete="off"
                 placeholder="export AWS_ACCESS_KEY_ID=ASIA…"
-                prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
+                prop:value=text(move || pasted.get())
+                on:input=on_change(move |ev| pasted.set(event_target_value(&ev)))
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
                         ev.prevent_default();
@@ -103,18 +104,19 @@ pub fn CredentialsPanel() -> impl IntoView {
                 }
             ></textarea>
             <div class="row">
-                <button data-testid="paste-submit" on:click=move |_| submit()>
-                    {move || if state.credentials.get().is_some() { "Replace credentials" } else { "Use these credentials" }}
+                <button data-testid="paste-submit" on:click=on_click(move |_| submit())>
+                    {text(move || if state.credentials.get().is_some() { "Replace credentials" } else { "Use these credentials" }.to_owned())}
                 </button>
                 <label class="toggle" title="Kept in sessionStorage: gone when this tab closes. Never in localStorage.">
                     <input type="checkbox" data-testid="remember-toggle"
-                        prop:checked=move || state.remember_in_tab.get()
-                        on:change=on_remember/>
+                        prop:checked=flag(move || state.remember_in_tab.get())
+                        on:change=on_change(on_remember)/>
                     " Remember in this tab"
                 </label>
             </div>
-            {move || error.get().map(|e| view! {
-                <p class="error" data-testid="paste-error" role="alert">{e}</p>
+            {part(move || match error.get() {
+                Some(e) => view! { <p class="error" data-testid="paste-error" role="alert">{e}</p> }.into_any(),
+                None => nothing(),
             })}
             <IdentityCard/>
         </div>

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use crate::aws::client::{Exchange, Outcome};
 use crate::browser;
 use crate::state::use_state;
+use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
 const TOKEN_HEADER: &str = "x-amz-security-token";
 
@@ -102,18 +103,18 @@ pub fn ExchangeDetail() -> impl IntoView {
                     <dt>"Signature"</dt><dd class="mono" data-testid="signature">{x.signature.clone()}</dd>
                 </dl>
                 <div class="row">
-                    <button data-testid="copy-curl" on:click={let c = curl.clone(); move |_| copy(c.clone(), "curl command")}>"Copy as curl"</button>
+                    <button data-testid="copy-curl" on:click={let c = curl.clone(); on_click(move |_| copy(c.clone(), "curl command"))}>"Copy as curl"</button>
                     {awscurl.map(|a| view! {
-                        <button data-testid="copy-awscurl" on:click=move |_| copy(a.clone(), "awscurl command")>"Copy as awscurl"</button>
+                        <button data-testid="copy-awscurl" on:click=on_click(move |_| copy(a.clone(), "awscurl command"))>"Copy as awscurl"</button>
                     })}
                     <label class="toggle">
                         <input type="checkbox" data-testid="reveal-secrets"
-                            prop:disabled=move || state.projector.get()
-                            prop:checked=move || state.secrets_visible()
-                            on:change=move |ev| state.reveal_secrets.set(event_target_checked(&ev))/>
-                        {move || if state.projector.get() { " Reveal secrets (off in projector mode)" } else { " Reveal secrets" }}
+                            prop:disabled=flag(move || state.projector.get())
+                            prop:checked=flag(move || state.secrets_visible())
+                            on:change=on_change(move |ev| state.reveal_secrets.set(event_target_checked(&ev)))/>
+                        {text(move || if state.projector.get() { " Reveal secrets (off in projector mode)" } else { " Reveal secrets" }.to_owned())}
                     </label>
-                    <span class="muted">{move || copied.get()}</span>
+                    <span class="muted">{text(move || copied.get().unwrap_or_default())}</span>
                 </div>
                 <pre class="code" data-testid="curl-command">{curl}</pre>
                 {outcome}
@@ -121,5 +122,8 @@ pub fn ExchangeDetail() -> impl IntoView {
         }
         .into_any()
     };
-    move || selected().map(detail)
+    part(move || match selected() {
+        Some(e) => detail(e),
+        None => nothing(),
+    })
 }

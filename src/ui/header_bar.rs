@@ -4,21 +4,28 @@ use labmate_core::countdown::duration_text;
 use leptos::prelude::*;
 
 use crate::state::use_state;
+use crate::ui::reactive::{flag, nothing, on_change, part};
 
 #[component]
 pub fn HeaderBar() -> impl IntoView {
     let state = use_state();
-    let clock_note = move || {
+    let clock_note = part(move || {
         let c = state.clock.get();
-        c.is_notable().then(|| {
-            let dir = if c.offset_ms > 0 { "behind" } else { "ahead of" };
-            view! {
-                <span class="clock-note" data-testid="clock-note">
-                    {format!("Your clock is {} {dir} AWS's; labmate signs with AWS's time.", duration_text(c.offset_ms / 1000))}
-                </span>
-            }
-        })
-    };
+        if !c.is_notable() {
+            return nothing();
+        }
+        let dir = if c.offset_ms > 0 {
+            "behind"
+        } else {
+            "ahead of"
+        };
+        view! {
+            <span class="clock-note" data-testid="clock-note">
+                {format!("Your clock is {} {dir} AWS's; labmate signs with AWS's time.", duration_text(c.offset_ms / 1000))}
+            </span>
+        }
+        .into_any()
+    });
     view! {
         <header class="header-bar">
             <h1>"labmate"</h1>
@@ -28,14 +35,14 @@ pub fn HeaderBar() -> impl IntoView {
                 <input
                     type="checkbox"
                     data-testid="projector-toggle"
-                    prop:checked=move || state.projector.get()
-                    on:change=move |ev| {
+                    prop:checked=flag(move || state.projector.get())
+                    on:change=on_change(move |ev| {
                         let on = event_target_checked(&ev);
                         state.projector.set(on);
                         if on {
                             state.reveal_secrets.set(false);
                         }
-                    }
+                    })
                 />
                 " Projector mode"
             </label>

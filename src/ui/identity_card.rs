@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::aws::sts::refresh_identity;
 use crate::state::{use_state, IdentityState};
+use crate::ui::reactive::{nothing, on_click, part};
 
 #[component]
 pub fn IdentityCard() -> impl IntoView {
@@ -18,7 +19,10 @@ pub fn IdentityCard() -> impl IntoView {
             .with(|c| c.as_ref().and_then(|p| p.credentials.seconds_left(now)))
     };
     let countdown = move || {
-        seconds_left().map(|s| {
+        let Some(s) = seconds_left() else {
+            return nothing();
+        };
+        {
             let status = expiry_status(s);
             let class = match status {
                 ExpiryStatus::Fresh => "countdown",
@@ -39,7 +43,7 @@ pub fn IdentityCard() -> impl IntoView {
                 })}
             }
             .into_any()
-        })
+        }
     };
     let identity = move || {
         match state.identity.get() {
@@ -58,13 +62,13 @@ pub fn IdentityCard() -> impl IntoView {
         IdentityState::Failed(why) => view! {
             <div class="identity-failed">
                 <p class="error" data-testid="identity-error">{why}</p>
-                <button data-testid="identity-retry" on:click=move |_| spawn_local(refresh_identity(state))>"Ask STS again"</button>
+                <button data-testid="identity-retry" on:click=on_click(move |_| spawn_local(refresh_identity(state)))>"Ask STS again"</button>
             </div>
         }.into_any(),
     }
     };
-    move || {
-        state.credentials.get().map(|p| {
+    part(move || {
+        state.credentials.get().map_or_else(nothing, |p| {
             let warnings: Vec<String> = p.warnings.iter().map(|w| w.message()).collect();
             view! {
                 <div class="identity-card" data-testid="identity">
@@ -74,14 +78,14 @@ pub fn IdentityCard() -> impl IntoView {
                         <dt>"Session token"</dt><dd data-testid="session-token">{if p.credentials.session_token.is_some() { "present (hidden)" } else { "none" }}</dd>
                         {p.region.clone().map(|r| view! { <dt>"Region"</dt><dd data-testid="credential-region">{r}</dd> })}
                     </dl>
-                    {countdown}
+                    {part(countdown)}
                     <ul class="warnings">
                         {warnings.into_iter().map(|w| view! { <li class="warning" data-testid="credential-warning">{w}</li> }).collect_view()}
                     </ul>
-                    {identity}
+                    {part(identity)}
                 </div>
             }
             .into_any()
         })
-    }
+    })
 }

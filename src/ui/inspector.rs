@@ -2,54 +2,63 @@
 
 use leptos::prelude::*;
 
-use crate::aws::client::Outcome;
-use crate::state::use_state;
+use crate::aws::client::{Exchange, Outcome};
+use crate::state::{use_state, AppState};
 use crate::ui::exchange_detail::ExchangeDetail;
+use crate::ui::reactive::{flag, on_click, part};
+
+/// One line of the list: number, service, operation, status.
+fn row(state: AppState, e: &Exchange) -> impl IntoView {
+    let id = e.id;
+    let (status, failed) = match &e.outcome {
+        Outcome::Pending => ("…".to_owned(), false),
+        Outcome::Answered { status, error, .. } => (status.to_string(), error.is_some()),
+        Outcome::Unreachable { .. } => ("no answer".to_owned(), true),
+    };
+    view! {
+        <li>
+            <button class="exchange-row" class:failed=failed
+                class:selected=flag(move || state.selected_exchange.get() == Some(id))
+                data-testid="inspector-row"
+                on:click=on_click(move |_| state.selected_exchange.set(Some(id)))>
+                <span class="id">{format!("#{id}")}</span>
+                <span class="service">{e.service.label()}</span>
+                <span class="op">{e.operation.clone()}</span>
+                <span class="status">{status}</span>
+            </button>
+        </li>
+    }
+}
 
 #[component]
 pub fn Inspector() -> impl IntoView {
     let state = use_state();
-    let rows = move || {
-        let mut list = state.exchanges.get();
-        list.reverse();
-        list
-    };
+    // Only a change between "none yet" and "some" rebuilds the panel.
+    let empty = Memo::new(move |_| state.exchanges.with(Vec::is_empty));
+    let body = part(move || {
+        if empty.get() {
+            return view! { <p class="muted">"Signed requests appear here, with what was signed and why."</p> }.into_any();
+        }
+        // Newest first. The list is small (at most 200) and rebuilt in place.
+        let rows = part(move || {
+            state.exchanges.with(|x| {
+                x.iter()
+                    .rev()
+                    .map(|e| row(state, e))
+                    .collect_view()
+                    .into_any()
+            })
+        });
+        view! {
+            <ol class="exchanges" data-testid="inspector-list">{rows}</ol>
+            <ExchangeDetail/>
+        }
+        .into_any()
+    });
     view! {
         <div class="panel" data-testid="inspector">
             <h2>"Request inspector"</h2>
-            <Show when=move || state.exchanges.with(|x| !x.is_empty())
-                fallback=|| view! { <p class="muted">"Signed requests appear here, with what was signed and why."</p> }>
-                <ol class="exchanges" data-testid="inspector-list">
-                    <For each=rows key=|e| (e.id, format!("{:?}", e.outcome)) children=move |e| {
-                        let id = e.id;
-                        let status = match &e.outcome {
-                            Outcome::Pending => "…".to_owned(),
-                            Outcome::Answered { status, .. } => status.to_string(),
-                            Outcome::Unreachable { .. } => "no answer".to_owned(),
-                        };
-                        let failed = match &e.outcome {
-                            Outcome::Answered { error, .. } => error.is_some(),
-                            Outcome::Unreachable { .. } => true,
-                            Outcome::Pending => false,
-                        };
-                        view! {
-                            <li>
-                                <button class="exchange-row" class:failed=failed
-                                    class:selected=move || state.selected_exchange.get() == Some(id)
-                                    data-testid="inspector-row"
-                                    on:click=move |_| state.selected_exchange.set(Some(id))>
-                                    <span class="id">{format!("#{id}")}</span>
-                                    <span class="service">{e.service.label()}</span>
-                                    <span class="op">{e.operation.clone()}</span>
-                                    <span class="status">{status}</span>
-                                </button>
-                            </li>
-                        }
-                        .into_any()
-                    }/>
-                </ol>
-                <ExchangeDetail/>
-            </Show>
+            {body}
         </div>
     }
 }

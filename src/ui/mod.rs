@@ -8,3 +8,4 @@ pub mod exchange_detail;
 pub mod header_bar;
 pub mod identity_card;
 pub mod inspector;
+pub mod reactive;

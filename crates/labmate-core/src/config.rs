@@ -1,8 +1,6 @@
 //! The lab's configuration: where each resource lives, and the share link
 //! that carries it (never a secret).
 
-use std::collections::BTreeMap;
-
 use crate::service::{is_region, parse_aws_host, Service};
 
 pub const DEFAULT_REGION: &str = "ap-southeast-1";
@@ -31,7 +29,7 @@ pub struct LabConfig {
     pub table: String,
     pub function_name: String,
     /// Endpoint overrides for the JSON services and STS, by service.
-    pub endpoints: BTreeMap<ServiceKey, String>,
+    pub endpoints: EndpointOverrides,
     /// A labsim control URL: labmate reads the simulator's endpoints and
     /// demo credentials from it at start-up (so no secret is in the link).
     pub simulator: String,
@@ -78,6 +76,30 @@ impl ServiceKey {
     }
 }
 
+/// Endpoint overrides by service. A fixed array rather than a map: there are
+/// five keys, and a map's code would weigh on the wasm bundle for nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EndpointOverrides([String; 5]);
+
+impl EndpointOverrides {
+    /// The override for `key`, unless it is unset (empty or blank).
+    pub fn get(&self, key: ServiceKey) -> Option<&str> {
+        Some(self.0[key as usize].as_str()).filter(|s| !s.trim().is_empty())
+    }
+
+    /// Sets the override for `key`; an empty `url` unsets it.
+    pub fn set(&mut self, key: ServiceKey, url: String) {
+        self.0[key as usize] = url;
+    }
+
+    /// The overrides that are set, in [`ServiceKey::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (ServiceKey, &str)> {
+        ServiceKey::ALL
+            .into_iter()
+            .filter_map(|key| Some((key, self.get(key)?)))
+    }
+}
+
 impl Default for LabConfig {
     fn default() -> Self {
         Self {
@@ -89,7 +111,7 @@ impl Default for LabConfig {
             index: DEFAULT_INDEX.into(),
             table: DEFAULT_TABLE.into(),
             function_name: DEFAULT_FUNCTION.into(),
-            endpoints: BTreeMap::new(),
+            endpoints: EndpointOverrides::default(),
             simulator: String::new(),
         }
     }
@@ -189,8 +211,8 @@ impl LabConfig {
                     .into_iter()
                     .find(|k| k.service() == other)
                     .expect("every other service has a key");
-                match self.endpoints.get(&key).filter(|s| !s.trim().is_empty()) {
-                    Some(url) => ("Endpoint", url.as_str(), "", ("", "")),
+                match self.endpoints.get(key) {
+                    Some(url) => ("Endpoint", url, "", ("", "")),
                     None => {
                         let url = other
                             .default_endpoint(&self.region)
@@ -318,7 +340,7 @@ impl LabConfig {
         put("index", &self.index, &defaults.index);
         put("table", &self.table, &defaults.table);
         put("function", &self.function_name, &defaults.function_name);
-        for (key, url) in &self.endpoints {
+        for (key, url) in self.endpoints.iter() {
             put(key.param(), url, "");
         }
         put("sim", &self.simulator, "");
@@ -352,7 +374,7 @@ impl LabConfig {
                 "sim" => config.simulator = v,
                 other => match ServiceKey::ALL.into_iter().find(|s| s.param() == other) {
                     Some(s) => {
-                        config.endpoints.insert(s, v);
+                        config.endpoints.set(s, v);
                     }
                     None => unknown.push(k.into_owned()),
                 },
@@ -528,7 +550,7 @@ mod tests {
         let mut c = lab();
         c.api_url = "http://127.0.0.1:4510/v1/lab".into();
         c.endpoints
-            .insert(ServiceKey::Sts, "http://127.0.0.1:4515".into());
+            .set(ServiceKey::Sts, "http://127.0.0.1:4515".into());
         let ep = c.endpoint(Service::ExecuteApi).unwrap();
         assert_eq!(
             (ep.url.as_str(), ep.region.as_str()),
@@ -565,7 +587,7 @@ mod tests {
             index: "Dynamodb Replicate".into(),
             table: "x".into(),
             function_name: "bad name".into(),
-            endpoints: BTreeMap::new(),
+            endpoints: EndpointOverrides::default(),
             simulator: String::new(),
         };
         let p = c.problems();
@@ -615,7 +637,7 @@ mod tests {
     fn share_link_round_trips_and_skips_defaults() {
         let mut c = lab();
         c.endpoints
-            .insert(ServiceKey::Logs, "http://127.0.0.1:4519".into());
+            .set(ServiceKey::Logs, "http://127.0.0.1:4519".into());
         let params = c.to_share_params();
         assert!(!params.contains("index="), "{params}");
         let back = LabConfig::from_share_params(&format!("#{params}"));

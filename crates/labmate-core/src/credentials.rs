@@ -60,27 +60,26 @@ impl Credentials {
         self.expiration.map(|at| at.saturating_sub(now))
     }
 
-    /// These credentials in the JSON of `aws configure export-credentials`,
-    /// which [`parse_credentials`] reads back (for keeping them in the tab).
-    /// It carries the secret: never log or display it.
-    pub fn to_export_json(&self) -> String {
-        let mut object = Map::new();
-        object.insert("Version".into(), Value::from(1));
-        object.insert(
-            "AccessKeyId".into(),
-            Value::from(self.access_key_id.as_str()),
-        );
-        object.insert(
-            "SecretAccessKey".into(),
-            Value::from(self.secret_access_key.as_str()),
+    /// These credentials as the `export AWS_...` lines of
+    /// `aws configure export-credentials --format env`, which
+    /// [`parse_credentials`] reads back (for keeping them in the tab). It
+    /// carries the secret: never log or display it.
+    pub fn to_env_lines(&self) -> String {
+        // Checked values hold no quote, space or `$`, so they need no quoting.
+        let mut out = format!(
+            "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\n",
+            self.access_key_id, self.secret_access_key
         );
         if let Some(token) = &self.session_token {
-            object.insert("SessionToken".into(), Value::from(token.as_str()));
+            out.push_str(&format!("export AWS_SESSION_TOKEN={token}\n"));
         }
         if let Some(at) = self.expiration {
-            object.insert("Expiration".into(), Value::from(format_rfc3339(at)));
+            out.push_str(&format!(
+                "export AWS_CREDENTIAL_EXPIRATION={}\n",
+                format_rfc3339(at)
+            ));
         }
-        Value::Object(object).to_string()
+        out
     }
 }
 
@@ -109,6 +108,8 @@ pub enum PasteFormat {
     CredentialsFile,
     ExportCredentialsJson,
     StsJson,
+    /// The demo set labsim hands out (`credentials` in `/_labsim/config`).
+    Simulator,
 }
 
 impl PasteFormat {
@@ -122,6 +123,7 @@ impl PasteFormat {
             Self::CredentialsFile => "~/.aws/credentials profile",
             Self::ExportCredentialsJson => "aws configure export-credentials output",
             Self::StsJson => "aws sts assume-role output",
+            Self::Simulator => "labsim's demo credentials",
         }
     }
 
@@ -142,7 +144,7 @@ impl PasteFormat {
                 Field::Region => "region",
                 Field::Expiration => "x_security_token_expires",
             },
-            Self::ExportCredentialsJson | Self::StsJson => match field {
+            Self::ExportCredentialsJson | Self::StsJson | Self::Simulator => match field {
                 Field::AccessKeyId => "AccessKeyId",
                 Field::SecretAccessKey => "SecretAccessKey",
                 Field::SessionToken => "SessionToken",
@@ -240,6 +242,8 @@ pub enum ValueProblem {
     LooksLikeAccessKeyId,
     /// An access key ID that looks like a secret: the values are swapped.
     LooksLikeSecretKey,
+    /// In JSON, a number, `true`, a list or an object instead of a string.
+    NotText { found: &'static str },
 }
 
 impl ValueProblem {
@@ -299,6 +303,9 @@ impl ValueProblem {
             }
             (Self::LooksLikeSecretKey, _) => {
                 "looks like a secret access key, so the two values may be swapped".to_owned()
+            }
+            (Self::NotText { found }, _) => {
+                format!("is {found} in the JSON, but it must be text in quotes")
             }
         }
     }
@@ -422,6 +429,18 @@ pub fn parse_credentials(text: &str, now: i64) -> Result<ParsedCredentials, Cred
     }
 }
 
+/// Checks credentials handed over as a JSON object (labsim's demo set) as a
+/// paste of them would be, without printing them back into text first.
+pub fn credentials_from_json(
+    value: &Value,
+    format: PasteFormat,
+    now: i64,
+) -> Result<ParsedCredentials, CredentialsError> {
+    let mut raw = json_raw(value).ok_or(CredentialsError::Unrecognised)?;
+    raw.format = format;
+    finish(raw, now)
+}
+
 /// Shows the first and last four characters of a non-secret ID such as an
 /// access key ID (`ASIA…MPLE`), or `••••` when that would show most of it.
 /// Never use it on a secret or token: eight characters of those are too many.
@@ -526,6 +545,8 @@ struct Val {
     text: String,
     /// Unquoted, and followed by line(s) that look like the rest of it.
     broken: bool,
+    /// What a JSON value was instead of a string (`text` is then empty).
+    not_text: Option<&'static str>,
 }
 
 /// What a format yielded, before checking.
@@ -833,14 +854,29 @@ fn get_ignoring_case<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'
 /// A member as text: `null` and `""` count as absent; a number or other
 /// non-string keeps its JSON text, so the checks can refuse it by name.
 fn json_value(object: &Map<String, Value>, key: &str) -> Option<Val> {
-    let text = match get_ignoring_case(object, key)? {
+    // Other types are named, not printed (whole numbers aside, such as an
+    // epoch expiry): printing JSON would add a serializer and float
+    // formatting to the wasm bundle for one message.
+    let found = match get_ignoring_case(object, key)? {
         Value::Null => return None,
-        Value::String(s) => s.trim().to_owned(),
-        other => other.to_string(),
+        Value::String(s) => {
+            let text = s.trim().to_owned();
+            return (!text.is_empty()).then_some(Val {
+                text,
+                broken: false,
+                not_text: None,
+            });
+        }
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     };
-    (!text.is_empty()).then_some(Val {
-        text,
+    let whole = get_ignoring_case(object, key).and_then(Value::as_i64);
+    Some(Val {
+        text: whole.map(|n| n.to_string()).unwrap_or_default(),
         broken: false,
+        not_text: Some(found),
     })
 }
 
@@ -1122,6 +1158,7 @@ fn read_statements<'a>(
             let mut value = Val {
                 text,
                 broken: false,
+                not_text: None,
             };
             let ran_to_line_end = rest.trim().is_empty() && !quoted;
             if ran_to_line_end && matches!(name.field, Field::SecretAccessKey | Field::SessionToken)
@@ -1409,7 +1446,9 @@ fn is_token_char(c: char) -> bool {
 /// Problems any of the three values can have, from the most telling.
 fn shape_problem(value: &Val) -> Option<ValueProblem> {
     let text = value.text.as_str();
-    if text.contains('…') || text.contains("...") {
+    if let Some(found) = value.not_text {
+        Some(ValueProblem::NotText { found })
+    } else if text.contains('…') || text.contains("...") {
         Some(ValueProblem::Shortened)
     } else if value.broken || text.contains('\n') {
         Some(ValueProblem::LineBreak)
@@ -2211,18 +2250,18 @@ mod tests {
     }
 
     #[test]
-    fn export_json_round_trips() {
+    fn env_lines_round_trip() {
         let credentials = temporary(Some(EXPIRES));
-        let back = parse_credentials(&credentials.to_export_json(), NOW).expect("round trip");
+        let back = parse_credentials(&credentials.to_env_lines(), NOW).expect("round trip");
         assert_eq!(back.credentials, credentials);
-        assert_eq!(back.format, PasteFormat::ExportCredentialsJson);
+        assert_eq!(back.format, PasteFormat::ShellExport);
         let long_term = Credentials {
             access_key_id: LONG_TERM_KEY.into(),
             secret_access_key: SECRET.into(),
             session_token: None,
             expiration: None,
         };
-        let back = parse_credentials(&long_term.to_export_json(), NOW).expect("round trip");
+        let back = parse_credentials(&long_term.to_env_lines(), NOW).expect("round trip");
         assert_eq!(back.credentials, long_term);
     }
 
@@ -2622,6 +2661,34 @@ mod tests {
                 assert!(!text.contains(window), "{window} in {text}");
             }
         }
+    }
+
+    #[test]
+    fn json_values_that_are_not_strings_are_named() {
+        let e = fail(
+            r#"{"AccessKeyId": "<KEY>", "SecretAccessKey": ["<SECRET>"], "SessionToken": "<TOKEN>"}"#,
+        );
+        assert_eq!(
+            e,
+            CredentialsError::InvalidSecretAccessKey {
+                reason: ValueProblem::NotText { found: "a list" }
+            }
+        );
+        assert!(
+            e.to_string()
+                .contains("is a list in the JSON, but it must be text in quotes"),
+            "{e}"
+        );
+        let e = fail(
+            r#"{"AccessKeyId": 12345, "SecretAccessKey": "<SECRET>", "SessionToken": "<TOKEN>"}"#,
+        );
+        assert!(matches!(
+            e,
+            CredentialsError::InvalidAccessKeyId {
+                reason: ValueProblem::NotText { found: "a number" },
+                ..
+            }
+        ));
     }
 
     #[test]

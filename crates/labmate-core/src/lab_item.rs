@@ -39,7 +39,8 @@ impl ItemWarning {
     }
 }
 
-/// Checks a /v1/lab body. Returns the compact JSON to send and warnings.
+/// Checks a /v1/lab body. Returns the body to send, as typed (the request
+/// inspector then shows exactly what the learner wrote), and warnings.
 pub fn check_item(text: &str) -> Result<(String, Vec<ItemWarning>), ItemError> {
     let value: Value = serde_json::from_str(text).map_err(|e| ItemError::NotJson {
         line: e.line(),
@@ -67,7 +68,7 @@ pub fn check_item(text: &str) -> Result<(String, Vec<ItemWarning>), ItemError> {
             }),
         }
     }
-    Ok((value.to_string(), warnings))
+    Ok((text.trim().to_owned(), warnings))
 }
 
 #[cfg(test)]
@@ -75,9 +76,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accepts_and_compacts() {
-        let (body, w) = check_item("{ \"name\": \"Alice\",\n \"type\": \"learner\" }").unwrap();
-        assert_eq!(body, r#"{"name":"Alice","type":"learner"}"#);
+    fn sends_the_item_as_typed() {
+        let typed = "{ \"type\": \"learner\",\n \"name\": \"Alice\" }";
+        let (body, w) = check_item(&format!("\n  {typed}\n")).unwrap();
+        assert_eq!(body, typed);
         assert!(w.is_empty());
     }
 

@@ -5,14 +5,14 @@
 use serde_json::Value;
 
 use crate::config::{LabConfig, ServiceKey};
+use crate::credentials::{credentials_from_json, CredentialsError, ParsedCredentials, PasteFormat};
 
 /// What `GET /_labsim/config` gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimulatorSetup {
     pub config: LabConfig,
-    /// The demo credentials as `aws configure export-credentials` JSON,
-    /// for the ordinary credential parser.
-    pub credentials_json: String,
+    /// The demo credentials, checked as a paste of them would be.
+    pub credentials: Result<ParsedCredentials, CredentialsError>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -29,10 +29,12 @@ pub fn config_url(simulator: &str) -> String {
 }
 
 /// Merges the simulator's endpoints into `base`; names (index, table,
-/// function) stay as the learner set them.
+/// function) stay as the learner set them. `now` is epoch seconds, for the
+/// credentials' expiry.
 pub fn read_simulator_config(
     base: &LabConfig,
     body: &str,
+    now: i64,
 ) -> Result<SimulatorSetup, SimulatorError> {
     let v: Value =
         serde_json::from_str(body).map_err(|_| SimulatorError::NotJson(base.simulator.clone()))?;
@@ -51,7 +53,7 @@ pub fn read_simulator_config(
             "aoss" => config.collection_endpoint = url.to_owned(),
             other => {
                 if let Some(key) = ServiceKey::ALL.into_iter().find(|k| k.param() == other) {
-                    config.endpoints.insert(key, url.to_owned());
+                    config.endpoints.set(key, url.to_owned());
                 }
             }
         }
@@ -73,13 +75,23 @@ pub fn read_simulator_config(
         .ok_or(SimulatorError::Missing("credentials"))?;
     Ok(SimulatorSetup {
         config,
-        credentials_json: credentials.to_string(),
+        credentials: credentials_from_json(credentials, PasteFormat::Simulator, now),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Epoch seconds an hour before the demo credentials below expire.
+    const NOW: i64 = 1_795_518_000;
+
+    fn demo_credentials() -> String {
+        format!(
+            r#"{{"AccessKeyId":"ASIAXXXXXXXXXXXXXXXX","SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY","SessionToken":"{}","Expiration":"2026-11-24T12:00:00Z"}}"#,
+            "IQoJb3JpZ2luX2VjEXAMPLE".repeat(20)
+        )
+    }
 
     #[test]
     fn merges_endpoints_and_keeps_names() {
@@ -88,16 +100,22 @@ mod tests {
             index: "my_index".into(),
             ..LabConfig::default()
         };
-        let body = r#"{"region":"ap-southeast-1","endpoints":{"sts":"http://127.0.0.1:9101","api":"http://127.0.0.1:9102/v1/lab"},
-            "credentials":{"AccessKeyId":"ASIAXXXXXXXXXXXXXXXX","SecretAccessKey":"s","SessionToken":"t","Expiration":"2026-11-24T12:00:00Z"}}"#;
-        let setup = read_simulator_config(&base, body).unwrap();
+        let body = format!(
+            r#"{{"region":"ap-southeast-1","endpoints":{{"sts":"http://127.0.0.1:9101","api":"http://127.0.0.1:9102/v1/lab"}},
+            "credentials":{}}}"#,
+            demo_credentials()
+        );
+        let setup = read_simulator_config(&base, &body, NOW).unwrap();
         assert_eq!(
-            setup.config.endpoints.get(&ServiceKey::Sts).unwrap(),
+            setup.config.endpoints.get(ServiceKey::Sts).unwrap(),
             "http://127.0.0.1:9101"
         );
         assert_eq!(setup.config.api_url, "http://127.0.0.1:9102/v1/lab");
         assert_eq!(setup.config.index, "my_index");
-        assert!(setup.credentials_json.contains("ASIAXXXXXXXXXXXXXXXX"));
+        let parsed = setup.credentials.expect("demo credentials pass the checks");
+        assert_eq!(parsed.credentials.access_key_id, "ASIAXXXXXXXXXXXXXXXX");
+        assert_eq!(parsed.format, PasteFormat::Simulator);
+        assert_eq!(parsed.credentials.seconds_left(NOW), Some(3600));
         assert_eq!(config_url("http://h:1/"), "http://h:1/_labsim/config");
     }
 
@@ -106,27 +124,37 @@ mod tests {
         let body = r#"{"endpoints":{"aoss":"http://127.0.0.1:9107","api":"http://127.0.0.1:9102/v1/lab"},
             "routes":{"aoss":"http://127.0.0.1:8080/aoss","api":"http://127.0.0.1:8080/api"},
             "credentials":{"AccessKeyId":"ASIAXXXXXXXXXXXXXXXX"}}"#;
-        let config = read_simulator_config(&LabConfig::default(), body)
+        let config = read_simulator_config(&LabConfig::default(), body, NOW)
             .unwrap()
             .config;
         assert_eq!(config.collection_route, "http://127.0.0.1:8080/aoss");
         assert_eq!(config.api_route, "http://127.0.0.1:8080/api");
         let without = r#"{"endpoints":{},"credentials":{}}"#;
-        let config = read_simulator_config(&LabConfig::default(), without)
+        let config = read_simulator_config(&LabConfig::default(), without, NOW)
             .unwrap()
             .config;
         assert_eq!(config.collection_route, "");
+        // Bad demo credentials are named as a bad paste would be.
+        let body = r#"{"endpoints":{},"credentials":{"AccessKeyId":"ASIAXXXXXXXXXXXXXXXX"}}"#;
+        assert!(matches!(
+            read_simulator_config(&LabConfig::default(), body, NOW)
+                .unwrap()
+                .credentials,
+            Err(CredentialsError::MissingSecretAccessKey {
+                format: PasteFormat::Simulator
+            })
+        ));
     }
 
     #[test]
     fn bad_answers_are_named() {
         let base = LabConfig::default();
         assert!(matches!(
-            read_simulator_config(&base, "<html>"),
+            read_simulator_config(&base, "<html>", NOW),
             Err(SimulatorError::NotJson(_))
         ));
         assert_eq!(
-            read_simulator_config(&base, r#"{"endpoints":{}}"#),
+            read_simulator_config(&base, r#"{"endpoints":{}}"#, NOW),
             Err(SimulatorError::Missing("credentials"))
         );
     }

@@ -35,6 +35,17 @@ impl Visit for FieldVisitor<'_> {
             *self.0 = Some(value.to_owned());
         }
     }
+
+    // The defaults of these format the value with Debug, which would link
+    // float and integer formatting into the wasm bundle for fields we skip.
+    fn record_f64(&mut self, _: &Field, _: f64) {}
+    fn record_i64(&mut self, _: &Field, _: i64) {}
+    fn record_u64(&mut self, _: &Field, _: u64) {}
+    fn record_i128(&mut self, _: &Field, _: i128) {}
+    fn record_u128(&mut self, _: &Field, _: u128) {}
+    fn record_bool(&mut self, _: &Field, _: bool) {}
+    fn record_bytes(&mut self, _: &Field, _: &[u8]) {}
+    fn record_error(&mut self, _: &Field, _: &(dyn std::error::Error + 'static)) {}
 }
 
 impl Subscriber for CanonicalRequestCatcher {
