@@ -13,6 +13,23 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 /// Mounts the app on the page.
 pub fn run() {
-    console_error_panic_hook::set_once();
+    report_panics();
     leptos::mount::mount_to_body(ui::app::App);
+}
+
+/// Development builds print a panic's message and stack to the console.
+#[cfg(debug_assertions)]
+fn report_panics() {
+    console_error_panic_hook::set_once();
+}
+
+/// Release builds say what to do instead: formatting Rust's panic message
+/// and stack would cost the bundle more than it tells a learner.
+#[cfg(not(debug_assertions))]
+fn report_panics() {
+    std::panic::set_hook(Box::new(|_| {
+        web_sys::console::error_1(&wasm_bindgen::JsValue::from_str(
+            "labmate stopped on an internal error. Reload the page to go on: the lab configuration is kept. Please report what you were doing.",
+        ));
+    }));
 }

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use crate::aws::client::call;
 use crate::aws::sts::refresh_identity;
 use crate::state::use_state;
-use crate::ui::reactive::{nothing, on_change, on_click, part, text};
+use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
 /// What the last action did, for the panel.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,18 +23,20 @@ pub fn ActionsPanel() -> impl IntoView {
     let state = use_state();
     let item = RwSignal::new(String::from("{\"name\": \"Alice\", \"type\": \"learner\"}"));
     let result = RwSignal::new(None::<ActionResult>);
-    let warnings = RwSignal::new(Vec::<String>::new());
+    // One per line: there are at most two.
+    let warnings = RwSignal::new(String::new());
 
     let send_item = move |_| {
         let (body, item_warnings) = match check_item(&item.get_untracked()) {
             Ok(checked) => checked,
             Err(e) => {
-                warnings.set(Vec::new());
+                warnings.set(String::new());
                 result.set(Some(ActionResult::Failed(e.to_string())));
                 return;
             }
         };
-        warnings.set(item_warnings.iter().map(|w| w.message()).collect());
+        let lines: Vec<String> = item_warnings.iter().map(|w| w.message()).collect();
+        warnings.set(lines.join("\n"));
         spawn_local(async move {
             let answer = call(state, Service::ExecuteApi, "POST /v1/lab", &|url| {
                 HttpRequest::new("POST", url)
@@ -90,9 +92,10 @@ pub fn ActionsPanel() -> impl IntoView {
                     on:input=on_change(move |ev| item.set(event_target_value(&ev)))></textarea>
             </label>
             <button data-testid="action-send-item" on:click=on_click(send_item)>"Send item (API Gateway)"</button>
-            <ul class="warnings">
-                {part(move || warnings.get().into_iter().map(|w| view! { <li class="warning" data-testid="item-warning">{w}</li> }).collect_view().into_any())}
-            </ul>
+            <p class="warning lines" data-testid="item-warning"
+                class:hidden=flag(move || warnings.with(String::is_empty))>
+                {text(move || warnings.get())}
+            </p>
             {part(move || match result.get() {
                 Some(ActionResult::Ok(t)) => view! { <p class="ok" data-testid="action-result">{t}</p> }.into_any(),
                 Some(ActionResult::Failed(t)) => view! { <p class="error" data-testid="action-result" role="alert">{t}</p> }.into_any(),

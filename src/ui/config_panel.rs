@@ -49,18 +49,13 @@ pub fn ConfigPanel() -> impl IntoView {
     let state = use_state();
     let copied = RwSignal::new(None::<String>);
 
-    // Saved on every change: the configuration carries no secret.
-    Effect::new(move |_| {
+    // The share link follows every change of the configuration, so this is
+    // also where it is saved (it carries no secret). One reactive closure
+    // instead of a separate effect keeps the bundle smaller.
+    let share_link = move || -> String {
         let params = state.config.with(|c| c.to_share_params());
         browser::local_set(CONFIG_KEY, &params);
-    });
-
-    let share_link = move || -> String {
-        format!(
-            "{}#{}",
-            browser::location_base(),
-            state.config.with(|c| c.to_share_params())
-        )
+        format!("{}#{params}", browser::location_base())
     };
     let problems = move || state.config.with(|c| c.problems());
 

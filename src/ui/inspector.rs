@@ -33,32 +33,24 @@ fn row(state: AppState, e: &Exchange) -> impl IntoView {
 #[component]
 pub fn Inspector() -> impl IntoView {
     let state = use_state();
-    // Only a change between "none yet" and "some" rebuilds the panel.
-    let empty = Memo::new(move |_| state.exchanges.with(Vec::is_empty));
-    let body = part(move || {
-        if empty.get() {
-            return view! { <p class="muted">"Signed requests appear here, with what was signed and why."</p> }.into_any();
-        }
-        // Newest first. The list is small (at most 200) and rebuilt in place.
-        let rows = part(move || {
-            state.exchanges.with(|x| {
-                x.iter()
-                    .rev()
-                    .map(|e| row(state, e))
-                    .collect_view()
-                    .into_any()
-            })
-        });
-        view! {
-            <ol class="exchanges" data-testid="inspector-list">{rows}</ol>
-            <ExchangeDetail/>
-        }
-        .into_any()
+    // Newest first. The list is small (at most 200) and rebuilt in place.
+    let rows = part(move || {
+        state.exchanges.with(|x| {
+            x.iter()
+                .rev()
+                .map(|e| row(state, e))
+                .collect_view()
+                .into_any()
+        })
     });
     view! {
         <div class="panel" data-testid="inspector">
             <h2>"Request inspector"</h2>
-            {body}
+            <p class="muted" class:hidden=flag(move || state.exchanges.with(|x| !x.is_empty()))>
+                "Signed requests appear here, with what was signed and why."
+            </p>
+            <ol class="exchanges" data-testid="inspector-list">{rows}</ol>
+            <ExchangeDetail/>
         </div>
     }
 }
