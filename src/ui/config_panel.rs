@@ -1,6 +1,6 @@
 //! Where the lab lives: region, API, collection, names; and the share link.
 
-use labmate_core::config::{LabConfig, ServiceKey};
+use labmate_core::config::{ConfigField, LabConfig, ServiceKey};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -15,15 +15,14 @@ pub fn load_saved_config() -> Option<LabConfig> {
     browser::local_get(CONFIG_KEY).map(|p| LabConfig::from_share_params(&p).config)
 }
 
+/// One labelled text input bound to one field of the configuration. The
+/// field is data, not a closure, so one copy of this code serves them all.
 #[component]
 fn Field(
     label: &'static str,
     testid: &'static str,
     placeholder: &'static str,
-    // Plain function pointers, not generics: one copy of this component's
-    // code serves every field, which keeps the wasm bundle small.
-    get: fn(&LabConfig) -> String,
-    set: fn(&mut LabConfig, String),
+    field: ConfigField,
 ) -> impl IntoView {
     let state = use_state();
     view! {
@@ -34,13 +33,24 @@ fn Field(
                 spellcheck="false"
                 data-testid=testid
                 placeholder=placeholder
-                prop:value=text(move || state.config.with(get))
+                prop:value=text(move || state.config.with(|c| c.field(field).to_owned()))
                 on:change=on_change(move |ev| {
                     let v = event_target_value(&ev);
-                    state.config.update(|c| set(c, v.trim().to_owned()));
+                    state.config.update(|c| c.set_field(field, &v));
                 })
             />
         </label>
+    }
+}
+
+/// The test id of an endpoint override's input.
+fn endpoint_testid(key: ServiceKey) -> &'static str {
+    match key {
+        ServiceKey::Sts => "endpoint-sts",
+        ServiceKey::DynamoDb => "endpoint-dynamodb",
+        ServiceKey::Streams => "endpoint-streams",
+        ServiceKey::Lambda => "endpoint-lambda",
+        ServiceKey::Logs => "endpoint-logs",
     }
 }
 
@@ -62,22 +72,9 @@ pub fn ConfigPanel() -> impl IntoView {
     let endpoint_fields = ServiceKey::ALL
         .into_iter()
         .map(|key| {
-            let label = key.service().label();
             view! {
-                <label class="field">
-                    <span>{label}</span>
-                    <input
-                        type="text"
-                        spellcheck="false"
-                        data-testid=format!("endpoint-{}", key.param())
-                        placeholder="AWS's regional endpoint"
-                        prop:value=text(move || state.config.with(|c| c.endpoints.get(key).unwrap_or_default().to_owned()))
-                        on:change=on_change(move |ev| {
-                            let v = event_target_value(&ev).trim().to_owned();
-                            state.config.update(|c| c.endpoints.set(key, v));
-                        })
-                    />
-                </label>
+                <Field label=key.service().label() testid=endpoint_testid(key)
+                    placeholder="AWS's regional endpoint" field=ConfigField::Endpoint(key)/>
             }
         })
         .collect_view();
@@ -85,28 +82,19 @@ pub fn ConfigPanel() -> impl IntoView {
     view! {
         <div class="panel" data-testid="config-panel">
             <h2>"2. Your lab"</h2>
-            <Field label="Region" testid="config-region" placeholder="ap-southeast-1"
-                    get=|c| c.region.clone() set=|c, v| c.region = v/>
-            <Field label="API invoke URL (POST /v1/lab)" testid="config-api" placeholder="https://abc123.execute-api.ap-southeast-1.amazonaws.com/v1/lab"
-                    get=|c| c.api_url.clone() set=|c, v| c.api_url = v/>
-            <Field label="OpenSearch collection endpoint" testid="config-collection" placeholder="https://xyz.ap-southeast-1.aoss.amazonaws.com"
-                    get=|c| c.collection_endpoint.clone() set=|c, v| c.collection_endpoint = v/>
+            <Field label="Region" testid="config-region" placeholder="ap-southeast-1" field=ConfigField::Region/>
+            <Field label="API invoke URL (POST /v1/lab)" testid="config-api" placeholder="https://abc123.execute-api.ap-southeast-1.amazonaws.com/v1/lab" field=ConfigField::ApiUrl/>
+            <Field label="OpenSearch collection endpoint" testid="config-collection" placeholder="https://xyz.ap-southeast-1.aoss.amazonaws.com" field=ConfigField::CollectionEndpoint/>
             <div class="field-row">
-                <Field label="Index" testid="config-index" placeholder="dynamodb_replicate"
-                    get=|c| c.index.clone() set=|c, v| c.index = v/>
-                <Field label="Table" testid="config-table" placeholder="lab-table"
-                    get=|c| c.table.clone() set=|c, v| c.table = v/>
-                <Field label="Function" testid="config-function" placeholder="sync-data-with-dynamodb-stream"
-                    get=|c| c.function_name.clone() set=|c, v| c.function_name = v/>
+                <Field label="Index" testid="config-index" placeholder="dynamodb_replicate" field=ConfigField::Index/>
+                <Field label="Table" testid="config-table" placeholder="lab-table" field=ConfigField::Table/>
+                <Field label="Function" testid="config-function" placeholder="sync-data-with-dynamodb-stream" field=ConfigField::FunctionName/>
             </div>
             <details>
                 <summary>"Other endpoints (simulator, same-origin routes, VPC endpoints)"</summary>
-                <Field label="labsim control address (fills the rest and hands out demo credentials)" testid="config-simulator" placeholder="http://127.0.0.1:9101"
-                    get=|c| c.simulator.clone() set=|c, v| c.simulator = v/>
-                <Field label="Collection route (same-origin path to the collection, e.g. /aoss)" testid="config-collection-route" placeholder="/aoss"
-                    get=|c| c.collection_route.clone() set=|c, v| c.collection_route = v/>
-                <Field label="API route (same-origin path to the API, e.g. /api)" testid="config-api-route" placeholder="/api"
-                    get=|c| c.api_route.clone() set=|c, v| c.api_route = v/>
+                <Field label="labsim control address (fills the rest and hands out demo credentials)" testid="config-simulator" placeholder="http://127.0.0.1:9101" field=ConfigField::Simulator/>
+                <Field label="Collection route (same-origin path to the collection, e.g. /aoss)" testid="config-collection-route" placeholder="/aoss" field=ConfigField::CollectionRoute/>
+                <Field label="API route (same-origin path to the API, e.g. /api)" testid="config-api-route" placeholder="/api" field=ConfigField::ApiRoute/>
                 {endpoint_fields}
             </details>
             <ul class="problems" data-testid="config-problems">

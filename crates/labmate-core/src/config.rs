@@ -100,6 +100,21 @@ impl EndpointOverrides {
     }
 }
 
+/// One field of the configuration, as the setup panel edits it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigField {
+    Region,
+    ApiUrl,
+    CollectionEndpoint,
+    CollectionRoute,
+    ApiRoute,
+    Index,
+    Table,
+    FunctionName,
+    Simulator,
+    Endpoint(ServiceKey),
+}
+
 impl Default for LabConfig {
     fn default() -> Self {
         Self {
@@ -191,6 +206,40 @@ pub struct ShareLinkImport {
 const SECRET_MARKERS: [&str; 5] = ["secret", "token", "password", "session", "credential"];
 
 impl LabConfig {
+    /// The text of `field`; an unset endpoint override is empty.
+    pub fn field(&self, field: ConfigField) -> &str {
+        match field {
+            ConfigField::Region => &self.region,
+            ConfigField::ApiUrl => &self.api_url,
+            ConfigField::CollectionEndpoint => &self.collection_endpoint,
+            ConfigField::CollectionRoute => &self.collection_route,
+            ConfigField::ApiRoute => &self.api_route,
+            ConfigField::Index => &self.index,
+            ConfigField::Table => &self.table,
+            ConfigField::FunctionName => &self.function_name,
+            ConfigField::Simulator => &self.simulator,
+            ConfigField::Endpoint(key) => self.endpoints.get(key).unwrap_or_default(),
+        }
+    }
+
+    /// Sets `field` to `value`, trimmed (an empty endpoint override unsets it).
+    pub fn set_field(&mut self, field: ConfigField, value: &str) {
+        let value = value.trim().to_owned();
+        let slot = match field {
+            ConfigField::Region => &mut self.region,
+            ConfigField::ApiUrl => &mut self.api_url,
+            ConfigField::CollectionEndpoint => &mut self.collection_endpoint,
+            ConfigField::CollectionRoute => &mut self.collection_route,
+            ConfigField::ApiRoute => &mut self.api_route,
+            ConfigField::Index => &mut self.index,
+            ConfigField::Table => &mut self.table,
+            ConfigField::FunctionName => &mut self.function_name,
+            ConfigField::Simulator => &mut self.simulator,
+            ConfigField::Endpoint(key) => return self.endpoints.set(key, value),
+        };
+        *slot = value;
+    }
+
     /// The endpoint for `service`, or why there is none.
     pub fn endpoint(&self, service: Service) -> Result<Endpoint, ConfigError> {
         let (field, raw, hint, route) = match service {
@@ -533,6 +582,32 @@ mod tests {
             assert!(err.to_string().contains("such as /aoss"), "{err}");
             assert_eq!(c.problems(), vec![err]);
         }
+    }
+
+    #[test]
+    fn fields_are_read_and_set_trimmed() {
+        let mut c = LabConfig::default();
+        c.set_field(ConfigField::Index, "  my_index \n");
+        assert_eq!(c.index, "my_index");
+        assert_eq!(c.field(ConfigField::Index), "my_index");
+        c.set_field(
+            ConfigField::Endpoint(ServiceKey::Logs),
+            " http://127.0.0.1:9106 ",
+        );
+        assert_eq!(
+            c.field(ConfigField::Endpoint(ServiceKey::Logs)),
+            "http://127.0.0.1:9106"
+        );
+        assert_eq!(
+            c.endpoint(Service::Logs).unwrap().url,
+            "http://127.0.0.1:9106"
+        );
+        c.set_field(ConfigField::Endpoint(ServiceKey::Logs), "  ");
+        assert_eq!(c.field(ConfigField::Endpoint(ServiceKey::Logs)), "");
+        assert_eq!(
+            c.endpoint(Service::Logs).unwrap().url,
+            "https://logs.ap-southeast-1.amazonaws.com"
+        );
     }
 
     #[test]
