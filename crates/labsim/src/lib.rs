@@ -233,6 +233,21 @@ impl Simulator {
             .tick(now_ms, &mut self.dynamodb, &mut self.collection);
     }
 
+    /// [`Simulator::tick`] in steps of about `budget` stream records of
+    /// work each, so a server can answer requests between them: begins a
+    /// tick; `true` while [`Simulator::tick_continue`] has more to do. The
+    /// outcome is the same as one tick at `now_ms`.
+    pub fn tick_start(&mut self, now_ms: i64, budget: usize) -> bool {
+        self.lambda
+            .tick_start(now_ms, &mut self.dynamodb, &mut self.collection, budget)
+    }
+
+    /// The next step of the tick begun by [`Simulator::tick_start`].
+    pub fn tick_continue(&mut self, now_ms: i64, budget: usize) -> bool {
+        self.lambda
+            .tick_continue(now_ms, &mut self.dynamodb, &mut self.collection, budget)
+    }
+
     pub fn dynamodb(&self) -> &DynamoDb {
         &self.dynamodb
     }

@@ -4,9 +4,9 @@
 use std::io;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
@@ -24,6 +24,46 @@ use tower_http::set_header::SetResponseHeader;
 use crate::Args;
 
 type Shared = Arc<Mutex<Simulator>>;
+
+/// The simulator, even after a panic elsewhere: that cannot leave it
+/// half-updated in a way that matters more than stopping service.
+fn lock(sim: &Shared) -> MutexGuard<'_, Simulator> {
+    sim.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Requests waiting for the simulator: the ticker lets them go first.
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+/// [`lock`] for a request, counted in [`WAITING`] until it has the lock.
+fn lock_for_request(sim: &Shared) -> MutexGuard<'_, Simulator> {
+    WAITING.fetch_add(1, Ordering::SeqCst);
+    let guard = lock(sim);
+    WAITING.fetch_sub(1, Ordering::SeqCst);
+    guard
+}
+
+/// Writes a line of the per-request log to stderr from a thread of its own,
+/// so no answer waits on stderr; lines are written in batches and flushed
+/// as soon as none are waiting.
+fn log_request(line: String) {
+    static LOG: OnceLock<mpsc::Sender<String>> = OnceLock::new();
+    let log = LOG.get_or_init(|| {
+        let (sender, receiver) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut out = io::BufWriter::new(io::stderr());
+            while let Ok(line) = receiver.recv() {
+                let _ = writeln!(out, "{line}");
+                while let Ok(line) = receiver.try_recv() {
+                    let _ = writeln!(out, "{line}");
+                }
+                let _ = out.flush();
+            }
+        });
+        sender
+    });
+    let _ = log.send(line);
+}
 
 /// The system clock in epoch milliseconds, the core's unit of time.
 pub fn now_ms() -> i64 {
@@ -46,6 +86,13 @@ pub fn base_url(host: &str, port: u16) -> String {
 /// How often the background task lets time pass in the simulator (the
 /// Lambda poller runs on it).
 const TICK_MS: u64 = 50;
+/// Stream records of Lambda work per hold of the simulator lock. A batch
+/// of 100 takes over 10 ms, and every request would wait behind it; four
+/// take well under one.
+const TICK_BUDGET: usize = 4;
+/// How long the ticker steps aside, between two steps, for requests that
+/// are waiting for the simulator.
+const TICK_STEP_PAUSE: Duration = Duration::from_micros(100);
 
 /// Binds every port, prints the endpoints and credentials, then serves until
 /// SIGINT or SIGTERM.
@@ -107,10 +154,23 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
         let sim = sim.clone();
         let ticking = ticking.clone();
         std::thread::spawn(move || {
+            let period = Duration::from_millis(TICK_MS);
+            let mut next = Instant::now() + period;
             while ticking.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(TICK_MS));
-                let mut sim = sim.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                sim.tick(now_ms());
+                std::thread::sleep(next.saturating_duration_since(Instant::now()));
+                // Every TICK_MS from one tick's start to the next, however
+                // long the steps took, so the poller keeps its pace.
+                next = Instant::now().max(next) + period;
+                let mut more = lock(&sim).tick_start(now_ms(), TICK_BUDGET);
+                while more && ticking.load(Ordering::Relaxed) {
+                    // A mutex is not fair: without a pause the ticker would
+                    // take it straight back from the requests queued behind
+                    // the last step.
+                    if WAITING.load(Ordering::SeqCst) > 0 {
+                        std::thread::sleep(TICK_STEP_PAUSE);
+                    }
+                    more = lock(&sim).tick_continue(now_ms(), TICK_BUDGET);
+                }
             }
         })
     };
@@ -393,19 +453,14 @@ async fn forward(
     req: http::Request,
     connection: &DropHandle,
 ) -> Response {
-    let answer = {
-        // A panic elsewhere cannot leave the simulator half-updated in a way
-        // that matters more than stopping service, so recover the lock.
-        let mut sim = sim.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        sim.answer(service, &req, now_ms())
-    };
+    let answer = lock_for_request(sim).answer(service, &req, now_ms());
     if answer.drop {
-        eprintln!(
+        log_request(format!(
             "labsim: {} {} {} -> dropped (fault)",
             service.key(),
             req.method,
             req.path
-        );
+        ));
         // The response below is never written: the connection is cut.
         connection.0.store(true, Ordering::SeqCst);
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -414,13 +469,13 @@ async fn forward(
         tokio::time::sleep(Duration::from_millis(answer.delay_ms)).await;
     }
     let res = answer.response;
-    eprintln!(
+    log_request(format!(
         "labsim: {} {} {} -> {}",
         service.key(),
         req.method,
         req.path,
         res.status
-    );
+    ));
     to_axum(res)
 }
 

@@ -26,7 +26,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::dynamodb::{DynamoDb, StartingPosition, StreamCursor, StreamRecord, LAB_TABLE};
 use crate::http::Request;
@@ -177,14 +177,53 @@ pub struct Lambda {
     logs: LogStore,
     rng: SplitMix64,
     invocations: Vec<Invocation>,
+    /// The invocation under way, done a few records per step.
+    in_flight: Option<InFlight>,
+    /// Batches read since the tick began.
+    batches_this_tick: usize,
 }
 
-/// What one handler run did.
-struct Run {
-    /// (milliseconds into the run, line) pairs.
+/// An invocation under way: the handler prints the event, then handles its
+/// records one by one, then the run is logged and the mapping moves on.
+/// Everything it does is dated at the poll's time, however many steps it
+/// takes, so the result is the same as running it at once.
+#[derive(Debug, Clone)]
+struct InFlight {
+    /// The mapping that read the batch: only it moves on afterwards.
+    mapping_uuid: String,
+    /// The mapping's position after the batch.
+    next: StreamCursor,
+    full: bool,
+    attempt: u32,
+    now_ms: i64,
+    batch: Vec<StreamRecord>,
+    request_id: String,
+    cold: bool,
+    log_stream: String,
+    init_ms: i64,
+    /// The code and environment variables it started with (an update does
+    /// not change a running invocation). No variables: it fails at once.
+    handler: HandlerKind,
+    env: Option<BTreeMap<String, String>>,
+    /// The event's records as Lambda's JSON, built as they are printed.
+    records: Vec<Value>,
+    /// `print(event)` so far.
+    printed: String,
+    /// Records handled so far, the handler's clock (ms into the run) and
+    /// its (time, line) pairs.
+    handled: usize,
+    t: i64,
     lines: Vec<(i64, String)>,
-    elapsed_ms: i64,
+    /// The exception that ended the handler.
     error: Option<String>,
+}
+
+impl InFlight {
+    fn done(&self) -> bool {
+        self.env.is_none()
+            || (self.records.len() == self.batch.len()
+                && (self.error.is_some() || self.handled == self.batch.len()))
+    }
 }
 
 impl Lambda {
@@ -210,6 +249,8 @@ impl Lambda {
             logs: LogStore::new(region, account, seed),
             rng,
             invocations: Vec::new(),
+            in_flight: None,
+            batches_this_tick: 0,
             setup,
         }
     }
@@ -351,47 +392,77 @@ impl Lambda {
     /// the mapping reads again at once, as Lambda does with a busy shard
     /// (bounded per tick so one tick stays short).
     pub fn tick(&mut self, now_ms: i64, dynamodb: &mut DynamoDb, collection: &mut Collection) {
-        let due = self
-            .mapping
-            .as_ref()
-            .is_some_and(|m| m.enabled && now_ms >= m.next_poll_ms);
-        if !due {
-            return;
-        }
-        for _ in 0..MAX_BATCHES_PER_TICK {
-            if !self.poll_once(now_ms, dynamodb, collection) {
-                break;
-            }
+        let mut more = self.tick_start(now_ms, dynamodb, collection, usize::MAX);
+        while more {
+            more = self.tick_continue(now_ms, dynamodb, collection, usize::MAX);
         }
     }
 
-    /// One read and invocation; `true` when a full batch succeeded, so
-    /// more records are probably waiting.
-    fn poll_once(
+    /// Begins a tick, doing at most about `budget` records' worth of work;
+    /// `true` while work remains, to be done by [`Lambda::tick_continue`].
+    /// A server can so let other requests in between the steps.
+    pub fn tick_start(
         &mut self,
         now_ms: i64,
         dynamodb: &mut DynamoDb,
         collection: &mut Collection,
+        budget: usize,
     ) -> bool {
+        self.batches_this_tick = 0;
+        self.tick_continue(now_ms, dynamodb, collection, budget)
+    }
+
+    /// The next step of the tick begun by [`Lambda::tick_start`].
+    pub fn tick_continue(
+        &mut self,
+        now_ms: i64,
+        dynamodb: &mut DynamoDb,
+        collection: &mut Collection,
+        budget: usize,
+    ) -> bool {
+        let mut budget = budget.max(1);
+        loop {
+            budget = self.advance(budget, collection);
+            if self.in_flight.is_some() {
+                return true;
+            }
+            let due = self
+                .mapping
+                .as_ref()
+                .is_some_and(|m| m.enabled && now_ms >= m.next_poll_ms);
+            if !due || self.batches_this_tick >= MAX_BATCHES_PER_TICK {
+                return false;
+            }
+            if budget == 0 {
+                return true;
+            }
+            self.batches_this_tick += 1;
+            self.poll(now_ms, dynamodb);
+        }
+    }
+
+    /// One read: starts an invocation, or settles at once when there is
+    /// nothing to invoke.
+    fn poll(&mut self, now_ms: i64, dynamodb: &mut DynamoDb) {
         let Some(mapping) = self.mapping.as_mut() else {
-            return false;
+            return;
         };
         mapping.next_poll_ms = now_ms + POLL_INTERVAL_MS;
         if mapping.cursor.is_none() {
             let Some(arn) = dynamodb.latest_stream_arn(LAB_TABLE) else {
-                return false;
+                return;
             };
             match dynamodb.stream_cursor(&arn, StartingPosition::Latest, now_ms) {
                 Ok(cursor) => mapping.cursor = Some(cursor),
-                Err(_) => return false,
+                Err(_) => return,
             }
         }
         let Some(cursor) = mapping.cursor.as_ref() else {
-            return false;
+            return;
         };
         let mut next = cursor.clone();
         let Ok(mut batch) = dynamodb.read_stream(&mut next, BATCH_SIZE, now_ms) else {
-            return false;
+            return;
         };
         let full = batch.len() == BATCH_SIZE;
         // Records past the stream's retention are gone: AWS stops retrying.
@@ -404,16 +475,25 @@ impl Lambda {
             if batch.is_empty() {
                 mapping.cursor = Some(next);
                 mapping.failed_attempts = 0;
-                return false;
+                return;
             }
         }
         if batch.is_empty() {
-            return false;
+            return;
         }
         let attempt = mapping.failed_attempts;
-        let ok = self.invoke(&batch, attempt, now_ms, collection);
-        let Some(mapping) = self.mapping.as_mut() else {
-            return false;
+        let uuid = mapping.uuid.clone();
+        if !self.setup.function_exists {
+            self.settle(&uuid, next, full, false, now_ms);
+            return;
+        }
+        self.in_flight = Some(self.begin(uuid, next, full, attempt, now_ms, batch));
+    }
+
+    /// Moves the mapping `uuid` on after a batch, or schedules its retry.
+    fn settle(&mut self, uuid: &str, next: StreamCursor, full: bool, ok: bool, now_ms: i64) {
+        let Some(mapping) = self.mapping.as_mut().filter(|m| m.uuid == uuid) else {
+            return;
         };
         if ok {
             mapping.cursor = Some(next);
@@ -424,28 +504,26 @@ impl Lambda {
                 // the poll interval.
                 mapping.next_poll_ms = now_ms;
             }
-            full
         } else {
             mapping.failed_attempts += 1;
             mapping.last_result = ProcessingResult::FunctionCallFailed;
             let shift = (mapping.failed_attempts - 1).min(16);
             let delay = (RETRY_BASE_MS << shift).min(RETRY_CAP_MS);
             mapping.next_poll_ms = now_ms + delay;
-            false
         }
     }
 
-    /// Invokes the function with `batch`; `true` when it returned normally.
-    fn invoke(
+    /// Starts invoking the function with `batch`: the execution environment
+    /// and the request id.
+    fn begin(
         &mut self,
-        batch: &[StreamRecord],
+        mapping_uuid: String,
+        next: StreamCursor,
+        full: bool,
         attempt: u32,
         now_ms: i64,
-        collection: &mut Collection,
-    ) -> bool {
-        if !self.setup.function_exists {
-            return false;
-        }
+        batch: Vec<StreamRecord>,
+    ) -> InFlight {
         let request_id = self.rng.uuid();
         let cold = self
             .environment
@@ -463,7 +541,7 @@ impl Lambda {
                 last_used_ms: now_ms,
             });
         }
-        let stream = self
+        let log_stream = self
             .environment
             .as_ref()
             .map(|e| e.log_stream.clone())
@@ -473,6 +551,67 @@ impl Lambda {
         } else {
             0
         };
+        InFlight {
+            mapping_uuid,
+            next,
+            full,
+            attempt,
+            now_ms,
+            records: Vec::with_capacity(batch.len()),
+            batch,
+            request_id,
+            cold,
+            log_stream,
+            init_ms,
+            handler: self.setup.handler,
+            env: self
+                .setup
+                .env_vars_set
+                .then(|| self.environment_variables()),
+            printed: python::EVENT_REPR_OPEN.to_owned(),
+            handled: 0,
+            t: 2,
+            lines: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Runs the invocation under way for up to `budget` records (each
+    /// printed, then each handled), and finishes it when it is done; the
+    /// budget left.
+    fn advance(&mut self, mut budget: usize, collection: &mut Collection) -> usize {
+        let Some(mut run) = self.in_flight.take() else {
+            return budget;
+        };
+        if run.env.is_some() {
+            while budget > 0 && run.records.len() < run.batch.len() {
+                let record = run.batch[run.records.len()].to_lambda_json();
+                if !run.records.is_empty() {
+                    run.printed.push_str(", ");
+                }
+                run.printed.push_str(&python::stream_record_repr(&record));
+                run.records.push(record);
+                budget -= 1;
+            }
+            while budget > 0 && !run.done() {
+                handle_record(&mut run, collection, &mut self.rng);
+                budget -= 1;
+            }
+        }
+        if run.done() {
+            self.finish(run);
+        } else {
+            self.in_flight = Some(run);
+        }
+        budget
+    }
+
+    /// Logs a finished invocation, records it, and moves the mapping on.
+    fn finish(&mut self, run: InFlight) {
+        let now_ms = run.now_ms;
+        let request_id = run.request_id;
+        let cold = run.cold;
+        let init_ms = run.init_ms;
         let mut lines: Vec<(i64, String)> = Vec::new();
         if cold {
             lines.push((
@@ -488,40 +627,35 @@ impl Lambda {
             start,
             format!("START RequestId: {request_id} Version: $LATEST"),
         ));
-        let event = json!({
-            "Records": batch.iter().map(StreamRecord::to_lambda_json).collect::<Vec<_>>()
-        });
-        // The calls reach the collection at the tick's time (the simulated
-        // durations only shape the log timestamps), so nothing is written
-        // in the future.
-        let t0 = now_ms;
-        let run = if !self.setup.env_vars_set {
-            Run {
-                lines: Vec::new(),
-                elapsed_ms: 1,
-                error: Some(error_line(
-                    "KeyError: 'OPENSEARCH_HOST'",
-                    8,
-                    "host = os.environ['OPENSEARCH_HOST']",
-                )),
-            }
+        let (run_lines, elapsed_ms, error) = if run.env.is_none() {
+            let error = error_line(
+                "KeyError: 'OPENSEARCH_HOST'",
+                8,
+                "host = os.environ['OPENSEARCH_HOST']",
+            );
+            (Vec::new(), 1, Some(error))
         } else {
-            let env = self.environment_variables();
-            match self.setup.handler {
-                HandlerKind::Workshop => {
-                    workshop_handler(&event, &env, t0, collection, &mut self.rng)
-                }
-                HandlerKind::Fixed => fixed_handler(&event, &env, t0, collection, &mut self.rng),
-            }
+            let mut printed = run.printed;
+            printed.push_str(python::EVENT_REPR_CLOSE);
+            let mut run_lines = vec![(1, printed)];
+            run_lines.extend(run.lines);
+            // The handler returns one millisecond after its last call; an
+            // exception ends it there.
+            let elapsed = if run.error.is_some() {
+                run.t
+            } else {
+                run.t + 1
+            };
+            (run_lines, elapsed, run.error)
         };
-        for (at, line) in run.lines {
+        for (at, line) in run_lines {
             lines.push((start + at, line));
         }
-        let end = start + run.elapsed_ms;
-        if let Some(error) = &run.error {
+        let end = start + elapsed_ms;
+        if let Some(error) = &error {
             lines.push((end, error.clone()));
         }
-        let duration = run.elapsed_ms as f64 + (self.rng.next_u64() % 100) as f64 / 100.0;
+        let duration = elapsed_ms as f64 + (self.rng.next_u64() % 100) as f64 / 100.0;
         let billed = duration.ceil() as i64;
         let memory = 70 + self.rng.next_u64() % 12;
         lines.push((end, format!("END RequestId: {request_id}")));
@@ -540,7 +674,7 @@ impl Lambda {
             let ingestion = timestamp + 100 + (self.rng.next_u64() % 400) as i64;
             self.logs.put(
                 LOG_GROUP,
-                &stream,
+                &run.log_stream,
                 timestamp,
                 ingestion,
                 &format!("{line}\n"),
@@ -549,16 +683,17 @@ impl Lambda {
         if let Some(env) = self.environment.as_mut() {
             env.last_used_ms = now_ms + end;
         }
+        let ok = error.is_none();
         self.invocations.push(Invocation {
             request_id,
             time_ms: now_ms,
-            log_stream: stream,
-            event_ids: batch.iter().map(|r| r.event_id.clone()).collect(),
+            log_stream: run.log_stream,
+            event_ids: run.batch.iter().map(|r| r.event_id.clone()).collect(),
             cold_start: cold,
-            error: run.error.clone(),
-            attempt,
+            error,
+            attempt: run.attempt,
         });
-        run.error.is_none()
+        self.settle(&run.mapping_uuid, run.next, run.full, ok, now_ms);
     }
 }
 
@@ -631,80 +766,75 @@ fn latency(rng: &mut SplitMix64) -> i64 {
     20 + (rng.next_u64() % 90) as i64
 }
 
-fn event_repr(event: &Value) -> String {
-    let records = event["Records"].as_array().cloned().unwrap_or_default();
-    python::stream_event_repr(&records)
-}
-
-/// The workshop's code, as shipped.
-fn workshop_handler(
-    event: &Value,
-    env: &BTreeMap<String, String>,
-    t0: i64,
-    collection: &mut Collection,
-    rng: &mut SplitMix64,
-) -> Run {
-    let mut lines = vec![(1, event_repr(event))];
-    let mut t = 2;
+/// The handler's work on its next record: the workshop's code as shipped,
+/// or the fixed one (the DynamoDB key as the document id). The calls reach
+/// the collection at the invocation's time (the simulated durations only
+/// shape the log timestamps), so nothing is written in the future.
+fn handle_record(run: &mut InFlight, collection: &mut Collection, rng: &mut SplitMix64) {
+    let Some(env) = run.env.as_ref() else {
+        return;
+    };
+    let record = &run.records[run.handled];
+    run.handled += 1;
     let base = format!(
         "/{}/{}",
         env["OPENSEARCH_INDEX"], env["OPENSEARCH_DATATYPE"]
     );
-    let records = event["Records"].as_array().cloned().unwrap_or_default();
-    for record in &records {
-        let name = record["eventName"].as_str().unwrap_or_default();
-        match name {
-            "INSERT" | "MODIFY" => {
-                let doc = match flatten_s(&record["dynamodb"]["NewImage"]) {
-                    Ok(doc) => Value::Object(doc),
-                    Err(_) => {
-                        return Run {
-                            lines,
-                            elapsed_ms: t,
-                            error: Some(error_line(
-                                "KeyError: 'S'",
-                                27,
-                                "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
-                            )),
-                        };
-                    }
-                };
-                let method = if name == "INSERT" { "POST" } else { "PUT" };
-                let res = call(
-                    collection,
-                    env,
-                    method,
-                    &base,
-                    Some(python::json_dumps(&doc)),
-                    t0,
-                );
-                t += latency(rng);
-                let doc = python::repr(&doc);
-                if res.status == 200 || res.status == 201 {
-                    lines.push((t, format!("Successfully: {doc}")));
-                } else {
-                    lines.push((
-                        t,
-                        format!("Failed to index item: {doc}, Response: {}", res.body),
+    let fixed = run.handler == HandlerKind::Fixed;
+    let id = record["dynamodb"]["Keys"]["id"]["S"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let name = record["eventName"].as_str().unwrap_or_default();
+    match name {
+        "INSERT" | "MODIFY" => {
+            let doc = match flatten_s(&record["dynamodb"]["NewImage"]) {
+                Ok(doc) => Value::Object(doc),
+                Err(_) => {
+                    run.error = Some(error_line(
+                        "KeyError: 'S'",
+                        if fixed { 30 } else { 27 },
+                        "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
                     ));
+                    return;
                 }
+            };
+            let (method, path) = match (fixed, name) {
+                (true, _) => ("PUT", format!("{base}/{}", percent_encode(&id))),
+                (false, "INSERT") => ("POST", base),
+                (false, _) => ("PUT", base),
+            };
+            let res = call(
+                collection,
+                env,
+                method,
+                &path,
+                Some(python::json_dumps(&doc)),
+                run.now_ms,
+            );
+            run.t += latency(rng);
+            let doc = python::repr(&doc);
+            if res.status == 200 || res.status == 201 {
+                run.lines.push((run.t, format!("Successfully: {doc}")));
+            } else {
+                run.lines.push((
+                    run.t,
+                    format!("Failed to index item: {doc}, Response: {}", res.body),
+                ));
             }
-            "REMOVE" => {
-                let id = record["dynamodb"]["Keys"]["id"]["S"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
-                let res = call(collection, env, "DELETE", &format!("{base}{id}"), None, t0);
-                t += latency(rng);
-                lines.push((t, removal_line(&id, &res)));
-            }
-            _ => {}
         }
-    }
-    Run {
-        lines,
-        elapsed_ms: t + 1,
-        error: None,
+        "REMOVE" => {
+            // The workshop's code forgets the `/` before the id.
+            let path = if fixed {
+                format!("{base}/{}", percent_encode(&id))
+            } else {
+                format!("{base}{id}")
+            };
+            let res = call(collection, env, "DELETE", &path, None, run.now_ms);
+            run.t += latency(rng);
+            run.lines.push((run.t, removal_line(&id, &res)));
+        }
+        _ => {}
     }
 }
 
@@ -715,78 +845,6 @@ fn removal_line(id: &str, res: &Call) -> String {
         format!("Removed item successfully with ID {id}")
     } else {
         format!("Failed to remove item with ID {id}, Response: {}", res.body)
-    }
-}
-
-/// A corrected handler: the DynamoDB key is the document id.
-fn fixed_handler(
-    event: &Value,
-    env: &BTreeMap<String, String>,
-    t0: i64,
-    collection: &mut Collection,
-    rng: &mut SplitMix64,
-) -> Run {
-    let mut lines = vec![(1, event_repr(event))];
-    let mut t = 2;
-    let base = format!(
-        "/{}/{}",
-        env["OPENSEARCH_INDEX"], env["OPENSEARCH_DATATYPE"]
-    );
-    let records = event["Records"].as_array().cloned().unwrap_or_default();
-    for record in &records {
-        let name = record["eventName"].as_str().unwrap_or_default();
-        let id = record["dynamodb"]["Keys"]["id"]["S"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let path = format!("{base}/{}", percent_encode(&id));
-        match name {
-            "INSERT" | "MODIFY" => {
-                let doc = match flatten_s(&record["dynamodb"]["NewImage"]) {
-                    Ok(doc) => Value::Object(doc),
-                    Err(_) => {
-                        return Run {
-                            lines,
-                            elapsed_ms: t,
-                            error: Some(error_line(
-                                "KeyError: 'S'",
-                                30,
-                                "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
-                            )),
-                        };
-                    }
-                };
-                let res = call(
-                    collection,
-                    env,
-                    "PUT",
-                    &path,
-                    Some(python::json_dumps(&doc)),
-                    t0,
-                );
-                t += latency(rng);
-                let doc = python::repr(&doc);
-                if res.status == 200 || res.status == 201 {
-                    lines.push((t, format!("Successfully: {doc}")));
-                } else {
-                    lines.push((
-                        t,
-                        format!("Failed to index item: {doc}, Response: {}", res.body),
-                    ));
-                }
-            }
-            "REMOVE" => {
-                let res = call(collection, env, "DELETE", &path, None, t0);
-                t += latency(rng);
-                lines.push((t, removal_line(&id, &res)));
-            }
-            _ => {}
-        }
-    }
-    Run {
-        lines,
-        elapsed_ms: t + 1,
-        error: None,
     }
 }
 

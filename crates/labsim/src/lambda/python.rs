@@ -84,6 +84,24 @@ pub fn ordered_repr(
 /// `print(event)` of a DynamoDB stream event as Lambda delivers it: keys in
 /// the order of Lambda's JSON.
 pub fn stream_event_repr(records: &[Value]) -> String {
+    let mut out = String::from(EVENT_REPR_OPEN);
+    for (i, record) in records.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&stream_record_repr(record));
+    }
+    out.push_str(EVENT_REPR_CLOSE);
+    out
+}
+
+/// What [`stream_event_repr`] prints around the records.
+pub(crate) const EVENT_REPR_OPEN: &str = "{'Records': [";
+pub(crate) const EVENT_REPR_CLOSE: &str = "]}";
+
+/// One record of [`stream_event_repr`], so a long event can be printed a
+/// few records at a time.
+pub fn stream_record_repr(record: &Value) -> String {
     const RECORD: &[&str] = &[
         "eventID",
         "eventName",
@@ -109,11 +127,7 @@ pub fn stream_event_repr(records: &[Value]) -> String {
             &[]
         }
     };
-    let records: Vec<String> = records
-        .iter()
-        .map(|r| ordered_repr(r, RECORD, &inner))
-        .collect();
-    format!("{{'Records': [{}]}}", records.join(", "))
+    ordered_repr(record, RECORD, &inner)
 }
 
 /// `repr(s)` of a `str`: single quotes unless the text holds a `'` and no

@@ -439,3 +439,41 @@ fn a_busy_shard_is_read_back_to_back_not_once_per_poll_interval() {
     assert_eq!(lab.fun.invocations().len(), 3);
     assert_eq!(lab.os.document_ids(INDEX).len(), 250);
 }
+
+#[test]
+fn a_tick_in_small_steps_does_exactly_what_one_tick_does() {
+    let run = |budget: Option<usize>| {
+        let mut lab = Lab::new(HandlerKind::Workshop);
+        for i in 0..230 {
+            lab.put(&[("id", s(&format!("b{i}"))), ("name", s("n"))]);
+        }
+        lab.delete("b3");
+        lab.put(&[("id", s("bad")), ("n", AttributeValue::N("1".into()))]);
+        for _ in 0..12 {
+            lab.now += 50;
+            match budget {
+                None => lab.fun.tick(lab.now, &mut lab.db, &mut lab.os),
+                Some(budget) => {
+                    let mut more = lab
+                        .fun
+                        .tick_start(lab.now, &mut lab.db, &mut lab.os, budget);
+                    while more {
+                        more = lab
+                            .fun
+                            .tick_continue(lab.now, &mut lab.db, &mut lab.os, budget);
+                    }
+                }
+            }
+        }
+        (
+            lab.fun.invocations().to_vec(),
+            format!("{:?}", lab.fun.logs()),
+            lab.os.document_ids(INDEX),
+        )
+    };
+    let whole = run(None);
+    assert!(whole.0.len() >= 3, "{:?}", whole.0.len());
+    assert!(whole.0.iter().any(|i| i.error.is_some()));
+    assert_eq!(run(Some(3)), whole);
+    assert_eq!(run(Some(1)), whole);
+}
