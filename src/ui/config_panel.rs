@@ -43,7 +43,9 @@ fn Field(
     }
 }
 
-/// The test id of an endpoint override's input.
+/// The test id of an endpoint override's input (`endpoint-` and the
+/// share-link parameter): a static string, as attributes built at run time
+/// cost the bundle more than this match.
 fn endpoint_testid(key: ServiceKey) -> &'static str {
     match key {
         ServiceKey::Sts => "endpoint-sts",
@@ -59,13 +61,15 @@ pub fn ConfigPanel() -> impl IntoView {
     let state = use_state();
     let copied = RwSignal::new(None::<String>);
 
-    // The share link follows every change of the configuration, so this is
+    let share_link =
+        move |params: &str| -> String { format!("{}#{params}", browser::location_base()) };
+    // The shown link follows every change of the configuration, so this is
     // also where it is saved (it carries no secret). One reactive closure
     // instead of a separate effect keeps the bundle smaller.
-    let share_link = move || -> String {
+    let shown_link = move || -> String {
         let params = state.config.with(|c| c.to_share_params());
         browser::local_set(CONFIG_KEY, &params);
-        format!("{}#{params}", browser::location_base())
+        share_link(&params)
     };
     let problems = move || state.config.with(|c| c.problems());
 
@@ -102,7 +106,7 @@ pub fn ConfigPanel() -> impl IntoView {
             </ul>
             <div class="row">
                 <button data-testid="copy-share-link" on:click=on_click(move |_| {
-                    let link = share_link();
+                    let link = share_link(&state.config.with_untracked(|c| c.to_share_params()));
                     spawn_local(async move {
                         let note = match browser::copy_to_clipboard(&link).await {
                             Ok(()) => "Link copied. It carries the configuration only, never credentials.".to_owned(),
@@ -113,7 +117,7 @@ pub fn ConfigPanel() -> impl IntoView {
                 })>"Copy share link"</button>
                 <span class="muted">{text(move || copied.get().unwrap_or_default())}</span>
             </div>
-            <p class="share-link mono" data-testid="share-link">{text(share_link)}</p>
+            <p class="share-link mono" data-testid="share-link">{text(shown_link)}</p>
         </div>
     }
 }

@@ -22,28 +22,26 @@ pub fn IdentityCard() -> impl IntoView {
         let Some(s) = seconds_left() else {
             return nothing();
         };
-        {
-            let status = expiry_status(s);
-            let class = match status {
-                ExpiryStatus::Fresh => "countdown",
-                ExpiryStatus::Soon => "countdown soon",
-                ExpiryStatus::Expired => "countdown expired",
-            };
-            view! {
-                <p class=class data-testid="countdown">{countdown_text(s)}</p>
-                {(status == ExpiryStatus::Soon).then(|| view! {
-                    <p class="warning" data-testid="expiry-warning" role="alert">
-                        "Less than 10 minutes left. Get fresh credentials now and paste them above: your configuration and requests stay."
-                    </p>
-                })}
-                {(status == ExpiryStatus::Expired).then(|| view! {
-                    <p class="error" data-testid="expired-notice" role="alert">
-                        "These credentials have expired. Paste a fresh set above; nothing else is lost."
-                    </p>
-                })}
-            }
-            .into_any()
+        let status = expiry_status(s);
+        let class = match status {
+            ExpiryStatus::Fresh => "countdown",
+            ExpiryStatus::Soon => "countdown soon",
+            ExpiryStatus::Expired => "countdown expired",
+        };
+        view! {
+            <p class=class data-testid="countdown">{countdown_text(s)}</p>
+            {(status == ExpiryStatus::Soon).then(|| view! {
+                <p class="warning" data-testid="expiry-warning" role="alert">
+                    "Less than 10 minutes left. Get fresh credentials now and paste them above: your configuration and requests stay."
+                </p>
+            })}
+            {(status == ExpiryStatus::Expired).then(|| view! {
+                <p class="error" data-testid="expired-notice" role="alert">
+                    "These credentials have expired. Paste a fresh set above; nothing else is lost."
+                </p>
+            })}
         }
+        .into_any()
     };
     let identity = move || {
         match state.identity.get() {

@@ -117,7 +117,7 @@ impl Args {
         // The app's own origin reaches the collection (which has no CORS)
         // and the API through these, as a CloudFront distribution would.
         if let Some(site) = static_url {
-            for (service, prefix) in [(Service::Aoss, "/aoss"), (Service::ApiGateway, "/api")] {
+            for (service, prefix) in server::SAME_ORIGIN_ROUTES {
                 config
                     .routes
                     .insert(service.key().to_owned(), format!("{site}{prefix}"));

@@ -375,27 +375,27 @@ async fn service_handler(
 /// the `AllViewerExceptHostHeader` origin request policy routes it.
 #[derive(Clone, Debug)]
 struct Route {
-    prefix: String,
+    prefix: &'static str,
     service: Service,
     /// The service's own `host:port`: the Host the origin sees, and so the
     /// host the request must be signed for.
     host: String,
 }
 
-/// The routes `/_labsim/config` advertises, resolved to their services.
+/// The static server's same-origin routes: path prefix to service.
+pub const SAME_ORIGIN_ROUTES: [(Service, &str); 2] =
+    [(Service::Aoss, "/aoss"), (Service::ApiGateway, "/api")];
+
+/// [`SAME_ORIGIN_ROUTES`], each with the host its service is served at.
 fn same_origin_routes(sim: &Simulator) -> Vec<Route> {
-    let config = sim.config();
-    [Service::Aoss, Service::ApiGateway]
+    let endpoints = &sim.config().endpoints;
+    SAME_ORIGIN_ROUTES
         .into_iter()
-        .filter_map(|service| {
-            let route = config.routes.get(service.key())?;
-            let prefix = route.split_once("://").map_or(route.as_str(), |(_, rest)| {
-                rest.find('/').map_or("", |i| &rest[i..])
-            });
-            let endpoint = config.endpoints.get(service.key())?;
+        .filter_map(|(service, prefix)| {
+            let endpoint = endpoints.get(service.key())?;
             let host = endpoint.split_once("://")?.1.split('/').next()?;
             Some(Route {
-                prefix: prefix.to_owned(),
+                prefix,
                 service,
                 host: host.to_owned(),
             })
@@ -411,7 +411,7 @@ async fn route_handler(
     mut headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let path = match uri.path().strip_prefix(route.prefix.as_str()) {
+    let path = match uri.path().strip_prefix(route.prefix) {
         Some("") => "/",
         Some(rest) => rest,
         None => uri.path(),
@@ -519,7 +519,7 @@ fn static_app(dir: PathBuf, sim: &Shared, routes: Vec<Route>) -> Router {
         let state = (sim.clone(), route.clone());
         let handler = || any(route_handler).with_state(state.clone());
         app = app
-            .route(&route.prefix, handler())
+            .route(route.prefix, handler())
             .route(&format!("{}/{{*rest}}", route.prefix), handler());
     }
     app.fallback_service(files)
