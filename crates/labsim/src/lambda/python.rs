@@ -7,24 +7,47 @@ use serde_json::Value;
 /// `repr(value)` of the Python object `json.loads` would make of `value`.
 pub fn repr(value: &Value) -> String {
     let mut out = String::new();
-    write_repr(value, &mut out);
+    write_python(value, &REPR, &mut out);
     out
 }
 
-fn write_repr(value: &Value, out: &mut String) {
+/// How one of Python's two printers writes JSON's scalars; lists and dicts
+/// are written alike (`, ` and `: ` separators) by [`write_python`].
+struct Printer {
+    null: &'static str,
+    true_: &'static str,
+    false_: &'static str,
+    string: fn(&str, &mut String),
+}
+
+const REPR: Printer = Printer {
+    null: "None",
+    true_: "True",
+    false_: "False",
+    string: |s, out| out.push_str(&str_repr(s)),
+};
+
+const JSON_DUMPS: Printer = Printer {
+    null: "null",
+    true_: "true",
+    false_: "false",
+    string: write_json_str,
+};
+
+fn write_python(value: &Value, printer: &Printer, out: &mut String) {
     match value {
-        Value::Null => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
+        Value::Null => out.push_str(printer.null),
+        Value::Bool(true) => out.push_str(printer.true_),
+        Value::Bool(false) => out.push_str(printer.false_),
         Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => out.push_str(&str_repr(s)),
+        Value::String(s) => (printer.string)(s, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_repr(item, out);
+                write_python(item, printer, out);
             }
             out.push(']');
         }
@@ -34,9 +57,9 @@ fn write_repr(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&str_repr(key));
+                (printer.string)(key, out);
                 out.push_str(": ");
-                write_repr(item, out);
+                write_python(item, printer, out);
             }
             out.push('}');
         }
@@ -165,39 +188,8 @@ pub fn str_repr(s: &str) -> String {
 /// `ensure_ascii` (non-ASCII as `\uXXXX`, surrogate pairs beyond the BMP).
 pub fn json_dumps(value: &Value) -> String {
     let mut out = String::new();
-    write_json(value, &mut out);
+    write_python(value, &JSON_DUMPS, &mut out);
     out
-}
-
-fn write_json(value: &Value, out: &mut String) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => write_json_str(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_json(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_json_str(key, out);
-                out.push_str(": ");
-                write_json(item, out);
-            }
-            out.push('}');
-        }
-    }
 }
 
 fn write_json_str(s: &str, out: &mut String) {
