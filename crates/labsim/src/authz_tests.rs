@@ -6,9 +6,9 @@ use sha2::{Digest, Sha256};
 
 use crate::apigateway::{ApiAuth, ApiCors, ApiSetup, PATH};
 use crate::control::CredentialsJson;
-use crate::http::{Request, Response};
+use crate::http::Request;
 use crate::identity::Credentials;
-use crate::test_support::{Signer, NOW};
+use crate::test_support::{dynamodb_request, json_of, signed_as, NOW};
 use crate::{Service, SimConfig, Simulator};
 
 const CALLER: &str = "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant";
@@ -16,10 +16,6 @@ const TABLE: &str = "arn:aws:dynamodb:ap-southeast-1:123456789012:table/lab-tabl
 
 fn sim() -> Simulator {
     Simulator::new(SimConfig::new(21), NOW)
-}
-
-fn json_of(res: &Response) -> Value {
-    serde_json::from_slice(&res.body).expect("JSON body")
 }
 
 /// Mints credentials through the control endpoint, with `policy` (JSON).
@@ -32,18 +28,11 @@ fn mint(sim: &mut Simulator, policy: Value) -> Credentials {
     sim.identity().find(&c.access_key_id).unwrap().clone()
 }
 
-fn sign(c: &Credentials, service: &str, req: Request) -> Request {
-    let mut signer = Signer::new(c);
-    signer.service = service.to_owned();
-    signer.sign(req)
-}
-
 fn get_item() -> Request {
-    Request::new("POST", "/")
-        .with_header("host", "127.0.0.1:9103")
-        .with_header("content-type", "application/x-amz-json-1.0")
-        .with_header("x-amz-target", "DynamoDB_20120810.GetItem")
-        .with_body(r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#)
+    dynamodb_request(
+        "GetItem",
+        r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#,
+    )
 }
 
 fn sts(query: &str) -> Request {
@@ -61,7 +50,11 @@ fn allow_all() -> Value {
 fn the_demo_credentials_may_get_lab_items() {
     let mut sim = sim();
     let demo = sim.identity().demo_credentials().clone();
-    let res = sim.handle(Service::DynamoDb, &sign(&demo, "dynamodb", get_item()), NOW);
+    let res = sim.handle(
+        Service::DynamoDb,
+        &signed_as(&demo, "dynamodb", get_item()),
+        NOW,
+    );
     assert_eq!(res.status, 200, "{}", res.body_text());
 }
 
@@ -75,7 +68,11 @@ fn dynamodb_get_item_denied_explicitly_and_implicitly() {
             {"Effect": "Deny", "Action": "dynamodb:GetItem", "Resource": TABLE}
         ]}),
     );
-    let res = sim.handle(Service::DynamoDb, &sign(&deny, "dynamodb", get_item()), NOW);
+    let res = sim.handle(
+        Service::DynamoDb,
+        &signed_as(&deny, "dynamodb", get_item()),
+        NOW,
+    );
     assert_eq!(res.status, 400);
     assert_eq!(
         json_of(&res),
@@ -91,7 +88,7 @@ fn dynamodb_get_item_denied_explicitly_and_implicitly() {
     );
     let res = sim.handle(
         Service::DynamoDb,
-        &sign(&other, "dynamodb", get_item()),
+        &signed_as(&other, "dynamodb", get_item()),
         NOW,
     );
     assert_eq!(res.status, 400);
@@ -105,20 +102,16 @@ fn dynamodb_get_item_denied_explicitly_and_implicitly() {
 fn the_control_endpoint_takes_a_policy_as_a_string_and_refuses_a_bad_one() {
     let mut sim = sim();
     let c = mint(&mut sim, Value::String(allow_all().to_string()));
-    let req = Request::new("POST", "/")
-        .with_header("host", "127.0.0.1:9103")
-        .with_header("content-type", "application/x-amz-json-1.0")
-        .with_header("x-amz-target", "DynamoDB_20120810.ListTables")
-        .with_body("{}");
+    let req = dynamodb_request("ListTables", "{}");
     // The learner may not ListTables; this credential may.
     let demo = sim.identity().demo_credentials().clone();
     let res = sim.handle(
         Service::DynamoDb,
-        &sign(&demo, "dynamodb", req.clone()),
+        &signed_as(&demo, "dynamodb", req.clone()),
         NOW,
     );
     assert_eq!(res.status, 400);
-    let res = sim.handle(Service::DynamoDb, &sign(&c, "dynamodb", req), NOW);
+    let res = sim.handle(Service::DynamoDb, &signed_as(&c, "dynamodb", req), NOW);
     assert_eq!(res.status, 200, "{}", res.body_text());
 
     let bad = Request::new("POST", "/_labsim/credentials")
@@ -140,7 +133,11 @@ fn an_unsupported_condition_is_a_labsim_500_never_an_allow() {
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
             "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}),
     );
-    let res = sim.handle(Service::DynamoDb, &sign(&c, "dynamodb", get_item()), NOW);
+    let res = sim.handle(
+        Service::DynamoDb,
+        &signed_as(&c, "dynamodb", get_item()),
+        NOW,
+    );
     assert_eq!(res.status, 500);
     assert!(
         res.body_text().contains("labsim cannot"),
@@ -163,7 +160,7 @@ fn aoss_without_api_access_all_is_forbidden() {
         .with_header("content-type", "application/json")
         .with_header("x-amz-content-sha256", &hash)
         .with_body(body);
-    let res = sim.handle(Service::Aoss, &sign(&c, "aoss", req.clone()), NOW);
+    let res = sim.handle(Service::Aoss, &signed_as(&c, "aoss", req.clone()), NOW);
     assert_eq!(res.status, 403);
     assert_eq!(
         res.header("x-aoss-response-hint"),
@@ -172,7 +169,7 @@ fn aoss_without_api_access_all_is_forbidden() {
     assert_eq!(json_of(&res)["error"]["type"], "Forbidden");
     // The learner has it: through to the collection (no index yet).
     let demo = sim.identity().demo_credentials().clone();
-    let res = sim.handle(Service::Aoss, &sign(&demo, "aoss", req), NOW);
+    let res = sim.handle(Service::Aoss, &signed_as(&demo, "aoss", req), NOW);
     assert_eq!(res.status, 404, "{}", res.body_text());
 }
 
@@ -188,7 +185,7 @@ fn lambda_and_logs_denials_have_their_shapes() {
         "/2015-03-31/functions/sync-data-with-dynamodb-stream",
     )
     .with_header("host", "127.0.0.1:9105");
-    let res = sim.handle(Service::Lambda, &sign(&c, "lambda", get), NOW);
+    let res = sim.handle(Service::Lambda, &signed_as(&c, "lambda", get), NOW);
     assert_eq!(res.status, 403);
     assert_eq!(
         res.header("x-amzn-ErrorType"),
@@ -203,7 +200,7 @@ fn lambda_and_logs_denials_have_their_shapes() {
         .with_header("host", "127.0.0.1:9106")
         .with_header("x-amz-target", "Logs_20140328.FilterLogEvents")
         .with_body(r#"{"logGroupName":"/aws/lambda/sync-data-with-dynamodb-stream"}"#);
-    let res = sim.handle(Service::Logs, &sign(&c, "logs", logs), NOW);
+    let res = sim.handle(Service::Logs, &signed_as(&c, "logs", logs), NOW);
     assert_eq!(res.status, 400);
     let body = json_of(&res);
     assert_eq!(body["__type"], "AccessDeniedException");
@@ -232,7 +229,7 @@ fn api_gateway_with_iam_auth_checks_execute_api_invoke() {
         .with_body(r#"{"name":"Ann","type":"cat"}"#);
     let res = sim.handle(
         Service::ApiGateway,
-        &sign(&c, "execute-api", post.clone()),
+        &signed_as(&c, "execute-api", post.clone()),
         NOW,
     );
     assert_eq!(res.status, 403);
@@ -245,7 +242,11 @@ fn api_gateway_with_iam_auth_checks_execute_api_invoke() {
         format!("User: {CALLER} is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:ap-southeast-1:********9012:a1b2c3d4e5/v1/POST/lab because no identity-based policy allows the execute-api:Invoke action")
     );
     let demo = sim.identity().demo_credentials().clone();
-    let res = sim.handle(Service::ApiGateway, &sign(&demo, "execute-api", post), NOW);
+    let res = sim.handle(
+        Service::ApiGateway,
+        &signed_as(&demo, "execute-api", post),
+        NOW,
+    );
     assert_eq!(res.status, 200, "{}", res.body_text());
 }
 
@@ -284,7 +285,7 @@ fn assume_role_with_a_session_policy_narrows_access() {
         .append_pair("DurationSeconds", "900")
         .append_pair("Policy", &session_policy)
         .finish();
-    let res = sim.handle(Service::Sts, &sign(&admin, "sts", sts(&query)), NOW);
+    let res = sim.handle(Service::Sts, &signed_as(&admin, "sts", sts(&query)), NOW);
     assert_eq!(res.status, 200, "{}", res.body_text());
     let xml = res.body_text();
     assert!(xml.starts_with("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <AssumeRoleResult>\n    <Credentials>\n      <AccessKeyId>ASIA"));
@@ -299,7 +300,7 @@ fn assume_role_with_a_session_policy_narrows_access() {
     // GetItem: the role allows it, the session policy does not.
     let res = sim.handle(
         Service::DynamoDb,
-        &sign(&session, "dynamodb", get_item()),
+        &signed_as(&session, "dynamodb", get_item()),
         NOW,
     );
     assert_eq!(res.status, 400);
@@ -309,7 +310,7 @@ fn assume_role_with_a_session_policy_narrows_access() {
     );
     // GetCallerIdentity names the session.
     let gci = sts("Action=GetCallerIdentity&Version=2011-06-15");
-    let res = sim.handle(Service::Sts, &sign(&session, "sts", gci), NOW);
+    let res = sim.handle(Service::Sts, &signed_as(&session, "sts", gci), NOW);
     assert_eq!(tag(&res.body_text(), "Arn"), arn);
 }
 
@@ -318,7 +319,7 @@ fn assume_role_refusals() {
     let mut sim = sim();
     let admin = mint(&mut sim, allow_all());
     let call = |sim: &mut Simulator, c: &Credentials, query: &str| {
-        sim.handle(Service::Sts, &sign(c, "sts", sts(query)), NOW)
+        sim.handle(Service::Sts, &signed_as(c, "sts", sts(query)), NOW)
     };
     let base = "Action=AssumeRole&Version=2011-06-15&RoleSessionName=s";
     let res = call(
@@ -364,7 +365,7 @@ fn assume_role_refusals() {
     let lambda = credentials_in(&sim, &res.body_text());
     let res = sim.handle(
         Service::DynamoDb,
-        &sign(&lambda, "dynamodb", get_item()),
+        &signed_as(&lambda, "dynamodb", get_item()),
         NOW,
     );
     assert_eq!(res.status, 400);
@@ -384,7 +385,7 @@ fn get_session_token_refuses_session_credentials_as_aws_does() {
         let req = sts(&format!(
             "Action=AssumeRole&Version=2011-06-15&RoleSessionName=sx&{role}"
         ));
-        let res = sim.handle(Service::Sts, &sign(&admin, "sts", req), NOW);
+        let res = sim.handle(Service::Sts, &signed_as(&admin, "sts", req), NOW);
         assert_eq!(res.status, 200, "{}", res.body_text());
         credentials_in(&sim, &res.body_text())
     };
@@ -402,7 +403,7 @@ fn get_session_token_refuses_session_credentials_as_aws_does() {
         ),
         (&assumed, "Action=GetSessionToken&Version=2011-06-15"),
     ] {
-        let res = sim.handle(Service::Sts, &sign(caller, "sts", sts(query)), NOW);
+        let res = sim.handle(Service::Sts, &signed_as(caller, "sts", sts(query)), NOW);
         assert_eq!(res.status, 403, "{query}");
         assert!(
             res.body_text().contains("<Code>AccessDenied</Code>\n    <Message>Cannot call GetSessionToken with session credentials</Message>"),

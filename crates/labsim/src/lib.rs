@@ -879,7 +879,9 @@ fn auth_error(service: Service, err: &AuthError, request_id: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{get_caller_identity, Signer, NOW};
+    use crate::test_support::{
+        dynamodb_request, get_caller_identity, json_of, signed_as, Signer, NOW,
+    };
 
     const ORIGIN: &str = "http://localhost:8080";
 
@@ -1019,23 +1021,13 @@ mod tests {
         );
     }
 
-    fn json_of(res: &Response) -> serde_json::Value {
-        serde_json::from_slice(&res.body).expect("JSON body")
-    }
-
     fn signed(sim: &Simulator, service: &str, req: Request) -> Request {
-        let mut signer = Signer::new(sim.identity().demo_credentials());
-        signer.service = service.to_owned();
-        signer.sign(req)
+        signed_as(sim.identity().demo_credentials(), service, req)
     }
 
     /// DescribeTable on lab-table (the learner may not ListTables).
     fn list_tables() -> Request {
-        Request::new("POST", "/")
-            .with_header("host", "127.0.0.1:9103")
-            .with_header("content-type", "application/x-amz-json-1.0")
-            .with_header("x-amz-target", "DynamoDB_20120810.DescribeTable")
-            .with_body(r#"{"TableName":"lab-table"}"#)
+        dynamodb_request("DescribeTable", r#"{"TableName":"lab-table"}"#)
     }
 
     #[test]
@@ -1153,11 +1145,10 @@ mod tests {
     }
 
     fn get_item() -> Request {
-        Request::new("POST", "/")
-            .with_header("host", "127.0.0.1:9103")
-            .with_header("content-type", "application/x-amz-json-1.0")
-            .with_header("x-amz-target", "DynamoDB_20120810.GetItem")
-            .with_body(r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#)
+        dynamodb_request(
+            "GetItem",
+            r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#,
+        )
     }
 
     #[test]

@@ -7,7 +7,7 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 
-use crate::http::Request;
+use crate::http::{Request, Response};
 use crate::identity::Credentials;
 
 /// 2024-10-08T19:55:22Z, the server's clock in the tests.
@@ -109,4 +109,26 @@ pub fn replace_header(req: &mut Request, name: &str, value: &str) {
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .expect("header present");
     slot.1 = value.to_owned();
+}
+
+/// A DynamoDB JSON 1.0 request for `operation` (`GetItem`) to the lab's
+/// DynamoDB port, unsigned.
+pub fn dynamodb_request(operation: &str, body: &str) -> Request {
+    Request::new("POST", "/")
+        .with_header("host", "127.0.0.1:9103")
+        .with_header("content-type", "application/x-amz-json-1.0")
+        .with_header("x-amz-target", &format!("DynamoDB_20120810.{operation}"))
+        .with_body(body)
+}
+
+/// `req` signed as `credentials` for `service`, in [`REGION`] at [`NOW`].
+pub fn signed_as(credentials: &Credentials, service: &str, req: Request) -> Request {
+    let mut signer = Signer::new(credentials);
+    signer.service = service.to_owned();
+    signer.sign(req)
+}
+
+/// The answer's body as JSON.
+pub fn json_of(res: &Response) -> serde_json::Value {
+    serde_json::from_slice(&res.body).expect("JSON body")
 }
