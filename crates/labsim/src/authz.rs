@@ -4,8 +4,8 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::http::{Request, Response};
 use crate::identity::{Credentials, DEMO_ACCOUNT};
+use crate::message::{Request, Response};
 use crate::sigv4::{self, AuthError};
 use crate::{iam, Service, Simulator, LAB_COLLECTION_ID};
 

@@ -1,8 +1,8 @@
 //! labsim core: a local simulator of the lab's AWS backend.
 //!
 //! Nothing here does I/O or reads a clock: requests come in as
-//! [`http::Request`] values with the time as epoch milliseconds, and
-//! responses go out as [`http::Response`] values. The native server
+//! [`message::Request`] values with the time as epoch milliseconds, and
+//! responses go out as [`message::Response`] values. The native server
 //! (`server` feature) feeds it real HTTP; the same code can run in a browser
 //! (wasm32).
 //!
@@ -20,10 +20,10 @@ pub mod control;
 pub mod cors;
 pub mod dynamodb;
 pub mod faults;
-pub mod http;
 pub mod iam;
 pub mod identity;
 pub mod lambda;
+pub mod message;
 pub mod opensearch;
 pub mod rng;
 pub mod setup;
@@ -44,9 +44,9 @@ use crate::apigateway::ApiSetup;
 use crate::control::{CredentialsJson, IdentityJson, LabConfig};
 use crate::dynamodb::{DynamoDb, DynamoDbConfig, StreamViewType};
 use crate::faults::{FaultEvent, FaultSet};
-use crate::http::Response;
 use crate::identity::{Credentials, IdentityStore, DEMO_ACCOUNT};
 use crate::lambda::{Lambda, LambdaSetup};
+use crate::message::Response;
 use crate::opensearch::{Collection, CollectionConfig, DEFAULT_REFRESH_LAG_MS};
 use crate::rng::SplitMix64;
 
@@ -358,7 +358,7 @@ fn lab_ids(region: &str) -> iam::LabIds {
 mod tests {
     use super::*;
     use crate::control::CredentialsJson;
-    use crate::http::Request;
+    use crate::message::Request;
     use crate::test_support::{get_caller_identity, Signer, NOW};
 
     const ORIGIN: &str = "http://localhost:8080";

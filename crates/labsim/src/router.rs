@@ -8,7 +8,7 @@
 use crate::authz::{authorize, check_aoss_payload};
 use crate::dynamodb::Endpoint;
 use crate::faults::{FaultEvent, FaultKind, Fired};
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 use crate::service_error::{auth_error, auth_failure, throttle_error};
 use crate::sigv4::{AuthError, Expected};
 use crate::{apigateway, control, cors, sigv4, sts, time};
@@ -268,7 +268,7 @@ impl Simulator {
 
 #[cfg(test)]
 mod tests {
-    use crate::http::Request;
+    use crate::message::Request;
     use crate::test_support::{
         dynamodb_request, get_caller_identity, json_of, signed_as, Signer, NOW,
     };

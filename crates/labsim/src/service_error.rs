@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::http::Response;
+use crate::message::Response;
 use crate::sigv4::AuthError;
 use crate::{apigateway, dynamodb, lambda, sts, Service};
 
@@ -139,7 +139,7 @@ pub(crate) fn auth_error(service: Service, err: &AuthError, request_id: &str) ->
 
 #[cfg(test)]
 mod tests {
-    use crate::http::Request;
+    use crate::message::Request;
     use crate::test_support::{dynamodb_request, json_of, NOW};
     use crate::{Service, SimConfig, Simulator};
 

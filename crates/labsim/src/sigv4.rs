@@ -17,8 +17,8 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::http::Request;
 use crate::identity::{Credentials, IdentityStore};
+use crate::message::Request;
 use crate::time;
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";

@@ -7,8 +7,8 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 
-use crate::http::{Request, Response};
 use crate::identity::Credentials;
+use crate::message::{Request, Response};
 
 /// 2024-10-08T19:55:22Z, the server's clock in the tests.
 pub const NOW: i64 = 1_728_417_322_000;

@@ -6,8 +6,8 @@ use sha2::{Digest, Sha256};
 
 use crate::apigateway::{ApiAuth, ApiCors, ApiSetup, PATH};
 use crate::control::CredentialsJson;
-use crate::http::Request;
 use crate::identity::Credentials;
+use crate::message::Request;
 use crate::test_support::{dynamodb_request, json_of, signed_as, NOW};
 use crate::{Service, SimConfig, Simulator};
 

@@ -43,8 +43,8 @@ pub use streams::{StartingPosition, StreamCursor};
 pub use table::{KeyAttribute, KeySchema, ScalarType};
 pub use wire::CONTENT_TYPE;
 
-use crate::http::Response;
 use crate::identity::DEMO_ACCOUNT;
+use crate::message::Response;
 use crate::rng::{SplitMix64, UPPER_ALNUM};
 use table::Table;
 

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{HandlerKind, Lambda, FUNCTION_NAME, ROLE_NAME};
 use crate::dynamodb::{DynamoDb, LAB_TABLE};
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 use crate::time;
 
 const PREFIX: &str = "/2015-03-31/";

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::event_source_mapping::InFlight;
 use super::{python, HandlerKind};
-use crate::http::Request;
+use crate::message::Request;
 use crate::opensearch::Collection;
 use crate::rng::SplitMix64;
 

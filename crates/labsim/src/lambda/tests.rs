@@ -2,7 +2,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::dynamodb::{AttributeValue, DynamoDb, DynamoDbConfig, Item, StreamViewType, LAB_TABLE};
-use crate::http::Request;
+use crate::message::Request;
 use crate::opensearch::{Collection, CollectionConfig};
 
 /// 2024-10-08T19:55:22Z

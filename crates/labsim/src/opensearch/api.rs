@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 
 use super::error::OsError;
 use super::index::StoredDoc;
