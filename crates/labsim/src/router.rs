@@ -6,7 +6,7 @@
 //! and handed to the service it was sent to.
 
 use crate::authz::{authorize, check_aoss_payload};
-use crate::dynamodb::Endpoint;
+use crate::dynamodb::DynamoDbApi;
 use crate::faults::{FaultEvent, FaultKind, Fired};
 use crate::message::{Request, Response};
 use crate::service_error::{auth_error, auth_failure, throttle_error};
@@ -243,11 +243,11 @@ impl Simulator {
         match service {
             Service::DynamoDb => {
                 self.dynamodb
-                    .handle_at(Endpoint::DynamoDb, &target, &req.body, now_ms)
+                    .handle_at(DynamoDbApi::DynamoDb, &target, &req.body, now_ms)
             }
             Service::Streams => {
                 self.dynamodb
-                    .handle_at(Endpoint::Streams, &target, &req.body, now_ms)
+                    .handle_at(DynamoDbApi::Streams, &target, &req.body, now_ms)
             }
             Service::Lambda => self
                 .lambda
