@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use crate::identity::{Credentials, DEMO_ACCOUNT};
 use crate::message::{Request, Response};
+use crate::percent;
 use crate::sigv4::{self, AuthError};
 use crate::{iam, Service, Simulator, LAB_COLLECTION_ID};
 
@@ -86,11 +87,7 @@ fn lambda_operation(req: &Request) -> (&'static str, Option<String>) {
             .find(|(k, _)| k == "FunctionName")
             .map(|(_, v)| v.into_owned())
     };
-    let decode = |s: &str| {
-        form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-    };
+    let decode = |s: &str| Some(percent::decode(s));
     let method = req.method.to_ascii_uppercase();
     match (method.as_str(), segments.as_slice()) {
         ("GET", ["functions"]) => ("ListFunctions", None),

@@ -33,6 +33,7 @@ pub mod time;
 pub mod timeline;
 
 mod authz;
+mod percent;
 mod router;
 mod service_error;
 #[cfg(test)]

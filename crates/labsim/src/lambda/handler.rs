@@ -10,6 +10,7 @@ use super::event_source_mapping::InFlight;
 use super::{python, HandlerKind};
 use crate::message::Request;
 use crate::opensearch::Collection;
+use crate::percent;
 use crate::rng::SplitMix64;
 
 /// The Python runtime's log line for an unhandled exception: one event,
@@ -115,7 +116,10 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
                 }
             };
             let (method, path) = match (fixed, name) {
-                (true, _) => ("PUT", format!("{base}/{}", percent_encode(&id))),
+                (true, _) => (
+                    "PUT",
+                    format!("{base}/{}", percent::encode(&id, percent::UNRESERVED)),
+                ),
                 (false, "INSERT") => ("POST", base),
                 (false, _) => ("PUT", base),
             };
@@ -141,7 +145,7 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
         "REMOVE" => {
             // The workshop's code forgets the `/` before the id.
             let path = if fixed {
-                format!("{base}/{}", percent_encode(&id))
+                format!("{base}/{}", percent::encode(&id, percent::UNRESERVED))
             } else {
                 format!("{base}{id}")
             };
@@ -161,18 +165,4 @@ fn removal_line(id: &str, res: &Call) -> String {
     } else {
         format!("Failed to remove item with ID {id}, Response: {}", res.body)
     }
-}
-
-/// Percent-encodes a path segment as `requests` would leave it: unreserved
-/// characters as they are, the rest `%XX`.
-fn percent_encode(segment: &str) -> String {
-    let mut out = String::new();
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -676,19 +676,10 @@ fn decode_component(s: &str, plus_as_space: bool) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// `URLEncoder.encode` (UTF-8), as the `Location` header uses it.
+/// `URLEncoder.encode` (UTF-8), as the `Location` header uses it: the
+/// same set as form encoding (`*-._` and alphanumerics kept, space as `+`).
 fn java_url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// `_shards` of a write on AOSS (which reports no shard counts).
