@@ -360,17 +360,9 @@ mod tests {
     use super::*;
     use crate::control::CredentialsJson;
     use crate::message::Request;
-    use crate::test_support::{get_caller_identity, Signer, NOW};
+    use crate::test_support::{get_caller_identity, sim, Signer, NOW};
 
     const ORIGIN: &str = "http://localhost:8080";
-
-    fn sim() -> Simulator {
-        let mut config = SimConfig::new(5);
-        config
-            .endpoints
-            .insert("sts".into(), "http://127.0.0.1:9101".into());
-        Simulator::new(config, NOW)
-    }
 
     fn config_of(res: &Response) -> LabConfig {
         serde_json::from_slice(&res.body).expect("config JSON")

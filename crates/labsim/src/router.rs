@@ -270,19 +270,12 @@ impl Simulator {
 mod tests {
     use crate::message::Request;
     use crate::test_support::{
-        dynamodb_request, get_caller_identity, json_of, signed_as, Signer, NOW,
+        add_fault, dynamodb_request, get_caller_identity, get_item, json_of, signed_as, sim,
+        Signer, NOW,
     };
-    use crate::{timeline, Service, SimConfig, Simulator};
+    use crate::{timeline, Service, Simulator};
 
     const ORIGIN: &str = "http://localhost:8080";
-
-    fn sim() -> Simulator {
-        let mut config = SimConfig::new(5);
-        config
-            .endpoints
-            .insert("sts".into(), "http://127.0.0.1:9101".into());
-        Simulator::new(config, NOW)
-    }
 
     #[test]
     fn control_routes_refuse_unknown_paths_and_methods() {
@@ -412,19 +405,6 @@ mod tests {
         );
         let res = sim.handle(Service::Lambda, &signed(&sim, "lambda", get), NOW);
         assert_eq!(res.status, 200, "{}", res.body_text());
-    }
-
-    fn add_fault(sim: &mut Simulator, json: &str) {
-        let req = Request::new("POST", "/_labsim/faults").with_body(json);
-        let res = sim.handle(Service::Sts, &req, NOW);
-        assert_eq!(res.status, 200, "{}", res.body_text());
-    }
-
-    fn get_item() -> Request {
-        dynamodb_request(
-            "GetItem",
-            r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#,
-        )
     }
 
     #[test]

@@ -140,29 +140,8 @@ pub(crate) fn auth_error(service: Service, err: &AuthError, request_id: &str) ->
 #[cfg(test)]
 mod tests {
     use crate::message::Request;
-    use crate::test_support::{dynamodb_request, json_of, NOW};
-    use crate::{Service, SimConfig, Simulator};
-
-    fn sim() -> Simulator {
-        let mut config = SimConfig::new(5);
-        config
-            .endpoints
-            .insert("sts".into(), "http://127.0.0.1:9101".into());
-        Simulator::new(config, NOW)
-    }
-
-    fn add_fault(sim: &mut Simulator, json: &str) {
-        let req = Request::new("POST", "/_labsim/faults").with_body(json);
-        let res = sim.handle(Service::Sts, &req, NOW);
-        assert_eq!(res.status, 200, "{}", res.body_text());
-    }
-
-    fn get_item() -> Request {
-        dynamodb_request(
-            "GetItem",
-            r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#,
-        )
-    }
+    use crate::test_support::{add_fault, get_item, json_of, sim, NOW};
+    use crate::Service;
 
     #[test]
     fn each_service_throttles_in_its_own_shape() {

@@ -8,7 +8,7 @@ use crate::apigateway::{ApiAuth, ApiCors, ApiSetup, PATH};
 use crate::control::CredentialsJson;
 use crate::identity::Credentials;
 use crate::message::Request;
-use crate::test_support::{dynamodb_request, json_of, signed_as, NOW};
+use crate::test_support::{dynamodb_request, get_item, json_of, signed_as, NOW};
 use crate::{Service, SimConfig, Simulator};
 
 const CALLER: &str = "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant";
@@ -26,13 +26,6 @@ fn mint(sim: &mut Simulator, policy: Value) -> Credentials {
     assert_eq!(res.status, 200, "{}", res.body_text());
     let c: CredentialsJson = serde_json::from_slice(&res.body).unwrap();
     sim.identity().find(&c.access_key_id).unwrap().clone()
-}
-
-fn get_item() -> Request {
-    dynamodb_request(
-        "GetItem",
-        r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#,
-    )
 }
 
 fn sts(query: &str) -> Request {
