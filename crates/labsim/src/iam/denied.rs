@@ -15,6 +15,7 @@
 //! | Lambda | 403, `x-amzn-ErrorType: AccessDeniedException` | `{"Message":"..."}` |
 //! | CloudWatch Logs | 400 | `{"__type":"AccessDeniedException","message":"..."}` |
 //! | STS | 403 | `<ErrorResponse>` with `<Code>AccessDenied</Code>` |
+//! | IAM | 403 | IAM's `<ErrorResponse>`, `<Code>AccessDenied</Code>`; a role is named `role NAME`, not by ARN |
 //! | AOSS | 403, `x-aoss-response-hint` | `{"status":403,"request-id":"...","error":{"reason":"403 Forbidden","type":"Forbidden"}}` |
 //!
 //! Sources, and where they disagree with `aws-behaviour.md`:
@@ -35,6 +36,10 @@
 //!   member (Lambda puts that on its own errors, not on IAM denials).
 //! - Logs: HTTP 400 and the error code are certain (SDK error reports);
 //!   the body's key casing (`message`) is unverified.
+//! - IAM: `... is not authorized to perform: iam:GetRole on resource:
+//!   role cdk-...-role because no identity-based policy allows the
+//!   iam:GetRole action (Service: Iam, Status Code: 403 ...)` in user
+//!   reports of IAM denials (CDK, Chalice); the XML shape is STS's.
 //! - AOSS: the body and `x-aoss-response-hint: X01:gw-helper-deny` for a
 //!   data-access-policy denial are documented/captured. The hint for a
 //!   missing `aoss:APIAccessAll` is unverified (the same one is used). A
@@ -201,6 +206,17 @@ pub fn sts_access_denied(denial: &Denial, request_id: &str) -> Response {
         Response::with_body(err.status, "text/xml", sts::error_xml(&err, request_id));
     response.set_header("x-amzn-RequestId", request_id);
     response
+}
+
+/// IAM (query protocol): 403 `AccessDenied`, naming a role resource as
+/// IAM's messages do (`role lambda-lab-role`) rather than by its ARN.
+pub fn iam_access_denied(denial: &Denial, request_id: &str) -> Response {
+    let resource = match denial.resource.split_once(":role/") {
+        Some((_, path)) => format!("role {}", path.rsplit('/').next().unwrap_or(path)),
+        None => denial.resource.clone(),
+    };
+    let err = super::api::IamError::new(403, "AccessDenied", denial.message_naming(&resource));
+    err.to_response(request_id)
 }
 
 /// Why OpenSearch Serverless refused a data-plane request.

@@ -3,7 +3,9 @@
 //!
 //! - `lambda-lab-role`: the AWS managed policy `AWSLambdaExecute` and the
 //!   two inline policies chapter 4.1 adds (`dynamodb-stream-data`,
-//!   `aoss-policy`), verbatim from the workshop but for its placeholders.
+//!   `aoss-policy`), verbatim from the workshop but for its placeholders;
+//!   each also in a plausible wrong form a learner might save instead
+//!   ([`PolicyState::Wrong`]).
 //! - The API's integration role, which may only PutItem on the table (the
 //!   workshop does not name it or show its policy; the name is labsim's).
 //! - The demo learner: labsim's own least-privilege policy covering what
@@ -13,7 +15,7 @@
 use serde_json::{json, Value};
 
 use super::arn::{
-    aoss_collection_arn, dynamodb_table_arn, execute_api_arn, lambda_function_arn,
+    aoss_collection_arn, dynamodb_table_arn, execute_api_arn, iam_role_arn, lambda_function_arn,
     lambda_log_group, log_group_arn,
 };
 use super::eval::{NamedPolicy, PermissionSet};
@@ -128,13 +130,126 @@ pub fn aoss_policy() -> NamedPolicy {
     )
 }
 
+/// `dynamodb-stream-data` with the commonest slip: the table's ARN as the
+/// resource instead of its streams' (`table/<t>/stream/*`), which covers
+/// none of the stream actions.
+pub fn dynamodb_stream_data_wrong(ids: &LabIds) -> NamedPolicy {
+    NamedPolicy::inline(
+        DYNAMODB_STREAM_DATA,
+        document(json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "APIAccessForDynamoDBStreams",
+                    "Effect": "Allow",
+                    "Action": [
+                        "dynamodb:GetRecords",
+                        "dynamodb:GetShardIterator",
+                        "dynamodb:DescribeStream",
+                        "dynamodb:ListStreams"
+                    ],
+                    "Resource": ids.table_arn()
+                }
+            ]
+        })),
+    )
+}
+
+/// `aoss-policy` with only its second statement pasted: the dashboards
+/// permission, which is not the data plane's `aoss:APIAccessAll`.
+pub fn aoss_policy_wrong() -> NamedPolicy {
+    NamedPolicy::inline(
+        AOSS_POLICY,
+        document(json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "VisualEditor1",
+                    "Effect": "Allow",
+                    "Action": "aoss:DashboardsAccessAll",
+                    "Resource": "*"
+                }
+            ]
+        })),
+    )
+}
+
+/// Whether one of chapter 4.1's inline policies is on the role, and in
+/// which form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PolicyState {
+    /// As the chapter writes it.
+    #[default]
+    Present,
+    /// Not added (the step was skipped).
+    Missing,
+    /// Added with a plausible mistake (see the `_wrong` policies).
+    Wrong,
+}
+
+impl PolicyState {
+    pub const NAMES: [&'static str; 3] = ["present", "missing", "wrong"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyState::Present => "present",
+            PolicyState::Missing => "missing",
+            PolicyState::Wrong => "wrong",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "present" => Some(PolicyState::Present),
+            "missing" => Some(PolicyState::Missing),
+            "wrong" => Some(PolicyState::Wrong),
+            _ => None,
+        }
+    }
+}
+
+/// How far chapter 4.1's steps 3 and 4 got: the state of each inline
+/// policy of `lambda-lab-role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LabRoleSetup {
+    /// `dynamodb-stream-data` (step 3).
+    pub stream_policy: PolicyState,
+    /// `aoss-policy` (step 4).
+    pub aoss_policy: PolicyState,
+}
+
+impl LabRoleSetup {
+    /// The role's inline policies, in IAM's (alphabetical) order.
+    pub fn inline_policies(&self, ids: &LabIds) -> Vec<NamedPolicy> {
+        let aoss = match self.aoss_policy {
+            PolicyState::Present => Some(aoss_policy()),
+            PolicyState::Wrong => Some(aoss_policy_wrong()),
+            PolicyState::Missing => None,
+        };
+        let stream = match self.stream_policy {
+            PolicyState::Present => Some(dynamodb_stream_data(ids)),
+            PolicyState::Wrong => Some(dynamodb_stream_data_wrong(ids)),
+            PolicyState::Missing => None,
+        };
+        aoss.into_iter().chain(stream).collect()
+    }
+
+    /// The role's managed policies.
+    pub fn attached_policies(&self) -> Vec<NamedPolicy> {
+        vec![aws_lambda_execute()]
+    }
+
+    /// Everything the role's policies allow.
+    pub fn permissions(&self, ids: &LabIds) -> PermissionSet {
+        let mut policies = self.attached_policies();
+        policies.extend(self.inline_policies(ids));
+        PermissionSet::new(policies)
+    }
+}
+
 /// `lambda-lab-role` once chapter 4.1's steps 3 and 4 are done.
 pub fn lambda_lab_role(ids: &LabIds) -> PermissionSet {
-    PermissionSet::new(vec![
-        aws_lambda_execute(),
-        dynamodb_stream_data(ids),
-        aoss_policy(),
-    ])
+    LabRoleSetup::default().permissions(ids)
 }
 
 /// The API Gateway integration's role: PutItem on the table only.
@@ -154,7 +269,9 @@ pub fn api_integration_policy(ids: &LabIds) -> NamedPolicy {
 
 /// The demo learner's policy. `sts:GetCallerIdentity` needs no statement
 /// (AWS always allows it). Write actions on the table are there for step 9
-/// (modify and delete items).
+/// (modify and delete items). IAM reads cover every role, as the workshop
+/// participant's do, so a mistyped role name is NoSuchEntity rather than
+/// AccessDenied.
 pub fn learner_policy(ids: &LabIds) -> NamedPolicy {
     let (region, account) = (ids.region.as_str(), ids.account.as_str());
     let function = lambda_function_arn(region, account, STREAM_FUNCTION);
@@ -216,6 +333,17 @@ pub fn learner_policy(ids: &LabIds) -> NamedPolicy {
                     "Effect": "Allow",
                     "Action": "lambda:List*",
                     "Resource": "*"
+                },
+                {
+                    "Sid": "ReadLabRoles",
+                    "Effect": "Allow",
+                    "Action": [
+                        "iam:GetRole",
+                        "iam:ListRolePolicies",
+                        "iam:GetRolePolicy",
+                        "iam:ListAttachedRolePolicies"
+                    ],
+                    "Resource": iam_role_arn(account, "*")
                 },
                 {
                     "Sid": "ReadLabFunctionLogs",

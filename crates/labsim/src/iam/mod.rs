@@ -1,6 +1,8 @@
 //! IAM for the simulator: policy documents, their evaluation, the lab's
 //! own policies, the ARN and action each lab request is authorised
-//! against, and each service's way of saying "access denied".
+//! against, and each service's way of saying "access denied"; the lab's
+//! role `lambda-lab-role` (`role.rs`) and IAM's own API that reads it
+//! (`api.rs`).
 //!
 //! A pure core like the rest of labsim: nothing here does I/O or reads a
 //! clock. A service front door authorises a request in three steps:
@@ -26,12 +28,14 @@
 //! }
 //! ```
 
+pub mod api;
 mod arn;
 mod denied;
 mod eval;
 mod glob;
 mod lab;
 mod policy;
+mod role;
 
 pub use arn::{
     aoss_authz, aoss_collection_arn, dynamodb_authz, dynamodb_table_arn, execute_api_arn,
@@ -40,7 +44,7 @@ pub use arn::{
 };
 pub use denied::{
     access_denied, aoss_access_denied, api_gateway_access_denied, dynamodb_access_denied,
-    lambda_access_denied, logs_access_denied, sts_access_denied, AossDenial, Denial, DeniedBy,
+    iam_access_denied, lambda_access_denied, logs_access_denied, sts_access_denied, AossDenial, Denial, DeniedBy,
     DenyReason, API_GATEWAY_MESSAGE_KEY,
 };
 pub use eval::{
@@ -49,11 +53,13 @@ pub use eval::{
 };
 pub use glob::{action_matches, resource_matches, wildcard_match};
 pub use lab::{
-    aoss_policy, api_integration_policy, aws_lambda_execute, dynamodb_stream_data, lambda_lab_role,
-    learner_permissions, learner_policy, LabIds, AOSS_POLICY, API_INTEGRATION_POLICY, API_METHOD,
+    aoss_policy, aoss_policy_wrong, api_integration_policy, aws_lambda_execute,
+    dynamodb_stream_data, dynamodb_stream_data_wrong, lambda_lab_role, learner_permissions,
+    learner_policy, LabIds, LabRoleSetup, PolicyState, AOSS_POLICY, API_INTEGRATION_POLICY, API_METHOD,
     API_PATH, API_STAGE, AWS_LAMBDA_EXECUTE, AWS_LAMBDA_EXECUTE_ARN, DYNAMODB_STREAM_DATA,
     LAB_TABLE, LAMBDA_ROLE, LEARNER_POLICY, STREAM_FUNCTION,
 };
+pub use role::{ExecutionRole, LabRole, RolePolicy, STREAM_READ_ACTIONS};
 pub use policy::{
     Actions, ConditionBlock, ConditionEntry, Effect, OneOrMany, PolicyDocument, PolicyError,
     Resources, Statement, VERSION_2008_10_17, VERSION_2012_10_17,
