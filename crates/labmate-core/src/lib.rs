@@ -8,6 +8,7 @@ pub mod command_line;
 pub mod config;
 pub mod countdown;
 pub mod credentials;
+pub mod excerpt;
 pub mod lab_item;
 pub mod service;
 pub mod signing;
