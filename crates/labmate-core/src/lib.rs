@@ -3,6 +3,7 @@
 //! No `web-sys` here: time comes in as numbers, I/O stays in the app.
 
 pub mod aws_error;
+mod browser_url;
 pub mod clock;
 pub mod command_line;
 pub mod config;
