@@ -228,7 +228,7 @@ impl CredentialWarning {
 }
 
 /// What was parsed, and what the learner should know about it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ParsedCredentials {
     pub credentials: Credentials,
     pub format: PasteFormat,
@@ -237,6 +237,20 @@ pub struct ParsedCredentials {
     /// The profile used, for a credentials file with `[name]` headers.
     pub profile: Option<String>,
     pub warnings: Vec<CredentialWarning>,
+}
+
+/// The profile name as an excerpt: a garbled paste can put anything in a
+/// `[header]`, a token included.
+impl fmt::Debug for ParsedCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParsedCredentials")
+            .field("credentials", &self.credentials)
+            .field("format", &self.format)
+            .field("region", &self.region)
+            .field("profile", &self.profile.as_deref().map(excerpt))
+            .field("warnings", &self.warnings)
+            .finish()
+    }
 }
 
 /// Why a key ID, secret or token value was refused. Carries no part of the
@@ -1196,7 +1210,7 @@ fn read_statements<'a>(
         let (text, rest, quoted) = read_value(&head, lines, next, dest.is_some());
         if let Some((dest, name)) = dest {
             let mut value = Val {
-                text,
+                text: text.into_owned(),
                 broken: false,
                 not_text: None,
             };
@@ -1330,22 +1344,23 @@ fn destination(head: &Head<'_>, section: Section) -> Option<(Dest, &'static Name
 /// Reads a value: quoted (single, double or typographic quotes, possibly
 /// wrapped over lines when `may_join`), or unquoted up to `;`, `&` or a
 /// ` #` comment. Returns the value, what follows it on its line, and whether
-/// it was quoted.
+/// it was quoted. Borrowed unless joined, so that a statement whose value is
+/// not kept costs no copy.
 fn read_value<'a>(
     head: &Head<'a>,
     lines: &[&'a str],
     next: &mut usize,
     may_join: bool,
-) -> (String, &'a str, bool) {
+) -> (Cow<'a, str>, &'a str, bool) {
     let src = head.value;
     if let Some(close) = head.closing {
         return match src.find(close) {
             Some(end) => (
-                src[..end].trim().to_owned(),
+                Cow::Borrowed(src[..end].trim()),
                 &src[end + close.len_utf8()..],
                 true,
             ),
-            None => (src.trim().to_owned(), "", true),
+            None => (Cow::Borrowed(src.trim()), "", true),
         };
     }
     if let Some((open, close)) = src
@@ -1356,21 +1371,21 @@ fn read_value<'a>(
         let inner = &src[open.len_utf8()..];
         if let Some(end) = inner.find(close) {
             return (
-                inner[..end].trim().to_owned(),
+                Cow::Borrowed(inner[..end].trim()),
                 &inner[end + close.len_utf8()..],
                 true,
             );
         }
         if may_join {
             if let Some((joined, rest)) = join_wrapped(inner, close, lines, next) {
-                return (joined, rest, true);
+                return (Cow::Owned(joined), rest, true);
             }
         }
         // Never closed: take the rest of the line and let the checks judge it.
-        return (inner.trim().to_owned(), "", true);
+        return (Cow::Borrowed(inner.trim()), "", true);
     }
     let end = unquoted_end(src);
-    (src[..end].trim_end().to_owned(), &src[end..], false)
+    (Cow::Borrowed(src[..end].trim_end()), &src[end..], false)
 }
 
 fn closing_quote(open: char) -> Option<char> {
