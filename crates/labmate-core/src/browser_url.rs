@@ -28,8 +28,8 @@ pub(crate) fn as_sent(url: &str, rules: &SigningRules) -> Result<String, Signing
         // The browser deletes them silently; in a URL they are a copying slip.
         return Err(bad("it contains a line break or tab"));
     }
-    // The browser ignores leading and trailing spaces and control characters.
-    let url = url.trim_matches(|c: char| c == ' ' || c.is_ascii_control());
+    // The browser ignores leading and trailing spaces and C0 controls (not DEL).
+    let url = url.trim_matches(|c: char| c <= ' ');
     let Some((scheme, rest)) = url.split_once("://") else {
         return Err(SigningError::NoHost { url: excerpt(url) });
     };
@@ -196,14 +196,26 @@ fn browser_path(path: &str, rules: &SigningRules) -> Result<String, SigningError
             None => segments.push(encoded),
         }
     }
-    let joined = format!("/{}", segments.join("/"));
-    Ok(if rules.double_encode_path {
-        joined
-    } else {
+    if !rules.double_encode_path {
         // Single encoding (S3's rules): the service decodes the path and
-        // encodes it once for its signature; send it already so.
-        reencode(&joined, true)
-    })
+        // encodes it once for its signature; send it already so. Decoding
+        // may not make dot segments (`%2E.%2F%2E` is `../.`): the browser
+        // would resolve those once sent.
+        for segment in segments.iter_mut() {
+            let decoded = percent_decode(segment);
+            if decoded
+                .split(|b| *b == b'/')
+                .any(|piece| piece == b"." || piece == b"..")
+            {
+                return Err(SigningError::DotSegment {
+                    segment: excerpt(segment),
+                    literal_path: true,
+                });
+            }
+            *segment = encode_unreserved(&decoded, true);
+        }
+    }
+    Ok(format!("/{}", segments.join("/")))
 }
 
 enum Dots {
@@ -299,12 +311,6 @@ fn query_part(text: &str) -> Result<String, String> {
         ));
     }
     Ok(encode_unreserved(&bytes, false))
-}
-
-/// Decodes and encodes again, leaving only unreserved characters (and `/`
-/// when `keep_slash`).
-fn reencode(text: &str, keep_slash: bool) -> String {
-    encode_unreserved(&percent_decode(text), keep_slash)
 }
 
 /// `%XX` escapes decoded; a `%` not followed by two hex digits stays a `%`.

@@ -12,7 +12,10 @@
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+mod common;
+use common::Rng;
 
 use labmate_core::credentials::parse_credentials;
 
@@ -23,29 +26,9 @@ const MAX_MESSAGE_CHARS: usize = 400;
 /// A message may not hold this many consecutive characters of a secret.
 const SECRET_WINDOW: usize = 24;
 
-/// SplitMix64: small, seedable, good enough to pick test inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    fn chars(&mut self, alphabet: &[u8], len: usize) -> String {
-        (0..len).map(|_| *self.pick(alphabet) as char).collect()
-    }
+/// A string of `len` characters from `alphabet`.
+fn chars(rng: &mut Rng, alphabet: &[u8], len: usize) -> String {
+    (0..len).map(|_| *rng.pick(alphabet) as char).collect()
 }
 
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -131,13 +114,13 @@ fn values(rng: &mut Rng, secrets: &mut Vec<String>) -> Values {
     let key = format!(
         "{}{}",
         if temporary { "ASIA" } else { "AKIA" },
-        rng.chars(KEY_CHARS, 16)
+        chars(rng, KEY_CHARS, 16)
     );
-    let secret = rng.chars(BASE64, 40);
+    let secret = chars(rng, BASE64, 40);
     secrets.push(secret.clone());
     let token = (temporary || rng.chance(10)).then(|| {
         let len = 120 + rng.below(700);
-        let mut t = rng.chars(BASE64, len);
+        let mut t = chars(rng, BASE64, len);
         if rng.chance(30) {
             t.push('=');
         }
@@ -335,10 +318,10 @@ fn garble(rng: &mut Rng, mut paste: String, secrets: &mut Vec<String>) -> String
             }
             4 => {
                 let planted = if rng.chance(50) {
-                    rng.chars(BASE64, 40)
+                    chars(rng, BASE64, 40)
                 } else {
                     let len = 100 + rng.below(400);
-                    rng.chars(BASE64, len)
+                    chars(rng, BASE64, len)
                 };
                 let at = boundary(rng, &paste);
                 paste.insert_str(at, &planted);
@@ -404,22 +387,9 @@ fn leaked<'a>(text: &'a str, secrets: &[String]) -> Option<&'a str> {
     None
 }
 
-fn seed() -> u64 {
-    match std::env::var("LABMATE_FUZZ_SEED") {
-        Ok(s) => s.parse().expect("LABMATE_FUZZ_SEED is a number"),
-        Err(_) => SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1),
-    }
-}
-
 fn generated_pastes() -> Result<String, String> {
-    let seed = seed();
-    let count: usize = std::env::var("LABMATE_FUZZ_PASTES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100_000);
+    let seed = common::seed();
+    let count = common::count("LABMATE_FUZZ_PASTES", 100_000);
     let mut rng = Rng(seed);
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     let (mut longest, mut longest_paste) = (0, 0);
@@ -575,13 +545,14 @@ fn linear_time() -> Result<String, String> {
 
 fn main() {
     let mut failed = false;
-    for (name, check) in [
-        (
-            "generated pastes",
-            generated_pastes as fn() -> Result<String, String>,
-        ),
-        ("linear time", linear_time),
-    ] {
+    let checks: [(&str, fn() -> Result<String, String>); 2] = [
+        ("credential_pastes::generated_pastes", generated_pastes),
+        ("credential_pastes::linear_time", linear_time),
+    ];
+    for (name, check) in checks {
+        if !common::selected(name) {
+            continue;
+        }
         match check() {
             Ok(report) => println!("{report}"),
             Err(why) => {
