@@ -545,7 +545,8 @@ fn linear_time() -> Result<String, String> {
 
 fn main() {
     let mut failed = false;
-    let checks: [(&str, fn() -> Result<String, String>); 2] = [
+    type Check = fn() -> Result<String, String>;
+    let checks: [(&str, Check); 2] = [
         ("credential_pastes::generated_pastes", generated_pastes),
         ("credential_pastes::linear_time", linear_time),
     ];
