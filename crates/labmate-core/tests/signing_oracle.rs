@@ -207,7 +207,8 @@ fn generate(rng: &mut Rng) -> Generated {
         }
     }
     if rng.chance(10) {
-        url.push_str(*rng.pick(&["#frag", "#a?b=c", "#"]));
+        let fragment = *rng.pick(&["#frag", "#a?b=c", "#"]);
+        url.push_str(fragment);
     }
     if rng.chance(2) {
         let at = rng.below(url.len());
@@ -595,7 +596,11 @@ fn check(g: &Generated) -> Result<&'static str, String> {
     let credentials = Credentials {
         access_key_id: "ASIAIOSFODNN7EXAMPLE".into(),
         secret_access_key: secret.into(),
-        session_token: (g.request.body.len() % 2 == 0)
+        session_token: g
+            .request
+            .body
+            .len()
+            .is_multiple_of(2)
             .then(|| "FQoGZXIvYXdzEXAMPLE/TOKEN+=".into()),
         expiration: None,
     };
