@@ -252,7 +252,10 @@ fn generate(rng: &mut Rng) -> Generated {
         (rules, "s3".to_owned())
     } else {
         let service = *rng.pick(&Service::ALL);
-        (service.signing_rules(), service.signing_name().to_owned())
+        (
+            SigningRules::for_service(service),
+            service.signing_name().to_owned(),
+        )
     };
     Generated {
         request,
