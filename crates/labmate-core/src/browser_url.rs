@@ -113,20 +113,19 @@ fn host_and_port(
         ));
     }
     let port = match port {
+        // `host:` with no digits means the default port.
         None | Some("") => None,
         Some(digits) => {
-            let number = digits
-                .bytes()
-                .all(|b| b.is_ascii_digit())
-                .then(|| digits.trim_start_matches('0'))
-                .and_then(|d| {
-                    if d.is_empty() {
-                        Some(0)
-                    } else {
-                        d.parse::<u16>().ok()
-                    }
-                })
-                .ok_or_else(|| bad("its port is not a number from 0 to 65535"))?;
+            let bad_port = || bad("its port is not a number from 0 to 65535");
+            if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad_port());
+            }
+            // Leading zeros are dropped (`:04566` is 4566), however many.
+            let significant = digits.trim_start_matches('0');
+            let number = match significant {
+                "" => 0,
+                _ => significant.parse::<u16>().map_err(|_| bad_port())?,
+            };
             (number != default_port).then_some(number)
         }
     };

@@ -6,7 +6,9 @@
 //! `~/.aws/credentials` lines can be told apart by their syntax, so one paste
 //! box serves them all. Every problem is a [`CredentialsError`] whose `Display`
 //! is the message shown to the learner. Secrets and tokens never appear in a
-//! message or a `Debug` output.
+//! message or a `Debug` output: a message quotes what was pasted only through
+//! [`excerpt`] (short, printable, with anything that looks like key material
+//! masked), since a value may have run into the next line of the paste.
 //!
 //! Time comes in as epoch seconds (`now`): `SystemTime::now()` panics on wasm32.
 //!

@@ -1,6 +1,12 @@
 //! SigV4 signing for every request labmate sends, with the explanation the
 //! inspector shows taken from the signer itself.
 //!
+//! What is signed is what the browser will send: the URL and method go
+//! through fetch()'s own rules first (see `browser_url`), and the signed
+//! request carries that URL, so the page sends exactly what was signed. A
+//! URL the browser would change in a way the learner did not mean (a
+//! `%2e%2e` segment, a host with a password) is refused with a message.
+//!
 //! `aws-sigv4` does the signing. While it signs, a scoped `tracing`
 //! subscriber records the canonical request the signer logs (already
 //! redacted by it); the string to sign is rebuilt from that canonical request
@@ -134,7 +140,11 @@ impl<'a> SigningContext<'a> {
 /// A signed request, ready to send, with the explanation of its signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedRequest {
+    /// As fetch() sends it (`get` becomes `GET`).
     pub method: String,
+    /// As the browser sends it, which is what was signed: host in lower
+    /// case, no default port, dot segments resolved, the query in SigV4's
+    /// encoding, no fragment. Send this, not the caller's URL.
     pub url: String,
     /// Every header to send, the caller's first, then the signer's.
     /// `host` is not among them: the browser sets it.
@@ -173,8 +183,8 @@ pub enum SigningError {
     NoHost { url: String },
     #[error("The URL \"{url}\" cannot be signed: {reason}.")]
     BadUrl { url: String, reason: String },
-    /// A path segment of dots the browser would resolve before sending (see
-    /// [`crate::browser_url`]), so the request cannot reach what it names.
+    /// A path segment of dots (`..`, `%2e%2e`) the browser would resolve
+    /// before sending, so the request could not reach what it names.
     #[error("{}", dot_segment_message(.segment, *.literal_path))]
     DotSegment {
         segment: String,
