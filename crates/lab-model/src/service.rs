@@ -23,11 +23,13 @@ pub enum Service {
     Logs,
     /// The OpenSearch Serverless collection's data plane.
     Aoss,
+    /// IAM: global, signed for `us-east-1` whatever the lab's region.
+    Iam,
 }
 
 impl Service {
     /// Every service, in labsim's port order.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 8] = [
         Service::Sts,
         Service::ApiGateway,
         Service::DynamoDb,
@@ -35,6 +37,7 @@ impl Service {
         Service::Lambda,
         Service::Logs,
         Service::Aoss,
+        Service::Iam,
     ];
 
     /// The key in labsim's `/_labsim/config` endpoints, in fault rules and in
@@ -48,6 +51,7 @@ impl Service {
             Service::Lambda => "lambda",
             Service::Logs => "logs",
             Service::Aoss => "aoss",
+            Service::Iam => "iam",
         }
     }
 
@@ -60,6 +64,16 @@ impl Service {
             Service::Lambda => "lambda",
             Service::Logs => "logs",
             Service::Aoss => "aoss",
+            Service::Iam => "iam",
+        }
+    }
+
+    /// The region a request to this service is signed for: the lab's,
+    /// except for IAM, which is global and signs `us-east-1`.
+    pub fn signing_region(self, region: &str) -> &str {
+        match self {
+            Service::Iam => IAM_SIGNING_REGION,
+            _ => region,
         }
     }
 
@@ -73,14 +87,21 @@ impl Service {
             Service::Lambda => "Lambda",
             Service::Logs => "CloudWatch Logs",
             Service::Aoss => "OpenSearch Serverless",
+            Service::Iam => "IAM",
         }
     }
 
-    /// The regional endpoint AWS serves this service on. `None` for the two
-    /// whose host names carry an id only the learner knows.
+    /// The endpoint AWS serves this service on: regional, but for IAM's
+    /// one global endpoint (`https://iam.amazonaws.com` in AWS's main
+    /// partition). `None` for the two whose host names carry an id only the
+    /// learner knows.
     pub fn default_endpoint(self, region: &str) -> Option<String> {
         let prefix = match self {
             Service::ApiGateway | Service::Aoss => return None,
+            Service::Iam if region.starts_with("cn-") => {
+                return Some("https://iam.cn-north-1.amazonaws.com.cn".to_owned())
+            }
+            Service::Iam => return Some("https://iam.amazonaws.com".to_owned()),
             Service::DynamoDb => "dynamodb",
             Service::Streams => "streams.dynamodb",
             Service::Lambda => "lambda",
@@ -90,6 +111,9 @@ impl Service {
         Some(format!("https://{prefix}.{region}.{}", dns_suffix(region)))
     }
 }
+
+/// The region IAM's requests are signed for.
+pub const IAM_SIGNING_REGION: &str = "us-east-1";
 
 /// AWS's DNS suffix for a region's partition.
 pub fn dns_suffix(region: &str) -> &'static str {
@@ -154,7 +178,7 @@ mod tests {
         let err = "s3".parse::<Service>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown service \"s3\": expected one of sts, api, dynamodb, streams, lambda, logs, aoss"
+            "unknown service \"s3\": expected one of sts, api, dynamodb, streams, lambda, logs, aoss, iam"
         );
     }
 
@@ -177,5 +201,20 @@ mod tests {
             Some("https://logs.cn-north-1.amazonaws.com.cn")
         );
         assert_eq!(Service::Aoss.default_endpoint("ap-southeast-1"), None);
+    }
+
+    #[test]
+    fn iam_is_global_and_signs_us_east_1() {
+        assert_eq!(
+            Service::Iam.default_endpoint("ap-southeast-1").as_deref(),
+            Some("https://iam.amazonaws.com")
+        );
+        assert_eq!(Service::Iam.signing_name(), "iam");
+        assert_eq!(Service::Iam.signing_region("ap-southeast-1"), "us-east-1");
+        assert_eq!(
+            Service::Logs.signing_region("ap-southeast-1"),
+            "ap-southeast-1"
+        );
+        assert_eq!(Service::Iam.label(), "IAM");
     }
 }

@@ -72,7 +72,8 @@ impl Simulator {
                 ))
             }
             Service::Aoss => Some(iam::aoss_authz(region, account, LAB_COLLECTION_ID)),
-            Service::Sts | Service::ApiGateway => None,
+            // STS and IAM authorise inside their own handlers.
+            Service::Sts | Service::ApiGateway | Service::Iam => None,
         }
     }
 }
@@ -134,6 +135,7 @@ pub(crate) fn authorize(
             ))
         }
         Service::Sts => iam::DeniedBy::Sts,
+        Service::Iam => return Some(iam::iam_access_denied(&denial, request_id)),
         Service::ApiGateway => iam::DeniedBy::ApiGateway,
         Service::DynamoDb => iam::DeniedBy::DynamoDb,
         Service::Streams => iam::DeniedBy::DynamoDbStreams,

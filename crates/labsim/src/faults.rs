@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use crate::message::Request;
 use crate::rng::SplitMix64;
 use crate::Service;
+use lab_model::UnknownService;
 
 /// A rule as `POST /_labsim/faults` takes it: matching fields, how often,
 /// and exactly one kind (`status`+`body`, `delay_ms`, `drop`, `throttle`,
@@ -113,19 +114,14 @@ pub struct FaultRule {
 impl FaultRule {
     /// Checks `spec` and makes it a rule.
     pub fn new(id: u64, spec: FaultSpec) -> Result<FaultRule, String> {
-        let service = Service::ALL
-            .into_iter()
-            .find(|s| s.key() == spec.service)
-            .ok_or_else(|| {
-                format!(
-                    "unknown service {:?}: expected one of sts, api, dynamodb, streams, lambda, logs, aoss",
-                    spec.service
-                )
-            })?;
+        let service: Service = spec
+            .service
+            .parse()
+            .map_err(|e: UnknownService| e.to_string())?;
         if spec.operation.is_some()
             && !matches!(
                 service,
-                Service::Sts | Service::DynamoDb | Service::Streams | Service::Logs
+                Service::Sts | Service::Iam | Service::DynamoDb | Service::Streams | Service::Logs
             )
         {
             return Err(format!(
@@ -242,13 +238,13 @@ impl FaultRule {
 }
 
 /// The operation a request names, for matching: the part of
-/// `X-Amz-Target` after the dot, or STS's `Action`.
+/// `X-Amz-Target` after the dot, or STS's and IAM's `Action`.
 pub fn operation_of(service: Service, req: &Request) -> Option<String> {
     match service {
         Service::DynamoDb | Service::Streams | Service::Logs => req
             .header("x-amz-target")
             .map(|t| t.rsplit('.').next().unwrap_or(t).to_owned()),
-        Service::Sts => {
+        Service::Sts | Service::Iam => {
             let mut params: Vec<(String, String)> = form_urlencoded::parse(req.query.as_bytes())
                 .into_owned()
                 .collect();

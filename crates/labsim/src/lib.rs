@@ -13,7 +13,7 @@
 //! the front door's refusals (bad signature, throttle) as each service
 //! does. One folder or file per simulated service: [`sts`], [`apigateway`],
 //! [`dynamodb`], [`lambda`] (with CloudWatch Logs), [`opensearch`]; IAM's
-//! policy engine in [`iam`].
+//! policy engine, the lab's role and IAM's own API in [`iam`].
 
 pub mod apigateway;
 pub mod control;
@@ -59,6 +59,8 @@ pub const LAB_API_ID: &str = "a1b2c3d4e5";
 /// The collection's id in ARNs (`aoss:APIAccessAll` is checked on it).
 pub const LAB_COLLECTION_ID: &str = "0a1b2c3d4e5f6g7h8i9j";
 pub use crate::identity::DEFAULT_CREDENTIAL_TTL_SECONDS;
+/// How long before the simulator started `lambda-lab-role` was made.
+const ROLE_AGE_MS: i64 = 3_600_000;
 
 /// How the simulator was started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +84,8 @@ pub struct SimConfig {
     pub api: ApiSetup,
     /// How long until a write to the collection is searchable.
     pub refresh_lag_ms: i64,
+    /// `lambda-lab-role`'s inline policies (chapter 4.1 steps 3 and 4).
+    pub role: iam::LabRoleSetup,
 }
 
 impl SimConfig {
@@ -96,6 +100,7 @@ impl SimConfig {
             lambda: LambdaSetup::default(),
             api: ApiSetup::default(),
             refresh_lag_ms: DEFAULT_REFRESH_LAG_MS,
+            role: iam::LabRoleSetup::default(),
         }
     }
 }
@@ -113,6 +118,8 @@ pub struct Simulator {
     dynamodb: DynamoDb,
     collection: Collection,
     lambda: Lambda,
+    /// `lambda-lab-role`, as IAM answers for it and the function runs as.
+    lab_role: iam::LabRole,
     /// Injected faults in force, and those that fired.
     faults: FaultSet,
     fault_log: Vec<FaultEvent>,
@@ -159,18 +166,29 @@ impl Simulator {
         if let Some(aoss) = config.endpoints.get("aoss") {
             setup.opensearch_host = aoss.clone();
         }
+        let identity = IdentityStore::with_permissions(
+            config.seed,
+            now_ms,
+            config.credential_ttl_seconds,
+            iam::learner_permissions(&lab_ids(&config.region)),
+        );
+        let lab_role = iam::LabRole {
+            ids: lab_ids(&config.region),
+            setup: config.role,
+            role_id: sts::role_id(&identity, iam::LAMBDA_ROLE),
+            // Made in an earlier chapter, before the simulator started.
+            created_ms: now_ms - ROLE_AGE_MS,
+        };
+        let mut lambda = Lambda::new(setup, &config.region, DEMO_ACCOUNT, config.seed, now_ms);
+        lambda.set_execution_role(lab_role.execution_role());
         let mut sim = Simulator {
-            identity: IdentityStore::with_permissions(
-                config.seed,
-                now_ms,
-                config.credential_ttl_seconds,
-                iam::learner_permissions(&lab_ids(&config.region)),
-            ),
+            identity,
             request_ids: SplitMix64::new(!config.seed),
             apigw_ids: SplitMix64::new(config.seed ^ 0xA919_0000_0000_0006),
             dynamodb: DynamoDb::new(db_config, now_ms),
             collection: Collection::new(os_config),
-            lambda: Lambda::new(setup, &config.region, DEMO_ACCOUNT, config.seed, now_ms),
+            lambda,
+            lab_role,
             faults: FaultSet::new(config.seed),
             fault_log: Vec::new(),
             api_log: Vec::new(),
@@ -229,6 +247,19 @@ impl Simulator {
 
     pub fn identity(&self) -> &IdentityStore {
         &self.identity
+    }
+
+    /// `lambda-lab-role` as the lab has it now.
+    pub fn lab_role(&self) -> &iam::LabRole {
+        &self.lab_role
+    }
+
+    /// Changes `lambda-lab-role`'s inline policies; the function runs with
+    /// the new permissions from its next poll and invocation.
+    pub(crate) fn set_lab_role(&mut self, setup: iam::LabRoleSetup) {
+        self.lab_role.setup = setup;
+        self.lambda
+            .set_execution_role(self.lab_role.execution_role());
     }
 
     /// Back to the state at start, as if started at `now_ms` with the same

@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long, default_value_t = 9101)]
     pub sts_port: u16,
     /// Port of the REST API (invoke URL {base}/v1/lab). Each service port
-    /// defaults to its fixed port (9102 to 9107) when --sts-port is 9101,
+    /// defaults to its fixed port (9102 to 9108) when --sts-port is 9101,
     /// else to a free one, so several simulators can run side by side.
     #[arg(long)]
     pub api_port: Option<u16>,
@@ -43,6 +43,9 @@ pub struct Args {
     /// Port of the OpenSearch Serverless collection (default 9107).
     #[arg(long)]
     pub aoss_port: Option<u16>,
+    /// Port of IAM (default 9108); signed for us-east-1 whatever --region.
+    #[arg(long)]
+    pub iam_port: Option<u16>,
     /// The stream Lambda's code: the workshop's as shipped, or fixed.
     #[arg(long, default_value = "workshop", value_parser = ["workshop", "fixed"])]
     pub lambda: String,
@@ -82,7 +85,7 @@ pub struct Args {
 
 impl Args {
     /// The port to listen on for each of [`Service::ALL`], as asked.
-    pub fn ports(&self) -> [u16; 7] {
+    pub fn ports(&self) -> [u16; 8] {
         let fixed = self.sts_port == 9101;
         let pick =
             |asked: Option<u16>, default: u16| asked.unwrap_or(if fixed { default } else { 0 });
@@ -94,12 +97,13 @@ impl Args {
             pick(self.lambda_port, 9105),
             pick(self.logs_port, 9106),
             pick(self.aoss_port, 9107),
+            pick(self.iam_port, 9108),
         ]
     }
 
     /// The simulator's configuration, given the real port of each of
     /// [`Service::ALL`] and the static server's URL when there is one.
-    pub fn sim_config(&self, seed: u64, ports: [u16; 7], static_url: Option<&str>) -> SimConfig {
+    pub fn sim_config(&self, seed: u64, ports: [u16; 8], static_url: Option<&str>) -> SimConfig {
         let mut config = SimConfig::new(seed);
         config.region = self.region.clone();
         config.credential_ttl_seconds = self.credential_ttl;

@@ -11,7 +11,7 @@ use crate::faults::{FaultEvent, FaultKind, Fired};
 use crate::message::{Request, Response};
 use crate::service_error::{auth_error, auth_failure, throttle_error};
 use crate::sigv4::{AuthError, Expected};
-use crate::{apigateway, control, cors, sigv4, sts, time};
+use crate::{apigateway, control, cors, iam, sigv4, sts, time};
 use crate::{Answer, ApiRequestEvent, Service, Simulator};
 
 impl Simulator {
@@ -218,6 +218,9 @@ impl Simulator {
             let ids = self.lab_ids();
             return sts::handle(req, &mut self.identity, &ids, now_ms, request_id);
         }
+        if service == Service::Iam {
+            return iam::api::handle(req, &self.identity, &self.lab_role, now_ms, request_id);
+        }
         let expected = Expected {
             service: service.signing_name(),
             region: &self.config.region,
@@ -261,7 +264,7 @@ impl Simulator {
                 response.set_header("x-request-id", request_id);
                 response
             }
-            Service::Sts | Service::ApiGateway => Response::new(500),
+            Service::Sts | Service::ApiGateway | Service::Iam => Response::new(500),
         }
     }
 }

@@ -101,7 +101,7 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
     for (service, port) in Service::ALL.iter().zip(args.ports()) {
         listeners.push((*service, bind(&args.host, port, service.key()).await?));
     }
-    let mut ports = [0u16; 7];
+    let mut ports = [0u16; 8];
     for (slot, (_, listener)) in ports.iter_mut().zip(&listeners) {
         *slot = listener.local_addr()?.port();
     }
@@ -327,6 +327,10 @@ fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) 
         "# labsim: OpenSearch Serverless {}",
         endpoint(Service::Aoss)
     );
+    println!(
+        "# labsim: IAM {} (signed for us-east-1)",
+        endpoint(Service::Iam)
+    );
     println!("# labsim: control {sts}/_labsim/config");
     if let Some((url, dir)) = static_site {
         println!("# labsim: static files {url} from {}", dir.display());
@@ -355,6 +359,7 @@ fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) 
         "export AWS_ENDPOINT_URL_CLOUDWATCH_LOGS={}",
         endpoint(Service::Logs)
     );
+    println!("export AWS_ENDPOINT_URL_IAM={}", endpoint(Service::Iam));
 }
 
 /// Every request to a service port goes to the core as received.

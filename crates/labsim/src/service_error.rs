@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::iam::api::IamError;
 use crate::message::Response;
 use crate::sigv4::AuthError;
 use crate::{apigateway, dynamodb, lambda, sts, Service};
@@ -18,6 +19,7 @@ pub(crate) fn auth_failure(service: Service, err: &AuthError, request_id: &str) 
             response.set_header("x-amzn-RequestId", request_id);
             response
         }
+        Service::Iam => IamError::from(err.clone()).to_response(request_id),
         Service::ApiGateway => {
             let mut response = apigateway::gateway_error(err);
             response.set_header("x-amzn-RequestId", request_id);
@@ -47,6 +49,8 @@ pub(crate) fn throttle_error(service: Service, code: Option<&str>, request_id: &
             };
             Response::with_body(400, "text/xml", sts::error_xml(&err, request_id))
         }
+        // IAM's throttle (code `Throttling`, as STS's; message unverified).
+        Service::Iam => IamError::new(400, "Throttling", "Rate exceeded").to_response(request_id),
         Service::ApiGateway => {
             let mut res = Response::json(429, &json!({"message": "Too Many Requests"}));
             res.set_header("x-amzn-ErrorType", "TooManyRequestsException");
@@ -157,6 +161,7 @@ mod tests {
             (Service::Logs, 400, r#""__type":"ThrottlingException""#),
             (Service::Lambda, 429, "Rate exceeded."),
             (Service::Aoss, 429, "Too Many Requests"),
+            (Service::Iam, 400, "<Code>Throttling</Code>"),
         ];
         for (service, status, text) in cases {
             let mut sim = sim();

@@ -147,7 +147,7 @@ fn validation_null(field: &str) -> StsError {
 
 /// A role id (`AROA` + 17) that depends only on the account's identity
 /// and the role name.
-fn role_id(identity: &IdentityStore, role: &str) -> String {
+pub(crate) fn role_id(identity: &IdentityStore, role: &str) -> String {
     let principal = identity.principal();
     if role == principal.role_name {
         return principal.role_id.clone();

@@ -260,7 +260,12 @@ fn find<'r>(role: &'r LabRole, name: &str) -> Result<&'r LabRole, IamError> {
 }
 
 /// Checks the caller may do `iam:{action}` on the role named `name`.
-fn authorize(caller: &Credentials, role: &LabRole, action: &str, name: &str) -> Result<(), Refusal> {
+fn authorize(
+    caller: &Credentials,
+    role: &LabRole,
+    action: &str,
+    name: &str,
+) -> Result<(), Refusal> {
     let action = format!("iam:{action}");
     let resource = crate::iam::iam_role_arn(&role.ids.account, name);
     let req = AuthzRequest {
@@ -369,7 +374,12 @@ fn is_iam_name(text: &str) -> bool {
         .all(|c| c.is_alphanumeric() || c == '_' || "+=,.@-".contains(c))
 }
 
-fn name_param<'p>(params: &'p Params, param: &str, field: &str, max_len: usize) -> Result<&'p str, IamError> {
+fn name_param<'p>(
+    params: &'p Params,
+    param: &str,
+    field: &str,
+    max_len: usize,
+) -> Result<&'p str, IamError> {
     let Some(value) = params.get(param) else {
         return Err(IamError::validation(format!("1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null")));
     };

@@ -44,8 +44,8 @@ pub use arn::{
 };
 pub use denied::{
     access_denied, aoss_access_denied, api_gateway_access_denied, dynamodb_access_denied,
-    iam_access_denied, lambda_access_denied, logs_access_denied, sts_access_denied, AossDenial, Denial, DeniedBy,
-    DenyReason, API_GATEWAY_MESSAGE_KEY,
+    iam_access_denied, lambda_access_denied, logs_access_denied, sts_access_denied, AossDenial,
+    Denial, DeniedBy, DenyReason, API_GATEWAY_MESSAGE_KEY,
 };
 pub use eval::{
     evaluate_policies, AuthzRequest, Decision, NamedPolicy, Outcome, PermissionSet, PolicyType,
@@ -55,12 +55,12 @@ pub use glob::{action_matches, resource_matches, wildcard_match};
 pub use lab::{
     aoss_policy, aoss_policy_wrong, api_integration_policy, aws_lambda_execute,
     dynamodb_stream_data, dynamodb_stream_data_wrong, lambda_lab_role, learner_permissions,
-    learner_policy, LabIds, LabRoleSetup, PolicyState, AOSS_POLICY, API_INTEGRATION_POLICY, API_METHOD,
-    API_PATH, API_STAGE, AWS_LAMBDA_EXECUTE, AWS_LAMBDA_EXECUTE_ARN, DYNAMODB_STREAM_DATA,
-    LAB_TABLE, LAMBDA_ROLE, LEARNER_POLICY, STREAM_FUNCTION,
+    learner_policy, LabIds, LabRoleSetup, PolicyState, AOSS_POLICY, API_INTEGRATION_POLICY,
+    API_METHOD, API_PATH, API_STAGE, AWS_LAMBDA_EXECUTE, AWS_LAMBDA_EXECUTE_ARN,
+    DYNAMODB_STREAM_DATA, LAB_TABLE, LAMBDA_ROLE, LEARNER_POLICY, STREAM_FUNCTION,
 };
-pub use role::{ExecutionRole, LabRole, RolePolicy, STREAM_READ_ACTIONS};
 pub use policy::{
     Actions, ConditionBlock, ConditionEntry, Effect, OneOrMany, PolicyDocument, PolicyError,
     Resources, Statement, VERSION_2008_10_17, VERSION_2012_10_17,
 };
+pub use role::{ExecutionRole, LabRole, RolePolicy, STREAM_READ_ACTIONS};

@@ -231,8 +231,10 @@ mod tests {
         assert!(!read(PolicyState::Missing));
         // On the table's ARN: none of the stream actions match.
         assert!(!read(PolicyState::Wrong));
-        assert!(ExecutionRole::workshop(&role(PolicyState::Missing, PolicyState::Missing).ids)
-            .can_read_stream(&stream));
+        assert!(
+            ExecutionRole::workshop(&role(PolicyState::Missing, PolicyState::Missing).ids)
+                .can_read_stream(&stream)
+        );
     }
 
     #[test]

@@ -84,6 +84,9 @@ pub(super) struct InFlight {
     /// not change a running invocation). No variables: it fails at once.
     pub(super) handler: HandlerKind,
     pub(super) env: Option<BTreeMap<String, String>>,
+    /// Whether its role lets it past the collection's IAM check (as the
+    /// role was when it started).
+    pub(super) may_call_collection: bool,
     /// The event's records as Lambda's JSON, built as they are printed.
     pub(super) records: Vec<Value>,
     /// `print(event)` so far.
@@ -167,6 +170,15 @@ impl Lambda {
             return;
         };
         mapping.next_poll_ms = now_ms + POLL_INTERVAL_MS;
+        // Lambda reads the stream as the function's execution role.
+        let stream = match &mapping.cursor {
+            Some(cursor) => Some(cursor.stream_arn.clone()),
+            None => dynamodb.latest_stream_arn(LAB_TABLE),
+        };
+        if stream.is_some_and(|arn| !self.role.can_read_stream(&arn)) {
+            mapping.last_result = ProcessingResult::CannotReadStream;
+            return;
+        }
         if mapping.cursor.is_none() {
             let Some(arn) = dynamodb.latest_stream_arn(LAB_TABLE) else {
                 return;
@@ -287,6 +299,7 @@ impl Lambda {
                 .setup
                 .env_vars_set
                 .then(|| self.environment_variables()),
+            may_call_collection: self.role.can_call_collection(),
             printed: python::EVENT_REPR_OPEN.to_owned(),
             handled: 0,
             t: 2,

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::event_source_mapping::InFlight;
 use super::{python, HandlerKind};
+use crate::iam;
 use crate::message::Request;
 use crate::opensearch::Collection;
 use crate::percent;
@@ -27,14 +28,24 @@ struct Call {
     body: String,
 }
 
+/// The code signs as the execution role; without `aoss:APIAccessAll` the
+/// collection refuses it with AOSS's 403 before anything else.
 fn call(
+    run: &InFlight,
     collection: &mut Collection,
     env: &BTreeMap<String, String>,
-    method: &str,
-    path: &str,
+    (method, path): (&str, &str),
     body: Option<String>,
-    now_ms: i64,
+    rng: &mut SplitMix64,
 ) -> Call {
+    if !run.may_call_collection {
+        let denied = iam::aoss_access_denied(iam::AossDenial::MissingApiAccessAll, &rng.uuid());
+        return Call {
+            status: denied.status,
+            body: denied.body_text(),
+        };
+    }
+    let now_ms = run.now_ms;
     let host = env
         .get("OPENSEARCH_HOST")
         .map(|h| {
@@ -124,12 +135,12 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
                 (false, _) => ("PUT", base),
             };
             let res = call(
+                run,
                 collection,
                 env,
-                method,
-                &path,
+                (method, &path),
                 Some(python::json_dumps(&doc)),
-                run.now_ms,
+                rng,
             );
             run.t += latency(rng);
             let doc = python::repr(&doc);
@@ -149,7 +160,7 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
             } else {
                 format!("{base}{id}")
             };
-            let res = call(collection, env, "DELETE", &path, None, run.now_ms);
+            let res = call(run, collection, env, ("DELETE", &path), None, rng);
             run.t += latency(rng);
             run.lines.push((run.t, removal_line(&id, &res)));
         }

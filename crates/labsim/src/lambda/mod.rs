@@ -29,6 +29,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
+use crate::iam::{ExecutionRole, LabIds};
 use crate::rng::SplitMix64;
 
 pub use event_source_mapping::EventSourceMapping;
@@ -113,6 +114,8 @@ pub enum ProcessingResult {
     NoRecords,
     Ok,
     FunctionCallFailed,
+    /// The execution role may not read the stream.
+    CannotReadStream,
 }
 
 impl ProcessingResult {
@@ -121,6 +124,10 @@ impl ProcessingResult {
             ProcessingResult::NoRecords => "No records processed",
             ProcessingResult::Ok => "OK",
             ProcessingResult::FunctionCallFailed => "PROBLEM: Function call failed",
+            // AWS's refusal to create such a trigger, as a processing
+            // result (the exact text AWS shows for a role that loses the
+            // permission later is unverified).
+            ProcessingResult::CannotReadStream => "PROBLEM: Cannot access stream. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.",
         }
     }
 }
@@ -165,6 +172,8 @@ pub struct Lambda {
     in_flight: Option<InFlight>,
     /// Batches read since the tick began.
     batches_this_tick: usize,
+    /// What `lambda-lab-role` lets the poller and the code do.
+    role: ExecutionRole,
 }
 
 impl Lambda {
@@ -185,6 +194,12 @@ impl Lambda {
             invocations: Vec::new(),
             in_flight: None,
             batches_this_tick: 0,
+            role: ExecutionRole::workshop(&LabIds::new(
+                region,
+                account,
+                crate::LAB_API_ID,
+                crate::LAB_COLLECTION_ID,
+            )),
             setup,
         }
     }
@@ -253,6 +268,13 @@ impl Lambda {
         };
         self.setup.trigger_enabled = enabled;
         m.set_enabled(enabled, now_ms);
+    }
+
+    /// The execution role's permissions, as they now are: the poller reads
+    /// the stream, and each new invocation calls the collection, as this
+    /// role.
+    pub fn set_execution_role(&mut self, role: ExecutionRole) {
+        self.role = role;
     }
 
     pub fn logs(&self) -> &LogStore {
