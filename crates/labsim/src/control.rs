@@ -13,7 +13,8 @@ use lab_model::{SimulatorCredentials, SimulatorIdentity};
 use crate::identity::{Credentials, IdentityStore};
 use crate::message::{Request, Response};
 use crate::setup::SetupPatch;
-use crate::{timeline, Simulator};
+use crate::timeline::{self, SharedTimeline};
+use crate::{cors, time, Simulator};
 
 pub const PREFIX: &str = "/_labsim/";
 
@@ -67,7 +68,7 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Response::json(200, &sim.lab_config())
         }
         ("credentials", "POST") => mint(sim, req, now_ms),
-        ("events", "GET") => events(sim, req, now_ms),
+        ("events", "GET") => events(sim.timeline(), req),
         ("faults", "GET") => faults_list(sim),
         ("faults", "POST") => add_faults(sim, req),
         ("faults", "DELETE") => {
@@ -123,16 +124,33 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
     Response::json(200, &SimulatorCredentials::from(&credentials))
 }
 
-/// `GET /_labsim/events[?since_ms=N]`: the ground-truth timeline.
-fn events(sim: &Simulator, req: &Request, now_ms: i64) -> Response {
-    let since = form_urlencoded::parse(req.query.as_bytes())
-        .find(|(k, _)| k == "since_ms")
-        .map(|(_, v)| v.parse::<i64>());
-    match since {
-        Some(Err(_)) => error(400, "since_ms must be epoch milliseconds"),
-        Some(Ok(since)) => Response::json(200, &timeline::events_json(sim, Some(since), now_ms)),
-        None => Response::json(200, &timeline::events_json(sim, None, now_ms)),
+/// `GET /_labsim/events[?after=N][&limit=M]`: the ground-truth timeline,
+/// the events after the reader's cursor.
+fn events(timeline: &SharedTimeline, req: &Request) -> Response {
+    match timeline::PageRequest::parse(&req.query) {
+        Ok(page) => Response::json(200, &timeline.page(page.after, page.limit)),
+        Err(e) => error(400, &e.to_string()),
     }
+}
+
+/// `GET /_labsim/events` answered from the timeline alone and finished as
+/// every control answer is (`Date`, CORS); `None` for any other request.
+/// The server calls it before taking the simulator, so a timeline read
+/// neither waits for the simulator nor holds it up.
+pub fn answer_timeline_read(
+    timeline: &SharedTimeline,
+    req: &Request,
+    now_ms: i64,
+) -> Option<Response> {
+    let is_read =
+        req.path.strip_prefix(PREFIX) == Some("events") && req.method.eq_ignore_ascii_case("GET");
+    if !is_read {
+        return None;
+    }
+    let mut response = events(timeline, req);
+    response.set_header("Date", &time::http_date(now_ms));
+    cors::decorate(&cors::CONTROL, req, &mut response);
+    Some(response)
 }
 
 /// `{"faults": [rule, ...]}`.

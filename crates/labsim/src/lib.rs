@@ -118,6 +118,8 @@ pub struct Simulator {
     fault_log: Vec<FaultEvent>,
     /// Every request to the REST API, for the timeline.
     api_log: Vec<ApiRequestEvent>,
+    /// The typed pipeline timeline, recorded after every step.
+    timeline: timeline::Recorder,
 }
 
 /// One request to the REST API as it was answered.
@@ -126,6 +128,8 @@ pub struct ApiRequestEvent {
     pub time_ms: i64,
     /// Also the id of the item it writes.
     pub request_id: String,
+    /// Whether the client chose it (or sent a non-UUID, replaced).
+    pub request_id_origin: lab_model::timeline::RequestIdOrigin,
     pub method: String,
     pub path: String,
     pub status: u16,
@@ -174,6 +178,7 @@ impl Simulator {
             faults: FaultSet::new(config.seed),
             fault_log: Vec::new(),
             api_log: Vec::new(),
+            timeline: timeline::Recorder::default(),
             config,
         };
         // The trigger starts reading at LATEST now, as if set up before.
@@ -186,6 +191,7 @@ impl Simulator {
     pub fn tick(&mut self, now_ms: i64) {
         self.lambda
             .tick(now_ms, &mut self.dynamodb, &mut self.collection);
+        self.record_timeline(now_ms);
     }
 
     /// [`Simulator::tick`] in steps of about `budget` stream records of
@@ -193,14 +199,44 @@ impl Simulator {
     /// tick; `true` while [`Simulator::tick_continue`] has more to do. The
     /// outcome is the same as one tick at `now_ms`.
     pub fn tick_start(&mut self, now_ms: i64, budget: usize) -> bool {
-        self.lambda
-            .tick_start(now_ms, &mut self.dynamodb, &mut self.collection, budget)
+        let more = self
+            .lambda
+            .tick_start(now_ms, &mut self.dynamodb, &mut self.collection, budget);
+        self.record_timeline(now_ms);
+        more
     }
 
     /// The next step of the tick begun by [`Simulator::tick_start`].
     pub fn tick_continue(&mut self, now_ms: i64, budget: usize) -> bool {
-        self.lambda
-            .tick_continue(now_ms, &mut self.dynamodb, &mut self.collection, budget)
+        let more =
+            self.lambda
+                .tick_continue(now_ms, &mut self.dynamodb, &mut self.collection, budget);
+        self.record_timeline(now_ms);
+        more
+    }
+
+    /// Records in the timeline what the last step did (called after every
+    /// request and every slice of the poller's work).
+    pub(crate) fn record_timeline(&mut self, now_ms: i64) {
+        let setup = self.setup();
+        self.timeline.record(
+            timeline::Sources {
+                faults: &self.fault_log,
+                api: &self.api_log,
+                writes: self.dynamodb.events(),
+                invocations: self.lambda.invocations(),
+                logs: self.lambda.logs(),
+                collection: &self.collection,
+                setup,
+            },
+            now_ms,
+        );
+    }
+
+    /// The pipeline timeline: a handle that stays valid across resets, so a
+    /// server can page through it without holding the simulator.
+    pub fn timeline(&self) -> &timeline::SharedTimeline {
+        self.timeline.shared()
     }
 
     pub fn dynamodb(&self) -> &DynamoDb {
@@ -235,7 +271,9 @@ impl Simulator {
     /// seed: the demo credentials keep their keys (so exported shell
     /// variables stay valid) and get a fresh expiry; extra ones are revoked.
     pub fn reset(&mut self, now_ms: i64) {
+        let timeline = self.timeline.shared().clone();
         *self = Simulator::new(self.config.clone(), now_ms);
+        self.timeline.continue_after_reset(timeline, now_ms);
     }
 
     /// Issues another credential set for the demo principal.

@@ -15,7 +15,8 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode,
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use labsim::{message, Service, Simulator};
+use labsim::timeline::SharedTimeline;
+use labsim::{control, message, Service, Simulator};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
@@ -128,14 +129,18 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
             .zip(static_site.as_ref().map(|(_, dir)| dir.as_path())),
     );
     let routes = same_origin_routes(&sim);
+    // Timeline reads are served from this handle, not through the lock.
+    let timeline = sim.timeline().clone();
     let sim: Shared = Arc::new(Mutex::new(sim));
 
     let (stop, stopped) = watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
     for (service, listener) in listeners {
-        let app = Router::new()
-            .fallback(service_handler)
-            .with_state((sim.clone(), service));
+        let app = Router::new().fallback(service_handler).with_state((
+            sim.clone(),
+            service,
+            timeline.clone(),
+        ));
         servers.spawn(serve_service(
             DroppableListener(listener),
             app,
@@ -359,7 +364,7 @@ fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) 
 
 /// Every request to a service port goes to the core as received.
 async fn service_handler(
-    State((sim, service)): State<(Shared, Service)>,
+    State((sim, service, timeline)): State<(Shared, Service, SharedTimeline)>,
     ConnectInfo(connection): ConnectInfo<DropHandle>,
     method: Method,
     uri: Uri,
@@ -367,6 +372,9 @@ async fn service_handler(
     body: Bytes,
 ) -> Response {
     let req = core_request(&method, uri.path(), &uri, &headers, body);
+    if let Some(res) = control::answer_timeline_read(&timeline, &req, now_ms()) {
+        return to_axum(res);
+    }
     forward(&sim, service, req, &connection).await
 }
 
