@@ -29,6 +29,8 @@ mod table;
 mod wire;
 
 #[cfg(test)]
+mod streams_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;

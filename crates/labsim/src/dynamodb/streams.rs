@@ -440,11 +440,8 @@ impl DynamoDb {
 
     /// GetRecords: up to `limit` records and the next iterator (none once a
     /// closed shard has been read to its end).
-    ///
-    /// Refused, in this order: an iterator older than 15 minutes, one
-    /// behind the trim point, a third reader of the shard.
     pub(crate) fn get_records(
-        &mut self,
+        &self,
         iterator: &str,
         limit: usize,
         now_ms: i64,
@@ -453,16 +450,6 @@ impl DynamoDb {
             .ok_or_else(|| DynamoDbError::validation("Invalid ShardIterator"))?;
         if now_ms - position.issued_ms > ITERATOR_TTL_MS {
             return Err(DynamoDbError::expired_iterator());
-        }
-        self.check_readable(&arn, &position, now_ms)?;
-        if !self.admit_reader(
-            position.stream,
-            position.shard,
-            position.chain,
-            true,
-            now_ms,
-        ) {
-            return Err(DynamoDbError::too_many_readers());
         }
         let stream = self
             .streams
@@ -486,6 +473,33 @@ impl DynamoDb {
             encode_iterator(&self.iterator_key, &arn, &next)
         });
         Ok((records, next))
+    }
+
+    /// What GetRecords refuses before it reads, in this order: an iterator
+    /// that is not ours, one older than 15 minutes, one behind the trim
+    /// point, a third reader of the shard. Counts the iterator's chain as a
+    /// reader of its shard when it may read.
+    pub(crate) fn admit_get_records(
+        &mut self,
+        iterator: &str,
+        now_ms: i64,
+    ) -> Result<(), DynamoDbError> {
+        let (arn, position) = decode_iterator(&self.iterator_key, iterator)
+            .ok_or_else(|| DynamoDbError::validation("Invalid ShardIterator"))?;
+        if now_ms - position.issued_ms > ITERATOR_TTL_MS {
+            return Err(DynamoDbError::expired_iterator());
+        }
+        self.check_readable(&arn, &position, now_ms)?;
+        if !self.admit_reader(
+            position.stream,
+            position.shard,
+            position.chain,
+            true,
+            now_ms,
+        ) {
+            return Err(DynamoDbError::too_many_readers());
+        }
+        Ok(())
     }
 
     /// The shard an iterator points into still holds its position.
