@@ -12,17 +12,21 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::dynamodb::{StreamViewType, LAB_TABLE};
+use crate::iam::{self, LabRoleSetup, PolicyState};
+use crate::identity::DEMO_ACCOUNT;
 use crate::lambda::HandlerKind;
-use crate::Simulator;
+use crate::{time, Simulator};
 
 /// The fields of [`LabSetup`], in the order they are documented.
-pub const FIELDS: [&str; 6] = [
+pub const FIELDS: [&str; 8] = [
     "stream",
     "function_exists",
     "trigger_exists",
     "trigger_enabled",
     "env_vars_set",
     "handler",
+    "stream_policy",
+    "aoss_policy",
 ];
 
 /// `GET /_labsim/setup`: the lab as it is now.
@@ -39,6 +43,11 @@ pub struct LabSetup {
     /// `workshop` or `fixed`: the code the function runs (or will run once
     /// created).
     pub handler: String,
+    /// `present`, `missing` or `wrong`: `lambda-lab-role`'s inline policy
+    /// `dynamodb-stream-data` (chapter 4.1 step 3).
+    pub stream_policy: String,
+    /// The same for its `aoss-policy` (step 4).
+    pub aoss_policy: String,
 }
 
 /// The body of `POST /_labsim/setup`: the fields to change.
@@ -51,6 +60,8 @@ pub struct SetupPatch {
     pub trigger_enabled: Option<bool>,
     pub env_vars_set: Option<bool>,
     pub handler: Option<HandlerKind>,
+    pub stream_policy: Option<PolicyState>,
+    pub aoss_policy: Option<PolicyState>,
 }
 
 /// Why a setup change was refused.
@@ -127,6 +138,19 @@ impl SetupPatch {
                         ))
                     })?);
                 }
+                "stream_policy" | "aoss_policy" => {
+                    let state = value.as_str().and_then(PolicyState::parse).ok_or_else(|| {
+                        invalid(format!(
+                            "\"{name}\" must be one of {}, not {value}",
+                            PolicyState::NAMES.map(|n| format!("\"{n}\"")).join(", ")
+                        ))
+                    })?;
+                    if name == "stream_policy" {
+                        patch.stream_policy = Some(state);
+                    } else {
+                        patch.aoss_policy = Some(state);
+                    }
+                }
                 _ => {
                     return Err(invalid(format!(
                         "unknown setup field \"{name}\"; the fields are {}",
@@ -166,6 +190,8 @@ impl Simulator {
             trigger_enabled: mapping.is_some_and(|m| m.enabled),
             env_vars_set: lambda.function_exists && lambda.env_vars_set,
             handler: lambda.handler.as_str().to_owned(),
+            stream_policy: self.lab_role().setup.stream_policy.as_str().to_owned(),
+            aoss_policy: self.lab_role().setup.aoss_policy.as_str().to_owned(),
         }
     }
 
@@ -208,6 +234,40 @@ impl Simulator {
         if patch.trigger_enabled == Some(true) && !trigger {
             return conflict("there is no trigger to enable: set trigger_exists to true");
         }
+        let role = LabRoleSetup {
+            stream_policy: patch
+                .stream_policy
+                .unwrap_or(self.lab_role().setup.stream_policy),
+            aoss_policy: patch
+                .aoss_policy
+                .unwrap_or(self.lab_role().setup.aoss_policy),
+        };
+        if trigger && !current.trigger_exists {
+            // Lambda checks the role can read the stream before it makes a
+            // trigger (CreateEventSourceMapping's InvalidParameterValueException).
+            let stream = match self
+                .dynamodb
+                .latest_stream_arn(LAB_TABLE)
+                .filter(|_| view == current_view)
+            {
+                Some(arn) => arn,
+                // The stream is turned on by this change: its label will
+                // be the time it is enabled.
+                None => {
+                    let label = format!(
+                        "{}.{:03}",
+                        time::rfc3339(now_ms).trim_end_matches('Z'),
+                        now_ms.rem_euclid(1000)
+                    );
+                    iam::stream_arn(&self.config().region, DEMO_ACCOUNT, LAB_TABLE, &label)
+                }
+            };
+            let mut probe = self.lab_role().clone();
+            probe.setup = role;
+            if !probe.execution_role().can_read_stream(&stream) {
+                return conflict(&iam::ExecutionRole::cannot_access_stream(&stream));
+            }
+        }
         if view != current_view {
             // The one change that can still fail (a table still UPDATING),
             // so it goes first: nothing else has changed yet.
@@ -216,6 +276,9 @@ impl Simulator {
                 .map_err(|e| {
                     SetupError::Conflict(e.message.unwrap_or_else(|| e.kind.code().to_owned()))
                 })?;
+        }
+        if role != self.lab_role().setup {
+            self.set_lab_role(role);
         }
         if let Some(exists) = patch.function_exists {
             self.lambda.set_function_exists(exists, now_ms);
