@@ -335,6 +335,9 @@ impl Simulator {
 }
 
 #[cfg(test)]
+mod role_tests;
+
+#[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
 
@@ -438,7 +441,8 @@ mod tests {
         assert_eq!(
             start,
             json!({"stream": "NEW_IMAGE", "function_exists": true, "trigger_exists": true,
-                   "trigger_enabled": true, "env_vars_set": true, "handler": "workshop"})
+                   "trigger_enabled": true, "env_vars_set": true, "handler": "workshop",
+                   "stream_policy": "present", "aoss_policy": "present"})
         );
         let arn = sim.dynamodb().latest_stream_arn("lab-table");
         assert_eq!(setup(&mut sim, &start.to_string(), NOW), start);
