@@ -231,8 +231,14 @@ fn config_and_get_caller_identity_over_http() {
     let keys: Vec<&str> = endpoints.keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["aoss", "api", "dynamodb", "lambda", "logs", "streams", "sts"]
+        ["aoss", "api", "dynamodb", "iam", "lambda", "logs", "streams", "sts"]
     );
+    // IAM on its own port, exported for the AWS CLI and SDKs.
+    assert_eq!(
+        endpoints["iam"].as_str(),
+        Some(labsim.export("AWS_ENDPOINT_URL_IAM"))
+    );
+    assert_ne!(endpoints["iam"], endpoints["sts"]);
     assert!(endpoints["api"].as_str().unwrap().ends_with("/v1/lab"));
     assert_eq!(json["identity"]["Arn"], ARN);
     assert_eq!(json["identity"]["Account"], "123456789012");
