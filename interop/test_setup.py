@@ -7,6 +7,7 @@ from conftest import FUNCTION, REGION, client_for, opensearch_client, search_by_
 START = {
     "stream": "NEW_IMAGE", "function_exists": True, "trigger_exists": True,
     "trigger_enabled": True, "env_vars_set": True, "handler": "workshop",
+    "stream_policy": "present", "aoss_policy": "present",
 }
 
 
