@@ -171,6 +171,8 @@ pub struct ApiRequestEvent {
     pub time_ms: i64,
     /// Also the id of the item it writes.
     pub request_id: String,
+    /// Whether the client chose it (or sent a non-UUID, replaced).
+    pub request_id_origin: apigateway::RequestIdOrigin,
     pub method: String,
     pub path: String,
     pub status: u16,
@@ -350,7 +352,11 @@ impl Simulator {
                         };
                     }
                     _ => {
-                        let request_id = self.request_ids.uuid();
+                        let mut request_id = self.request_ids.uuid();
+                        if service == Service::ApiGateway {
+                            // A gateway response carries the client's id too.
+                            request_id = apigateway::context_request_id(req, request_id).0;
+                        }
                         let response =
                             self.fault_response(service, req, &fired.kind, now_ms, &request_id);
                         let status = response.as_ref().map(|r| r.status);
@@ -492,7 +498,8 @@ impl Simulator {
         };
         if !control && service == Service::ApiGateway {
             // API Gateway answers CORS (or not) itself, per its settings.
-            let request_id = self.request_ids.uuid();
+            let (request_id, request_id_origin) =
+                apigateway::context_request_id(req, self.request_ids.uuid());
             let mut response = apigateway::handle(
                 self.config.api,
                 req,
@@ -510,6 +517,7 @@ impl Simulator {
             self.api_log.push(ApiRequestEvent {
                 time_ms: now_ms,
                 request_id,
+                request_id_origin,
                 method: req.method.clone(),
                 path: req.path.clone(),
                 status: response.status,

@@ -3,8 +3,13 @@
 //! values into JSON without escaping.
 //!
 //! As API Gateway does it:
-//! - the item's `id` is the request id (also sent as `x-amzn-RequestId`),
-//!   `createdAt` the request time in epoch milliseconds, as a string;
+//! - the item's `id` is the request id (`$context.requestId`, also sent
+//!   back as `x-amzn-RequestId`), `createdAt` the request time in epoch
+//!   milliseconds, as a string;
+//! - a client may choose the request id by sending a UUID in
+//!   `x-amzn-RequestId`; anything else there is replaced by a generated id
+//!   (AWS's access log then shows `UUID_REPLACED_INVALID_REQUEST_ID`), see
+//!   [`context_request_id`]; `x-amz-apigw-id` is always generated;
 //! - no integration response maps errors: whatever DynamoDB answers comes
 //!   back as HTTP 200 with DynamoDB's body (`{}` on success);
 //! - any other path or method is 403 `Missing Authentication Token`;
@@ -29,10 +34,70 @@ use crate::sigv4::{self, AuthError, Expected};
 pub const PATH: &str = "/v1/lab";
 /// SigV4 signing name.
 pub const SERVICE: &str = "execute-api";
-/// What the console's "Enable CORS" allows.
+/// What the console's "Enable CORS" allows. `x-amzn-RequestId` is not in
+/// it, so a page that sends its own request id cross-origin fails the
+/// preflight, as on AWS; through a same-origin route there is no preflight.
 pub const CORS_ALLOW_HEADERS: &str =
     "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token";
 pub const CORS_ALLOW_METHODS: &str = "OPTIONS,POST";
+
+/// The request header a client may set to choose `$context.requestId`.
+pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+
+/// What API Gateway's access log writes for a client request id that is
+/// not a UUID (the request then runs under a generated one).
+pub const REPLACED_REQUEST_ID: &str = "UUID_REPLACED_INVALID_REQUEST_ID";
+
+/// Where a request's `$context.requestId` came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestIdOrigin {
+    /// The client sent none: API Gateway made one.
+    Generated,
+    /// The client's `x-amzn-RequestId`, a UUID, taken as it is.
+    Client,
+    /// The client sent something that is not a UUID: replaced by a
+    /// generated one (the access log shows [`REPLACED_REQUEST_ID`]).
+    Replaced,
+}
+
+impl RequestIdOrigin {
+    /// As the timeline names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestIdOrigin::Generated => "generated",
+            RequestIdOrigin::Client => "client",
+            RequestIdOrigin::Replaced => "replaced",
+        }
+    }
+}
+
+/// `$context.requestId` for `req`: the client's `x-amzn-RequestId` when it
+/// is a UUID (AWS: "Clients can override the value in the
+/// `x-amzn-RequestId` header with a value in the format of a UUID"), else
+/// `generated`. The id becomes the item's `id` and the response's
+/// `x-amzn-RequestId`.
+pub fn context_request_id(req: &Request, generated: String) -> (String, RequestIdOrigin) {
+    match req.header(REQUEST_ID_HEADER) {
+        None => (generated, RequestIdOrigin::Generated),
+        Some(sent) if is_uuid(sent) => (sent.to_owned(), RequestIdOrigin::Client),
+        Some(_) => (generated, RequestIdOrigin::Replaced),
+    }
+}
+
+/// The textual UUID form, `8-4-4-4-12` hexadecimal digits in either case.
+/// The braced, URN and hyphen-less forms some parsers accept are refused:
+/// AWS documents only "the format of a UUID", and this is the form its own
+/// request ids have; an id pasted unescaped into the mapping template must
+/// also stay free of quotes.
+pub fn is_uuid(text: &str) -> bool {
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+    let mut parts = text.split('-');
+    GROUPS.iter().all(|&len| {
+        parts
+            .next()
+            .is_some_and(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    }) && parts.next().is_none()
+}
 
 /// The method's authorization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
