@@ -16,12 +16,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::http::Request;
+use crate::iam::AossDenial;
 use crate::rng::SplitMix64;
 use crate::Service;
 
 /// A rule as `POST /_labsim/faults` takes it: matching fields, how often,
 /// and exactly one kind (`status`+`body`, `delay_ms`, `drop`, `throttle`,
-/// `expired_token`, `clock_skew_s`).
+/// `expired_token`, `clock_skew_s`, and for `aoss` `network_policy_deny` or
+/// `data_access_deny`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
@@ -58,6 +60,14 @@ pub struct FaultSpec {
     /// expired), negative behind (not yet current).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_skew_s: Option<i64>,
+    /// AOSS only: the collection's network policy does not admit the
+    /// caller (401, empty body, `X01:network-policy-deny`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_policy_deny: Option<bool>,
+    /// AOSS only: no data access policy grants the caller the operation
+    /// (403 `Forbidden`, `X01:gw-helper-deny`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_access_deny: Option<bool>,
 }
 
 /// What a rule does to a request it fires on.
@@ -77,6 +87,9 @@ pub enum FaultKind {
     /// The service's signature-expired / not-yet-current error, as if its
     /// clock were this far off.
     ClockSkew { seconds: i64 },
+    /// OpenSearch Serverless refuses the caller before IAM's check passes
+    /// on: a network policy or data access policy denial.
+    AossDenial(AossDenial),
 }
 
 impl FaultKind {
@@ -88,6 +101,8 @@ impl FaultKind {
             FaultKind::Throttle { .. } => "throttle",
             FaultKind::ExpiredToken => "expired_token",
             FaultKind::ClockSkew { .. } => "clock_skew",
+            FaultKind::AossDenial(AossDenial::NetworkPolicy) => "network_policy_deny",
+            FaultKind::AossDenial(_) => "data_access_deny",
         }
     }
 }
@@ -182,9 +197,28 @@ impl FaultRule {
         if let Some(seconds) = spec.clock_skew_s {
             kinds.push(FaultKind::ClockSkew { seconds });
         }
+        for (asked, denial, name) in [
+            (
+                spec.network_policy_deny,
+                AossDenial::NetworkPolicy,
+                "network_policy_deny",
+            ),
+            (
+                spec.data_access_deny,
+                AossDenial::DataAccessPolicy,
+                "data_access_deny",
+            ),
+        ] {
+            if asked == Some(true) {
+                if service != Service::Aoss {
+                    return Err(format!("{name} is an aoss fault, not {}", service.key()));
+                }
+                kinds.push(FaultKind::AossDenial(denial));
+            }
+        }
         if kinds.len() != 1 {
             return Err(
-                "give exactly one of status, delay_ms, drop, throttle, expired_token, clock_skew_s"
+                "give exactly one of status, delay_ms, drop, throttle, expired_token, clock_skew_s, network_policy_deny, data_access_deny"
                     .to_owned(),
             );
         }

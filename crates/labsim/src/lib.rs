@@ -333,6 +333,14 @@ impl Simulator {
     /// Like [`Simulator::handle`], with what injected faults ask of the
     /// transport (a delay, or closing the connection).
     pub fn answer(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
+        let mut answer = self.answer_unfinished(service, req, now_ms);
+        if service == Service::Aoss && !req.path.starts_with(control::PREFIX) && !answer.drop {
+            opensearch::front_end::finish(&mut answer.response);
+        }
+        answer
+    }
+
+    fn answer_unfinished(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
         let control = req.path.starts_with(control::PREFIX);
         let mut delay_ms = 0;
         // A preflight is never faulted; control endpoints neither.
@@ -455,6 +463,7 @@ impl Simulator {
                 let err = sigv4::check_skew(signed_at, server_now).err()?;
                 auth_failure(service, &err, request_id)
             }
+            FaultKind::AossDenial(denial) => iam::aoss_access_denied(*denial, request_id),
             FaultKind::Delay { .. } | FaultKind::Drop => return None,
         };
         if response.header("x-amzn-RequestId").is_none() {

@@ -28,6 +28,7 @@ mod analysis;
 mod api;
 mod bulk;
 mod error;
+pub mod front_end;
 mod index;
 mod json;
 mod mapping;
