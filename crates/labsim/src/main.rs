@@ -51,8 +51,9 @@ pub struct Args {
     /// number of milliseconds (0 to 60000), a range MIN..MAX each write
     /// draws its own lag from (repeatable with --seed), or `spread` for
     /// AWS's documented 10 to 60 s (10000..60000).
+    /// (Given twice, the last one counts.)
     #[arg(long, value_name = "MS|MIN..MAX|spread",
-          default_value_t = RefreshLag::default())]
+          default_value_t = RefreshLag::default(), overrides_with = "refresh_lag_ms")]
     pub refresh_lag_ms: RefreshLag,
     /// The REST API method's authorization: none (as in the workshop) or
     /// iam (SigV4, service execute-api).
@@ -203,6 +204,16 @@ mod tests {
             .unwrap()
             .sim_config(1, [0; 7], None);
         assert_eq!(config.refresh_lag, RefreshLag::AWS_SPREAD);
+        // The last one given counts (a test harness passes a default first).
+        let args = Args::try_parse_from([
+            "labsim",
+            "--refresh-lag-ms",
+            "1500",
+            "--refresh-lag-ms",
+            "0..9",
+        ])
+        .unwrap();
+        assert_eq!(args.refresh_lag_ms, RefreshLag::spread(0, 9).unwrap());
     }
 
     #[test]
