@@ -214,6 +214,11 @@ fn a_client_uuid_in_x_amzn_request_id_becomes_the_request_and_item_id() {
     let logged = sim.api_log().last().unwrap();
     assert_eq!(logged.request_id, CLIENT_ID);
     assert_eq!(logged.request_id_origin, RequestIdOrigin::Client);
+    let events = crate::timeline::events(&sim, None, NOW);
+    let api = events.iter().find(|e| e.kind == "api_request").unwrap();
+    assert_eq!(api.str("request_id"), Some(CLIENT_ID));
+    assert_eq!(api.str("request_id_origin"), Some("client"));
+    assert_eq!(api.str("item_id"), Some(CLIENT_ID));
     // Upper case is a UUID too, and is kept as sent.
     let upper = CLIENT_ID.to_ascii_uppercase();
     let res = sim.handle(
