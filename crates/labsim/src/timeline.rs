@@ -140,7 +140,7 @@ pub fn events(sim: &Simulator, since_ms: Option<i64>, now_ms: i64) -> Vec<Event>
             "api_request",
             json!({
                 "request_id": a.request_id,
-                "request_id_origin": a.request_id_origin.as_str(),
+                "request_id_origin": a.request_id_origin,
                 "method": a.method,
                 "path": a.path,
                 "status": a.status,

@@ -44,29 +44,10 @@ pub const CORS_ALLOW_METHODS: &str = "OPTIONS,POST";
 /// The request header a client may set to choose `$context.requestId`.
 pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
 
-/// Where a request's `$context.requestId` came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestIdOrigin {
-    /// The client sent none: API Gateway made one.
-    Generated,
-    /// The client's `x-amzn-RequestId`, a UUID, taken as it is.
-    Client,
-    /// The client sent something that is not a UUID: replaced by a
-    /// generated one (AWS's access log shows
-    /// `UUID_REPLACED_INVALID_REQUEST_ID`).
-    Replaced,
-}
-
-impl RequestIdOrigin {
-    /// As the timeline names it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestIdOrigin::Generated => "generated",
-            RequestIdOrigin::Client => "client",
-            RequestIdOrigin::Replaced => "replaced",
-        }
-    }
-}
+/// Where a request's `$context.requestId` came from (a non-UUID that was
+/// replaced shows as `UUID_REPLACED_INVALID_REQUEST_ID` in AWS's access
+/// log).
+pub use lab_model::timeline::RequestIdOrigin;
 
 /// `$context.requestId` for `req`: the client's `x-amzn-RequestId` when it
 /// is a UUID (AWS: "Clients can override the value in the
