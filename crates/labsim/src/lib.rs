@@ -334,12 +334,15 @@ impl Simulator {
     /// transport (a delay, or closing the connection).
     pub fn answer(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
         let mut answer = self.answer_unfinished(service, req, now_ms);
+        // Whoever made it, the collection's answer carries AOSS's request
+        // id header (x-request-id) and not the other services' one.
         if service == Service::Aoss && !req.path.starts_with(control::PREFIX) && !answer.drop {
             opensearch::front_end::finish(&mut answer.response);
         }
         answer
     }
 
+    /// [`Simulator::answer`] before the service's own finishing touches.
     fn answer_unfinished(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
         let control = req.path.starts_with(control::PREFIX);
         let mut delay_ms = 0;
