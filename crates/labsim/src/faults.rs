@@ -15,8 +15,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::http::Request;
 use crate::iam::AossDenial;
+use crate::message::Request;
 use crate::rng::SplitMix64;
 use crate::Service;
 

@@ -15,7 +15,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode,
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use labsim::{http, Service, Simulator};
+use labsim::{message, Service, Simulator};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
@@ -429,8 +429,8 @@ fn core_request(
     uri: &Uri,
     headers: &HeaderMap,
     body: Bytes,
-) -> http::Request {
-    http::Request {
+) -> message::Request {
+    message::Request {
         method: method.as_str().to_owned(),
         path: path.to_owned(),
         query: uri.query().unwrap_or_default().to_owned(),
@@ -450,7 +450,7 @@ fn core_request(
 async fn forward(
     sim: &Shared,
     service: Service,
-    req: http::Request,
+    req: message::Request,
     connection: &DropHandle,
 ) -> Response {
     let answer = lock_for_request(sim).answer(service, &req, now_ms());
@@ -479,7 +479,7 @@ async fn forward(
     to_axum(res)
 }
 
-fn to_axum(res: http::Response) -> Response {
+fn to_axum(res: message::Response) -> Response {
     // Built bare (not with IntoResponse, which adds its own Content-Type), so
     // the headers are exactly the core's.
     let mut out = Response::new(axum::body::Body::from(res.body));

@@ -8,7 +8,7 @@
 //! of the simulator (signature refusals, throttling, injected faults) put
 //! their id in `x-amzn-RequestId`, so [`finish`] moves it to AOSS's header.
 
-use crate::http::Response;
+use crate::message::Response;
 
 /// The header AOSS names the request by.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -38,8 +38,8 @@ mod tests {
 
     use super::*;
     use crate::apigateway::is_uuid;
-    use crate::http::Request;
     use crate::iam::PolicyDocument;
+    use crate::message::Request;
     use crate::test_support::{json_of, signed_as, NOW};
     use crate::{timeline, Service, SimConfig, Simulator};
 

@@ -46,7 +46,7 @@ use std::collections::BTreeMap;
 pub use error::OsError;
 pub use refresh::{RefreshLag, RefreshLagError, DEFAULT_REFRESH_LAG_MS, MAX_REFRESH_LAG_MS};
 
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 use crate::rng::SplitMix64;
 
 use self::index::{Index, StoredDoc};
