@@ -2,7 +2,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::dynamodb::{AttributeValue, Item};
-use crate::test_support::{Signer, NOW};
+use crate::test_support::{add_fault, Signer, NOW};
 use crate::{Service, SimConfig, Simulator};
 
 const ORIGIN: &str = "http://localhost:5173";
@@ -314,9 +314,7 @@ fn a_signed_client_request_id_is_honoured_under_aws_iam() {
 #[test]
 fn an_injected_gateway_response_carries_the_client_request_id() {
     let mut sim = sim(ApiSetup::default());
-    let add = Request::new("POST", "/_labsim/faults")
-        .with_body(r#"{"service":"api","times":1,"throttle":true}"#);
-    assert_eq!(sim.handle(Service::Sts, &add, NOW).status, 200);
+    add_fault(&mut sim, r#"{"service":"api","times":1,"throttle":true}"#);
     let req = post("{}").with_header("x-amzn-RequestId", CLIENT_ID);
     let res = sim.handle(Service::ApiGateway, &req, NOW);
     assert_eq!(res.status, 429);
