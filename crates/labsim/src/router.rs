@@ -11,7 +11,7 @@ use crate::faults::{FaultEvent, FaultKind, Fired};
 use crate::message::{Request, Response};
 use crate::service_error::{auth_error, auth_failure, throttle_error};
 use crate::sigv4::{AuthError, Expected};
-use crate::{apigateway, control, cors, sigv4, sts, time};
+use crate::{apigateway, control, cors, iam, opensearch, sigv4, sts, time};
 use crate::{Answer, ApiRequestEvent, Service, Simulator};
 
 impl Simulator {
@@ -26,13 +26,19 @@ impl Simulator {
     /// Like [`Simulator::handle`], with what injected faults ask of the
     /// transport (a delay, or closing the connection).
     pub fn answer(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
-        let answer = self.answer_unrecorded(service, req, now_ms);
+        let mut answer = self.answer_unfinished(service, req, now_ms);
+        // Whoever made it, the collection's answer carries AOSS's request
+        // id header (x-request-id) and not the other services' one.
+        if service == Service::Aoss && !req.path.starts_with(control::PREFIX) && !answer.drop {
+            opensearch::front_end::finish(&mut answer.response);
+        }
         self.record_timeline(now_ms);
         answer
     }
 
-    /// [`Simulator::answer`] before the timeline records what it did.
-    fn answer_unrecorded(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
+    /// [`Simulator::answer`] before the service's own finishing touches and
+    /// before the timeline records what it did.
+    fn answer_unfinished(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
         let control = req.path.starts_with(control::PREFIX);
         let mut delay_ms = 0;
         // A preflight is never faulted; control endpoints neither.
@@ -52,7 +58,11 @@ impl Simulator {
                         };
                     }
                     _ => {
-                        let request_id = self.request_ids.uuid();
+                        let mut request_id = self.request_ids.uuid();
+                        if service == Service::ApiGateway {
+                            // A gateway response carries the client's id too.
+                            request_id = apigateway::context_request_id(req, request_id).0;
+                        }
                         let response =
                             self.fault_response(service, req, &fired.kind, now_ms, &request_id);
                         let status = response.as_ref().map(|r| r.status);
@@ -129,6 +139,7 @@ impl Simulator {
                 let err = sigv4::check_skew(signed_at, server_now).err()?;
                 auth_failure(service, &err, request_id)
             }
+            FaultKind::AossDenial(denial) => iam::aoss_access_denied(*denial, request_id),
             FaultKind::Delay { .. } | FaultKind::Drop | FaultKind::NoReaderLimit => return None,
         };
         if response.header("x-amzn-RequestId").is_none() {
@@ -172,7 +183,8 @@ impl Simulator {
         };
         if !control && service == Service::ApiGateway {
             // API Gateway answers CORS (or not) itself, per its settings.
-            let request_id = self.request_ids.uuid();
+            let (request_id, request_id_origin) =
+                apigateway::context_request_id(req, self.request_ids.uuid());
             let mut response = apigateway::handle(
                 self.config.api,
                 req,
@@ -190,7 +202,7 @@ impl Simulator {
             self.api_log.push(ApiRequestEvent {
                 time_ms: now_ms,
                 request_id,
-                request_id_origin: lab_model::timeline::RequestIdOrigin::Generated,
+                request_id_origin,
                 method: req.method.clone(),
                 path: req.path.clone(),
                 status: response.status,
