@@ -507,3 +507,148 @@ fn aoss_has_no_cors_and_control_endpoints_echo_the_origin() {
     assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
     assert_eq!(res.header("x-amzn-RequestId"), None);
 }
+
+#[test]
+fn no_error_of_a_coral_service_goes_without_its_type() {
+    let mut sim = sim();
+    let demo = sim.identity().demo_credentials().clone();
+    let everything = mint_allowing_everything(&mut sim);
+    let json_post = |host: &str, target: &str, body: &str| {
+        Request::new("POST", "/")
+            .with_header("host", host)
+            .with_header("x-amz-target", target)
+            .with_body(body.to_owned())
+    };
+    let ddb = "127.0.0.1:9103";
+    let streams = "127.0.0.1:9104";
+    let logs = "127.0.0.1:9106";
+    let lambda =
+        |method: &str, path: &str| Request::new(method, path).with_header("host", "127.0.0.1:9105");
+    let sts = |body: &str| get_caller_identity().with_body(body.to_owned());
+    let cases: Vec<(Service, &str, Request)> = vec![
+        (Service::Sts, "sts", sts("Action=Nope&Version=2011-06-15")),
+        (Service::Sts, "sts", sts("Version=2011-06-15")),
+        (
+            Service::Sts,
+            "sts",
+            sts("Action=AssumeRole&Version=2011-06-15"),
+        ),
+        (
+            Service::Sts,
+            "sts",
+            sts("Action=GetSessionToken&Version=2011-06-15"),
+        ),
+        (
+            Service::DynamoDb,
+            "dynamodb",
+            json_post(ddb, "DynamoDB_20120810.GetItem", "{oops"),
+        ),
+        (
+            Service::DynamoDb,
+            "dynamodb",
+            json_post(ddb, "DynamoDB_20120810.GetItem", ""),
+        ),
+        (
+            Service::DynamoDb,
+            "dynamodb",
+            json_post(ddb, "DynamoDB_20120810.Nope", "{}"),
+        ),
+        (Service::DynamoDb, "dynamodb", json_post(ddb, "", "{}")),
+        (
+            Service::DynamoDb,
+            "dynamodb",
+            json_post(
+                ddb,
+                "DynamoDB_20120810.PutItem",
+                r#"{"TableName":"lab-table","Item":{}}"#,
+            ),
+        ),
+        (
+            Service::DynamoDb,
+            "dynamodb",
+            json_post(
+                ddb,
+                "DynamoDB_20120810.CreateTable",
+                r#"{"TableName":"lab-table"}"#,
+            ),
+        ),
+        (
+            Service::Streams,
+            "dynamodb",
+            json_post(
+                streams,
+                "DynamoDBStreams_20120810.GetRecords",
+                r#"{"ShardIterator":"x"}"#,
+            ),
+        ),
+        (
+            Service::Streams,
+            "dynamodb",
+            json_post(streams, "DynamoDBStreams_20120810.DescribeStream", "{}"),
+        ),
+        (
+            Service::Streams,
+            "dynamodb",
+            json_post(streams, "DynamoDB_20120810.GetItem", "{}"),
+        ),
+        (
+            Service::Logs,
+            "logs",
+            json_post(logs, "Logs_20140328.FilterLogEvents", "{oops"),
+        ),
+        (
+            Service::Logs,
+            "logs",
+            json_post(logs, "Logs_20140328.Nope", "{}"),
+        ),
+        (
+            Service::Logs,
+            "logs",
+            json_post(logs, "Logs_20140328.GetLogEvents", "{}"),
+        ),
+        (
+            Service::Lambda,
+            "lambda",
+            lambda("GET", "/2015-03-31/functions/nope"),
+        ),
+        (
+            Service::Lambda,
+            "lambda",
+            lambda("DELETE", "/2015-03-31/functions/x"),
+        ),
+        (Service::Lambda, "lambda", lambda("GET", "/nope")),
+        (
+            Service::Lambda,
+            "lambda",
+            lambda("GET", "/2015-03-31/event-source-mappings/nope"),
+        ),
+        (
+            Service::Lambda,
+            "lambda",
+            lambda("POST", "/2015-03-31/functions/nope/invocations"),
+        ),
+    ];
+    let mut errors = 0;
+    for (service, signing_name, req) in cases {
+        for credentials in [&demo, &everything] {
+            let signed = signed_as(credentials, signing_name, req.clone());
+            for req in [req.clone(), signed] {
+                let res = sim.handle(service, &req, NOW);
+                if res.status < 400 {
+                    continue;
+                }
+                errors += 1;
+                let error_type = res.header("x-amzn-ErrorType");
+                assert!(
+                    error_type.is_some_and(|t| !t.is_empty()),
+                    "{service:?} {} {} -> {}: {}",
+                    req.method,
+                    req.path,
+                    res.status,
+                    res.body_text()
+                );
+            }
+        }
+    }
+    assert!(errors >= 70, "{errors} errors seen");
+}
