@@ -12,6 +12,7 @@ use crate::Service;
 /// `GET /_labsim/config`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimulatorConfig {
+    #[serde(default)]
     pub region: String,
     /// [`Service::key`] to base URL (for `api`, the full invoke URL ending in
     /// `/v1/lab`). Keyed by text, not by [`Service`], so that a page reading
@@ -24,6 +25,7 @@ pub struct SimulatorConfig {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub routes: BTreeMap<String, String>,
     pub credentials: SimulatorCredentials,
+    #[serde(default)]
     pub identity: SimulatorIdentity,
 }
 
@@ -40,14 +42,20 @@ impl SimulatorConfig {
 }
 
 /// The demo credentials, named as `aws configure export-credentials` and STS
-/// name them.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// name them. A missing field reads as empty and an empty one is left out,
+/// so that labmate can check them as it checks a paste, with the same
+/// messages.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SimulatorCredentials {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub access_key_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub secret_access_key: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub session_token: String,
     /// RFC 3339, UTC (`2024-10-09T07:55:22Z`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub expiration: String,
 }
 
@@ -64,7 +72,7 @@ impl fmt::Debug for SimulatorCredentials {
 }
 
 /// What GetCallerIdentity answers for the demo principal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SimulatorIdentity {
     pub account: String,

@@ -193,6 +193,10 @@ pub struct RecordOutcome {
     /// The HTTP status the collection answered the handler's request with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// The document the handler's request wrote or deleted (its `_id`), which
+    /// ties the record to an `index_write` event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
 }
 
 /// What the handler did with one record.
@@ -244,9 +248,6 @@ pub struct IndexWrite {
     pub source_id: Option<String>,
     /// When search will see it.
     pub searchable_at_ms: i64,
-    /// The Lambda invocation that sent it, if one did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invocation_request_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -354,6 +355,7 @@ mod tests {
                     key_id: None,
                     outcome: HandlerOutcome::Crashed,
                     status: None,
+                    document_id: None,
                 }],
             }),
             TimelineEvent::SetupChange(SetupChange {
