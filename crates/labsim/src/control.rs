@@ -4,50 +4,25 @@
 //! machine, and a page must be able to fetch its credentials before it can
 //! sign anything.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::faults::{FaultRule, FaultSpec};
-use crate::http::{Request, Response};
 use crate::iam::PolicyDocument;
+use lab_model::{SimulatorCredentials, SimulatorIdentity};
+
 use crate::identity::{Credentials, IdentityStore};
+use crate::message::{Request, Response};
 use crate::setup::SetupPatch;
-use crate::{timeline, Simulator};
+use crate::timeline::{self, SharedTimeline};
+use crate::{cors, time, Simulator};
 
 pub const PREFIX: &str = "/_labsim/";
 
-/// `GET /_labsim/config` (and `POST /_labsim/reset`, which also puts the
-/// lab's setup back as it was at start-up).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabConfig {
-    pub region: String,
-    /// Service name (`sts`) to base URL.
-    pub endpoints: BTreeMap<String, String>,
-    /// Same-origin routes on the static file server (`aoss`, `api`) to the
-    /// URL prefix standing in for that service's origin, as a CloudFront
-    /// distribution in front of the app would route them. Empty when no app
-    /// is served.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub routes: BTreeMap<String, String>,
-    pub credentials: CredentialsJson,
-    pub identity: IdentityJson,
-}
-
-/// Credentials as the AWS CLI's `credential_process` and STS name them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct CredentialsJson {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: String,
-    /// RFC 3339, UTC (`2024-10-09T07:55:22Z`).
-    pub expiration: String,
-}
-
-impl From<&Credentials> for CredentialsJson {
+/// Credentials as `GET /_labsim/config` and `POST /_labsim/credentials`
+/// hand them out.
+impl From<&Credentials> for SimulatorCredentials {
     fn from(c: &Credentials) -> Self {
-        CredentialsJson {
+        SimulatorCredentials {
             access_key_id: c.access_key_id.clone(),
             secret_access_key: c.secret_access_key.clone(),
             session_token: c.session_token.clone(),
@@ -57,18 +32,10 @@ impl From<&Credentials> for CredentialsJson {
 }
 
 /// What GetCallerIdentity returns for the demo principal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct IdentityJson {
-    pub account: String,
-    pub arn: String,
-    pub user_id: String,
-}
-
-impl From<&IdentityStore> for IdentityJson {
+impl From<&IdentityStore> for SimulatorIdentity {
     fn from(store: &IdentityStore) -> Self {
         let p = store.principal();
-        IdentityJson {
+        SimulatorIdentity {
             account: p.account.clone(),
             arn: p.arn(),
             user_id: p.user_id(),
@@ -101,7 +68,7 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Response::json(200, &sim.lab_config())
         }
         ("credentials", "POST") => mint(sim, req, now_ms),
-        ("events", "GET") => events(sim, req, now_ms),
+        ("events", "GET") => events(sim.timeline(), req),
         ("faults", "GET") => faults_list(sim),
         ("faults", "POST") => add_faults(sim, req),
         ("faults", "DELETE") => {
@@ -154,19 +121,36 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
         Some(Ok(policy)) => sim.mint_credentials_with_policy(now_ms, ttl, policy),
         Some(Err(e)) => return error(400, &format!("bad policy: {e}")),
     };
-    Response::json(200, &CredentialsJson::from(&credentials))
+    Response::json(200, &SimulatorCredentials::from(&credentials))
 }
 
-/// `GET /_labsim/events[?since_ms=N]`: the ground-truth timeline.
-fn events(sim: &Simulator, req: &Request, now_ms: i64) -> Response {
-    let since = form_urlencoded::parse(req.query.as_bytes())
-        .find(|(k, _)| k == "since_ms")
-        .map(|(_, v)| v.parse::<i64>());
-    match since {
-        Some(Err(_)) => error(400, "since_ms must be epoch milliseconds"),
-        Some(Ok(since)) => Response::json(200, &timeline::events_json(sim, Some(since), now_ms)),
-        None => Response::json(200, &timeline::events_json(sim, None, now_ms)),
+/// `GET /_labsim/events[?after=N][&limit=M]`: the ground-truth timeline,
+/// the events after the reader's cursor.
+fn events(timeline: &SharedTimeline, req: &Request) -> Response {
+    match timeline::PageRequest::parse(&req.query) {
+        Ok(page) => Response::json(200, &timeline.page(page.after, page.limit)),
+        Err(e) => error(400, &e.to_string()),
     }
+}
+
+/// `GET /_labsim/events` answered from the timeline alone and finished as
+/// every control answer is (`Date`, CORS); `None` for any other request.
+/// The server calls it before taking the simulator, so a timeline read
+/// neither waits for the simulator nor holds it up.
+pub fn answer_timeline_read(
+    timeline: &SharedTimeline,
+    req: &Request,
+    now_ms: i64,
+) -> Option<Response> {
+    let is_read =
+        req.path.strip_prefix(PREFIX) == Some("events") && req.method.eq_ignore_ascii_case("GET");
+    if !is_read {
+        return None;
+    }
+    let mut response = events(timeline, req);
+    response.set_header("Date", &time::http_date(now_ms));
+    cors::finish(&cors::CONTROL, req, &mut response);
+    Some(response)
 }
 
 /// `{"faults": [rule, ...]}`.

@@ -13,7 +13,7 @@
 //! labsim's own `/_labsim/*` control endpoints keep their older policy
 //! ([`CONTROL`]: the origin echoed with `Vary: Origin`).
 
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 use crate::Service;
 
 /// Which origin an answer names as allowed.

@@ -15,7 +15,8 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode,
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use labsim::{http, Service, Simulator};
+use labsim::timeline::SharedTimeline;
+use labsim::{control, message, Service, Simulator};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
@@ -128,14 +129,18 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
             .zip(static_site.as_ref().map(|(_, dir)| dir.as_path())),
     );
     let routes = same_origin_routes(&sim);
+    // Timeline reads are served from this handle, not through the lock.
+    let timeline = sim.timeline().clone();
     let sim: Shared = Arc::new(Mutex::new(sim));
 
     let (stop, stopped) = watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
     for (service, listener) in listeners {
-        let app = Router::new()
-            .fallback(service_handler)
-            .with_state((sim.clone(), service));
+        let app = Router::new().fallback(service_handler).with_state((
+            sim.clone(),
+            service,
+            timeline.clone(),
+        ));
         servers.spawn(serve_service(
             DroppableListener(listener),
             app,
@@ -359,7 +364,7 @@ fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) 
 
 /// Every request to a service port goes to the core as received.
 async fn service_handler(
-    State((sim, service)): State<(Shared, Service)>,
+    State((sim, service, timeline)): State<(Shared, Service, SharedTimeline)>,
     ConnectInfo(connection): ConnectInfo<DropHandle>,
     method: Method,
     uri: Uri,
@@ -367,6 +372,9 @@ async fn service_handler(
     body: Bytes,
 ) -> Response {
     let req = core_request(&method, uri.path(), &uri, &headers, body);
+    if let Some(res) = control::answer_timeline_read(&timeline, &req, now_ms()) {
+        return to_axum(res);
+    }
     forward(&sim, service, req, &connection).await
 }
 
@@ -429,8 +437,8 @@ fn core_request(
     uri: &Uri,
     headers: &HeaderMap,
     body: Bytes,
-) -> http::Request {
-    http::Request {
+) -> message::Request {
+    message::Request {
         method: method.as_str().to_owned(),
         path: path.to_owned(),
         query: uri.query().unwrap_or_default().to_owned(),
@@ -450,7 +458,7 @@ fn core_request(
 async fn forward(
     sim: &Shared,
     service: Service,
-    req: http::Request,
+    req: message::Request,
     connection: &DropHandle,
 ) -> Response {
     let answer = lock_for_request(sim).answer(service, &req, now_ms());
@@ -479,7 +487,7 @@ async fn forward(
     to_axum(res)
 }
 
-fn to_axum(res: http::Response) -> Response {
+fn to_axum(res: message::Response) -> Response {
     // Built bare (not with IntoResponse, which adds its own Content-Type), so
     // the headers are exactly the core's.
     let mut out = Response::new(axum::body::Body::from(res.body));

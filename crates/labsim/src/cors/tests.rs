@@ -2,7 +2,7 @@
 //! the policy functions alone, then every service through the simulator.
 
 use super::*;
-use crate::test_support::{dynamodb_request, get_caller_identity, signed_as, NOW};
+use crate::test_support::{add_fault, dynamodb_request, get_caller_identity, signed_as, NOW};
 use crate::{SimConfig, Simulator};
 
 const ORIGIN: &str = "http://localhost:5173";
@@ -419,14 +419,8 @@ fn mint_allowing_everything(sim: &mut Simulator) -> crate::identity::Credentials
     let req = Request::new("POST", "/_labsim/credentials").with_body(body);
     let res = sim.handle(Service::Sts, &req, NOW);
     assert_eq!(res.status, 200, "{}", res.body_text());
-    let minted: crate::control::CredentialsJson = serde_json::from_slice(&res.body).unwrap();
+    let minted: lab_model::SimulatorCredentials = serde_json::from_slice(&res.body).unwrap();
     sim.identity().find(&minted.access_key_id).unwrap().clone()
-}
-
-fn add_fault(sim: &mut Simulator, json: &str) {
-    let req = Request::new("POST", "/_labsim/faults").with_body(json.to_owned());
-    let res = sim.handle(Service::Sts, &req, NOW);
-    assert_eq!(res.status, 200, "{}", res.body_text());
 }
 
 #[test]

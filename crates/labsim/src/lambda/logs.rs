@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::http::Response;
+use crate::message::Response;
 use crate::rng::SplitMix64;
 
 /// `Content-Type` of the Logs JSON 1.1 protocol.

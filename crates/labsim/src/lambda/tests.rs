@@ -1,8 +1,9 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::dynamodb::{AttributeValue, DynamoDbConfig, Item, StreamViewType};
-use crate::opensearch::CollectionConfig;
+use crate::dynamodb::{AttributeValue, DynamoDb, DynamoDbConfig, Item, StreamViewType, LAB_TABLE};
+use crate::message::Request;
+use crate::opensearch::{Collection, CollectionConfig};
 
 /// 2024-10-08T19:55:22Z
 const NOW: i64 = 1_728_417_322_000;
@@ -211,7 +212,14 @@ fn a_non_string_attribute_fails_the_batch_and_is_retried_with_backoff() {
     // Backed off: far fewer attempts than polls (2 s / 250 ms = 8).
     assert!(invocations.len() <= 5, "{}", invocations.len());
     assert!(invocations.iter().all(|i| i.error.is_some()));
-    assert_eq!(invocations[0].event_ids, invocations[1].event_ids);
+    let event_ids = |i: usize| -> Vec<&str> {
+        invocations[i]
+            .records
+            .iter()
+            .map(|r| r.event_id.as_str())
+            .collect()
+    };
+    assert_eq!(event_ids(0), event_ids(1));
     assert_eq!(invocations[1].attempt, 1);
     let mapping = lab.fun.mapping().unwrap();
     assert_eq!(mapping.last_result, ProcessingResult::FunctionCallFailed);
