@@ -120,6 +120,9 @@ pub struct Simulator {
     api_log: Vec<ApiRequestEvent>,
     /// The typed pipeline timeline, recorded after every step.
     timeline: timeline::Recorder,
+    /// How far the simulator's clock runs ahead of its host's
+    /// (`POST /_labsim/clock`); see [`Simulator::clock`].
+    clock_offset_ms: i64,
 }
 
 /// One request to the REST API as it was answered.
@@ -179,6 +182,7 @@ impl Simulator {
             fault_log: Vec::new(),
             api_log: Vec::new(),
             timeline: timeline::Recorder::default(),
+            clock_offset_ms: 0,
             config,
         };
         // The trigger starts reading at LATEST now, as if set up before.
@@ -271,9 +275,33 @@ impl Simulator {
     /// seed: the demo credentials keep their keys (so exported shell
     /// variables stay valid) and get a fresh expiry; extra ones are revoked.
     pub fn reset(&mut self, now_ms: i64) {
+        // Time never runs back: the clock keeps its lead. The timeline goes
+        // on in the same log, so readers' handles and cursors stay valid.
+        let offset = self.clock_offset_ms;
         let timeline = self.timeline.shared().clone();
         *self = Simulator::new(self.config.clone(), now_ms);
+        self.clock_offset_ms = offset;
         self.timeline.continue_after_reset(timeline, now_ms);
+    }
+
+    /// The simulator's time when its host's clock reads `wall_ms`: the
+    /// `now_ms` a host passes to every call here. The core never adds the
+    /// lead itself, so every time inside it is simulator time.
+    pub fn clock(&self, wall_ms: i64) -> i64 {
+        wall_ms.saturating_add(self.clock_offset_ms)
+    }
+
+    /// How far the clock runs ahead of the host's.
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms
+    }
+
+    /// Moves the simulator's clock `ms` ahead (a test's way to let 15
+    /// minutes or a day pass). Everything sees the new time, signature
+    /// checks and credential expiry included, as if that much time had
+    /// passed for AWS and its client alike.
+    pub fn advance_clock(&mut self, ms: u32) {
+        self.clock_offset_ms = self.clock_offset_ms.saturating_add(i64::from(ms));
     }
 
     /// Issues another credential set for the demo principal.
@@ -314,12 +342,21 @@ impl Simulator {
     }
     /// Adds a fault rule.
     pub fn add_fault(&mut self, spec: faults::FaultSpec) -> Result<serde_json::Value, String> {
-        self.faults.add(spec).map(faults::FaultRule::to_json)
+        let added = self.faults.add(spec).map(faults::FaultRule::to_json);
+        self.sync_switches();
+        added
     }
 
     /// Removes every fault rule.
     pub fn clear_faults(&mut self) {
         self.faults.clear();
+        self.sync_switches();
+    }
+
+    /// Hands the switches among the fault rules to the services.
+    fn sync_switches(&mut self) {
+        let limit = !self.faults.reader_limit_off();
+        self.dynamodb.set_shard_reader_limit(limit);
     }
 
     pub fn faults(&self) -> &FaultSet {

@@ -129,7 +129,7 @@ impl Simulator {
                 let err = sigv4::check_skew(signed_at, server_now).err()?;
                 auth_failure(service, &err, request_id)
             }
-            FaultKind::Delay { .. } | FaultKind::Drop => return None,
+            FaultKind::Delay { .. } | FaultKind::Drop | FaultKind::NoReaderLimit => return None,
         };
         if response.header("x-amzn-RequestId").is_none() {
             response.set_header("x-amzn-RequestId", request_id);

@@ -1,5 +1,6 @@
 //! The native server: real HTTP in and out of the core's plain structs, with
-//! the time taken from the system clock.
+//! the time taken from the system clock (plus the lead a test may give the
+//! simulator's clock, `Simulator::clock`).
 
 use std::io;
 use std::net::IpAddr;
@@ -166,7 +167,11 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
                 // Every TICK_MS from one tick's start to the next, however
                 // long the steps took, so the poller keeps its pace.
                 next = Instant::now().max(next) + period;
-                let mut more = lock(&sim).tick_start(now_ms(), TICK_BUDGET);
+                let mut more = {
+                    let mut guard = lock(&sim);
+                    let now = guard.clock(now_ms());
+                    guard.tick_start(now, TICK_BUDGET)
+                };
                 while more && ticking.load(Ordering::Relaxed) {
                     // A mutex is not fair: without a pause the ticker would
                     // take it straight back from the requests queued behind
@@ -174,7 +179,9 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
                     if WAITING.load(Ordering::SeqCst) > 0 {
                         std::thread::sleep(TICK_STEP_PAUSE);
                     }
-                    more = lock(&sim).tick_continue(now_ms(), TICK_BUDGET);
+                    let mut guard = lock(&sim);
+                    let now = guard.clock(now_ms());
+                    more = guard.tick_continue(now, TICK_BUDGET);
                 }
             }
         })
@@ -461,7 +468,11 @@ async fn forward(
     req: message::Request,
     connection: &DropHandle,
 ) -> Response {
-    let answer = lock_for_request(sim).answer(service, &req, now_ms());
+    let answer = {
+        let mut guard = lock_for_request(sim);
+        let now = guard.clock(now_ms());
+        guard.answer(service, &req, now)
+    };
     if answer.drop {
         log_request(format!(
             "labsim: {} {} {} -> dropped (fault)",

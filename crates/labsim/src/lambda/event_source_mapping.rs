@@ -130,6 +130,12 @@ impl Lambda {
         budget: usize,
     ) -> bool {
         self.batches_this_tick = 0;
+        // An enabled mapping is one of its shard's readers even while it
+        // waits to retry a batch (the Streams guide's two-reader limit).
+        let reading = self.mapping.as_ref().filter(|m| m.enabled);
+        if let Some(cursor) = reading.and_then(|m| m.cursor.as_ref()) {
+            dynamodb.keep_reader(cursor, now_ms);
+        }
         self.tick_continue(now_ms, dynamodb, collection, budget)
     }
 
