@@ -123,7 +123,7 @@ impl Simulator {
             FaultKind::ClockSkew { seconds } => {
                 let signed_at = req
                     .header("x-amz-date")
-                    .and_then(time::parse_amz_date)
+                    .and_then(time::parse_amz_date_ms)
                     .unwrap_or(now_ms);
                 let server_now = now_ms.saturating_add(seconds.saturating_mul(1000));
                 let err = sigv4::check_skew(signed_at, server_now).err()?;

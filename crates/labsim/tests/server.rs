@@ -294,7 +294,7 @@ fn auth_errors_over_http() {
         .and_then(|m| m.rsplit_once('('))
         .map(|(_, t)| t)
         .unwrap_or_else(|| panic!("{message}"));
-    let server_ms = labsim::time::parse_amz_date(server).expect("an x-amz-date");
+    let server_ms = labsim::time::parse_amz_date_ms(server).expect("an x-amz-date");
     assert!((server_ms - now_ms()).abs() < 10_000, "{message}");
     assert_eq!(
         message,
