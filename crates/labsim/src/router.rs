@@ -168,19 +168,18 @@ impl Simulator {
                     );
                 }
             }
-            Service::Aoss => {}
-            _ => cors::decorate(&cors::AWS_SERVICE, req, &mut response),
+            _ => {
+                if let Some(policy) = cors::policy_for(service) {
+                    cors::finish(policy, req, &mut response);
+                }
+            }
         }
         response
     }
 
     /// The answer without faults.
     fn respond(&mut self, service: Service, req: &Request, now_ms: i64) -> Response {
-        let (policy, control) = if req.path.starts_with(control::PREFIX) {
-            (&cors::CONTROL, true)
-        } else {
-            (&cors::AWS_SERVICE, false)
-        };
+        let control = req.path.starts_with(control::PREFIX);
         if !control && service == Service::ApiGateway {
             // API Gateway answers CORS (or not) itself, per its settings.
             let (request_id, request_id_origin) =
@@ -211,8 +210,14 @@ impl Simulator {
             });
             return response;
         }
-        let cors_policy = (service != Service::Aoss || control).then_some(policy);
-        let mut response = match cors_policy.and_then(|p| cors::preflight(p, req)) {
+        let cors_policy = if control {
+            Some(&cors::CONTROL)
+        } else {
+            cors::policy_for(service)
+        };
+        let request_ids = &mut self.request_ids;
+        let preflight = cors_policy.and_then(|p| cors::preflight(p, req, || request_ids.uuid()));
+        let mut response = match preflight {
             Some(preflight) => preflight,
             None if control => control::handle(self, req, now_ms),
             None => {
@@ -222,7 +227,7 @@ impl Simulator {
         };
         response.set_header("Date", &time::http_date(now_ms));
         if let Some(policy) = cors_policy {
-            cors::decorate(policy, req, &mut response);
+            cors::finish(policy, req, &mut response);
         }
         response
     }
@@ -318,10 +323,10 @@ mod tests {
         let req = get_caller_identity().with_header("Origin", ORIGIN);
         let res = sim.handle(Service::Sts, &req, NOW);
         assert_eq!(res.status, 403);
-        assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
+        assert_eq!(res.header("access-control-allow-origin"), Some("*"));
         assert_eq!(
             res.header("access-control-expose-headers"),
-            Some("x-amzn-RequestId, Date")
+            Some(crate::cors::CORAL_EXPOSE_HEADERS)
         );
         assert_eq!(res.header("date"), Some("Tue, 08 Oct 2024 19:55:22 GMT"));
         let id = res.header("x-amzn-RequestId").unwrap().to_owned();
@@ -340,10 +345,7 @@ mod tests {
             .with_header("Access-Control-Request-Method", "POST");
         let res = sim.handle(Service::Sts, &preflight, NOW);
         assert_eq!(res.status, 200);
-        assert_eq!(
-            res.header("access-control-allow-methods"),
-            Some("GET, POST, OPTIONS")
-        );
+        assert_eq!(res.header("access-control-allow-methods"), Some("POST"));
     }
 
     fn signed(sim: &Simulator, service: &str, req: Request) -> Request {
@@ -499,7 +501,7 @@ mod tests {
             res.header("content-type"),
             Some("application/x-amz-json-1.0")
         );
-        assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
+        assert_eq!(res.header("access-control-allow-origin"), Some("*"));
         assert!(res.header("x-amzn-RequestId").is_some());
         assert_eq!(
             json_of(&res)["__type"],
