@@ -510,16 +510,7 @@ mod tests {
         let res = sim.handle(Service::DynamoDb, &req, NOW);
         assert_eq!(res.status, 200, "{}", res.body_text());
         // The timeline shows it.
-        let faults: Vec<_> = sim
-            .timeline()
-            .page(0, 100)
-            .events
-            .into_iter()
-            .filter_map(|e| match e.event {
-                TimelineEvent::FaultInjected(f) => Some(f),
-                _ => None,
-            })
-            .collect();
+        let faults = crate::test_support::faults_fired(&sim);
         assert_eq!(faults.len(), 1);
         assert_eq!(faults[0].fault, "throttle");
         assert_eq!(faults[0].service, Service::DynamoDb);

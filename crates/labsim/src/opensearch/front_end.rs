@@ -184,16 +184,7 @@ mod tests {
         assert_aoss_ids(&res, "network policy");
         // Once: the next search goes through (no index yet: 404).
         assert_eq!(sim.handle(Service::Aoss, &search(&sim), NOW).status, 404);
-        let faults: Vec<_> = sim
-            .timeline()
-            .page(0, 100)
-            .events
-            .into_iter()
-            .filter_map(|e| match e.event {
-                lab_model::timeline::TimelineEvent::FaultInjected(f) => Some(f),
-                _ => None,
-            })
-            .collect();
+        let faults = crate::test_support::faults_fired(&sim);
         assert_eq!(faults.len(), 1);
         assert_eq!(faults[0].fault, "network_policy_deny");
         assert_eq!(faults[0].status, Some(401));
