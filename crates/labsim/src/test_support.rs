@@ -122,9 +122,13 @@ pub fn dynamodb_request(operation: &str, body: &str) -> Request {
         .with_body(body)
 }
 
-/// `req` signed as `credentials` for `service`, in [`REGION`] at [`NOW`].
+/// `req` signed as `credentials` for `service`, in [`REGION`] (IAM: in
+/// its one signing region, us-east-1) at [`NOW`].
 pub fn signed_as(credentials: &Credentials, service: &str, req: Request) -> Request {
     let mut signer = Signer::new(credentials);
+    if service == Service::Iam.signing_name() {
+        signer.region = Service::Iam.signing_region(REGION).to_owned();
+    }
     signer.service = service.to_owned();
     signer.sign(req)
 }
@@ -156,4 +160,17 @@ pub fn get_item() -> Request {
         "GetItem",
         r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#,
     )
+}
+
+/// The faults the simulator's timeline says fired, oldest first.
+pub fn faults_fired(sim: &crate::Simulator) -> Vec<lab_model::timeline::FaultInjected> {
+    sim.timeline()
+        .page(0, crate::timeline::MAX_PAGE)
+        .events
+        .into_iter()
+        .filter_map(|e| match e.event {
+            lab_model::timeline::TimelineEvent::FaultInjected(f) => Some(f),
+            _ => None,
+        })
+        .collect()
 }
