@@ -137,11 +137,14 @@ async function iamCalls(lab) {
   };
   const role = await record('GetRole', new GetRoleCommand({ RoleName: ROLE }));
   const inline = await record('ListRolePolicies', new ListRolePoliciesCommand({ RoleName: ROLE }));
+  // The SDK hands documents over as IAM sends them, URL-encoded.
+  const documents = {};
   for (const PolicyName of inline.PolicyNames) {
-    await record('GetRolePolicy', new GetRolePolicyCommand({ RoleName: ROLE, PolicyName }));
+    const policy = await record('GetRolePolicy', new GetRolePolicyCommand({ RoleName: ROLE, PolicyName }));
+    documents[PolicyName] = policy.PolicyDocument;
   }
   await record('ListAttachedRolePolicies', new ListAttachedRolePoliciesCommand({ RoleName: ROLE }));
-  return { calls, answers, roleName: role.Role.RoleName };
+  return { calls, answers, roleName: role.Role.RoleName, documents };
 }
 
 /** The refused calls, each by name, with the credentials it is made with. */

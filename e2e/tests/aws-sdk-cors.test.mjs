@@ -236,13 +236,18 @@ test('an injected throttle reaches the SDK as ThrottlingException', async (t) =>
 });
 
 test('IAM: the lab role is read from the page, and a refused read is typed', async (t) => {
-  if (!suite.lab.endpoints.iam) {
-    t.skip('labsim has no IAM endpoint in /_labsim/config yet');
-    return;
-  }
+  assert.ok(suite.lab.endpoints.iam, 'labsim lists its IAM endpoint in /_labsim/config');
   const page = await openPage(t, [HTTP_ERRORS]);
-  const { calls, answers, roleName } = await page.evaluate((lab) => window.labSdk.iamCalls(lab), suite.lab);
+  const { calls, answers, roleName, documents } = await page.evaluate((lab) => window.labSdk.iamCalls(lab), suite.lab);
   assert.equal(roleName, 'lambda-lab-role');
+  // The JavaScript SDK does not decode policy documents: the page must
+  // decodeURIComponent before JSON.parse, as on AWS.
+  const stream = documents['dynamodb-stream-data'];
+  assert.ok(stream.startsWith('%7B'), stream);
+  assert.throws(() => JSON.parse(stream));
+  assert.equal(JSON.parse(decodeURIComponent(stream)).Statement[0].Resource,
+    `arn:aws:dynamodb:${suite.lab.region}:123456789012:table/lab-table/stream/*`);
+  assert.deepEqual(Object.keys(documents), ['aoss-policy', 'dynamodb-stream-data']);
   // GetRolePolicy once per inline policy the lab's setup left on the role.
   const operations = calls.map((c) => c.operation);
   assert.deepEqual(operations.slice(0, 2), ['GetRole', 'ListRolePolicies']);
