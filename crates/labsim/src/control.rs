@@ -76,6 +76,12 @@ impl From<&IdentityStore> for IdentityJson {
     }
 }
 
+/// The `ttl_seconds` `POST /_labsim/credentials` accepts: up to 36 hours
+/// either way. STS's sessions last 900 to 129,600 s; labsim also mints
+/// short-lived and already expired credentials for tests (down to
+/// -129,600 s), and nothing beyond, so every expiry is a valid date.
+pub const TTL_SECONDS_RANGE: std::ops::RangeInclusive<i64> = -129_600..=129_600;
+
 /// Body of `POST /_labsim/credentials`; an empty body means the default TTL.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct MintRequest {
@@ -144,6 +150,16 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
     let ttl = body
         .ttl_seconds
         .unwrap_or(sim.config().credential_ttl_seconds);
+    if !TTL_SECONDS_RANGE.contains(&ttl) {
+        return error(
+            400,
+            &format!(
+                "ttl_seconds must be between {} and {} (36 hours either way), not {ttl}",
+                TTL_SECONDS_RANGE.start(),
+                TTL_SECONDS_RANGE.end()
+            ),
+        );
+    }
     let policy = match &body.policy {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(text)) => Some(PolicyDocument::parse(text)),
@@ -212,4 +228,55 @@ fn add_faults(sim: &mut Simulator, req: &Request) -> Response {
 
 fn error(status: u16, message: &str) -> Response {
     Response::json(status, &ErrorJson { error: message })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::NOW;
+    use crate::SimConfig;
+
+    fn mint_with(sim: &mut Simulator, body: &str) -> Response {
+        let req = Request::new("POST", "/_labsim/credentials").with_body(body);
+        handle(sim, &req, NOW)
+    }
+
+    #[test]
+    fn ttl_seconds_out_of_range_is_refused_naming_the_field_and_range() {
+        let mut sim = Simulator::new(SimConfig::new(3), NOW);
+        // Before the check, 10^15 s gave an expiry past year 9999, not an
+        // RFC 3339 date.
+        for ttl in [
+            "1000000000000000",
+            "129601",
+            "-129601",
+            "9223372036854775807",
+        ] {
+            let res = mint_with(&mut sim, &format!(r#"{{"ttl_seconds": {ttl}}}"#));
+            assert_eq!(res.status, 400, "{ttl}");
+            let body: serde_json::Value = serde_json::from_slice(&res.body).unwrap();
+            assert_eq!(
+                body["error"],
+                format!("ttl_seconds must be between -129600 and 129600 (36 hours either way), not {ttl}")
+            );
+        }
+    }
+
+    #[test]
+    fn ttl_seconds_at_the_ends_of_the_range_and_what_tests_use_are_minted() {
+        let mut sim = Simulator::new(SimConfig::new(3), NOW);
+        // NOW is 2024-10-08T19:55:22Z.
+        for (ttl, expiration) in [
+            (-129_600, "2024-10-07T07:55:22Z"),
+            (-180, "2024-10-08T19:52:22Z"),
+            (4, "2024-10-08T19:55:26Z"),
+            (3600, "2024-10-08T20:55:22Z"),
+            (129_600, "2024-10-10T07:55:22Z"),
+        ] {
+            let res = mint_with(&mut sim, &format!(r#"{{"ttl_seconds": {ttl}}}"#));
+            assert_eq!(res.status, 200, "{ttl}");
+            let c: CredentialsJson = serde_json::from_slice(&res.body).unwrap();
+            assert_eq!(c.expiration, expiration);
+        }
+    }
 }
