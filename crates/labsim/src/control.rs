@@ -12,6 +12,7 @@ use crate::faults::{FaultRule, FaultSpec};
 use crate::http::{Request, Response};
 use crate::iam::PolicyDocument;
 use crate::identity::{Credentials, IdentityStore};
+use crate::lambda::logs::LogsLimits;
 use crate::setup::SetupPatch;
 use crate::{timeline, Simulator};
 
@@ -125,8 +126,11 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Ok(rolled) => Response::json(200, &rolled),
             Err(e) => error(e.status(), e.message()),
         },
+        ("limits", "GET") => Response::json(200, &sim.limits()),
+        ("limits", "POST") => set_limits(sim, req),
         (
-            "config" | "reset" | "credentials" | "events" | "faults" | "setup" | "stream/roll-over",
+            "config" | "reset" | "credentials" | "events" | "faults" | "setup" | "stream/roll-over"
+            | "limits",
             _,
         ) => error(405, "method not allowed"),
         _ => error(404, "no such control endpoint"),
@@ -171,6 +175,42 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
         Some(Err(e)) => return error(400, &format!("bad policy: {e}")),
     };
     Response::json(200, &CredentialsJson::from(&credentials))
+}
+
+/// `GET /_labsim/limits`: AWS's rate and page limits labsim applies, which
+/// a test suite may loosen (`POST` with the same shape, fields to change
+/// only; `null` lifts a limit). A reset puts AWS's back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub logs: LogsLimits,
+}
+
+impl Simulator {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            logs: self.lambda.logs().limits(),
+        }
+    }
+}
+
+fn set_limits(sim: &mut Simulator, req: &Request) -> Response {
+    const SHAPE: &str = r#"expected {"logs": {"filter_log_events_per_second": 5, "get_log_events_per_second": 10, "filter_page_span_ms": 60000}} (any of the fields; null lifts a limit)"#;
+    let patch = match serde_json::from_slice::<serde_json::Value>(&req.body) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return error(400, SHAPE),
+    };
+    let mut logs = sim.lambda.logs().limits();
+    for (name, value) in &patch {
+        let result = match name.as_str() {
+            "logs" => logs.patch(value),
+            _ => return error(400, SHAPE),
+        };
+        if let Err(e) = result {
+            return error(400, &format!("logs: {e}"));
+        }
+    }
+    sim.lambda.logs_mut().set_limits(logs);
+    Response::json(200, &sim.limits())
 }
 
 /// `GET /_labsim/events[?since_ms=N]`: the ground-truth timeline.
@@ -260,6 +300,44 @@ mod tests {
                 format!("ttl_seconds must be between -129600 and 129600 (36 hours either way), not {ttl}")
             );
         }
+    }
+
+    #[test]
+    fn limits_are_read_and_loosened_over_http_and_reset_to_aws() {
+        let mut sim = Simulator::new(SimConfig::new(3), NOW);
+        let get = Request::new("GET", "/_labsim/limits");
+        let aws = serde_json::json!({"logs": {
+            "filter_log_events_per_second": 5,
+            "get_log_events_per_second": 10,
+            "filter_page_span_ms": 60000,
+        }});
+        let read = |res: Response| serde_json::from_slice::<serde_json::Value>(&res.body).unwrap();
+        assert_eq!(read(handle(&mut sim, &get, NOW)), aws);
+        let post = |body: &str| Request::new("POST", "/_labsim/limits").with_body(body);
+        let res = handle(
+            &mut sim,
+            &post(r#"{"logs": {"filter_log_events_per_second": null}}"#),
+            NOW,
+        );
+        assert_eq!(res.status, 200);
+        assert_eq!(
+            read(res)["logs"]["filter_log_events_per_second"],
+            serde_json::Value::Null
+        );
+        assert_eq!(sim.limits().logs.filter_log_events_per_second, None);
+        let res = handle(
+            &mut sim,
+            &post(r#"{"logs": {"get_log_events_per_second": 0}}"#),
+            NOW,
+        );
+        assert_eq!(res.status, 400);
+        assert_eq!(
+            read(res)["error"],
+            "logs: get_log_events_per_second must be null (no limit) or a whole number from 1 to 1000000"
+        );
+        assert_eq!(handle(&mut sim, &post(r#"{"sts": {}}"#), NOW).status, 400);
+        handle(&mut sim, &Request::new("POST", "/_labsim/reset"), NOW);
+        assert_eq!(read(handle(&mut sim, &get, NOW)), aws);
     }
 
     #[test]
