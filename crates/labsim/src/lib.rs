@@ -581,7 +581,7 @@ impl Simulator {
                 .handle_api(req, &self.dynamodb, now_ms, request_id),
             Service::Logs => self
                 .lambda
-                .logs()
+                .logs_mut()
                 .handle(&target, &req.body, now_ms, request_id),
             Service::Aoss => {
                 let mut response = self.collection.handle(req, now_ms);

@@ -265,8 +265,8 @@ fn a_half_built_lab_does_nothing_downstream() {
     );
 }
 
-fn logs_call(lab: &Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
-    let res = lab.fun.logs().handle(
+fn logs_call(lab: &mut Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
+    let res = lab.fun.logs_mut().handle(
         &format!("Logs_20140328.{op}"),
         body.to_string().as_bytes(),
         now,
@@ -279,11 +279,12 @@ fn logs_call(lab: &Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
 #[test]
 fn logs_api_filters_pages_and_describes() {
     let mut lab = Lab::new(HandlerKind::Workshop);
+    let now = lab.now;
     let (status, body) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP}),
-        lab.now,
+        now,
     );
     assert_eq!(status, 400);
     assert_eq!(
@@ -294,7 +295,7 @@ fn logs_api_filters_pages_and_describes() {
     lab.tick_for(2_000);
     let later = lab.now;
     let (status, body) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "filterPattern": "\"Successfully:\""}),
         later,
@@ -310,7 +311,7 @@ fn logs_api_filters_pages_and_describes() {
 
     // Paging with limit and nextToken covers every event once.
     let (_, all) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP}),
         later,
@@ -318,7 +319,7 @@ fn logs_api_filters_pages_and_describes() {
     let total = all["events"].as_array().unwrap().len();
     assert_eq!(total, 6);
     let (_, first) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "limit": 4}),
         later,
@@ -326,7 +327,7 @@ fn logs_api_filters_pages_and_describes() {
     assert_eq!(first["events"].as_array().unwrap().len(), 4);
     let token = first["nextToken"].as_str().unwrap();
     let (_, rest) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "limit": 4, "nextToken": token}),
         later,
@@ -335,7 +336,7 @@ fn logs_api_filters_pages_and_describes() {
     assert!(rest.get("nextToken").is_none());
     // A time window before the invocation finds nothing.
     let (_, none) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "endTime": NOW - 1}),
         later,
@@ -343,7 +344,7 @@ fn logs_api_filters_pages_and_describes() {
     assert_eq!(none["events"], json!([]));
 
     let (_, streams) = logs_call(
-        &lab,
+        &mut lab,
         "DescribeLogStreams",
         json!({"logGroupName": LOG_GROUP, "orderBy": "LastEventTime", "descending": true}),
         later,
@@ -352,7 +353,7 @@ fn logs_api_filters_pages_and_describes() {
     let name = stream["logStreamName"].as_str().unwrap().to_owned();
     assert!(stream["lastEventTimestamp"].is_i64());
     let (_, got) = logs_call(
-        &lab,
+        &mut lab,
         "GetLogEvents",
         json!({"logGroupName": LOG_GROUP, "logStreamName": name, "startFromHead": true}),
         later,
