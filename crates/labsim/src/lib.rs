@@ -7,6 +7,7 @@
 //! (wasm32).
 
 pub mod apigateway;
+pub mod body_limit;
 pub mod control;
 pub mod cors;
 pub mod dynamodb;
