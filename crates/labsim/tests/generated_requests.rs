@@ -184,7 +184,7 @@ fn mutate(value: Value, odd: &str, rng: &mut SplitMix64) -> String {
             _ => Vec::new(),
         };
         let n = children.len();
-        if n == 0 || rng.next_u64() % 4 == 0 {
+        if n == 0 || rng.next_u64().is_multiple_of(4) {
             *value = Value::String("__labsim_odd__".into());
             return true;
         }
