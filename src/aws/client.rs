@@ -76,7 +76,7 @@ fn unreachable_hint(service: Service, routed: bool) -> &'static str {
         return "Nothing answered on the same-origin route: check that it forwards to the service (a CloudFront behaviour for the route's path, or labsim serving this page).";
     }
     match service {
-        Service::ExecuteApi => "Either nothing answers there, or the API does not allow calls from this page: enable CORS on /lab (OPTIONS method and, so errors are readable too, the DEFAULT 4XX/5XX gateway responses). The browser console names the exact reason.",
+        Service::ApiGateway => "Either nothing answers there, or the API does not allow calls from this page: enable CORS on /lab (OPTIONS method and, so errors are readable too, the DEFAULT 4XX/5XX gateway responses). The browser console names the exact reason.",
         Service::Aoss => "OpenSearch Serverless never answers browsers on other origins (it has no CORS). Set a collection route (Your lab > Other endpoints): a CloudFront behaviour, or the simulator's /aoss.",
         _ => "Check the endpoint address and your network; the browser console names the exact reason.",
     }

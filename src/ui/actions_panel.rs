@@ -38,7 +38,7 @@ pub fn ActionsPanel() -> impl IntoView {
         let lines: Vec<String> = item_warnings.iter().map(|w| w.message()).collect();
         warnings.set(lines.join("\n"));
         spawn_local(async move {
-            let answer = call(state, Service::ExecuteApi, "POST /v1/lab", &|url| {
+            let answer = call(state, Service::ApiGateway, "POST /v1/lab", &|url| {
                 HttpRequest::new("POST", url)
                     .header("content-type", "application/json")
                     .body(body.clone())

@@ -146,7 +146,7 @@ fn code_and_message(body: &str) -> (String, String) {
 pub fn classify(service: Service, status: u16, body: &str) -> Option<AwsError> {
     if (200..300).contains(&status) {
         // API Gateway's lab mapping returns DynamoDB errors with status 200.
-        if service == Service::ExecuteApi {
+        if service == Service::ApiGateway {
             let (code, message) = code_and_message(body);
             if !code.is_empty() {
                 return Some(AwsError::Other {
@@ -300,7 +300,7 @@ mod tests {
     fn classifies_each_services_shapes() {
         use AwsError::*;
         let expired_apigw = classify(
-            Service::ExecuteApi,
+            Service::ApiGateway,
             403,
             r#"{"message":"The security token included in the request is expired"}"#,
         );
@@ -325,7 +325,7 @@ mod tests {
                 server_time: 1_728_417_880
             })
         );
-        let denied = classify(Service::ExecuteApi, 403, r#"{"message":"User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:ap-southeast-1:123456789012:abc/v1/POST/lab"}"#).unwrap();
+        let denied = classify(Service::ApiGateway, 403, r#"{"message":"User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:ap-southeast-1:123456789012:abc/v1/POST/lab"}"#).unwrap();
         assert!(
             matches!(&denied, AccessDenied { action: Some(a), .. } if a == "execute-api:Invoke")
         );
@@ -359,13 +359,13 @@ mod tests {
     #[test]
     fn api_200_with_dynamodb_error_is_a_failure() {
         let e = classify(
-            Service::ExecuteApi,
+            Service::ApiGateway,
             200,
             r#"{"__type":"com.amazon.coral.service#SerializationException","Message":"Unexpected character"}"#,
         )
         .unwrap();
         assert!(e.to_string().contains("SerializationException"), "{e}");
         assert!(e.to_string().contains("not written"), "{e}");
-        assert_eq!(classify(Service::ExecuteApi, 200, "{}"), None);
+        assert_eq!(classify(Service::ApiGateway, 200, "{}"), None);
     }
 }

@@ -119,7 +119,7 @@ mod tests {
         let c = creds();
         let ctx = SigningContext::for_service(
             &c,
-            Service::ExecuteApi,
+            Service::ApiGateway,
             "ap-southeast-1",
             1_763_942_400_000,
         );

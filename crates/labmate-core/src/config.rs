@@ -3,10 +3,12 @@
 
 use crate::service::{is_region, parse_aws_host, Service};
 
-pub const DEFAULT_REGION: &str = "ap-southeast-1";
-pub const DEFAULT_INDEX: &str = "dynamodb_replicate";
-pub const DEFAULT_TABLE: &str = "lab-table";
-pub const DEFAULT_FUNCTION: &str = "sync-data-with-dynamodb-stream";
+use lab_model::names;
+
+pub const DEFAULT_REGION: &str = names::DEFAULT_REGION;
+pub const DEFAULT_INDEX: &str = names::INDEX;
+pub const DEFAULT_TABLE: &str = names::TABLE;
+pub const DEFAULT_FUNCTION: &str = names::FUNCTION;
 
 /// Where the lab's resources are. Endpoints left empty fall back to AWS's
 /// regional endpoint for the region; any URL may be set instead (the
@@ -58,21 +60,15 @@ impl ServiceKey {
         match self {
             ServiceKey::Sts => Service::Sts,
             ServiceKey::DynamoDb => Service::DynamoDb,
-            ServiceKey::Streams => Service::DynamoDbStreams,
+            ServiceKey::Streams => Service::Streams,
             ServiceKey::Lambda => Service::Lambda,
             ServiceKey::Logs => Service::Logs,
         }
     }
 
-    /// The share-link parameter.
+    /// The share-link parameter: the service's key, as labsim names it too.
     pub fn param(self) -> &'static str {
-        match self {
-            ServiceKey::Sts => "sts",
-            ServiceKey::DynamoDb => "dynamodb",
-            ServiceKey::Streams => "streams",
-            ServiceKey::Lambda => "lambda",
-            ServiceKey::Logs => "logs",
-        }
+        self.service().key()
     }
 }
 
@@ -243,7 +239,7 @@ impl LabConfig {
     /// The endpoint for `service`, or why there is none.
     pub fn endpoint(&self, service: Service) -> Result<Endpoint, ConfigError> {
         let (field, raw, hint, route) = match service {
-            Service::ExecuteApi => (
+            Service::ApiGateway => (
                 "API invoke URL",
                 self.api_url.as_str(),
                 "Copy it from API Gateway > dynamodb-api-gw > Stages > v1, and add /lab.",
@@ -325,7 +321,7 @@ impl LabConfig {
                 value: self.region.clone(),
             });
         }
-        for service in [Service::ExecuteApi, Service::Aoss] {
+        for service in [Service::ApiGateway, Service::Aoss] {
             match self.endpoint(service) {
                 Err(e) => out.push(e),
                 Ok(ep) if ep.region != self.region && is_region(&self.region) => {
@@ -553,14 +549,14 @@ mod tests {
             "/aoss/dynamodb_replicate/_count?q=1"
         );
         c.api_route = "https://d111.cloudfront.net/api".into();
-        let api = c.endpoint(Service::ExecuteApi).unwrap();
+        let api = c.endpoint(Service::ApiGateway).unwrap();
         assert_eq!(
             api.send_url(&api.url),
             "https://d111.cloudfront.net/api/v1/lab"
         );
         // Without a route, the signed URL is the one fetched.
         c.api_route.clear();
-        let api = c.endpoint(Service::ExecuteApi).unwrap();
+        let api = c.endpoint(Service::ApiGateway).unwrap();
         assert_eq!(api.send_url(&api.url), api.url);
         assert!(c.problems().is_empty(), "{:?}", c.problems());
     }
@@ -626,7 +622,7 @@ mod tests {
         c.api_url = "http://127.0.0.1:4510/v1/lab".into();
         c.endpoints
             .set(ServiceKey::Sts, "http://127.0.0.1:4515".into());
-        let ep = c.endpoint(Service::ExecuteApi).unwrap();
+        let ep = c.endpoint(Service::ApiGateway).unwrap();
         assert_eq!(
             (ep.url.as_str(), ep.region.as_str()),
             ("http://127.0.0.1:4510/v1/lab", "ap-southeast-1")
@@ -642,7 +638,7 @@ mod tests {
         let mut c = lab();
         std::mem::swap(&mut c.api_url, &mut c.collection_endpoint);
         assert_eq!(
-            c.endpoint(Service::ExecuteApi).unwrap_err(),
+            c.endpoint(Service::ApiGateway).unwrap_err(),
             ConfigError::WrongService {
                 field: "API invoke URL",
                 found: "OpenSearch Serverless",

@@ -1,87 +1,7 @@
-//! The AWS services the lab touches, and what their host names say.
+//! What an AWS host name says: which of the lab's services, in which
+//! region. The services themselves are typed once, in `lab-model`.
 
-use crate::signing::SigningRules;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Service {
-    /// The lab's REST API (`dynamodb-api-gw`).
-    ExecuteApi,
-    /// The OpenSearch Serverless collection's data plane.
-    Aoss,
-    DynamoDb,
-    DynamoDbStreams,
-    Lambda,
-    Logs,
-    Sts,
-}
-
-impl Service {
-    pub const ALL: [Service; 7] = [
-        Service::ExecuteApi,
-        Service::Aoss,
-        Service::DynamoDb,
-        Service::DynamoDbStreams,
-        Service::Lambda,
-        Service::Logs,
-        Service::Sts,
-    ];
-
-    /// The name in the credential scope. Streams signs as `dynamodb`.
-    pub fn signing_name(self) -> &'static str {
-        match self {
-            Service::ExecuteApi => "execute-api",
-            Service::Aoss => "aoss",
-            Service::DynamoDb | Service::DynamoDbStreams => "dynamodb",
-            Service::Lambda => "lambda",
-            Service::Logs => "logs",
-            Service::Sts => "sts",
-        }
-    }
-
-    /// What a learner calls it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Service::ExecuteApi => "API Gateway",
-            Service::Aoss => "OpenSearch Serverless",
-            Service::DynamoDb => "DynamoDB",
-            Service::DynamoDbStreams => "DynamoDB Streams",
-            Service::Lambda => "Lambda",
-            Service::Logs => "CloudWatch Logs",
-            Service::Sts => "STS",
-        }
-    }
-
-    pub fn signing_rules(self) -> SigningRules {
-        SigningRules {
-            // AOSS refuses a request whose payload hash is not in a signed header.
-            payload_hash_header: self == Service::Aoss,
-            ..SigningRules::default()
-        }
-    }
-
-    /// The regional endpoint AWS serves this service on. `None` for the two
-    /// whose host names carry an id only the learner knows.
-    pub fn default_endpoint(self, region: &str) -> Option<String> {
-        let suffix = dns_suffix(region);
-        let prefix = match self {
-            Service::ExecuteApi | Service::Aoss => return None,
-            Service::DynamoDb => "dynamodb",
-            Service::DynamoDbStreams => "streams.dynamodb",
-            Service::Lambda => "lambda",
-            Service::Logs => "logs",
-            Service::Sts => "sts",
-        };
-        Some(format!("https://{prefix}.{region}.{suffix}"))
-    }
-}
-
-fn dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    }
-}
+pub use lab_model::Service;
 
 /// A service and region read off an AWS host name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,9 +25,9 @@ pub fn parse_aws_host(host: &str) -> Option<AwsHost> {
         })
     };
     match labels.as_slice() {
-        [_api_id, "execute-api", region] => host(Service::ExecuteApi, region),
+        [_api_id, "execute-api", region] => host(Service::ApiGateway, region),
         [_collection_id, region, "aoss"] => host(Service::Aoss, region),
-        ["streams", "dynamodb", region] => host(Service::DynamoDbStreams, region),
+        ["streams", "dynamodb", region] => host(Service::Streams, region),
         ["dynamodb", region] => host(Service::DynamoDb, region),
         ["lambda", region] => host(Service::Lambda, region),
         ["logs", region] => host(Service::Logs, region),
@@ -139,7 +59,7 @@ mod tests {
         let cases = [
             (
                 "abc123defg.execute-api.ap-southeast-1.amazonaws.com",
-                Service::ExecuteApi,
+                Service::ApiGateway,
                 "ap-southeast-1",
             ),
             (
@@ -154,7 +74,7 @@ mod tests {
             ),
             (
                 "streams.dynamodb.us-west-2.amazonaws.com:443",
-                Service::DynamoDbStreams,
+                Service::Streams,
                 "us-west-2",
             ),
             (
@@ -208,18 +128,5 @@ mod tests {
         assert!(!is_region("AP-SOUTHEAST-1"));
         assert!(!is_region("ap-southeast-0"));
         assert!(!is_region(""));
-    }
-
-    #[test]
-    fn only_aoss_sends_the_payload_hash() {
-        for s in Service::ALL {
-            assert_eq!(s.signing_rules().payload_hash_header, s == Service::Aoss);
-        }
-        assert_eq!(Service::DynamoDbStreams.signing_name(), "dynamodb");
-        assert_eq!(
-            Service::Sts.default_endpoint("ap-southeast-1").as_deref(),
-            Some("https://sts.ap-southeast-1.amazonaws.com")
-        );
-        assert_eq!(Service::Aoss.default_endpoint("ap-southeast-1"), None);
     }
 }

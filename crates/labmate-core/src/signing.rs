@@ -89,6 +89,17 @@ impl Default for SigningRules {
     }
 }
 
+impl SigningRules {
+    /// The rules `service` wants.
+    pub fn for_service(service: Service) -> Self {
+        SigningRules {
+            // AOSS refuses a request whose payload hash is not in a signed header.
+            payload_hash_header: service == Service::Aoss,
+            ..SigningRules::default()
+        }
+    }
+}
+
 /// Who signs, for which service and region, at what time.
 #[derive(Clone, Copy, Debug)]
 pub struct SigningContext<'a> {
@@ -113,7 +124,7 @@ impl<'a> SigningContext<'a> {
             signing_name: service.signing_name(),
             region,
             time_ms,
-            rules: service.signing_rules(),
+            rules: SigningRules::for_service(service),
         }
     }
 }
@@ -410,6 +421,16 @@ fn unredact(redacted_canonical: &str, session_token: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_aoss_sends_the_payload_hash() {
+        for s in super::Service::ALL {
+            assert_eq!(
+                super::SigningRules::for_service(s).payload_hash_header,
+                s == super::Service::Aoss
+            );
+        }
+    }
+
     use super::*;
 
     fn creds(token: Option<&str>) -> Credentials {
@@ -484,7 +505,7 @@ mod tests {
         )
         .header("content-type", "application/json")
         .body(r#"{"name":"n","type":"t"}"#);
-        let ctx = SigningContext::for_service(&c, Service::ExecuteApi, "ap-southeast-1", T);
+        let ctx = SigningContext::for_service(&c, Service::ApiGateway, "ap-southeast-1", T);
         let signed = sign(&req, &ctx).unwrap();
         assert!(signed.header("x-amz-content-sha256").is_none());
         assert_eq!(

@@ -2,7 +2,7 @@
 //! simulated service is and hands out demo credentials, so a share link
 //! only needs the simulator's address.
 
-use serde_json::Value;
+use lab_model::{Service, SimulatorConfig};
 
 use crate::config::{LabConfig, ServiceKey};
 use crate::credentials::{credentials_from_json, CredentialsError, ParsedCredentials, PasteFormat};
@@ -21,6 +21,8 @@ pub enum SimulatorError {
     NotJson(String),
     #[error("The simulator's answer has no {0}.")]
     Missing(&'static str),
+    #[error("The simulator's answer is not a labsim configuration ({0}): are labsim and labmate from the same version?")]
+    Unexpected(String),
 }
 
 /// The control path, under the simulator's address.
@@ -36,46 +38,47 @@ pub fn read_simulator_config(
     body: &str,
     now: i64,
 ) -> Result<SimulatorSetup, SimulatorError> {
-    let v: Value =
-        serde_json::from_str(body).map_err(|_| SimulatorError::NotJson(base.simulator.clone()))?;
-    let mut config = base.clone();
-    if let Some(region) = v.get("region").and_then(Value::as_str) {
-        config.region = region.to_owned();
-    }
-    let endpoints = v
-        .get("endpoints")
-        .and_then(Value::as_object)
-        .ok_or(SimulatorError::Missing("endpoints"))?;
-    for (name, url) in endpoints {
-        let Some(url) = url.as_str() else { continue };
-        match name.as_str() {
-            "api" => config.api_url = url.to_owned(),
-            "aoss" => config.collection_endpoint = url.to_owned(),
-            other => {
-                if let Some(key) = ServiceKey::ALL.into_iter().find(|k| k.param() == other) {
-                    config.endpoints.set(key, url.to_owned());
-                }
+    let sim: SimulatorConfig = serde_json::from_str(body).map_err(|e| {
+        let text = e.to_string();
+        match e.classify() {
+            serde_json::error::Category::Data if text.contains("`endpoints`") => {
+                SimulatorError::Missing("endpoints")
             }
+            serde_json::error::Category::Data if text.contains("`credentials`") => {
+                SimulatorError::Missing("credentials")
+            }
+            serde_json::error::Category::Data => SimulatorError::Unexpected(text),
+            _ => SimulatorError::NotJson(base.simulator.clone()),
+        }
+    })?;
+    let mut config = base.clone();
+    if !sim.region.is_empty() {
+        config.region = sim.region.clone();
+    }
+    if let Some(url) = sim.endpoint(Service::ApiGateway) {
+        config.api_url = url.to_owned();
+    }
+    if let Some(url) = sim.endpoint(Service::Aoss) {
+        config.collection_endpoint = url.to_owned();
+    }
+    for key in ServiceKey::ALL {
+        if let Some(url) = sim.endpoint(key.service()) {
+            config.endpoints.set(key, url.to_owned());
         }
     }
     // Present when labsim also serves this app: its same-origin routes.
-    if let Some(routes) = v.get("routes").and_then(Value::as_object) {
-        for (name, url) in routes {
-            let Some(url) = url.as_str() else { continue };
-            match name.as_str() {
-                "api" => config.api_route = url.to_owned(),
-                "aoss" => config.collection_route = url.to_owned(),
-                _ => {}
-            }
-        }
+    if let Some(route) = sim.route(Service::ApiGateway) {
+        config.api_route = route.to_owned();
     }
-    let credentials = v
-        .get("credentials")
-        .filter(|c| c.is_object())
-        .ok_or(SimulatorError::Missing("credentials"))?;
+    if let Some(route) = sim.route(Service::Aoss) {
+        config.collection_route = route.to_owned();
+    }
+    // Checked as a paste of `aws configure export-credentials` would be, so a
+    // broken set gets the same specific message.
+    let credentials = serde_json::to_value(&sim.credentials).unwrap_or_default();
     Ok(SimulatorSetup {
         config,
-        credentials: credentials_from_json(credentials, PasteFormat::Simulator, now),
+        credentials: credentials_from_json(&credentials, PasteFormat::Simulator, now),
     })
 }
 

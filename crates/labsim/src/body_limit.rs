@@ -24,7 +24,7 @@
 
 use serde_json::json;
 
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 use crate::{control, lambda, sts, Service, Simulator};
 
 /// API Gateway's payload quota.

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::faults::{FaultRule, FaultSpec};
-use crate::http::{Request, Response};
 use crate::iam::PolicyDocument;
 use crate::identity::{Credentials, IdentityStore};
 use crate::lambda::logs::LogsLimits;
+use crate::message::{Request, Response};
 use crate::setup::SetupPatch;
 use crate::{timeline, Simulator};
 

@@ -6,7 +6,7 @@
 //! `x-amzn-RequestId` and `Date` (to correct its clock), which are not
 //! CORS-safelisted, so they are exposed.
 
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 
 /// What an endpoint allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::http::Request;
+use crate::message::Request;
 use crate::rng::SplitMix64;
 use crate::Service;
 

@@ -15,7 +15,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode,
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use labsim::{http, Service, Simulator};
+use labsim::{message, Service, Simulator};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
@@ -470,8 +470,8 @@ async fn route_handler(
 }
 
 /// The core's request, without its body yet.
-fn core_request(method: &Method, path: &str, uri: &Uri, headers: &HeaderMap) -> http::Request {
-    http::Request {
+fn core_request(method: &Method, path: &str, uri: &Uri, headers: &HeaderMap) -> message::Request {
+    message::Request {
         method: method.as_str().to_owned(),
         path: path.to_owned(),
         query: uri.query().unwrap_or_default().to_owned(),
@@ -492,7 +492,7 @@ fn core_request(method: &Method, path: &str, uri: &Uri, headers: &HeaderMap) -> 
 async fn forward(
     sim: &Shared,
     service: Service,
-    mut req: http::Request,
+    mut req: message::Request,
     body: Body,
     connection: &DropHandle,
 ) -> Response {
@@ -542,7 +542,7 @@ async fn forward(
     to_axum(res)
 }
 
-fn to_axum(res: http::Response) -> Response {
+fn to_axum(res: message::Response) -> Response {
     // Built bare (not with IntoResponse, which adds its own Content-Type), so
     // the headers are exactly the core's.
     let mut out = Response::new(axum::body::Body::from(res.body));

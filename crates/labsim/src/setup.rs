@@ -275,8 +275,8 @@ impl Simulator {
 mod tests {
     use serde_json::{json, Value};
 
-    use crate::http::{Request, Response};
     use crate::lambda::{FUNCTION_NAME, INDEX};
+    use crate::message::{Request, Response};
     use crate::test_support::{Signer, NOW};
     use crate::{Service, SimConfig, Simulator};
 

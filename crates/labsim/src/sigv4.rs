@@ -17,8 +17,9 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::http::Request;
 use crate::identity::{Credentials, IdentityStore};
+use crate::message::Request;
+use crate::percent;
 use crate::time;
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -355,14 +356,20 @@ fn canonical_uri(raw_path: &str) -> String {
     if ends_in_slash && normalized.len() > 1 {
         normalized.push('/');
     }
-    encode(&normalized, true)
+    percent::encode(&normalized, percent::UNRESERVED_AND_SLASH)
 }
 
 /// Query parameters decoded, re-encoded strictly, and sorted by name then
-/// value. A `+` decodes to a space, as form encoding (and `aws-sigv4`) has it.
+/// value. Only `%XX` is decoded: a raw `+` is a literal plus, signed as
+/// `%2B`, as AWS canonicalizes it (aws-sigv4 reads it as a space, smithy-rs
+/// issue 4227; a signer that does so is refused here, as by AWS).
 fn canonical_query(raw_query: &str) -> String {
-    let mut params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
-        .map(|(k, v)| (encode(&k, false), encode(&v, false)))
+    let strict = |s: &str| percent::encode(&percent::decode(s), percent::UNRESERVED);
+    let mut params: Vec<(String, String)> = raw_query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .map(|(k, v)| (strict(k), strict(v)))
         .collect();
     params.sort();
     params
@@ -370,21 +377,6 @@ fn canonical_query(raw_query: &str) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// RFC 3986 encoding of everything but unreserved characters (and `/` when
-/// `keep_slash`), with uppercase hex, as SigV4 requires.
-fn encode(text: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        let unreserved = byte.is_ascii_alphanumeric() || b"-._~".contains(&byte);
-        if unreserved || (keep_slash && byte == b'/') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

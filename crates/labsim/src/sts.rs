@@ -3,9 +3,9 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::http::{Request, Response};
 use crate::iam::{self, AuthzRequest, Denial, LabIds, PermissionSet, PolicyDocument};
 use crate::identity::{Credentials, IdentityStore};
+use crate::message::{Request, Response};
 use crate::rng::{SplitMix64, UPPER_ALNUM};
 use crate::sigv4::{self, AuthError, Expected};
 use crate::time;

@@ -7,8 +7,9 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 
-use crate::http::{Request, Response};
 use crate::identity::Credentials;
+use crate::message::{Request, Response};
+use crate::{Service, SimConfig, Simulator};
 
 /// 2024-10-08T19:55:22Z, the server's clock in the tests.
 pub const NOW: i64 = 1_728_417_322_000;
@@ -131,4 +132,28 @@ pub fn signed_as(credentials: &Credentials, service: &str, req: Request) -> Requ
 /// The answer's body as JSON.
 pub fn json_of(res: &Response) -> serde_json::Value {
     serde_json::from_slice(&res.body).expect("JSON body")
+}
+
+/// The simulator most tests start from: seed 5, STS's endpoint listed.
+pub fn sim() -> Simulator {
+    let mut config = SimConfig::new(5);
+    config
+        .endpoints
+        .insert("sts".into(), "http://127.0.0.1:9101".into());
+    Simulator::new(config, NOW)
+}
+
+/// Adds a fault rule (JSON) through the control endpoint.
+pub fn add_fault(sim: &mut Simulator, json: &str) {
+    let req = Request::new("POST", "/_labsim/faults").with_body(json);
+    let res = sim.handle(Service::Sts, &req, NOW);
+    assert_eq!(res.status, 200, "{}", res.body_text());
+}
+
+/// A GetItem on `lab-table` for id `x`, unsigned.
+pub fn get_item() -> Request {
+    dynamodb_request(
+        "GetItem",
+        r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#,
+    )
 }

@@ -1,143 +1,75 @@
 //! Time formats AWS uses, from and to epoch milliseconds.
 //!
-//! The core never reads a clock (the caller passes the time in), and a date
-//! library would be a dependency for three formats; the calendar arithmetic is
-//! Howard Hinnant's `days_from_civil` / `civil_from_days`, exact for the
-//! proleptic Gregorian calendar.
+//! One unit throughout labsim: every instant, parsed or passed in, is
+//! epoch **milliseconds** (`i64`), so [`parse_amz_date`] returns
+//! milliseconds too. The core never reads a clock (the caller passes the
+//! time in). The calendar is aws-smithy-types' (as in labmate-core);
+//! formatting works at whole seconds (milliseconds are truncated, also
+//! before 1970) and holds instants to the years 0001 to 9999 that the
+//! formats allow.
+
+use aws_smithy_types::date_time::Format;
+use aws_smithy_types::DateTime;
 
 const MS_PER_SECOND: i64 = 1000;
-const SECONDS_PER_DAY: i64 = 86_400;
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range RFC 3339 and
+/// HTTP dates can write.
+const FIRST_SECOND: i64 = -62_135_596_800;
+const LAST_SECOND: i64 = 253_402_300_799;
 
-/// A UTC calendar instant at second precision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Civil {
-    year: i64,
-    month: u32,
-    day: u32,
-    hour: u32,
-    minute: u32,
-    second: u32,
-    /// 0 = Sunday.
-    weekday: u32,
-}
-
-fn civil(epoch_ms: i64) -> Civil {
-    let seconds = epoch_ms.div_euclid(MS_PER_SECOND);
-    let days = seconds.div_euclid(SECONDS_PER_DAY);
-    let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY) as u32;
-    let (year, month, day) = civil_from_days(days);
-    Civil {
-        year,
-        month,
-        day,
-        hour: second_of_day / 3600,
-        minute: second_of_day / 60 % 60,
-        second: second_of_day % 60,
-        // 1970-01-01 was a Thursday.
-        weekday: (days + 4).rem_euclid(7) as u32,
-    }
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let mp = i64::from((month + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
-/// SigV4's ISO 8601 basic format, as in `x-amz-date`: `20241008T195522Z`.
-pub fn amz_date(epoch_ms: i64) -> String {
-    let c = civil(epoch_ms);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
+/// `epoch_ms` at whole seconds, held to the years 0001 to 9999.
+fn second(epoch_ms: i64) -> DateTime {
+    DateTime::from_secs(
+        epoch_ms
+            .div_euclid(MS_PER_SECOND)
+            .clamp(FIRST_SECOND, LAST_SECOND),
     )
 }
 
 /// RFC 3339 in UTC at second precision, as STS writes `Expiration`:
 /// `2024-10-08T19:55:22Z`.
 pub fn rfc3339(epoch_ms: i64) -> String {
-    let c = civil(epoch_ms);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    second(epoch_ms)
+        .fmt(Format::DateTime)
+        .expect("a whole second in 0001-9999 formats")
+}
+
+/// SigV4's ISO 8601 basic format, as in `x-amz-date`: `20241008T195522Z`.
+pub fn amz_date(epoch_ms: i64) -> String {
+    rfc3339(epoch_ms).replace(['-', ':'], "")
 }
 
 /// The HTTP `Date` header format (IMF-fixdate): `Tue, 08 Oct 2024 19:55:22 GMT`.
 pub fn http_date(epoch_ms: i64) -> String {
-    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let c = civil(epoch_ms);
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        DAYS[c.weekday as usize],
-        c.day,
-        MONTHS[c.month as usize - 1],
-        c.year,
-        c.hour,
-        c.minute,
-        c.second
-    )
+    second(epoch_ms)
+        .fmt(Format::HttpDate)
+        .expect("a whole second in 0001-9999 formats")
 }
 
-/// Parses `x-amz-date` (`20241008T195522Z`) to epoch milliseconds; `None`
-/// unless it is exactly that shape and a real instant.
+/// Parses `x-amz-date` (`20241008T195522Z`) to epoch **milliseconds**;
+/// `None` unless it is exactly that shape and a real instant.
 pub fn parse_amz_date(text: &str) -> Option<i64> {
     let b = text.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+    let shaped = b.len() == 16
+        && b[8] == b'T'
+        && b[15] == b'Z'
+        && b.iter()
+            .enumerate()
+            .all(|(i, d)| i == 8 || i == 15 || d.is_ascii_digit());
+    if !shaped {
         return None;
     }
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        let digits = &text[range];
-        digits
-            .bytes()
-            .all(|d| d.is_ascii_digit())
-            .then(|| digits.parse().ok())
-            .flatten()
-    };
-    let year = i64::from(number(0..4)?);
-    let month = number(4..6)?;
-    let day = number(6..8)?;
-    let (hour, minute, second) = (number(9..11)?, number(11..13)?, number(13..15)?);
-    let valid = (1..=12).contains(&month)
-        && (1..=days_in_month(year, month)).contains(&day)
-        && hour < 24
-        && minute < 60
-        && second < 60;
-    if !valid {
-        return None;
-    }
-    let seconds = days_from_civil(year, month, day) * SECONDS_PER_DAY
-        + i64::from(hour * 3600 + minute * 60 + second);
-    Some(seconds * MS_PER_SECOND)
+    let iso = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &text[0..4],
+        &text[4..6],
+        &text[6..8],
+        &text[9..11],
+        &text[11..13],
+        &text[13..15]
+    );
+    let parsed = DateTime::from_str(&iso, Format::DateTime).ok()?;
+    parsed.secs().checked_mul(MS_PER_SECOND)
 }
 
 #[cfg(test)]
@@ -157,6 +89,9 @@ mod tests {
         // Milliseconds are truncated, also before 1970.
         assert_eq!(amz_date(T + 999), "20241008T195522Z");
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+        // Beyond what the formats can write: held to their last second.
+        assert_eq!(rfc3339(i64::MAX), "9999-12-31T23:59:59Z");
+        assert_eq!(http_date(i64::MIN), "Mon, 01 Jan 0001 00:00:00 GMT");
     }
 
     #[test]
@@ -180,6 +115,8 @@ mod tests {
             "20241301T000000Z",
             "20241008T245522Z",
             "2024100+T195522Z",
+            "20241008T235960Z",
+            "20241008T19552:Z",
         ] {
             assert_eq!(parse_amz_date(bad), None, "{bad}");
         }

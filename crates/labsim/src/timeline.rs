@@ -306,7 +306,7 @@ pub fn events_json(sim: &Simulator, since_ms: Option<i64>, now_ms: i64) -> Value
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Request;
+    use crate::message::Request;
     use crate::test_support::NOW;
     use crate::{Service, SimConfig};
 

@@ -19,9 +19,9 @@ mod tests;
 use serde_json::{json, Value};
 
 use crate::dynamodb::{DynamoDb, LAB_TABLE};
-use crate::http::{Request, Response};
 use crate::iam;
 use crate::identity::{IdentityStore, DEMO_ACCOUNT};
+use crate::message::{Request, Response};
 use crate::rng::SplitMix64;
 use crate::sigv4::{self, AuthError, Expected};
 

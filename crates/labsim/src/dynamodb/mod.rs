@@ -43,8 +43,8 @@ pub use streams::{StartingPosition, StreamCursor};
 pub use table::{KeyAttribute, KeySchema, ScalarType};
 pub use wire::CONTENT_TYPE;
 
-use crate::http::Response;
 use crate::identity::DEMO_ACCOUNT;
+use crate::message::Response;
 use crate::rng::{SplitMix64, UPPER_ALNUM};
 use table::Table;
 
@@ -95,9 +95,11 @@ impl DynamoDbConfig {
     }
 }
 
-/// Which endpoint a request came to.
+/// Which of the two APIs a request came to: DynamoDB's or DynamoDB
+/// Streams' (each served at its own endpoint URL, both signed as
+/// `dynamodb`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
+pub enum DynamoDbApi {
     /// `dynamodb.{region}.amazonaws.com`
     DynamoDb,
     /// `streams.dynamodb.{region}.amazonaws.com`
@@ -191,38 +193,38 @@ impl DynamoDb {
         Ok(self.describe(t, now_ms))
     }
 
-    /// Answers one request at either endpoint (the target's prefix decides).
+    /// Answers one request to either API (the target's prefix decides).
     pub fn handle(&mut self, target: &str, body: &[u8], now_ms: i64) -> Response {
         self.answer(None, target, body, now_ms)
     }
 
-    /// Answers one request at `endpoint`; a target of the other endpoint is
-    /// an unknown operation there, as in AWS.
+    /// Answers one request to `api`; a target of the other API is an
+    /// unknown operation there, as in AWS.
     pub fn handle_at(
         &mut self,
-        endpoint: Endpoint,
+        api: DynamoDbApi,
         target: &str,
         body: &[u8],
         now_ms: i64,
     ) -> Response {
-        self.answer(Some(endpoint), target, body, now_ms)
+        self.answer(Some(api), target, body, now_ms)
     }
 
     fn answer(
         &mut self,
-        endpoint: Option<Endpoint>,
+        api: Option<DynamoDbApi>,
         target: &str,
         body: &[u8],
         now_ms: i64,
     ) -> Response {
         let request_id = self.request_ids.string(UPPER_ALNUM, 52);
-        let result = self.dispatch(endpoint, target, body, now_ms);
+        let result = self.dispatch(api, target, body, now_ms);
         wire::response(result, &request_id)
     }
 
     fn dispatch(
         &mut self,
-        endpoint: Option<Endpoint>,
+        api: Option<DynamoDbApi>,
         target: &str,
         body: &[u8],
         now_ms: i64,
@@ -236,16 +238,16 @@ impl DynamoDb {
         let unknown = || DynamoDbError::bare(ErrorKind::UnknownOperation);
         let (prefix, operation) = target.split_once('.').ok_or_else(unknown)?;
         let at = match prefix {
-            "DynamoDB_20120810" => Endpoint::DynamoDb,
-            "DynamoDBStreams_20120810" => Endpoint::Streams,
+            "DynamoDB_20120810" => DynamoDbApi::DynamoDb,
+            "DynamoDBStreams_20120810" => DynamoDbApi::Streams,
             _ => return Err(unknown()),
         };
-        if endpoint.is_some_and(|e| e != at) {
+        if api.is_some_and(|a| a != at) {
             return Err(unknown());
         }
         let known = match at {
-            Endpoint::DynamoDb => api::OPERATIONS.contains(&operation),
-            Endpoint::Streams => streams_api::OPERATIONS.contains(&operation),
+            DynamoDbApi::DynamoDb => api::OPERATIONS.contains(&operation),
+            DynamoDbApi::Streams => streams_api::OPERATIONS.contains(&operation),
         };
         if !known {
             return Err(unknown());
@@ -256,8 +258,8 @@ impl DynamoDb {
         self.tick(now_ms);
         let fields = wire::Fields(&fields);
         match at {
-            Endpoint::DynamoDb => self.call(operation, fields, now_ms),
-            Endpoint::Streams => self.call_streams(operation, fields, now_ms),
+            DynamoDbApi::DynamoDb => self.call(operation, fields, now_ms),
+            DynamoDbApi::Streams => self.call_streams(operation, fields, now_ms),
         }
     }
 

@@ -191,9 +191,9 @@ fn unknown_and_unsimulated_operations() {
         body["message"],
         "labsim does not simulate the DynamoDB operation Query"
     );
-    // Each endpoint knows only its own targets.
+    // Each API knows only its own targets.
     let res = db.handle_at(
-        Endpoint::DynamoDb,
+        DynamoDbApi::DynamoDb,
         "DynamoDBStreams_20120810.ListStreams",
         b"{}",
         NOW,
@@ -204,7 +204,7 @@ fn unknown_and_unsimulated_operations() {
         unknown.1
     );
     let res = db.handle_at(
-        Endpoint::Streams,
+        DynamoDbApi::Streams,
         "DynamoDBStreams_20120810.ListStreams",
         b"{}",
         NOW,

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::codec::crc32;
 use super::error::DynamoDbError;
-use crate::http::Response;
+use crate::message::Response;
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 

@@ -42,7 +42,7 @@
 //!   `X01:network-policy-deny` (AOSS troubleshooting guide).
 
 use super::eval::{AuthzRequest, Decision, PolicyType};
-use crate::http::Response;
+use crate::message::Response;
 use crate::sts::{self, StsError};
 
 /// The JSON key of API Gateway's IAM denial message (see the module docs).

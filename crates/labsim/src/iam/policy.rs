@@ -20,7 +20,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::http::Response;
+use crate::message::Response;
 use crate::sts::StsError;
 
 pub const VERSION_2012_10_17: &str = "2012-10-17";

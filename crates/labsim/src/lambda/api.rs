@@ -6,7 +6,8 @@ use serde_json::{json, Value};
 
 use super::{HandlerKind, Lambda, FUNCTION_NAME, ROLE_NAME};
 use crate::dynamodb::{DynamoDb, LAB_TABLE};
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
+use crate::percent;
 use crate::time;
 
 const PREFIX: &str = "/2015-03-31/";
@@ -41,13 +42,6 @@ fn query_param(req: &Request, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-fn percent_decode(text: &str) -> String {
-    form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
 impl Lambda {
     /// Answers one Lambda API request (signature already checked).
     pub fn handle_api(
@@ -63,7 +57,7 @@ impl Lambda {
         let segments: Vec<String> = rest
             .split('/')
             .filter(|s| !s.is_empty())
-            .map(percent_decode)
+            .map(percent::decode)
             .collect();
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         let method = req.method.to_ascii_uppercase();

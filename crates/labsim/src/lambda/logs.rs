@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::http::Response;
+use crate::message::Response;
 use crate::rng::SplitMix64;
 
 /// `Content-Type` of the Logs JSON 1.1 protocol.

@@ -1,8 +1,9 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::dynamodb::{AttributeValue, DynamoDbConfig, Item, StreamViewType};
-use crate::opensearch::CollectionConfig;
+use crate::dynamodb::{AttributeValue, DynamoDb, DynamoDbConfig, Item, StreamViewType, LAB_TABLE};
+use crate::message::Request;
+use crate::opensearch::{Collection, CollectionConfig};
 
 /// 2024-10-08T19:55:22Z
 const NOW: i64 = 1_728_417_322_000;

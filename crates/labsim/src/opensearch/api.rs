@@ -1,5 +1,5 @@
 //! The collection endpoint's REST API: routing as OpenSearch's
-//! RestController does it, AOSS's missing APIs, and the JSON each endpoint
+//! RestController does it, AOSS's missing APIs, and the JSON each API
 //! answers with.
 //!
 //! Routing mirrors RestController so that wrong requests fail as they do on
@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 
 use super::error::OsError;
 use super::index::StoredDoc;
@@ -70,8 +70,9 @@ const AOSS_UNSUPPORTED_INDEX: &[&str] = &[
     "_update_by_query",
 ];
 
+/// Which OpenSearch REST API a path and method are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Endpoint {
+enum RestApi {
     Index,
     DocAutoId,
     Doc,
@@ -93,7 +94,7 @@ type Pattern = &'static [Option<&'static str>];
 struct Route {
     pattern: Pattern,
     methods: &'static [&'static str],
-    endpoint: Endpoint,
+    api: RestApi,
 }
 
 const V: Option<&str> = None;
@@ -109,187 +110,187 @@ const ROUTES: &[Route] = &[
     Route {
         pattern: &[V],
         methods: &["GET", "HEAD", "PUT", "DELETE"],
-        endpoint: Endpoint::Index,
+        api: RestApi::Index,
     },
     Route {
         pattern: &[V, lit("_doc")],
         methods: &["POST"],
-        endpoint: Endpoint::DocAutoId,
+        api: RestApi::DocAutoId,
     },
     Route {
         pattern: &[V, lit("_doc"), V],
         methods: &["GET", "HEAD", "PUT", "POST", "DELETE"],
-        endpoint: Endpoint::Doc,
+        api: RestApi::Doc,
     },
     Route {
         pattern: &[V, lit("_create"), V],
         methods: &["PUT", "POST"],
-        endpoint: Endpoint::Create,
+        api: RestApi::Create,
     },
     Route {
         pattern: &[V, lit("_update"), V],
         methods: &["POST"],
-        endpoint: Endpoint::Update,
+        api: RestApi::Update,
     },
     Route {
         pattern: &[V, lit("_source"), V],
         methods: &["GET", "HEAD"],
-        endpoint: Endpoint::Source,
+        api: RestApi::Source,
     },
     Route {
         pattern: &[lit("_search")],
         methods: GET_POST,
-        endpoint: Endpoint::Search,
+        api: RestApi::Search,
     },
     Route {
         pattern: &[V, lit("_search")],
         methods: GET_POST,
-        endpoint: Endpoint::Search,
+        api: RestApi::Search,
     },
     Route {
         pattern: &[lit("_count")],
         methods: GET_POST,
-        endpoint: Endpoint::Count,
+        api: RestApi::Count,
     },
     Route {
         pattern: &[V, lit("_count")],
         methods: GET_POST,
-        endpoint: Endpoint::Count,
+        api: RestApi::Count,
     },
     Route {
         pattern: &[lit("_mget")],
         methods: GET_POST,
-        endpoint: Endpoint::Mget,
+        api: RestApi::Mget,
     },
     Route {
         pattern: &[V, lit("_mget")],
         methods: GET_POST,
-        endpoint: Endpoint::Mget,
+        api: RestApi::Mget,
     },
     Route {
         pattern: &[lit("_mapping")],
         methods: &["GET"],
-        endpoint: Endpoint::Mapping,
+        api: RestApi::Mapping,
     },
     Route {
         pattern: &[V, lit("_mapping")],
         methods: &["GET"],
-        endpoint: Endpoint::Mapping,
+        api: RestApi::Mapping,
     },
     Route {
         pattern: &[V, lit("_mapping")],
         methods: &["PUT", "POST"],
-        endpoint: Endpoint::NotSimulated("the put mapping API"),
+        api: RestApi::NotSimulated("the put mapping API"),
     },
     Route {
         pattern: &[lit("_bulk")],
         methods: &["POST", "PUT"],
-        endpoint: Endpoint::Bulk,
+        api: RestApi::Bulk,
     },
     Route {
         pattern: &[V, lit("_bulk")],
         methods: &["POST", "PUT"],
-        endpoint: Endpoint::Bulk,
+        api: RestApi::Bulk,
     },
     Route {
         pattern: &[lit("_msearch")],
         methods: GET_POST,
-        endpoint: Endpoint::NotSimulated("_msearch"),
+        api: RestApi::NotSimulated("_msearch"),
     },
     Route {
         pattern: &[V, lit("_msearch")],
         methods: GET_POST,
-        endpoint: Endpoint::NotSimulated("_msearch"),
+        api: RestApi::NotSimulated("_msearch"),
     },
     Route {
         pattern: &[lit("_cat"), lit("indices")],
         methods: &["GET"],
-        endpoint: Endpoint::NotSimulated("_cat/indices"),
+        api: RestApi::NotSimulated("_cat/indices"),
     },
     Route {
         pattern: &[lit("_cat"), lit("indices"), V],
         methods: &["GET"],
-        endpoint: Endpoint::NotSimulated("_cat/indices"),
+        api: RestApi::NotSimulated("_cat/indices"),
     },
     Route {
         pattern: &[lit("_cat"), lit("aliases")],
         methods: &["GET"],
-        endpoint: Endpoint::NotSimulated("_cat/aliases"),
+        api: RestApi::NotSimulated("_cat/aliases"),
     },
     Route {
         pattern: &[lit("_aliases")],
         methods: GET_POST,
-        endpoint: Endpoint::NotSimulated("aliases"),
+        api: RestApi::NotSimulated("aliases"),
     },
     Route {
         pattern: &[V, lit("_alias"), V],
         methods: &["GET", "HEAD", "PUT", "POST", "DELETE"],
-        endpoint: Endpoint::NotSimulated("aliases"),
+        api: RestApi::NotSimulated("aliases"),
     },
     Route {
         pattern: &[V, lit("_alias")],
         methods: &["GET", "HEAD"],
-        endpoint: Endpoint::NotSimulated("aliases"),
+        api: RestApi::NotSimulated("aliases"),
     },
     Route {
         pattern: &[lit("_settings")],
         methods: &["GET"],
-        endpoint: Endpoint::NotSimulated("index settings"),
+        api: RestApi::NotSimulated("index settings"),
     },
     Route {
         pattern: &[V, lit("_settings")],
         methods: &["GET", "PUT"],
-        endpoint: Endpoint::NotSimulated("index settings"),
+        api: RestApi::NotSimulated("index settings"),
     },
     Route {
         pattern: &[lit("_analyze")],
         methods: GET_POST,
-        endpoint: Endpoint::NotSimulated("_analyze"),
+        api: RestApi::NotSimulated("_analyze"),
     },
     Route {
         pattern: &[V, lit("_analyze")],
         methods: GET_POST,
-        endpoint: Endpoint::NotSimulated("_analyze"),
+        api: RestApi::NotSimulated("_analyze"),
     },
     Route {
         pattern: &[V, lit("_explain"), V],
         methods: GET_POST,
-        endpoint: Endpoint::NotSimulated("_explain"),
+        api: RestApi::NotSimulated("_explain"),
     },
     Route {
         pattern: &[V, lit("_validate"), lit("query")],
         methods: GET_POST,
-        endpoint: Endpoint::NotSimulated("_validate"),
+        api: RestApi::NotSimulated("_validate"),
     },
     Route {
         pattern: &[lit("_field_caps")],
         methods: GET_POST,
-        endpoint: Endpoint::NotSimulated("_field_caps"),
+        api: RestApi::NotSimulated("_field_caps"),
     },
     Route {
         pattern: &[V, lit("_field_caps")],
         methods: GET_POST,
-        endpoint: Endpoint::NotSimulated("_field_caps"),
+        api: RestApi::NotSimulated("_field_caps"),
     },
     Route {
         pattern: &[lit("_index_template")],
         methods: &["GET"],
-        endpoint: Endpoint::NotSimulated("index templates"),
+        api: RestApi::NotSimulated("index templates"),
     },
     Route {
         pattern: &[lit("_index_template"), V],
         methods: &["GET", "HEAD", "PUT", "POST", "DELETE"],
-        endpoint: Endpoint::NotSimulated("index templates"),
+        api: RestApi::NotSimulated("index templates"),
     },
     Route {
         pattern: &[lit("_search"), lit("point_in_time")],
         methods: &["POST", "DELETE"],
-        endpoint: Endpoint::NotSimulated("point in time"),
+        api: RestApi::NotSimulated("point in time"),
     },
     Route {
         pattern: &[V, lit("_search"), lit("point_in_time")],
         methods: &["POST"],
-        endpoint: Endpoint::NotSimulated("point in time"),
+        api: RestApi::NotSimulated("point in time"),
     },
 ];
 
@@ -504,24 +505,24 @@ fn dispatch(
         now_ms,
     };
     let var = |i: usize| vars.get(i).map(String::as_str).unwrap_or_default();
-    match route.endpoint {
-        Endpoint::Index => index_api(collection, &call, var(0)),
-        Endpoint::DocAutoId => {
+    match route.api {
+        RestApi::Index => index_api(collection, &call, var(0)),
+        RestApi::DocAutoId => {
             call.check_refresh()?;
             let op = op_type(&call)?;
             let body = call.document_body()?;
             let outcome = collection.write_doc(var(0), None, body, op, now_ms)?;
             Ok(write_reply(&outcome, true))
         }
-        Endpoint::Doc => doc_api(collection, &call, var(0), var(1)),
-        Endpoint::Create => {
+        RestApi::Doc => doc_api(collection, &call, var(0), var(1)),
+        RestApi::Create => {
             call.check_refresh()?;
             let body = call.document_body()?;
             let outcome =
                 collection.write_doc(var(0), Some(var(1)), body, WriteOp::Create, now_ms)?;
             Ok(write_reply(&outcome, true))
         }
-        Endpoint::Update => {
+        RestApi::Update => {
             call.check_refresh()?;
             if call.req.body.is_empty() {
                 return Err(OsError::request_body_required());
@@ -530,7 +531,7 @@ fn dispatch(
             let outcome = collection.update_doc(var(0), var(1), &body, now_ms)?;
             Ok(write_reply(&outcome, false))
         }
-        Endpoint::Source => {
+        RestApi::Source => {
             let index = collection.index(var(0), "index_expression")?;
             match index.live(var(1)) {
                 // The source alone; `_source=false` makes no sense here.
@@ -541,11 +542,11 @@ fn dispatch(
                 None => Err(OsError::source_not_found(var(0), var(1))),
             }
         }
-        Endpoint::Search => search_api(collection, &call, vars.first().map(String::as_str)),
-        Endpoint::Count => count_api(collection, &call, vars.first().map(String::as_str)),
-        Endpoint::Mget => mget_api(collection, &call, vars.first().map(String::as_str)),
-        Endpoint::Mapping => mapping_api(collection, vars.first().map(String::as_str)),
-        Endpoint::Bulk => {
+        RestApi::Search => search_api(collection, &call, vars.first().map(String::as_str)),
+        RestApi::Count => count_api(collection, &call, vars.first().map(String::as_str)),
+        RestApi::Mget => mget_api(collection, &call, vars.first().map(String::as_str)),
+        RestApi::Mapping => mapping_api(collection, vars.first().map(String::as_str)),
+        RestApi::Bulk => {
             call.check_refresh()?;
             if call.req.body.is_empty() {
                 return Err(OsError::request_body_required());
@@ -558,7 +559,7 @@ fn dispatch(
             )?;
             Ok(Reply::ok(body))
         }
-        Endpoint::NotSimulated(what) => Err(OsError::not_simulated(what)),
+        RestApi::NotSimulated(what) => Err(OsError::not_simulated(what)),
     }
 }
 
@@ -675,19 +676,10 @@ fn decode_component(s: &str, plus_as_space: bool) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// `URLEncoder.encode` (UTF-8), as the `Location` header uses it.
+/// `URLEncoder.encode` (UTF-8), as the `Location` header uses it: the
+/// same set as form encoding (`*-._` and alphanumerics kept, space as `+`).
 fn java_url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// `_shards` of a write on AOSS (which reports no shard counts).

@@ -42,7 +42,7 @@ use std::collections::BTreeMap;
 
 pub use error::OsError;
 
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 use crate::rng::SplitMix64;
 
 use self::index::{Index, StoredDoc};

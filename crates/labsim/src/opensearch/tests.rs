@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::http::{Request, Response};
+use crate::message::{Request, Response};
 
 /// 2024-10-08T19:55:22Z.
 const T0: i64 = 1_728_417_322_000;

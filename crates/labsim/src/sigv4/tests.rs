@@ -40,7 +40,7 @@ fn accepts_awkward_paths_queries_and_headers() {
     // Every canonicalisation rule at once, checked against aws-sigv4.
     let store = store();
     let req = Request::new("GET", "/a%20b/./c/../%C3%BC/x:y/")
-        .with_query("b=2&a=1&a=0&sp=x+y&enc=%2F%3D%7e&empty=&flag")
+        .with_query("b=2&a=1&a=0&sp=x%20y&plus=x%2By&enc=%2F%3D%7e&empty=&flag")
         .with_header("host", HOST)
         .with_header("x-custom", "  two   spaces  ")
         .with_header("x-multi", "one")
@@ -299,5 +299,34 @@ fn canonicalises_like_the_sigv4_documentation() {
     assert_eq!(canonical_uri("/a%20b/%C3%BC"), "/a%2520b/%25C3%25BC");
     assert_eq!(canonical_query(""), "");
     assert_eq!(canonical_query("b=2&a=z&a=1&c"), "a=1&a=z&b=2&c=");
-    assert_eq!(canonical_query("k=%2f+x~"), "k=%2F%20x~");
+    assert_eq!(canonical_query("k=%2f+x~"), "k=%2F%2Bx~");
+    assert_eq!(canonical_query("k=%2f%20x~"), "k=%2F%20x~");
+}
+
+#[test]
+fn a_raw_plus_in_the_query_is_a_literal_plus_as_aws_signs_it() {
+    // AWS canonicalizes a raw `+` as `%2B`. aws-sigv4 reads it as a space
+    // (smithy-rs issue 4227), so it serves here as the buggy signer; signing
+    // the `%2B` spelling and sending the raw `+` is what a correct signer
+    // does.
+    let store = store();
+    let sent = |signed_query: &str| {
+        let req = get_caller_identity().with_query(signed_query);
+        let mut req = demo_signer(&store).sign(req);
+        req.query = "tag=a+b".to_owned();
+        req
+    };
+    let akid = store.demo_credentials().access_key_id.clone();
+    assert_eq!(verify_at(&sent("tag=a%2Bb"), &store, NOW), Ok(akid));
+    for space in ["tag=a+b", "tag=a%20b"] {
+        let Err(AuthError::SignatureMismatch(computed)) = verify_at(&sent(space), &store, NOW)
+        else {
+            panic!("{space}: the `+` signed as a space must be refused");
+        };
+        assert!(
+            computed.canonical_request.contains("\ntag=a%2Bb\n"),
+            "{}",
+            computed.canonical_request
+        );
+    }
 }

@@ -6,9 +6,9 @@ use sha2::{Digest, Sha256};
 
 use crate::apigateway::{ApiAuth, ApiCors, ApiSetup, PATH};
 use crate::control::CredentialsJson;
-use crate::http::Request;
 use crate::identity::Credentials;
-use crate::test_support::{dynamodb_request, json_of, signed_as, NOW};
+use crate::message::Request;
+use crate::test_support::{dynamodb_request, get_item, json_of, signed_as, NOW};
 use crate::{Service, SimConfig, Simulator};
 
 const CALLER: &str = "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant";
@@ -26,13 +26,6 @@ fn mint(sim: &mut Simulator, policy: Value) -> Credentials {
     assert_eq!(res.status, 200, "{}", res.body_text());
     let c: CredentialsJson = serde_json::from_slice(&res.body).unwrap();
     sim.identity().find(&c.access_key_id).unwrap().clone()
-}
-
-fn get_item() -> Request {
-    dynamodb_request(
-        "GetItem",
-        r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#,
-    )
 }
 
 fn sts(query: &str) -> Request {
@@ -411,4 +404,54 @@ fn get_session_token_refuses_session_credentials_as_aws_does() {
             res.body_text()
         );
     }
+}
+
+#[test]
+fn aoss_wants_the_payload_hash_and_no_signed_content_length_and_has_no_cors() {
+    let mut sim = sim();
+    let body = r#"{"query":{"match_all":{}}}"#;
+    let search = || {
+        Request::new("POST", "/dynamodb_replicate/_search")
+            .with_header("host", "127.0.0.1:9107")
+            .with_header("content-type", "application/json")
+            .with_body(body)
+    };
+    // Signed without x-amz-content-sha256: refused.
+    let res = sim.handle(
+        Service::Aoss,
+        &signed_as(sim.identity().demo_credentials(), "aoss", search()),
+        NOW,
+    );
+    assert_eq!(res.status, 403);
+    // With the right hash: through to the collection (no index yet: 404).
+    let hash = hex::encode(Sha256::digest(body.as_bytes()));
+    let with_hash = search().with_header("x-amz-content-sha256", &hash);
+    let res = sim.handle(
+        Service::Aoss,
+        &signed_as(sim.identity().demo_credentials(), "aoss", with_hash.clone()),
+        NOW,
+    );
+    assert_eq!(res.status, 404, "{}", res.body_text());
+    // Signing content-length: refused.
+    let with_length = with_hash.with_header("content-length", &body.len().to_string());
+    let res = sim.handle(
+        Service::Aoss,
+        &signed_as(sim.identity().demo_credentials(), "aoss", with_length),
+        NOW,
+    );
+    assert_eq!(res.status, 403);
+    // No preflight answer, no CORS headers.
+    let preflight = Request::new("OPTIONS", "/dynamodb_replicate/_search")
+        .with_header("Origin", "http://localhost:8080")
+        .with_header("Access-Control-Request-Method", "POST");
+    let res = sim.handle(Service::Aoss, &preflight, NOW);
+    assert_eq!(res.status, 403);
+    assert_eq!(res.header("access-control-allow-origin"), None);
+    // The JSON services do answer preflights.
+    let res = sim.handle(Service::DynamoDb, &preflight, NOW);
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.header("access-control-allow-origin"),
+        Some("http://localhost:8080")
+    );
 }

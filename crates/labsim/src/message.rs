@@ -1,4 +1,5 @@
-//! Plain HTTP request and response values.
+//! The HTTP messages the core works on: plain request and response values.
+//! (Named `message`, not `http`, so it does not shadow the `http` crate.)
 //!
 //! The core never touches sockets: the native server (and later a browser
 //! shim) converts real traffic into these structs and back. Everything is kept

@@ -1,0 +1,19 @@
+//! What labmate (the page) and labsim (the simulator) both speak, typed once.
+//!
+//! - [`names`]: the lab's resource names, as the workshop gives them;
+//! - [`Service`]: the lab's AWS services, their config keys, signing names
+//!   and AWS endpoints;
+//! - [`SimulatorConfig`]: the body of labsim's `GET /_labsim/config`;
+//! - [`timeline`]: the pipeline's ground truth, one typed event per hop,
+//!   read after a cursor.
+//!
+//! Plain data and serde only: no I/O, no clock, so it builds for the
+//! browser and for the simulator's core alike.
+
+pub mod names;
+mod service;
+mod simulator_config;
+pub mod timeline;
+
+pub use service::{Service, UnknownService};
+pub use simulator_config::{SimulatorConfig, SimulatorCredentials, SimulatorIdentity};

@@ -1,0 +1,168 @@
+//! The function's code: what the workshop's handler (or the fixed one)
+//! does with each stream record, calling the collection as `requests`
+//! would, and the lines it prints.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::event_source_mapping::InFlight;
+use super::{python, HandlerKind};
+use crate::message::Request;
+use crate::opensearch::Collection;
+use crate::percent;
+use crate::rng::SplitMix64;
+
+/// The Python runtime's log line for an unhandled exception: one event,
+/// lines joined with `\r`.
+pub(super) fn error_line(exception: &str, line: u32, source: &str) -> String {
+    format!(
+        "[ERROR] {exception}\rTraceback (most recent call last):\r  File \"/var/task/lambda_function.py\", line {line}, in lambda_handler\r    {source}"
+    )
+}
+
+/// An HTTP call from the function to the collection.
+struct Call {
+    status: u16,
+    body: String,
+}
+
+fn call(
+    collection: &mut Collection,
+    env: &BTreeMap<String, String>,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    now_ms: i64,
+) -> Call {
+    let host = env
+        .get("OPENSEARCH_HOST")
+        .map(|h| {
+            h.trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_owned()
+        })
+        .unwrap_or_default();
+    let mut req = Request::new(method, path)
+        .with_header("host", &host)
+        .with_header("user-agent", "python-requests/2.32.3")
+        .with_header("accept", "*/*");
+    if let Some(body) = body {
+        req = req
+            .with_header("content-type", "application/json")
+            .with_header("content-length", &body.len().to_string())
+            .with_body(body);
+    }
+    let res = collection.handle(&req, now_ms);
+    Call {
+        status: res.status,
+        body: res.body_text(),
+    }
+}
+
+/// `{attr: value["S"]}` over an image; `Err(attr)` at the first value that
+/// has no `S` (Python's KeyError).
+fn flatten_s(image: &Value) -> Result<Map<String, Value>, String> {
+    let mut doc = Map::new();
+    if let Some(map) = image.as_object() {
+        for (name, value) in map {
+            match value.get("S") {
+                Some(s) => {
+                    doc.insert(name.clone(), s.clone());
+                }
+                None => return Err(name.clone()),
+            }
+        }
+    }
+    Ok(doc)
+}
+
+fn latency(rng: &mut SplitMix64) -> i64 {
+    20 + (rng.next_u64() % 90) as i64
+}
+
+/// The handler's work on its next record: the workshop's code as shipped,
+/// or the fixed one (the DynamoDB key as the document id). The calls reach
+/// the collection at the invocation's time (the simulated durations only
+/// shape the log timestamps), so nothing is written in the future.
+pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng: &mut SplitMix64) {
+    let Some(env) = run.env.as_ref() else {
+        return;
+    };
+    let record = &run.records[run.handled];
+    run.handled += 1;
+    let base = format!(
+        "/{}/{}",
+        env["OPENSEARCH_INDEX"], env["OPENSEARCH_DATATYPE"]
+    );
+    let fixed = run.handler == HandlerKind::Fixed;
+    let id = record["dynamodb"]["Keys"]["id"]["S"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let name = record["eventName"].as_str().unwrap_or_default();
+    match name {
+        "INSERT" | "MODIFY" => {
+            let doc = match flatten_s(&record["dynamodb"]["NewImage"]) {
+                Ok(doc) => Value::Object(doc),
+                Err(_) => {
+                    run.error = Some(error_line(
+                        "KeyError: 'S'",
+                        if fixed { 30 } else { 27 },
+                        "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
+                    ));
+                    return;
+                }
+            };
+            let (method, path) = match (fixed, name) {
+                (true, _) => (
+                    "PUT",
+                    format!("{base}/{}", percent::encode(&id, percent::UNRESERVED)),
+                ),
+                (false, "INSERT") => ("POST", base),
+                (false, _) => ("PUT", base),
+            };
+            let res = call(
+                collection,
+                env,
+                method,
+                &path,
+                Some(python::json_dumps(&doc)),
+                run.now_ms,
+            );
+            run.t += latency(rng);
+            let doc = python::repr(&doc);
+            if res.status == 200 || res.status == 201 {
+                run.lines.push((run.t, format!("Successfully: {doc}")));
+            } else {
+                run.lines.push((
+                    run.t,
+                    format!("Failed to index item: {doc}, Response: {}", res.body),
+                ));
+            }
+        }
+        "REMOVE" => {
+            // The workshop's code forgets the `/` before the id.
+            let path = if fixed {
+                format!("{base}/{}", percent::encode(&id, percent::UNRESERVED))
+            } else {
+                format!("{base}{id}")
+            };
+            let res = call(collection, env, "DELETE", &path, None, run.now_ms);
+            run.t += latency(rng);
+            run.lines.push((run.t, removal_line(&id, &res)));
+        }
+        _ => {}
+    }
+}
+
+/// What both handlers print after a DELETE, word for word as the
+/// workshop's Python does.
+fn removal_line(id: &str, res: &Call) -> String {
+    if res.status == 200 {
+        format!("Removed item successfully with ID {id}")
+    } else {
+        format!("Failed to remove item with ID {id}, Response: {}", res.body)
+    }
+}
