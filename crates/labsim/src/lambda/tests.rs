@@ -479,3 +479,42 @@ fn a_tick_in_small_steps_does_exactly_what_one_tick_does() {
     assert_eq!(run(Some(3)), whole);
     assert_eq!(run(Some(1)), whole);
 }
+
+#[test]
+fn an_item_with_a_50000_element_list_keeps_each_step_short() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let list = (0..50_000).map(|i| s(&format!("v{i}"))).collect();
+    lab.put(&[("id", s("big")), ("list", AttributeValue::L(list))]);
+    lab.now += 300;
+    // Each step is what the server runs under the simulator's lock. Printing
+    // the record through its JSON took about 600 ms here (80 ms in a
+    // release build); from its items, a few.
+    let mut longest = std::time::Duration::ZERO;
+    let timed = |lab: &mut Lab, first: bool| {
+        let started = std::time::Instant::now();
+        let more = if first {
+            lab.fun.tick_start(lab.now, &mut lab.db, &mut lab.os, 4)
+        } else {
+            lab.fun.tick_continue(lab.now, &mut lab.db, &mut lab.os, 4)
+        };
+        (more, started.elapsed())
+    };
+    let (mut more, took) = timed(&mut lab, true);
+    longest = longest.max(took);
+    while more {
+        let (again, took) = timed(&mut lab, false);
+        longest = longest.max(took);
+        more = again;
+    }
+    let run = lab.fun.invocations().last().expect("an invocation");
+    assert!(run.error.as_deref().is_some_and(|e| e.contains("KeyError")));
+    let printed = lab
+        .messages()
+        .into_iter()
+        .find(|m| m.starts_with("{'Records'"));
+    assert!(printed.is_some_and(|p| p.contains("'v49999'")));
+    assert!(
+        longest.as_millis() < 150,
+        "a step held the lock {longest:?}"
+    );
+}
