@@ -4,51 +4,26 @@
 //! machine, and a page must be able to fetch its credentials before it can
 //! sign anything.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::faults::{FaultRule, FaultSpec};
 use crate::iam::PolicyDocument;
+use lab_model::{SimulatorCredentials, SimulatorIdentity};
+
 use crate::identity::{Credentials, IdentityStore};
 use crate::lambda::logs::LogsLimits;
 use crate::message::{Request, Response};
 use crate::setup::SetupPatch;
-use crate::{timeline, Simulator};
+use crate::timeline::{self, SharedTimeline};
+use crate::{cors, time, Simulator};
 
 pub const PREFIX: &str = "/_labsim/";
 
-/// `GET /_labsim/config` (and `POST /_labsim/reset`, which also puts the
-/// lab's setup back as it was at start-up).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabConfig {
-    pub region: String,
-    /// Service name (`sts`) to base URL.
-    pub endpoints: BTreeMap<String, String>,
-    /// Same-origin routes on the static file server (`aoss`, `api`) to the
-    /// URL prefix standing in for that service's origin, as a CloudFront
-    /// distribution in front of the app would route them. Empty when no app
-    /// is served.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub routes: BTreeMap<String, String>,
-    pub credentials: CredentialsJson,
-    pub identity: IdentityJson,
-}
-
-/// Credentials as the AWS CLI's `credential_process` and STS name them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct CredentialsJson {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: String,
-    /// RFC 3339, UTC (`2024-10-09T07:55:22Z`).
-    pub expiration: String,
-}
-
-impl From<&Credentials> for CredentialsJson {
+/// Credentials as `GET /_labsim/config` and `POST /_labsim/credentials`
+/// hand them out.
+impl From<&Credentials> for SimulatorCredentials {
     fn from(c: &Credentials) -> Self {
-        CredentialsJson {
+        SimulatorCredentials {
             access_key_id: c.access_key_id.clone(),
             secret_access_key: c.secret_access_key.clone(),
             session_token: c.session_token.clone(),
@@ -58,18 +33,10 @@ impl From<&Credentials> for CredentialsJson {
 }
 
 /// What GetCallerIdentity returns for the demo principal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct IdentityJson {
-    pub account: String,
-    pub arn: String,
-    pub user_id: String,
-}
-
-impl From<&IdentityStore> for IdentityJson {
+impl From<&IdentityStore> for SimulatorIdentity {
     fn from(store: &IdentityStore) -> Self {
         let p = store.principal();
-        IdentityJson {
+        SimulatorIdentity {
             account: p.account.clone(),
             arn: p.arn(),
             user_id: p.user_id(),
@@ -92,6 +59,22 @@ pub struct MintRequest {
     pub policy: Option<serde_json::Value>,
 }
 
+/// Body of `POST /_labsim/clock`: how far to move the simulator's clock
+/// ahead, in milliseconds (at most `u32::MAX`, about 49 days, a call).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockAdvance {
+    pub advance_ms: u32,
+}
+
+/// `GET /_labsim/clock` and the answer to `POST`: the simulator's time and
+/// its lead over the host's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockJson {
+    pub now_ms: i64,
+    pub offset_ms: i64,
+}
+
 #[derive(Serialize)]
 struct ErrorJson<'a> {
     error: &'a str,
@@ -108,7 +91,7 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Response::json(200, &sim.lab_config())
         }
         ("credentials", "POST") => mint(sim, req, now_ms),
-        ("events", "GET") => events(sim, req, now_ms),
+        ("events", "GET") => events(sim.timeline(), req),
         ("faults", "GET") => faults_list(sim),
         ("faults", "POST") => add_faults(sim, req),
         ("faults", "DELETE") => {
@@ -128,9 +111,23 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
         },
         ("limits", "GET") => Response::json(200, &sim.limits()),
         ("limits", "POST") => set_limits(sim, req),
+        ("clock", "GET") => clock(sim, now_ms),
+        ("clock", "POST") => match serde_json::from_slice::<ClockAdvance>(&req.body) {
+            Ok(advance) => {
+                sim.advance_clock(advance.advance_ms);
+                clock(sim, now_ms + i64::from(advance.advance_ms))
+            }
+            Err(e) => error(
+                400,
+                &format!(
+                    "expected {{\"advance_ms\": N}} with N from 0 to {}: {e}",
+                    u32::MAX
+                ),
+            ),
+        },
         (
             "config" | "reset" | "credentials" | "events" | "faults" | "setup" | "stream/roll-over"
-            | "limits",
+            | "clock" | "limits",
             _,
         ) => error(405, "method not allowed"),
         _ => error(404, "no such control endpoint"),
@@ -174,7 +171,7 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
         Some(Ok(policy)) => sim.mint_credentials_with_policy(now_ms, ttl, policy),
         Some(Err(e)) => return error(400, &format!("bad policy: {e}")),
     };
-    Response::json(200, &CredentialsJson::from(&credentials))
+    Response::json(200, &SimulatorCredentials::from(&credentials))
 }
 
 /// `GET /_labsim/limits`: AWS's rate and page limits labsim applies, which
@@ -213,16 +210,47 @@ fn set_limits(sim: &mut Simulator, req: &Request) -> Response {
     Response::json(200, &sim.limits())
 }
 
-/// `GET /_labsim/events[?since_ms=N]`: the ground-truth timeline.
-fn events(sim: &Simulator, req: &Request, now_ms: i64) -> Response {
-    let since = form_urlencoded::parse(req.query.as_bytes())
-        .find(|(k, _)| k == "since_ms")
-        .map(|(_, v)| v.parse::<i64>());
-    match since {
-        Some(Err(_)) => error(400, "since_ms must be epoch milliseconds"),
-        Some(Ok(since)) => Response::json(200, &timeline::events_json(sim, Some(since), now_ms)),
-        None => Response::json(200, &timeline::events_json(sim, None, now_ms)),
+/// `GET /_labsim/events[?after=N][&limit=M]`: the ground-truth timeline,
+/// the events after the reader's cursor.
+fn events(timeline: &SharedTimeline, req: &Request) -> Response {
+    match timeline::PageRequest::parse(&req.query) {
+        Ok(page) => Response::json(200, &timeline.page(page.after, page.limit)),
+        Err(e) => error(400, &e.to_string()),
     }
+}
+
+/// `GET /_labsim/events` answered from the timeline alone and finished as
+/// every control answer is (`Date`, CORS); `None` for any other request.
+/// The server calls it before taking the simulator, so a timeline read
+/// neither waits for the simulator nor holds it up.
+pub fn answer_timeline_read(
+    timeline: &SharedTimeline,
+    req: &Request,
+    now_ms: i64,
+) -> Option<Response> {
+    let is_read =
+        req.path.strip_prefix(PREFIX) == Some("events") && req.method.eq_ignore_ascii_case("GET");
+    if !is_read {
+        return None;
+    }
+    let mut response = events(timeline, req);
+    response.set_header("Date", &time::http_date(now_ms));
+    cors::decorate(&cors::CONTROL, req, &mut response);
+    Some(response)
+}
+
+/// Test-only: the simulator's clock, which `POST` moves ahead (never back)
+/// so that a suite can let an iterator's 15 minutes or a record's 24 hours
+/// pass. Every service sees the new time, signature checks included: a
+/// client must sign with its clock moved as far.
+fn clock(sim: &Simulator, now_ms: i64) -> Response {
+    Response::json(
+        200,
+        &ClockJson {
+            now_ms,
+            offset_ms: sim.clock_offset_ms(),
+        },
+    )
 }
 
 /// `{"faults": [rule, ...]}`.
@@ -273,8 +301,121 @@ fn error(status: u16, message: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::NOW;
-    use crate::SimConfig;
+    use crate::test_support::{dynamodb_request, json_of, Signer, NOW};
+    use crate::{Service, SimConfig};
+
+    const MINUTE: i64 = 60_000;
+
+    fn sim() -> Simulator {
+        Simulator::new(SimConfig::new(5), NOW)
+    }
+
+    /// A control call as the server makes it: at the simulator's time.
+    fn control(sim: &mut Simulator, method: &str, path: &str, body: &str) -> Response {
+        let req = Request::new(method, path).with_body(body);
+        let now = sim.clock(NOW);
+        sim.handle(Service::Sts, &req, now)
+    }
+
+    #[test]
+    fn the_clock_moves_ahead_never_back_and_keeps_its_lead_over_a_reset() {
+        let mut sim = sim();
+        let res = control(&mut sim, "GET", "/_labsim/clock", "");
+        assert_eq!(
+            json_of(&res),
+            serde_json::json!({"now_ms": NOW, "offset_ms": 0})
+        );
+        let res = control(
+            &mut sim,
+            "POST",
+            "/_labsim/clock",
+            r#"{"advance_ms": 900000}"#,
+        );
+        assert_eq!(res.status, 200);
+        assert_eq!(
+            json_of(&res),
+            serde_json::json!({"now_ms": NOW + 15 * MINUTE, "offset_ms": 15 * MINUTE})
+        );
+        assert_eq!(sim.clock(NOW + 1), NOW + 15 * MINUTE + 1);
+        for bad in [
+            r#"{"advance_ms": -1}"#,
+            r#"{"advance_ms": 1.5}"#,
+            r#"{"advance_ms": 4294967296}"#,
+            r#"{"back_ms": 1}"#,
+            "",
+        ] {
+            let res = control(&mut sim, "POST", "/_labsim/clock", bad);
+            assert_eq!(res.status, 400, "{bad}");
+            assert!(
+                json_of(&res)["error"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("expected {\"advance_ms\": N} with N from 0 to 4294967295"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            control(&mut sim, "DELETE", "/_labsim/clock", "").status,
+            405
+        );
+        assert_eq!(control(&mut sim, "POST", "/_labsim/reset", "").status, 200);
+        assert_eq!(sim.clock_offset_ms(), 15 * MINUTE);
+    }
+
+    #[test]
+    fn after_a_jump_requests_are_judged_at_the_simulators_time() {
+        let mut sim = sim();
+        control(
+            &mut sim,
+            "POST",
+            "/_labsim/clock",
+            r#"{"advance_ms": 900000}"#,
+        );
+        let mut signer = Signer::new(sim.identity().demo_credentials());
+        signer.service = "dynamodb".to_owned();
+        let describe = || dynamodb_request("DescribeTable", r#"{"TableName":"lab-table"}"#);
+        let now = sim.clock(NOW);
+        // Signed by a client whose clock did not move: 15 minutes behind.
+        let res = sim.handle(Service::DynamoDb, &signer.sign(describe()), now);
+        assert_eq!(res.status, 400);
+        assert!(
+            json_of(&res)["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Signature expired"),
+            "{}",
+            res.body_text()
+        );
+        signer.time_ms = now;
+        let res = sim.handle(Service::DynamoDb, &signer.sign(describe()), now);
+        assert_eq!(res.status, 200, "{}", res.body_text());
+    }
+
+    #[test]
+    fn the_reader_limit_switch_holds_until_the_faults_are_cleared() {
+        let mut sim = sim();
+        assert!(sim.dynamodb().shard_reader_limit());
+        let res = control(
+            &mut sim,
+            "POST",
+            "/_labsim/faults",
+            r#"{"service":"streams","no_reader_limit":true}"#,
+        );
+        assert_eq!(res.status, 200, "{}", res.body_text());
+        assert!(!sim.dynamodb().shard_reader_limit());
+        let listed = json_of(&control(&mut sim, "GET", "/_labsim/faults", ""));
+        assert_eq!(listed["faults"][0]["no_reader_limit"], true);
+        control(&mut sim, "DELETE", "/_labsim/faults", "");
+        assert!(sim.dynamodb().shard_reader_limit());
+        let res = control(
+            &mut sim,
+            "POST",
+            "/_labsim/faults",
+            r#"{"service":"streams","times":2,"no_reader_limit":true}"#,
+        );
+        assert_eq!(res.status, 400);
+        assert!(sim.dynamodb().shard_reader_limit());
+    }
 
     fn mint_with(sim: &mut Simulator, body: &str) -> Response {
         let req = Request::new("POST", "/_labsim/credentials").with_body(body);
@@ -353,7 +494,7 @@ mod tests {
         ] {
             let res = mint_with(&mut sim, &format!(r#"{{"ttl_seconds": {ttl}}}"#));
             assert_eq!(res.status, 200, "{ttl}");
-            let c: CredentialsJson = serde_json::from_slice(&res.body).unwrap();
+            let c: SimulatorCredentials = serde_json::from_slice(&res.body).unwrap();
             assert_eq!(c.expiration, expiration);
         }
     }

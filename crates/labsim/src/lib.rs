@@ -42,8 +42,10 @@ mod test_support;
 
 use std::collections::BTreeMap;
 
+pub use lab_model::Service;
+use lab_model::{SimulatorConfig, SimulatorCredentials, SimulatorIdentity};
+
 use crate::apigateway::ApiSetup;
-use crate::control::{CredentialsJson, IdentityJson, LabConfig};
 use crate::dynamodb::{DynamoDb, DynamoDbConfig, StreamViewType};
 use crate::faults::{FaultEvent, FaultSet};
 use crate::identity::{Credentials, IdentityStore, DEMO_ACCOUNT};
@@ -52,7 +54,7 @@ use crate::message::Response;
 use crate::opensearch::{Collection, CollectionConfig, DEFAULT_REFRESH_LAG_MS};
 use crate::rng::SplitMix64;
 
-pub const DEFAULT_REGION: &str = "ap-southeast-1";
+pub const DEFAULT_REGION: &str = lab_model::names::DEFAULT_REGION;
 /// The REST API's id in ARNs (`execute-api:Invoke` is checked on it).
 pub const LAB_API_ID: &str = "a1b2c3d4e5";
 /// The collection's id in ARNs (`aoss:APIAccessAll` is checked on it).
@@ -71,7 +73,7 @@ pub struct SimConfig {
     /// full invoke URL, ending in `/v1/lab`).
     pub endpoints: BTreeMap<String, String>,
     /// Service name (`aoss`, `api`) to the same-origin route prefix the
-    /// static server forwards to it (see [`control::LabConfig::routes`]).
+    /// static server forwards to it (see [`SimulatorConfig::routes`]).
     pub routes: BTreeMap<String, String>,
     /// Whether `lab-table`'s stream (NEW_IMAGE) is on at start.
     pub stream_enabled: bool,
@@ -99,60 +101,6 @@ impl SimConfig {
     }
 }
 
-/// A simulated AWS service endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Service {
-    Sts,
-    /// The REST API's invoke URL (`execute-api`).
-    ApiGateway,
-    DynamoDb,
-    /// DynamoDB Streams (signed as `dynamodb`).
-    Streams,
-    Lambda,
-    /// CloudWatch Logs.
-    Logs,
-    /// The OpenSearch Serverless collection endpoint.
-    Aoss,
-}
-
-impl Service {
-    /// Every service, in port order.
-    pub const ALL: [Service; 7] = [
-        Service::Sts,
-        Service::ApiGateway,
-        Service::DynamoDb,
-        Service::Streams,
-        Service::Lambda,
-        Service::Logs,
-        Service::Aoss,
-    ];
-
-    /// The key of this service in `/_labsim/config`'s `endpoints`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Service::Sts => "sts",
-            Service::ApiGateway => "api",
-            Service::DynamoDb => "dynamodb",
-            Service::Streams => "streams",
-            Service::Lambda => "lambda",
-            Service::Logs => "logs",
-            Service::Aoss => "aoss",
-        }
-    }
-
-    /// The SigV4 signing name.
-    pub fn signing_name(self) -> &'static str {
-        match self {
-            Service::Sts => "sts",
-            Service::ApiGateway => apigateway::SERVICE,
-            Service::DynamoDb | Service::Streams => "dynamodb",
-            Service::Lambda => "lambda",
-            Service::Logs => "logs",
-            Service::Aoss => "aoss",
-        }
-    }
-}
-
 /// The whole simulated backend.
 #[derive(Debug, Clone)]
 pub struct Simulator {
@@ -171,6 +119,11 @@ pub struct Simulator {
     fault_log: Vec<FaultEvent>,
     /// Every request to the REST API, for the timeline.
     api_log: Vec<ApiRequestEvent>,
+    /// The typed pipeline timeline, recorded after every step.
+    timeline: timeline::Recorder,
+    /// How far the simulator's clock runs ahead of its host's
+    /// (`POST /_labsim/clock`); see [`Simulator::clock`].
+    clock_offset_ms: i64,
 }
 
 /// One request to the REST API as it was answered.
@@ -179,6 +132,8 @@ pub struct ApiRequestEvent {
     pub time_ms: i64,
     /// Also the id of the item it writes.
     pub request_id: String,
+    /// Whether the client chose it (or sent a non-UUID, replaced).
+    pub request_id_origin: lab_model::timeline::RequestIdOrigin,
     pub method: String,
     pub path: String,
     pub status: u16,
@@ -227,6 +182,8 @@ impl Simulator {
             faults: FaultSet::new(config.seed),
             fault_log: Vec::new(),
             api_log: Vec::new(),
+            timeline: timeline::Recorder::default(),
+            clock_offset_ms: 0,
             config,
         };
         // The trigger starts reading at LATEST now, as if set up before.
@@ -239,6 +196,7 @@ impl Simulator {
     pub fn tick(&mut self, now_ms: i64) {
         self.lambda
             .tick(now_ms, &mut self.dynamodb, &mut self.collection);
+        self.record_timeline(now_ms);
     }
 
     /// [`Simulator::tick`] in steps of about `budget` stream records of
@@ -246,14 +204,44 @@ impl Simulator {
     /// tick; `true` while [`Simulator::tick_continue`] has more to do. The
     /// outcome is the same as one tick at `now_ms`.
     pub fn tick_start(&mut self, now_ms: i64, budget: usize) -> bool {
-        self.lambda
-            .tick_start(now_ms, &mut self.dynamodb, &mut self.collection, budget)
+        let more = self
+            .lambda
+            .tick_start(now_ms, &mut self.dynamodb, &mut self.collection, budget);
+        self.record_timeline(now_ms);
+        more
     }
 
     /// The next step of the tick begun by [`Simulator::tick_start`].
     pub fn tick_continue(&mut self, now_ms: i64, budget: usize) -> bool {
-        self.lambda
-            .tick_continue(now_ms, &mut self.dynamodb, &mut self.collection, budget)
+        let more =
+            self.lambda
+                .tick_continue(now_ms, &mut self.dynamodb, &mut self.collection, budget);
+        self.record_timeline(now_ms);
+        more
+    }
+
+    /// Records in the timeline what the last step did (called after every
+    /// request and every slice of the poller's work).
+    pub(crate) fn record_timeline(&mut self, now_ms: i64) {
+        let setup = self.setup();
+        self.timeline.record(
+            timeline::Sources {
+                faults: &self.fault_log,
+                api: &self.api_log,
+                writes: self.dynamodb.events(),
+                invocations: self.lambda.invocations(),
+                logs: self.lambda.logs(),
+                collection: &self.collection,
+                setup,
+            },
+            now_ms,
+        );
+    }
+
+    /// The pipeline timeline: a handle that stays valid across resets, so a
+    /// server can page through it without holding the simulator.
+    pub fn timeline(&self) -> &timeline::SharedTimeline {
+        self.timeline.shared()
     }
 
     pub fn dynamodb(&self) -> &DynamoDb {
@@ -288,7 +276,33 @@ impl Simulator {
     /// seed: the demo credentials keep their keys (so exported shell
     /// variables stay valid) and get a fresh expiry; extra ones are revoked.
     pub fn reset(&mut self, now_ms: i64) {
+        // Time never runs back: the clock keeps its lead. The timeline goes
+        // on in the same log, so readers' handles and cursors stay valid.
+        let offset = self.clock_offset_ms;
+        let timeline = self.timeline.shared().clone();
         *self = Simulator::new(self.config.clone(), now_ms);
+        self.clock_offset_ms = offset;
+        self.timeline.continue_after_reset(timeline, now_ms);
+    }
+
+    /// The simulator's time when its host's clock reads `wall_ms`: the
+    /// `now_ms` a host passes to every call here. The core never adds the
+    /// lead itself, so every time inside it is simulator time.
+    pub fn clock(&self, wall_ms: i64) -> i64 {
+        wall_ms.saturating_add(self.clock_offset_ms)
+    }
+
+    /// How far the clock runs ahead of the host's.
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms
+    }
+
+    /// Moves the simulator's clock `ms` ahead (a test's way to let 15
+    /// minutes or a day pass). Everything sees the new time, signature
+    /// checks and credential expiry included, as if that much time had
+    /// passed for AWS and its client alike.
+    pub fn advance_clock(&mut self, ms: u32) {
+        self.clock_offset_ms = self.clock_offset_ms.saturating_add(i64::from(ms));
     }
 
     /// Issues another credential set for the demo principal.
@@ -318,23 +332,32 @@ impl Simulator {
     }
 
     /// What `GET /_labsim/config` returns.
-    pub fn lab_config(&self) -> LabConfig {
-        LabConfig {
+    pub fn lab_config(&self) -> SimulatorConfig {
+        SimulatorConfig {
             region: self.config.region.clone(),
             endpoints: self.config.endpoints.clone(),
             routes: self.config.routes.clone(),
-            credentials: CredentialsJson::from(self.identity.demo_credentials()),
-            identity: IdentityJson::from(&self.identity),
+            credentials: SimulatorCredentials::from(self.identity.demo_credentials()),
+            identity: SimulatorIdentity::from(&self.identity),
         }
     }
     /// Adds a fault rule.
     pub fn add_fault(&mut self, spec: faults::FaultSpec) -> Result<serde_json::Value, String> {
-        self.faults.add(spec).map(faults::FaultRule::to_json)
+        let added = self.faults.add(spec).map(faults::FaultRule::to_json);
+        self.sync_switches();
+        added
     }
 
     /// Removes every fault rule.
     pub fn clear_faults(&mut self) {
         self.faults.clear();
+        self.sync_switches();
+    }
+
+    /// Hands the switches among the fault rules to the services.
+    fn sync_switches(&mut self) {
+        let limit = !self.faults.reader_limit_off();
+        self.dynamodb.set_shard_reader_limit(limit);
     }
 
     pub fn faults(&self) -> &FaultSet {
@@ -359,13 +382,13 @@ fn lab_ids(region: &str) -> iam::LabIds {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::control::CredentialsJson;
     use crate::message::Request;
     use crate::test_support::{get_caller_identity, sim, Signer, NOW};
+    use lab_model::SimulatorCredentials;
 
     const ORIGIN: &str = "http://localhost:8080";
 
-    fn config_of(res: &Response) -> LabConfig {
+    fn config_of(res: &Response) -> SimulatorConfig {
         serde_json::from_slice(&res.body).expect("config JSON")
     }
 
@@ -406,7 +429,7 @@ mod tests {
             let req = Request::new("POST", "/_labsim/credentials").with_body(body);
             let res = sim.handle(Service::Sts, &req, NOW);
             assert_eq!(res.status, 200, "{}", res.body_text());
-            let c: CredentialsJson = serde_json::from_slice(&res.body).unwrap();
+            let c: SimulatorCredentials = serde_json::from_slice(&res.body).unwrap();
             c
         };
         let short = mint(&mut sim, r#"{"ttl_seconds": 30}"#);
@@ -415,7 +438,7 @@ mod tests {
         assert_eq!(default.expiration, "2024-10-09T07:55:22Z");
         let expired = mint(&mut sim, r#"{"ttl_seconds": -60}"#);
 
-        let call = |sim: &mut Simulator, c: &CredentialsJson, now: i64| {
+        let call = |sim: &mut Simulator, c: &SimulatorCredentials, now: i64| {
             let creds = sim.identity().find(&c.access_key_id).unwrap().clone();
             let mut signer = Signer::new(&creds);
             signer.time_ms = now;

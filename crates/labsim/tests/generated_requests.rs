@@ -55,8 +55,9 @@ const PATHS: &[&str] = &[
     "/_cat/indices",
     "/%2e%2e/%2e%2e",
     "/a//b/../c",
+    // (Not /_labsim/events: the timeline page of this lab's big log lines
+    // is megabytes, and the timeline is not an AWS service.)
     "/_labsim/config",
-    "/_labsim/events",
     "/_labsim/nothing",
 ];
 const TARGETS: &[&str] = &[

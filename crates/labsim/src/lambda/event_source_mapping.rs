@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 
 use super::handler::{error_line, handle_record};
 use super::{
-    python, Environment, HandlerKind, Invocation, Lambda, ProcessingResult, BATCH_SIZE,
-    ENVIRONMENT_IDLE_MS, LOG_GROUP, MAX_BATCHES_PER_TICK, POLL_INTERVAL_MS, RETRY_BASE_MS,
-    RETRY_CAP_MS,
+    python, Environment, HandlerKind, HandlerOutcome, Invocation, InvocationRecord, Lambda,
+    ProcessingResult, BATCH_SIZE, ENVIRONMENT_IDLE_MS, LOG_GROUP, MAX_BATCHES_PER_TICK,
+    POLL_INTERVAL_MS, RETRY_BASE_MS, RETRY_CAP_MS,
 };
 use crate::dynamodb::{DynamoDb, StartingPosition, StreamCursor, StreamRecord, LAB_TABLE};
 use crate::opensearch::Collection;
@@ -91,6 +91,8 @@ pub(super) struct InFlight {
     pub(super) handled: usize,
     pub(super) t: i64,
     pub(super) lines: Vec<(i64, String)>,
+    /// What the handler did with each record handled so far.
+    pub(super) outcomes: Vec<InvocationRecord>,
     /// The exception that ended the handler.
     pub(super) error: Option<String>,
 }
@@ -126,6 +128,12 @@ impl Lambda {
         budget: usize,
     ) -> bool {
         self.batches_this_tick = 0;
+        // An enabled mapping is one of its shard's readers even while it
+        // waits to retry a batch (the Streams guide's two-reader limit).
+        let reading = self.mapping.as_ref().filter(|m| m.enabled);
+        if let Some(cursor) = reading.and_then(|m| m.cursor.as_ref()) {
+            dynamodb.keep_reader(cursor, now_ms);
+        }
         self.tick_continue(now_ms, dynamodb, collection, budget)
     }
 
@@ -289,6 +297,7 @@ impl Lambda {
             handled: 0,
             t: 2,
             lines: Vec::new(),
+            outcomes: Vec::new(),
             error: None,
         }
     }
@@ -402,11 +411,22 @@ impl Lambda {
             env.last_used_ms = now_ms + end;
         }
         let ok = error.is_none();
+        // Records after a crash (or all of them, when the handler failed
+        // before its first) were never reached.
+        let mut records = run.outcomes;
+        for record in &run.batch[records.len().min(run.batch.len())..] {
+            records.push(InvocationRecord {
+                event_id: record.event_id.clone(),
+                outcome: HandlerOutcome::NotReached,
+                status: None,
+                document_id: None,
+            });
+        }
         self.invocations.push(Invocation {
             request_id,
             time_ms: now_ms,
             log_stream: run.log_stream,
-            event_ids: run.batch.iter().map(|r| r.event_id.clone()).collect(),
+            records,
             cold_start: cold,
             error,
             attempt: run.attempt,

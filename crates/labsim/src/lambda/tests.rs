@@ -212,7 +212,14 @@ fn a_non_string_attribute_fails_the_batch_and_is_retried_with_backoff() {
     // Backed off: far fewer attempts than polls (2 s / 250 ms = 8).
     assert!(invocations.len() <= 5, "{}", invocations.len());
     assert!(invocations.iter().all(|i| i.error.is_some()));
-    assert_eq!(invocations[0].event_ids, invocations[1].event_ids);
+    let event_ids = |i: usize| -> Vec<&str> {
+        invocations[i]
+            .records
+            .iter()
+            .map(|r| r.event_id.as_str())
+            .collect()
+    };
+    assert_eq!(event_ids(0), event_ids(1));
     assert_eq!(invocations[1].attempt, 1);
     let mapping = lab.fun.mapping().unwrap();
     assert_eq!(mapping.last_result, ProcessingResult::FunctionCallFailed);
@@ -229,6 +236,29 @@ fn a_non_string_attribute_fails_the_batch_and_is_retried_with_backoff() {
     lab.put(&[("id", s("ok")), ("name", s("fine"))]);
     lab.tick_for(5_000);
     assert!(lab.os.document_ids(INDEX).is_empty());
+}
+
+#[test]
+fn a_mapping_waiting_to_retry_still_counts_as_a_reader_of_its_shard() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let arn = lab.db.latest_stream_arn(LAB_TABLE).unwrap();
+    let shard = lab.db.open_shard_id(LAB_TABLE).unwrap();
+    assert_eq!(lab.db.shard_readers(&arn, &shard, lab.now), 1);
+    lab.put(&[("id", s("n1")), ("count", AttributeValue::n("5").unwrap())]);
+    // Retries at 0.25, 0.75, 1.75, 3.75, 7.75 and 15.75 s: by 22 s the last
+    // read is more than a reader's window ago, yet the mapping still counts.
+    lab.tick_for(22_000);
+    let last = lab.fun.invocations().last().unwrap().time_ms;
+    assert!(
+        lab.now - last > crate::dynamodb::READER_WINDOW_MS,
+        "{}",
+        lab.now - last
+    );
+    assert_eq!(lab.db.shard_readers(&arn, &shard, lab.now), 1);
+    // Turned off, it stops counting once the window has passed.
+    lab.fun.set_trigger_enabled(false, lab.now);
+    lab.tick_for(crate::dynamodb::READER_WINDOW_MS);
+    assert_eq!(lab.db.shard_readers(&arn, &shard, lab.now), 0);
 }
 
 #[test]
