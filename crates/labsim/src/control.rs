@@ -235,7 +235,7 @@ pub fn answer_timeline_read(
     }
     let mut response = events(timeline, req);
     response.set_header("Date", &time::http_date(now_ms));
-    cors::decorate(&cors::CONTROL, req, &mut response);
+    cors::finish(&cors::CONTROL, req, &mut response);
     Some(response)
 }
 

@@ -294,7 +294,7 @@ fn auth_errors_over_http() {
         .and_then(|m| m.rsplit_once('('))
         .map(|(_, t)| t)
         .unwrap_or_else(|| panic!("{message}"));
-    let server_ms = labsim::time::parse_amz_date(server).expect("an x-amz-date");
+    let server_ms = labsim::time::parse_amz_date_ms(server).expect("an x-amz-date");
     assert!((server_ms - now_ms()).abs() < 10_000, "{message}");
     assert_eq!(
         message,
@@ -325,10 +325,14 @@ fn auth_errors_over_http() {
     let reply = send("POST", &format!("{sts}/"), &headers, BODY);
     assert_eq!(reply.status, 403);
     assert_eq!(xml_text(&reply.body, "Code"), "MissingAuthenticationToken");
-    assert_eq!(reply.header("access-control-allow-origin"), Some(ORIGIN));
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
     assert_eq!(
         reply.header("access-control-expose-headers"),
-        Some("x-amzn-RequestId, Date")
+        Some("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
+    );
+    assert_eq!(
+        reply.header("x-amzn-errortype"),
+        Some("MissingAuthenticationToken")
     );
 }
 
@@ -346,16 +350,25 @@ fn cors_preflight_over_http() {
     .map(|(n, v)| (n.to_owned(), v.to_owned()));
     let reply = send("OPTIONS", &format!("{}/", labsim.sts()), &headers, "");
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.header("access-control-allow-origin"), Some(ORIGIN));
-    assert_eq!(
-        reply.header("access-control-allow-methods"),
-        Some("GET, POST, OPTIONS")
-    );
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(reply.header("access-control-allow-methods"), Some("POST"));
     assert_eq!(
         reply.header("access-control-allow-headers"),
         Some("authorization,content-type,x-amz-date,x-amz-security-token")
     );
-    assert_eq!(reply.header("access-control-max-age"), Some("86400"));
+    assert_eq!(reply.header("access-control-max-age"), Some("172800"));
+    // An empty body, said once (the core's Content-Length is not doubled).
+    assert_eq!(
+        reply
+            .headers
+            .get_all("content-length")
+            .iter()
+            .collect::<Vec<_>>(),
+        ["0"]
+    );
+    assert!(reply.body.is_empty());
+    assert!(reply.header("x-amzn-requestid").is_some());
+    assert_eq!(reply.header("vary"), None);
 }
 
 /// A fresh directory with a tiny built app.
