@@ -16,6 +16,7 @@
 //! policy engine, the lab's role and IAM's own API in [`iam`].
 
 pub mod apigateway;
+pub mod body_limit;
 pub mod control;
 pub mod cors;
 pub mod dynamodb;

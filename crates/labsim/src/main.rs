@@ -73,9 +73,10 @@ pub struct Args {
     /// credentials. Random when absent.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Lifetime of the demo credentials, in seconds.
+    /// Lifetime of the demo credentials, in seconds (at most 36 hours, as
+    /// STS's longest session).
     #[arg(long, default_value_t = DEFAULT_CREDENTIAL_TTL_SECONDS,
-          value_parser = clap::value_parser!(i64).range(1..))]
+          value_parser = clap::value_parser!(i64).range(1..=*labsim::control::TTL_SECONDS_RANGE.end()))]
     pub credential_ttl: i64,
     /// Serve this directory (a built single-page app) on --static-port.
     #[arg(long)]

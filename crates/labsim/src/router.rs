@@ -149,7 +149,7 @@ impl Simulator {
     }
 
     /// `Date` and CORS on a fault's answer, as the service would add them.
-    fn finish_fault(
+    pub(crate) fn finish_fault(
         &self,
         service: Service,
         req: &Request,
@@ -282,7 +282,7 @@ impl Simulator {
                 .handle_api(req, &self.dynamodb, now_ms, request_id),
             Service::Logs => self
                 .lambda
-                .logs()
+                .logs_mut()
                 .handle(&target, &req.body, now_ms, request_id),
             Service::Aoss => {
                 let mut response = self.collection.handle(req, now_ms);

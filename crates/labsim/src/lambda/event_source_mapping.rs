@@ -9,8 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::handler::{error_line, handle_record};
 use super::{
     python, Environment, HandlerKind, HandlerOutcome, Invocation, InvocationRecord, Lambda,
@@ -87,8 +85,8 @@ pub(super) struct InFlight {
     /// Whether its role lets it past the collection's IAM check (as the
     /// role was when it started).
     pub(super) may_call_collection: bool,
-    /// The event's records as Lambda's JSON, built as they are printed.
-    pub(super) records: Vec<Value>,
+    /// How many of the batch's records `print(event)` has printed.
+    pub(super) printed_records: usize,
     /// `print(event)` so far.
     pub(super) printed: String,
     /// Records handled so far, the handler's clock (ms into the run) and
@@ -105,7 +103,7 @@ pub(super) struct InFlight {
 impl InFlight {
     pub(super) fn done(&self) -> bool {
         self.env.is_none()
-            || (self.records.len() == self.batch.len()
+            || (self.printed_records == self.batch.len()
                 && (self.error.is_some() || self.handled == self.batch.len()))
     }
 }
@@ -296,7 +294,7 @@ impl Lambda {
             full,
             attempt,
             now_ms,
-            records: Vec::with_capacity(batch.len()),
+            printed_records: 0,
             batch,
             request_id,
             cold,
@@ -325,13 +323,14 @@ impl Lambda {
             return budget;
         };
         if run.env.is_some() {
-            while budget > 0 && run.records.len() < run.batch.len() {
-                let record = run.batch[run.records.len()].to_lambda_json();
-                if !run.records.is_empty() {
+            while budget > 0 && run.printed_records < run.batch.len() {
+                if run.printed_records > 0 {
                     run.printed.push_str(", ");
                 }
-                run.printed.push_str(&python::stream_record_repr(&record));
-                run.records.push(record);
+                // Straight from the record's items: its JSON would cost a
+                // map per list element, under the simulator's lock.
+                python::write_stream_record(&run.batch[run.printed_records], &mut run.printed);
+                run.printed_records += 1;
                 budget -= 1;
             }
             while budget > 0 && !run.done() {

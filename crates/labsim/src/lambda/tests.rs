@@ -296,8 +296,8 @@ fn a_half_built_lab_does_nothing_downstream() {
     );
 }
 
-fn logs_call(lab: &Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
-    let res = lab.fun.logs().handle(
+fn logs_call(lab: &mut Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
+    let res = lab.fun.logs_mut().handle(
         &format!("Logs_20140328.{op}"),
         body.to_string().as_bytes(),
         now,
@@ -310,11 +310,12 @@ fn logs_call(lab: &Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
 #[test]
 fn logs_api_filters_pages_and_describes() {
     let mut lab = Lab::new(HandlerKind::Workshop);
+    let now = lab.now;
     let (status, body) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP}),
-        lab.now,
+        now,
     );
     assert_eq!(status, 400);
     assert_eq!(
@@ -325,7 +326,7 @@ fn logs_api_filters_pages_and_describes() {
     lab.tick_for(2_000);
     let later = lab.now;
     let (status, body) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "filterPattern": "\"Successfully:\""}),
         later,
@@ -341,7 +342,7 @@ fn logs_api_filters_pages_and_describes() {
 
     // Paging with limit and nextToken covers every event once.
     let (_, all) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP}),
         later,
@@ -349,7 +350,7 @@ fn logs_api_filters_pages_and_describes() {
     let total = all["events"].as_array().unwrap().len();
     assert_eq!(total, 6);
     let (_, first) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "limit": 4}),
         later,
@@ -357,7 +358,7 @@ fn logs_api_filters_pages_and_describes() {
     assert_eq!(first["events"].as_array().unwrap().len(), 4);
     let token = first["nextToken"].as_str().unwrap();
     let (_, rest) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "limit": 4, "nextToken": token}),
         later,
@@ -366,7 +367,7 @@ fn logs_api_filters_pages_and_describes() {
     assert!(rest.get("nextToken").is_none());
     // A time window before the invocation finds nothing.
     let (_, none) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "endTime": NOW - 1}),
         later,
@@ -374,7 +375,7 @@ fn logs_api_filters_pages_and_describes() {
     assert_eq!(none["events"], json!([]));
 
     let (_, streams) = logs_call(
-        &lab,
+        &mut lab,
         "DescribeLogStreams",
         json!({"logGroupName": LOG_GROUP, "orderBy": "LastEventTime", "descending": true}),
         later,
@@ -383,7 +384,7 @@ fn logs_api_filters_pages_and_describes() {
     let name = stream["logStreamName"].as_str().unwrap().to_owned();
     assert!(stream["lastEventTimestamp"].is_i64());
     let (_, got) = logs_call(
-        &lab,
+        &mut lab,
         "GetLogEvents",
         json!({"logGroupName": LOG_GROUP, "logStreamName": name, "startFromHead": true}),
         later,
@@ -507,4 +508,43 @@ fn a_tick_in_small_steps_does_exactly_what_one_tick_does() {
     assert!(whole.0.iter().any(|i| i.error.is_some()));
     assert_eq!(run(Some(3)), whole);
     assert_eq!(run(Some(1)), whole);
+}
+
+#[test]
+fn an_item_with_a_50000_element_list_keeps_each_step_short() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let list = (0..50_000).map(|i| s(&format!("v{i}"))).collect();
+    lab.put(&[("id", s("big")), ("list", AttributeValue::L(list))]);
+    lab.now += 300;
+    // Each step is what the server runs under the simulator's lock. Printing
+    // the record through its JSON took about 600 ms here (80 ms in a
+    // release build); from its items, a few.
+    let mut longest = std::time::Duration::ZERO;
+    let timed = |lab: &mut Lab, first: bool| {
+        let started = std::time::Instant::now();
+        let more = if first {
+            lab.fun.tick_start(lab.now, &mut lab.db, &mut lab.os, 4)
+        } else {
+            lab.fun.tick_continue(lab.now, &mut lab.db, &mut lab.os, 4)
+        };
+        (more, started.elapsed())
+    };
+    let (mut more, took) = timed(&mut lab, true);
+    longest = longest.max(took);
+    while more {
+        let (again, took) = timed(&mut lab, false);
+        longest = longest.max(took);
+        more = again;
+    }
+    let run = lab.fun.invocations().last().expect("an invocation");
+    assert!(run.error.as_deref().is_some_and(|e| e.contains("KeyError")));
+    let printed = lab
+        .messages()
+        .into_iter()
+        .find(|m| m.starts_with("{'Records'"));
+    assert!(printed.is_some_and(|p| p.contains("'v49999'")));
+    assert!(
+        longest.as_millis() < 150,
+        "a step held the lock {longest:?}"
+    );
 }

@@ -58,6 +58,19 @@ fn members(res: &Response) -> Vec<String> {
 
 fn assert_error(res: &Response, status: u16, code: &str, message: &str) {
     assert_eq!(res.status, status, "{}", res.body_text());
+    let xml = res.body_text();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let text = |tag: &str| {
+        doc.descendants()
+            .find(|n| n.has_tag_name(tag))
+            .and_then(|n| n.text())
+            .map(str::to_owned)
+    };
+    assert_eq!(text("Code").as_deref(), Some(code));
+    assert_eq!(
+        text("Message").as_deref(),
+        Some(xml_unescaped(message).as_str())
+    );
     assert_eq!(res.header("content-type"), Some("text/xml"));
     let id = res
         .header("x-amzn-RequestId")
@@ -67,6 +80,13 @@ fn assert_error(res: &Response, status: u16, code: &str, message: &str) {
         res.body_text(),
         format!("<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\n  <Error>\n    <Type>Sender</Type>\n    <Code>{code}</Code>\n    <Message>{message}</Message>\n  </Error>\n  <RequestId>{id}</RequestId>\n</ErrorResponse>\n")
     );
+}
+
+/// `text` as XML reads it back.
+fn xml_unescaped(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 #[test]
