@@ -241,7 +241,8 @@ impl Simulator {
     ) -> Response {
         if service == Service::Sts {
             let ids = self.lab_ids();
-            return sts::handle(req, &mut self.identity, &ids, now_ms, request_id);
+            let lab_role = self.lab_role.setup;
+            return sts::handle(req, &mut self.identity, &ids, lab_role, now_ms, request_id);
         }
         if service == Service::Iam {
             return iam::api::handle(req, &self.identity, &self.lab_role, now_ms, request_id);

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::iam::{self, AuthzRequest, Denial, LabIds, PermissionSet, PolicyDocument};
+use crate::iam::{self, AuthzRequest, Denial, LabIds, LabRoleSetup, PermissionSet, PolicyDocument};
 use crate::identity::{Credentials, IdentityStore};
 use crate::message::{Request, Response};
 use crate::rng::{SplitMix64, UPPER_ALNUM};
@@ -53,11 +53,13 @@ impl From<AuthError> for StsError {
 }
 
 /// Answers one STS request (CORS is the caller's business). AssumeRole
-/// mints credentials into `identity`.
+/// mints credentials into `identity`; a session of `lambda-lab-role` has
+/// the role's policies as `lab_role` says they now are.
 pub fn handle(
     req: &Request,
     identity: &mut IdentityStore,
     ids: &LabIds,
+    lab_role: LabRoleSetup,
     now_ms: i64,
     request_id: &str,
 ) -> Response {
@@ -68,7 +70,7 @@ pub fn handle(
     let result = sigv4::verify(req, expected, identity, now_ms)
         .cloned()
         .map_err(StsError::from)
-        .and_then(|caller| dispatch(req, identity, &caller, ids, now_ms, request_id));
+        .and_then(|caller| dispatch(req, identity, &caller, (ids, lab_role), now_ms, request_id));
     let mut response = match result {
         Ok(xml) => Response::with_body(200, "text/xml", xml),
         Err(err) => Response::with_body(err.status, "text/xml", error_xml(&err, request_id)),
@@ -81,7 +83,7 @@ fn dispatch(
     req: &Request,
     identity: &mut IdentityStore,
     caller: &Credentials,
-    ids: &LabIds,
+    (ids, lab_role): (&LabIds, LabRoleSetup),
     now_ms: i64,
     request_id: &str,
 ) -> Result<String, StsError> {
@@ -94,7 +96,14 @@ fn dispatch(
     };
     match param("Action") {
         Some("GetCallerIdentity") => Ok(get_caller_identity(caller, ids, request_id)),
-        Some("AssumeRole") => assume_role(&param, identity, caller, ids, now_ms, request_id),
+        Some("AssumeRole") => assume_role(
+            &param,
+            identity,
+            caller,
+            (ids, lab_role),
+            now_ms,
+            request_id,
+        ),
         Some("GetSessionToken") => get_session_token(),
         Some(action) => Err(StsError::new(
             400,
@@ -160,10 +169,10 @@ pub(crate) fn role_id(identity: &IdentityStore, role: &str) -> String {
 }
 
 /// The identity policies of a role the lab has, by name.
-fn role_permissions(ids: &LabIds, role: &str) -> Option<PermissionSet> {
+fn role_permissions(ids: &LabIds, lab_role: LabRoleSetup, role: &str) -> Option<PermissionSet> {
     match role {
         crate::identity::DEMO_ROLE_NAME => Some(iam::learner_permissions(ids)),
-        iam::LAMBDA_ROLE => Some(iam::lambda_lab_role(ids)),
+        iam::LAMBDA_ROLE => Some(lab_role.permissions(ids)),
         _ => None,
     }
 }
@@ -207,7 +216,7 @@ fn assume_role<'p>(
     param: &impl Fn(&str) -> Option<&'p str>,
     identity: &mut IdentityStore,
     caller: &Credentials,
-    ids: &LabIds,
+    (ids, lab_role): (&LabIds, LabRoleSetup),
     now_ms: i64,
     request_id: &str,
 ) -> Result<String, StsError> {
@@ -233,7 +242,7 @@ fn assume_role<'p>(
     let role = role_arn
         .strip_prefix(&prefix)
         .map(|path| path.rsplit('/').next().unwrap_or(path))
-        .and_then(|name| role_permissions(ids, name).map(|p| (name, p)));
+        .and_then(|name| role_permissions(ids, lab_role, name).map(|p| (name, p)));
     let Some((role_name, permissions)) = role else {
         // An unknown role reads as a refusal, without a reason.
         return Err(StsError::new(
@@ -379,7 +388,14 @@ mod tests {
 
     fn call(req: &Request, store: &IdentityStore) -> Response {
         let mut store = store.clone();
-        handle(req, &mut store, &ids(), NOW, REQUEST_ID)
+        handle(
+            req,
+            &mut store,
+            &ids(),
+            LabRoleSetup::default(),
+            NOW,
+            REQUEST_ID,
+        )
     }
 
     #[test]

@@ -213,3 +213,40 @@ fn without_a_working_aoss_policy_the_code_is_refused_by_the_collection() {
         );
     }
 }
+
+#[test]
+fn a_session_of_the_role_has_its_policies_as_they_now_are() {
+    let mut sim = sim();
+    setup(&mut sim, r#"{"stream_policy": "missing"}"#, NOW);
+    let policy = crate::iam::PolicyDocument::from_value(&json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]
+    }))
+    .unwrap();
+    let admin = sim.mint_credentials_with_policy(NOW, 3600, policy);
+    let req = crate::test_support::get_caller_identity().with_body(
+        "Action=AssumeRole&Version=2011-06-15&RoleSessionName=check&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Flambda-lab-role",
+    );
+    let req = signed_as(&admin, "sts", req);
+    let res = sim.handle(Service::Sts, &req, NOW);
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    let xml = res.body_text();
+    let key = xml
+        .split("<AccessKeyId>")
+        .nth(1)
+        .and_then(|rest| rest.split("</AccessKeyId>").next())
+        .unwrap();
+    let session = sim.identity().find(key).unwrap();
+    let stream = sim.dynamodb().latest_stream_arn("lab-table").unwrap();
+    let allowed = |action: &str, resource: &str| {
+        session
+            .permissions
+            .is_allowed(action, resource, "ap-southeast-1")
+            .unwrap()
+    };
+    assert!(!allowed("dynamodb:GetRecords", &stream));
+    assert!(allowed(
+        "aoss:APIAccessAll",
+        "arn:aws:aoss:ap-southeast-1:123456789012:collection/0a1b2c3d4e5f6g7h8i9j"
+    ));
+}
