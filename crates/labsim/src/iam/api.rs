@@ -195,7 +195,7 @@ fn dispatch(
             let policy = find(role, name)?
                 .inline_policies()
                 .into_iter()
-                .find(|p| p.name == policy_name)
+                .find(|p| p.name.eq_ignore_ascii_case(policy_name))
                 .ok_or_else(|| IamError::no_such_role_policy(policy_name))?;
             format!(
                 "    <PolicyName>{}</PolicyName>\n    <RoleName>{}</RoleName>\n    <PolicyDocument>{}</PolicyDocument>\n",
@@ -250,9 +250,10 @@ fn dispatch(
     ))
 }
 
-/// The lab has one role; any other name is IAM's NoSuchEntity.
+/// The lab has one role; any other name is IAM's NoSuchEntity. IAM's
+/// names "are not distinguished by case" (IAM user guide, quotas).
 fn find<'r>(role: &'r LabRole, name: &str) -> Result<&'r LabRole, IamError> {
-    if name == role.name() {
+    if name.eq_ignore_ascii_case(role.name()) {
         Ok(role)
     } else {
         Err(IamError::no_such_role(name))

@@ -528,6 +528,36 @@ mod tests {
     }
 
     #[test]
+    fn learner_may_read_roles_and_change_none() {
+        let learner = learner_permissions(&ids());
+        let role = iam_role_arn(ACCOUNT, LAMBDA_ROLE);
+        for action in [
+            "iam:GetRole",
+            "iam:ListRolePolicies",
+            "iam:GetRolePolicy",
+            "iam:ListAttachedRolePolicies",
+        ] {
+            assert!(
+                learner.is_allowed(action, &role, "us-east-1").unwrap(),
+                "{action}"
+            );
+        }
+        for action in ["iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:ListRoles"] {
+            assert!(
+                !learner.is_allowed(action, &role, "us-east-1").unwrap(),
+                "{action}"
+            );
+        }
+        assert!(!learner
+            .is_allowed(
+                "iam:GetUser",
+                "arn:aws:iam::123456789012:user/x",
+                "us-east-1"
+            )
+            .unwrap());
+    }
+
+    #[test]
     fn a_log_group_arn_without_star_does_not_cover_its_streams() {
         // The classic mistake: Resource "...:log-group:NAME" does not
         // match "...:log-group:NAME:log-stream:" that FilterLogEvents checks.

@@ -246,6 +246,9 @@ fn another_role_or_policy_is_no_such_entity() {
         "NoSuchEntity",
         "The role with name lambda-lap-role cannot be found.",
     );
+    // Names are not distinguished by case: the role answers as it is named.
+    let res = call(&mut sim, "Action=GetRole&RoleName=Lambda-Lab-Role");
+    assert_eq!(element(&res, "RoleName"), Some("lambda-lab-role"));
     let res = call(&mut sim, "Action=ListRolePolicies&RoleName=other");
     assert_error(
         &res,
