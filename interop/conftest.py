@@ -272,6 +272,18 @@ def awscurl(creds, service, url, *args, skew_seconds=0, tamper=False):
     return int(statuses[-1].split("=", 1)[1]), out.stdout
 
 
+def read_timeline(labsim, after=0):
+    """Every timeline event after the cursor, page by page, and the new
+    cursor (`GET /_labsim/events?after=N`)."""
+    events = []
+    while True:
+        page = labsim.control("GET", f"/_labsim/events?after={after}&limit=500")
+        events += page["events"]
+        after = page["next"]
+        if not page["more"]:
+            return events, after
+
+
 def wait_for(predicate, seconds=20.0):
     """Polls `predicate` every 0.2 s until it returns something truthy."""
     deadline = time.time() + seconds

@@ -7,7 +7,7 @@ import botocore.exceptions
 import pytest
 import requests
 
-from conftest import client_for
+from conftest import client_for, read_timeline
 
 
 @pytest.fixture
@@ -32,17 +32,6 @@ def test_injected_expired_token_is_what_boto3_reports(labsim, faults):
     with pytest.raises(botocore.exceptions.ClientError) as info:
         client_for(labsim, "sts").get_caller_identity()
     assert info.value.response["Error"]["Code"] == "ExpiredToken"
-
-
-def read_timeline(labsim, after=0):
-    """Every event after the cursor, page by page, and the new cursor."""
-    events = []
-    while True:
-        page = labsim.control("GET", f"/_labsim/events?after={after}&limit=500")
-        events += page["events"]
-        after = page["next"]
-        if not page["more"]:
-            return events, after
 
 
 def test_the_timeline_follows_one_item_hop_by_hop(labsim):
