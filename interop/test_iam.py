@@ -7,7 +7,7 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import ACCOUNT, CALLER, FUNCTION, LOG_GROUP, REGION, client_for, error_of, opensearch_client, search_by_dynamodb_id, start_labsim, stop_labsim, wait_for
+from conftest import ACCOUNT, CALLER, FUNCTION, LOG_GROUP, REGION, client_for, error_of, opensearch_client, read_timeline, search_by_dynamodb_id, start_labsim, stop_labsim, wait_for
 
 ROLE = "lambda-lab-role"
 STREAM_POLICY = {
@@ -165,6 +165,14 @@ def test_missing_and_wrong_policies_show_in_iams_answers(lab):
 
     lab.control("POST", "/_labsim/reset")
     assert client.list_role_policies(RoleName=ROLE)["PolicyNames"] == ["aoss-policy", "dynamodb-stream-data"]
+
+
+def test_policy_changes_are_setup_changes_in_the_timeline(lab):
+    _, cursor = read_timeline(lab)
+    setup(lab, aoss_policy="wrong", stream_policy="missing")
+    events, _ = read_timeline(lab, cursor)
+    changes = {e["field"]: (e["from"], e["to"]) for e in events if e["kind"] == "setup_change"}
+    assert changes == {"aoss_policy": ("present", "wrong"), "stream_policy": ("present", "missing")}
 
 
 def test_bad_policy_state_is_400_naming_the_field(lab):
