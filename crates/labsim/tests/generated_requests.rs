@@ -132,7 +132,7 @@ impl Gen {
     }
 
     fn body(&mut self, valid: &[String]) -> Vec<u8> {
-        match self.below(10) {
+        match self.below(11) {
             // A valid body as it is, or truncated.
             0..=2 => {
                 let base = valid[self.below(valid.len())].clone().into_bytes();
@@ -169,6 +169,22 @@ impl Gen {
                 self.pick(ODD_VALUES),
             )
             .into_bytes(),
+            9 => format!(
+                "Action={}&Version=2010-05-08&RoleName={}&PolicyName={}&MaxItems={}&Marker={}&PathPrefix={}",
+                self.pick(&[
+                    "GetRole",
+                    "ListRolePolicies",
+                    "GetRolePolicy",
+                    "ListAttachedRolePolicies",
+                    "Nope\u{1}",
+                ]),
+                self.pick(&["lambda-lab-role", "other", ""]),
+                self.text(),
+                self.pick(ODD_VALUES),
+                self.text(),
+                self.text(),
+            )
+            .into_bytes(),
             _ => Vec::new(),
         }
     }
@@ -203,6 +219,12 @@ fn mutate(value: Value, odd: &str, rng: &mut SplitMix64) -> String {
 /// Signs `req` for `service` as `credentials` at `now_ms`, as an SDK
 /// would; `None` when the request is too broken to sign.
 fn signed(req: &Request, credentials: &Credentials, service: &str, now_ms: i64) -> Option<Request> {
+    // IAM signs for us-east-1 whatever the lab's region.
+    let region = if service == Service::Iam.signing_name() {
+        Service::Iam.signing_region("ap-southeast-1")
+    } else {
+        "ap-southeast-1"
+    };
     let identity = aws_credential_types::Credentials::new(
         &credentials.access_key_id,
         &credentials.secret_access_key,
@@ -213,7 +235,7 @@ fn signed(req: &Request, credentials: &Credentials, service: &str, now_ms: i64) 
     .into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region("ap-southeast-1")
+        .region(region)
         .name(service)
         .time(UNIX_EPOCH + Duration::from_millis(now_ms as u64))
         .settings(SigningSettings::default())
@@ -360,7 +382,8 @@ fn check_shape(service: Service, req: &Request, res: &Response) -> Result<(), St
     let json = || serde_json::from_slice::<Value>(&res.body).ok();
     let text = |v: &Value, k: &str| v.get(k).is_some_and(Value::is_string);
     match service {
-        Service::Sts => {
+        // The query-protocol services answer in XML.
+        Service::Sts | Service::Iam => {
             if res.body.is_empty() && res.status < 300 {
                 return Ok(()); // a preflight
             }
@@ -463,7 +486,7 @@ fn generated_requests_get_answers_in_each_services_shape_within_aws_caps() {
         rng: SplitMix64::new(seed),
     };
     let started = Instant::now();
-    let mut tried = [0usize; 7];
+    let mut tried = [0usize; Service::ALL.len()];
     let mut pages_checked = 0usize;
     loop {
         let least = tried.iter().copied().min().unwrap_or(0);
