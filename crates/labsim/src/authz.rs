@@ -96,6 +96,8 @@ fn lambda_operation(req: &Request) -> (&'static str, Option<String>) {
         ("POST", ["functions", name, "invocations"]) => ("Invoke", decode(name)),
         ("GET", ["event-source-mappings"]) => ("ListEventSourceMappings", query_function()),
         ("GET", ["event-source-mappings", _]) => ("GetEventSourceMapping", None),
+        ("PUT", ["event-source-mappings", _]) => ("UpdateEventSourceMapping", None),
+        ("DELETE", ["event-source-mappings", _]) => ("DeleteEventSourceMapping", None),
         _ => ("ListFunctions", None),
     }
 }

@@ -21,14 +21,69 @@ use crate::dynamodb::{DynamoDb, StartingPosition, StreamCursor, StreamRecord, LA
 use crate::opensearch::Collection;
 use crate::time;
 
+/// How long a state change of the mapping takes (`Creating`, `Enabling`,
+/// `Disabling`, `Updating`, `Deleting`) before it settles. AWS documents no
+/// figure, only that the change is not immediate ("might not be completely
+/// deleted for several seconds", DeleteEventSourceMapping); a few seconds
+/// is what one sees in the console, so labsim takes 3 s for each.
+pub const STATE_TRANSITION_MS: i64 = 3_000;
+
+/// `StateTransitionReason` while a change the user asked for is under way,
+/// and once the mapping has settled (AWS's own answers show both).
+const REASON_IN_TRANSITION: &str = "USER_INITIATED";
+const REASON_SETTLED: &str = "User action";
+
+/// The mapping's `State`, as the Lambda API shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MappingState {
+    Creating,
+    Enabling,
+    Enabled,
+    Disabling,
+    Disabled,
+    Updating,
+    Deleting,
+}
+
+impl MappingState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MappingState::Creating => "Creating",
+            MappingState::Enabling => "Enabling",
+            MappingState::Enabled => "Enabled",
+            MappingState::Disabling => "Disabling",
+            MappingState::Disabled => "Disabled",
+            MappingState::Updating => "Updating",
+            MappingState::Deleting => "Deleting",
+        }
+    }
+}
+
+/// A change the mapping refuses because another is under way (Lambda's
+/// `ResourceInUseException`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the event source mapping {uuid} is {} and takes no change until it settles", state.as_str())]
+pub struct MappingBusy {
+    pub uuid: String,
+    pub state: MappingState,
+}
+
 /// The trigger.
 #[derive(Debug, Clone)]
 pub struct EventSourceMapping {
     pub uuid: String,
     pub created_ms: i64,
+    /// What the user last asked for (`Enabled` of Create- and
+    /// UpdateEventSourceMapping): the state it is in or heading for.
     pub enabled: bool,
+    /// A change under way and when it settles; `None` once settled.
+    transition: Option<(MappingState, i64)>,
+    /// The stream it reads (known when it was created, else found at the
+    /// first poll).
+    pub stream_arn: Option<String>,
     /// Set once polling starts (position LATEST at that moment).
     pub cursor: Option<StreamCursor>,
+    pub batch_size: usize,
     pub last_result: ProcessingResult,
     pub last_modified_ms: i64,
     next_poll_ms: i64,
@@ -37,13 +92,17 @@ pub struct EventSourceMapping {
 }
 
 impl EventSourceMapping {
-    /// A new mapping, starting at LATEST once it first polls.
-    pub(super) fn new(uuid: String, enabled: bool, now_ms: i64) -> Self {
+    /// A mapping that was set up before the simulator started: already
+    /// `Enabled` (or `Disabled`), starting at LATEST once it first polls.
+    pub(super) fn settled(uuid: String, enabled: bool, now_ms: i64) -> Self {
         EventSourceMapping {
             uuid,
             created_ms: now_ms,
             enabled,
+            transition: None,
+            stream_arn: None,
             cursor: None,
+            batch_size: BATCH_SIZE,
             last_result: ProcessingResult::NoRecords,
             last_modified_ms: now_ms,
             next_poll_ms: now_ms,
@@ -51,14 +110,96 @@ impl EventSourceMapping {
         }
     }
 
-    /// Pauses or resumes; a change polls at once and forgets failures.
-    pub(super) fn set_enabled(&mut self, enabled: bool, now_ms: i64) {
-        if self.enabled != enabled {
-            self.enabled = enabled;
-            self.last_modified_ms = now_ms;
-            self.next_poll_ms = now_ms;
-            self.failed_attempts = 0;
+    /// A mapping just created on `stream_arn`: `Creating` for a while, then
+    /// `Enabled` or `Disabled`.
+    pub(super) fn created(
+        uuid: String,
+        stream_arn: Option<String>,
+        enabled: bool,
+        now_ms: i64,
+    ) -> Self {
+        EventSourceMapping {
+            transition: Some((MappingState::Creating, now_ms + STATE_TRANSITION_MS)),
+            stream_arn,
+            ..EventSourceMapping::settled(uuid, enabled, now_ms)
         }
+    }
+
+    /// The `State` at `now_ms`.
+    pub fn state(&self, now_ms: i64) -> MappingState {
+        match self.transition {
+            Some((state, until)) if now_ms < until => state,
+            Some((MappingState::Deleting, _)) => MappingState::Deleting,
+            _ if self.enabled => MappingState::Enabled,
+            _ => MappingState::Disabled,
+        }
+    }
+
+    /// `StateTransitionReason` at `now_ms`.
+    pub fn state_transition_reason(&self, now_ms: i64) -> &'static str {
+        match self.transition {
+            Some((_, until)) if now_ms < until => REASON_IN_TRANSITION,
+            _ => REASON_SETTLED,
+        }
+    }
+
+    /// Whether a deletion has run its course: the mapping is gone.
+    pub fn is_deleted(&self, now_ms: i64) -> bool {
+        matches!(self.transition, Some((MappingState::Deleting, until)) if now_ms >= until)
+    }
+
+    /// Whether it is being deleted or gone.
+    pub fn is_deleting(&self) -> bool {
+        matches!(self.transition, Some((MappingState::Deleting, _)))
+    }
+
+    /// Refuses a change while another is under way, as Lambda does.
+    pub(super) fn ensure_settled(&self, now_ms: i64) -> Result<(), MappingBusy> {
+        let state = self.state(now_ms);
+        match state {
+            MappingState::Enabled | MappingState::Disabled => Ok(()),
+            _ => Err(MappingBusy {
+                uuid: self.uuid.clone(),
+                state,
+            }),
+        }
+    }
+
+    /// UpdateEventSourceMapping: `enabled` (if given and new) switches it
+    /// through `Enabling`/`Disabling`; any other update goes through
+    /// `Updating` back to the state it was in. Pausing keeps its place in the stream,
+    /// so records written meanwhile are processed once it is back on; a
+    /// change forgets the failures of the batch under way and polls as
+    /// soon as it settles.
+    pub(super) fn update(&mut self, enabled: Option<bool>, now_ms: i64) -> Result<(), MappingBusy> {
+        self.ensure_settled(now_ms)?;
+        let until = now_ms + STATE_TRANSITION_MS;
+        let state = match enabled {
+            Some(true) if !self.enabled => MappingState::Enabling,
+            Some(false) if self.enabled => MappingState::Disabling,
+            _ => MappingState::Updating,
+        };
+        if let Some(enabled) = enabled {
+            self.enabled = enabled;
+        }
+        self.transition = Some((state, until));
+        self.last_modified_ms = now_ms;
+        self.next_poll_ms = until;
+        self.failed_attempts = 0;
+        Ok(())
+    }
+
+    /// DeleteEventSourceMapping: `Deleting` for a while, then gone.
+    pub(super) fn delete(&mut self, now_ms: i64) -> Result<(), MappingBusy> {
+        self.ensure_settled(now_ms)?;
+        self.transition = Some((MappingState::Deleting, now_ms + STATE_TRANSITION_MS));
+        self.last_modified_ms = now_ms;
+        Ok(())
+    }
+
+    /// Whether it reads the stream at `now_ms`: only while `Enabled`.
+    fn polls(&self, now_ms: i64) -> bool {
+        self.state(now_ms) == MappingState::Enabled && now_ms >= self.next_poll_ms
     }
 }
 
@@ -145,10 +286,10 @@ impl Lambda {
             if self.in_flight.is_some() {
                 return true;
             }
-            let due = self
-                .mapping
-                .as_ref()
-                .is_some_and(|m| m.enabled && now_ms >= m.next_poll_ms);
+            if self.mapping.as_ref().is_some_and(|m| m.is_deleted(now_ms)) {
+                self.mapping = None;
+            }
+            let due = self.mapping.as_ref().is_some_and(|m| m.polls(now_ms));
             if !due || self.batches_this_tick >= MAX_BATCHES_PER_TICK {
                 return false;
             }
@@ -168,9 +309,14 @@ impl Lambda {
         };
         mapping.next_poll_ms = now_ms + POLL_INTERVAL_MS;
         if mapping.cursor.is_none() {
-            let Some(arn) = dynamodb.latest_stream_arn(LAB_TABLE) else {
+            let Some(arn) = mapping
+                .stream_arn
+                .clone()
+                .or_else(|| dynamodb.latest_stream_arn(LAB_TABLE))
+            else {
                 return;
             };
+            mapping.stream_arn = Some(arn.clone());
             match dynamodb.stream_cursor(&arn, StartingPosition::Latest, now_ms) {
                 Ok(cursor) => mapping.cursor = Some(cursor),
                 Err(_) => return,
@@ -180,10 +326,11 @@ impl Lambda {
             return;
         };
         let mut next = cursor.clone();
-        let Ok(mut batch) = dynamodb.read_stream(&mut next, BATCH_SIZE, now_ms) else {
+        let batch_size = mapping.batch_size;
+        let Ok(mut batch) = dynamodb.read_stream(&mut next, batch_size, now_ms) else {
             return;
         };
-        let full = batch.len() == BATCH_SIZE;
+        let full = batch.len() == batch_size;
         // Records past the stream's retention are gone: AWS stops retrying.
         let expired = batch
             .iter()

@@ -31,8 +31,10 @@ use std::collections::BTreeMap;
 
 use crate::rng::SplitMix64;
 
-pub use event_source_mapping::EventSourceMapping;
 use event_source_mapping::InFlight;
+pub use event_source_mapping::{
+    EventSourceMapping, MappingBusy, MappingState, STATE_TRANSITION_MS,
+};
 pub use logs::LogStore;
 
 pub const FUNCTION_NAME: &str = "sync-data-with-dynamodb-stream";
@@ -172,7 +174,7 @@ impl Lambda {
         let mut rng = SplitMix64::new(seed ^ 0x1A3B_DA00_5EED_0004);
         let mapping = setup
             .trigger_exists
-            .then(|| EventSourceMapping::new(rng.uuid(), setup.trigger_enabled, now_ms));
+            .then(|| EventSourceMapping::settled(rng.uuid(), setup.trigger_enabled, now_ms));
         Lambda {
             region: region.to_owned(),
             account: account.to_owned(),
@@ -232,27 +234,82 @@ impl Lambda {
         self.environment = None;
     }
 
-    /// Creates the trigger (a new event source mapping, with a new UUID,
-    /// starting at LATEST) or deletes it.
-    pub fn set_trigger_exists(&mut self, exists: bool, enabled: bool, now_ms: i64) {
-        if !exists {
-            self.mapping = None;
-        } else if self.mapping.is_none() {
-            self.mapping = Some(EventSourceMapping::new(self.rng.uuid(), enabled, now_ms));
+    /// Creates the trigger on `stream_arn` (a new event source mapping,
+    /// with a new UUID, `Creating` for a while, then reading from LATEST)
+    /// or deletes it (`Deleting` for a while, then gone), as
+    /// CreateEventSourceMapping and DeleteEventSourceMapping do. A mapping
+    /// being deleted is already no trigger: a new one replaces it.
+    pub fn set_trigger_exists(
+        &mut self,
+        exists: bool,
+        enabled: bool,
+        stream_arn: Option<String>,
+        now_ms: i64,
+    ) -> Result<(), MappingBusy> {
+        let live = self.mapping.as_ref().filter(|m| !m.is_deleting());
+        match (exists, live.is_some()) {
+            (false, true) => {
+                if let Some(m) = self.mapping.as_mut() {
+                    m.delete(now_ms)?;
+                }
+            }
+            (true, false) => {
+                self.mapping = Some(EventSourceMapping::created(
+                    self.rng.uuid(),
+                    stream_arn,
+                    enabled,
+                    now_ms,
+                ));
+            }
+            _ => {}
         }
-        self.setup.trigger_exists = self.mapping.is_some();
-        self.setup.trigger_enabled = self.mapping.as_ref().is_some_and(|m| m.enabled);
+        self.sync_trigger_setup();
+        Ok(())
     }
 
-    /// Pauses or resumes the trigger. It keeps its place in the stream, so
-    /// records written while it was off are processed once it is back on
-    /// (as UpdateEventSourceMapping `Enabled` does).
-    pub fn set_trigger_enabled(&mut self, enabled: bool, now_ms: i64) {
-        let Some(m) = self.mapping.as_mut() else {
-            return;
-        };
+    /// Pauses or resumes the trigger, as UpdateEventSourceMapping `Enabled`
+    /// does (through `Disabling` or `Enabling`). It keeps its place in the
+    /// stream, so records written while it was off are processed once it
+    /// is back on. Refused while another change is under way.
+    pub fn set_trigger_enabled(&mut self, enabled: bool, now_ms: i64) -> Result<(), MappingBusy> {
+        self.update_mapping(Some(enabled), now_ms)
+    }
+
+    /// UpdateEventSourceMapping on the trigger (no trigger: nothing to do).
+    pub fn update_mapping(
+        &mut self,
+        enabled: Option<bool>,
+        now_ms: i64,
+    ) -> Result<(), MappingBusy> {
+        if let Some(m) = self.mapping.as_mut().filter(|m| !m.is_deleting()) {
+            m.update(enabled, now_ms)?;
+        }
+        self.sync_trigger_setup();
+        Ok(())
+    }
+
+    /// A change the trigger would refuse at `now_ms` because another is
+    /// under way, if any.
+    pub fn trigger_busy(&self, now_ms: i64) -> Option<MappingBusy> {
+        self.mapping.as_ref()?.ensure_settled(now_ms).err()
+    }
+
+    /// The trigger as the lab's setup shows it: whether there is one (not
+    /// being deleted) and whether it is enabled, read from its state as
+    /// Terraform's AWS provider does (`Enabled`/`Enabling` are on,
+    /// `Disabled`/`Disabling` off; `Creating` and `Updating` by where they
+    /// lead).
+    pub fn trigger(&self) -> (bool, bool) {
+        match self.mapping.as_ref().filter(|m| !m.is_deleting()) {
+            Some(m) => (true, m.enabled),
+            None => (false, false),
+        }
+    }
+
+    fn sync_trigger_setup(&mut self) {
+        let (exists, enabled) = self.trigger();
+        self.setup.trigger_exists = exists;
         self.setup.trigger_enabled = enabled;
-        m.set_enabled(enabled, now_ms);
     }
 
     pub fn logs(&self) -> &LogStore {

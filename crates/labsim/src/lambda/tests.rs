@@ -2,7 +2,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::dynamodb::{AttributeValue, DynamoDb, DynamoDbConfig, Item, StreamViewType, LAB_TABLE};
-use crate::message::Request;
+use crate::message::{Request, Response};
 use crate::opensearch::{Collection, CollectionConfig};
 
 /// 2024-10-08T19:55:22Z
@@ -61,6 +61,14 @@ impl Lab {
     fn delete(&mut self, id: &str) {
         let key: Item = [("id".to_owned(), AttributeValue::s(id))].into();
         self.db.delete_item(LAB_TABLE, &key, self.now).unwrap();
+    }
+
+    /// One Lambda API request at the lab's time.
+    fn api(&mut self, method: &str, path: &str, query: &str, body: &str) -> Response {
+        let req = Request::new(method, path)
+            .with_query(query)
+            .with_body(body.to_owned());
+        self.fun.handle_api(&req, &self.db, self.now, "rid")
     }
 
     /// Every log message so far (visible or not), in order.
@@ -365,11 +373,8 @@ fn logs_api_filters_pages_and_describes() {
 
 #[test]
 fn lambda_api_describes_the_function_and_its_trigger() {
-    let lab = Lab::new(HandlerKind::Workshop);
-    let get = |path: &str, query: &str| {
-        let req = Request::new("GET", path).with_query(query);
-        lab.fun.handle_api(&req, &lab.db, lab.now, "rid")
-    };
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let mut get = |path: &str, query: &str| lab.api("GET", path, query, "");
     let res = get(
         "/2015-03-31/functions/sync-data-with-dynamodb-stream/configuration",
         "",
@@ -423,8 +428,14 @@ fn lambda_api_describes_the_function_and_its_trigger() {
         lab.db.latest_stream_arn(LAB_TABLE).as_deref()
     );
     assert_eq!(m["FunctionArn"], lab.fun.function_arn());
+    assert_eq!(m["StateTransitionReason"], "User action");
     let uuid = m["UUID"].as_str().unwrap();
-    let one = get(&format!("/2015-03-31/event-source-mappings/{uuid}"), "");
+    let one = lab.api(
+        "GET",
+        &format!("/2015-03-31/event-source-mappings/{uuid}"),
+        "",
+        "",
+    );
     assert_eq!(one.status, 200);
 }
 
@@ -477,4 +488,86 @@ fn a_tick_in_small_steps_does_exactly_what_one_tick_does() {
     assert!(whole.0.iter().any(|i| i.error.is_some()));
     assert_eq!(run(Some(3)), whole);
     assert_eq!(run(Some(1)), whole);
+}
+
+#[test]
+fn update_and_delete_event_source_mapping_go_through_states_over_time() {
+    let mut lab = Lab::new(HandlerKind::Fixed);
+    let uuid = lab.fun.mapping().unwrap().uuid.clone();
+    let path = format!("/2015-03-31/event-source-mappings/{uuid}");
+    let json = |res: &Response| serde_json::from_slice::<Value>(&res.body).unwrap();
+
+    let res = lab.api("PUT", &path, "", r#"{"Enabled": false}"#);
+    assert_eq!(res.status, 202, "{}", res.body_text());
+    let m = json(&res);
+    assert_eq!(m["State"], "Disabling");
+    assert_eq!(m["StateTransitionReason"], "USER_INITIATED");
+    assert_eq!(m["LastModified"], json!(NOW as f64 / 1000.0));
+    // A second change while the first is under way is refused.
+    lab.now += 1_000;
+    let res = lab.api("PUT", &path, "", r#"{"Enabled": true}"#);
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("ResourceInUseException")
+    );
+    assert_eq!(
+        json(&res),
+        json!({"Type": "User", "Message": format!("Cannot update the event source mapping {uuid}: it is in the Disabling state.")})
+    );
+    // Not polling while Disabling or Disabled: a record waits.
+    lab.put(&[("id", s("w1")), ("name", s("waits"))]);
+    lab.tick_for(STATE_TRANSITION_MS + 1_000);
+    assert!(lab.fun.invocations().is_empty());
+    let m = json(&lab.api("GET", &path, "", ""));
+    assert_eq!(m["State"], "Disabled");
+    assert_eq!(m["StateTransitionReason"], "User action");
+
+    // Enabled again: Enabling, then Enabled, and the waiting record comes.
+    let res = lab.api("PUT", &path, "", r#"{"Enabled": true}"#);
+    assert_eq!(json(&res)["State"], "Enabling");
+    let enabling_from = lab.now;
+    lab.tick_for(STATE_TRANSITION_MS - 50);
+    assert!(lab.fun.invocations().is_empty());
+    lab.tick_for(500);
+    assert_eq!(json(&lab.api("GET", &path, "", ""))["State"], "Enabled");
+    let first = &lab.fun.invocations()[0];
+    assert!(first.time_ms >= enabling_from + STATE_TRANSITION_MS);
+
+    // Any other update: Updating, then back to the state it was in.
+    let res = lab.api("PUT", &path, "", r#"{"BatchSize": 100}"#);
+    assert_eq!(json(&res)["State"], "Updating");
+    lab.tick_for(STATE_TRANSITION_MS);
+    assert_eq!(json(&lab.api("GET", &path, "", ""))["State"], "Enabled");
+
+    // Bad bodies and unknown mappings.
+    let res = lab.api("PUT", &path, "", r#"{"Enabled": "no"}"#);
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("InvalidParameterValueException")
+    );
+    let missing = "/2015-03-31/event-source-mappings/00000000-0000-0000-0000-000000000000";
+    let res = lab.api("PUT", missing, "", r#"{"Enabled": true}"#);
+    assert_eq!(res.status, 404);
+    assert_eq!(
+        json(&res)["Message"],
+        "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: rid)"
+    );
+
+    // Deleted: Deleting for a while, then not found.
+    let res = lab.api("DELETE", &path, "", "");
+    assert_eq!(res.status, 202);
+    assert_eq!(json(&res)["State"], "Deleting");
+    lab.put(&[("id", s("w2")), ("name", s("never"))]);
+    lab.tick_for(STATE_TRANSITION_MS);
+    assert_eq!(lab.api("GET", &path, "", "").status, 404);
+    assert!(lab.fun.mapping().is_none());
+    let list = json(&lab.api("GET", "/2015-03-31/event-source-mappings", "", ""));
+    assert_eq!(list["EventSourceMappings"], json!([]));
+    assert_eq!(
+        lab.fun.invocations().len(),
+        1,
+        "nothing read after Deleting"
+    );
 }
