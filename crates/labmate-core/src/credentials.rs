@@ -6,7 +6,9 @@
 //! `~/.aws/credentials` lines can be told apart by their syntax, so one paste
 //! box serves them all. Every problem is a [`CredentialsError`] whose `Display`
 //! is the message shown to the learner. Secrets and tokens never appear in a
-//! message or a `Debug` output.
+//! message or a `Debug` output: a message quotes what was pasted only through
+//! [`excerpt`] (short, printable, with anything that looks like key material
+//! masked), since a value may have run into the next line of the paste.
 //!
 //! Time comes in as epoch seconds (`now`): `SystemTime::now()` panics on wasm32.
 //!
@@ -18,14 +20,28 @@
 //! break could as well be where the copy stopped.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 
 use aws_smithy_types::date_time::Format;
 use aws_smithy_types::DateTime;
 use serde_json::{Map, Value};
 
+use crate::excerpt::{excerpt, is_invisible};
+
 /// Fewer seconds than this left at parse time earns a warning.
 const EXPIRES_SOON_SECS: i64 = 10 * 60;
+/// The longest any STS credentials last: 36 hours (GetSessionToken and
+/// GetFederationToken; AssumeRole stops at 12). An expiry further ahead, give
+/// or take the 5 minutes of clock skew AWS itself tolerates, earns a warning.
+const LONGEST_STS_SECS: i64 = 36 * 3600;
+const CLOCK_SKEW_SECS: i64 = 5 * 60;
+/// Prompts looked for on one line (`user@host:~$ export …` has one). A line
+/// is read from each of them, so a bound keeps a line of thousands of `>`
+/// from being read thousands of times.
+const MAX_PROMPTS_PER_LINE: usize = 8;
+/// Profiles named in the several-profiles warning; the rest are counted.
+const MAX_PROFILES_LISTED: usize = 3;
 /// AWS documents access key IDs as 16 to 128 characters (20 in practice).
 const KEY_ID_MIN_LEN: usize = 16;
 const KEY_ID_MAX_LEN: usize = 128;
@@ -168,9 +184,13 @@ pub enum CredentialWarning {
     LongTermKeys,
     /// Under ten minutes left at parse time.
     ExpiresSoon { seconds_left: i64 },
+    /// An expiry further ahead than any STS credentials last (36 hours): a
+    /// wrong clock where they were made, or an expiry from something else.
+    ExpiresTooFarAhead { seconds_left: i64 },
     /// Temporary keys whose format carried no expiry: no countdown possible.
     NoExpiration,
-    /// A credentials file with several profiles holding keys.
+    /// A credentials file with several profiles holding keys. The names are
+    /// excerpts (see [`excerpt`]): short, printable, masked.
     SeveralProfiles { used: String, others: Vec<String> },
 }
 
@@ -190,6 +210,12 @@ impl CredentialWarning {
                  failing partway through the lab.",
                 format_duration(*seconds_left)
             ),
+            Self::ExpiresTooFarAhead { seconds_left } => format!(
+                "These credentials say they expire in {}, but temporary AWS credentials last \
+                 36 hours at most. Check the clock of the computer they came from, and that the \
+                 expiry time belongs to these keys: the countdown may be wrong.",
+                format_duration(*seconds_left)
+            ),
             Self::NoExpiration => "These temporary credentials came without an expiry time, so \
                  labmate can't show a countdown. If requests suddenly fail with an expired-token \
                  error, paste a fresh set."
@@ -204,7 +230,7 @@ impl CredentialWarning {
 }
 
 /// What was parsed, and what the learner should know about it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ParsedCredentials {
     pub credentials: Credentials,
     pub format: PasteFormat,
@@ -213,6 +239,20 @@ pub struct ParsedCredentials {
     /// The profile used, for a credentials file with `[name]` headers.
     pub profile: Option<String>,
     pub warnings: Vec<CredentialWarning>,
+}
+
+/// The profile name as an excerpt: a garbled paste can put anything in a
+/// `[header]`, a token included.
+impl fmt::Debug for ParsedCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParsedCredentials")
+            .field("credentials", &self.credentials)
+            .field("format", &self.format)
+            .field("region", &self.region)
+            .field("profile", &self.profile.as_deref().map(excerpt))
+            .field("warnings", &self.warnings)
+            .finish()
+    }
 }
 
 /// Why a key ID, secret or token value was refused. Carries no part of the
@@ -281,7 +321,7 @@ impl ValueProblem {
                 .to_owned(),
             (Self::BadCharacter(c), field) => format!(
                 "contains “{}”, which can't appear in {}",
-                c.escape_debug(),
+                excerpt(c.encode_utf8(&mut [0; 4])),
                 match field {
                     Field::AccessKeyId => "an access key ID (only capital letters and digits)",
                     Field::SecretAccessKey => "a secret access key (only letters, digits, / and +)",
@@ -389,11 +429,18 @@ pub enum CredentialsError {
         "The expiry time “{value}” isn't a date labmate can read (it expects something like \
          2026-11-23T20:04:40Z). Copy the credentials again without editing them."
     )]
-    InvalidExpiration { value: String },
+    InvalidExpiration {
+        /// An excerpt of the value (see [`excerpt`]): it may have run into
+        /// the next line of the paste, a token included.
+        value: String,
+    },
     #[error("{}", expired_message(*.expired_at, *.seconds_ago))]
     Expired { expired_at: i64, seconds_ago: i64 },
     #[error("{}", region_message(.value))]
-    InvalidRegion { value: String },
+    InvalidRegion {
+        /// An excerpt of the value (see [`excerpt`]).
+        value: String,
+    },
     /// The text is JSON but does not parse; `line` counts from the start of the paste.
     #[error(
         "This looks like JSON, but it can't be read at line {line}, column {column}: {message}. \
@@ -405,6 +452,7 @@ pub enum CredentialsError {
         message: String,
     },
     /// The same variable (or profile key) set twice to different values.
+    /// `name` quotes a profile name as an excerpt (see [`excerpt`]).
     #[error(
         "{name} is set more than once with different values, so it's not clear which \
          credentials to use. Paste just one set of credentials."
@@ -603,7 +651,7 @@ fn finish(raw: Raw, now: i64) -> Result<ParsedCredentials, CredentialsError> {
     };
     if let Some(region) = raw.region.as_deref().filter(|r| !is_valid_region(r)) {
         return Err(CredentialsError::InvalidRegion {
-            value: region.to_owned(),
+            value: excerpt(region),
         });
     }
 
@@ -621,6 +669,9 @@ fn finish(raw: Raw, now: i64) -> Result<ParsedCredentials, CredentialsError> {
         None if credentials.is_temporary() => warnings.push(CredentialWarning::NoExpiration),
         Some(seconds_left) if seconds_left < EXPIRES_SOON_SECS => {
             warnings.push(CredentialWarning::ExpiresSoon { seconds_left });
+        }
+        Some(seconds_left) if seconds_left > LONGEST_STS_SECS + CLOCK_SKEW_SECS => {
+            warnings.push(CredentialWarning::ExpiresTooFarAhead { seconds_left });
         }
         _ => {}
     }
@@ -922,6 +973,9 @@ struct Lines {
     /// Environment variables (shell, fish, PowerShell, cmd): one set.
     env: Vec<Assignment>,
     profiles: Vec<Profile>,
+    /// Where each profile name is in `profiles`, so that a paste of
+    /// thousands of headers is read in linear time.
+    profile_at: HashMap<Option<String>, usize>,
 }
 
 /// The section the current line is in.
@@ -944,20 +998,22 @@ enum Dest {
 
 impl Lines {
     fn profile_index(&mut self, name: Option<String>) -> usize {
-        if let Some(index) = self.profiles.iter().position(|p| p.name == name) {
-            return index;
+        if let Some(index) = self.profile_at.get(&name) {
+            return *index;
         }
+        let index = self.profiles.len();
+        self.profile_at.insert(name.clone(), index);
         self.profiles.push(Profile {
             name,
             assignments: Vec::new(),
         });
-        self.profiles.len() - 1
+        index
     }
 
     /// Picks the set to use: environment variables when any key material was
     /// set that way, else the first complete profile.
     fn into_raw(self) -> Result<Option<Raw>, CredentialsError> {
-        let Lines { env, profiles } = self;
+        let Lines { env, profiles, .. } = self;
         if !env.iter().any(|a| a.name.field.is_key_material()) {
             if let Some(raw) = profile_raw(&profiles, &env)? {
                 return Ok(Some(raw));
@@ -1002,11 +1058,11 @@ fn profile_raw(profiles: &[Profile], env: &[Assignment]) -> Result<Option<Raw>, 
     let others: Vec<String> = with_keys
         .iter()
         .filter(|p| !std::ptr::eq(**p, chosen))
-        .map(|p| p.display_name())
+        .map(|p| excerpt(&p.display_name()))
         .collect();
     if !others.is_empty() {
         raw.warnings.push(CredentialWarning::SeveralProfiles {
-            used: chosen.display_name(),
+            used: excerpt(&chosen.display_name()),
             others,
         });
     }
@@ -1051,7 +1107,7 @@ fn merge(
     };
     if winners.any(|a| a.value.text != first.value.text) {
         let name = match profile {
-            Some(profile) => format!("{} in profile [{profile}]", first.name.text),
+            Some(profile) => format!("{} in profile [{}]", first.name.text, excerpt(profile)),
             None => first.name.text.to_owned(),
         };
         return Err(CredentialsError::Conflicting { name });
@@ -1121,7 +1177,7 @@ fn statement_starts(line: &str) -> impl Iterator<Item = &str> {
         };
         is_prompt.then(|| after.trim_start())
     });
-    std::iter::once(line).chain(after_prompts)
+    std::iter::once(line).chain(after_prompts.take(MAX_PROMPTS_PER_LINE))
 }
 
 /// How a statement was written.
@@ -1156,7 +1212,7 @@ fn read_statements<'a>(
         let (text, rest, quoted) = read_value(&head, lines, next, dest.is_some());
         if let Some((dest, name)) = dest {
             let mut value = Val {
-                text,
+                text: text.into_owned(),
                 broken: false,
                 not_text: None,
             };
@@ -1290,22 +1346,23 @@ fn destination(head: &Head<'_>, section: Section) -> Option<(Dest, &'static Name
 /// Reads a value: quoted (single, double or typographic quotes, possibly
 /// wrapped over lines when `may_join`), or unquoted up to `;`, `&` or a
 /// ` #` comment. Returns the value, what follows it on its line, and whether
-/// it was quoted.
+/// it was quoted. Borrowed unless joined, so that a statement whose value is
+/// not kept costs no copy.
 fn read_value<'a>(
     head: &Head<'a>,
     lines: &[&'a str],
     next: &mut usize,
     may_join: bool,
-) -> (String, &'a str, bool) {
+) -> (Cow<'a, str>, &'a str, bool) {
     let src = head.value;
     if let Some(close) = head.closing {
         return match src.find(close) {
             Some(end) => (
-                src[..end].trim().to_owned(),
+                Cow::Borrowed(src[..end].trim()),
                 &src[end + close.len_utf8()..],
                 true,
             ),
-            None => (src.trim().to_owned(), "", true),
+            None => (Cow::Borrowed(src.trim()), "", true),
         };
     }
     if let Some((open, close)) = src
@@ -1316,21 +1373,21 @@ fn read_value<'a>(
         let inner = &src[open.len_utf8()..];
         if let Some(end) = inner.find(close) {
             return (
-                inner[..end].trim().to_owned(),
+                Cow::Borrowed(inner[..end].trim()),
                 &inner[end + close.len_utf8()..],
                 true,
             );
         }
         if may_join {
             if let Some((joined, rest)) = join_wrapped(inner, close, lines, next) {
-                return (joined, rest, true);
+                return (Cow::Owned(joined), rest, true);
             }
         }
         // Never closed: take the rest of the line and let the checks judge it.
-        return (inner.trim().to_owned(), "", true);
+        return (Cow::Borrowed(inner.trim()), "", true);
     }
     let end = unquoted_end(src);
-    (src[..end].trim_end().to_owned(), &src[end..], false)
+    (Cow::Borrowed(src[..end].trim_end()), &src[end..], false)
 }
 
 fn closing_quote(open: char) -> Option<char> {
@@ -1548,9 +1605,15 @@ fn looks_like_secret(text: &str) -> bool {
 }
 
 /// [`mask`] for a refused access key ID, unless the value might be a secret
-/// or token pasted in the wrong place: then nothing of it is shown.
+/// or token pasted in the wrong place, or holds an invisible character (a
+/// control or bidi character would be copied into the message): then
+/// nothing of it is shown.
 fn mask_key_id(text: &str) -> String {
-    if text.chars().count() > 32 || text.contains(['/', '+', '=']) || looks_like_secret(text) {
+    if text.chars().count() > 32
+        || text.contains(['/', '+', '='])
+        || text.chars().any(is_invisible)
+        || looks_like_secret(text)
+    {
         HIDDEN.to_owned()
     } else {
         mask(text)
@@ -1623,7 +1686,7 @@ fn parse_expiration(value: &str) -> Result<i64, CredentialsError> {
     DateTime::from_str(&normalized, Format::DateTimeWithOffset)
         .map(|at| at.secs())
         .map_err(|_| CredentialsError::InvalidExpiration {
-            value: value.to_owned(),
+            value: excerpt(value),
         })
 }
 
@@ -1639,10 +1702,18 @@ fn expired_message(expired_at: i64, seconds_ago: i64) -> String {
     )
 }
 
-/// `[a]`, `[a] and [b]`, `[a], [b] and [c]`.
+/// `[a]`, `[a] and [b]`, `[a], [b] and [c]`; past [`MAX_PROFILES_LISTED`]
+/// names, `[a], [b], [c] and 7 more`.
 fn profile_list(names: &[String]) -> String {
-    let names: Vec<String> = names.iter().map(|n| format!("[{n}]")).collect();
-    match names.split_last() {
+    let mut shown: Vec<String> = names
+        .iter()
+        .take(MAX_PROFILES_LISTED)
+        .map(|n| format!("[{n}]"))
+        .collect();
+    if names.len() > MAX_PROFILES_LISTED {
+        shown.push(format!("{} more", names.len() - MAX_PROFILES_LISTED));
+    }
+    match shown.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
@@ -2912,6 +2983,145 @@ mod tests {
             CredentialWarning::ExpiresSoon { seconds_left: 599 }.message(),
             "These credentials expire in 9 minutes. Get a fresh set soon, or requests will start \
              failing partway through the lab."
+        );
+    }
+
+    #[test]
+    fn an_expiry_beyond_any_sts_credentials_is_accepted_with_a_warning() {
+        let text = "{\"AccessKeyId\": \"<KEY>\", \"SecretAccessKey\": \"<SECRET>\", \
+                    \"SessionToken\": \"<TOKEN>\", \"Expiration\": \"2026-11-23T20:04:40Z\"}";
+        // 36 hours (GetSessionToken's longest) and AWS's 5 minutes of clock
+        // skew are fine; a second more is not.
+        let limit = 36 * 3600 + 5 * 60;
+        assert_eq!(parse_at(text, EXPIRES - limit).warnings, vec![]);
+        let p = parse_at(text, EXPIRES - limit - 1);
+        assert_eq!(
+            p.warnings,
+            vec![CredentialWarning::ExpiresTooFarAhead {
+                seconds_left: limit + 1
+            }]
+        );
+        // A warning, not an error: the keys may well work.
+        assert_eq!(p.credentials.expiration, Some(EXPIRES));
+        let three_days = parse_at(text, EXPIRES - 3 * 86_400).warnings;
+        assert_eq!(
+            three_days[0].message(),
+            "These credentials say they expire in 3 days, but temporary AWS credentials last 36 \
+             hours at most. Check the clock of the computer they came from, and that the expiry \
+             time belongs to these keys: the countdown may be wrong."
+        );
+    }
+
+    // --- what messages may quote ---------------------------------------------
+
+    /// Every message of `e`, checked for what no message may hold.
+    fn assert_clean(e: &CredentialsError) -> String {
+        let text = e.to_string();
+        for secret in [SECRET, TOKEN, &TOKEN[..24], &TOKEN[TOKEN.len() - 24..]] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(!text.chars().any(is_invisible), "{text:?}");
+        assert!(text.chars().count() < 400, "{} chars: {text}", text.len());
+        text
+    }
+
+    #[test]
+    fn an_expiry_that_ran_into_the_next_line_does_not_print_the_token() {
+        // The line break after the expiry was lost in the copy, in each form
+        // that carries an expiry.
+        let pastes = [
+            "export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+             export AWS_CREDENTIAL_EXPIRATION=2026-11-23T20:04:40+00:00export AWS_SESSION_TOKEN=<TOKEN>\n",
+            "set AWS_ACCESS_KEY_ID=<KEY>\nset AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+             set AWS_CREDENTIAL_EXPIRATION=2026-11-23T20:04:40+00:00set AWS_SESSION_TOKEN=<TOKEN>\n",
+            "[default]\naws_access_key_id = <KEY>\naws_secret_access_key = <SECRET>\n\
+             x_security_token_expires = 2026-11-23T20:04:40+00:00aws_session_token = <TOKEN>\n",
+            "{\"AccessKeyId\": \"<KEY>\", \"SecretAccessKey\": \"<SECRET>\", \
+             \"Expiration\": \"2026-11-23T20:04:40+00:00 SessionToken <TOKEN>\"}",
+        ];
+        for template in pastes {
+            let e = fail(template);
+            let text = assert_clean(&e);
+            assert!(
+                matches!(e, CredentialsError::InvalidExpiration { .. }),
+                "{template}: {e:?}"
+            );
+            assert!(text.contains("“2026-11-23T20:04:40+00:00"), "{text}");
+            assert!(!format!("{e:?}").contains(&TOKEN[..24]));
+        }
+    }
+
+    #[test]
+    fn a_region_that_ran_into_the_next_line_does_not_print_the_token() {
+        let key_lines = "export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n";
+        for template in [
+            // Long-term keys need no token, so the region is what fails.
+            "export AWS_ACCESS_KEY_ID=<AKIA>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+             export AWS_REGION=us-east-1export AWS_SESSION_TOKEN=<TOKEN>\n"
+                .to_owned(),
+            format!("{key_lines}export AWS_SESSION_TOKEN=<TOKEN>\nexport AWS_REGION=us-east-1 <SECRET>\n"),
+            "[default]\naws_access_key_id = <KEY>\naws_secret_access_key = <SECRET>\n\
+             aws_session_token = <TOKEN>\nregion = eu-west-1 <TOKEN>\n"
+                .to_owned(),
+        ] {
+            let e = fail(&template);
+            assert!(matches!(e, CredentialsError::InvalidRegion { .. }), "{e:?}");
+            assert_clean(&e);
+        }
+    }
+
+    #[test]
+    fn invisible_characters_are_never_copied_into_a_message() {
+        let set = "export AWS_ACCESS_KEY_ID=<KEY>\nexport AWS_SECRET_ACCESS_KEY=<SECRET>\n\
+                   export AWS_SESSION_TOKEN=<TOKEN>\n";
+        let e = fail(&format!("{set}export AWS_REGION=us-\u{202E}east-1\n"));
+        assert_eq!(
+            assert_clean(&e),
+            "“us-U+202Eeast-1” isn't an AWS Region name. Regions look like us-east-1 or \
+             ap-southeast-2: fix the region line or remove it."
+        );
+        let e = fail(&format!(
+            "{set}export AWS_CREDENTIAL_EXPIRATION=2026\u{0}-11-23\n"
+        ));
+        assert!(assert_clean(&e).contains("“2026U+0000-11-23”"));
+        // A bad character that is itself invisible is named by code point.
+        let e = fail(
+            "export AWS_ACCESS_KEY_ID=ASIAIOSF\u{202E}ODNN7EXAMPLE\n\
+                      export AWS_SECRET_ACCESS_KEY=<SECRET>\nexport AWS_SESSION_TOKEN=<TOKEN>\n",
+        );
+        assert_eq!(
+            e,
+            invalid_key("••••", ValueProblem::BadCharacter('\u{202E}'))
+        );
+        assert!(assert_clean(&e).contains("contains “U+202E”"));
+    }
+
+    #[test]
+    fn profile_names_are_quoted_as_excerpts() {
+        let e = fail(
+            "[lab-\u{202E}\u{0}<TOKEN>]\naws_access_key_id = <KEY>\naws_secret_access_key = <SECRET>\n\
+             aws_session_token = <TOKEN>\nregion = us-east-1\nregion = us-west-2\n",
+        );
+        assert_eq!(
+            assert_clean(&e),
+            "region in profile [lab-U+202EU+0000••••] is set more than once with different \
+             values, so it's not clear which credentials to use. Paste just one set of \
+             credentials."
+        );
+        // Thousands of profiles: a few are named, the rest counted.
+        let mut text = String::new();
+        for i in 0..2_000 {
+            text.push_str(&format!(
+                "[p{i}\u{2066}]\naws_access_key_id = <KEY>\naws_secret_access_key = <SECRET>\n\
+                 aws_session_token = <TOKEN>\n"
+            ));
+        }
+        let p = parse(&text);
+        let message = p.warnings.last().unwrap().message();
+        assert_eq!(
+            message,
+            "Your paste has several profiles: labmate used [p0U+2066], the first one with both \
+             keys, and ignored [p1U+2066], [p2U+2066], [p3U+2066] and 1996 more."
         );
     }
 

@@ -3,11 +3,13 @@
 //! No `web-sys` here: time comes in as numbers, I/O stays in the app.
 
 pub mod aws_error;
+mod browser_url;
 pub mod clock;
 pub mod command_line;
 pub mod config;
 pub mod countdown;
 pub mod credentials;
+pub mod excerpt;
 pub mod lab_item;
 pub mod service;
 pub mod signing;

@@ -1,6 +1,12 @@
 //! SigV4 signing for every request labmate sends, with the explanation the
 //! inspector shows taken from the signer itself.
 //!
+//! What is signed is what the browser will send: the URL and method go
+//! through fetch()'s own rules first (see `browser_url`), and the signed
+//! request carries that URL, so the page sends exactly what was signed. A
+//! URL the browser would change in a way the learner did not mean (a
+//! `%2e%2e` segment, a host with a password) is refused with a message.
+//!
 //! `aws-sigv4` does the signing. While it signs, a scoped `tracing`
 //! subscriber records the canonical request the signer logs (already
 //! redacted by it); the string to sign is rebuilt from that canonical request
@@ -17,7 +23,9 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use sha2::{Digest, Sha256};
 
+use crate::browser_url::as_sent;
 use crate::credentials::Credentials;
+use crate::excerpt::excerpt;
 use crate::service::Service;
 use crate::trace_capture::capture_canonical_request;
 
@@ -132,7 +140,11 @@ impl<'a> SigningContext<'a> {
 /// A signed request, ready to send, with the explanation of its signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedRequest {
+    /// As fetch() sends it (`get` becomes `GET`).
     pub method: String,
+    /// As the browser sends it, which is what was signed: host in lower
+    /// case, no default port, dot segments resolved, the query in SigV4's
+    /// encoding, no fragment. Send this, not the caller's URL.
     pub url: String,
     /// Every header to send, the caller's first, then the signer's.
     /// `host` is not among them: the browser sets it.
@@ -163,12 +175,27 @@ pub struct SigningExplanation {
     pub access_key_id: String,
 }
 
+/// Why a request was not signed. URLs and segments are quoted as excerpts
+/// (see [`crate::excerpt`]): short, printable, masked.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SigningError {
     #[error("The URL \"{url}\" has no host. Use a full address such as https://abc123.execute-api.ap-southeast-1.amazonaws.com/v1/lab.")]
     NoHost { url: String },
     #[error("The URL \"{url}\" cannot be signed: {reason}.")]
     BadUrl { url: String, reason: String },
+    /// A path segment of dots (`..`, `%2e%2e`) the browser would resolve
+    /// before sending, so the request could not reach what it names.
+    #[error("{}", dot_segment_message(.segment, *.literal_path))]
+    DotSegment {
+        segment: String,
+        /// The service reads paths literally (S3's rules).
+        literal_path: bool,
+    },
+    #[error("The method \"{method}\" cannot be sent from a browser: {reason}.")]
+    BadMethod {
+        method: String,
+        reason: &'static str,
+    },
     #[error("The header \"{name}\" cannot be signed: {reason}.")]
     BadHeader { name: String, reason: String },
     #[error("The signing time is invalid (before 1970).")]
@@ -194,15 +221,14 @@ pub fn sign(
     request: &HttpRequest,
     ctx: &SigningContext<'_>,
 ) -> Result<SignedRequest, SigningError> {
-    if request.host().is_none() {
-        return Err(SigningError::NoHost {
-            url: request.url.clone(),
-        });
-    }
-    if request.url.contains(char::is_whitespace) {
-        return Err(SigningError::BadUrl {
-            url: request.url.clone(),
-            reason: "it contains spaces; percent-encode them as %20".into(),
+    // Sign what the browser will send, and send what was signed: the URL
+    // and method as fetch() normalises them.
+    let url = as_sent(&request.url, &ctx.rules)?;
+    let method = fetch_method(&request.method)?;
+    if !request.body.is_empty() && matches!(method.as_str(), "GET" | "HEAD") {
+        return Err(SigningError::BadMethod {
+            method,
+            reason: "a GET or HEAD request cannot have a body",
         });
     }
     let time = signing_time(ctx.time_ms)?;
@@ -264,13 +290,13 @@ pub fn sign(
         !is_signer_header(name) && !browser_sets_it
     });
     let signable = SignableRequest::new(
-        &request.method,
-        Cow::Borrowed(request.url.as_str()),
+        &method,
+        Cow::Borrowed(url.as_str()),
         signable_headers.map(|(n, v)| (n.as_str(), v.as_str())),
         SignableBody::Bytes(request.body.as_bytes()),
     )
     .map_err(|e| SigningError::BadUrl {
-        url: request.url.clone(),
+        url: excerpt(&url),
         reason: error_chain(&e),
     })?;
 
@@ -312,12 +338,48 @@ pub fn sign(
         ctx.credentials.session_token.as_deref(),
     )?;
     Ok(SignedRequest {
-        method: request.method.clone(),
-        url: request.url.clone(),
+        method,
+        url,
         headers,
         body: request.body.clone(),
         explanation,
     })
+}
+
+/// The method as fetch() sends it: the six standard names in capitals
+/// whatever case they were written in, anything else as written; CONNECT,
+/// TRACE and TRACK, or a name that is not an HTTP token, make fetch() throw.
+fn fetch_method(method: &str) -> Result<String, SigningError> {
+    let refused = |reason| SigningError::BadMethod {
+        method: excerpt(method),
+        reason,
+    };
+    let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if method.is_empty() || !method.bytes().all(is_tchar) {
+        return Err(refused("a method is one word of letters"));
+    }
+    let upper = method.to_ascii_uppercase();
+    match upper.as_str() {
+        "CONNECT" | "TRACE" | "TRACK" => Err(refused("fetch() forbids it")),
+        "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT" => Ok(upper),
+        _ => Ok(method.to_owned()),
+    }
+}
+
+fn dot_segment_message(segment: &str, literal_path: bool) -> String {
+    if literal_path {
+        format!(
+            "The path segment “{segment}” cannot be sent: the browser resolves dot segments \
+             before sending, and this service would have read it as a name."
+        )
+    } else {
+        format!(
+            "The path segment “{segment}” cannot be sent: the browser reads it as a dot segment \
+             (“.” or “..”) and removes it before sending, so the request would reach another \
+             path than the one named. An index or document named only with dots cannot be \
+             reached from a browser; rename it."
+        )
+    }
 }
 
 fn signing_time(time_ms: i64) -> Result<SystemTime, SigningError> {
@@ -540,6 +602,137 @@ mod tests {
         let req = HttpRequest::new("GET", "https://example.com/");
         let ctx = SigningContext::for_service(&c, Service::Sts, "us-east-1", -5);
         assert_eq!(sign(&req, &ctx).unwrap_err(), SigningError::BadTime);
+    }
+
+    fn aoss(url: &str) -> Result<SignedRequest, SigningError> {
+        let c = creds(None);
+        let ctx = SigningContext::for_service(&c, Service::Aoss, "ap-southeast-1", T);
+        sign(&HttpRequest::new("GET", url), &ctx)
+    }
+
+    /// The canonical request's query line and host line.
+    fn query_and_host(signed: &SignedRequest) -> (String, String) {
+        let lines: Vec<&str> = signed.explanation.canonical_request.lines().collect();
+        let host = lines.iter().find(|l| l.starts_with("host:")).unwrap();
+        (lines[2].to_owned(), (*host).to_owned())
+    }
+
+    #[test]
+    fn a_plus_in_the_query_is_signed_and_sent_as_a_plus_sign() {
+        // AWS canonicalises a raw `+` as %2B; aws-sigv4 alone signs a space.
+        let signed =
+            aoss("https://abc.ap-southeast-1.aoss.amazonaws.com/i/_search?q=a+b&x=1%2B1").unwrap();
+        assert_eq!(query_and_host(&signed).0, "q=a%2Bb&x=1%2B1");
+        assert_eq!(
+            signed.url,
+            "https://abc.ap-southeast-1.aoss.amazonaws.com/i/_search?q=a%2Bb&x=1%2B1"
+        );
+        // Spaces stay spaces, other characters are written as SigV4 does.
+        let signed = aoss("https://h.example/?q=a b&k=it's&e=&f&&z=%7e*").unwrap();
+        assert_eq!(
+            signed.url,
+            "https://h.example/?q=a%20b&k=it%27s&e=&f&z=~%2A"
+        );
+        assert_eq!(query_and_host(&signed).0, "e=&f=&k=it%27s&q=a%20b&z=~%2A");
+    }
+
+    #[test]
+    fn a_host_is_signed_and_sent_in_lower_case_without_its_default_port() {
+        let signed = aoss("HTTPS://ABC.AP-SOUTHEAST-1.AOSS.Amazonaws.com:443/Index").unwrap();
+        assert_eq!(
+            signed.url,
+            "https://abc.ap-southeast-1.aoss.amazonaws.com/Index"
+        );
+        assert_eq!(
+            query_and_host(&signed).1,
+            "host:abc.ap-southeast-1.aoss.amazonaws.com"
+        );
+        let signed = aoss("http://LOCALHOST:04566/x").unwrap();
+        assert_eq!(signed.url, "http://localhost:4566/x");
+        assert_eq!(query_and_host(&signed).1, "host:localhost:4566");
+    }
+
+    #[test]
+    fn encoded_dot_segments_are_refused_by_name() {
+        for (url, segment) in [
+            ("https://h.example/idx/_doc/%2e%2e", "%2e%2e"),
+            ("https://h.example/%2E/x", "%2E"),
+            ("https://h.example/a/.%2e/b", ".%2e"),
+        ] {
+            let e = aoss(url).unwrap_err();
+            assert_eq!(
+                e,
+                SigningError::DotSegment {
+                    segment: segment.into(),
+                    literal_path: false
+                }
+            );
+            assert!(e.to_string().starts_with(&format!(
+                "The path segment “{segment}” cannot be sent: the browser reads it as a dot segment"
+            )));
+        }
+    }
+
+    #[test]
+    fn plain_dot_segments_are_resolved_as_the_browser_does() {
+        let signed = aoss("https://h.example/a/b/../c/./d/..?x").unwrap();
+        assert_eq!(signed.url, "https://h.example/a/c/?x");
+        assert!(signed
+            .explanation
+            .canonical_request
+            .starts_with("GET\n/a/c/\nx=\n"));
+        // `\` is a `/` to the browser, a space is %20, non-ASCII is UTF-8.
+        let signed = aoss("https://h.example/my index\\é#frag").unwrap();
+        assert_eq!(signed.url, "https://h.example/my%20index/%C3%A9");
+        assert!(signed
+            .explanation
+            .canonical_request
+            .starts_with("GET\n/my%2520index/%25C3%25A9\n"));
+    }
+
+    #[test]
+    fn the_method_is_signed_as_fetch_sends_it() {
+        let c = creds(None);
+        let ctx = SigningContext::for_service(&c, Service::Lambda, "us-east-1", T);
+        let signed = sign(&HttpRequest::new("post", "https://h.example/"), &ctx).unwrap();
+        assert_eq!(signed.method, "POST");
+        assert!(signed.explanation.canonical_request.starts_with("POST\n"));
+        // fetch() upper-cases only the six standard names.
+        let signed = sign(&HttpRequest::new("patch", "https://h.example/"), &ctx).unwrap();
+        assert_eq!(signed.method, "patch");
+        assert!(matches!(
+            sign(&HttpRequest::new("TRACE", "https://h.example/"), &ctx),
+            Err(SigningError::BadMethod { .. })
+        ));
+        assert!(matches!(
+            sign(
+                &HttpRequest::new("GET", "https://h.example/").body("x"),
+                &ctx
+            ),
+            Err(SigningError::BadMethod { .. })
+        ));
+    }
+
+    #[test]
+    fn urls_the_browser_would_change_unexpectedly_are_refused() {
+        for url in [
+            "https://h.example/a\nb",
+            "https://user:pw@h.example/",
+            "ftp://h.example/",
+            "https://[::1]/",
+            "https://bücher.example/",
+            "https://0x7f.1/",
+            "https://h.example:99999/",
+            "https://h.example/?q=%FF",
+        ] {
+            assert!(
+                matches!(aoss(url), Err(SigningError::BadUrl { .. })),
+                "{url}: {:?}",
+                aoss(url)
+            );
+        }
+        let e = aoss("https://h.example/?q=\u{202E}%FF").unwrap_err();
+        assert!(!e.to_string().contains('\u{202E}'));
     }
 
     #[test]

@@ -16,6 +16,12 @@
 //!   the path encoded once (S3's rule), so they run with
 //!   `double_encode_path: false`; their raw space and `ሴ` are first
 //!   percent-encoded as a browser's URL parser does before fetch() sends them.
+//! - The four `*-unnormalized` cases with `.` or `..` segments describe a
+//!   request a browser cannot send: fetch() resolves dot segments before
+//!   sending, and a service that takes paths literally (S3's rules, which
+//!   these vectors follow) would read them as names. labmate signs only what
+//!   the browser sends, so it refuses them, naming the segment; that refusal
+//!   is what is checked for them.
 //! - The two migrated cases without context.json (`double-encode-path`,
 //!   `double-url-encode`) use the credentials, times and scopes that the
 //!   suite's own harness in aws-sigv4 and their signed requests give them.
@@ -24,7 +30,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use labmate_core::credentials::Credentials;
-use labmate_core::signing::{sign, HttpRequest, SigningContext, SigningRules};
+use labmate_core::signing::{sign, HttpRequest, SigningContext, SigningError, SigningRules};
 
 fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sigv4-test-suite/v4")
@@ -49,6 +55,15 @@ fn epoch_ms(rfc3339: &str) -> i64 {
     .unwrap();
     dt.secs() * 1000
 }
+
+/// Requests a browser cannot send (see the module comment), with the segment
+/// labmate names when it refuses them.
+const BROWSER_CANNOT_SEND: [(&str, &str); 4] = [
+    ("get-relative-relative-unnormalized", ".."),
+    ("get-relative-unnormalized", ".."),
+    ("get-slash-dot-slash-unnormalized", "."),
+    ("get-slash-pointless-dot-unnormalized", "."),
+];
 
 /// Vectors written for single path encoding (see the module comment).
 const SINGLE_ENCODED: [&str; 3] = ["get-space-normalized", "get-space-unnormalized", "get-utf8"];
@@ -188,6 +203,27 @@ fn run(case: &Case) -> usize {
         rules: case.rules,
     };
     let mut checks = 0;
+    if let Some((_, segment)) = BROWSER_CANNOT_SEND.iter().find(|(n, _)| *n == case.name) {
+        assert!(!case.rules.normalize_path, "{}", case.name);
+        assert_eq!(
+            sign(&case.request, &ctx(case.times_ms.0)),
+            Err(SigningError::DotSegment {
+                segment: (*segment).to_owned(),
+                literal_path: true
+            }),
+            "{}",
+            case.name
+        );
+        // The same path, resolved as the browser would send it, signs.
+        let mut resolved = case.request.clone();
+        resolved.url = resolved.url.replace("/..", "/").replace("/./", "/");
+        assert!(
+            sign(&resolved, &ctx(case.times_ms.0)).is_ok(),
+            "{}",
+            case.name
+        );
+        return 2;
+    }
     let first =
         sign(&case.request, &ctx(case.times_ms.0)).unwrap_or_else(|e| panic!("{}: {e}", case.name));
     let e = &first.explanation;

@@ -4,12 +4,12 @@
 //! machine, and a page must be able to fetch its credentials before it can
 //! sign anything.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::faults::{FaultRule, FaultSpec};
 use crate::iam::PolicyDocument;
+use lab_model::{SimulatorCredentials, SimulatorIdentity};
+
 use crate::identity::{Credentials, IdentityStore};
 use crate::message::{Request, Response};
 use crate::setup::SetupPatch;
@@ -17,37 +17,11 @@ use crate::{timeline, Simulator};
 
 pub const PREFIX: &str = "/_labsim/";
 
-/// `GET /_labsim/config` (and `POST /_labsim/reset`, which also puts the
-/// lab's setup back as it was at start-up).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabConfig {
-    pub region: String,
-    /// Service name (`sts`) to base URL.
-    pub endpoints: BTreeMap<String, String>,
-    /// Same-origin routes on the static file server (`aoss`, `api`) to the
-    /// URL prefix standing in for that service's origin, as a CloudFront
-    /// distribution in front of the app would route them. Empty when no app
-    /// is served.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub routes: BTreeMap<String, String>,
-    pub credentials: CredentialsJson,
-    pub identity: IdentityJson,
-}
-
-/// Credentials as the AWS CLI's `credential_process` and STS name them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct CredentialsJson {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: String,
-    /// RFC 3339, UTC (`2024-10-09T07:55:22Z`).
-    pub expiration: String,
-}
-
-impl From<&Credentials> for CredentialsJson {
+/// Credentials as `GET /_labsim/config` and `POST /_labsim/credentials`
+/// hand them out.
+impl From<&Credentials> for SimulatorCredentials {
     fn from(c: &Credentials) -> Self {
-        CredentialsJson {
+        SimulatorCredentials {
             access_key_id: c.access_key_id.clone(),
             secret_access_key: c.secret_access_key.clone(),
             session_token: c.session_token.clone(),
@@ -57,18 +31,10 @@ impl From<&Credentials> for CredentialsJson {
 }
 
 /// What GetCallerIdentity returns for the demo principal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct IdentityJson {
-    pub account: String,
-    pub arn: String,
-    pub user_id: String,
-}
-
-impl From<&IdentityStore> for IdentityJson {
+impl From<&IdentityStore> for SimulatorIdentity {
     fn from(store: &IdentityStore) -> Self {
         let p = store.principal();
-        IdentityJson {
+        SimulatorIdentity {
             account: p.account.clone(),
             arn: p.arn(),
             user_id: p.user_id(),
@@ -154,7 +120,7 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
         Some(Ok(policy)) => sim.mint_credentials_with_policy(now_ms, ttl, policy),
         Some(Err(e)) => return error(400, &format!("bad policy: {e}")),
     };
-    Response::json(200, &CredentialsJson::from(&credentials))
+    Response::json(200, &SimulatorCredentials::from(&credentials))
 }
 
 /// `GET /_labsim/events[?since_ms=N]`: the ground-truth timeline.

@@ -41,8 +41,10 @@ mod test_support;
 
 use std::collections::BTreeMap;
 
+pub use lab_model::Service;
+use lab_model::{SimulatorConfig, SimulatorCredentials, SimulatorIdentity};
+
 use crate::apigateway::ApiSetup;
-use crate::control::{CredentialsJson, IdentityJson, LabConfig};
 use crate::dynamodb::{DynamoDb, DynamoDbConfig, StreamViewType};
 use crate::faults::{FaultEvent, FaultSet};
 use crate::identity::{Credentials, IdentityStore, DEMO_ACCOUNT};
@@ -51,7 +53,7 @@ use crate::message::Response;
 use crate::opensearch::{Collection, CollectionConfig, DEFAULT_REFRESH_LAG_MS};
 use crate::rng::SplitMix64;
 
-pub const DEFAULT_REGION: &str = "ap-southeast-1";
+pub const DEFAULT_REGION: &str = lab_model::names::DEFAULT_REGION;
 /// The REST API's id in ARNs (`execute-api:Invoke` is checked on it).
 pub const LAB_API_ID: &str = "a1b2c3d4e5";
 /// The collection's id in ARNs (`aoss:APIAccessAll` is checked on it).
@@ -70,7 +72,7 @@ pub struct SimConfig {
     /// full invoke URL, ending in `/v1/lab`).
     pub endpoints: BTreeMap<String, String>,
     /// Service name (`aoss`, `api`) to the same-origin route prefix the
-    /// static server forwards to it (see [`control::LabConfig::routes`]).
+    /// static server forwards to it (see [`SimulatorConfig::routes`]).
     pub routes: BTreeMap<String, String>,
     /// Whether `lab-table`'s stream (NEW_IMAGE) is on at start.
     pub stream_enabled: bool,
@@ -94,60 +96,6 @@ impl SimConfig {
             lambda: LambdaSetup::default(),
             api: ApiSetup::default(),
             refresh_lag_ms: DEFAULT_REFRESH_LAG_MS,
-        }
-    }
-}
-
-/// A simulated AWS service endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Service {
-    Sts,
-    /// The REST API's invoke URL (`execute-api`).
-    ApiGateway,
-    DynamoDb,
-    /// DynamoDB Streams (signed as `dynamodb`).
-    Streams,
-    Lambda,
-    /// CloudWatch Logs.
-    Logs,
-    /// The OpenSearch Serverless collection endpoint.
-    Aoss,
-}
-
-impl Service {
-    /// Every service, in port order.
-    pub const ALL: [Service; 7] = [
-        Service::Sts,
-        Service::ApiGateway,
-        Service::DynamoDb,
-        Service::Streams,
-        Service::Lambda,
-        Service::Logs,
-        Service::Aoss,
-    ];
-
-    /// The key of this service in `/_labsim/config`'s `endpoints`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Service::Sts => "sts",
-            Service::ApiGateway => "api",
-            Service::DynamoDb => "dynamodb",
-            Service::Streams => "streams",
-            Service::Lambda => "lambda",
-            Service::Logs => "logs",
-            Service::Aoss => "aoss",
-        }
-    }
-
-    /// The SigV4 signing name.
-    pub fn signing_name(self) -> &'static str {
-        match self {
-            Service::Sts => "sts",
-            Service::ApiGateway => apigateway::SERVICE,
-            Service::DynamoDb | Service::Streams => "dynamodb",
-            Service::Lambda => "lambda",
-            Service::Logs => "logs",
-            Service::Aoss => "aoss",
         }
     }
 }
@@ -317,13 +265,13 @@ impl Simulator {
     }
 
     /// What `GET /_labsim/config` returns.
-    pub fn lab_config(&self) -> LabConfig {
-        LabConfig {
+    pub fn lab_config(&self) -> SimulatorConfig {
+        SimulatorConfig {
             region: self.config.region.clone(),
             endpoints: self.config.endpoints.clone(),
             routes: self.config.routes.clone(),
-            credentials: CredentialsJson::from(self.identity.demo_credentials()),
-            identity: IdentityJson::from(&self.identity),
+            credentials: SimulatorCredentials::from(self.identity.demo_credentials()),
+            identity: SimulatorIdentity::from(&self.identity),
         }
     }
     /// Adds a fault rule.
@@ -358,13 +306,13 @@ fn lab_ids(region: &str) -> iam::LabIds {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::control::CredentialsJson;
     use crate::message::Request;
     use crate::test_support::{get_caller_identity, sim, Signer, NOW};
+    use lab_model::SimulatorCredentials;
 
     const ORIGIN: &str = "http://localhost:8080";
 
-    fn config_of(res: &Response) -> LabConfig {
+    fn config_of(res: &Response) -> SimulatorConfig {
         serde_json::from_slice(&res.body).expect("config JSON")
     }
 
@@ -405,7 +353,7 @@ mod tests {
             let req = Request::new("POST", "/_labsim/credentials").with_body(body);
             let res = sim.handle(Service::Sts, &req, NOW);
             assert_eq!(res.status, 200, "{}", res.body_text());
-            let c: CredentialsJson = serde_json::from_slice(&res.body).unwrap();
+            let c: SimulatorCredentials = serde_json::from_slice(&res.body).unwrap();
             c
         };
         let short = mint(&mut sim, r#"{"ttl_seconds": 30}"#);
@@ -414,7 +362,7 @@ mod tests {
         assert_eq!(default.expiration, "2024-10-09T07:55:22Z");
         let expired = mint(&mut sim, r#"{"ttl_seconds": -60}"#);
 
-        let call = |sim: &mut Simulator, c: &CredentialsJson, now: i64| {
+        let call = |sim: &mut Simulator, c: &SimulatorCredentials, now: i64| {
             let creds = sim.identity().find(&c.access_key_id).unwrap().clone();
             let mut signer = Signer::new(&creds);
             signer.time_ms = now;

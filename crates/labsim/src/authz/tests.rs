@@ -5,11 +5,11 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::apigateway::{ApiAuth, ApiCors, ApiSetup, PATH};
-use crate::control::CredentialsJson;
 use crate::identity::Credentials;
 use crate::message::Request;
 use crate::test_support::{dynamodb_request, get_item, json_of, signed_as, NOW};
 use crate::{Service, SimConfig, Simulator};
+use lab_model::SimulatorCredentials;
 
 const CALLER: &str = "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant";
 const TABLE: &str = "arn:aws:dynamodb:ap-southeast-1:123456789012:table/lab-table";
@@ -24,7 +24,7 @@ fn mint(sim: &mut Simulator, policy: Value) -> Credentials {
     let req = Request::new("POST", "/_labsim/credentials").with_body(body);
     let res = sim.handle(Service::Sts, &req, NOW);
     assert_eq!(res.status, 200, "{}", res.body_text());
-    let c: CredentialsJson = serde_json::from_slice(&res.body).unwrap();
+    let c: SimulatorCredentials = serde_json::from_slice(&res.body).unwrap();
     sim.identity().find(&c.access_key_id).unwrap().clone()
 }
 
