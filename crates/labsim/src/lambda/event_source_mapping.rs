@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::handler::{error_line, handle_record};
+use super::handler::{handle_record, MISSING_ENVIRONMENT};
+use super::runtime::{Centis, Crash, Report, UNHANDLED_EXCEPTION_WARNING};
 use super::{
     python, Environment, HandlerKind, Invocation, Lambda, ProcessingResult, BATCH_SIZE,
     ENVIRONMENT_IDLE_MS, LOG_GROUP, MAX_BATCHES_PER_TICK, POLL_INTERVAL_MS, RETRY_BASE_MS,
@@ -89,6 +90,9 @@ pub struct EventSourceMapping {
     next_poll_ms: i64,
     /// Failed attempts at the current batch.
     pub failed_attempts: u32,
+    /// How many records the failed batch holds, so its retry reads the
+    /// same records; `None` when the last batch did not fail.
+    retry_len: Option<usize>,
 }
 
 impl EventSourceMapping {
@@ -107,6 +111,7 @@ impl EventSourceMapping {
             last_modified_ms: now_ms,
             next_poll_ms: now_ms,
             failed_attempts: 0,
+            retry_len: None,
         }
     }
 
@@ -186,6 +191,7 @@ impl EventSourceMapping {
         self.last_modified_ms = now_ms;
         self.next_poll_ms = until;
         self.failed_attempts = 0;
+        self.retry_len = None;
         Ok(())
     }
 
@@ -235,7 +241,7 @@ pub(super) struct InFlight {
     pub(super) t: i64,
     pub(super) lines: Vec<(i64, String)>,
     /// The exception that ended the handler.
-    pub(super) error: Option<String>,
+    pub(super) error: Option<Crash>,
 }
 
 impl InFlight {
@@ -326,21 +332,30 @@ impl Lambda {
             return;
         };
         let mut next = cursor.clone();
-        let batch_size = mapping.batch_size;
-        let Ok(mut batch) = dynamodb.read_stream(&mut next, batch_size, now_ms) else {
+        // A failed batch is retried as it was: the same records, no more.
+        let limit = mapping.retry_len.unwrap_or(mapping.batch_size);
+        let Ok(mut batch) = dynamodb.read_stream(&mut next, limit, now_ms) else {
             return;
         };
-        let full = batch.len() == batch_size;
-        // Records past the stream's retention are gone: AWS stops retrying.
+        let full = batch.len() == mapping.batch_size;
+        // Records past the stream's retention are gone (with
+        // MaximumRecordAgeInSeconds -1 that is when Lambda stops retrying
+        // them): the mapping moves past them.
         let expired = batch
             .iter()
             .take_while(|r| r.created_ms + crate::dynamodb::RETENTION_MS <= now_ms)
             .count();
         if expired > 0 {
+            let mut past = cursor.clone();
+            if dynamodb.read_stream(&mut past, expired, now_ms).is_err() {
+                return;
+            }
+            mapping.cursor = Some(past);
             batch.drain(..expired);
+            mapping.retry_len = mapping.retry_len.map(|n| n.saturating_sub(expired));
             if batch.is_empty() {
-                mapping.cursor = Some(next);
                 mapping.failed_attempts = 0;
+                mapping.retry_len = None;
                 return;
             }
         }
@@ -350,32 +365,43 @@ impl Lambda {
         let attempt = mapping.failed_attempts;
         let uuid = mapping.uuid.clone();
         if !self.setup.function_exists {
-            self.settle(&uuid, next, full, false, now_ms);
+            let len = batch.len();
+            self.settle(&uuid, next, full, Err(len), now_ms);
             return;
         }
         self.in_flight = Some(self.begin(uuid, next, full, attempt, now_ms, batch));
     }
 
-    /// Moves the mapping `uuid` on after a batch, or schedules its retry.
-    fn settle(&mut self, uuid: &str, next: StreamCursor, full: bool, ok: bool, now_ms: i64) {
+    /// Moves the mapping `uuid` on after a batch (`Ok`), or schedules the
+    /// retry of the batch of `Err(len)` records.
+    fn settle(
+        &mut self,
+        uuid: &str,
+        next: StreamCursor,
+        full: bool,
+        outcome: Result<(), usize>,
+        now_ms: i64,
+    ) {
         let Some(mapping) = self.mapping.as_mut().filter(|m| m.uuid == uuid) else {
             return;
         };
-        if ok {
+        if let Err(len) = outcome {
+            mapping.failed_attempts += 1;
+            mapping.retry_len = Some(len);
+            mapping.last_result = ProcessingResult::FunctionCallFailed;
+            let shift = (mapping.failed_attempts - 1).min(16);
+            let delay = (RETRY_BASE_MS << shift).min(RETRY_CAP_MS);
+            mapping.next_poll_ms = now_ms + delay;
+        } else {
             mapping.cursor = Some(next);
             mapping.failed_attempts = 0;
+            mapping.retry_len = None;
             mapping.last_result = ProcessingResult::Ok;
             if full {
                 // More records wait: read again at the next tick, not after
                 // the poll interval.
                 mapping.next_poll_ms = now_ms;
             }
-        } else {
-            mapping.failed_attempts += 1;
-            mapping.last_result = ProcessingResult::FunctionCallFailed;
-            let shift = (mapping.failed_attempts - 1).min(16);
-            let delay = (RETRY_BASE_MS << shift).min(RETRY_CAP_MS);
-            mapping.next_poll_ms = now_ms + delay;
         }
     }
 
@@ -478,28 +504,28 @@ impl Lambda {
         let request_id = run.request_id;
         let cold = run.cold;
         let init_ms = run.init_ms;
-        let mut lines: Vec<(i64, String)> = Vec::new();
+        // (ms into the run, the log event as written).
+        let mut events: Vec<(i64, String)> = Vec::new();
         if cold {
-            lines.push((
+            events.push((
                 0,
                 format!(
-                    "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: {}",
+                    "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: {}\n",
                     self.runtime_version_arn()
                 ),
             ));
         }
         let start = init_ms;
-        lines.push((
+        events.push((
             start,
-            format!("START RequestId: {request_id} Version: $LATEST"),
+            format!("START RequestId: {request_id} Version: $LATEST\n"),
         ));
-        let (run_lines, elapsed_ms, error) = if run.env.is_none() {
-            let error = error_line(
-                "KeyError: 'OPENSEARCH_HOST'",
-                8,
-                "host = os.environ['OPENSEARCH_HOST']",
-            );
-            (Vec::new(), 1, Some(error))
+        let (run_lines, elapsed_ms, crash) = if run.env.is_none() {
+            let crash = Crash {
+                exception: "KeyError: 'OPENSEARCH_HOST'".to_owned(),
+                frames: vec![MISSING_ENVIRONMENT],
+            };
+            (Vec::new(), 1, Some(crash))
         } else {
             let mut printed = run.printed;
             printed.push_str(python::EVENT_REPR_CLOSE);
@@ -515,50 +541,55 @@ impl Lambda {
             (run_lines, elapsed, run.error)
         };
         for (at, line) in run_lines {
-            lines.push((start + at, line));
+            events.push((start + at, format!("{line}\n")));
         }
         let end = start + elapsed_ms;
+        let error = crash.as_ref().map(Crash::error_event);
         if let Some(error) = &error {
-            lines.push((end, error.clone()));
+            // The runtime's warning first (as written, no newline), then
+            // the exception and its traceback as one event.
+            events.push((end, UNHANDLED_EXCEPTION_WARNING.to_owned()));
+            events.push((end, error.clone()));
         }
-        let duration = elapsed_ms as f64 + (self.rng.next_u64() % 100) as f64 / 100.0;
-        let billed = duration.ceil() as i64;
-        let memory = 70 + self.rng.next_u64() % 12;
-        lines.push((end, format!("END RequestId: {request_id}")));
-        let mut report = format!(
-            "REPORT RequestId: {request_id}\tDuration: {duration:.2} ms\tBilled Duration: {billed} ms\tMemory Size: 128 MB\tMax Memory Used: {memory} MB"
-        );
-        if cold {
-            report.push_str(&format!(
-                "\tInit Duration: {init_ms}.{:02} ms",
-                self.rng.next_u64() % 100
-            ));
-        }
-        lines.push((end, report));
-        for (at, line) in lines {
+        let duration = Centis(elapsed_ms * 100 + (self.rng.next_u64() % 100) as i64);
+        let max_memory_used_mb = 70 + (self.rng.next_u64() % 12) as u32;
+        let init = cold.then(|| Centis(init_ms * 100 + (self.rng.next_u64() % 100) as i64));
+        events.push((end, format!("END RequestId: {request_id}\n")));
+        let report = Report {
+            request_id: &request_id,
+            duration,
+            init,
+            memory_size_mb: 128,
+            max_memory_used_mb,
+        };
+        events.push((end, format!("{}\n", report.line())));
+        for (at, message) in events {
             let timestamp = now_ms + at;
             let ingestion = timestamp + 100 + (self.rng.next_u64() % 400) as i64;
-            self.logs.put(
-                LOG_GROUP,
-                &run.log_stream,
-                timestamp,
-                ingestion,
-                &format!("{line}\n"),
-            );
+            self.logs
+                .put(LOG_GROUP, &run.log_stream, timestamp, ingestion, &message);
         }
         if let Some(env) = self.environment.as_mut() {
             env.last_used_ms = now_ms + end;
         }
-        let ok = error.is_none();
+        let outcome = if error.is_none() {
+            Ok(())
+        } else {
+            Err(run.batch.len())
+        };
         self.invocations.push(Invocation {
             request_id,
             time_ms: now_ms,
             log_stream: run.log_stream,
             event_ids: run.batch.iter().map(|r| r.event_id.clone()).collect(),
             cold_start: cold,
-            error,
+            error: error.map(|e| e.trim_end_matches('\n').to_owned()),
             attempt: run.attempt,
+            iterator_age_ms: run
+                .batch
+                .first()
+                .map_or(0, |r| (now_ms - r.created_ms).max(0)),
         });
-        self.settle(&run.mapping_uuid, run.next, run.full, ok, now_ms);
+        self.settle(&run.mapping_uuid, run.next, run.full, outcome, now_ms);
     }
 }

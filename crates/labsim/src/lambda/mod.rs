@@ -23,6 +23,7 @@ mod event_source_mapping;
 mod handler;
 pub mod logs;
 pub mod python;
+pub mod runtime;
 
 #[cfg(test)]
 mod tests;
@@ -139,6 +140,8 @@ pub struct Invocation {
     pub error: Option<String>,
     /// How many attempts this batch had had before this one.
     pub attempt: u32,
+    /// How old the batch's oldest record was at this attempt.
+    pub iterator_age_ms: i64,
 }
 
 #[derive(Debug, Clone)]

@@ -131,6 +131,22 @@ fn workshop_insert_reaches_the_index_after_the_refresh_lag() {
     assert!(logs[5].contains("\tBilled Duration: "));
     assert!(logs[5].contains("\tMemory Size: 128 MB\tMax Memory Used: "));
     assert!(logs[5].contains("\tInit Duration: "));
+    assert!(logs[5].ends_with(" ms\t\n"), "{:?}", logs[5]);
+    // Billed: duration plus init, rounded up to the next millisecond.
+    let field = |line: &str, name: &str| -> f64 {
+        let start = line.find(&format!("\t{name}: ")).unwrap() + name.len() + 3;
+        let rest = &line[start..];
+        rest[..rest.find(" ms").unwrap()].parse().unwrap()
+    };
+    let (duration, init) = (
+        field(&logs[5], "Duration"),
+        field(&logs[5], "Init Duration"),
+    );
+    assert_eq!(
+        field(&logs[5], "Billed Duration"),
+        (((duration + init) * 100.0).round() / 100.0).ceil()
+    );
+    assert!(field(&logs[5], "Billed Duration") > init, "{}", logs[5]);
     // Stored under a random id, searchable only after the lag.
     let ids = lab.os.document_ids(INDEX);
     assert_eq!(ids.len(), 1);
@@ -228,10 +244,26 @@ fn a_non_string_attribute_fails_the_batch_and_is_retried_with_backoff() {
         mapping.last_result.as_str(),
         "PROBLEM: Function call failed"
     );
+    // Each attempt logs the runtime's warning, then the exception with its
+    // traceback as one event, naming the shipped code's line 33.
     let logs = lab.messages();
-    assert!(logs
+    let error = "[ERROR] KeyError: 'S'\rTraceback (most recent call last):\r\u{a0}\u{a0}File \"/var/task/lambda_function.py\", line 33, in lambda_handler\r\u{a0}\u{a0}\u{a0}\u{a0}transformed_data[key] = event_data[key][\"S\"];\n";
+    let at = logs
         .iter()
-        .any(|l| l.starts_with("[ERROR] KeyError: 'S'\rTraceback (most recent call last):\r")));
+        .position(|l| l == error)
+        .expect("the [ERROR] event");
+    assert_eq!(logs[at - 1], runtime::UNHANDLED_EXCEPTION_WARNING);
+    assert!(logs[at + 1].starts_with("END RequestId: "));
+    assert!(logs[at + 2].starts_with("REPORT RequestId: "));
+    assert_eq!(
+        logs.iter().filter(|l| *l == error).count(),
+        invocations.len(),
+        "one [ERROR] event per attempt"
+    );
+    assert_eq!(
+        invocations[0].error.as_deref(),
+        Some(error.trim_end_matches('\n'))
+    );
     assert!(lab.os.document_ids(INDEX).is_empty());
     // A later good record stays stuck behind the poison one.
     lab.put(&[("id", s("ok")), ("name", s("fine"))]);
@@ -570,4 +602,69 @@ fn update_and_delete_event_source_mapping_go_through_states_over_time() {
         1,
         "nothing read after Deleting"
     );
+}
+
+#[test]
+fn a_failing_batch_blocks_the_shard_until_its_record_expires() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    // A good record, the bad one, a good one: one batch.
+    lab.put(&[("id", s("g1")), ("name", s("before"))]);
+    lab.put(&[("id", s("bad")), ("count", AttributeValue::n("5").unwrap())]);
+    lab.put(&[("id", s("g2")), ("name", s("after"))]);
+    let written = lab.now;
+    lab.tick_for(1_000);
+    // A change made later waits behind the failing batch.
+    lab.put(&[("id", s("g3")), ("name", s("later"))]);
+    let retention = crate::dynamodb::RETENTION_MS;
+    // Let almost a day pass, 10 s at a time.
+    while lab.now < written + retention - 60_000 {
+        lab.now += 10_000;
+        lab.fun.tick(lab.now, &mut lab.db, &mut lab.os);
+    }
+    let invocations = lab.fun.invocations().to_vec();
+    assert!(invocations.len() > 2_000, "{}", invocations.len());
+    assert!(invocations.iter().all(|i| i.error.is_some()));
+    for (n, inv) in invocations.iter().enumerate() {
+        // The same batch every time, attempts counting up, the iterator
+        // age growing with them.
+        assert_eq!(inv.event_ids, invocations[0].event_ids);
+        assert_eq!(inv.attempt as usize, n);
+        assert_eq!(inv.iterator_age_ms, inv.time_ms - written);
+    }
+    assert_eq!(invocations[0].event_ids.len(), 3);
+    let last = invocations.last().unwrap();
+    assert!(last.iterator_age_ms > retention - 120_000);
+    assert_eq!(
+        lab.fun.mapping().unwrap().last_result,
+        ProcessingResult::FunctionCallFailed
+    );
+    // The record before the bad one was sent on every attempt (random
+    // ids: one document per attempt); the ones after it never were.
+    let names = |lab: &Lab| -> Vec<String> {
+        let mut names: Vec<String> = lab
+            .os
+            .document_ids(INDEX)
+            .iter()
+            .filter_map(|id| lab.os.get_document(INDEX, id).ok().flatten())
+            .map(|d| d.source["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    assert_eq!(names(&lab), ["before"]);
+    assert_eq!(lab.os.document_ids(INDEX).len(), invocations.len());
+
+    // A day after they were written the three records expire, the
+    // shard moves on, and the later change flows.
+    lab.now = written + retention;
+    lab.tick_for(1_000);
+    let after = &lab.fun.invocations()[invocations.len()..];
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert!(after[0].error.is_none());
+    assert_eq!(after[0].attempt, 0);
+    assert_eq!(after[0].event_ids.len(), 1);
+    assert_eq!(lab.fun.mapping().unwrap().last_result, ProcessingResult::Ok);
+    lab.tick_for(LAG);
+    assert_eq!(names(&lab), ["before", "later"]);
 }
