@@ -3,7 +3,8 @@
 # refresh lag, free ports), runs labsim-bench against it as a separate
 # process on loopback, prints the figures and whether the targets
 # (>= 2000 signed POST/s, p99 < 20 ms, the pipeline keeping up) were met,
-# then stops labsim. The load is offered at the target rate (2000 req/s),
+# then stops labsim; then times cursor reads of the timeline with 24,000
+# items in it (target: under 50 ms, without the simulator's lock). The load is offered at the target rate (2000 req/s),
 # so the latency is that of the target load, not of a saturated server.
 # Extra arguments go to labsim-bench (see `target/release/labsim-bench
 # --help`) and win, e.g. `--connections 32` or `--rate 0` (as fast as
@@ -36,5 +37,9 @@ echo "bench: labsim (pid $pid) control $control"
 
 status=0
 target/release/labsim-bench --control "$control" --rate 2000 "$@" || status=$?
+
+# The timeline's cursor reads with 24,000 items in it, in-process.
+echo
+cargo run --quiet --release -p labsim --example timeline_read || status=$?
 # 2: the figures were printed and a target was missed.
 exit "$status"

@@ -13,7 +13,8 @@ use lab_model::{SimulatorCredentials, SimulatorIdentity};
 use crate::identity::{Credentials, IdentityStore};
 use crate::message::{Request, Response};
 use crate::setup::SetupPatch;
-use crate::{timeline, Simulator};
+use crate::timeline::{self, SharedTimeline};
+use crate::{cors, time, Simulator};
 
 pub const PREFIX: &str = "/_labsim/";
 
@@ -51,6 +52,22 @@ pub struct MintRequest {
     pub policy: Option<serde_json::Value>,
 }
 
+/// Body of `POST /_labsim/clock`: how far to move the simulator's clock
+/// ahead, in milliseconds (at most `u32::MAX`, about 49 days, a call).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockAdvance {
+    pub advance_ms: u32,
+}
+
+/// `GET /_labsim/clock` and the answer to `POST`: the simulator's time and
+/// its lead over the host's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockJson {
+    pub now_ms: i64,
+    pub offset_ms: i64,
+}
+
 #[derive(Serialize)]
 struct ErrorJson<'a> {
     error: &'a str,
@@ -67,7 +84,7 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Response::json(200, &sim.lab_config())
         }
         ("credentials", "POST") => mint(sim, req, now_ms),
-        ("events", "GET") => events(sim, req, now_ms),
+        ("events", "GET") => events(sim.timeline(), req),
         ("faults", "GET") => faults_list(sim),
         ("faults", "POST") => add_faults(sim, req),
         ("faults", "DELETE") => {
@@ -85,8 +102,23 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Ok(rolled) => Response::json(200, &rolled),
             Err(e) => error(e.status(), e.message()),
         },
+        ("clock", "GET") => clock(sim, now_ms),
+        ("clock", "POST") => match serde_json::from_slice::<ClockAdvance>(&req.body) {
+            Ok(advance) => {
+                sim.advance_clock(advance.advance_ms);
+                clock(sim, now_ms + i64::from(advance.advance_ms))
+            }
+            Err(e) => error(
+                400,
+                &format!(
+                    "expected {{\"advance_ms\": N}} with N from 0 to {}: {e}",
+                    u32::MAX
+                ),
+            ),
+        },
         (
-            "config" | "reset" | "credentials" | "events" | "faults" | "setup" | "stream/roll-over",
+            "config" | "reset" | "credentials" | "events" | "faults" | "setup" | "stream/roll-over"
+            | "clock",
             _,
         ) => error(405, "method not allowed"),
         _ => error(404, "no such control endpoint"),
@@ -123,16 +155,47 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
     Response::json(200, &SimulatorCredentials::from(&credentials))
 }
 
-/// `GET /_labsim/events[?since_ms=N]`: the ground-truth timeline.
-fn events(sim: &Simulator, req: &Request, now_ms: i64) -> Response {
-    let since = form_urlencoded::parse(req.query.as_bytes())
-        .find(|(k, _)| k == "since_ms")
-        .map(|(_, v)| v.parse::<i64>());
-    match since {
-        Some(Err(_)) => error(400, "since_ms must be epoch milliseconds"),
-        Some(Ok(since)) => Response::json(200, &timeline::events_json(sim, Some(since), now_ms)),
-        None => Response::json(200, &timeline::events_json(sim, None, now_ms)),
+/// `GET /_labsim/events[?after=N][&limit=M]`: the ground-truth timeline,
+/// the events after the reader's cursor.
+fn events(timeline: &SharedTimeline, req: &Request) -> Response {
+    match timeline::PageRequest::parse(&req.query) {
+        Ok(page) => Response::json(200, &timeline.page(page.after, page.limit)),
+        Err(e) => error(400, &e.to_string()),
     }
+}
+
+/// `GET /_labsim/events` answered from the timeline alone and finished as
+/// every control answer is (`Date`, CORS); `None` for any other request.
+/// The server calls it before taking the simulator, so a timeline read
+/// neither waits for the simulator nor holds it up.
+pub fn answer_timeline_read(
+    timeline: &SharedTimeline,
+    req: &Request,
+    now_ms: i64,
+) -> Option<Response> {
+    let is_read =
+        req.path.strip_prefix(PREFIX) == Some("events") && req.method.eq_ignore_ascii_case("GET");
+    if !is_read {
+        return None;
+    }
+    let mut response = events(timeline, req);
+    response.set_header("Date", &time::http_date(now_ms));
+    cors::decorate(&cors::CONTROL, req, &mut response);
+    Some(response)
+}
+
+/// Test-only: the simulator's clock, which `POST` moves ahead (never back)
+/// so that a suite can let an iterator's 15 minutes or a record's 24 hours
+/// pass. Every service sees the new time, signature checks included: a
+/// client must sign with its clock moved as far.
+fn clock(sim: &Simulator, now_ms: i64) -> Response {
+    Response::json(
+        200,
+        &ClockJson {
+            now_ms,
+            offset_ms: sim.clock_offset_ms(),
+        },
+    )
 }
 
 /// `{"faults": [rule, ...]}`.
@@ -178,4 +241,124 @@ fn add_faults(sim: &mut Simulator, req: &Request) -> Response {
 
 fn error(status: u16, message: &str) -> Response {
     Response::json(status, &ErrorJson { error: message })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{dynamodb_request, json_of, Signer, NOW};
+    use crate::{Service, SimConfig};
+
+    const MINUTE: i64 = 60_000;
+
+    fn sim() -> Simulator {
+        Simulator::new(SimConfig::new(5), NOW)
+    }
+
+    /// A control call as the server makes it: at the simulator's time.
+    fn control(sim: &mut Simulator, method: &str, path: &str, body: &str) -> Response {
+        let req = Request::new(method, path).with_body(body);
+        let now = sim.clock(NOW);
+        sim.handle(Service::Sts, &req, now)
+    }
+
+    #[test]
+    fn the_clock_moves_ahead_never_back_and_keeps_its_lead_over_a_reset() {
+        let mut sim = sim();
+        let res = control(&mut sim, "GET", "/_labsim/clock", "");
+        assert_eq!(
+            json_of(&res),
+            serde_json::json!({"now_ms": NOW, "offset_ms": 0})
+        );
+        let res = control(
+            &mut sim,
+            "POST",
+            "/_labsim/clock",
+            r#"{"advance_ms": 900000}"#,
+        );
+        assert_eq!(res.status, 200);
+        assert_eq!(
+            json_of(&res),
+            serde_json::json!({"now_ms": NOW + 15 * MINUTE, "offset_ms": 15 * MINUTE})
+        );
+        assert_eq!(sim.clock(NOW + 1), NOW + 15 * MINUTE + 1);
+        for bad in [
+            r#"{"advance_ms": -1}"#,
+            r#"{"advance_ms": 1.5}"#,
+            r#"{"advance_ms": 4294967296}"#,
+            r#"{"back_ms": 1}"#,
+            "",
+        ] {
+            let res = control(&mut sim, "POST", "/_labsim/clock", bad);
+            assert_eq!(res.status, 400, "{bad}");
+            assert!(
+                json_of(&res)["error"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("expected {\"advance_ms\": N} with N from 0 to 4294967295"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            control(&mut sim, "DELETE", "/_labsim/clock", "").status,
+            405
+        );
+        assert_eq!(control(&mut sim, "POST", "/_labsim/reset", "").status, 200);
+        assert_eq!(sim.clock_offset_ms(), 15 * MINUTE);
+    }
+
+    #[test]
+    fn after_a_jump_requests_are_judged_at_the_simulators_time() {
+        let mut sim = sim();
+        control(
+            &mut sim,
+            "POST",
+            "/_labsim/clock",
+            r#"{"advance_ms": 900000}"#,
+        );
+        let mut signer = Signer::new(sim.identity().demo_credentials());
+        signer.service = "dynamodb".to_owned();
+        let describe = || dynamodb_request("DescribeTable", r#"{"TableName":"lab-table"}"#);
+        let now = sim.clock(NOW);
+        // Signed by a client whose clock did not move: 15 minutes behind.
+        let res = sim.handle(Service::DynamoDb, &signer.sign(describe()), now);
+        assert_eq!(res.status, 400);
+        assert!(
+            json_of(&res)["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Signature expired"),
+            "{}",
+            res.body_text()
+        );
+        signer.time_ms = now;
+        let res = sim.handle(Service::DynamoDb, &signer.sign(describe()), now);
+        assert_eq!(res.status, 200, "{}", res.body_text());
+    }
+
+    #[test]
+    fn the_reader_limit_switch_holds_until_the_faults_are_cleared() {
+        let mut sim = sim();
+        assert!(sim.dynamodb().shard_reader_limit());
+        let res = control(
+            &mut sim,
+            "POST",
+            "/_labsim/faults",
+            r#"{"service":"streams","no_reader_limit":true}"#,
+        );
+        assert_eq!(res.status, 200, "{}", res.body_text());
+        assert!(!sim.dynamodb().shard_reader_limit());
+        let listed = json_of(&control(&mut sim, "GET", "/_labsim/faults", ""));
+        assert_eq!(listed["faults"][0]["no_reader_limit"], true);
+        control(&mut sim, "DELETE", "/_labsim/faults", "");
+        assert!(sim.dynamodb().shard_reader_limit());
+        let res = control(
+            &mut sim,
+            "POST",
+            "/_labsim/faults",
+            r#"{"service":"streams","times":2,"no_reader_limit":true}"#,
+        );
+        assert_eq!(res.status, 400);
+        assert!(sim.dynamodb().shard_reader_limit());
+    }
 }

@@ -8,6 +8,11 @@
 //! probability drawn from a seeded generator (`probability`, so runs are
 //! reproducible), both, or always. The first rule that fires wins.
 //!
+//! One kind is a switch rather than a fault: `no_reader_limit` turns off
+//! DynamoDB Streams' limit of two readers per shard while the rule is in
+//! force (until `DELETE /_labsim/faults` or a reset), for suites that read
+//! the stream from several clients at once. It never fires on a request.
+//!
 //! The core only decides: [`FaultKind::Delay`] and [`FaultKind::Drop`] are
 //! carried out by whoever does the I/O (the native server sleeps, or closes
 //! the connection). Nothing here does I/O or reads a clock.
@@ -21,7 +26,7 @@ use crate::Service;
 
 /// A rule as `POST /_labsim/faults` takes it: matching fields, how often,
 /// and exactly one kind (`status`+`body`, `delay_ms`, `drop`, `throttle`,
-/// `expired_token`, `clock_skew_s`).
+/// `expired_token`, `clock_skew_s`, `no_reader_limit`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
@@ -58,6 +63,10 @@ pub struct FaultSpec {
     /// expired), negative behind (not yet current).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_skew_s: Option<i64>,
+    /// `true` (service `streams` only): a shard serves any number of
+    /// readers while the rule is in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_reader_limit: Option<bool>,
 }
 
 /// What a rule does to a request it fires on.
@@ -77,6 +86,9 @@ pub enum FaultKind {
     /// The service's signature-expired / not-yet-current error, as if its
     /// clock were this far off.
     ClockSkew { seconds: i64 },
+    /// A switch, not a fault: Streams' two-readers-per-shard limit is off
+    /// while the rule exists. Never fires.
+    NoReaderLimit,
 }
 
 impl FaultKind {
@@ -88,6 +100,7 @@ impl FaultKind {
             FaultKind::Throttle { .. } => "throttle",
             FaultKind::ExpiredToken => "expired_token",
             FaultKind::ClockSkew { .. } => "clock_skew",
+            FaultKind::NoReaderLimit => "no_reader_limit",
         }
     }
 }
@@ -182,13 +195,32 @@ impl FaultRule {
         if let Some(seconds) = spec.clock_skew_s {
             kinds.push(FaultKind::ClockSkew { seconds });
         }
+        if spec.no_reader_limit == Some(true) {
+            kinds.push(FaultKind::NoReaderLimit);
+        }
         if kinds.len() != 1 {
             return Err(
-                "give exactly one of status, delay_ms, drop, throttle, expired_token, clock_skew_s"
+                "give exactly one of status, delay_ms, drop, throttle, expired_token, clock_skew_s, no_reader_limit"
                     .to_owned(),
             );
         }
         let kind = kinds.remove(0);
+        if kind == FaultKind::NoReaderLimit {
+            if service != Service::Streams {
+                return Err("no_reader_limit is a switch of the streams service".to_owned());
+            }
+            let narrowed = spec.operation.is_some()
+                || spec.path_prefix.is_some()
+                || spec.method.is_some()
+                || spec.times.is_some()
+                || spec.probability.is_some();
+            if narrowed {
+                return Err(
+                    "no_reader_limit is a switch for the whole service: no operation, path_prefix, method, times or probability"
+                        .to_owned(),
+                );
+            }
+        }
         Ok(FaultRule {
             id,
             service,
@@ -205,6 +237,9 @@ impl FaultRule {
 
     fn matches(&self, service: Service, req: &Request, operation: Option<&str>) -> bool {
         if self.service != service || self.remaining() == Some(0) {
+            return false;
+        }
+        if self.kind == FaultKind::NoReaderLimit {
             return false;
         }
         if let Some(want) = &self.spec.operation {
@@ -321,6 +356,13 @@ impl FaultSet {
         &self.rules
     }
 
+    /// Whether a `no_reader_limit` switch is in force.
+    pub fn reader_limit_off(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.kind == FaultKind::NoReaderLimit)
+    }
+
     /// The first rule that fires on `req` to `service`, counted as fired.
     pub fn pick(&mut self, service: Service, req: &Request) -> Option<Fired> {
         if self.rules.is_empty() {
@@ -376,6 +418,11 @@ mod tests {
             r#"{"service":"dynamodb","probability":1.5,"throttle":true}"#,
             r#"{"service":"lambda","throttle":"ProvisionedThroughputExceededException"}"#,
             r#"{"service":"dynamodb","body":"x"}"#,
+            r#"{"service":"dynamodb","no_reader_limit":true}"#,
+            r#"{"service":"streams","operation":"GetRecords","no_reader_limit":true}"#,
+            r#"{"service":"streams","times":1,"no_reader_limit":true}"#,
+            r#"{"service":"streams","no_reader_limit":true,"throttle":true}"#,
+            r#"{"service":"streams","no_reader_limit":false}"#,
         ];
         for json in bad {
             assert!(FaultRule::new(1, spec(json)).is_err(), "{json}");
@@ -419,6 +466,21 @@ mod tests {
             set.pick(Service::DynamoDb, &put_item()).map(|f| f.kind),
             Some(FaultKind::Drop)
         );
+    }
+
+    #[test]
+    fn the_reader_limit_switch_is_in_force_until_cleared_and_never_fires() {
+        let mut set = FaultSet::new(1);
+        assert!(!set.reader_limit_off());
+        set.add(spec(r#"{"service":"streams","no_reader_limit":true}"#))
+            .unwrap();
+        assert!(set.reader_limit_off());
+        let get_records = Request::new("POST", "/")
+            .with_header("x-amz-target", "DynamoDBStreams_20120810.GetRecords");
+        assert_eq!(set.pick(Service::Streams, &get_records), None);
+        assert_eq!(set.rules()[0].to_json()["fired"], 0);
+        set.clear();
+        assert!(!set.reader_limit_off());
     }
 
     #[test]

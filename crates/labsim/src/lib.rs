@@ -118,6 +118,11 @@ pub struct Simulator {
     fault_log: Vec<FaultEvent>,
     /// Every request to the REST API, for the timeline.
     api_log: Vec<ApiRequestEvent>,
+    /// The typed pipeline timeline, recorded after every step.
+    timeline: timeline::Recorder,
+    /// How far the simulator's clock runs ahead of its host's
+    /// (`POST /_labsim/clock`); see [`Simulator::clock`].
+    clock_offset_ms: i64,
 }
 
 /// One request to the REST API as it was answered.
@@ -126,6 +131,8 @@ pub struct ApiRequestEvent {
     pub time_ms: i64,
     /// Also the id of the item it writes.
     pub request_id: String,
+    /// Whether the client chose it (or sent a non-UUID, replaced).
+    pub request_id_origin: lab_model::timeline::RequestIdOrigin,
     pub method: String,
     pub path: String,
     pub status: u16,
@@ -174,6 +181,8 @@ impl Simulator {
             faults: FaultSet::new(config.seed),
             fault_log: Vec::new(),
             api_log: Vec::new(),
+            timeline: timeline::Recorder::default(),
+            clock_offset_ms: 0,
             config,
         };
         // The trigger starts reading at LATEST now, as if set up before.
@@ -186,6 +195,7 @@ impl Simulator {
     pub fn tick(&mut self, now_ms: i64) {
         self.lambda
             .tick(now_ms, &mut self.dynamodb, &mut self.collection);
+        self.record_timeline(now_ms);
     }
 
     /// [`Simulator::tick`] in steps of about `budget` stream records of
@@ -193,14 +203,44 @@ impl Simulator {
     /// tick; `true` while [`Simulator::tick_continue`] has more to do. The
     /// outcome is the same as one tick at `now_ms`.
     pub fn tick_start(&mut self, now_ms: i64, budget: usize) -> bool {
-        self.lambda
-            .tick_start(now_ms, &mut self.dynamodb, &mut self.collection, budget)
+        let more = self
+            .lambda
+            .tick_start(now_ms, &mut self.dynamodb, &mut self.collection, budget);
+        self.record_timeline(now_ms);
+        more
     }
 
     /// The next step of the tick begun by [`Simulator::tick_start`].
     pub fn tick_continue(&mut self, now_ms: i64, budget: usize) -> bool {
-        self.lambda
-            .tick_continue(now_ms, &mut self.dynamodb, &mut self.collection, budget)
+        let more =
+            self.lambda
+                .tick_continue(now_ms, &mut self.dynamodb, &mut self.collection, budget);
+        self.record_timeline(now_ms);
+        more
+    }
+
+    /// Records in the timeline what the last step did (called after every
+    /// request and every slice of the poller's work).
+    pub(crate) fn record_timeline(&mut self, now_ms: i64) {
+        let setup = self.setup();
+        self.timeline.record(
+            timeline::Sources {
+                faults: &self.fault_log,
+                api: &self.api_log,
+                writes: self.dynamodb.events(),
+                invocations: self.lambda.invocations(),
+                logs: self.lambda.logs(),
+                collection: &self.collection,
+                setup,
+            },
+            now_ms,
+        );
+    }
+
+    /// The pipeline timeline: a handle that stays valid across resets, so a
+    /// server can page through it without holding the simulator.
+    pub fn timeline(&self) -> &timeline::SharedTimeline {
+        self.timeline.shared()
     }
 
     pub fn dynamodb(&self) -> &DynamoDb {
@@ -235,7 +275,33 @@ impl Simulator {
     /// seed: the demo credentials keep their keys (so exported shell
     /// variables stay valid) and get a fresh expiry; extra ones are revoked.
     pub fn reset(&mut self, now_ms: i64) {
+        // Time never runs back: the clock keeps its lead. The timeline goes
+        // on in the same log, so readers' handles and cursors stay valid.
+        let offset = self.clock_offset_ms;
+        let timeline = self.timeline.shared().clone();
         *self = Simulator::new(self.config.clone(), now_ms);
+        self.clock_offset_ms = offset;
+        self.timeline.continue_after_reset(timeline, now_ms);
+    }
+
+    /// The simulator's time when its host's clock reads `wall_ms`: the
+    /// `now_ms` a host passes to every call here. The core never adds the
+    /// lead itself, so every time inside it is simulator time.
+    pub fn clock(&self, wall_ms: i64) -> i64 {
+        wall_ms.saturating_add(self.clock_offset_ms)
+    }
+
+    /// How far the clock runs ahead of the host's.
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms
+    }
+
+    /// Moves the simulator's clock `ms` ahead (a test's way to let 15
+    /// minutes or a day pass). Everything sees the new time, signature
+    /// checks and credential expiry included, as if that much time had
+    /// passed for AWS and its client alike.
+    pub fn advance_clock(&mut self, ms: u32) {
+        self.clock_offset_ms = self.clock_offset_ms.saturating_add(i64::from(ms));
     }
 
     /// Issues another credential set for the demo principal.
@@ -276,12 +342,21 @@ impl Simulator {
     }
     /// Adds a fault rule.
     pub fn add_fault(&mut self, spec: faults::FaultSpec) -> Result<serde_json::Value, String> {
-        self.faults.add(spec).map(faults::FaultRule::to_json)
+        let added = self.faults.add(spec).map(faults::FaultRule::to_json);
+        self.sync_switches();
+        added
     }
 
     /// Removes every fault rule.
     pub fn clear_faults(&mut self) {
         self.faults.clear();
+        self.sync_switches();
+    }
+
+    /// Hands the switches among the fault rules to the services.
+    fn sync_switches(&mut self) {
+        let limit = !self.faults.reader_limit_off();
+        self.dynamodb.set_shard_reader_limit(limit);
     }
 
     pub fn faults(&self) -> &FaultSet {

@@ -26,6 +26,13 @@ impl Simulator {
     /// Like [`Simulator::handle`], with what injected faults ask of the
     /// transport (a delay, or closing the connection).
     pub fn answer(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
+        let answer = self.answer_unrecorded(service, req, now_ms);
+        self.record_timeline(now_ms);
+        answer
+    }
+
+    /// [`Simulator::answer`] before the timeline records what it did.
+    fn answer_unrecorded(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
         let control = req.path.starts_with(control::PREFIX);
         let mut delay_ms = 0;
         // A preflight is never faulted; control endpoints neither.
@@ -122,7 +129,7 @@ impl Simulator {
                 let err = sigv4::check_skew(signed_at, server_now).err()?;
                 auth_failure(service, &err, request_id)
             }
-            FaultKind::Delay { .. } | FaultKind::Drop => return None,
+            FaultKind::Delay { .. } | FaultKind::Drop | FaultKind::NoReaderLimit => return None,
         };
         if response.header("x-amzn-RequestId").is_none() {
             response.set_header("x-amzn-RequestId", request_id);
@@ -183,6 +190,7 @@ impl Simulator {
             self.api_log.push(ApiRequestEvent {
                 time_ms: now_ms,
                 request_id,
+                request_id_origin: lab_model::timeline::RequestIdOrigin::Generated,
                 method: req.method.clone(),
                 path: req.path.clone(),
                 status: response.status,
@@ -273,7 +281,8 @@ mod tests {
         add_fault, dynamodb_request, get_caller_identity, get_item, json_of, signed_as, sim,
         Signer, NOW,
     };
-    use crate::{timeline, Service, Simulator};
+    use crate::{Service, Simulator};
+    use lab_model::timeline::TimelineEvent;
 
     const ORIGIN: &str = "http://localhost:8080";
 
@@ -487,14 +496,21 @@ mod tests {
         let res = sim.handle(Service::DynamoDb, &req, NOW);
         assert_eq!(res.status, 200, "{}", res.body_text());
         // The timeline shows it.
-        let faults: Vec<_> = timeline::events(&sim, None, NOW)
+        let faults: Vec<_> = sim
+            .timeline()
+            .page(0, 100)
+            .events
             .into_iter()
-            .filter(|e| e.kind == "fault")
+            .filter_map(|e| match e.event {
+                TimelineEvent::FaultInjected(f) => Some(f),
+                _ => None,
+            })
             .collect();
         assert_eq!(faults.len(), 1);
-        assert_eq!(faults[0].str("fault"), Some("throttle"));
-        assert_eq!(faults[0].str("operation"), Some("GetItem"));
-        assert_eq!(faults[0].fields["status"], 400);
+        assert_eq!(faults[0].fault, "throttle");
+        assert_eq!(faults[0].service, Service::DynamoDb);
+        assert_eq!(faults[0].operation.as_deref(), Some("GetItem"));
+        assert_eq!(faults[0].status, Some(400));
     }
 
     #[test]
@@ -596,19 +612,26 @@ mod tests {
         assert!(third.drop);
         // Only the delayed request reached the table.
         assert_eq!(sim.dynamodb().events().len(), 1);
-        let kinds: Vec<_> = timeline::events(&sim, None, NOW)
+        // In the order they happened: the delayed request did reach the API.
+        let kinds: Vec<_> = sim
+            .timeline()
+            .page(0, 100)
+            .events
             .into_iter()
-            .map(|e| (e.kind, e.str("fault").map(str::to_owned)))
+            .map(|e| match e.event {
+                TimelineEvent::FaultInjected(f) => format!("fault {}", f.fault),
+                other => other.kind().to_owned(),
+            })
             .collect();
         assert_eq!(
             kinds,
             [
-                ("fault", Some("status".to_owned())),
-                ("fault", Some("delay".to_owned())),
-                ("fault", Some("drop".to_owned())),
-                ("api_request", None),
-                ("table_write", None),
-                ("stream_record", None),
+                "fault status",
+                "fault delay",
+                "api_request",
+                "table_write",
+                "stream_record",
+                "fault drop",
             ]
         );
     }

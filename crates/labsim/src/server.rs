@@ -1,5 +1,6 @@
 //! The native server: real HTTP in and out of the core's plain structs, with
-//! the time taken from the system clock.
+//! the time taken from the system clock (plus the lead a test may give the
+//! simulator's clock, `Simulator::clock`).
 
 use std::io;
 use std::net::IpAddr;
@@ -15,7 +16,8 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode,
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use labsim::{message, Service, Simulator};
+use labsim::timeline::SharedTimeline;
+use labsim::{control, message, Service, Simulator};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
@@ -128,14 +130,18 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
             .zip(static_site.as_ref().map(|(_, dir)| dir.as_path())),
     );
     let routes = same_origin_routes(&sim);
+    // Timeline reads are served from this handle, not through the lock.
+    let timeline = sim.timeline().clone();
     let sim: Shared = Arc::new(Mutex::new(sim));
 
     let (stop, stopped) = watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
     for (service, listener) in listeners {
-        let app = Router::new()
-            .fallback(service_handler)
-            .with_state((sim.clone(), service));
+        let app = Router::new().fallback(service_handler).with_state((
+            sim.clone(),
+            service,
+            timeline.clone(),
+        ));
         servers.spawn(serve_service(
             DroppableListener(listener),
             app,
@@ -161,7 +167,11 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
                 // Every TICK_MS from one tick's start to the next, however
                 // long the steps took, so the poller keeps its pace.
                 next = Instant::now().max(next) + period;
-                let mut more = lock(&sim).tick_start(now_ms(), TICK_BUDGET);
+                let mut more = {
+                    let mut guard = lock(&sim);
+                    let now = guard.clock(now_ms());
+                    guard.tick_start(now, TICK_BUDGET)
+                };
                 while more && ticking.load(Ordering::Relaxed) {
                     // A mutex is not fair: without a pause the ticker would
                     // take it straight back from the requests queued behind
@@ -169,7 +179,9 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
                     if WAITING.load(Ordering::SeqCst) > 0 {
                         std::thread::sleep(TICK_STEP_PAUSE);
                     }
-                    more = lock(&sim).tick_continue(now_ms(), TICK_BUDGET);
+                    let mut guard = lock(&sim);
+                    let now = guard.clock(now_ms());
+                    more = guard.tick_continue(now, TICK_BUDGET);
                 }
             }
         })
@@ -359,7 +371,7 @@ fn print_banner(sim: &Simulator, seed: u64, static_site: Option<(&str, &Path)>) 
 
 /// Every request to a service port goes to the core as received.
 async fn service_handler(
-    State((sim, service)): State<(Shared, Service)>,
+    State((sim, service, timeline)): State<(Shared, Service, SharedTimeline)>,
     ConnectInfo(connection): ConnectInfo<DropHandle>,
     method: Method,
     uri: Uri,
@@ -367,6 +379,9 @@ async fn service_handler(
     body: Bytes,
 ) -> Response {
     let req = core_request(&method, uri.path(), &uri, &headers, body);
+    if let Some(res) = control::answer_timeline_read(&timeline, &req, now_ms()) {
+        return to_axum(res);
+    }
     forward(&sim, service, req, &connection).await
 }
 
@@ -453,7 +468,11 @@ async fn forward(
     req: message::Request,
     connection: &DropHandle,
 ) -> Response {
-    let answer = lock_for_request(sim).answer(service, &req, now_ms());
+    let answer = {
+        let mut guard = lock_for_request(sim);
+        let now = guard.clock(now_ms());
+        guard.answer(service, &req, now)
+    };
     if answer.drop {
         log_request(format!(
             "labsim: {} {} {} -> dropped (fault)",

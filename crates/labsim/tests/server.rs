@@ -739,7 +739,7 @@ fn faults_over_http_throttle_once_then_drop_the_connection() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["kind"] == "fault")
+        .filter(|e| e["kind"] == "fault_injected")
         .map(|e| e["fault"].as_str().unwrap())
         .collect();
     assert_eq!(faults, ["throttle", "drop", "delay"]);

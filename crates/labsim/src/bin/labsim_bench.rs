@@ -414,66 +414,90 @@ fn ms(us: u32) -> f64 {
     f64::from(us) / 1000.0
 }
 
-/// Counts in one read of the timeline.
-struct Snapshot {
-    /// How long the events request took (the simulator is locked meanwhile).
-    took: Duration,
+/// What the timeline has shown so far, read incrementally after a cursor.
+#[derive(Default)]
+struct Tally {
+    /// The last `seq` read.
+    after: u64,
     written: u64,
     indexed: u64,
     searchable: u64,
+    /// Sampled id -> when its API request was answered.
+    requested: HashMap<String, i64>,
     /// Sampled id -> lag from api_request to searchable, in ms.
     lags: HashMap<String, i64>,
+    /// How long each page request took, and how many events it brought.
+    reads: Vec<(Duration, usize)>,
 }
 
-async fn snapshot(
-    control: &Target,
-    since_ms: i64,
-    sampled: &HashSet<String>,
-) -> Result<Snapshot, String> {
-    let path = format!("{}/_labsim/events?since_ms={since_ms}", control.path);
-    let asked = Instant::now();
-    let json = get_json(&control.authority, &path).await?;
-    let took = asked.elapsed();
-    let events = json
-        .get("events")
-        .and_then(Value::as_array)
-        .ok_or("events: no events array")?;
-    let mut requested: HashMap<&str, i64> = HashMap::new();
-    let mut searchable_at: HashMap<&str, i64> = HashMap::new();
-    let (mut written, mut indexed, mut searchable) = (0, 0, 0);
-    for e in events {
+impl Tally {
+    /// Reads every event after the cursor, a page at a time. labsim serves
+    /// these reads from the timeline alone, without locking the simulator.
+    async fn catch_up(
+        &mut self,
+        control: &Target,
+        sampled: &HashSet<String>,
+    ) -> Result<(), String> {
+        loop {
+            let path = format!(
+                "{}/_labsim/events?after={}&limit=10000",
+                control.path, self.after
+            );
+            let asked = Instant::now();
+            let json = get_json(&control.authority, &path).await?;
+            let took = asked.elapsed();
+            let events = json
+                .get("events")
+                .and_then(Value::as_array)
+                .ok_or("events: no events array")?;
+            self.reads.push((took, events.len()));
+            for e in events {
+                self.count(e, sampled);
+            }
+            self.after = json
+                .get("next")
+                .and_then(Value::as_u64)
+                .unwrap_or(self.after);
+            if json.get("more").and_then(Value::as_bool) != Some(true) {
+                return Ok(());
+            }
+        }
+    }
+
+    fn count(&mut self, e: &Value, sampled: &HashSet<String>) {
         let time = e.get("time_ms").and_then(Value::as_i64).unwrap_or(0);
         let field = |name: &str| e.get(name).and_then(Value::as_str);
         match e.get("kind").and_then(Value::as_str) {
             Some("api_request") => {
                 if field("item_id").is_some() {
-                    written += 1;
+                    self.written += 1;
                 }
                 if let Some(id) = field("request_id").filter(|id| sampled.contains(*id)) {
-                    requested.insert(id, time);
+                    self.requested.insert(id.to_owned(), time);
                 }
             }
-            Some("index_write") => indexed += 1,
+            Some("index_write") => self.indexed += 1,
             Some("searchable") => {
-                searchable += 1;
+                self.searchable += 1;
                 if let Some(id) = field("source_id").filter(|id| sampled.contains(*id)) {
-                    searchable_at.entry(id).or_insert(time);
+                    if let Some(at) = self.requested.get(id) {
+                        let lag = time - at;
+                        self.lags.entry(id.to_owned()).or_insert(lag);
+                    }
                 }
             }
             _ => {}
         }
     }
-    let lags = searchable_at
-        .iter()
-        .filter_map(|(id, at)| requested.get(id).map(|r| ((*id).to_owned(), at - r)))
-        .collect();
-    Ok(Snapshot {
-        took,
-        written,
-        indexed,
-        searchable,
-        lags,
-    })
+
+    /// The slowest page read since `from`, and the events it brought.
+    fn slowest_since(&self, from: usize) -> (Duration, usize) {
+        self.reads[from..]
+            .iter()
+            .copied()
+            .max_by_key(|(took, _)| *took)
+            .unwrap_or_default()
+    }
 }
 
 async fn run(args: Args) -> Result<bool, String> {
@@ -513,7 +537,13 @@ async fn run(args: Args) -> Result<bool, String> {
         args.duration_s,
         if args.rate > 0.0 { format!("{} req/s", args.rate) } else { "as fast as answered".to_owned() }
     );
-    let since_ms = now_ms() - 1000;
+    // Only what this run causes: start reading after what is there now.
+    let mut tally = Tally::default();
+    tally.catch_up(&control, &HashSet::new()).await?;
+    tally = Tally {
+        after: tally.after,
+        ..Tally::default()
+    };
     let start = Instant::now();
     let measure_from = start + Duration::from_secs(args.warmup_s);
     let shared = Arc::new(Shared {
@@ -589,33 +619,38 @@ async fn run(args: Args) -> Result<bool, String> {
         args.sample_every,
         sampled.len()
     );
-    let at_end = snapshot(&control, since_ms, &sampled).await?;
+    tally.catch_up(&control, &sampled).await?;
+    let (slowest, slowest_events) = tally.slowest_since(0);
     println!(
-        "at end of load: items written {}, index writes {}, searchable {} (backlog to index {}, to searchable {}; events read in {} ms)",
-        at_end.written,
-        at_end.indexed,
-        at_end.searchable,
-        at_end.written.saturating_sub(at_end.indexed),
-        at_end.written.saturating_sub(at_end.searchable),
-        at_end.took.as_millis()
+        "at end of load: items written {}, index writes {}, searchable {} (backlog to index {}, to searchable {}; read in {} pages, slowest {:.1} ms for {} events)",
+        tally.written,
+        tally.indexed,
+        tally.searchable,
+        tally.written.saturating_sub(tally.indexed),
+        tally.written.saturating_sub(tally.searchable),
+        tally.reads.len(),
+        slowest.as_secs_f64() * 1000.0,
+        slowest_events
     );
     let deadline = Instant::now() + Duration::from_secs(args.settle_timeout_s);
-    let mut last = at_end;
-    while last.lags.len() < sampled.len() && Instant::now() < deadline {
-        // Each read locks the simulator for a while (the whole timeline is
-        // built), so read rarely to leave the pipeline to itself.
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        last = snapshot(&control, since_ms, &sampled).await?;
+    let tail_from = tally.reads.len();
+    while tally.lags.len() < sampled.len() && Instant::now() < deadline {
+        // Cursor reads are cheap and do not hold the simulator: poll often.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        tally.catch_up(&control, &sampled).await?;
     }
     let settled_s = (now_ms() - load_ended_ms) as f64 / 1000.0;
-    let mut lags: Vec<i64> = last.lags.values().copied().collect();
+    let mut lags: Vec<i64> = tally.lags.values().copied().collect();
     lags.sort_unstable();
+    let (tail_slowest, tail_events) = tally.slowest_since(tail_from);
     println!(
-        "{settled_s:.1} s after load: items written {}, index writes {}, searchable {} (events read in {} ms)",
-        last.written,
-        last.indexed,
-        last.searchable,
-        last.took.as_millis()
+        "{settled_s:.1} s after load: items written {}, index writes {}, searchable {} (cursor reads while settling: {}, slowest {:.1} ms for {} events)",
+        tally.written,
+        tally.indexed,
+        tally.searchable,
+        tally.reads.len() - tail_from,
+        tail_slowest.as_secs_f64() * 1000.0,
+        tail_events
     );
     println!("sampled items searchable: {}/{}", lags.len(), sampled.len());
     let lag = |p: f64| quantile(&lags, p).map_or("-".to_owned(), |v| v.to_string());

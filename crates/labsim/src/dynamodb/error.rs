@@ -17,6 +17,8 @@ pub enum ErrorKind {
     Serialization,
     UnknownOperation,
     ExpiredIterator,
+    TrimmedDataAccess,
+    LimitExceeded,
 }
 
 impl ErrorKind {
@@ -29,6 +31,8 @@ impl ErrorKind {
             ErrorKind::Serialization => "SerializationException",
             ErrorKind::UnknownOperation => "UnknownOperationException",
             ErrorKind::ExpiredIterator => "ExpiredIteratorException",
+            ErrorKind::TrimmedDataAccess => "TrimmedDataAccessException",
+            ErrorKind::LimitExceeded => "LimitExceededException",
         }
     }
 
@@ -45,6 +49,10 @@ impl ErrorKind {
             ErrorKind::ExpiredIterator => {
                 "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException"
             }
+            ErrorKind::TrimmedDataAccess => {
+                "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"
+            }
+            ErrorKind::LimitExceeded => "com.amazonaws.dynamodb.v20120810#LimitExceededException",
         }
     }
 }
@@ -101,6 +109,36 @@ impl DynamoDbError {
         )
     }
 
+    /// GetRecords with an iterator more than 15 minutes old. The text is
+    /// what the service model documents for the exception's `message`; the
+    /// live service's wording is unverified.
+    pub fn expired_iterator() -> Self {
+        DynamoDbError::new(
+            ErrorKind::ExpiredIterator,
+            "The provided iterator exceeds the maximum age allowed.",
+        )
+    }
+
+    /// A position behind the 24-hour trim point. Wording as seen from the
+    /// live service (a client's error report), without the model's stray
+    /// quote and full stop.
+    pub fn trimmed() -> Self {
+        DynamoDbError::new(
+            ErrorKind::TrimmedDataAccess,
+            "The data you are trying to access has been trimmed",
+        )
+    }
+
+    /// GetRecords by a third reader of one shard. The text is what the
+    /// service model documents for the exception's `message`; the live
+    /// service's wording is unverified.
+    pub fn too_many_readers() -> Self {
+        DynamoDbError::new(
+            ErrorKind::LimitExceeded,
+            "Too many operations for a given subscriber.",
+        )
+    }
+
     /// A request this simulator accepts in AWS but does not model. Kept
     /// apart from AWS's own errors: the message says it is labsim talking.
     pub fn unsupported(what: &str) -> Self {
@@ -148,6 +186,17 @@ mod tests {
         assert_eq!(
             DynamoDbError::bare(ErrorKind::UnknownOperation).body(),
             json!({"__type": "com.amazon.coral.service#UnknownOperationException"})
+        );
+        assert_eq!(
+            DynamoDbError::trimmed().body(),
+            json!({
+                "__type": "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException",
+                "message": "The data you are trying to access has been trimmed",
+            })
+        );
+        assert_eq!(
+            DynamoDbError::too_many_readers().body()["__type"],
+            "com.amazonaws.dynamodb.v20120810#LimitExceededException"
         );
         assert_eq!(
             DynamoDbError::validation("x").to_string(),

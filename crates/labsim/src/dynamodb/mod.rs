@@ -29,6 +29,8 @@ mod table;
 mod wire;
 
 #[cfg(test)]
+mod streams_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
@@ -38,7 +40,10 @@ use serde_json::Value;
 pub use attribute::{item_from_json, item_size, item_to_json, AttributeValue, Item, MAX_ITEM_SIZE};
 pub use error::{DynamoDbError, ErrorKind};
 pub use items::{RecordRef, WriteEvent, WriteOp};
-pub use stream::{EventName, StreamRecord, StreamViewType, ITERATOR_TTL_MS, RETENTION_MS};
+pub use stream::{
+    EventName, StreamRecord, StreamViewType, ITERATOR_TTL_MS, MAX_SHARD_READERS, READER_WINDOW_MS,
+    RETENTION_MS,
+};
 pub use streams::{StartingPosition, StreamCursor};
 pub use table::{KeyAttribute, KeySchema, ScalarType};
 pub use wire::CONTENT_TYPE;
@@ -120,6 +125,12 @@ pub struct DynamoDb {
     request_ids: SplitMix64,
     iterator_key: [u8; 16],
     events: Vec<WriteEvent>,
+    /// The last reader number handed out (iterator chains and cursors).
+    next_reader: u64,
+    /// Per (stream, shard) index: each reader and when it last read.
+    readers: BTreeMap<(usize, usize), Vec<(u64, i64)>>,
+    /// Whether a shard's third reader is refused.
+    reader_limit: bool,
 }
 
 impl DynamoDb {
@@ -141,6 +152,9 @@ impl DynamoDb {
             request_ids,
             iterator_key,
             events: Vec::new(),
+            next_reader: 0,
+            readers: BTreeMap::new(),
+            reader_limit: true,
             config,
         };
         if db.config.lab_table {

@@ -9,9 +9,14 @@
 //! grow across the whole service, so a child's records always sort after its
 //! parent's.
 //!
-//! Shard iterators are self-contained, authenticated tokens (the position and
-//! issue time, MACed with a key from the seed): GetRecords needs no state per
-//! iterator, however many a poller asks for.
+//! Shard iterators are self-contained, authenticated tokens (the position,
+//! issue time and reader chain, MACed with a key from the seed): GetRecords
+//! needs no state per iterator, however many a poller asks for.
+//!
+//! Records older than 24 hours are trimmed: the shard keeps the highest
+//! trimmed sequence number (its trim point), so a reader behind it can be
+//! told so; a closed shard whose records are all past that age is no
+//! longer listed.
 
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -25,6 +30,15 @@ use crate::time;
 pub const ITERATOR_TTL_MS: i64 = 15 * 60 * 1000;
 /// A disabled stream (and every record) stays readable for 24 hours.
 pub const RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
+/// How many readers one shard serves at a time; the Streams guide: "No more
+/// than 2 processes at most should be reading from the same Streams shard at
+/// the same time."
+pub const MAX_SHARD_READERS: usize = 2;
+/// How long after its last GetRecords a reader still counts as reading the
+/// shard. Long enough that a poller reading every second or two counts the
+/// whole time; short enough that an abandoned iterator chain (a closed tab,
+/// a restarted script) frees its place within seconds.
+pub const READER_WINDOW_MS: i64 = 5_000;
 
 /// What a stream record carries besides the keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,12 +233,41 @@ pub(crate) struct Shard {
     pub created_ms: i64,
     pub start_seq: u128,
     pub end_seq: Option<u128>,
+    /// When it closed.
+    pub closed_ms: Option<i64>,
+    /// The highest sequence number trimmed away (records at or below it
+    /// are gone); `None` while nothing is.
+    pub trimmed_to: Option<u128>,
     pub records: Vec<StreamRecord>,
 }
 
 impl Shard {
     pub(crate) fn is_closed(&self) -> bool {
         self.end_seq.is_some()
+    }
+
+    /// Drops the records older than the retention period, moving the trim
+    /// point past them.
+    pub(crate) fn trim(&mut self, now_ms: i64) {
+        let old = self
+            .records
+            .partition_point(|r| r.created_ms + RETENTION_MS <= now_ms);
+        if old > 0 {
+            self.trimmed_to = Some(self.records[old - 1].seq);
+            self.records.drain(..old);
+        }
+    }
+
+    /// Whether a reader placed after sequence number `after` (`None`: the
+    /// shard's start) would skip trimmed records.
+    pub(crate) fn is_trimmed_past(&self, after: Option<u128>) -> bool {
+        self.trimmed_to.is_some_and(|t| after.is_none_or(|a| a < t))
+    }
+
+    /// A closed shard past the retention period holds nothing any more, and
+    /// DescribeStream no longer lists it.
+    pub(crate) fn is_expired(&self, now_ms: i64) -> bool {
+        self.closed_ms.is_some_and(|c| c + RETENTION_MS <= now_ms)
     }
 
     /// Records with a sequence number above `after` (all for `None`).
@@ -330,9 +373,14 @@ pub(crate) struct Position {
     /// Read records above this sequence number (`None`: from the start).
     pub after: Option<u128>,
     pub issued_ms: i64,
+    /// The reader: one GetShardIterator and the NextShardIterators that
+    /// follow from it share this number.
+    pub chain: u64,
 }
 
-const TOKEN_VERSION: u8 = 1;
+const TOKEN_VERSION: u8 = 2;
+/// Version, stream, shard, has-after, after, issued, chain.
+const PAYLOAD_LEN: usize = 1 + 4 + 4 + 1 + 16 + 8 + 8;
 const MAC_LEN: usize = 12;
 
 fn mac(key: &[u8; 16], payload: &[u8]) -> [u8; MAC_LEN] {
@@ -353,6 +401,7 @@ pub(crate) fn encode_iterator(key: &[u8; 16], stream_arn: &str, position: &Posit
     payload.push(u8::from(position.after.is_some()));
     payload.extend_from_slice(&position.after.unwrap_or(0).to_be_bytes());
     payload.extend_from_slice(&position.issued_ms.to_be_bytes());
+    payload.extend_from_slice(&position.chain.to_be_bytes());
     let tag = mac(key, &payload);
     payload.extend_from_slice(&tag);
     format!("{stream_arn}|1|{}", base64_encode(&payload))
@@ -366,38 +415,25 @@ pub(crate) fn decode_iterator(key: &[u8; 16], text: &str) -> Option<(String, Pos
         return None;
     }
     let bytes = base64_decode(token).ok()?;
-    if bytes.len() != 34 + MAC_LEN {
+    if bytes.len() != PAYLOAD_LEN + MAC_LEN {
         return None;
     }
-    let (payload, tag) = bytes.split_at(34);
+    let (payload, tag) = bytes.split_at(PAYLOAD_LEN);
     if payload[0] != TOKEN_VERSION || mac(key, payload) != tag {
         return None;
     }
     let u32_at = |i: usize| u32::from_be_bytes(payload[i..i + 4].try_into().unwrap_or_default());
     let after = u128::from_be_bytes(payload[10..26].try_into().ok()?);
     let issued_ms = i64::from_be_bytes(payload[26..34].try_into().ok()?);
+    let chain = u64::from_be_bytes(payload[34..42].try_into().ok()?);
     let position = Position {
         stream: u32_at(1) as usize,
         shard: u32_at(5) as usize,
         after: (payload[9] == 1).then_some(after),
         issued_ms,
+        chain,
     };
     Some((arn.to_owned(), position))
-}
-
-/// A time as Java's `Date.toString()` writes it in UTC, as AWS's iterator
-/// expiry message does: `Tue Oct 08 19:55:22 UTC 2024`.
-pub(crate) fn java_date(epoch_ms: i64) -> String {
-    // `Tue, 08 Oct 2024 19:55:22 GMT`
-    let http = time::http_date(epoch_ms);
-    let parts: Vec<&str> = http.split(' ').collect();
-    match parts.as_slice() {
-        [weekday, day, month, year, clock, _] => format!(
-            "{} {month} {day} {clock} UTC {year}",
-            weekday.trim_end_matches(',')
-        ),
-        _ => http,
-    }
 }
 
 #[cfg(test)]
@@ -414,7 +450,6 @@ mod tests {
             shard_id(1_700_000_000_000, 0xabcdef12),
             "shardId-00000001700000000000-abcdef12"
         );
-        assert_eq!(java_date(1_728_417_322_000), "Tue Oct 08 19:55:22 UTC 2024");
         assert_eq!(sequence_text(42), "000000000000000000042");
     }
 
@@ -443,6 +478,7 @@ mod tests {
             shard: 3,
             after: Some(100_000_000_000_000_000_123),
             issued_ms: 1_728_417_322_000,
+            chain: 41,
         };
         let text = encode_iterator(&key, "arn:x", &pos);
         assert!(text.starts_with("arn:x|1|"), "{text}");

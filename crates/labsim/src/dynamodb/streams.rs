@@ -1,13 +1,25 @@
 //! Streams on the service: turning them on and off, shard roll-over,
-//! appending records, and reading them (through shard iterators for the
-//! wire, through cursors for the simulator's Lambda poller).
+//! appending records, trimming them after 24 hours, and reading them
+//! (through shard iterators for the wire, through cursors for the
+//! simulator's Lambda poller).
+//!
+//! Readers of a shard are counted, because the Streams guide warns that more
+//! than two at a time get throttled. A reader is an iterator chain: one
+//! GetShardIterator and the NextShardIterators that follow from it, which is
+//! what one process reading the shard holds (the guide counts processes). A
+//! caller identity would not do: every tab of the lab's page signs with the
+//! same credentials, and a second tab is exactly the reader too many. A
+//! chain counts while it read within the last [`READER_WINDOW_MS`]; the
+//! Lambda event source mapping is one reader (its cursor), counted the same
+//! way and never refused itself. A new chain that finds two readers active
+//! gets `LimitExceededException`; the readers already reading go on.
 
 use super::error::{DynamoDbError, ErrorKind};
 use super::items::RecordRef;
 use super::stream::{
-    decode_iterator, encode_iterator, java_date, make_record, sequence_text, shard_id,
-    stream_label, EventName, Position, Shard, Stream, StreamRecord, StreamViewType,
-    ITERATOR_TTL_MS,
+    decode_iterator, encode_iterator, make_record, sequence_text, shard_id, stream_label,
+    EventName, Position, Shard, Stream, StreamRecord, StreamViewType, ITERATOR_TTL_MS,
+    MAX_SHARD_READERS, READER_WINDOW_MS,
 };
 use super::{DynamoDb, Item};
 
@@ -32,6 +44,8 @@ pub struct StreamCursor {
     stream: usize,
     shard: usize,
     after_seq: Option<u128>,
+    /// Which reader it is, for the count of a shard's readers.
+    reader: u64,
 }
 
 /// What an iterator starts at, resolved.
@@ -45,8 +59,23 @@ pub(crate) enum IteratorStart {
 
 impl DynamoDb {
     /// Applies the passage of time: open shards older than the roll-over
-    /// period close and hand over to a child, as AWS's do every few hours.
+    /// period close and hand over to a child, as AWS's do every few hours;
+    /// records older than 24 hours are trimmed; idle readers stop counting.
     pub(crate) fn tick(&mut self, now_ms: i64) {
+        self.roll_over_due(now_ms);
+        // One comparison per shard when nothing is due.
+        for stream in &mut self.streams {
+            for shard in &mut stream.shards {
+                shard.trim(now_ms);
+            }
+        }
+        self.readers.retain(|_, readers| {
+            readers.retain(|&(_, last)| now_ms - last < READER_WINDOW_MS);
+            !readers.is_empty()
+        });
+    }
+
+    fn roll_over_due(&mut self, now_ms: i64) {
         let Some(every) = self.config.shard_rollover_ms.filter(|&e| e > 0) else {
             return;
         };
@@ -91,14 +120,22 @@ impl DynamoDb {
             created_ms,
             start_seq: self.next_seq,
             end_seq: None,
+            closed_ms: None,
+            trimmed_to: None,
             records: Vec::new(),
         }
     }
 
-    fn close_shard(&mut self, stream: usize, shard: usize) {
+    fn close_shard(&mut self, stream: usize, shard: usize, at_ms: i64) {
         let s = &mut self.streams[stream].shards[shard];
-        let end = s.records.last().map_or(s.start_seq, |r| r.seq);
+        let end = s
+            .records
+            .last()
+            .map(|r| r.seq)
+            .or(s.trimmed_to)
+            .unwrap_or(s.start_seq);
         s.end_seq = Some(end);
+        s.closed_ms = Some(at_ms);
         // An empty shard reserved its starting number: move past it.
         self.next_seq = self.next_seq.max(end + 1);
     }
@@ -106,7 +143,7 @@ impl DynamoDb {
     /// Closes the open shard at `at_ms` and opens its child; the child's id.
     fn roll_over(&mut self, stream: usize, at_ms: i64) -> Option<String> {
         let open = self.streams[stream].open_shard()?;
-        self.close_shard(stream, open);
+        self.close_shard(stream, open, at_ms);
         let parent = &self.streams[stream].shards[open];
         // Shard ids sort by creation time; keep them strictly increasing.
         let created = at_ms.max(parent.created_ms + 1);
@@ -159,7 +196,7 @@ impl DynamoDb {
     /// Turns a stream off: its open shard closes; it stays readable, DISABLED.
     pub(crate) fn close_stream(&mut self, index: usize, now_ms: i64) {
         if let Some(open) = self.streams[index].open_shard() {
-            self.close_shard(index, open);
+            self.close_shard(index, open, now_ms);
         }
         let s = &mut self.streams[index];
         s.disabled_ms = Some(now_ms);
@@ -310,17 +347,19 @@ impl DynamoDb {
         shard.end_seq.unwrap_or(self.next_seq - 1)
     }
 
-    /// A shard iterator (range checks are the caller's).
+    /// A shard iterator, the start of a new reader's chain (range and trim
+    /// checks are the caller's). TRIM_HORIZON starts at the trim point.
     pub(crate) fn shard_iterator(
-        &self,
+        &mut self,
         stream: usize,
         shard: usize,
         start: IteratorStart,
         now_ms: i64,
     ) -> String {
+        let chain = self.new_reader();
         let s = &self.streams[stream];
         let after = match start {
-            IteratorStart::TrimHorizon => None,
+            IteratorStart::TrimHorizon => s.shards[shard].trimmed_to,
             IteratorStart::Latest => Some(self.latest_seq(&s.shards[shard])),
             IteratorStart::At(n) => n.checked_sub(1),
             IteratorStart::After(n) => Some(n),
@@ -330,8 +369,67 @@ impl DynamoDb {
             shard,
             after,
             issued_ms: now_ms,
+            chain,
         };
         encode_iterator(&self.iterator_key, &s.arn, &position)
+    }
+
+    /// A number for a new reader (an iterator chain or a cursor).
+    fn new_reader(&mut self) -> u64 {
+        self.next_reader += 1;
+        self.next_reader
+    }
+
+    /// Counts `reader` as reading a shard at `now_ms`. `false`, and not
+    /// counted, when it is a newcomer and the shard already has its
+    /// [`MAX_SHARD_READERS`] (unless the limit is off, or `may_refuse` is
+    /// false: the Lambda poller is never refused).
+    fn admit_reader(
+        &mut self,
+        stream: usize,
+        shard: usize,
+        reader: u64,
+        may_refuse: bool,
+        now_ms: i64,
+    ) -> bool {
+        let readers = self.readers.entry((stream, shard)).or_default();
+        readers.retain(|&(_, last)| now_ms - last < READER_WINDOW_MS);
+        if let Some(known) = readers.iter_mut().find(|(r, _)| *r == reader) {
+            known.1 = known.1.max(now_ms);
+            return true;
+        }
+        if may_refuse && self.reader_limit && readers.len() >= MAX_SHARD_READERS {
+            return false;
+        }
+        readers.push((reader, now_ms));
+        true
+    }
+
+    /// Whether a third reader of a shard is refused (the default) or let
+    /// through; readers are counted either way.
+    pub fn set_shard_reader_limit(&mut self, on: bool) {
+        self.reader_limit = on;
+    }
+
+    pub fn shard_reader_limit(&self) -> bool {
+        self.reader_limit
+    }
+
+    /// How many readers read the shard `shard_id` of `stream_arn` within
+    /// the last [`READER_WINDOW_MS`].
+    pub fn shard_readers(&self, stream_arn: &str, shard_id: &str, now_ms: i64) -> usize {
+        let Some(stream) = self.streams.iter().position(|s| s.arn == stream_arn) else {
+            return 0;
+        };
+        let Some(shard) = self.streams[stream].shard_index(shard_id) else {
+            return 0;
+        };
+        self.readers.get(&(stream, shard)).map_or(0, |readers| {
+            readers
+                .iter()
+                .filter(|&&(_, last)| now_ms - last < READER_WINDOW_MS)
+                .count()
+        })
     }
 
     /// The sequence numbers an AT/AFTER iterator may name in a shard.
@@ -351,14 +449,7 @@ impl DynamoDb {
         let (arn, position) = decode_iterator(&self.iterator_key, iterator)
             .ok_or_else(|| DynamoDbError::validation("Invalid ShardIterator"))?;
         if now_ms - position.issued_ms > ITERATOR_TTL_MS {
-            return Err(DynamoDbError::new(
-                ErrorKind::ExpiredIterator,
-                format!(
-                    "Iterator expired. The iterator was created at time {} while right now it is {} which is further in the future than the tolerated delay of {ITERATOR_TTL_MS} milliseconds.",
-                    java_date(position.issued_ms),
-                    java_date(now_ms)
-                ),
-            ));
+            return Err(DynamoDbError::expired_iterator());
         }
         let stream = self
             .streams
@@ -384,6 +475,55 @@ impl DynamoDb {
         Ok((records, next))
     }
 
+    /// What GetRecords refuses before it reads, in this order: an iterator
+    /// that is not ours, one older than 15 minutes, one behind the trim
+    /// point, a third reader of the shard. Counts the iterator's chain as a
+    /// reader of its shard when it may read.
+    pub(crate) fn admit_get_records(
+        &mut self,
+        iterator: &str,
+        now_ms: i64,
+    ) -> Result<(), DynamoDbError> {
+        let (arn, position) = decode_iterator(&self.iterator_key, iterator)
+            .ok_or_else(|| DynamoDbError::validation("Invalid ShardIterator"))?;
+        if now_ms - position.issued_ms > ITERATOR_TTL_MS {
+            return Err(DynamoDbError::expired_iterator());
+        }
+        self.check_readable(&arn, &position, now_ms)?;
+        if !self.admit_reader(
+            position.stream,
+            position.shard,
+            position.chain,
+            true,
+            now_ms,
+        ) {
+            return Err(DynamoDbError::too_many_readers());
+        }
+        Ok(())
+    }
+
+    /// The shard an iterator points into still holds its position.
+    fn check_readable(
+        &self,
+        arn: &str,
+        position: &Position,
+        now_ms: i64,
+    ) -> Result<(), DynamoDbError> {
+        let stream = self
+            .streams
+            .get(position.stream)
+            .filter(|s| s.arn == arn && !s.is_gone(now_ms))
+            .ok_or_else(|| DynamoDbError::stream_not_found(arn))?;
+        let shard = stream
+            .shards
+            .get(position.shard)
+            .ok_or_else(|| DynamoDbError::validation("Invalid ShardIterator"))?;
+        if shard.is_trimmed_past(position.after) {
+            return Err(DynamoDbError::trimmed());
+        }
+        Ok(())
+    }
+
     /// A reader for the simulator's Lambda poller, at `start` of the stream.
     pub fn stream_cursor(
         &mut self,
@@ -395,9 +535,18 @@ impl DynamoDb {
         let index = self
             .find_stream(stream_arn, now_ms)
             .ok_or_else(|| DynamoDbError::stream_not_found(stream_arn))?;
+        let reader = self.new_reader();
         let s = &self.streams[index];
         let (shard, after_seq) = match start {
-            StartingPosition::TrimHorizon => (0, None),
+            StartingPosition::TrimHorizon => {
+                // The oldest shard still listed, at its trim point.
+                let shard = s
+                    .shards
+                    .iter()
+                    .position(|x| !x.is_expired(now_ms))
+                    .unwrap_or(s.shards.len() - 1);
+                (shard, s.shards[shard].trimmed_to)
+            }
             StartingPosition::Latest => {
                 let shard = s.open_shard().unwrap_or(s.shards.len() - 1);
                 (shard, Some(self.latest_seq(&s.shards[shard])))
@@ -410,13 +559,38 @@ impl DynamoDb {
             stream: index,
             shard,
             after_seq,
+            reader,
         })
     }
 
     /// Up to `limit` records after the cursor, from one shard (as Lambda
     /// batches are per shard), moving the cursor past them. A closed shard
-    /// read to its end hands over to its child.
+    /// read to its end hands over to its child. The cursor counts as a
+    /// reader of the shard it ends on.
     pub fn read_stream(
+        &mut self,
+        cursor: &mut StreamCursor,
+        limit: usize,
+        now_ms: i64,
+    ) -> Result<Vec<StreamRecord>, DynamoDbError> {
+        let records = self.read_cursor(cursor, limit, now_ms)?;
+        self.admit_reader(cursor.stream, cursor.shard, cursor.reader, false, now_ms);
+        Ok(records)
+    }
+
+    /// Keeps the cursor's reader counted without reading, as a Lambda event
+    /// source mapping that waits to retry a batch still holds its place.
+    pub fn keep_reader(&mut self, cursor: &StreamCursor, now_ms: i64) {
+        let known = self
+            .streams
+            .get(cursor.stream)
+            .is_some_and(|s| s.arn == cursor.stream_arn && cursor.shard < s.shards.len());
+        if known {
+            self.admit_reader(cursor.stream, cursor.shard, cursor.reader, false, now_ms);
+        }
+    }
+
+    fn read_cursor(
         &mut self,
         cursor: &mut StreamCursor,
         limit: usize,

@@ -14,9 +14,9 @@ use serde_json::Value;
 use super::handler::{handle_record, MISSING_ENVIRONMENT};
 use super::runtime::{Centis, Crash, Report, UNHANDLED_EXCEPTION_WARNING};
 use super::{
-    python, Environment, HandlerKind, Invocation, Lambda, ProcessingResult, BATCH_SIZE,
-    ENVIRONMENT_IDLE_MS, LOG_GROUP, MAX_BATCHES_PER_TICK, POLL_INTERVAL_MS, RETRY_BASE_MS,
-    RETRY_CAP_MS,
+    python, Environment, HandlerKind, HandlerOutcome, Invocation, InvocationRecord, Lambda,
+    ProcessingResult, BATCH_SIZE, ENVIRONMENT_IDLE_MS, LOG_GROUP, MAX_BATCHES_PER_TICK,
+    POLL_INTERVAL_MS, RETRY_BASE_MS, RETRY_CAP_MS,
 };
 use crate::dynamodb::{DynamoDb, StartingPosition, StreamCursor, StreamRecord, LAB_TABLE};
 use crate::opensearch::Collection;
@@ -90,9 +90,29 @@ pub struct EventSourceMapping {
     next_poll_ms: i64,
     /// Failed attempts at the current batch.
     pub failed_attempts: u32,
-    /// How many records the failed batch holds, so its retry reads the
-    /// same records; `None` when the last batch did not fail.
-    retry_len: Option<usize>,
+    /// The failed batch under retry, if the last batch failed.
+    retry: Option<Retry>,
+}
+
+/// A failed batch, so that its retry reads the same records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Retry {
+    /// Its first record's sequence number.
+    first_sequence: String,
+    /// How many records it holds.
+    len: usize,
+}
+
+impl Retry {
+    fn of(batch: &[StreamRecord]) -> Self {
+        Retry {
+            first_sequence: batch
+                .first()
+                .map(|r| r.sequence_number.clone())
+                .unwrap_or_default(),
+            len: batch.len(),
+        }
+    }
 }
 
 impl EventSourceMapping {
@@ -111,7 +131,7 @@ impl EventSourceMapping {
             last_modified_ms: now_ms,
             next_poll_ms: now_ms,
             failed_attempts: 0,
-            retry_len: None,
+            retry: None,
         }
     }
 
@@ -191,7 +211,7 @@ impl EventSourceMapping {
         self.last_modified_ms = now_ms;
         self.next_poll_ms = until;
         self.failed_attempts = 0;
-        self.retry_len = None;
+        self.retry = None;
         Ok(())
     }
 
@@ -240,6 +260,8 @@ pub(super) struct InFlight {
     pub(super) handled: usize,
     pub(super) t: i64,
     pub(super) lines: Vec<(i64, String)>,
+    /// What the handler did with each record handled so far.
+    pub(super) outcomes: Vec<InvocationRecord>,
     /// The exception that ended the handler.
     pub(super) error: Option<Crash>,
 }
@@ -275,6 +297,15 @@ impl Lambda {
         budget: usize,
     ) -> bool {
         self.batches_this_tick = 0;
+        // An enabled mapping is one of its shard's readers even while it
+        // waits to retry a batch (the Streams guide's two-reader limit).
+        let reading = self
+            .mapping
+            .as_ref()
+            .filter(|m| m.state(now_ms) == MappingState::Enabled);
+        if let Some(cursor) = reading.and_then(|m| m.cursor.as_ref()) {
+            dynamodb.keep_reader(cursor, now_ms);
+        }
         self.tick_continue(now_ms, dynamodb, collection, budget)
     }
 
@@ -331,63 +362,59 @@ impl Lambda {
         let Some(cursor) = mapping.cursor.as_ref() else {
             return;
         };
-        let mut next = cursor.clone();
         // A failed batch is retried as it was: the same records, no more.
-        let limit = mapping.retry_len.unwrap_or(mapping.batch_size);
+        let limit = mapping.retry.as_ref().map_or(mapping.batch_size, |r| r.len);
+        let mut next = cursor.clone();
         let Ok(mut batch) = dynamodb.read_stream(&mut next, limit, now_ms) else {
             return;
         };
-        let full = batch.len() == mapping.batch_size;
-        // Records past the stream's retention are gone (with
-        // MaximumRecordAgeInSeconds -1 that is when Lambda stops retrying
-        // them): the mapping moves past them.
-        let expired = batch
-            .iter()
-            .take_while(|r| r.created_ms + crate::dynamodb::RETENTION_MS <= now_ms)
-            .count();
-        if expired > 0 {
-            let mut past = cursor.clone();
-            if dynamodb.read_stream(&mut past, expired, now_ms).is_err() {
+        let head = batch.first().map(|r| r.sequence_number.as_str());
+        if mapping
+            .retry
+            .as_ref()
+            .is_some_and(|r| head != Some(r.first_sequence.as_str()))
+        {
+            // The failed batch's first record is gone: the stream trimmed
+            // it after 24 hours, which (MaximumRecordAgeInSeconds -1) is
+            // when Lambda stops retrying. What is left is a new batch.
+            mapping.retry = None;
+            mapping.failed_attempts = 0;
+            next = cursor.clone();
+            let Ok(fresh) = dynamodb.read_stream(&mut next, mapping.batch_size, now_ms) else {
                 return;
-            }
-            mapping.cursor = Some(past);
-            batch.drain(..expired);
-            mapping.retry_len = mapping.retry_len.map(|n| n.saturating_sub(expired));
-            if batch.is_empty() {
-                mapping.failed_attempts = 0;
-                mapping.retry_len = None;
-                return;
-            }
+            };
+            batch = fresh;
         }
+        let full = batch.len() == mapping.batch_size;
         if batch.is_empty() {
             return;
         }
         let attempt = mapping.failed_attempts;
         let uuid = mapping.uuid.clone();
         if !self.setup.function_exists {
-            let len = batch.len();
-            self.settle(&uuid, next, full, Err(len), now_ms);
+            let failed = Retry::of(&batch);
+            self.settle(&uuid, next, full, Err(failed), now_ms);
             return;
         }
         self.in_flight = Some(self.begin(uuid, next, full, attempt, now_ms, batch));
     }
 
     /// Moves the mapping `uuid` on after a batch (`Ok`), or schedules the
-    /// retry of the batch of `Err(len)` records.
+    /// retry of the `Err` batch.
     fn settle(
         &mut self,
         uuid: &str,
         next: StreamCursor,
         full: bool,
-        outcome: Result<(), usize>,
+        outcome: Result<(), Retry>,
         now_ms: i64,
     ) {
         let Some(mapping) = self.mapping.as_mut().filter(|m| m.uuid == uuid) else {
             return;
         };
-        if let Err(len) = outcome {
+        if let Err(failed) = outcome {
             mapping.failed_attempts += 1;
-            mapping.retry_len = Some(len);
+            mapping.retry = Some(failed);
             mapping.last_result = ProcessingResult::FunctionCallFailed;
             let shift = (mapping.failed_attempts - 1).min(16);
             let delay = (RETRY_BASE_MS << shift).min(RETRY_CAP_MS);
@@ -395,7 +422,7 @@ impl Lambda {
         } else {
             mapping.cursor = Some(next);
             mapping.failed_attempts = 0;
-            mapping.retry_len = None;
+            mapping.retry = None;
             mapping.last_result = ProcessingResult::Ok;
             if full {
                 // More records wait: read again at the next tick, not after
@@ -464,6 +491,7 @@ impl Lambda {
             handled: 0,
             t: 2,
             lines: Vec::new(),
+            outcomes: Vec::new(),
             error: None,
         }
     }
@@ -575,13 +603,24 @@ impl Lambda {
         let outcome = if error.is_none() {
             Ok(())
         } else {
-            Err(run.batch.len())
+            Err(Retry::of(&run.batch))
         };
+        // Records after a crash (or all of them, when the handler failed
+        // before its first) were never reached.
+        let mut records = run.outcomes;
+        for record in &run.batch[records.len().min(run.batch.len())..] {
+            records.push(InvocationRecord {
+                event_id: record.event_id.clone(),
+                outcome: HandlerOutcome::NotReached,
+                status: None,
+                document_id: None,
+            });
+        }
         self.invocations.push(Invocation {
             request_id,
             time_ms: now_ms,
             log_stream: run.log_stream,
-            event_ids: run.batch.iter().map(|r| r.event_id.clone()).collect(),
+            records,
             cold_start: cold,
             error: error.map(|e| e.trim_end_matches('\n').to_owned()),
             attempt: run.attempt,

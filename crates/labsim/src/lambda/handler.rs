@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::event_source_mapping::InFlight;
 use super::runtime::{Crash, Frame};
-use super::{python, HandlerKind};
+use super::{python, HandlerKind, HandlerOutcome, InvocationRecord};
 use crate::message::Request;
 use crate::opensearch::Collection;
 use crate::percent;
@@ -106,7 +106,14 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
         return;
     };
     let record = &run.records[run.handled];
+    let event_id = run.batch[run.handled].event_id.clone();
     run.handled += 1;
+    let outcome = |outcome, res: Option<&Call>, document_id: Option<String>| InvocationRecord {
+        event_id: event_id.clone(),
+        outcome,
+        status: res.map(|r| r.status),
+        document_id,
+    };
     let base = format!(
         "/{}/{}",
         env["OPENSEARCH_INDEX"], env["OPENSEARCH_DATATYPE"]
@@ -122,6 +129,8 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
             let doc = match flatten_s(&record["dynamodb"]["NewImage"]) {
                 Ok(doc) => Value::Object(doc),
                 Err(_) => {
+                    let crashed = outcome(HandlerOutcome::Crashed, None, None);
+                    run.outcomes.push(crashed);
                     let frame = if fixed {
                         FIXED_NON_STRING
                     } else {
@@ -152,7 +161,14 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
             );
             run.t += latency(rng);
             let doc = python::repr(&doc);
-            if res.status == 200 || res.status == 201 {
+            let accepted = res.status == 200 || res.status == 201;
+            let record = if accepted {
+                outcome(HandlerOutcome::Indexed, Some(&res), written_id(&res))
+            } else {
+                outcome(HandlerOutcome::FailedToIndex, Some(&res), None)
+            };
+            run.outcomes.push(record);
+            if accepted {
                 run.lines.push((run.t, format!("Successfully: {doc}")));
             } else {
                 run.lines.push((
@@ -170,10 +186,28 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
             };
             let res = call(collection, env, "DELETE", &path, None, run.now_ms);
             run.t += latency(rng);
+            let record = if res.status == 200 {
+                outcome(HandlerOutcome::Removed, Some(&res), written_id(&res))
+            } else {
+                outcome(HandlerOutcome::FailedToRemove, Some(&res), None)
+            };
+            run.outcomes.push(record);
             run.lines.push((run.t, removal_line(&id, &res)));
         }
-        _ => {}
+        // Neither handler has a branch for anything else.
+        _ => run
+            .outcomes
+            .push(outcome(HandlerOutcome::NotReached, None, None)),
     }
+}
+
+/// The `_id` the collection says it wrote or deleted.
+fn written_id(res: &Call) -> Option<String> {
+    serde_json::from_str::<Value>(&res.body)
+        .ok()?
+        .get("_id")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// What both handlers print after a DELETE, word for word as the

@@ -30,6 +30,8 @@ mod tests;
 
 use std::collections::BTreeMap;
 
+pub use lab_model::timeline::HandlerOutcome;
+
 use crate::rng::SplitMix64;
 
 use event_source_mapping::InFlight;
@@ -134,7 +136,8 @@ pub struct Invocation {
     pub request_id: String,
     pub time_ms: i64,
     pub log_stream: String,
-    pub event_ids: Vec<String>,
+    /// The batch's records in order, each with what the handler did.
+    pub records: Vec<InvocationRecord>,
     pub cold_start: bool,
     /// `None` on success; the error line otherwise.
     pub error: Option<String>,
@@ -142,6 +145,18 @@ pub struct Invocation {
     pub attempt: u32,
     /// How old the batch's oldest record was at this attempt.
     pub iterator_age_ms: i64,
+}
+
+/// One record of an invocation's batch, and what the handler did with it,
+/// as the handler saw it happen (not read back from its log lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvocationRecord {
+    pub event_id: String,
+    pub outcome: HandlerOutcome,
+    /// The collection's answer to the handler's request for it.
+    pub status: Option<u16>,
+    /// The document that request wrote or deleted (`_id`).
+    pub document_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]

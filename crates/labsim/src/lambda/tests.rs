@@ -236,7 +236,14 @@ fn a_non_string_attribute_fails_the_batch_and_is_retried_with_backoff() {
     // Backed off: far fewer attempts than polls (2 s / 250 ms = 8).
     assert!(invocations.len() <= 5, "{}", invocations.len());
     assert!(invocations.iter().all(|i| i.error.is_some()));
-    assert_eq!(invocations[0].event_ids, invocations[1].event_ids);
+    let event_ids = |i: usize| -> Vec<&str> {
+        invocations[i]
+            .records
+            .iter()
+            .map(|r| r.event_id.as_str())
+            .collect()
+    };
+    assert_eq!(event_ids(0), event_ids(1));
     assert_eq!(invocations[1].attempt, 1);
     let mapping = lab.fun.mapping().unwrap();
     assert_eq!(mapping.last_result, ProcessingResult::FunctionCallFailed);
@@ -269,6 +276,29 @@ fn a_non_string_attribute_fails_the_batch_and_is_retried_with_backoff() {
     lab.put(&[("id", s("ok")), ("name", s("fine"))]);
     lab.tick_for(5_000);
     assert!(lab.os.document_ids(INDEX).is_empty());
+}
+
+#[test]
+fn a_mapping_waiting_to_retry_still_counts_as_a_reader_of_its_shard() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let arn = lab.db.latest_stream_arn(LAB_TABLE).unwrap();
+    let shard = lab.db.open_shard_id(LAB_TABLE).unwrap();
+    assert_eq!(lab.db.shard_readers(&arn, &shard, lab.now), 1);
+    lab.put(&[("id", s("n1")), ("count", AttributeValue::n("5").unwrap())]);
+    // Retries at 0.25, 0.75, 1.75, 3.75, 7.75 and 15.75 s: by 22 s the last
+    // read is more than a reader's window ago, yet the mapping still counts.
+    lab.tick_for(22_000);
+    let last = lab.fun.invocations().last().unwrap().time_ms;
+    assert!(
+        lab.now - last > crate::dynamodb::READER_WINDOW_MS,
+        "{}",
+        lab.now - last
+    );
+    assert_eq!(lab.db.shard_readers(&arn, &shard, lab.now), 1);
+    // Turned off, it stops counting once the window has passed.
+    lab.fun.set_trigger_enabled(false, lab.now).unwrap();
+    lab.tick_for(crate::dynamodb::READER_WINDOW_MS);
+    assert_eq!(lab.db.shard_readers(&arn, &shard, lab.now), 0);
 }
 
 #[test]
@@ -624,14 +654,30 @@ fn a_failing_batch_blocks_the_shard_until_its_record_expires() {
     let invocations = lab.fun.invocations().to_vec();
     assert!(invocations.len() > 2_000, "{}", invocations.len());
     assert!(invocations.iter().all(|i| i.error.is_some()));
+    let ids = |inv: &Invocation| -> Vec<String> {
+        inv.records.iter().map(|r| r.event_id.clone()).collect()
+    };
+    let outcomes = |inv: &Invocation| -> Vec<HandlerOutcome> {
+        inv.records.iter().map(|r| r.outcome).collect()
+    };
     for (n, inv) in invocations.iter().enumerate() {
         // The same batch every time, attempts counting up, the iterator
-        // age growing with them.
-        assert_eq!(inv.event_ids, invocations[0].event_ids);
+        // age growing with them; the record before the bad one is sent
+        // again each time, the one after it never reached.
+        assert_eq!(ids(inv), ids(&invocations[0]));
+        assert_eq!(
+            outcomes(inv),
+            [
+                HandlerOutcome::Indexed,
+                HandlerOutcome::Crashed,
+                HandlerOutcome::NotReached
+            ]
+        );
         assert_eq!(inv.attempt as usize, n);
         assert_eq!(inv.iterator_age_ms, inv.time_ms - written);
     }
-    assert_eq!(invocations[0].event_ids.len(), 3);
+    assert_eq!(invocations[0].records.len(), 3);
+    assert_eq!(invocations[0].records[0].status, Some(201));
     let last = invocations.last().unwrap();
     assert!(last.iterator_age_ms > retention - 120_000);
     assert_eq!(
@@ -663,7 +709,7 @@ fn a_failing_batch_blocks_the_shard_until_its_record_expires() {
     assert_eq!(after.len(), 1, "{after:?}");
     assert!(after[0].error.is_none());
     assert_eq!(after[0].attempt, 0);
-    assert_eq!(after[0].event_ids.len(), 1);
+    assert_eq!(outcomes(&after[0]), [HandlerOutcome::Indexed]);
     assert_eq!(lab.fun.mapping().unwrap().last_result, ProcessingResult::Ok);
     lab.tick_for(LAG);
     assert_eq!(names(&lab), ["before", "later"]);

@@ -1,0 +1,507 @@
+//! The ground-truth timeline (`GET /_labsim/events?after=N`): every hop a
+//! change takes, from the API request through the table, its stream, the
+//! Lambda and the collection until search sees it, plus setup changes and
+//! injected faults, as typed [`lab_model::timeline`] events.
+//!
+//! Each event is recorded once, right after the step that made it happen
+//! (a request answered, a slice of the Lambda poller's work), from the
+//! simulator's own structured records: nothing is read back from log text,
+//! and nothing is rebuilt on a read. The events go into a [`SharedTimeline`]
+//! that readers page through by sequence number; a server keeps a handle to
+//! it and serves reads without taking the simulator's lock.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use lab_model::timeline::{
+    ApiRequest, ChangeKind, FaultInjected, IndexResult, IndexWrite, InvocationResult,
+    LambdaInvocation, LogLine, RecordOutcome, Searchable, SetupChange, StreamRecord, TableWrite,
+    TimelineEntry, TimelineEvent, TimelinePage,
+};
+use serde_json::Value;
+
+use crate::dynamodb::{AttributeValue, EventName, Item, WriteEvent, WriteOp};
+use crate::faults::FaultEvent;
+use crate::lambda::{Invocation, LogStore};
+use crate::opensearch::{Collection, TimelineAction};
+use crate::setup::LabSetup;
+use crate::ApiRequestEvent;
+
+/// The most events one read returns, and how many it returns unless asked.
+pub const MAX_PAGE: usize = 10_000;
+pub const DEFAULT_PAGE: usize = 1_000;
+
+/// The query of `GET /_labsim/events`: `after` (a `seq`, default 0) and
+/// `limit` (1 to [`MAX_PAGE`], default [`DEFAULT_PAGE`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub after: u64,
+    pub limit: usize,
+}
+
+/// A query `GET /_labsim/events` cannot answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PageRequestError {
+    #[error("after must be the seq of an event already read (a whole number, 0 for the start), not {0:?}")]
+    BadAfter(String),
+    #[error("limit must be a whole number from 1 to {MAX_PAGE}, not {0:?}")]
+    BadLimit(String),
+}
+
+impl PageRequest {
+    pub fn parse(query: &str) -> Result<Self, PageRequestError> {
+        let mut page = PageRequest {
+            after: 0,
+            limit: DEFAULT_PAGE,
+        };
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let shown = || value.chars().take(40).collect::<String>();
+            match &*key {
+                "after" => {
+                    page.after = value
+                        .parse()
+                        .map_err(|_| PageRequestError::BadAfter(shown()))?
+                }
+                "limit" => {
+                    page.limit = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=MAX_PAGE).contains(n))
+                        .ok_or_else(|| PageRequestError::BadLimit(shown()))?
+                }
+                _ => {}
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// The recorded events, shared between the simulator (which appends) and
+/// any reader (which pages). Cloning the handle shares the log.
+#[derive(Debug, Clone, Default)]
+pub struct SharedTimeline(Arc<RwLock<Log>>);
+
+#[derive(Debug, Default)]
+struct Log {
+    /// In `seq` order, without gaps since the last reset.
+    entries: Vec<TimelineEntry>,
+    /// The `seq` the next event gets.
+    next_seq: u64,
+}
+
+impl SharedTimeline {
+    /// The events after `after` (a `seq` a reader saw, 0 for the start), at
+    /// most `limit` of them.
+    pub fn page(&self, after: u64, limit: usize) -> TimelinePage {
+        let log = self.0.read().unwrap_or_else(|e| e.into_inner());
+        let start = log.entries.partition_point(|e| e.seq <= after);
+        let limit = limit.clamp(1, MAX_PAGE);
+        let end = (start + limit).min(log.entries.len());
+        let events = log.entries[start..end].to_vec();
+        TimelinePage {
+            next: events.last().map_or(after, |e| e.seq),
+            more: end < log.entries.len(),
+            events,
+        }
+    }
+
+    /// How many events are held (since the last reset).
+    pub fn len(&self) -> usize {
+        self.0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .entries
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn push_all(&self, events: Vec<(i64, TimelineEvent)>) {
+        if events.is_empty() {
+            return;
+        }
+        let mut log = self.0.write().unwrap_or_else(|e| e.into_inner());
+        for (time_ms, event) in events {
+            log.next_seq += 1;
+            let seq = log.next_seq;
+            log.entries.push(TimelineEntry {
+                seq,
+                time_ms,
+                event,
+            });
+        }
+    }
+
+    /// Empties the log after a reset; numbering goes on, so a reader's
+    /// cursor stays meaningful.
+    fn clear(&self) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entries
+            .clear();
+    }
+
+    /// An independent copy (a cloned simulator must not write into the
+    /// original's timeline).
+    fn deep_copy(&self) -> Self {
+        let log = self.0.read().unwrap_or_else(|e| e.into_inner());
+        SharedTimeline(Arc::new(RwLock::new(Log {
+            entries: log.entries.clone(),
+            next_seq: log.next_seq,
+        })))
+    }
+}
+
+/// What the simulator has, to record from: each source only grows between
+/// resets, so the recorder keeps a watermark per source.
+pub(crate) struct Sources<'a> {
+    pub faults: &'a [FaultEvent],
+    pub api: &'a [ApiRequestEvent],
+    pub writes: &'a [WriteEvent],
+    pub invocations: &'a [Invocation],
+    pub logs: &'a LogStore,
+    pub collection: &'a Collection,
+    pub setup: LabSetup,
+}
+
+/// Turns what each step added to the simulator's records into timeline
+/// events.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    shared: SharedTimeline,
+    faults_seen: usize,
+    api_seen: usize,
+    writes_seen: usize,
+    invocations_seen: usize,
+    index_seen: usize,
+    /// Log lines seen, per (group, stream) position.
+    log_lines_seen: HashMap<(usize, usize), usize>,
+    /// The invocation each log stream is inside (between its START and
+    /// REPORT lines).
+    log_request: HashMap<String, String>,
+    /// Stream records by event id, for the invocations that read them.
+    records: HashMap<String, (ChangeKind, String, Option<String>)>,
+    /// Index writes not searchable yet: (searchable at, entry position).
+    pending: BinaryHeap<Reverse<(i64, usize)>>,
+    /// The setup as last seen, as JSON fields.
+    setup: Option<BTreeMap<String, Value>>,
+}
+
+impl Clone for Recorder {
+    fn clone(&self) -> Self {
+        Recorder {
+            shared: self.shared.deep_copy(),
+            faults_seen: self.faults_seen,
+            api_seen: self.api_seen,
+            writes_seen: self.writes_seen,
+            invocations_seen: self.invocations_seen,
+            index_seen: self.index_seen,
+            log_lines_seen: self.log_lines_seen.clone(),
+            log_request: self.log_request.clone(),
+            records: self.records.clone(),
+            pending: self.pending.clone(),
+            setup: self.setup.clone(),
+        }
+    }
+}
+
+impl Recorder {
+    /// A handle to the recorded events.
+    pub fn shared(&self) -> &SharedTimeline {
+        &self.shared
+    }
+
+    /// Takes over `previous`'s log after a reset: its events are dropped
+    /// (a `reset` event says so) and numbering goes on, so handles held by
+    /// readers keep working. What this recorder recorded so far follows.
+    pub(crate) fn continue_after_reset(&mut self, previous: SharedTimeline, now_ms: i64) {
+        let mine = std::mem::replace(&mut self.shared, previous);
+        let recorded: Vec<(i64, TimelineEvent)> = mine
+            .page(0, MAX_PAGE)
+            .events
+            .into_iter()
+            .map(|e| (e.time_ms, e.event))
+            .collect();
+        self.shared.clear();
+        self.shared.push_all(vec![(now_ms, TimelineEvent::Reset)]);
+        self.shared.push_all(recorded);
+    }
+
+    /// Records whatever the sources gained since the last call, and the
+    /// index writes that became searchable by `now_ms`.
+    pub(crate) fn record(&mut self, src: Sources<'_>, now_ms: i64) {
+        let mut out = Vec::new();
+        self.record_setup(src.setup, now_ms, &mut out);
+        for f in &src.faults[self.faults_seen.min(src.faults.len())..] {
+            out.push((f.time_ms, fault_event(f)));
+        }
+        self.faults_seen = src.faults.len();
+        // Items the API's integration wrote in this step: the table write
+        // seen in the same step under that id is the API's.
+        let mut api_items = HashSet::new();
+        for a in &src.api[self.api_seen.min(src.api.len())..] {
+            // The integration writes the item under the request id.
+            let wrote = a.method == "POST" && a.status == 200 && a.integration_error.is_none();
+            if wrote {
+                api_items.insert(a.request_id.clone());
+            }
+            out.push((
+                a.time_ms,
+                TimelineEvent::ApiRequest(ApiRequest {
+                    request_id: a.request_id.clone(),
+                    request_id_origin: a.request_id_origin,
+                    method: a.method.clone(),
+                    path: a.path.clone(),
+                    status: a.status,
+                    error_type: a.error_type.clone(),
+                    integration_error: a.integration_error.clone(),
+                    item_id: wrote.then(|| a.request_id.clone()),
+                }),
+            ));
+        }
+        self.api_seen = src.api.len();
+        for w in &src.writes[self.writes_seen.min(src.writes.len())..] {
+            self.record_write(w, &api_items, &mut out);
+        }
+        self.writes_seen = src.writes.len();
+        for inv in &src.invocations[self.invocations_seen.min(src.invocations.len())..] {
+            out.push((inv.time_ms, self.invocation_event(inv)));
+        }
+        self.invocations_seen = src.invocations.len();
+        self.record_log_lines(src.logs, &mut out);
+        self.record_index_writes(src.collection, &mut out);
+        while let Some(Reverse((at, position))) = self.pending.peek().copied() {
+            if at > now_ms {
+                break;
+            }
+            self.pending.pop();
+            if let Some(entry) = src.collection.timeline().get(position) {
+                out.push((
+                    at,
+                    TimelineEvent::Searchable(Searchable {
+                        index: entry.index.clone(),
+                        document_id: entry.id.clone(),
+                        result: index_result(entry.action),
+                        source_id: source_id(src.collection, entry),
+                        written_at_ms: entry.written_at_ms,
+                    }),
+                ));
+            }
+        }
+        self.shared.push_all(out);
+    }
+
+    fn record_setup(&mut self, setup: LabSetup, now_ms: i64, out: &mut Vec<(i64, TimelineEvent)>) {
+        let Ok(Value::Object(now)) = serde_json::to_value(&setup) else {
+            return;
+        };
+        let now: BTreeMap<String, Value> = now.into_iter().collect();
+        if let Some(before) = &self.setup {
+            for (field, to) in &now {
+                let from = before.get(field).cloned().unwrap_or(Value::Null);
+                if &from != to {
+                    out.push((
+                        now_ms,
+                        TimelineEvent::SetupChange(SetupChange {
+                            field: field.clone(),
+                            from,
+                            to: to.clone(),
+                        }),
+                    ));
+                }
+            }
+        }
+        self.setup = Some(now);
+    }
+
+    fn record_write(
+        &mut self,
+        w: &WriteEvent,
+        api_items: &HashSet<String>,
+        out: &mut Vec<(i64, TimelineEvent)>,
+    ) {
+        let key = key_id(&w.keys);
+        let change = w.change.map(change_kind);
+        out.push((
+            w.time_ms,
+            TimelineEvent::TableWrite(TableWrite {
+                table: w.table.clone(),
+                operation: w.operation.as_str().to_owned(),
+                key_id: key.clone(),
+                changed: w.change.is_some(),
+                event_name: change,
+                sequence_number: w.record.as_ref().map(|r| r.sequence_number.clone()),
+                api_request_id: key
+                    .clone()
+                    .filter(|k| w.operation == WriteOp::PutItem && api_items.contains(k)),
+            }),
+        ));
+        if let (Some(record), Some(change)) = (&w.record, change) {
+            self.records.insert(
+                record.event_id.clone(),
+                (change, record.sequence_number.clone(), key.clone()),
+            );
+            out.push((
+                w.time_ms,
+                TimelineEvent::StreamRecord(StreamRecord {
+                    event_name: change,
+                    event_id: record.event_id.clone(),
+                    sequence_number: record.sequence_number.clone(),
+                    shard_id: record.shard_id.clone(),
+                    stream_arn: record.stream_arn.clone(),
+                    key_id: key,
+                }),
+            ));
+        }
+    }
+
+    fn invocation_event(&self, inv: &Invocation) -> TimelineEvent {
+        let records = inv
+            .records
+            .iter()
+            .map(|r| {
+                let known = self.records.get(&r.event_id);
+                RecordOutcome {
+                    event_id: r.event_id.clone(),
+                    event_name: known.map(|k| k.0),
+                    sequence_number: known.map(|k| k.1.clone()),
+                    key_id: known.and_then(|k| k.2.clone()),
+                    outcome: r.outcome,
+                    status: r.status,
+                    document_id: r.document_id.clone(),
+                }
+            })
+            .collect();
+        TimelineEvent::LambdaInvocation(LambdaInvocation {
+            request_id: inv.request_id.clone(),
+            attempt: inv.attempt,
+            iterator_age_ms: inv.iterator_age_ms,
+            cold_start: inv.cold_start,
+            log_stream: inv.log_stream.clone(),
+            result: if inv.error.is_none() {
+                InvocationResult::Ok
+            } else {
+                InvocationResult::Failed
+            },
+            error: inv.error.clone(),
+            records,
+        })
+    }
+
+    /// New log lines, each tied to the invocation whose START line came
+    /// before it in the same log stream.
+    fn record_log_lines(&mut self, logs: &LogStore, out: &mut Vec<(i64, TimelineEvent)>) {
+        for (g, group) in logs.groups().iter().enumerate() {
+            for (s, stream) in group.streams.iter().enumerate() {
+                let seen = self.log_lines_seen.entry((g, s)).or_default();
+                if *seen >= stream.events.len() {
+                    continue;
+                }
+                for event in &stream.events[*seen..] {
+                    let message = event.message.trim_end_matches('\n');
+                    if let Some(id) = message.strip_prefix("START RequestId: ") {
+                        let id = id.split(' ').next().unwrap_or_default();
+                        self.log_request.insert(stream.name.clone(), id.to_owned());
+                    }
+                    let request_id = self.log_request.get(&stream.name).cloned();
+                    if message.starts_with("REPORT RequestId: ") {
+                        self.log_request.remove(&stream.name);
+                    }
+                    out.push((
+                        event.timestamp,
+                        TimelineEvent::LogLine(LogLine {
+                            log_group: group.name.clone(),
+                            log_stream: stream.name.clone(),
+                            request_id,
+                            message: message.to_owned(),
+                        }),
+                    ));
+                }
+                *seen = stream.events.len();
+            }
+        }
+    }
+
+    fn record_index_writes(
+        &mut self,
+        collection: &Collection,
+        out: &mut Vec<(i64, TimelineEvent)>,
+    ) {
+        let entries = collection.timeline();
+        for (position, entry) in entries
+            .iter()
+            .enumerate()
+            .skip(self.index_seen.min(entries.len()))
+        {
+            out.push((
+                entry.written_at_ms,
+                TimelineEvent::IndexWrite(IndexWrite {
+                    index: entry.index.clone(),
+                    document_id: entry.id.clone(),
+                    result: index_result(entry.action),
+                    version: entry.version,
+                    source_id: source_id(collection, entry),
+                    searchable_at_ms: entry.searchable_at_ms,
+                }),
+            ));
+            self.pending
+                .push(Reverse((entry.searchable_at_ms, position)));
+        }
+        self.index_seen = entries.len();
+    }
+}
+
+fn fault_event(f: &FaultEvent) -> TimelineEvent {
+    TimelineEvent::FaultInjected(FaultInjected {
+        fault_id: f.rule_id,
+        service: f.service,
+        fault: f.fault.to_owned(),
+        operation: f.operation.clone(),
+        method: f.method.clone(),
+        path: f.path.clone(),
+        status: f.status,
+        delay_ms: f.delay_ms,
+    })
+}
+
+fn change_kind(name: EventName) -> ChangeKind {
+    match name {
+        EventName::Insert => ChangeKind::Insert,
+        EventName::Modify => ChangeKind::Modify,
+        EventName::Remove => ChangeKind::Remove,
+    }
+}
+
+fn index_result(action: TimelineAction) -> IndexResult {
+    match action {
+        TimelineAction::Created => IndexResult::Created,
+        TimelineAction::Updated => IndexResult::Updated,
+        TimelineAction::Deleted => IndexResult::Deleted,
+    }
+}
+
+/// The document's `_source.id` at that version (the item it came from).
+fn source_id(collection: &Collection, entry: &crate::opensearch::TimelineEntry) -> Option<String> {
+    collection
+        .source_of_version(&entry.index, &entry.id, entry.version)
+        .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
+        .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
+}
+
+/// The key id of an item: its `id` string, or else its first string key.
+fn key_id(keys: &Item) -> Option<String> {
+    let s = |v: &AttributeValue| match v {
+        AttributeValue::S(s) => Some(s.clone()),
+        _ => None,
+    };
+    keys.get(crate::dynamodb::LAB_TABLE_KEY)
+        .and_then(s)
+        .or_else(|| keys.values().find_map(s))
+}
+
+#[cfg(test)]
+mod tests;
