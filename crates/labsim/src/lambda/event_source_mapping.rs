@@ -393,14 +393,16 @@ impl Lambda {
         let uuid = mapping.uuid.clone();
         if !self.setup.function_exists {
             let failed = Retry::of(&batch);
-            self.settle(&uuid, next, full, Err(failed), now_ms);
+            self.settle(&uuid, next, full, Err(failed), now_ms, now_ms);
             return;
         }
         self.in_flight = Some(self.begin(uuid, next, full, attempt, now_ms, batch));
     }
 
-    /// Moves the mapping `uuid` on after a batch (`Ok`), or schedules the
-    /// retry of the `Err` batch.
+    /// Moves the mapping `uuid` on after a batch read at `now_ms` (`Ok`),
+    /// or schedules the retry of the `Err` batch, counting its back-off
+    /// from `ended_ms`, when the failed invocation ended (a retry never
+    /// starts before the failed run is over).
     fn settle(
         &mut self,
         uuid: &str,
@@ -408,6 +410,7 @@ impl Lambda {
         full: bool,
         outcome: Result<(), Retry>,
         now_ms: i64,
+        ended_ms: i64,
     ) {
         let Some(mapping) = self.mapping.as_mut().filter(|m| m.uuid == uuid) else {
             return;
@@ -418,7 +421,7 @@ impl Lambda {
             mapping.last_result = ProcessingResult::FunctionCallFailed;
             let shift = (mapping.failed_attempts - 1).min(16);
             let delay = (RETRY_BASE_MS << shift).min(RETRY_CAP_MS);
-            mapping.next_poll_ms = now_ms + delay;
+            mapping.next_poll_ms = ended_ms.max(now_ms) + delay;
         } else {
             mapping.cursor = Some(next);
             mapping.failed_attempts = 0;
@@ -629,6 +632,13 @@ impl Lambda {
                 .first()
                 .map_or(0, |r| (now_ms - r.created_ms).max(0)),
         });
-        self.settle(&run.mapping_uuid, run.next, run.full, outcome, now_ms);
+        self.settle(
+            &run.mapping_uuid,
+            run.next,
+            run.full,
+            outcome,
+            now_ms,
+            now_ms + end,
+        );
     }
 }

@@ -714,3 +714,54 @@ fn a_failing_batch_blocks_the_shard_until_its_record_expires() {
     lab.tick_for(LAG);
     assert_eq!(names(&lab), ["before", "later"]);
 }
+
+#[test]
+fn retries_of_a_crashing_batch_read_in_order_through_filter_log_events() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.put(&[("id", s("n1")), ("count", AttributeValue::n("5").unwrap())]);
+    lab.tick_for(5_000);
+    let (status, body) = logs_call(
+        &lab,
+        "FilterLogEvents",
+        json!({"logGroupName": LOG_GROUP}),
+        lab.now + 1_000,
+    );
+    assert_eq!(status, 200);
+    let kinds: Vec<&str> = body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let m = e["message"].as_str().unwrap();
+            [
+                "INIT_START",
+                "START",
+                "{'Records'",
+                "LAMBDA_WARNING",
+                "[ERROR]",
+                "END",
+                "REPORT",
+            ]
+            .into_iter()
+            .find(|p| m.starts_with(p))
+            .unwrap_or(m)
+        })
+        .collect();
+    let attempts = lab.fun.invocations().len();
+    assert!(attempts >= 3, "{attempts}");
+    // A cold start once, then each attempt whole, never interleaved with
+    // the next: a retry starts after the failed run has ended.
+    let run = [
+        "START",
+        "{'Records'",
+        "LAMBDA_WARNING",
+        "[ERROR]",
+        "END",
+        "REPORT",
+    ];
+    let mut expected = vec!["INIT_START"];
+    for _ in 0..attempts {
+        expected.extend(run);
+    }
+    assert_eq!(kinds, expected);
+}
