@@ -83,7 +83,7 @@ def field(report, name):
     return float(re.search(rf"\t{name}: ([0-9.]+) ms\t", report).group(1))
 
 
-def test_a_number_attribute_crashes_the_handler_and_blocks_the_shard_until_it_expires(lab, clock):
+def test_a_number_attribute_crashes_the_handler_and_blocks_the_shard_for_a_day(lab, clock):
     ddb = client_for(lab, "dynamodb")
     ddb.put_item(TableName="lab-table", Item={"id": {"S": "bad"}, "count": {"N": "5"}})
 
@@ -124,13 +124,25 @@ def test_a_number_attribute_crashes_the_handler_and_blocks_the_shard_until_it_ex
     ages = [i["iterator_age_ms"] for i in runs]
     assert ages == sorted(ages) and ages[-1] > ages[0], ages
 
-    # A day later the stream has trimmed the bad record: the shard moves on.
-    clock.advance(24 * HOUR_MS)
+    # A minute short of a day later, the bad record still blocks the shard.
+    clock.advance(24 * HOUR_MS - 60_000)
+    creds = clock.creds
+    attempts = len(invocations(lab))
+    assert wait_for(lambda: len(invocations(lab)) > attempts)
+    assert the_mapping(lab, creds)["LastProcessingResult"] == "PROBLEM: Function call failed"
+    assert search_by_dynamodb_id(opensearch_client(lab, creds=creds), "good") == []
+    client_for(lab, "dynamodb", creds=creds).put_item(
+        TableName="lab-table", Item={"id": {"S": "fresh"}, "name": {"S": "new"}},
+    )
+    # Past the day, the stream has trimmed the bad record, and with it the
+    # good one that waited behind it: the shard moves on to the fresh one.
+    clock.advance(90_000)
     creds = clock.creds
     assert wait_for(lambda: the_mapping(lab, creds)["LastProcessingResult"] == "OK")
-    hits = wait_for(lambda: search_by_dynamodb_id(opensearch_client(lab, creds=creds), "good"))
-    assert [h["_source"]["name"] for h in hits] == ["fine"]
-    assert search_by_dynamodb_id(opensearch_client(lab, creds=creds), "bad") == []
+    hits = wait_for(lambda: search_by_dynamodb_id(opensearch_client(lab, creds=creds), "fresh"))
+    assert [h["_source"]["name"] for h in hits] == ["new"]
+    for lost in ("bad", "good"):
+        assert search_by_dynamodb_id(opensearch_client(lab, creds=creds), lost) == []
 
 
 def test_update_event_source_mapping_goes_through_disabling_and_enabling(lab):
