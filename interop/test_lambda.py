@@ -188,3 +188,45 @@ def test_update_event_source_mapping_goes_through_disabling_and_enabling(lab):
     assert missing["ResponseMetadata"]["HTTPStatusCode"] == 404
     assert missing["Error"]["Code"] == "ResourceNotFoundException"
     assert missing["Error"]["Message"].startswith("The resource you requested does not exist.")
+
+
+def test_create_and_delete_event_source_mapping_take_their_time_too(lab):
+    creds = lab.mint(3600, {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["lambda:*EventSourceMapping*", "dynamodb:*"], "Resource": "*"}],
+    })
+    lam = client_for(lab, "lambda", creds=creds)
+    old = the_mapping(lab)
+    arn = old["EventSourceArn"]
+    conflict = error_of(lambda: lam.create_event_source_mapping(FunctionName=FUNCTION, EventSourceArn=arn, StartingPosition="LATEST"))
+    assert conflict["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert conflict["Error"]["Code"] == "ResourceConflictException"
+    assert conflict["Error"]["Message"] == (
+        f'The event source arn (" {arn} ") and function (" {FUNCTION} ") provided mapping already exists. '
+        f"Please update or delete the existing mapping with UUID {old['UUID']}"
+    )
+
+    deleted = lam.delete_event_source_mapping(UUID=old["UUID"])
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert (deleted["State"], deleted["StateTransitionReason"]) == ("Deleting", "USER_INITIATED")
+    assert lab.control("GET", "/_labsim/setup")["trigger_exists"] is False
+    assert lam.get_event_source_mapping(UUID=old["UUID"])["State"] == "Deleting"
+
+    def gone():
+        try:
+            lam.get_event_source_mapping(UUID=old["UUID"])
+        except lam.exceptions.ResourceNotFoundException:
+            return True
+        return False
+
+    assert wait_for(gone, seconds=STATE_TRANSITION_S + 3)
+
+    made = lam.create_event_source_mapping(FunctionName=FUNCTION, EventSourceArn=arn, StartingPosition="LATEST")
+    assert made["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert (made["State"], made["StateTransitionReason"]) == ("Creating", "USER_INITIATED")
+    assert made["UUID"] != old["UUID"]
+    assert lab.control("GET", "/_labsim/setup")["trigger_exists"] is True
+    assert wait_for(lambda: lam.get_event_source_mapping(UUID=made["UUID"])["State"] == "Enabled", seconds=STATE_TRANSITION_S + 3)
+    # From LATEST once Enabled: a new record flows.
+    client_for(lab, "dynamodb", creds=creds).put_item(TableName="lab-table", Item={"id": {"S": "new"}, "name": {"S": "n"}})
+    assert wait_for(lambda: search_by_dynamodb_id(opensearch_client(lab), "new"))

@@ -102,6 +102,7 @@ fn lambda_operation(req: &Request, region: &str, account: &str) -> (&'static str
         ("GET", ["functions", name, "configuration"]) => ("GetFunctionConfiguration", decode(name)),
         ("POST", ["functions", name, "invocations"]) => ("Invoke", decode(name)),
         ("GET", ["event-source-mappings"]) => ("ListEventSourceMappings", query_function()),
+        ("POST", ["event-source-mappings"]) => ("CreateEventSourceMapping", None),
         ("GET", ["event-source-mappings", uuid]) => ("GetEventSourceMapping", mapping(uuid)),
         ("PUT", ["event-source-mappings", uuid]) => ("UpdateEventSourceMapping", mapping(uuid)),
         ("DELETE", ["event-source-mappings", uuid]) => ("DeleteEventSourceMapping", mapping(uuid)),

@@ -1,12 +1,13 @@
 //! The Lambda API (REST JSON, path-based) for the one function:
 //! GetFunction, GetFunctionConfiguration, ListEventSourceMappings,
-//! GetEventSourceMapping, UpdateEventSourceMapping (`Enabled`) and
+//! GetEventSourceMapping, CreateEventSourceMapping (on `lab-table`'s
+//! stream), UpdateEventSourceMapping (`Enabled`) and
 //! DeleteEventSourceMapping.
 
 use serde_json::{json, Value};
 
 use super::{HandlerKind, Lambda, MappingBusy, FUNCTION_NAME, ROLE_NAME};
-use crate::dynamodb::{DynamoDb, LAB_TABLE};
+use crate::dynamodb::{DynamoDb, StartingPosition, LAB_TABLE};
 use crate::message::{Request, Response};
 use crate::percent;
 use crate::time;
@@ -130,6 +131,9 @@ impl Lambda {
                     .collect();
                 ok(&json!({"EventSourceMappings": mappings}), request_id)
             }
+            ("POST", ["event-source-mappings"]) => {
+                self.create_from_request(req, dynamodb, now_ms, request_id)
+            }
             ("GET", ["event-source-mappings", uuid]) => {
                 match self.mapping_json_named(uuid, dynamodb, now_ms) {
                     Some(m) => ok(&m, request_id),
@@ -169,6 +173,68 @@ impl Lambda {
                 }
             }
             _ => self.unknown(request_id),
+        }
+    }
+
+    /// CreateEventSourceMapping: the function, `lab-table`'s stream and a
+    /// starting position; one mapping per function and stream.
+    fn create_from_request(
+        &mut self,
+        req: &Request,
+        dynamodb: &DynamoDb,
+        now_ms: i64,
+        request_id: &str,
+    ) -> Response {
+        // The refusals' wording is AWS's where it is on record (the
+        // conflict, a missing function); the parameter messages are labsim's.
+        let invalid =
+            |message: &str| error(400, "InvalidParameterValueException", message, request_id);
+        let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&req.body) else {
+            return invalid("The request body is not a valid CreateEventSourceMapping request.");
+        };
+        let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
+        let function = text("FunctionName");
+        if self.function_named(function).is_none() {
+            return self.not_found(function, request_id);
+        }
+        let arn = text("EventSourceArn");
+        if dynamodb.latest_stream_arn(LAB_TABLE).as_deref() != Some(arn)
+            || dynamodb.stream_view(LAB_TABLE).is_none()
+        {
+            return invalid(&format!(
+                "EventSourceArn {arn:?} is not an enabled stream of {LAB_TABLE}."
+            ));
+        }
+        let start = match text("StartingPosition") {
+            "LATEST" => StartingPosition::Latest,
+            "TRIM_HORIZON" => StartingPosition::TrimHorizon,
+            other => {
+                return invalid(&format!(
+                    "StartingPosition must be LATEST or TRIM_HORIZON for a DynamoDB stream, not {other:?}."
+                ))
+            }
+        };
+        let enabled = match body.get("Enabled") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return invalid("Enabled must be true or false."),
+        };
+        if let Some(existing) = self.mapping.as_ref().filter(|m| !m.is_deleting()) {
+            let mut res = Response::json(
+                409,
+                &json!({"Type": "User", "message": format!(
+                    "The event source arn (\" {arn} \") and function (\" {FUNCTION_NAME} \") provided mapping already exists. Please update or delete the existing mapping with UUID {}",
+                    existing.uuid
+                )}),
+            );
+            res.set_header("x-amzn-ErrorType", "ResourceConflictException");
+            res.set_header("x-amzn-RequestId", request_id);
+            return res;
+        }
+        self.create_mapping(arn.to_owned(), start, enabled, now_ms);
+        match self.mapping_json(dynamodb, now_ms).into_iter().next() {
+            Some(m) => answer(202, &m, request_id),
+            None => mapping_not_found(request_id),
         }
     }
 
@@ -284,7 +350,10 @@ impl Lambda {
             });
         vec![json!({
             "UUID": m.uuid,
-            "StartingPosition": "LATEST",
+            "StartingPosition": match m.starting_position {
+                StartingPosition::Latest => "LATEST",
+                StartingPosition::TrimHorizon => "TRIM_HORIZON",
+            },
             "BatchSize": m.batch_size,
             "MaximumBatchingWindowInSeconds": 0,
             "ParallelizationFactor": 1,

@@ -82,7 +82,10 @@ pub struct EventSourceMapping {
     /// The stream it reads (known when it was created, else found at the
     /// first poll).
     pub stream_arn: Option<String>,
-    /// Set once polling starts (position LATEST at that moment).
+    /// Where it starts reading: LATEST (as the console's trigger does) or
+    /// TRIM_HORIZON.
+    pub starting_position: StartingPosition,
+    /// Set once polling starts (at its starting position at that moment).
     pub cursor: Option<StreamCursor>,
     pub batch_size: usize,
     pub last_result: ProcessingResult,
@@ -125,6 +128,7 @@ impl EventSourceMapping {
             enabled,
             transition: None,
             stream_arn: None,
+            starting_position: StartingPosition::Latest,
             cursor: None,
             batch_size: BATCH_SIZE,
             last_result: ProcessingResult::NoRecords,
@@ -354,7 +358,7 @@ impl Lambda {
                 return;
             };
             mapping.stream_arn = Some(arn.clone());
-            match dynamodb.stream_cursor(&arn, StartingPosition::Latest, now_ms) {
+            match dynamodb.stream_cursor(&arn, mapping.starting_position, now_ms) {
                 Ok(cursor) => mapping.cursor = Some(cursor),
                 Err(_) => return,
             }

@@ -32,6 +32,7 @@ use std::collections::BTreeMap;
 
 pub use lab_model::timeline::HandlerOutcome;
 
+use crate::dynamodb::StartingPosition;
 use crate::rng::SplitMix64;
 
 use event_source_mapping::InFlight;
@@ -283,6 +284,24 @@ impl Lambda {
         }
         self.sync_trigger_setup();
         Ok(())
+    }
+
+    /// CreateEventSourceMapping: a new trigger on `stream_arn`, `Creating`
+    /// for a while, reading from `start` once it is `Enabled`. A mapping
+    /// being deleted is replaced; a live one is AWS's conflict, answered by
+    /// the caller.
+    pub fn create_mapping(
+        &mut self,
+        stream_arn: String,
+        start: StartingPosition,
+        enabled: bool,
+        now_ms: i64,
+    ) {
+        let mut mapping =
+            EventSourceMapping::created(self.rng.uuid(), Some(stream_arn), enabled, now_ms);
+        mapping.starting_position = start;
+        self.mapping = Some(mapping);
+        self.sync_trigger_setup();
     }
 
     /// Pauses or resumes the trigger, as UpdateEventSourceMapping `Enabled`

@@ -765,3 +765,101 @@ fn retries_of_a_crashing_batch_read_in_order_through_filter_log_events() {
     }
     assert_eq!(kinds, expected);
 }
+
+#[test]
+fn create_event_source_mapping_starts_creating_and_is_one_per_stream() {
+    let mut lab = Lab::new(HandlerKind::Fixed);
+    let json = |res: &Response| serde_json::from_slice::<Value>(&res.body).unwrap();
+    let arn = lab.db.latest_stream_arn(LAB_TABLE).unwrap();
+    let create = |start: &str| {
+        json!({"FunctionName": FUNCTION_NAME, "EventSourceArn": arn, "StartingPosition": start})
+            .to_string()
+    };
+    let old = lab.fun.mapping().unwrap().uuid.clone();
+    let res = lab.api(
+        "POST",
+        "/2015-03-31/event-source-mappings",
+        "",
+        &create("LATEST"),
+    );
+    assert_eq!(res.status, 409);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("ResourceConflictException")
+    );
+    assert_eq!(
+        json(&res),
+        json!({"Type": "User", "message": format!("The event source arn (\" {arn} \") and function (\" {FUNCTION_NAME} \") provided mapping already exists. Please update or delete the existing mapping with UUID {old}")})
+    );
+
+    // Written while the trigger is away: TRIM_HORIZON reads it again.
+    lab.put(&[("id", s("early")), ("name", s("e"))]);
+    lab.tick_for(500);
+    assert_eq!(lab.fun.invocations().len(), 1);
+    let res = lab.api(
+        "DELETE",
+        &format!("/2015-03-31/event-source-mappings/{old}"),
+        "",
+        "",
+    );
+    assert_eq!(res.status, 202);
+    for (body, message) in [
+        (
+            create("AT_TIMESTAMP"),
+            "StartingPosition must be LATEST or TRIM_HORIZON for a DynamoDB stream, not \"AT_TIMESTAMP\".",
+        ),
+        (
+            json!({"FunctionName": FUNCTION_NAME, "EventSourceArn": "arn:aws:dynamodb:ap-southeast-1:123456789012:table/other/stream/x", "StartingPosition": "LATEST"}).to_string(),
+            "EventSourceArn \"arn:aws:dynamodb:ap-southeast-1:123456789012:table/other/stream/x\" is not an enabled stream of lab-table.",
+        ),
+    ] {
+        let res = lab.api("POST", "/2015-03-31/event-source-mappings", "", &body);
+        assert_eq!(res.status, 400, "{body}");
+        assert_eq!(json(&res)["Message"], message);
+    }
+    let res = lab.api(
+        "POST",
+        "/2015-03-31/event-source-mappings",
+        "",
+        &json!({"FunctionName": "nope", "EventSourceArn": arn, "StartingPosition": "LATEST"})
+            .to_string(),
+    );
+    assert_eq!(res.status, 404);
+
+    // While the old one is Deleting, a new one may be made.
+    let res = lab.api(
+        "POST",
+        "/2015-03-31/event-source-mappings",
+        "",
+        &create("TRIM_HORIZON"),
+    );
+    assert_eq!(res.status, 202, "{}", res.body_text());
+    let made = json(&res);
+    assert_ne!(made["UUID"], old.as_str());
+    assert_eq!(made["State"], "Creating");
+    assert_eq!(made["StateTransitionReason"], "USER_INITIATED");
+    assert_eq!(made["StartingPosition"], "TRIM_HORIZON");
+    assert_eq!(made["EventSourceArn"], arn.as_str());
+    lab.tick_for(STATE_TRANSITION_MS - 100);
+    assert_eq!(
+        lab.fun.invocations().len(),
+        1,
+        "nothing read while Creating"
+    );
+    lab.tick_for(500);
+    let uuid = made["UUID"].as_str().unwrap();
+    let now = json(&lab.api(
+        "GET",
+        &format!("/2015-03-31/event-source-mappings/{uuid}"),
+        "",
+        "",
+    ));
+    assert_eq!(
+        (&now["State"], &now["StateTransitionReason"]),
+        (&json!("Enabled"), &json!("User action"))
+    );
+    // From the trim horizon: the early record once more.
+    let runs = lab.fun.invocations();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1].records[0].event_id, runs[0].records[0].event_id);
+}
