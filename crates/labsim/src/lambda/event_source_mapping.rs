@@ -1,6 +1,7 @@
-//! The event source mapping (the trigger): its poller reads `lab-table`'s
-//! stream a batch at a time, invokes the function with it, logs the run as
-//! the runtime would, and moves on or retries.
+//! The event source mapping (the trigger): its states over time, and its
+//! poller, which reads `lab-table`'s stream a batch at a time while the
+//! mapping is `Enabled`, invokes the function with it, logs the run as the
+//! runtime would, and moves on or retries the same batch.
 //!
 //! A tick is done in steps ([`Lambda::tick_start`], then
 //! [`Lambda::tick_continue`] until it says `false`) so a server can answer

@@ -6,9 +6,15 @@
 //! (`event_source_mapping.rs`): about every
 //! 250 ms it reads a batch (up to 100 records, one shard) after its position,
 //! invokes the handler, and moves the position only when the invocation
-//! succeeded. A batch whose invocation raises is retried (AWS retries until
-//! the records expire; here with a growing back-off so a poison record does
-//! not spin), and every attempt is recorded.
+//! succeeded. A batch whose invocation raises is retried as the same
+//! records until they expire with the stream after 24 hours (the defaults
+//! MaximumRetryAttempts and MaximumRecordAgeInSeconds -1), blocking the
+//! shard, with a growing back-off so a poison record does not spin; every
+//! attempt is recorded with its iterator age. The mapping polls only while
+//! `Enabled`: its state changes take a few seconds, as AWS's do.
+//!
+//! What the runtime writes around the handler (the unhandled exception's
+//! warning and `[ERROR]` event, the `REPORT` line) is in `runtime.rs`.
 //!
 //! Two handlers (`handler.rs`): [`HandlerKind::Workshop`] does exactly what the workshop's
 //! downloaded code does (only INSERT reaches the index), and
