@@ -283,6 +283,18 @@ def wait_for(predicate, seconds=20.0):
     return predicate()
 
 
+def log_events(labsim, **query):
+    """Every event FilterLogEvents finds for `query` in the Lambda's log
+    group, following nextToken as a client must (a page searches a span of
+    log time, so it may be empty while more follow)."""
+    logs = client_for(labsim, "logs")
+    pages = logs.get_paginator("filter_log_events").paginate(logGroupName=LOG_GROUP, **query)
+    try:
+        return [e for page in pages for e in page["events"]]
+    except logs.exceptions.ResourceNotFoundException:  # created by the first invocation
+        return []
+
+
 def search_by_dynamodb_id(os_client, item_id):
     body = {"query": {"term": {"id.keyword": item_id}}}
     from opensearchpy.exceptions import NotFoundError

@@ -3,7 +3,7 @@ change reaches the index, as opensearch-py sees it after the refresh lag."""
 import pytest
 from opensearchpy.exceptions import NotFoundError
 
-from conftest import INDEX, LOG_GROUP, client_for, opensearch_client, search_by_dynamodb_id, start_labsim, stop_labsim, wait_for
+from conftest import INDEX, client_for, log_events, opensearch_client, search_by_dynamodb_id, start_labsim, stop_labsim, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,6 @@ def test_insert_modify_and_remove_all_reach_the_index(fixed):
     with pytest.raises(NotFoundError):
         search.get(index=INDEX, id="fixed-1")
 
-    logs = client_for(fixed, "logs").filter_log_events(logGroupName=LOG_GROUP)["events"]
-    messages = "".join(e["message"] for e in logs)
+    messages = "".join(e["message"] for e in log_events(fixed))
     assert "Removed item successfully with ID fixed-1" in messages
     assert "Failed" not in messages

@@ -6,7 +6,7 @@
 //! what happened and what to do.
 
 use crate::service::Service;
-pub use crate::time::parse_amz_date;
+pub use crate::time::parse_amz_date_seconds;
 
 /// Who the credentials belong to (STS GetCallerIdentity).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -250,7 +250,7 @@ pub fn server_time_from_skew_message(message: &str) -> Option<i64> {
     }
     let inner = &message[message.rfind('(')? + 1..];
     let stamp = inner.split_whitespace().next()?;
-    parse_amz_date(stamp)
+    parse_amz_date_seconds(stamp)
 }
 
 #[cfg(test)]
@@ -292,8 +292,8 @@ mod tests {
         assert_eq!(server_time_from_skew_message(past), Some(expected));
         assert_eq!(server_time_from_skew_message(future), Some(expected));
         assert_eq!(server_time_from_skew_message("Signature expired"), None);
-        assert_eq!(parse_amz_date("19700101T000000Z"), Some(0));
-        assert_eq!(parse_amz_date("20241308T000000Z"), None);
+        assert_eq!(parse_amz_date_seconds("19700101T000000Z"), Some(0));
+        assert_eq!(parse_amz_date_seconds("20241308T000000Z"), None);
     }
 
     #[test]

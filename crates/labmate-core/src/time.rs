@@ -21,7 +21,7 @@ pub fn format_utc(epoch: i64) -> String {
 }
 
 /// SigV4's basic format, `20241008T200440Z`, to epoch seconds.
-pub fn parse_amz_date(s: &str) -> Option<i64> {
+pub fn parse_amz_date_seconds(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' || !s.is_ascii() {
         return None;
@@ -48,9 +48,12 @@ mod tests {
     fn formats_and_parses() {
         assert_eq!(format_rfc3339(1_728_417_880), "2024-10-08T20:04:40Z");
         assert_eq!(format_utc(1_728_417_880), "2024-10-08 20:04 UTC");
-        assert_eq!(parse_amz_date("20241008T200440Z"), Some(1_728_417_880));
-        assert_eq!(parse_amz_date("19700101T000000Z"), Some(0));
-        assert_eq!(parse_amz_date("20241308T000000Z"), None);
-        assert_eq!(parse_amz_date("2024-10-08T20:04"), None);
+        assert_eq!(
+            parse_amz_date_seconds("20241008T200440Z"),
+            Some(1_728_417_880)
+        );
+        assert_eq!(parse_amz_date_seconds("19700101T000000Z"), Some(0));
+        assert_eq!(parse_amz_date_seconds("20241308T000000Z"), None);
+        assert_eq!(parse_amz_date_seconds("2024-10-08T20:04"), None);
     }
 }

@@ -11,6 +11,7 @@ use crate::iam::PolicyDocument;
 use lab_model::{SimulatorCredentials, SimulatorIdentity};
 
 use crate::identity::{Credentials, IdentityStore};
+use crate::lambda::logs::LogsLimits;
 use crate::message::{Request, Response};
 use crate::setup::SetupPatch;
 use crate::timeline::{self, SharedTimeline};
@@ -42,6 +43,12 @@ impl From<&IdentityStore> for SimulatorIdentity {
         }
     }
 }
+
+/// The `ttl_seconds` `POST /_labsim/credentials` accepts: up to 36 hours
+/// either way. STS's sessions last 900 to 129,600 s; labsim also mints
+/// short-lived and already expired credentials for tests (down to
+/// -129,600 s), and nothing beyond, so every expiry is a valid date.
+pub const TTL_SECONDS_RANGE: std::ops::RangeInclusive<i64> = -129_600..=129_600;
 
 /// Body of `POST /_labsim/credentials`; an empty body means the default TTL.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -102,6 +109,8 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Ok(rolled) => Response::json(200, &rolled),
             Err(e) => error(e.status(), e.message()),
         },
+        ("limits", "GET") => Response::json(200, &sim.limits()),
+        ("limits", "POST") => set_limits(sim, req),
         ("clock", "GET") => clock(sim, now_ms),
         ("clock", "POST") => match serde_json::from_slice::<ClockAdvance>(&req.body) {
             Ok(advance) => {
@@ -118,7 +127,7 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
         },
         (
             "config" | "reset" | "credentials" | "events" | "faults" | "setup" | "stream/roll-over"
-            | "clock",
+            | "clock" | "limits",
             _,
         ) => error(405, "method not allowed"),
         _ => error(404, "no such control endpoint"),
@@ -142,6 +151,16 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
     let ttl = body
         .ttl_seconds
         .unwrap_or(sim.config().credential_ttl_seconds);
+    if !TTL_SECONDS_RANGE.contains(&ttl) {
+        return error(
+            400,
+            &format!(
+                "ttl_seconds must be between {} and {} (36 hours either way), not {ttl}",
+                TTL_SECONDS_RANGE.start(),
+                TTL_SECONDS_RANGE.end()
+            ),
+        );
+    }
     let policy = match &body.policy {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(text)) => Some(PolicyDocument::parse(text)),
@@ -153,6 +172,42 @@ fn mint(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
         Some(Err(e)) => return error(400, &format!("bad policy: {e}")),
     };
     Response::json(200, &SimulatorCredentials::from(&credentials))
+}
+
+/// `GET /_labsim/limits`: AWS's rate and page limits labsim applies, which
+/// a test suite may loosen (`POST` with the same shape, fields to change
+/// only; `null` lifts a limit). A reset puts AWS's back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub logs: LogsLimits,
+}
+
+impl Simulator {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            logs: self.lambda.logs().limits(),
+        }
+    }
+}
+
+fn set_limits(sim: &mut Simulator, req: &Request) -> Response {
+    const SHAPE: &str = r#"expected {"logs": {"filter_log_events_per_second": 5, "get_log_events_per_second": 10, "filter_page_span_ms": 60000}} (any of the fields; null lifts a limit)"#;
+    let patch = match serde_json::from_slice::<serde_json::Value>(&req.body) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return error(400, SHAPE),
+    };
+    let mut logs = sim.lambda.logs().limits();
+    for (name, value) in &patch {
+        let result = match name.as_str() {
+            "logs" => logs.patch(value),
+            _ => return error(400, SHAPE),
+        };
+        if let Err(e) = result {
+            return error(400, &format!("logs: {e}"));
+        }
+    }
+    sim.lambda.logs_mut().set_limits(logs);
+    Response::json(200, &sim.limits())
 }
 
 /// `GET /_labsim/events[?after=N][&limit=M]`: the ground-truth timeline,
@@ -180,7 +235,7 @@ pub fn answer_timeline_read(
     }
     let mut response = events(timeline, req);
     response.set_header("Date", &time::http_date(now_ms));
-    cors::decorate(&cors::CONTROL, req, &mut response);
+    cors::finish(&cors::CONTROL, req, &mut response);
     Some(response)
 }
 
@@ -360,5 +415,87 @@ mod tests {
         );
         assert_eq!(res.status, 400);
         assert!(sim.dynamodb().shard_reader_limit());
+    }
+
+    fn mint_with(sim: &mut Simulator, body: &str) -> Response {
+        let req = Request::new("POST", "/_labsim/credentials").with_body(body);
+        handle(sim, &req, NOW)
+    }
+
+    #[test]
+    fn ttl_seconds_out_of_range_is_refused_naming_the_field_and_range() {
+        let mut sim = Simulator::new(SimConfig::new(3), NOW);
+        // Before the check, 10^15 s gave an expiry past year 9999, not an
+        // RFC 3339 date.
+        for ttl in [
+            "1000000000000000",
+            "129601",
+            "-129601",
+            "9223372036854775807",
+        ] {
+            let res = mint_with(&mut sim, &format!(r#"{{"ttl_seconds": {ttl}}}"#));
+            assert_eq!(res.status, 400, "{ttl}");
+            let body: serde_json::Value = serde_json::from_slice(&res.body).unwrap();
+            assert_eq!(
+                body["error"],
+                format!("ttl_seconds must be between -129600 and 129600 (36 hours either way), not {ttl}")
+            );
+        }
+    }
+
+    #[test]
+    fn limits_are_read_and_loosened_over_http_and_reset_to_aws() {
+        let mut sim = Simulator::new(SimConfig::new(3), NOW);
+        let get = Request::new("GET", "/_labsim/limits");
+        let aws = serde_json::json!({"logs": {
+            "filter_log_events_per_second": 5,
+            "get_log_events_per_second": 10,
+            "filter_page_span_ms": 60000,
+        }});
+        let read = |res: Response| serde_json::from_slice::<serde_json::Value>(&res.body).unwrap();
+        assert_eq!(read(handle(&mut sim, &get, NOW)), aws);
+        let post = |body: &str| Request::new("POST", "/_labsim/limits").with_body(body);
+        let res = handle(
+            &mut sim,
+            &post(r#"{"logs": {"filter_log_events_per_second": null}}"#),
+            NOW,
+        );
+        assert_eq!(res.status, 200);
+        assert_eq!(
+            read(res)["logs"]["filter_log_events_per_second"],
+            serde_json::Value::Null
+        );
+        assert_eq!(sim.limits().logs.filter_log_events_per_second, None);
+        let res = handle(
+            &mut sim,
+            &post(r#"{"logs": {"get_log_events_per_second": 0}}"#),
+            NOW,
+        );
+        assert_eq!(res.status, 400);
+        assert_eq!(
+            read(res)["error"],
+            "logs: get_log_events_per_second must be null (no limit) or a whole number from 1 to 1000000"
+        );
+        assert_eq!(handle(&mut sim, &post(r#"{"sts": {}}"#), NOW).status, 400);
+        handle(&mut sim, &Request::new("POST", "/_labsim/reset"), NOW);
+        assert_eq!(read(handle(&mut sim, &get, NOW)), aws);
+    }
+
+    #[test]
+    fn ttl_seconds_at_the_ends_of_the_range_and_what_tests_use_are_minted() {
+        let mut sim = Simulator::new(SimConfig::new(3), NOW);
+        // NOW is 2024-10-08T19:55:22Z.
+        for (ttl, expiration) in [
+            (-129_600, "2024-10-07T07:55:22Z"),
+            (-180, "2024-10-08T19:52:22Z"),
+            (4, "2024-10-08T19:55:26Z"),
+            (3600, "2024-10-08T20:55:22Z"),
+            (129_600, "2024-10-10T07:55:22Z"),
+        ] {
+            let res = mint_with(&mut sim, &format!(r#"{{"ttl_seconds": {ttl}}}"#));
+            assert_eq!(res.status, 200, "{ttl}");
+            let c: SimulatorCredentials = serde_json::from_slice(&res.body).unwrap();
+            assert_eq!(c.expiration, expiration);
+        }
     }
 }

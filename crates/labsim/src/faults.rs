@@ -20,13 +20,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::iam::AossDenial;
 use crate::message::Request;
 use crate::rng::SplitMix64;
 use crate::Service;
 
 /// A rule as `POST /_labsim/faults` takes it: matching fields, how often,
 /// and exactly one kind (`status`+`body`, `delay_ms`, `drop`, `throttle`,
-/// `expired_token`, `clock_skew_s`, `no_reader_limit`).
+/// `expired_token`, `clock_skew_s`, `no_reader_limit`, and for `aoss`
+/// `network_policy_deny` or `data_access_deny`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
@@ -67,6 +69,14 @@ pub struct FaultSpec {
     /// readers while the rule is in force.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_reader_limit: Option<bool>,
+    /// AOSS only: the collection's network policy does not admit the
+    /// caller (401, empty body, `X01:network-policy-deny`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_policy_deny: Option<bool>,
+    /// AOSS only: no data access policy grants the caller the operation
+    /// (403 `Forbidden`, `X01:gw-helper-deny`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_access_deny: Option<bool>,
 }
 
 /// What a rule does to a request it fires on.
@@ -89,6 +99,9 @@ pub enum FaultKind {
     /// A switch, not a fault: Streams' two-readers-per-shard limit is off
     /// while the rule exists. Never fires.
     NoReaderLimit,
+    /// OpenSearch Serverless refuses the caller before IAM's check passes
+    /// on: a network policy or data access policy denial.
+    AossDenial(AossDenial),
 }
 
 impl FaultKind {
@@ -101,6 +114,8 @@ impl FaultKind {
             FaultKind::ExpiredToken => "expired_token",
             FaultKind::ClockSkew { .. } => "clock_skew",
             FaultKind::NoReaderLimit => "no_reader_limit",
+            FaultKind::AossDenial(AossDenial::NetworkPolicy) => "network_policy_deny",
+            FaultKind::AossDenial(_) => "data_access_deny",
         }
     }
 }
@@ -198,9 +213,28 @@ impl FaultRule {
         if spec.no_reader_limit == Some(true) {
             kinds.push(FaultKind::NoReaderLimit);
         }
+        for (asked, denial, name) in [
+            (
+                spec.network_policy_deny,
+                AossDenial::NetworkPolicy,
+                "network_policy_deny",
+            ),
+            (
+                spec.data_access_deny,
+                AossDenial::DataAccessPolicy,
+                "data_access_deny",
+            ),
+        ] {
+            if asked == Some(true) {
+                if service != Service::Aoss {
+                    return Err(format!("{name} is an aoss fault, not {}", service.key()));
+                }
+                kinds.push(FaultKind::AossDenial(denial));
+            }
+        }
         if kinds.len() != 1 {
             return Err(
-                "give exactly one of status, delay_ms, drop, throttle, expired_token, clock_skew_s, no_reader_limit"
+                "give exactly one of status, delay_ms, drop, throttle, expired_token, clock_skew_s, no_reader_limit, network_policy_deny, data_access_deny"
                     .to_owned(),
             );
         }

@@ -16,6 +16,7 @@
 //! policy engine in [`iam`].
 
 pub mod apigateway;
+pub mod body_limit;
 pub mod control;
 pub mod cors;
 pub mod dynamodb;
@@ -50,7 +51,7 @@ use crate::faults::{FaultEvent, FaultSet};
 use crate::identity::{Credentials, IdentityStore, DEMO_ACCOUNT};
 use crate::lambda::{Lambda, LambdaSetup};
 use crate::message::Response;
-use crate::opensearch::{Collection, CollectionConfig, DEFAULT_REFRESH_LAG_MS};
+use crate::opensearch::{Collection, CollectionConfig, RefreshLag};
 use crate::rng::SplitMix64;
 
 pub const DEFAULT_REGION: &str = lab_model::names::DEFAULT_REGION;
@@ -81,7 +82,7 @@ pub struct SimConfig {
     /// The REST API's authorization and CORS.
     pub api: ApiSetup,
     /// How long until a write to the collection is searchable.
-    pub refresh_lag_ms: i64,
+    pub refresh_lag: RefreshLag,
 }
 
 impl SimConfig {
@@ -95,7 +96,7 @@ impl SimConfig {
             stream_enabled: true,
             lambda: LambdaSetup::default(),
             api: ApiSetup::default(),
-            refresh_lag_ms: DEFAULT_REFRESH_LAG_MS,
+            refresh_lag: RefreshLag::default(),
         }
     }
 }
@@ -132,7 +133,7 @@ pub struct ApiRequestEvent {
     /// Also the id of the item it writes.
     pub request_id: String,
     /// Whether the client chose it (or sent a non-UUID, replaced).
-    pub request_id_origin: lab_model::timeline::RequestIdOrigin,
+    pub request_id_origin: apigateway::RequestIdOrigin,
     pub method: String,
     pub path: String,
     pub status: u16,
@@ -161,7 +162,7 @@ impl Simulator {
         db_config.region = config.region.clone();
         db_config.lab_stream = config.stream_enabled.then_some(StreamViewType::NewImage);
         let mut os_config = CollectionConfig::new(config.seed ^ 0xA055_0000_0000_0005);
-        os_config.refresh_lag_ms = config.refresh_lag_ms;
+        os_config.refresh_lag = config.refresh_lag;
         let mut setup = config.lambda.clone();
         if let Some(aoss) = config.endpoints.get("aoss") {
             setup.opensearch_host = aoss.clone();

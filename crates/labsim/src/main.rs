@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use labsim::apigateway::{ApiAuth, ApiCors, ApiSetup};
 use labsim::lambda::HandlerKind;
+use labsim::opensearch::RefreshLag;
 use labsim::{Service, SimConfig, Simulator, DEFAULT_CREDENTIAL_TTL_SECONDS, DEFAULT_REGION};
 
 /// A local simulator of the lab's AWS backend.
@@ -46,10 +47,14 @@ pub struct Args {
     /// The stream Lambda's code: the workshop's as shipped, or fixed.
     #[arg(long, default_value = "workshop", value_parser = ["workshop", "fixed"])]
     pub lambda: String,
-    /// Milliseconds until a write to the collection is searchable.
-    #[arg(long, default_value_t = labsim::opensearch::DEFAULT_REFRESH_LAG_MS,
-          value_parser = clap::value_parser!(i64).range(0..))]
-    pub refresh_lag_ms: i64,
+    /// How long until a write to the collection is searchable: a fixed
+    /// number of milliseconds (0 to 60000), a range MIN..MAX each write
+    /// draws its own lag from (repeatable with --seed), or `spread` for
+    /// AWS's documented 10 to 60 s (10000..60000).
+    /// (Given twice, the last one counts.)
+    #[arg(long, value_name = "MS|MIN..MAX|spread",
+          default_value_t = RefreshLag::default(), overrides_with = "refresh_lag_ms")]
+    pub refresh_lag_ms: RefreshLag,
     /// The REST API method's authorization: none (as in the workshop) or
     /// iam (SigV4, service execute-api).
     #[arg(long, default_value = "none", value_parser = ["none", "iam"])]
@@ -65,9 +70,10 @@ pub struct Args {
     /// credentials. Random when absent.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Lifetime of the demo credentials, in seconds.
+    /// Lifetime of the demo credentials, in seconds (at most 36 hours, as
+    /// STS's longest session).
     #[arg(long, default_value_t = DEFAULT_CREDENTIAL_TTL_SECONDS,
-          value_parser = clap::value_parser!(i64).range(1..))]
+          value_parser = clap::value_parser!(i64).range(1..=*labsim::control::TTL_SECONDS_RANGE.end()))]
     pub credential_ttl: i64,
     /// Serve this directory (a built single-page app) on --static-port.
     #[arg(long)]
@@ -123,7 +129,7 @@ impl Args {
                     .insert(service.key().to_owned(), format!("{site}{prefix}"));
             }
         }
-        config.refresh_lag_ms = self.refresh_lag_ms;
+        config.refresh_lag = self.refresh_lag_ms;
         config.lambda.handler = HandlerKind::parse(&self.lambda).unwrap_or(HandlerKind::Workshop);
         config.api = ApiSetup {
             auth: ApiAuth::parse(&self.api_auth).unwrap_or(ApiAuth::None),
@@ -172,4 +178,73 @@ fn random_seed() -> u64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_i64(server::now_ms());
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refresh_lag(value: &str) -> Result<RefreshLag, String> {
+        Args::try_parse_from(["labsim".to_owned(), format!("--refresh-lag-ms={value}")])
+            .map(|args| args.refresh_lag_ms)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn refresh_lag_takes_milliseconds_a_range_or_spread_up_to_60_s() {
+        let args = Args::try_parse_from(["labsim"]).unwrap();
+        assert_eq!(args.refresh_lag_ms, RefreshLag::fixed(10_000).unwrap());
+        assert_eq!(refresh_lag("0"), Ok(RefreshLag::fixed(0).unwrap()));
+        assert_eq!(refresh_lag("60000"), Ok(RefreshLag::fixed(60_000).unwrap()));
+        assert_eq!(refresh_lag("spread"), Ok(RefreshLag::AWS_SPREAD));
+        assert_eq!(
+            refresh_lag("200..900"),
+            Ok(RefreshLag::spread(200, 900).unwrap())
+        );
+        let config = Args::try_parse_from(["labsim", "--refresh-lag-ms", "spread"])
+            .unwrap()
+            .sim_config(1, [0; 7], None);
+        assert_eq!(config.refresh_lag, RefreshLag::AWS_SPREAD);
+        // The last one given counts (a test harness passes a default first).
+        let args = Args::try_parse_from([
+            "labsim",
+            "--refresh-lag-ms",
+            "1500",
+            "--refresh-lag-ms",
+            "0..9",
+        ])
+        .unwrap();
+        assert_eq!(args.refresh_lag_ms, RefreshLag::spread(0, 9).unwrap());
+    }
+
+    #[test]
+    fn an_out_of_range_refresh_lag_is_refused_with_the_reason() {
+        let err = refresh_lag("60001").unwrap_err();
+        assert!(
+            err.contains("invalid value '60001' for '--refresh-lag-ms <MS|MIN..MAX|spread>': 60001 ms is out of range: a lag is 0 to 60000 ms"),
+            "{err}"
+        );
+        let err = refresh_lag("-5").unwrap_err();
+        assert!(
+            err.contains(
+                "expected milliseconds from 0 to 60000, a range MIN..MAX of them, or `spread`"
+            ),
+            "{err}"
+        );
+        let err = refresh_lag("900..200").unwrap_err();
+        assert!(err.contains("the range 900..200 is reversed"), "{err}");
+    }
+
+    #[test]
+    fn help_documents_the_refresh_lag_forms() {
+        use clap::CommandFactory;
+        let help = Args::command().render_long_help().to_string();
+        for text in [
+            "--refresh-lag-ms <MS|MIN..MAX|spread>",
+            "10 to 60 s",
+            "[default: 10000]",
+        ] {
+            assert!(help.contains(text), "{text:?} not in:\n{help}");
+        }
+    }
 }

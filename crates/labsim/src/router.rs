@@ -11,7 +11,7 @@ use crate::faults::{FaultEvent, FaultKind, Fired};
 use crate::message::{Request, Response};
 use crate::service_error::{auth_error, auth_failure, throttle_error};
 use crate::sigv4::{AuthError, Expected};
-use crate::{apigateway, control, cors, sigv4, sts, time};
+use crate::{apigateway, control, cors, iam, opensearch, sigv4, sts, time};
 use crate::{Answer, ApiRequestEvent, Service, Simulator};
 
 impl Simulator {
@@ -26,13 +26,19 @@ impl Simulator {
     /// Like [`Simulator::handle`], with what injected faults ask of the
     /// transport (a delay, or closing the connection).
     pub fn answer(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
-        let answer = self.answer_unrecorded(service, req, now_ms);
+        let mut answer = self.answer_unfinished(service, req, now_ms);
+        // Whoever made it, the collection's answer carries AOSS's request
+        // id header (x-request-id) and not the other services' one.
+        if service == Service::Aoss && !req.path.starts_with(control::PREFIX) && !answer.drop {
+            opensearch::front_end::finish(&mut answer.response);
+        }
         self.record_timeline(now_ms);
         answer
     }
 
-    /// [`Simulator::answer`] before the timeline records what it did.
-    fn answer_unrecorded(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
+    /// [`Simulator::answer`] before the service's own finishing touches and
+    /// before the timeline records what it did.
+    fn answer_unfinished(&mut self, service: Service, req: &Request, now_ms: i64) -> Answer {
         let control = req.path.starts_with(control::PREFIX);
         let mut delay_ms = 0;
         // A preflight is never faulted; control endpoints neither.
@@ -52,7 +58,11 @@ impl Simulator {
                         };
                     }
                     _ => {
-                        let request_id = self.request_ids.uuid();
+                        let mut request_id = self.request_ids.uuid();
+                        if service == Service::ApiGateway {
+                            // A gateway response carries the client's id too.
+                            request_id = apigateway::context_request_id(req, request_id).0;
+                        }
                         let response =
                             self.fault_response(service, req, &fired.kind, now_ms, &request_id);
                         let status = response.as_ref().map(|r| r.status);
@@ -123,12 +133,13 @@ impl Simulator {
             FaultKind::ClockSkew { seconds } => {
                 let signed_at = req
                     .header("x-amz-date")
-                    .and_then(time::parse_amz_date)
+                    .and_then(time::parse_amz_date_ms)
                     .unwrap_or(now_ms);
                 let server_now = now_ms.saturating_add(seconds.saturating_mul(1000));
                 let err = sigv4::check_skew(signed_at, server_now).err()?;
                 auth_failure(service, &err, request_id)
             }
+            FaultKind::AossDenial(denial) => iam::aoss_access_denied(*denial, request_id),
             FaultKind::Delay { .. } | FaultKind::Drop | FaultKind::NoReaderLimit => return None,
         };
         if response.header("x-amzn-RequestId").is_none() {
@@ -138,7 +149,7 @@ impl Simulator {
     }
 
     /// `Date` and CORS on a fault's answer, as the service would add them.
-    fn finish_fault(
+    pub(crate) fn finish_fault(
         &self,
         service: Service,
         req: &Request,
@@ -157,22 +168,22 @@ impl Simulator {
                     );
                 }
             }
-            Service::Aoss => {}
-            _ => cors::decorate(&cors::AWS_SERVICE, req, &mut response),
+            _ => {
+                if let Some(policy) = cors::policy_for(service) {
+                    cors::finish(policy, req, &mut response);
+                }
+            }
         }
         response
     }
 
     /// The answer without faults.
     fn respond(&mut self, service: Service, req: &Request, now_ms: i64) -> Response {
-        let (policy, control) = if req.path.starts_with(control::PREFIX) {
-            (&cors::CONTROL, true)
-        } else {
-            (&cors::AWS_SERVICE, false)
-        };
+        let control = req.path.starts_with(control::PREFIX);
         if !control && service == Service::ApiGateway {
             // API Gateway answers CORS (or not) itself, per its settings.
-            let request_id = self.request_ids.uuid();
+            let (request_id, request_id_origin) =
+                apigateway::context_request_id(req, self.request_ids.uuid());
             let mut response = apigateway::handle(
                 self.config.api,
                 req,
@@ -190,7 +201,7 @@ impl Simulator {
             self.api_log.push(ApiRequestEvent {
                 time_ms: now_ms,
                 request_id,
-                request_id_origin: lab_model::timeline::RequestIdOrigin::Generated,
+                request_id_origin,
                 method: req.method.clone(),
                 path: req.path.clone(),
                 status: response.status,
@@ -199,8 +210,14 @@ impl Simulator {
             });
             return response;
         }
-        let cors_policy = (service != Service::Aoss || control).then_some(policy);
-        let mut response = match cors_policy.and_then(|p| cors::preflight(p, req)) {
+        let cors_policy = if control {
+            Some(&cors::CONTROL)
+        } else {
+            cors::policy_for(service)
+        };
+        let request_ids = &mut self.request_ids;
+        let preflight = cors_policy.and_then(|p| cors::preflight(p, req, || request_ids.uuid()));
+        let mut response = match preflight {
             Some(preflight) => preflight,
             None if control => control::handle(self, req, now_ms),
             None => {
@@ -210,7 +227,7 @@ impl Simulator {
         };
         response.set_header("Date", &time::http_date(now_ms));
         if let Some(policy) = cors_policy {
-            cors::decorate(policy, req, &mut response);
+            cors::finish(policy, req, &mut response);
         }
         response
     }
@@ -262,7 +279,7 @@ impl Simulator {
                 .handle_api(req, &self.dynamodb, now_ms, request_id),
             Service::Logs => self
                 .lambda
-                .logs()
+                .logs_mut()
                 .handle(&target, &req.body, now_ms, request_id),
             Service::Aoss => {
                 let mut response = self.collection.handle(req, now_ms);
@@ -306,10 +323,10 @@ mod tests {
         let req = get_caller_identity().with_header("Origin", ORIGIN);
         let res = sim.handle(Service::Sts, &req, NOW);
         assert_eq!(res.status, 403);
-        assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
+        assert_eq!(res.header("access-control-allow-origin"), Some("*"));
         assert_eq!(
             res.header("access-control-expose-headers"),
-            Some("x-amzn-RequestId, Date")
+            Some(crate::cors::CORAL_EXPOSE_HEADERS)
         );
         assert_eq!(res.header("date"), Some("Tue, 08 Oct 2024 19:55:22 GMT"));
         let id = res.header("x-amzn-RequestId").unwrap().to_owned();
@@ -328,10 +345,7 @@ mod tests {
             .with_header("Access-Control-Request-Method", "POST");
         let res = sim.handle(Service::Sts, &preflight, NOW);
         assert_eq!(res.status, 200);
-        assert_eq!(
-            res.header("access-control-allow-methods"),
-            Some("GET, POST, OPTIONS")
-        );
+        assert_eq!(res.header("access-control-allow-methods"), Some("POST"));
     }
 
     fn signed(sim: &Simulator, service: &str, req: Request) -> Request {
@@ -487,7 +501,7 @@ mod tests {
             res.header("content-type"),
             Some("application/x-amz-json-1.0")
         );
-        assert_eq!(res.header("access-control-allow-origin"), Some(ORIGIN));
+        assert_eq!(res.header("access-control-allow-origin"), Some("*"));
         assert!(res.header("x-amzn-RequestId").is_some());
         assert_eq!(
             json_of(&res)["__type"],
@@ -496,16 +510,7 @@ mod tests {
         let res = sim.handle(Service::DynamoDb, &req, NOW);
         assert_eq!(res.status, 200, "{}", res.body_text());
         // The timeline shows it.
-        let faults: Vec<_> = sim
-            .timeline()
-            .page(0, 100)
-            .events
-            .into_iter()
-            .filter_map(|e| match e.event {
-                TimelineEvent::FaultInjected(f) => Some(f),
-                _ => None,
-            })
-            .collect();
+        let faults = crate::test_support::faults_fired(&sim);
         assert_eq!(faults.len(), 1);
         assert_eq!(faults[0].fault, "throttle");
         assert_eq!(faults[0].service, Service::DynamoDb);

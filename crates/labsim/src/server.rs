@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
@@ -376,13 +376,60 @@ async fn service_handler(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    let req = core_request(&method, uri.path(), &uri, &headers, body);
+    let req = core_request(&method, uri.path(), &uri, &headers);
+    // The timeline's reads take no body.
     if let Some(res) = control::answer_timeline_read(&timeline, &req, now_ms()) {
         return to_axum(res);
     }
-    forward(&sim, service, req, &connection).await
+    forward(&sim, service, req, body, &connection).await
+}
+
+/// How much of a body past its limit is read (and dropped) so that a client
+/// still sending gets the refusal rather than a reset connection; past
+/// this, the connection is closed after the answer.
+const DRAIN_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// A request body, read up to a service's limit.
+enum ReadBody {
+    Within(Vec<u8>),
+    /// Over the limit (the rest read and dropped, up to DRAIN_MAX_BYTES).
+    TooLarge,
+}
+
+/// Reads `body` (of `declared` length, if the client said) up to `max`
+/// bytes; the HTTP library's own 2 MiB default does not apply, each service
+/// has its own limit.
+async fn read_body(
+    mut body: Body,
+    declared: Option<usize>,
+    max: usize,
+) -> Result<ReadBody, axum::Error> {
+    use http_body_util::BodyExt;
+    let mut data = Vec::with_capacity(declared.unwrap_or(0).min(max));
+    let mut over = declared.is_some_and(|n| n > max);
+    let mut dropped = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(chunk) = frame?.into_data() else {
+            continue;
+        };
+        if !over && data.len() + chunk.len() <= max {
+            data.extend_from_slice(&chunk);
+            continue;
+        }
+        over = true;
+        data = Vec::new();
+        dropped += chunk.len();
+        if dropped > DRAIN_MAX_BYTES {
+            break;
+        }
+    }
+    Ok(if over {
+        ReadBody::TooLarge
+    } else {
+        ReadBody::Within(data)
+    })
 }
 
 /// A same-origin route on the static server: `prefix` + a path of the
@@ -424,7 +471,7 @@ async fn route_handler(
     method: Method,
     uri: Uri,
     mut headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let path = match uri.path().strip_prefix(route.prefix) {
         Some("") => "/",
@@ -434,17 +481,12 @@ async fn route_handler(
     if let Ok(host) = HeaderValue::from_str(&route.host) {
         headers.insert(header::HOST, host);
     }
-    let req = core_request(&method, path, &uri, &headers, body);
-    forward(&sim, route.service, req, &connection).await
+    let req = core_request(&method, path, &uri, &headers);
+    forward(&sim, route.service, req, body, &connection).await
 }
 
-fn core_request(
-    method: &Method,
-    path: &str,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Bytes,
-) -> message::Request {
+/// The core's request, without its body yet.
+fn core_request(method: &Method, path: &str, uri: &Uri, headers: &HeaderMap) -> message::Request {
     message::Request {
         method: method.as_str().to_owned(),
         path: path.to_owned(),
@@ -456,18 +498,44 @@ fn core_request(
                 (name.as_str().to_owned(), value)
             })
             .collect(),
-        body: body.to_vec(),
+        body: Vec::new(),
     }
 }
 
-/// Hands `req` to the core and turns its answer into HTTP, applying an
-/// injected delay or cutting the connection.
+/// Reads the body of `req` (up to the service's limit), hands the request
+/// to the core and turns its answer into HTTP, applying an injected delay
+/// or cutting the connection.
 async fn forward(
     sim: &Shared,
     service: Service,
-    req: message::Request,
+    mut req: message::Request,
+    body: Body,
     connection: &DropHandle,
 ) -> Response {
+    let declared = req
+        .header("content-length")
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let max = labsim::body_limit::max_body_bytes(service, &req.path);
+    match read_body(body, declared, max).await {
+        Ok(ReadBody::Within(data)) => req.body = data,
+        Ok(ReadBody::TooLarge) => {
+            let res = {
+                let mut guard = lock_for_request(sim);
+                let now = guard.clock(now_ms());
+                guard.refuse_too_large(service, &req, now)
+            };
+            log_request(format!(
+                "labsim: {} {} {} -> {} (body over {max} bytes)",
+                service.key(),
+                req.method,
+                req.path,
+                res.status
+            ));
+            return to_axum(res);
+        }
+        // The client went away mid-body: no one to answer.
+        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+    }
     let answer = {
         let mut guard = lock_for_request(sim);
         let now = guard.clock(now_ms());

@@ -103,7 +103,7 @@ pub fn verify<'s>(
     let auth = parse_authorization(header, req.header("x-amz-date").is_some())?;
     // Checked by parse_authorization.
     let amz_date = req.header("x-amz-date").unwrap_or_default();
-    let Some(signed_at_ms) = time::parse_amz_date(amz_date) else {
+    let Some(signed_at_ms) = time::parse_amz_date_ms(amz_date) else {
         return Err(AuthError::IncompleteSignature(format!(
             "Date must be in ISO-8601 'basic format'. Got '{amz_date}'. See http://en.wikipedia.org/wiki/ISO_8601"
         )));

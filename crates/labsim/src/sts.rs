@@ -335,11 +335,25 @@ pub fn error_xml(err: &StsError, request_id: &str) -> String {
     )
 }
 
-/// Escapes text for XML content (messages echo client input).
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Escapes text for XML content (messages echo client input). XML 1.0
+/// cannot carry most C0 control characters (nor U+FFFE, U+FFFF) even as
+/// character references, so those become U+FFFD and the document stays
+/// well-formed; a carriage return is kept as `&#xD;`, which a parser would
+/// otherwise turn into a line feed.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#xD;"),
+            '\t' | '\n' => out.push(c),
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -453,6 +467,32 @@ mod tests {
         assert!(res
             .body_text()
             .contains("Authorization=AWS4-HMAC-SHA256 &lt;x&gt;</Message>"));
+    }
+
+    #[test]
+    fn error_xml_stays_well_formed_with_control_characters_in_the_input() {
+        let store = store();
+        // Before the fix, U+0001 went into <Message> as it was, which no
+        // XML parser accepts.
+        let action = "Get\u{1}Caller\u{1b}[31m\u{0}Identity\r\n\u{ffff}<&>";
+        let body = format!(
+            "Action={}&Version=2011-06-15",
+            form_urlencoded::byte_serialize(action.as_bytes()).collect::<String>()
+        );
+        let req = get_caller_identity().with_body(body);
+        let res = call(&Signer::new(store.demo_credentials()).sign(req), &store);
+        assert_eq!(res.status, 400);
+        let text = res.body_text();
+        let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+        let message = doc
+            .descendants()
+            .find(|n| n.has_tag_name("Message"))
+            .and_then(|n| n.text())
+            .expect("a <Message>");
+        assert_eq!(
+            message,
+            "Could not find operation Get\u{fffd}Caller\u{fffd}[31m\u{fffd}Identity\r\n\u{fffd}<&> for version 2011-06-15"
+        );
     }
 
     #[test]

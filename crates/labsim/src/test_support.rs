@@ -157,3 +157,16 @@ pub fn get_item() -> Request {
         r#"{"TableName":"lab-table","Key":{"id":{"S":"x"}}}"#,
     )
 }
+
+/// The faults the simulator's timeline says fired, oldest first.
+pub fn faults_fired(sim: &crate::Simulator) -> Vec<lab_model::timeline::FaultInjected> {
+    sim.timeline()
+        .page(0, crate::timeline::MAX_PAGE)
+        .events
+        .into_iter()
+        .filter_map(|e| match e.event {
+            lab_model::timeline::TimelineEvent::FaultInjected(f) => Some(f),
+            _ => None,
+        })
+        .collect()
+}

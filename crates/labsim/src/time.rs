@@ -1,7 +1,7 @@
 //! Time formats AWS uses, from and to epoch milliseconds.
 //!
 //! One unit throughout labsim: every instant, parsed or passed in, is
-//! epoch **milliseconds** (`i64`), so [`parse_amz_date`] returns
+//! epoch **milliseconds** (`i64`), so [`parse_amz_date_ms`] returns
 //! milliseconds too. The core never reads a clock (the caller passes the
 //! time in). The calendar is aws-smithy-types' (as in labmate-core);
 //! formatting works at whole seconds (milliseconds are truncated, also
@@ -48,7 +48,7 @@ pub fn http_date(epoch_ms: i64) -> String {
 
 /// Parses `x-amz-date` (`20241008T195522Z`) to epoch **milliseconds**;
 /// `None` unless it is exactly that shape and a real instant.
-pub fn parse_amz_date(text: &str) -> Option<i64> {
+pub fn parse_amz_date_ms(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     let shaped = b.len() == 16
         && b[8] == b'T'
@@ -96,10 +96,13 @@ mod tests {
 
     #[test]
     fn parses_what_it_formats() {
-        assert_eq!(parse_amz_date("20241008T195522Z"), Some(T));
-        assert_eq!(parse_amz_date("20240229T000000Z"), Some(1_709_164_800_000));
+        assert_eq!(parse_amz_date_ms("20241008T195522Z"), Some(T));
+        assert_eq!(
+            parse_amz_date_ms("20240229T000000Z"),
+            Some(1_709_164_800_000)
+        );
         for ms in [0, T, 951_782_400_000, 4_102_444_799_000] {
-            assert_eq!(parse_amz_date(&amz_date(ms)), Some(ms));
+            assert_eq!(parse_amz_date_ms(&amz_date(ms)), Some(ms));
         }
     }
 
@@ -118,7 +121,7 @@ mod tests {
             "20241008T235960Z",
             "20241008T19552:Z",
         ] {
-            assert_eq!(parse_amz_date(bad), None, "{bad}");
+            assert_eq!(parse_amz_date_ms(bad), None, "{bad}");
         }
     }
 }

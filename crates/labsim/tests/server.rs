@@ -294,7 +294,7 @@ fn auth_errors_over_http() {
         .and_then(|m| m.rsplit_once('('))
         .map(|(_, t)| t)
         .unwrap_or_else(|| panic!("{message}"));
-    let server_ms = labsim::time::parse_amz_date(server).expect("an x-amz-date");
+    let server_ms = labsim::time::parse_amz_date_ms(server).expect("an x-amz-date");
     assert!((server_ms - now_ms()).abs() < 10_000, "{message}");
     assert_eq!(
         message,
@@ -325,10 +325,14 @@ fn auth_errors_over_http() {
     let reply = send("POST", &format!("{sts}/"), &headers, BODY);
     assert_eq!(reply.status, 403);
     assert_eq!(xml_text(&reply.body, "Code"), "MissingAuthenticationToken");
-    assert_eq!(reply.header("access-control-allow-origin"), Some(ORIGIN));
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
     assert_eq!(
         reply.header("access-control-expose-headers"),
-        Some("x-amzn-RequestId, Date")
+        Some("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
+    );
+    assert_eq!(
+        reply.header("x-amzn-errortype"),
+        Some("MissingAuthenticationToken")
     );
 }
 
@@ -346,16 +350,25 @@ fn cors_preflight_over_http() {
     .map(|(n, v)| (n.to_owned(), v.to_owned()));
     let reply = send("OPTIONS", &format!("{}/", labsim.sts()), &headers, "");
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.header("access-control-allow-origin"), Some(ORIGIN));
-    assert_eq!(
-        reply.header("access-control-allow-methods"),
-        Some("GET, POST, OPTIONS")
-    );
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(reply.header("access-control-allow-methods"), Some("POST"));
     assert_eq!(
         reply.header("access-control-allow-headers"),
         Some("authorization,content-type,x-amz-date,x-amz-security-token")
     );
-    assert_eq!(reply.header("access-control-max-age"), Some("86400"));
+    assert_eq!(reply.header("access-control-max-age"), Some("172800"));
+    // An empty body, said once (the core's Content-Length is not doubled).
+    assert_eq!(
+        reply
+            .headers
+            .get_all("content-length")
+            .iter()
+            .collect::<Vec<_>>(),
+        ["0"]
+    );
+    assert!(reply.body.is_empty());
+    assert!(reply.header("x-amzn-requestid").is_some());
+    assert_eq!(reply.header("vary"), None);
 }
 
 /// A fresh directory with a tiny built app.
@@ -664,7 +677,8 @@ fn post_to_the_api_flows_through_the_stream_lambda_into_the_collection() {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "no log line");
-        std::thread::sleep(Duration::from_millis(100));
+        // Under FilterLogEvents' 5 calls a second, as a client must poll.
+        std::thread::sleep(Duration::from_millis(250));
     }
 
     // An unsigned call to the collection is refused, without CORS.
@@ -745,4 +759,86 @@ fn faults_over_http_throttle_once_then_drop_the_connection() {
     assert_eq!(faults, ["throttle", "drop", "delay"]);
     let cleared = send("DELETE", &control("faults"), &[], "").json();
     assert_eq!(cleared, serde_json::json!({"faults": []}));
+}
+
+#[test]
+fn bodies_are_read_up_to_each_services_limit_and_refused_above_it_in_its_shape() {
+    let labsim = Labsim::start(&["--seed", "5"]);
+    let config = send("GET", &format!("{}/_labsim/config", labsim.sts()), &[], "").json();
+    let endpoint = |key: &str| config["endpoints"][key].as_str().unwrap().to_owned();
+    let creds = Creds::from_json(&config["credentials"]);
+
+    // 3 MiB reaches DynamoDB (the HTTP library's 2 MiB limit answered a
+    // plain-text 413 before), which refuses the item in its own words.
+    let item = serde_json::json!({
+        "TableName": "lab-table",
+        "Item": {"id": {"S": "big"}, "blob": {"S": "x".repeat(3 << 20)}},
+    })
+    .to_string();
+    let url = format!("{}/", endpoint("dynamodb"));
+    let headers = sign_for(
+        "POST",
+        &url,
+        &[
+            ("content-type", "application/x-amz-json-1.0"),
+            ("x-amz-target", "DynamoDB_20120810.PutItem"),
+        ],
+        &item,
+        &creds,
+        "dynamodb",
+    );
+    let reply = send("POST", &url, &headers, &item);
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(
+        reply.json()["__type"],
+        "com.amazon.coral.validate#ValidationException"
+    );
+    assert_eq!(
+        reply.json()["message"],
+        "Item size has exceeded the maximum allowed size"
+    );
+
+    // Over 16 MiB, DynamoDB's front door refuses it, in JSON.
+    let huge = "x".repeat((16 << 20) + 1);
+    let reply = send("POST", &url, &[], &huge);
+    assert_eq!(reply.status, 413);
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({
+            "__type": "com.amazon.coral.service#RequestEntityTooLargeException",
+            "message": "Request entity too large: the limit is 16777216 bytes",
+        })
+    );
+    assert!(reply.header("x-amzn-requestid").is_some());
+
+    // The REST API takes 10 MB, then answers its gateway response.
+    let json_header = [("content-type".to_owned(), "application/json".to_owned())];
+    let nine = format!(r#"{{"name": "{}", "type": "t"}}"#, "n".repeat(9 << 20));
+    let reply = send("POST", &endpoint("api"), &json_header, &nine);
+    assert_eq!(reply.status, 200, "the integration answers: {}", reply.body);
+    let eleven = "x".repeat(11 << 20);
+    let reply = send("POST", &endpoint("api"), &json_header, &eleven);
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.body, r#"{"message":"Request Too Long"}"#);
+
+    // Lambda's Invoke: 6 MB.
+    let url = format!(
+        "{}/2015-03-31/functions/sync-data-with-dynamodb-stream/invocations",
+        endpoint("lambda")
+    );
+    let reply = send("POST", &url, &[], &"x".repeat(6_291_457));
+    assert_eq!(reply.status, 413);
+    assert_eq!(
+        reply.header("x-amzn-errortype"),
+        Some("RequestEntityTooLargeException")
+    );
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({"Type": "User", "message": "Request must be smaller than 6291456 bytes for the InvokeFunction operation"})
+    );
+
+    // STS in its XML.
+    let reply = send("POST", &format!("{}/", labsim.sts()), &[], &huge);
+    assert_eq!(reply.status, 413);
+    assert_eq!(xml_text(&reply.body, "Code"), "RequestEntityTooLarge");
 }

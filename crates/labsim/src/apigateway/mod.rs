@@ -3,8 +3,13 @@
 //! values into JSON without escaping.
 //!
 //! As API Gateway does it:
-//! - the item's `id` is the request id (also sent as `x-amzn-RequestId`),
-//!   `createdAt` the request time in epoch milliseconds, as a string;
+//! - the item's `id` is the request id (`$context.requestId`, also sent
+//!   back as `x-amzn-RequestId`), `createdAt` the request time in epoch
+//!   milliseconds, as a string;
+//! - a client may choose the request id by sending a UUID in
+//!   `x-amzn-RequestId`; anything else there is replaced by a generated id
+//!   (AWS's access log then shows `UUID_REPLACED_INVALID_REQUEST_ID`), see
+//!   [`context_request_id`]; `x-amz-apigw-id` is always generated;
 //! - no integration response maps errors: whatever DynamoDB answers comes
 //!   back as HTTP 200 with DynamoDB's body (`{}` on success);
 //! - any other path or method is 403 `Missing Authentication Token`;
@@ -29,10 +34,41 @@ use crate::sigv4::{self, AuthError, Expected};
 pub const PATH: &str = "/v1/lab";
 /// SigV4 signing name.
 pub const SERVICE: &str = "execute-api";
-/// What the console's "Enable CORS" allows.
+/// What the console's "Enable CORS" allows. `x-amzn-RequestId` is not in
+/// it, so a page that sends its own request id cross-origin fails the
+/// preflight, as on AWS; through a same-origin route there is no preflight.
 pub const CORS_ALLOW_HEADERS: &str =
     "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token";
 pub const CORS_ALLOW_METHODS: &str = "OPTIONS,POST";
+
+/// The request header a client may set to choose `$context.requestId`.
+pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+
+/// Where a request's `$context.requestId` came from (a non-UUID that was
+/// replaced shows as `UUID_REPLACED_INVALID_REQUEST_ID` in AWS's access
+/// log).
+pub use lab_model::timeline::RequestIdOrigin;
+
+/// `$context.requestId` for `req`: the client's `x-amzn-RequestId` when it
+/// is a UUID (AWS: "Clients can override the value in the
+/// `x-amzn-RequestId` header with a value in the format of a UUID"), else
+/// `generated`. The id becomes the item's `id` and the response's
+/// `x-amzn-RequestId`.
+pub fn context_request_id(req: &Request, generated: String) -> (String, RequestIdOrigin) {
+    match req.header(REQUEST_ID_HEADER) {
+        None => (generated, RequestIdOrigin::Generated),
+        Some(sent) if is_uuid(sent) => (sent.to_owned(), RequestIdOrigin::Client),
+        Some(_) => (generated, RequestIdOrigin::Replaced),
+    }
+}
+
+/// The textual UUID form, `8-4-4-4-12` hexadecimal digits in either case.
+/// The braced, URN and hyphen-less forms `uuid` also parses are refused:
+/// AWS documents only "the format of a UUID", and this is the form its own
+/// request ids have.
+pub fn is_uuid(text: &str) -> bool {
+    text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
+}
 
 /// The method's authorization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,6 +22,31 @@ use super::stream::{
     MAX_SHARD_READERS, READER_WINDOW_MS,
 };
 use super::{DynamoDb, Item};
+use serde_json::Value;
+
+/// GetRecords returns at most 1 MB of records (or 1000, whichever comes
+/// first): the records' JSON is kept under 1 MiB less room for the rest of
+/// the body (`NextShardIterator`, at most 2048 characters), so a whole
+/// page stays within 1 MiB on the wire.
+pub const RECORDS_PAGE_BYTES: usize = 1024 * 1024 - 4096;
+
+/// How many bytes `value` takes as compact JSON, without building the text.
+pub(crate) fn json_size(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
 
 /// Where a new reader starts, as for a Lambda event source mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -438,14 +463,15 @@ impl DynamoDb {
         (s.start_seq, self.latest_seq(s).max(s.start_seq))
     }
 
-    /// GetRecords: up to `limit` records and the next iterator (none once a
+    /// GetRecords: up to `limit` records (as JSON), no more than
+    /// [`RECORDS_PAGE_BYTES`] of them, and the next iterator (none once a
     /// closed shard has been read to its end).
     pub(crate) fn get_records(
         &self,
         iterator: &str,
         limit: usize,
         now_ms: i64,
-    ) -> Result<(Vec<StreamRecord>, Option<String>), DynamoDbError> {
+    ) -> Result<(Vec<Value>, Option<String>), DynamoDbError> {
         let (arn, position) = decode_iterator(&self.iterator_key, iterator)
             .ok_or_else(|| DynamoDbError::validation("Invalid ShardIterator"))?;
         if now_ms - position.issued_ms > ITERATOR_TTL_MS {
@@ -461,10 +487,23 @@ impl DynamoDb {
             .get(position.shard)
             .ok_or_else(|| DynamoDbError::validation("Invalid ShardIterator"))?;
         let available = shard.records_after(position.after);
-        let records: Vec<StreamRecord> = available.iter().take(limit).cloned().collect();
+        let mut records = Vec::new();
+        let mut bytes = 0;
+        let mut last_seq = None;
+        for record in available.iter().take(limit) {
+            let json = record.to_json();
+            let size = json_size(&json) + 1;
+            // At least one record, however big, or the reader is stuck.
+            if !records.is_empty() && bytes + size > RECORDS_PAGE_BYTES {
+                break;
+            }
+            bytes += size;
+            last_seq = Some(record.seq);
+            records.push(json);
+        }
         let read_all = records.len() == available.len();
         let next = (!(shard.is_closed() && read_all)).then(|| {
-            let after = records.last().map(|r| r.seq).or(position.after);
+            let after = last_seq.or(position.after);
             let next = Position {
                 after,
                 issued_ms: now_ms,

@@ -292,13 +292,152 @@ impl DynamoDb {
         self.admit_get_records(iterator, now_ms)?;
         let (records, next) = self.get_records(iterator, limit, now_ms)?;
         let mut out = Map::new();
-        out.insert(
-            "Records".into(),
-            Value::Array(records.iter().map(|r| r.to_json()).collect()),
-        );
+        out.insert("Records".into(), Value::Array(records));
         if let Some(next) = next {
             out.insert("NextShardIterator".into(), json!(next));
         }
         Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::super::{
+        DynamoDb, DynamoDbConfig, StreamViewType, LAB_TABLE, STREAMS_TARGET_PREFIX,
+    };
+    use crate::test_support::NOW;
+
+    fn streaming_db() -> DynamoDb {
+        let mut config = DynamoDbConfig::new(7);
+        config.lab_stream = Some(StreamViewType::NewImage);
+        DynamoDb::new(config, NOW)
+    }
+
+    fn streams(db: &mut DynamoDb, op: &str, body: Value) -> (u16, Vec<u8>) {
+        let res = db.handle(
+            &format!("{STREAMS_TARGET_PREFIX}{op}"),
+            body.to_string().as_bytes(),
+            NOW,
+        );
+        (res.status, res.body)
+    }
+
+    fn trim_horizon(db: &mut DynamoDb) -> Value {
+        let arn = db.latest_stream_arn(LAB_TABLE).unwrap();
+        let shard = db.open_shard_id(LAB_TABLE).unwrap();
+        let (_, body) = streams(
+            db,
+            "GetShardIterator",
+            json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
+        );
+        serde_json::from_slice::<Value>(&body).unwrap()["ShardIterator"].clone()
+    }
+
+    /// Every record from TRIM_HORIZON, page by page: the ids of each page
+    /// and each page's body size.
+    fn read_all(db: &mut DynamoDb) -> Vec<(Vec<String>, usize)> {
+        let mut iterator = trim_horizon(db);
+        let mut pages = Vec::new();
+        loop {
+            let (status, body) = streams(db, "GetRecords", json!({"ShardIterator": iterator}));
+            assert_eq!(status, 200);
+            let page: Value = serde_json::from_slice(&body).unwrap();
+            let ids: Vec<String> = page["Records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    r["dynamodb"]["Keys"]["id"]["S"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect();
+            if ids.is_empty() {
+                return pages;
+            }
+            pages.push((ids, body.len()));
+            iterator = page["NextShardIterator"].clone();
+        }
+    }
+
+    fn put(db: &mut DynamoDb, id: &str, payload: &str) {
+        let item = json!({"id": {"S": id}, "blob": {"S": payload}});
+        let res = db.handle(
+            "DynamoDB_20120810.PutItem",
+            json!({"TableName": LAB_TABLE, "Item": item})
+                .to_string()
+                .as_bytes(),
+            NOW,
+        );
+        assert_eq!(res.status, 200, "{}", res.body_text());
+    }
+
+    #[test]
+    fn get_records_pages_stop_at_one_megabyte() {
+        let mut db = streaming_db();
+        // 24 records of about 300 KB: 7.2 MB in all. Before the cap they
+        // came back in one page.
+        let blob = "x".repeat(300_000);
+        let ids: Vec<String> = (0..24).map(|i| format!("big-{i:02}")).collect();
+        for id in &ids {
+            put(&mut db, id, &blob);
+        }
+        let pages = read_all(&mut db);
+        for (page, bytes) in &pages {
+            assert!(
+                *bytes <= 1024 * 1024,
+                "{} records in {bytes} bytes",
+                page.len()
+            );
+            assert_eq!(
+                page.len(),
+                3,
+                "three 300 KB records fit in 1 MB, four do not"
+            );
+        }
+        let seen: Vec<String> = pages.into_iter().flat_map(|(page, _)| page).collect();
+        assert_eq!(seen, ids, "every record once, in order");
+    }
+
+    #[test]
+    fn get_records_pages_stop_at_a_thousand_records() {
+        let mut db = streaming_db();
+        let ids: Vec<String> = (0..1001).map(|i| format!("small-{i:04}")).collect();
+        for id in &ids {
+            put(&mut db, id, "x");
+        }
+        let pages = read_all(&mut db);
+        let sizes: Vec<usize> = pages.iter().map(|(page, _)| page.len()).collect();
+        assert_eq!(sizes, [1000, 1]);
+        let iterator = trim_horizon(&mut db);
+        let (status, body) = streams(
+            &mut db,
+            "GetRecords",
+            json!({"ShardIterator": iterator, "Limit": 1001}),
+        );
+        assert_eq!(status, 400);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&body).unwrap(),
+            json!({
+                "__type": "com.amazon.coral.validate#ValidationException",
+                "message": "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000"
+            })
+        );
+    }
+
+    #[test]
+    fn a_record_bigger_than_the_cap_still_comes_alone() {
+        // 200,000 control characters are a 200 KB item but 1.2 MB of JSON
+        // (`\u0001` each); a record is never split or skipped.
+        let mut db = streaming_db();
+        put(&mut db, "a", "small");
+        put(&mut db, "b", &"\u{1}".repeat(200_000));
+        put(&mut db, "c", "small");
+        let pages = read_all(&mut db);
+        let ids: Vec<Vec<String>> = pages.into_iter().map(|(page, _)| page).collect();
+        assert_eq!(ids, [vec!["a"], vec!["b"], vec!["c"]]);
     }
 }

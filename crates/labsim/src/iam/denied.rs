@@ -242,6 +242,10 @@ pub fn aoss_access_denied(kind: AossDenial, request_id: &str) -> Response {
     };
     response.set_header("x-request-id", request_id);
     response.set_header("x-aoss-response-hint", kind.hint());
+    if kind == AossDenial::NetworkPolicy {
+        // Documented with this refusal (AOSS troubleshooting guide).
+        response.set_header("server", "aoss-amazon");
+    }
     response
 }
 
@@ -462,6 +466,8 @@ mod tests {
             res.header("x-aoss-response-hint"),
             Some("X01:network-policy-deny")
         );
+        assert_eq!(res.header("server"), Some("aoss-amazon"));
+        assert_eq!(res.header("x-request-id"), Some(id));
     }
 
     #[test]

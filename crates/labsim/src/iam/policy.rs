@@ -118,9 +118,7 @@ impl PolicyError {
 }
 
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    crate::sts::escape(text)
 }
 
 /// A string or an array of strings, remembering which (so a document

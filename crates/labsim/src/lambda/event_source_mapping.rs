@@ -10,8 +10,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::handler::{handle_record, MISSING_ENVIRONMENT};
 use super::runtime::{Centis, Crash, Report, UNHANDLED_EXCEPTION_WARNING};
 use super::{
@@ -256,8 +254,8 @@ pub(super) struct InFlight {
     /// not change a running invocation). No variables: it fails at once.
     pub(super) handler: HandlerKind,
     pub(super) env: Option<BTreeMap<String, String>>,
-    /// The event's records as Lambda's JSON, built as they are printed.
-    pub(super) records: Vec<Value>,
+    /// How many of the batch's records `print(event)` has printed.
+    pub(super) printed_records: usize,
     /// `print(event)` so far.
     pub(super) printed: String,
     /// Records handled so far, the handler's clock (ms into the run) and
@@ -274,7 +272,7 @@ pub(super) struct InFlight {
 impl InFlight {
     pub(super) fn done(&self) -> bool {
         self.env.is_none()
-            || (self.records.len() == self.batch.len()
+            || (self.printed_records == self.batch.len()
                 && (self.error.is_some() || self.handled == self.batch.len()))
     }
 }
@@ -484,7 +482,7 @@ impl Lambda {
             full,
             attempt,
             now_ms,
-            records: Vec::with_capacity(batch.len()),
+            printed_records: 0,
             batch,
             request_id,
             cold,
@@ -512,13 +510,14 @@ impl Lambda {
             return budget;
         };
         if run.env.is_some() {
-            while budget > 0 && run.records.len() < run.batch.len() {
-                let record = run.batch[run.records.len()].to_lambda_json();
-                if !run.records.is_empty() {
+            while budget > 0 && run.printed_records < run.batch.len() {
+                if run.printed_records > 0 {
                     run.printed.push_str(", ");
                 }
-                run.printed.push_str(&python::stream_record_repr(&record));
-                run.records.push(record);
+                // Straight from the record's items: its JSON would cost a
+                // map per list element, under the simulator's lock.
+                python::write_stream_record(&run.batch[run.printed_records], &mut run.printed);
+                run.printed_records += 1;
                 budget -= 1;
             }
             while budget > 0 && !run.done() {

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::event_source_mapping::InFlight;
 use super::runtime::{Crash, Frame};
 use super::{python, HandlerKind, HandlerOutcome, InvocationRecord};
+use crate::dynamodb::{AttributeValue, Item};
 use crate::message::Request;
 use crate::opensearch::Collection;
 use crate::percent;
@@ -76,18 +77,16 @@ fn call(
     }
 }
 
-/// `{attr: value["S"]}` over an image; `Err(attr)` at the first value that
-/// has no `S` (Python's KeyError).
-fn flatten_s(image: &Value) -> Result<Map<String, Value>, String> {
+/// `{attr: value["S"]}` over an image (none: an empty one); `Err(attr)` at
+/// the first value that has no `S` (Python's KeyError).
+fn flatten_s(image: Option<&Item>) -> Result<Map<String, Value>, String> {
     let mut doc = Map::new();
-    if let Some(map) = image.as_object() {
-        for (name, value) in map {
-            match value.get("S") {
-                Some(s) => {
-                    doc.insert(name.clone(), s.clone());
-                }
-                None => return Err(name.clone()),
+    for (name, value) in image.into_iter().flatten() {
+        match value {
+            AttributeValue::S(s) => {
+                doc.insert(name.clone(), Value::String(s.clone()));
             }
+            _ => return Err(name.clone()),
         }
     }
     Ok(doc)
@@ -105,8 +104,8 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
     let Some(env) = run.env.as_ref() else {
         return;
     };
-    let record = &run.records[run.handled];
-    let event_id = run.batch[run.handled].event_id.clone();
+    let record = &run.batch[run.handled];
+    let event_id = record.event_id.clone();
     run.handled += 1;
     let outcome = |outcome, res: Option<&Call>, document_id: Option<String>| InvocationRecord {
         event_id: event_id.clone(),
@@ -119,14 +118,14 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
         env["OPENSEARCH_INDEX"], env["OPENSEARCH_DATATYPE"]
     );
     let fixed = run.handler == HandlerKind::Fixed;
-    let id = record["dynamodb"]["Keys"]["id"]["S"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let name = record["eventName"].as_str().unwrap_or_default();
+    let id = match record.keys.get("id") {
+        Some(AttributeValue::S(id)) => id.clone(),
+        _ => String::new(),
+    };
+    let name = record.event_name.as_str();
     match name {
         "INSERT" | "MODIFY" => {
-            let doc = match flatten_s(&record["dynamodb"]["NewImage"]) {
+            let doc = match flatten_s(record.new_image.as_ref()) {
                 Ok(doc) => Value::Object(doc),
                 Err(_) => {
                     let crashed = outcome(HandlerOutcome::Crashed, None, None);

@@ -359,6 +359,10 @@ impl Lambda {
         &self.logs
     }
 
+    pub fn logs_mut(&mut self) -> &mut LogStore {
+        &mut self.logs
+    }
+
     pub fn mapping(&self) -> Option<&EventSourceMapping> {
         self.mapping.as_ref()
     }

@@ -336,8 +336,8 @@ fn a_half_built_lab_does_nothing_downstream() {
     );
 }
 
-fn logs_call(lab: &Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
-    let res = lab.fun.logs().handle(
+fn logs_call(lab: &mut Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
+    let res = lab.fun.logs_mut().handle(
         &format!("Logs_20140328.{op}"),
         body.to_string().as_bytes(),
         now,
@@ -350,11 +350,12 @@ fn logs_call(lab: &Lab, op: &str, body: Value, now: i64) -> (u16, Value) {
 #[test]
 fn logs_api_filters_pages_and_describes() {
     let mut lab = Lab::new(HandlerKind::Workshop);
+    let now = lab.now;
     let (status, body) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP}),
-        lab.now,
+        now,
     );
     assert_eq!(status, 400);
     assert_eq!(
@@ -365,7 +366,7 @@ fn logs_api_filters_pages_and_describes() {
     lab.tick_for(2_000);
     let later = lab.now;
     let (status, body) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "filterPattern": "\"Successfully:\""}),
         later,
@@ -381,7 +382,7 @@ fn logs_api_filters_pages_and_describes() {
 
     // Paging with limit and nextToken covers every event once.
     let (_, all) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP}),
         later,
@@ -389,7 +390,7 @@ fn logs_api_filters_pages_and_describes() {
     let total = all["events"].as_array().unwrap().len();
     assert_eq!(total, 6);
     let (_, first) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "limit": 4}),
         later,
@@ -397,7 +398,7 @@ fn logs_api_filters_pages_and_describes() {
     assert_eq!(first["events"].as_array().unwrap().len(), 4);
     let token = first["nextToken"].as_str().unwrap();
     let (_, rest) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "limit": 4, "nextToken": token}),
         later,
@@ -406,7 +407,7 @@ fn logs_api_filters_pages_and_describes() {
     assert!(rest.get("nextToken").is_none());
     // A time window before the invocation finds nothing.
     let (_, none) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP, "endTime": NOW - 1}),
         later,
@@ -414,7 +415,7 @@ fn logs_api_filters_pages_and_describes() {
     assert_eq!(none["events"], json!([]));
 
     let (_, streams) = logs_call(
-        &lab,
+        &mut lab,
         "DescribeLogStreams",
         json!({"logGroupName": LOG_GROUP, "orderBy": "LastEventTime", "descending": true}),
         later,
@@ -423,7 +424,7 @@ fn logs_api_filters_pages_and_describes() {
     let name = stream["logStreamName"].as_str().unwrap().to_owned();
     assert!(stream["lastEventTimestamp"].is_i64());
     let (_, got) = logs_call(
-        &lab,
+        &mut lab,
         "GetLogEvents",
         json!({"logGroupName": LOG_GROUP, "logStreamName": name, "startFromHead": true}),
         later,
@@ -720,11 +721,12 @@ fn retries_of_a_crashing_batch_read_in_order_through_filter_log_events() {
     let mut lab = Lab::new(HandlerKind::Workshop);
     lab.put(&[("id", s("n1")), ("count", AttributeValue::n("5").unwrap())]);
     lab.tick_for(5_000);
+    let now = lab.now;
     let (status, body) = logs_call(
-        &lab,
+        &mut lab,
         "FilterLogEvents",
         json!({"logGroupName": LOG_GROUP}),
-        lab.now + 1_000,
+        now + 1_000,
     );
     assert_eq!(status, 200);
     let kinds: Vec<&str> = body["events"]
@@ -862,4 +864,43 @@ fn create_event_source_mapping_starts_creating_and_is_one_per_stream() {
     let runs = lab.fun.invocations();
     assert_eq!(runs.len(), 2);
     assert_eq!(runs[1].records[0].event_id, runs[0].records[0].event_id);
+}
+
+#[test]
+fn an_item_with_a_50000_element_list_keeps_each_step_short() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let list = (0..50_000).map(|i| s(&format!("v{i}"))).collect();
+    lab.put(&[("id", s("big")), ("list", AttributeValue::L(list))]);
+    lab.now += 300;
+    // Each step is what the server runs under the simulator's lock. Printing
+    // the record through its JSON took about 600 ms here (80 ms in a
+    // release build); from its items, a few.
+    let mut longest = std::time::Duration::ZERO;
+    let timed = |lab: &mut Lab, first: bool| {
+        let started = std::time::Instant::now();
+        let more = if first {
+            lab.fun.tick_start(lab.now, &mut lab.db, &mut lab.os, 4)
+        } else {
+            lab.fun.tick_continue(lab.now, &mut lab.db, &mut lab.os, 4)
+        };
+        (more, started.elapsed())
+    };
+    let (mut more, took) = timed(&mut lab, true);
+    longest = longest.max(took);
+    while more {
+        let (again, took) = timed(&mut lab, false);
+        longest = longest.max(took);
+        more = again;
+    }
+    let run = lab.fun.invocations().last().expect("an invocation");
+    assert!(run.error.as_deref().is_some_and(|e| e.contains("KeyError")));
+    let printed = lab
+        .messages()
+        .into_iter()
+        .find(|m| m.starts_with("{'Records'"));
+    assert!(printed.is_some_and(|p| p.contains("'v49999'")));
+    assert!(
+        longest.as_millis() < 150,
+        "a step held the lock {longest:?}"
+    );
 }

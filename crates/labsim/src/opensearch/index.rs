@@ -30,6 +30,9 @@ pub(crate) struct Version {
     /// the end).
     pub seq: u64,
     pub written_at_ms: i64,
+    /// When search sees this version: its refresh lag after the write, and
+    /// never before the document's previous version.
+    pub searchable_at_ms: i64,
     pub doc: Option<StoredDoc>,
 }
 
@@ -77,29 +80,41 @@ impl Index {
         version.doc.as_ref().map(|doc| (version, doc))
     }
 
-    /// Records a write (or, with `doc: None`, a deletion) and returns the
-    /// new version number: one more than the last, tombstones included.
+    /// Records a write (or, with `doc: None`, a deletion) that search sees
+    /// `lag_ms` later, and returns the new version: its number is one more
+    /// than the last, tombstones included. With lags that vary per write, a
+    /// version never becomes searchable before the one it replaces (a
+    /// refresh publishes what came before it too).
     pub(crate) fn write(
         &mut self,
         id: &str,
         doc: Option<StoredDoc>,
         written_at_ms: i64,
+        lag_ms: i64,
         seq: u64,
-    ) -> u64 {
+    ) -> &Version {
         let versions = self.docs.entry(id.to_owned()).or_default();
-        let version = versions.last().map_or(1, |v| v.version + 1);
+        let (version, searchable_at_ms) = match versions.last() {
+            Some(last) => (
+                last.version + 1,
+                written_at_ms
+                    .saturating_add(lag_ms)
+                    .max(last.searchable_at_ms),
+            ),
+            None => (1, written_at_ms.saturating_add(lag_ms)),
+        };
         versions.push(Version {
             version,
             seq,
             written_at_ms,
+            searchable_at_ms,
             doc,
         });
-        version
+        &versions[versions.len() - 1]
     }
 
-    /// The documents a search at `now_ms` sees when writes take `lag_ms` to
-    /// become searchable, in write order.
-    pub(crate) fn searchable(&self, now_ms: i64, lag_ms: i64) -> Vec<Visible<'_>> {
+    /// The documents a search at `now_ms` sees, in write order.
+    pub(crate) fn searchable(&self, now_ms: i64) -> Vec<Visible<'_>> {
         let mut visible: Vec<Visible<'_>> = self
             .docs
             .iter()
@@ -107,7 +122,7 @@ impl Index {
                 let version = versions
                     .iter()
                     .rev()
-                    .find(|v| v.written_at_ms.saturating_add(lag_ms) <= now_ms)?;
+                    .find(|v| v.searchable_at_ms <= now_ms)?;
                 let doc = version.doc.as_ref()?;
                 Some(Visible {
                     id: id.as_str(),
@@ -145,12 +160,13 @@ mod tests {
     #[test]
     fn search_sees_the_last_write_older_than_the_lag() {
         let mut index = Index::new("i", "u".into(), 0, Mapping::default());
-        assert_eq!(index.write("a", Some(doc(r#"{"v":1}"#)), 1_000, 1), 1);
-        assert_eq!(index.write("a", Some(doc(r#"{"v":2}"#)), 5_000, 2), 2);
-        assert_eq!(index.write("a", None, 9_000, 3), 3);
+        let mut write = |doc, at, seq| index.write("a", doc, at, 1_000, seq).version;
+        assert_eq!(write(Some(self::doc(r#"{"v":1}"#)), 1_000, 1), 1);
+        assert_eq!(write(Some(self::doc(r#"{"v":2}"#)), 5_000, 2), 2);
+        assert_eq!(write(None, 9_000, 3), 3);
         let raw_at = |now| {
             index
-                .searchable(now, 1_000)
+                .searchable(now)
                 .iter()
                 .map(|v| v.doc.raw.clone())
                 .collect::<Vec<_>>()
@@ -161,7 +177,46 @@ mod tests {
         assert_eq!(raw_at(10_000), Vec::<String>::new());
         assert!(index.live("a").is_none());
         assert_eq!(index.latest("a").map(|v| v.version), Some(3));
-        assert_eq!(index.write("a", Some(doc("{}")), 11_000, 4), 4);
+        assert_eq!(
+            index.write("a", Some(doc("{}")), 11_000, 1_000, 4).version,
+            4
+        );
         assert_eq!(index.live_ids(), ["a"]);
+    }
+
+    #[test]
+    fn a_later_version_never_becomes_searchable_before_the_one_it_replaces() {
+        let mut index = Index::new("i", "u".into(), 0, Mapping::default());
+        // Written at 0 with a 50 s lag, replaced at 1 s with a 12 s lag.
+        assert_eq!(
+            index
+                .write("a", Some(doc(r#"{"v":1}"#)), 0, 50_000, 1)
+                .searchable_at_ms,
+            50_000
+        );
+        assert_eq!(
+            index
+                .write("a", Some(doc(r#"{"v":2}"#)), 1_000, 12_000, 2)
+                .searchable_at_ms,
+            50_000
+        );
+        // Another document keeps its own lag.
+        assert_eq!(
+            index
+                .write("b", Some(doc(r#"{"v":3}"#)), 1_000, 12_000, 3)
+                .searchable_at_ms,
+            13_000
+        );
+        let raw_at = |now| {
+            index
+                .searchable(now)
+                .iter()
+                .map(|v| v.doc.raw.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(raw_at(13_000), [r#"{"v":3}"#]);
+        assert_eq!(raw_at(49_999), [r#"{"v":3}"#]);
+        // In write order, as search lists equal scores.
+        assert_eq!(raw_at(50_000), [r#"{"v":2}"#, r#"{"v":3}"#]);
     }
 }

@@ -4,10 +4,11 @@
 //! HTTP API ([`Collection::handle`]; SigV4 is checked before this, elsewhere)
 //! as AOSS does, including where AOSS differs from self-managed OpenSearch:
 //!
-//! - Search lags writes by a refresh interval (10 s on Search collections,
-//!   not configurable there; [`CollectionConfig::refresh_lag_ms`] here): a
-//!   search sees a write, replacement or deletion only once `now_ms >=
-//!   written_at + lag`, while GET by id sees it at once.
+//! - Search lags writes by a refresh interval (AWS documents 10 to 60 s,
+//!   not configurable there; [`CollectionConfig::refresh_lag`] here, fixed
+//!   or drawn per write from a range): a search sees a write, replacement
+//!   or deletion only once `now_ms >= written_at + lag`, while GET by id
+//!   sees it at once.
 //! - `_refresh`, `GET /` and the other APIs AOSS lacks answer 404 with an
 //!   empty body; `?refresh=true|wait_for` on a write is a 400.
 //! - Generated ids carry AOSS's `1%3A0%3A` prefix before the 20 base64url
@@ -28,10 +29,12 @@ mod analysis;
 mod api;
 mod bulk;
 mod error;
+pub mod front_end;
 mod index;
 mod json;
 mod mapping;
 mod query;
+mod refresh;
 mod request;
 mod score;
 mod search;
@@ -41,6 +44,7 @@ mod tests;
 use std::collections::BTreeMap;
 
 pub use error::OsError;
+pub use refresh::{RefreshLag, RefreshLagError, DEFAULT_REFRESH_LAG_MS, MAX_REFRESH_LAG_MS};
 
 use crate::message::{Request, Response};
 use crate::rng::SplitMix64;
@@ -51,9 +55,6 @@ use self::mapping::Mapping;
 use self::request::SearchRequest;
 use self::score::Searcher;
 use self::search::SearchOutcome;
-
-/// How long a write takes to become searchable on a Search collection.
-pub const DEFAULT_REFRESH_LAG_MS: i64 = 10_000;
 
 /// What AOSS puts before the 20-character id OpenSearch generates
 /// (`1%3A0%3ALkidTIgBbiu_ytx_zXnH` in AWS's documentation).
@@ -70,8 +71,8 @@ const MAX_INDEX_NAME_BYTES: usize = 255;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CollectionConfig {
-    /// Milliseconds from a write until search sees it.
-    pub refresh_lag_ms: i64,
+    /// How long from a write until search sees it.
+    pub refresh_lag: RefreshLag,
     /// Decides generated document ids and index uuids.
     pub seed: u64,
     /// Put before each generated 20-character id; empty gives
@@ -82,7 +83,7 @@ pub struct CollectionConfig {
 impl CollectionConfig {
     pub fn new(seed: u64) -> Self {
         CollectionConfig {
-            refresh_lag_ms: DEFAULT_REFRESH_LAG_MS,
+            refresh_lag: RefreshLag::default(),
             seed,
             auto_id_prefix: AOSS_AUTO_ID_PREFIX.to_owned(),
         }
@@ -203,6 +204,9 @@ pub struct Collection {
     config: CollectionConfig,
     indexes: BTreeMap<String, Index>,
     ids: SplitMix64,
+    /// Draws each write's refresh lag when it is a range; apart from `ids`
+    /// so that document ids do not depend on it.
+    lags: SplitMix64,
     /// Named in shard failures, as the node that failed.
     node_id: String,
     write_seq: u64,
@@ -214,6 +218,7 @@ impl Collection {
         let mut ids = SplitMix64::new(config.seed);
         let node_id = ids.string(BASE64URL, 22);
         Collection {
+            lags: SplitMix64::new(config.seed ^ 0x1A6_0000_0000_0010),
             config,
             indexes: BTreeMap::new(),
             ids,
@@ -227,8 +232,8 @@ impl Collection {
         &self.config
     }
 
-    pub fn refresh_lag_ms(&self) -> i64 {
-        self.config.refresh_lag_ms
+    pub fn refresh_lag(&self) -> RefreshLag {
+        self.config.refresh_lag
     }
 
     /// Back to empty, as if just created with the same configuration.
@@ -354,7 +359,7 @@ impl Collection {
         self.indexes
             .get(index)
             .map(|i| {
-                i.searchable(now_ms, self.config.refresh_lag_ms)
+                i.searchable(now_ms)
                     .iter()
                     .map(|v| v.id.to_owned())
                     .collect()
@@ -478,9 +483,18 @@ impl Collection {
         op: WriteOp,
         now_ms: i64,
     ) -> Result<WriteOutcome, OsError> {
-        let lag = self.config.refresh_lag_ms;
         let seq = self.write_seq + 1;
-        let target = self.index_for_write(index, now_ms)?;
+        self.index_for_write(index, now_ms)?;
+        // Borrowed field by field: the lag is drawn while the index is held.
+        let Collection {
+            indexes,
+            lags,
+            config,
+            ..
+        } = self;
+        let target = indexes
+            .get_mut(index)
+            .ok_or_else(|| OsError::index_not_found(index, "index_expression"))?;
         if let (WriteOp::Create, Some((version, _))) = (op, target.live(id)) {
             return Err(OsError::version_conflict(
                 index,
@@ -494,28 +508,35 @@ impl Collection {
             target.mapping = mapping;
         }
         let existed = target.live(id).is_some();
-        let version = target.write(id, Some(StoredDoc { raw, tree, fields }), now_ms, seq);
+        let lag_ms = config.refresh_lag.draw(lags);
+        let version = target.write(
+            id,
+            Some(StoredDoc { raw, tree, fields }),
+            now_ms,
+            lag_ms,
+            seq,
+        );
+        let stamp = (version.version, version.searchable_at_ms);
         self.write_seq = seq;
         let (result, action) = if existed {
             (WriteResult::Updated, TimelineAction::Updated)
         } else {
             (WriteResult::Created, TimelineAction::Created)
         };
-        Ok(self.record(index, id, version, result, Some(action), now_ms, lag))
+        Ok(self.record(index, id, stamp, result, Some(action), now_ms))
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Notes a write's outcome; `(version, searchable_at_ms)` is what the
+    /// index recorded.
     fn record(
         &mut self,
         index: &str,
         id: &str,
-        version: u64,
+        (version, searchable_at_ms): (u64, i64),
         result: WriteResult,
         action: Option<TimelineAction>,
         now_ms: i64,
-        lag: i64,
     ) -> WriteOutcome {
-        let searchable_at_ms = now_ms.saturating_add(lag);
         if let Some(action) = action {
             self.timeline.push(TimelineEntry {
                 seq: self.write_seq,
@@ -544,7 +565,6 @@ impl Collection {
         now_ms: i64,
     ) -> Result<WriteOutcome, OsError> {
         validate_id(id)?;
-        let lag = self.config.refresh_lag_ms;
         let seq = self.write_seq + 1;
         // A delete never creates its index.
         let target = self
@@ -554,20 +574,21 @@ impl Collection {
         let existed = target.live(id).is_some();
         // Deleting a missing document still leaves a tombstone, so the
         // version moves on either way, as in OpenSearch.
-        let version = target.write(id, None, now_ms, seq);
+        let lag_ms = self.config.refresh_lag.draw(&mut self.lags);
+        let version = target.write(id, None, now_ms, lag_ms, seq);
+        let stamp = (version.version, version.searchable_at_ms);
         self.write_seq = seq;
         Ok(if existed {
             self.record(
                 index,
                 id,
-                version,
+                stamp,
                 WriteResult::Deleted,
                 Some(TimelineAction::Deleted),
                 now_ms,
-                lag,
             )
         } else {
-            self.record(index, id, version, WriteResult::NotFound, None, now_ms, lag)
+            self.record(index, id, stamp, WriteResult::NotFound, None, now_ms)
         })
     }
 
@@ -609,8 +630,10 @@ impl Collection {
         }
         let target = self.index_for_write(index, now_ms)?;
         let uuid = target.uuid.clone();
-        let current = target.live(id).map(|(v, d)| (v.version, d.tree.clone()));
-        let Some((current_version, current_tree)) = current else {
+        let current = target
+            .live(id)
+            .map(|(v, d)| ((v.version, v.searchable_at_ms), d.tree.clone()));
+        let Some((current_stamp, current_tree)) = current else {
             let inserted = match (upsert, doc) {
                 (Some(upsert), _) => upsert,
                 (None, Some(doc)) if doc_as_upsert => doc,
@@ -632,16 +655,8 @@ impl Collection {
         };
         let merged = merge(&current_tree, doc);
         if detect_noop && merged == current_tree {
-            let lag = self.config.refresh_lag_ms;
-            return Ok(self.record(
-                index,
-                id,
-                current_version,
-                WriteResult::Noop,
-                None,
-                now_ms,
-                lag,
-            ));
+            // Nothing written: the current version's times stand.
+            return Ok(self.record(index, id, current_stamp, WriteResult::Noop, None, now_ms));
         }
         self.store(
             index,
@@ -682,7 +697,7 @@ impl Collection {
         names
             .iter()
             .filter_map(|name| self.indexes.get(name))
-            .map(|index| Searcher::new(index, now_ms, self.config.refresh_lag_ms))
+            .map(|index| Searcher::new(index, now_ms))
             .collect()
     }
 

@@ -150,10 +150,10 @@ pub(crate) enum Prepared {
 }
 
 impl<'a> Searcher<'a> {
-    pub(crate) fn new(index: &'a Index, now_ms: i64, lag_ms: i64) -> Self {
+    pub(crate) fn new(index: &'a Index, now_ms: i64) -> Self {
         Searcher {
             index,
-            docs: index.searchable(now_ms, lag_ms),
+            docs: index.searchable(now_ms),
             field_stats: RefCell::new(HashMap::new()),
             doc_freqs: RefCell::new(HashMap::new()),
         }

@@ -18,7 +18,7 @@ fn collection() -> Collection {
 /// A collection whose writes are searchable at once, for query tests.
 fn instant() -> Collection {
     Collection::new(CollectionConfig {
-        refresh_lag_ms: 0,
+        refresh_lag: RefreshLag::fixed(0).unwrap(),
         ..CollectionConfig::new(7)
     })
 }
@@ -372,13 +372,69 @@ fn search_sees_writes_only_after_the_refresh_lag() {
 #[test]
 fn the_refresh_lag_is_configurable() {
     let mut c = Collection::new(CollectionConfig {
-        refresh_lag_ms: 500,
+        refresh_lag: RefreshLag::fixed(500).unwrap(),
         ..CollectionConfig::new(1)
     });
     let outcome = c.index_document("i", Some("a"), "{}", T0).unwrap();
     assert_eq!(outcome.searchable_at_ms, T0 + 500);
     assert_eq!(c.searchable_ids("i", T0 + 499), Vec::<String>::new());
     assert_eq!(c.searchable_ids("i", T0 + 500), ["a"]);
+}
+
+#[test]
+fn a_lag_spread_gives_each_write_its_own_lag_repeatably() {
+    let spread = |seed| {
+        Collection::new(CollectionConfig {
+            refresh_lag: RefreshLag::spread(1_000, 5_000).unwrap(),
+            ..CollectionConfig::new(seed)
+        })
+    };
+    let write_all = |c: &mut Collection| {
+        (0..8)
+            .map(|n| {
+                let res = send(c, "POST", "/i/_doc", Some(&format!(r#"{{"n":{n}}}"#)), T0);
+                assert_eq!(res.status, 201, "{}", res.body_text());
+                let id = body_json(&res)["_id"].as_str().unwrap().to_owned();
+                let at = c.timeline().last().unwrap().searchable_at_ms;
+                (id, at)
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut c = spread(3);
+    let writes = write_all(&mut c);
+    let lags: Vec<i64> = writes.iter().map(|(_, at)| at - T0).collect();
+    assert!(
+        lags.iter().all(|lag| (1_000..=5_000).contains(lag)),
+        "{lags:?}"
+    );
+    let distinct: std::collections::BTreeSet<_> = lags.iter().collect();
+    assert!(distinct.len() >= 6, "{lags:?}");
+    // Each document is invisible to search until its own lag, then found.
+    for (id, at) in &writes {
+        let query = json!({"query": {"ids": {"values": [id]}}}).to_string();
+        let mut count = |now| {
+            let res = send(&mut c, "POST", "/i/_search", Some(&query), now);
+            body_json(&res)["hits"]["total"]["value"].as_u64().unwrap()
+        };
+        assert_eq!(count(at - 1), 0, "{id} before {at}");
+        assert_eq!(count(*at), 1, "{id} at {at}");
+        // GET by id sees it at once.
+        assert!(c.get_document("i", id).unwrap().is_some(), "{id}");
+    }
+    // The same seed gives the same lags; document ids do not depend on them.
+    assert_eq!(write_all(&mut spread(3)), writes);
+    let other = write_all(&mut spread(4));
+    assert_ne!(
+        other.iter().map(|(_, at)| at).collect::<Vec<_>>(),
+        writes.iter().map(|(_, at)| at).collect::<Vec<_>>()
+    );
+    let mut fixed = Collection::new(CollectionConfig::new(3));
+    let fixed_ids: Vec<_> = write_all(&mut fixed)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let spread_ids: Vec<_> = writes.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(fixed_ids, spread_ids);
 }
 
 // --------------------------------------------------------------- quirks
