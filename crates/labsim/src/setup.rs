@@ -5,8 +5,10 @@
 //! Every change goes through the same code as the real service's: the
 //! stream is turned on and off as UpdateTable does (a new stream, ARN and
 //! label each time it comes back on, and AWS's refusals while the table is
-//! UPDATING); the trigger pauses and resumes as UpdateEventSourceMapping
-//! does, keeping its place in the stream; a deleted function answers 404.
+//! UPDATING); the trigger is created, paused, resumed and deleted as the
+//! Lambda API does it, through a few seconds of `Creating`, `Disabling`,
+//! `Enabling` or `Deleting` (refusing another change meanwhile), keeping its
+//! place in the stream; a deleted function answers 404.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -32,7 +34,11 @@ pub struct LabSetup {
     pub stream: String,
     pub function_exists: bool,
     pub trigger_exists: bool,
-    /// Always `false` without a trigger.
+    /// Whether the trigger is on or on its way there (`Enabled`,
+    /// `Enabling`, or `Creating`/`Updating` toward `Enabled`), as
+    /// Terraform's AWS provider reads the mapping's state; its `State` in
+    /// the Lambda API shows the few seconds of each change. Always `false`
+    /// without a trigger.
     pub trigger_enabled: bool,
     /// Always `false` without a function (its configuration went with it).
     pub env_vars_set: bool,
