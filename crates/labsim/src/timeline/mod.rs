@@ -31,6 +31,19 @@ use crate::ApiRequestEvent;
 /// The most events one read returns, and how many it returns unless asked.
 pub const MAX_PAGE: usize = 10_000;
 pub const DEFAULT_PAGE: usize = 1_000;
+/// About how much JSON one page may carry.
+pub const PAGE_BYTES: usize = 4 << 20;
+
+/// An event's JSON size, roughly: what grows is log text and batches.
+fn approximate_size(event: &TimelineEvent) -> usize {
+    match event {
+        TimelineEvent::LogLine(line) => 256 + line.message.len(),
+        TimelineEvent::LambdaInvocation(inv) => {
+            512 + inv.records.len() * 256 + inv.error.as_ref().map_or(0, String::len)
+        }
+        _ => 512,
+    }
+}
 
 /// The query of `GET /_labsim/events`: `after` (a `seq`, default 0) and
 /// `limit` (1 to [`MAX_PAGE`], default [`DEFAULT_PAGE`]).
@@ -97,7 +110,17 @@ impl SharedTimeline {
         let log = self.0.read().unwrap_or_else(|e| e.into_inner());
         let start = log.entries.partition_point(|e| e.seq <= after);
         let limit = limit.clamp(1, MAX_PAGE);
-        let end = (start + limit).min(log.entries.len());
+        let mut end = (start + limit).min(log.entries.len());
+        // A page also stops at about PAGE_BYTES of JSON (one event at least):
+        // a batch's printed event can make one log line a megabyte.
+        let mut bytes = 0;
+        for (i, entry) in log.entries[start..end].iter().enumerate() {
+            bytes += approximate_size(&entry.event);
+            if bytes > PAGE_BYTES && i > 0 {
+                end = start + i;
+                break;
+            }
+        }
         let events = log.entries[start..end].to_vec();
         TimelinePage {
             next: events.last().map_or(after, |e| e.seq),

@@ -566,3 +566,28 @@ fn only_a_get_of_the_events_is_answered_without_the_simulator() {
         );
     }
 }
+
+#[test]
+fn a_page_stops_at_a_few_megabytes_of_log_text() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.read();
+    // Items of 300 KB each: the handler prints each batch whole.
+    let big = "x".repeat(300_000);
+    for i in 0..20 {
+        lab.dynamodb(
+            "PutItem",
+            json!({"TableName": "lab-table", "Item": {"id": {"S": format!("big{i}")}, "blob": {"S": big}}}),
+        );
+        lab.run(300);
+    }
+    lab.run(2_000);
+    let after = lab.after;
+    let page = lab.sim.timeline().page(after, MAX_PAGE);
+    assert!(page.more, "{} events", page.events.len());
+    let json = serde_json::to_vec(&page).unwrap();
+    assert!(json.len() < 2 * super::PAGE_BYTES, "{} bytes", json.len());
+    assert!(json.len() > super::PAGE_BYTES / 2, "{} bytes", json.len());
+    // Nothing is lost: paging on reads everything once.
+    let everything = lab.read();
+    assert_eq!(everything[..page.events.len()], page.events[..]);
+}
