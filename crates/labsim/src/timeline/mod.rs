@@ -398,6 +398,7 @@ impl Recorder {
         TimelineEvent::LambdaInvocation(LambdaInvocation {
             request_id: inv.request_id.clone(),
             attempt: inv.attempt,
+            iterator_age_ms: inv.iterator_age_ms,
             cold_start: inv.cold_start,
             log_stream: inv.log_stream.clone(),
             result: if inv.error.is_none() {
