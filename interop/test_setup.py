@@ -57,7 +57,12 @@ def test_a_disabled_trigger_stops_the_flow_and_resumes_where_it_paused(lab):
     put(lab, "before-pause")
     assert wait_for(lambda: indexed(lab, "before-pause"))
     assert setup(lab, trigger_enabled=False) == {**START, "trigger_enabled": False}
-    assert mapping(lab)["State"] == "Disabled"
+    # As UpdateEventSourceMapping: Disabling for a few seconds, then Disabled;
+    # no other change meanwhile.
+    assert mapping(lab)["State"] == "Disabling"
+    refused = setup(lab, 409, trigger_enabled=True)
+    assert refused["error"] == "the trigger is Disabling until its last change settles (a few seconds): try again then"
+    assert wait_for(lambda: mapping(lab)["State"] == "Disabled", seconds=6)
 
     put(lab, "while-paused")
     # Many poll intervals and refresh lags later, still nothing.
@@ -65,7 +70,8 @@ def test_a_disabled_trigger_stops_the_flow_and_resumes_where_it_paused(lab):
     assert client_for(lab, "dynamodb").get_item(TableName="lab-table", Key={"id": {"S": "while-paused"}})["Item"]
 
     assert setup(lab, trigger_enabled=True) == START
-    assert mapping(lab)["State"] == "Enabled"
+    assert mapping(lab)["State"] == "Enabling"
+    assert wait_for(lambda: mapping(lab)["State"] == "Enabled", seconds=6)
     put(lab, "after-resume")
     # The mapping kept its place in the stream: the paused record comes too.
     assert wait_for(lambda: indexed(lab, "after-resume"))

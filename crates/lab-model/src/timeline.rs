@@ -169,6 +169,11 @@ pub struct LambdaInvocation {
     pub request_id: String,
     /// Earlier attempts at this same batch (0 on the first).
     pub attempt: u32,
+    /// How old the batch's oldest record was when this attempt began
+    /// (Lambda's `IteratorAge` metric): it grows while a failing batch
+    /// blocks the shard.
+    #[serde(default)]
+    pub iterator_age_ms: i64,
     pub cold_start: bool,
     pub log_stream: String,
     pub result: InvocationResult,
@@ -344,6 +349,7 @@ mod tests {
             TimelineEvent::LambdaInvocation(LambdaInvocation {
                 request_id: "i".into(),
                 attempt: 2,
+                iterator_age_ms: 1_500,
                 cold_start: false,
                 log_stream: "2026/11/27/[$LATEST]abc".into(),
                 result: InvocationResult::Failed,

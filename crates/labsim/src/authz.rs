@@ -63,7 +63,7 @@ impl Simulator {
                 ))
             }
             Service::Lambda => {
-                let (operation, function) = lambda_operation(req);
+                let (operation, function) = lambda_operation(req, region, account);
                 Some(iam::lambda_authz(
                     region,
                     account,
@@ -79,8 +79,9 @@ impl Simulator {
 }
 
 /// The Lambda API operation a request is, by method and path, and the
-/// function it names.
-fn lambda_operation(req: &Request) -> (&'static str, Option<String>) {
+/// function it names (an event source mapping's operations name the
+/// mapping's ARN, their resource in IAM).
+fn lambda_operation(req: &Request, region: &str, account: &str) -> (&'static str, Option<String>) {
     let rest = req.path.strip_prefix("/2015-03-31/").unwrap_or_default();
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let query_function = || {
@@ -89,6 +90,12 @@ fn lambda_operation(req: &Request) -> (&'static str, Option<String>) {
             .map(|(_, v)| v.into_owned())
     };
     let decode = |s: &str| Some(percent::decode(s));
+    let mapping = |uuid: &str| {
+        Some(format!(
+            "arn:aws:lambda:{region}:{account}:event-source-mapping:{}",
+            percent::decode(uuid)
+        ))
+    };
     let method = req.method.to_ascii_uppercase();
     match (method.as_str(), segments.as_slice()) {
         ("GET", ["functions"]) => ("ListFunctions", None),
@@ -96,7 +103,10 @@ fn lambda_operation(req: &Request) -> (&'static str, Option<String>) {
         ("GET", ["functions", name, "configuration"]) => ("GetFunctionConfiguration", decode(name)),
         ("POST", ["functions", name, "invocations"]) => ("Invoke", decode(name)),
         ("GET", ["event-source-mappings"]) => ("ListEventSourceMappings", query_function()),
-        ("GET", ["event-source-mappings", _]) => ("GetEventSourceMapping", None),
+        ("POST", ["event-source-mappings"]) => ("CreateEventSourceMapping", None),
+        ("GET", ["event-source-mappings", uuid]) => ("GetEventSourceMapping", mapping(uuid)),
+        ("PUT", ["event-source-mappings", uuid]) => ("UpdateEventSourceMapping", mapping(uuid)),
+        ("DELETE", ["event-source-mappings", uuid]) => ("DeleteEventSourceMapping", mapping(uuid)),
         _ => ("ListFunctions", None),
     }
 }

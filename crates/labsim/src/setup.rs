@@ -5,8 +5,10 @@
 //! Every change goes through the same code as the real service's: the
 //! stream is turned on and off as UpdateTable does (a new stream, ARN and
 //! label each time it comes back on, and AWS's refusals while the table is
-//! UPDATING); the trigger pauses and resumes as UpdateEventSourceMapping
-//! does, keeping its place in the stream; a deleted function answers 404.
+//! UPDATING); the trigger is created, paused, resumed and deleted as the
+//! Lambda API does it, through a few seconds of `Creating`, `Disabling`,
+//! `Enabling` or `Deleting` (refusing another change meanwhile), keeping its
+//! place in the stream; a deleted function answers 404.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -36,7 +38,11 @@ pub struct LabSetup {
     pub stream: String,
     pub function_exists: bool,
     pub trigger_exists: bool,
-    /// Always `false` without a trigger.
+    /// Whether the trigger is on or on its way there (`Enabled`,
+    /// `Enabling`, or `Creating`/`Updating` toward `Enabled`), as
+    /// Terraform's AWS provider reads the mapping's state; its `State` in
+    /// the Lambda API shows the few seconds of each change. Always `false`
+    /// without a trigger.
     pub trigger_enabled: bool,
     /// Always `false` without a function (its configuration went with it).
     pub env_vars_set: bool,
@@ -178,7 +184,7 @@ impl Simulator {
     /// [`Simulator::reset`] for that).
     pub fn setup(&self) -> LabSetup {
         let lambda = self.lambda.setup();
-        let mapping = self.lambda.mapping();
+        let (trigger_exists, trigger_enabled) = self.lambda.trigger();
         LabSetup {
             stream: self
                 .dynamodb
@@ -186,8 +192,8 @@ impl Simulator {
                 .map_or("off", StreamViewType::as_str)
                 .to_owned(),
             function_exists: lambda.function_exists,
-            trigger_exists: mapping.is_some(),
-            trigger_enabled: mapping.is_some_and(|m| m.enabled),
+            trigger_exists,
+            trigger_enabled,
             env_vars_set: lambda.function_exists && lambda.env_vars_set,
             handler: lambda.handler.as_str().to_owned(),
             stream_policy: self.lab_role().setup.stream_policy.as_str().to_owned(),
@@ -268,6 +274,21 @@ impl Simulator {
                 return conflict(&iam::ExecutionRole::cannot_access_stream(&stream));
             }
         }
+        // Deleting the trigger, or switching one that stays.
+        let trigger_changes = current.trigger_exists
+            && (!trigger
+                || patch
+                    .trigger_enabled
+                    .is_some_and(|e| e != current.trigger_enabled));
+        if trigger_changes {
+            // Lambda refuses a change while the last one is under way.
+            if let Some(busy) = self.lambda.trigger_busy(now_ms) {
+                return conflict(&format!(
+                    "the trigger is {} until its last change settles (a few seconds): try again then",
+                    busy.state.as_str()
+                ));
+            }
+        }
         if view != current_view {
             // The one change that can still fail (a table still UPDATING),
             // so it goes first: nothing else has changed yet.
@@ -289,16 +310,22 @@ impl Simulator {
         if let Some(set) = patch.env_vars_set {
             self.lambda.set_env_vars(set, now_ms);
         }
+        // The trigger's changes go through its states as the Lambda API's
+        // would; refusals were checked above, so none fails here.
         if trigger != current.trigger_exists {
-            // The console's "Activate trigger" is ticked by default.
+            // The console's "Activate trigger" is ticked by default. A new
+            // mapping names the stream it reads from the start.
             let enabled = patch.trigger_enabled.unwrap_or(true);
-            self.lambda.set_trigger_exists(trigger, enabled, now_ms);
-            if trigger {
-                // A new mapping names the stream it reads from the start.
-                self.tick(now_ms);
-            }
+            let stream_arn = self.dynamodb.latest_stream_arn(LAB_TABLE);
+            self.lambda
+                .set_trigger_exists(trigger, enabled, stream_arn, now_ms)
+                .map_err(|busy| SetupError::Conflict(busy.to_string()))?;
         } else if let Some(enabled) = patch.trigger_enabled {
-            self.lambda.set_trigger_enabled(enabled, now_ms);
+            if trigger && enabled != current.trigger_enabled {
+                self.lambda
+                    .set_trigger_enabled(enabled, now_ms)
+                    .map_err(|busy| SetupError::Conflict(busy.to_string()))?;
+            }
         }
         Ok(self.setup())
     }
@@ -341,7 +368,7 @@ mod role_tests;
 mod tests {
     use serde_json::{json, Value};
 
-    use crate::lambda::{FUNCTION_NAME, INDEX};
+    use crate::lambda::{FUNCTION_NAME, INDEX, STATE_TRANSITION_MS};
     use crate::message::{Request, Response};
     use crate::test_support::{Signer, NOW};
     use crate::{Service, SimConfig, Simulator};
@@ -546,16 +573,67 @@ mod tests {
         let paused = setup(&mut sim, r#"{"trigger_enabled": false}"#, now);
         assert_eq!(paused["trigger_enabled"], false);
         assert_eq!(paused["trigger_exists"], true);
-        assert_eq!(mapping_state(&mut sim, now), "Disabled");
+        // As UpdateEventSourceMapping: Disabling for a few seconds first.
+        assert_eq!(mapping_state(&mut sim, now), "Disabling");
+        assert_eq!(
+            mapping_state(&mut sim, now + STATE_TRANSITION_MS - 1),
+            "Disabling"
+        );
+        assert_eq!(
+            mapping_state(&mut sim, now + STATE_TRANSITION_MS),
+            "Disabled"
+        );
         put(&mut sim, "while-off", now);
         now = run(&mut sim, now, 15_000);
         assert!(sim.lambda().invocations().is_empty());
         assert!(indexed_names(&sim, now).is_empty());
-        setup(&mut sim, r#"{"trigger_enabled": true}"#, now);
+        let resumed = setup(&mut sim, r#"{"trigger_enabled": true}"#, now);
+        assert_eq!(resumed["trigger_enabled"], true, "on its way to Enabled");
+        assert_eq!(mapping_state(&mut sim, now), "Enabling");
+        // No polling until Enabled.
+        let enabled_at = now + STATE_TRANSITION_MS;
+        now = run(&mut sim, now, STATE_TRANSITION_MS - 50);
+        assert!(sim.lambda().invocations().is_empty());
+        now = run(&mut sim, now, 100);
         assert_eq!(mapping_state(&mut sim, now), "Enabled");
+        let first = sim.lambda().invocations().first().cloned().unwrap();
+        assert!(
+            first.time_ms >= enabled_at,
+            "{} < {enabled_at}",
+            first.time_ms
+        );
         put(&mut sim, "after", now);
         now = run(&mut sim, now, 15_000);
         assert_eq!(indexed_names(&sim, now), ["after", "while-off"]);
+    }
+
+    #[test]
+    fn a_trigger_change_under_way_refuses_another_as_lambda_does() {
+        let mut sim = sim();
+        setup(&mut sim, r#"{"trigger_enabled": false}"#, NOW);
+        let res = post(
+            &mut sim,
+            "/_labsim/setup",
+            r#"{"trigger_enabled": true}"#,
+            NOW + 1_000,
+        );
+        assert_eq!(res.status, 409, "{}", res.body_text());
+        assert_eq!(
+            json_of(&res)["error"],
+            "the trigger is Disabling until its last change settles (a few seconds): try again then"
+        );
+        // Nothing changed, and posting back the setup changes nothing.
+        let now = NOW + 1_000;
+        let current = setup(&mut sim, "", now);
+        assert_eq!(current["trigger_enabled"], false);
+        assert_eq!(setup(&mut sim, &current.to_string(), now), current);
+        assert_eq!(mapping_state(&mut sim, now), "Disabling");
+        let later = NOW + STATE_TRANSITION_MS;
+        assert_eq!(
+            setup(&mut sim, r#"{"trigger_enabled": true}"#, later)["trigger_enabled"],
+            true
+        );
+        assert_eq!(mapping_state(&mut sim, later), "Enabling");
     }
 
     #[test]
@@ -563,7 +641,13 @@ mod tests {
         let mut sim = sim();
         let gone = setup(&mut sim, r#"{"trigger_exists": false}"#, NOW);
         assert_eq!(gone["trigger_enabled"], false);
-        assert_eq!(mapping_state(&mut sim, NOW), Value::Null);
+        assert_eq!(gone["trigger_exists"], false);
+        // As DeleteEventSourceMapping: Deleting for a few seconds, then gone.
+        assert_eq!(mapping_state(&mut sim, NOW), "Deleting");
+        assert_eq!(
+            mapping_state(&mut sim, NOW + STATE_TRANSITION_MS),
+            Value::Null
+        );
         for (body, words) in [
             (r#"{"trigger_enabled": true}"#, "no trigger to enable"),
             (
@@ -603,6 +687,12 @@ mod tests {
             mapping["EventSourceArn"].as_str(),
             sim.dynamodb().latest_stream_arn("lab-table").as_deref()
         );
+        assert_eq!(mapping["State"], "Creating");
+        assert_eq!(mapping["StateTransitionReason"], "USER_INITIATED");
+        let settled = later + STATE_TRANSITION_MS;
+        let mapping = &sim.lambda().mapping_json(sim.dynamodb(), settled)[0];
+        assert_eq!(mapping["State"], "Enabled");
+        assert_eq!(mapping["StateTransitionReason"], "User action");
     }
 
     #[test]

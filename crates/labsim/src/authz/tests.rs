@@ -205,6 +205,37 @@ fn lambda_and_logs_denials_have_their_shapes() {
 }
 
 #[test]
+fn an_event_source_mapping_change_is_authorized_on_the_mapping_arn() {
+    let mut sim = sim();
+    let uuid = sim.lambda().mapping().unwrap().uuid.clone();
+    let arn = format!("arn:aws:lambda:ap-southeast-1:123456789012:event-source-mapping:{uuid}");
+    let update = || {
+        Request::new("PUT", &format!("/2015-03-31/event-source-mappings/{uuid}"))
+            .with_header("host", "127.0.0.1:9105")
+            .with_body(r#"{"Enabled":false}"#)
+    };
+    // The learner's own credentials read the function, they change nothing.
+    let demo = sim.identity().demo_credentials().clone();
+    let res = sim.handle(Service::Lambda, &signed_as(&demo, "lambda", update()), NOW);
+    assert_eq!(res.status, 403, "{}", res.body_text());
+    assert_eq!(
+        json_of(&res)["Message"],
+        format!("User: {CALLER} is not authorized to perform: lambda:UpdateEventSourceMapping on resource: {arn} because no identity-based policy allows the lambda:UpdateEventSourceMapping action")
+    );
+    let allowed = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:UpdateEventSourceMapping", "Resource": arn}]}),
+    );
+    let res = sim.handle(
+        Service::Lambda,
+        &signed_as(&allowed, "lambda", update()),
+        NOW,
+    );
+    assert_eq!(res.status, 202, "{}", res.body_text());
+    assert_eq!(json_of(&res)["State"], "Disabling");
+}
+
+#[test]
 fn api_gateway_with_iam_auth_checks_execute_api_invoke() {
     let mut config = SimConfig::new(21);
     config.api = ApiSetup {

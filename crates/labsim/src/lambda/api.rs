@@ -1,11 +1,13 @@
 //! The Lambda API (REST JSON, path-based) for the one function:
 //! GetFunction, GetFunctionConfiguration, ListEventSourceMappings,
-//! GetEventSourceMapping.
+//! GetEventSourceMapping, CreateEventSourceMapping (on `lab-table`'s
+//! stream), UpdateEventSourceMapping (`Enabled`) and
+//! DeleteEventSourceMapping.
 
 use serde_json::{json, Value};
 
-use super::{HandlerKind, Lambda, FUNCTION_NAME, ROLE_NAME};
-use crate::dynamodb::{DynamoDb, LAB_TABLE};
+use super::{HandlerKind, Lambda, MappingBusy, FUNCTION_NAME, ROLE_NAME};
+use crate::dynamodb::{DynamoDb, StartingPosition, LAB_TABLE};
 use crate::message::{Request, Response};
 use crate::percent;
 use crate::time;
@@ -21,9 +23,39 @@ fn error(status: u16, kind: &str, message: &str, request_id: &str) -> Response {
 }
 
 fn ok(body: &Value, request_id: &str) -> Response {
-    let mut res = Response::json(200, body);
+    answer(200, body, request_id)
+}
+
+fn answer(status: u16, body: &Value, request_id: &str) -> Response {
+    let mut res = Response::json(status, body);
     res.set_header("x-amzn-RequestId", request_id);
     res
+}
+
+/// A change refused because the mapping is between states: AWS's
+/// `ResourceInUseException` (400, per the SDKs' model: "you tried to update
+/// an event source mapping in the CREATING state"). AWS's exact message is
+/// not on record; this one names the mapping and its state.
+fn in_use(busy: &MappingBusy, request_id: &str) -> Response {
+    error(
+        400,
+        "ResourceInUseException",
+        &format!(
+            "Cannot update the event source mapping {}: it is in the {} state.",
+            busy.uuid,
+            busy.state.as_str()
+        ),
+        request_id,
+    )
+}
+
+fn mapping_not_found(request_id: &str) -> Response {
+    error(
+        404,
+        "ResourceNotFoundException",
+        &format!("The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: {request_id})"),
+        request_id,
+    )
 }
 
 /// Lambda's `LastModified` format: `2024-10-08T19:55:22.000+0000`.
@@ -36,6 +68,16 @@ fn last_modified(epoch_ms: i64) -> String {
     )
 }
 
+/// A body that is not the JSON object the operation takes.
+fn invalid_json(request_id: &str) -> Response {
+    error(
+        400,
+        "InvalidParameterValueException",
+        "The request body is not a valid UpdateEventSourceMapping request.",
+        request_id,
+    )
+}
+
 fn query_param(req: &Request, name: &str) -> Option<String> {
     form_urlencoded::parse(req.query.as_bytes())
         .find(|(k, _)| k == name)
@@ -45,7 +87,7 @@ fn query_param(req: &Request, name: &str) -> Option<String> {
 impl Lambda {
     /// Answers one Lambda API request (signature already checked).
     pub fn handle_api(
-        &self,
+        &mut self,
         req: &Request,
         dynamodb: &DynamoDb,
         now_ms: i64,
@@ -89,22 +131,110 @@ impl Lambda {
                     .collect();
                 ok(&json!({"EventSourceMappings": mappings}), request_id)
             }
+            ("POST", ["event-source-mappings"]) => {
+                self.create_from_request(req, dynamodb, now_ms, request_id)
+            }
             ("GET", ["event-source-mappings", uuid]) => {
-                match self
-                    .mapping_json(dynamodb, now_ms)
-                    .into_iter()
-                    .find(|m| m["UUID"].as_str() == Some(*uuid))
-                {
+                match self.mapping_json_named(uuid, dynamodb, now_ms) {
                     Some(m) => ok(&m, request_id),
-                    None => error(
-                        404,
-                        "ResourceNotFoundException",
-                        &format!("The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: {request_id})"),
-                        request_id,
-                    ),
+                    None => mapping_not_found(request_id),
+                }
+            }
+            ("PUT", ["event-source-mappings", uuid]) => {
+                if self.mapping_json_named(uuid, dynamodb, now_ms).is_none() {
+                    return mapping_not_found(request_id);
+                }
+                let enabled = match serde_json::from_slice::<Value>(&req.body) {
+                    Ok(Value::Object(body)) => match body.get("Enabled") {
+                        None | Some(Value::Null) => None,
+                        Some(Value::Bool(b)) => Some(*b),
+                        Some(_) => return invalid_json(request_id),
+                    },
+                    _ => return invalid_json(request_id),
+                };
+                if let Err(busy) = self.update_mapping(enabled, now_ms) {
+                    return in_use(&busy, request_id);
+                }
+                match self.mapping_json_named(uuid, dynamodb, now_ms) {
+                    Some(m) => answer(202, &m, request_id),
+                    None => mapping_not_found(request_id),
+                }
+            }
+            ("DELETE", ["event-source-mappings", uuid]) => {
+                if self.mapping_json_named(uuid, dynamodb, now_ms).is_none() {
+                    return mapping_not_found(request_id);
+                }
+                if let Err(busy) = self.set_trigger_exists(false, false, None, now_ms) {
+                    return in_use(&busy, request_id);
+                }
+                match self.mapping_json_named(uuid, dynamodb, now_ms) {
+                    Some(m) => answer(202, &m, request_id),
+                    None => mapping_not_found(request_id),
                 }
             }
             _ => self.unknown(request_id),
+        }
+    }
+
+    /// CreateEventSourceMapping: the function, `lab-table`'s stream and a
+    /// starting position; one mapping per function and stream.
+    fn create_from_request(
+        &mut self,
+        req: &Request,
+        dynamodb: &DynamoDb,
+        now_ms: i64,
+        request_id: &str,
+    ) -> Response {
+        // The refusals' wording is AWS's where it is on record (the
+        // conflict, a missing function); the parameter messages are labsim's.
+        let invalid =
+            |message: &str| error(400, "InvalidParameterValueException", message, request_id);
+        let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&req.body) else {
+            return invalid("The request body is not a valid CreateEventSourceMapping request.");
+        };
+        let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
+        let function = text("FunctionName");
+        if self.function_named(function).is_none() {
+            return self.not_found(function, request_id);
+        }
+        let arn = text("EventSourceArn");
+        if dynamodb.latest_stream_arn(LAB_TABLE).as_deref() != Some(arn)
+            || dynamodb.stream_view(LAB_TABLE).is_none()
+        {
+            return invalid(&format!(
+                "EventSourceArn {arn:?} is not an enabled stream of {LAB_TABLE}."
+            ));
+        }
+        let start = match text("StartingPosition") {
+            "LATEST" => StartingPosition::Latest,
+            "TRIM_HORIZON" => StartingPosition::TrimHorizon,
+            other => {
+                return invalid(&format!(
+                    "StartingPosition must be LATEST or TRIM_HORIZON for a DynamoDB stream, not {other:?}."
+                ))
+            }
+        };
+        let enabled = match body.get("Enabled") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return invalid("Enabled must be true or false."),
+        };
+        if let Some(existing) = self.mapping.as_ref().filter(|m| !m.is_deleting()) {
+            let mut res = Response::json(
+                409,
+                &json!({"Type": "User", "message": format!(
+                    "The event source arn (\" {arn} \") and function (\" {FUNCTION_NAME} \") provided mapping already exists. Please update or delete the existing mapping with UUID {}",
+                    existing.uuid
+                )}),
+            );
+            res.set_header("x-amzn-ErrorType", "ResourceConflictException");
+            res.set_header("x-amzn-RequestId", request_id);
+            return res;
+        }
+        self.create_mapping(arn.to_owned(), start, enabled, now_ms);
+        match self.mapping_json(dynamodb, now_ms).into_iter().next() {
+            Some(m) => answer(202, &m, request_id),
+            None => mapping_not_found(request_id),
         }
     }
 
@@ -195,15 +325,22 @@ impl Lambda {
         })
     }
 
-    /// The event source mappings as ListEventSourceMappings shows them.
-    pub fn mapping_json(&self, dynamodb: &DynamoDb, _now_ms: i64) -> Vec<Value> {
-        let Some(m) = &self.mapping else {
+    /// The event source mapping `uuid` as GetEventSourceMapping shows it.
+    fn mapping_json_named(&self, uuid: &str, dynamodb: &DynamoDb, now_ms: i64) -> Option<Value> {
+        self.mapping_json(dynamodb, now_ms)
+            .into_iter()
+            .find(|m| m["UUID"].as_str() == Some(uuid))
+    }
+
+    /// The event source mappings as ListEventSourceMappings shows them at
+    /// `now_ms` (a deleted one is gone once its `Deleting` is over).
+    pub fn mapping_json(&self, dynamodb: &DynamoDb, now_ms: i64) -> Vec<Value> {
+        let Some(m) = self.mapping.as_ref().filter(|m| !m.is_deleted(now_ms)) else {
             return Vec::new();
         };
         let arn = m
-            .cursor
-            .as_ref()
-            .map(|c| c.stream_arn.clone())
+            .stream_arn
+            .clone()
             .or_else(|| dynamodb.latest_stream_arn(LAB_TABLE))
             .unwrap_or_else(|| {
                 format!(
@@ -211,25 +348,21 @@ impl Lambda {
                     self.region, self.account
                 )
             });
-        let state = if !m.enabled {
-            "Disabled"
-        } else if m.cursor.is_none() {
-            "Creating"
-        } else {
-            "Enabled"
-        };
         vec![json!({
             "UUID": m.uuid,
-            "StartingPosition": "LATEST",
-            "BatchSize": super::BATCH_SIZE,
+            "StartingPosition": match m.starting_position {
+                StartingPosition::Latest => "LATEST",
+                StartingPosition::TrimHorizon => "TRIM_HORIZON",
+            },
+            "BatchSize": m.batch_size,
             "MaximumBatchingWindowInSeconds": 0,
             "ParallelizationFactor": 1,
             "EventSourceArn": arn,
             "FunctionArn": self.function_arn(),
             "LastModified": m.last_modified_ms as f64 / 1000.0,
             "LastProcessingResult": m.last_result.as_str(),
-            "State": state,
-            "StateTransitionReason": "User action",
+            "State": m.state(now_ms).as_str(),
+            "StateTransitionReason": m.state_transition_reason(now_ms),
             "DestinationConfig": {"OnFailure": {}},
             "MaximumRecordAgeInSeconds": -1,
             "BisectBatchOnFunctionError": false,

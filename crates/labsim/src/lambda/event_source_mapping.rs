@@ -1,6 +1,7 @@
-//! The event source mapping (the trigger): its poller reads `lab-table`'s
-//! stream a batch at a time, invokes the function with it, logs the run as
-//! the runtime would, and moves on or retries.
+//! The event source mapping (the trigger): its states over time, and its
+//! poller, which reads `lab-table`'s stream a batch at a time while the
+//! mapping is `Enabled`, invokes the function with it, logs the run as the
+//! runtime would, and moves on or retries the same batch.
 //!
 //! A tick is done in steps ([`Lambda::tick_start`], then
 //! [`Lambda::tick_continue`] until it says `false`) so a server can answer
@@ -9,7 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use super::handler::{error_line, handle_record};
+use super::handler::{handle_record, MISSING_ENVIRONMENT};
+use super::runtime::{Centis, Crash, Report, UNHANDLED_EXCEPTION_WARNING};
 use super::{
     python, Environment, HandlerKind, HandlerOutcome, Invocation, InvocationRecord, Lambda,
     ProcessingResult, BATCH_SIZE, ENVIRONMENT_IDLE_MS, LOG_GROUP, MAX_BATCHES_PER_TICK,
@@ -19,44 +21,214 @@ use crate::dynamodb::{DynamoDb, StartingPosition, StreamCursor, StreamRecord, LA
 use crate::opensearch::Collection;
 use crate::time;
 
+/// How long a state change of the mapping takes (`Creating`, `Enabling`,
+/// `Disabling`, `Updating`, `Deleting`) before it settles. AWS documents no
+/// figure, only that the change is not immediate ("might not be completely
+/// deleted for several seconds", DeleteEventSourceMapping); a few seconds
+/// is what one sees in the console, so labsim takes 3 s for each.
+pub const STATE_TRANSITION_MS: i64 = 3_000;
+
+/// `StateTransitionReason` while a change the user asked for is under way,
+/// and once the mapping has settled (AWS's own answers show both).
+const REASON_IN_TRANSITION: &str = "USER_INITIATED";
+const REASON_SETTLED: &str = "User action";
+
+/// The mapping's `State`, as the Lambda API shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MappingState {
+    Creating,
+    Enabling,
+    Enabled,
+    Disabling,
+    Disabled,
+    Updating,
+    Deleting,
+}
+
+impl MappingState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MappingState::Creating => "Creating",
+            MappingState::Enabling => "Enabling",
+            MappingState::Enabled => "Enabled",
+            MappingState::Disabling => "Disabling",
+            MappingState::Disabled => "Disabled",
+            MappingState::Updating => "Updating",
+            MappingState::Deleting => "Deleting",
+        }
+    }
+}
+
+/// A change the mapping refuses because another is under way (Lambda's
+/// `ResourceInUseException`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the event source mapping {uuid} is {} and takes no change until it settles", state.as_str())]
+pub struct MappingBusy {
+    pub uuid: String,
+    pub state: MappingState,
+}
+
 /// The trigger.
 #[derive(Debug, Clone)]
 pub struct EventSourceMapping {
     pub uuid: String,
     pub created_ms: i64,
+    /// What the user last asked for (`Enabled` of Create- and
+    /// UpdateEventSourceMapping): the state it is in or heading for.
     pub enabled: bool,
-    /// Set once polling starts (position LATEST at that moment).
+    /// A change under way and when it settles; `None` once settled.
+    transition: Option<(MappingState, i64)>,
+    /// The stream it reads (known when it was created, else found at the
+    /// first poll).
+    pub stream_arn: Option<String>,
+    /// Where it starts reading: LATEST (as the console's trigger does) or
+    /// TRIM_HORIZON.
+    pub starting_position: StartingPosition,
+    /// Set once polling starts (at its starting position at that moment).
     pub cursor: Option<StreamCursor>,
+    pub batch_size: usize,
     pub last_result: ProcessingResult,
     pub last_modified_ms: i64,
     next_poll_ms: i64,
     /// Failed attempts at the current batch.
     pub failed_attempts: u32,
+    /// The failed batch under retry, if the last batch failed.
+    retry: Option<Retry>,
+}
+
+/// A failed batch, so that its retry reads the same records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Retry {
+    /// Its first record's sequence number.
+    first_sequence: String,
+    /// How many records it holds.
+    len: usize,
+}
+
+impl Retry {
+    fn of(batch: &[StreamRecord]) -> Self {
+        Retry {
+            first_sequence: batch
+                .first()
+                .map(|r| r.sequence_number.clone())
+                .unwrap_or_default(),
+            len: batch.len(),
+        }
+    }
 }
 
 impl EventSourceMapping {
-    /// A new mapping, starting at LATEST once it first polls.
-    pub(super) fn new(uuid: String, enabled: bool, now_ms: i64) -> Self {
+    /// A mapping that was set up before the simulator started: already
+    /// `Enabled` (or `Disabled`), starting at LATEST once it first polls.
+    pub(super) fn settled(uuid: String, enabled: bool, now_ms: i64) -> Self {
         EventSourceMapping {
             uuid,
             created_ms: now_ms,
             enabled,
+            transition: None,
+            stream_arn: None,
+            starting_position: StartingPosition::Latest,
             cursor: None,
+            batch_size: BATCH_SIZE,
             last_result: ProcessingResult::NoRecords,
             last_modified_ms: now_ms,
             next_poll_ms: now_ms,
             failed_attempts: 0,
+            retry: None,
         }
     }
 
-    /// Pauses or resumes; a change polls at once and forgets failures.
-    pub(super) fn set_enabled(&mut self, enabled: bool, now_ms: i64) {
-        if self.enabled != enabled {
-            self.enabled = enabled;
-            self.last_modified_ms = now_ms;
-            self.next_poll_ms = now_ms;
-            self.failed_attempts = 0;
+    /// A mapping just created on `stream_arn`: `Creating` for a while, then
+    /// `Enabled` or `Disabled`.
+    pub(super) fn created(
+        uuid: String,
+        stream_arn: Option<String>,
+        enabled: bool,
+        now_ms: i64,
+    ) -> Self {
+        EventSourceMapping {
+            transition: Some((MappingState::Creating, now_ms + STATE_TRANSITION_MS)),
+            stream_arn,
+            ..EventSourceMapping::settled(uuid, enabled, now_ms)
         }
+    }
+
+    /// The `State` at `now_ms`.
+    pub fn state(&self, now_ms: i64) -> MappingState {
+        match self.transition {
+            Some((state, until)) if now_ms < until => state,
+            Some((MappingState::Deleting, _)) => MappingState::Deleting,
+            _ if self.enabled => MappingState::Enabled,
+            _ => MappingState::Disabled,
+        }
+    }
+
+    /// `StateTransitionReason` at `now_ms`.
+    pub fn state_transition_reason(&self, now_ms: i64) -> &'static str {
+        match self.transition {
+            Some((_, until)) if now_ms < until => REASON_IN_TRANSITION,
+            _ => REASON_SETTLED,
+        }
+    }
+
+    /// Whether a deletion has run its course: the mapping is gone.
+    pub fn is_deleted(&self, now_ms: i64) -> bool {
+        matches!(self.transition, Some((MappingState::Deleting, until)) if now_ms >= until)
+    }
+
+    /// Whether it is being deleted or gone.
+    pub fn is_deleting(&self) -> bool {
+        matches!(self.transition, Some((MappingState::Deleting, _)))
+    }
+
+    /// Refuses a change while another is under way, as Lambda does.
+    pub(super) fn ensure_settled(&self, now_ms: i64) -> Result<(), MappingBusy> {
+        let state = self.state(now_ms);
+        match state {
+            MappingState::Enabled | MappingState::Disabled => Ok(()),
+            _ => Err(MappingBusy {
+                uuid: self.uuid.clone(),
+                state,
+            }),
+        }
+    }
+
+    /// UpdateEventSourceMapping: `enabled` (if given and new) switches it
+    /// through `Enabling`/`Disabling`; any other update goes through
+    /// `Updating` back to the state it was in. Pausing keeps its place in the stream,
+    /// so records written meanwhile are processed once it is back on; a
+    /// change forgets the failures of the batch under way and polls as
+    /// soon as it settles.
+    pub(super) fn update(&mut self, enabled: Option<bool>, now_ms: i64) -> Result<(), MappingBusy> {
+        self.ensure_settled(now_ms)?;
+        let until = now_ms + STATE_TRANSITION_MS;
+        let state = match enabled {
+            Some(true) if !self.enabled => MappingState::Enabling,
+            Some(false) if self.enabled => MappingState::Disabling,
+            _ => MappingState::Updating,
+        };
+        if let Some(enabled) = enabled {
+            self.enabled = enabled;
+        }
+        self.transition = Some((state, until));
+        self.last_modified_ms = now_ms;
+        self.next_poll_ms = until;
+        self.failed_attempts = 0;
+        self.retry = None;
+        Ok(())
+    }
+
+    /// DeleteEventSourceMapping: `Deleting` for a while, then gone.
+    pub(super) fn delete(&mut self, now_ms: i64) -> Result<(), MappingBusy> {
+        self.ensure_settled(now_ms)?;
+        self.transition = Some((MappingState::Deleting, now_ms + STATE_TRANSITION_MS));
+        self.last_modified_ms = now_ms;
+        Ok(())
+    }
+
+    /// Whether it reads the stream at `now_ms`: only while `Enabled`.
+    fn polls(&self, now_ms: i64) -> bool {
+        self.state(now_ms) == MappingState::Enabled && now_ms >= self.next_poll_ms
     }
 }
 
@@ -97,7 +269,7 @@ pub(super) struct InFlight {
     /// What the handler did with each record handled so far.
     pub(super) outcomes: Vec<InvocationRecord>,
     /// The exception that ended the handler.
-    pub(super) error: Option<String>,
+    pub(super) error: Option<Crash>,
 }
 
 impl InFlight {
@@ -133,7 +305,10 @@ impl Lambda {
         self.batches_this_tick = 0;
         // An enabled mapping is one of its shard's readers even while it
         // waits to retry a batch (the Streams guide's two-reader limit).
-        let reading = self.mapping.as_ref().filter(|m| m.enabled);
+        let reading = self
+            .mapping
+            .as_ref()
+            .filter(|m| m.state(now_ms) == MappingState::Enabled);
         if let Some(cursor) = reading.and_then(|m| m.cursor.as_ref()) {
             dynamodb.keep_reader(cursor, now_ms);
         }
@@ -154,10 +329,10 @@ impl Lambda {
             if self.in_flight.is_some() {
                 return true;
             }
-            let due = self
-                .mapping
-                .as_ref()
-                .is_some_and(|m| m.enabled && now_ms >= m.next_poll_ms);
+            if self.mapping.as_ref().is_some_and(|m| m.is_deleted(now_ms)) {
+                self.mapping = None;
+            }
+            let due = self.mapping.as_ref().is_some_and(|m| m.polls(now_ms));
             if !due || self.batches_this_tick >= MAX_BATCHES_PER_TICK {
                 return false;
             }
@@ -186,10 +361,15 @@ impl Lambda {
             return;
         }
         if mapping.cursor.is_none() {
-            let Some(arn) = dynamodb.latest_stream_arn(LAB_TABLE) else {
+            let Some(arn) = mapping
+                .stream_arn
+                .clone()
+                .or_else(|| dynamodb.latest_stream_arn(LAB_TABLE))
+            else {
                 return;
             };
-            match dynamodb.stream_cursor(&arn, StartingPosition::Latest, now_ms) {
+            mapping.stream_arn = Some(arn.clone());
+            match dynamodb.stream_cursor(&arn, mapping.starting_position, now_ms) {
                 Ok(cursor) => mapping.cursor = Some(cursor),
                 Err(_) => return,
             }
@@ -197,56 +377,76 @@ impl Lambda {
         let Some(cursor) = mapping.cursor.as_ref() else {
             return;
         };
+        // A failed batch is retried as it was: the same records, no more.
+        let limit = mapping.retry.as_ref().map_or(mapping.batch_size, |r| r.len);
         let mut next = cursor.clone();
-        let Ok(mut batch) = dynamodb.read_stream(&mut next, BATCH_SIZE, now_ms) else {
+        let Ok(mut batch) = dynamodb.read_stream(&mut next, limit, now_ms) else {
             return;
         };
-        let full = batch.len() == BATCH_SIZE;
-        // Records past the stream's retention are gone: AWS stops retrying.
-        let expired = batch
-            .iter()
-            .take_while(|r| r.created_ms + crate::dynamodb::RETENTION_MS <= now_ms)
-            .count();
-        if expired > 0 {
-            batch.drain(..expired);
-            if batch.is_empty() {
-                mapping.cursor = Some(next);
-                mapping.failed_attempts = 0;
+        let head = batch.first().map(|r| r.sequence_number.as_str());
+        if mapping
+            .retry
+            .as_ref()
+            .is_some_and(|r| head != Some(r.first_sequence.as_str()))
+        {
+            // The failed batch's first record is gone: the stream trimmed
+            // it after 24 hours, which (MaximumRecordAgeInSeconds -1) is
+            // when Lambda stops retrying. What is left is a new batch.
+            mapping.retry = None;
+            mapping.failed_attempts = 0;
+            next = cursor.clone();
+            let Ok(fresh) = dynamodb.read_stream(&mut next, mapping.batch_size, now_ms) else {
                 return;
-            }
+            };
+            batch = fresh;
         }
+        let full = batch.len() == mapping.batch_size;
         if batch.is_empty() {
             return;
         }
         let attempt = mapping.failed_attempts;
         let uuid = mapping.uuid.clone();
         if !self.setup.function_exists {
-            self.settle(&uuid, next, full, false, now_ms);
+            let failed = Retry::of(&batch);
+            self.settle(&uuid, next, full, Err(failed), now_ms, now_ms);
             return;
         }
         self.in_flight = Some(self.begin(uuid, next, full, attempt, now_ms, batch));
     }
 
-    /// Moves the mapping `uuid` on after a batch, or schedules its retry.
-    fn settle(&mut self, uuid: &str, next: StreamCursor, full: bool, ok: bool, now_ms: i64) {
+    /// Moves the mapping `uuid` on after a batch read at `now_ms` (`Ok`),
+    /// or schedules the retry of the `Err` batch, counting its back-off
+    /// from `ended_ms`, when the failed invocation ended (a retry never
+    /// starts before the failed run is over).
+    fn settle(
+        &mut self,
+        uuid: &str,
+        next: StreamCursor,
+        full: bool,
+        outcome: Result<(), Retry>,
+        now_ms: i64,
+        ended_ms: i64,
+    ) {
         let Some(mapping) = self.mapping.as_mut().filter(|m| m.uuid == uuid) else {
             return;
         };
-        if ok {
+        if let Err(failed) = outcome {
+            mapping.failed_attempts += 1;
+            mapping.retry = Some(failed);
+            mapping.last_result = ProcessingResult::FunctionCallFailed;
+            let shift = (mapping.failed_attempts - 1).min(16);
+            let delay = (RETRY_BASE_MS << shift).min(RETRY_CAP_MS);
+            mapping.next_poll_ms = ended_ms.max(now_ms) + delay;
+        } else {
             mapping.cursor = Some(next);
             mapping.failed_attempts = 0;
+            mapping.retry = None;
             mapping.last_result = ProcessingResult::Ok;
             if full {
                 // More records wait: read again at the next tick, not after
                 // the poll interval.
                 mapping.next_poll_ms = now_ms;
             }
-        } else {
-            mapping.failed_attempts += 1;
-            mapping.last_result = ProcessingResult::FunctionCallFailed;
-            let shift = (mapping.failed_attempts - 1).min(16);
-            let delay = (RETRY_BASE_MS << shift).min(RETRY_CAP_MS);
-            mapping.next_poll_ms = now_ms + delay;
         }
     }
 
@@ -352,28 +552,28 @@ impl Lambda {
         let request_id = run.request_id;
         let cold = run.cold;
         let init_ms = run.init_ms;
-        let mut lines: Vec<(i64, String)> = Vec::new();
+        // (ms into the run, the log event as written).
+        let mut events: Vec<(i64, String)> = Vec::new();
         if cold {
-            lines.push((
+            events.push((
                 0,
                 format!(
-                    "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: {}",
+                    "INIT_START Runtime Version: python:3.12.v38\tRuntime Version ARN: {}\n",
                     self.runtime_version_arn()
                 ),
             ));
         }
         let start = init_ms;
-        lines.push((
+        events.push((
             start,
-            format!("START RequestId: {request_id} Version: $LATEST"),
+            format!("START RequestId: {request_id} Version: $LATEST\n"),
         ));
-        let (run_lines, elapsed_ms, error) = if run.env.is_none() {
-            let error = error_line(
-                "KeyError: 'OPENSEARCH_HOST'",
-                8,
-                "host = os.environ['OPENSEARCH_HOST']",
-            );
-            (Vec::new(), 1, Some(error))
+        let (run_lines, elapsed_ms, crash) = if run.env.is_none() {
+            let crash = Crash {
+                exception: "KeyError: 'OPENSEARCH_HOST'".to_owned(),
+                frames: vec![MISSING_ENVIRONMENT],
+            };
+            (Vec::new(), 1, Some(crash))
         } else {
             let mut printed = run.printed;
             printed.push_str(python::EVENT_REPR_CLOSE);
@@ -389,41 +589,42 @@ impl Lambda {
             (run_lines, elapsed, run.error)
         };
         for (at, line) in run_lines {
-            lines.push((start + at, line));
+            events.push((start + at, format!("{line}\n")));
         }
         let end = start + elapsed_ms;
+        let error = crash.as_ref().map(Crash::error_event);
         if let Some(error) = &error {
-            lines.push((end, error.clone()));
+            // The runtime's warning first (as written, no newline), then
+            // the exception and its traceback as one event.
+            events.push((end, UNHANDLED_EXCEPTION_WARNING.to_owned()));
+            events.push((end, error.clone()));
         }
-        let duration = elapsed_ms as f64 + (self.rng.next_u64() % 100) as f64 / 100.0;
-        let billed = duration.ceil() as i64;
-        let memory = 70 + self.rng.next_u64() % 12;
-        lines.push((end, format!("END RequestId: {request_id}")));
-        let mut report = format!(
-            "REPORT RequestId: {request_id}\tDuration: {duration:.2} ms\tBilled Duration: {billed} ms\tMemory Size: 128 MB\tMax Memory Used: {memory} MB"
-        );
-        if cold {
-            report.push_str(&format!(
-                "\tInit Duration: {init_ms}.{:02} ms",
-                self.rng.next_u64() % 100
-            ));
-        }
-        lines.push((end, report));
-        for (at, line) in lines {
+        let duration = Centis(elapsed_ms * 100 + (self.rng.next_u64() % 100) as i64);
+        let max_memory_used_mb = 70 + (self.rng.next_u64() % 12) as u32;
+        let init = cold.then(|| Centis(init_ms * 100 + (self.rng.next_u64() % 100) as i64));
+        events.push((end, format!("END RequestId: {request_id}\n")));
+        let report = Report {
+            request_id: &request_id,
+            duration,
+            init,
+            memory_size_mb: 128,
+            max_memory_used_mb,
+        };
+        events.push((end, format!("{}\n", report.line())));
+        for (at, message) in events {
             let timestamp = now_ms + at;
             let ingestion = timestamp + 100 + (self.rng.next_u64() % 400) as i64;
-            self.logs.put(
-                LOG_GROUP,
-                &run.log_stream,
-                timestamp,
-                ingestion,
-                &format!("{line}\n"),
-            );
+            self.logs
+                .put(LOG_GROUP, &run.log_stream, timestamp, ingestion, &message);
         }
         if let Some(env) = self.environment.as_mut() {
             env.last_used_ms = now_ms + end;
         }
-        let ok = error.is_none();
+        let outcome = if error.is_none() {
+            Ok(())
+        } else {
+            Err(Retry::of(&run.batch))
+        };
         // Records after a crash (or all of them, when the handler failed
         // before its first) were never reached.
         let mut records = run.outcomes;
@@ -441,9 +642,20 @@ impl Lambda {
             log_stream: run.log_stream,
             records,
             cold_start: cold,
-            error,
+            error: error.map(|e| e.trim_end_matches('\n').to_owned()),
             attempt: run.attempt,
+            iterator_age_ms: run
+                .batch
+                .first()
+                .map_or(0, |r| (now_ms - r.created_ms).max(0)),
         });
-        self.settle(&run.mapping_uuid, run.next, run.full, ok, now_ms);
+        self.settle(
+            &run.mapping_uuid,
+            run.next,
+            run.full,
+            outcome,
+            now_ms,
+            now_ms + end,
+        );
     }
 }

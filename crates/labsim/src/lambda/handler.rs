@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::event_source_mapping::InFlight;
+use super::runtime::{Crash, Frame};
 use super::{python, HandlerKind, HandlerOutcome, InvocationRecord};
 use crate::dynamodb::{AttributeValue, Item};
 use crate::iam;
@@ -15,13 +16,27 @@ use crate::opensearch::Collection;
 use crate::percent;
 use crate::rng::SplitMix64;
 
-/// The Python runtime's log line for an unhandled exception: one event,
-/// lines joined with `\r`.
-pub(super) fn error_line(exception: &str, line: u32, source: &str) -> String {
-    format!(
-        "[ERROR] {exception}\rTraceback (most recent call last):\r  File \"/var/task/lambda_function.py\", line {line}, in lambda_handler\r    {source}"
-    )
-}
+/// Where the workshop's code as shipped raises on a non-string attribute
+/// (workshop.md: measured by running it under Python 3.12).
+const WORKSHOP_NON_STRING: Frame = Frame {
+    line: 33,
+    function: "lambda_handler",
+    source: "transformed_data[key] = event_data[key][\"S\"];",
+};
+
+/// Where the fixed handler raises on the same.
+const FIXED_NON_STRING: Frame = Frame {
+    line: 30,
+    function: "lambda_handler",
+    source: "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
+};
+
+/// Where either handler raises when its environment variables are not set.
+pub(super) const MISSING_ENVIRONMENT: Frame = Frame {
+    line: 8,
+    function: "lambda_handler",
+    source: "host = os.environ['OPENSEARCH_HOST']",
+};
 
 /// An HTTP call from the function to the collection.
 struct Call {
@@ -126,11 +141,15 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
                 Err(_) => {
                     let crashed = outcome(HandlerOutcome::Crashed, None, None);
                     run.outcomes.push(crashed);
-                    run.error = Some(error_line(
-                        "KeyError: 'S'",
-                        if fixed { 30 } else { 27 },
-                        "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
-                    ));
+                    let frame = if fixed {
+                        FIXED_NON_STRING
+                    } else {
+                        WORKSHOP_NON_STRING
+                    };
+                    run.error = Some(Crash {
+                        exception: "KeyError: 'S'".to_owned(),
+                        frames: vec![frame],
+                    });
                     return;
                 }
             };

@@ -6,9 +6,15 @@
 //! (`event_source_mapping.rs`): about every
 //! 250 ms it reads a batch (up to 100 records, one shard) after its position,
 //! invokes the handler, and moves the position only when the invocation
-//! succeeded. A batch whose invocation raises is retried (AWS retries until
-//! the records expire; here with a growing back-off so a poison record does
-//! not spin), and every attempt is recorded.
+//! succeeded. A batch whose invocation raises is retried as the same
+//! records until they expire with the stream after 24 hours (the defaults
+//! MaximumRetryAttempts and MaximumRecordAgeInSeconds -1), blocking the
+//! shard, with a growing back-off so a poison record does not spin; every
+//! attempt is recorded with its iterator age. The mapping polls only while
+//! `Enabled`: its state changes take a few seconds, as AWS's do.
+//!
+//! What the runtime writes around the handler (the unhandled exception's
+//! warning and `[ERROR]` event, the `REPORT` line) is in `runtime.rs`.
 //!
 //! Two handlers (`handler.rs`): [`HandlerKind::Workshop`] does exactly what the workshop's
 //! downloaded code does (only INSERT reaches the index), and
@@ -23,6 +29,7 @@ mod event_source_mapping;
 mod handler;
 pub mod logs;
 pub mod python;
+pub mod runtime;
 
 #[cfg(test)]
 mod tests;
@@ -32,10 +39,13 @@ use std::collections::BTreeMap;
 use crate::iam::{ExecutionRole, LabIds};
 pub use lab_model::timeline::HandlerOutcome;
 
+use crate::dynamodb::StartingPosition;
 use crate::rng::SplitMix64;
 
-pub use event_source_mapping::EventSourceMapping;
 use event_source_mapping::InFlight;
+pub use event_source_mapping::{
+    EventSourceMapping, MappingBusy, MappingState, STATE_TRANSITION_MS,
+};
 pub use logs::LogStore;
 
 pub const FUNCTION_NAME: &str = "sync-data-with-dynamodb-stream";
@@ -147,6 +157,8 @@ pub struct Invocation {
     pub error: Option<String>,
     /// How many attempts this batch had had before this one.
     pub attempt: u32,
+    /// How old the batch's oldest record was at this attempt.
+    pub iterator_age_ms: i64,
 }
 
 /// One record of an invocation's batch, and what the handler did with it,
@@ -196,7 +208,7 @@ impl Lambda {
         let mut rng = SplitMix64::new(seed ^ 0x1A3B_DA00_5EED_0004);
         let mapping = setup
             .trigger_exists
-            .then(|| EventSourceMapping::new(rng.uuid(), setup.trigger_enabled, now_ms));
+            .then(|| EventSourceMapping::settled(rng.uuid(), setup.trigger_enabled, now_ms));
         Lambda {
             region: region.to_owned(),
             account: account.to_owned(),
@@ -262,27 +274,100 @@ impl Lambda {
         self.environment = None;
     }
 
-    /// Creates the trigger (a new event source mapping, with a new UUID,
-    /// starting at LATEST) or deletes it.
-    pub fn set_trigger_exists(&mut self, exists: bool, enabled: bool, now_ms: i64) {
-        if !exists {
-            self.mapping = None;
-        } else if self.mapping.is_none() {
-            self.mapping = Some(EventSourceMapping::new(self.rng.uuid(), enabled, now_ms));
+    /// Creates the trigger on `stream_arn` (a new event source mapping,
+    /// with a new UUID, `Creating` for a while, then reading from LATEST)
+    /// or deletes it (`Deleting` for a while, then gone), as
+    /// CreateEventSourceMapping and DeleteEventSourceMapping do. A mapping
+    /// being deleted is already no trigger: a new one replaces it.
+    pub fn set_trigger_exists(
+        &mut self,
+        exists: bool,
+        enabled: bool,
+        stream_arn: Option<String>,
+        now_ms: i64,
+    ) -> Result<(), MappingBusy> {
+        let live = self.mapping.as_ref().filter(|m| !m.is_deleting());
+        match (exists, live.is_some()) {
+            (false, true) => {
+                if let Some(m) = self.mapping.as_mut() {
+                    m.delete(now_ms)?;
+                }
+            }
+            (true, false) => {
+                self.mapping = Some(EventSourceMapping::created(
+                    self.rng.uuid(),
+                    stream_arn,
+                    enabled,
+                    now_ms,
+                ));
+            }
+            _ => {}
         }
-        self.setup.trigger_exists = self.mapping.is_some();
-        self.setup.trigger_enabled = self.mapping.as_ref().is_some_and(|m| m.enabled);
+        self.sync_trigger_setup();
+        Ok(())
     }
 
-    /// Pauses or resumes the trigger. It keeps its place in the stream, so
-    /// records written while it was off are processed once it is back on
-    /// (as UpdateEventSourceMapping `Enabled` does).
-    pub fn set_trigger_enabled(&mut self, enabled: bool, now_ms: i64) {
-        let Some(m) = self.mapping.as_mut() else {
-            return;
-        };
+    /// CreateEventSourceMapping: a new trigger on `stream_arn`, `Creating`
+    /// for a while, reading from `start` once it is `Enabled`. A mapping
+    /// being deleted is replaced; a live one is AWS's conflict, answered by
+    /// the caller.
+    pub fn create_mapping(
+        &mut self,
+        stream_arn: String,
+        start: StartingPosition,
+        enabled: bool,
+        now_ms: i64,
+    ) {
+        let mut mapping =
+            EventSourceMapping::created(self.rng.uuid(), Some(stream_arn), enabled, now_ms);
+        mapping.starting_position = start;
+        self.mapping = Some(mapping);
+        self.sync_trigger_setup();
+    }
+
+    /// Pauses or resumes the trigger, as UpdateEventSourceMapping `Enabled`
+    /// does (through `Disabling` or `Enabling`). It keeps its place in the
+    /// stream, so records written while it was off are processed once it
+    /// is back on. Refused while another change is under way.
+    pub fn set_trigger_enabled(&mut self, enabled: bool, now_ms: i64) -> Result<(), MappingBusy> {
+        self.update_mapping(Some(enabled), now_ms)
+    }
+
+    /// UpdateEventSourceMapping on the trigger (no trigger: nothing to do).
+    pub fn update_mapping(
+        &mut self,
+        enabled: Option<bool>,
+        now_ms: i64,
+    ) -> Result<(), MappingBusy> {
+        if let Some(m) = self.mapping.as_mut().filter(|m| !m.is_deleting()) {
+            m.update(enabled, now_ms)?;
+        }
+        self.sync_trigger_setup();
+        Ok(())
+    }
+
+    /// A change the trigger would refuse at `now_ms` because another is
+    /// under way, if any.
+    pub fn trigger_busy(&self, now_ms: i64) -> Option<MappingBusy> {
+        self.mapping.as_ref()?.ensure_settled(now_ms).err()
+    }
+
+    /// The trigger as the lab's setup shows it: whether there is one (not
+    /// being deleted) and whether it is enabled, read from its state as
+    /// Terraform's AWS provider does (`Enabled`/`Enabling` are on,
+    /// `Disabled`/`Disabling` off; `Creating` and `Updating` by where they
+    /// lead).
+    pub fn trigger(&self) -> (bool, bool) {
+        match self.mapping.as_ref().filter(|m| !m.is_deleting()) {
+            Some(m) => (true, m.enabled),
+            None => (false, false),
+        }
+    }
+
+    fn sync_trigger_setup(&mut self) {
+        let (exists, enabled) = self.trigger();
+        self.setup.trigger_exists = exists;
         self.setup.trigger_enabled = enabled;
-        m.set_enabled(enabled, now_ms);
     }
 
     /// The execution role's permissions, as they now are: the poller reads

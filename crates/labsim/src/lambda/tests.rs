@@ -2,7 +2,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::dynamodb::{AttributeValue, DynamoDb, DynamoDbConfig, Item, StreamViewType, LAB_TABLE};
-use crate::message::Request;
+use crate::message::{Request, Response};
 use crate::opensearch::{Collection, CollectionConfig};
 
 /// 2024-10-08T19:55:22Z
@@ -61,6 +61,14 @@ impl Lab {
     fn delete(&mut self, id: &str) {
         let key: Item = [("id".to_owned(), AttributeValue::s(id))].into();
         self.db.delete_item(LAB_TABLE, &key, self.now).unwrap();
+    }
+
+    /// One Lambda API request at the lab's time.
+    fn api(&mut self, method: &str, path: &str, query: &str, body: &str) -> Response {
+        let req = Request::new(method, path)
+            .with_query(query)
+            .with_body(body.to_owned());
+        self.fun.handle_api(&req, &self.db, self.now, "rid")
     }
 
     /// Every log message so far (visible or not), in order.
@@ -123,6 +131,22 @@ fn workshop_insert_reaches_the_index_after_the_refresh_lag() {
     assert!(logs[5].contains("\tBilled Duration: "));
     assert!(logs[5].contains("\tMemory Size: 128 MB\tMax Memory Used: "));
     assert!(logs[5].contains("\tInit Duration: "));
+    assert!(logs[5].ends_with(" ms\t\n"), "{:?}", logs[5]);
+    // Billed: duration plus init, rounded up to the next millisecond.
+    let field = |line: &str, name: &str| -> f64 {
+        let start = line.find(&format!("\t{name}: ")).unwrap() + name.len() + 3;
+        let rest = &line[start..];
+        rest[..rest.find(" ms").unwrap()].parse().unwrap()
+    };
+    let (duration, init) = (
+        field(&logs[5], "Duration"),
+        field(&logs[5], "Init Duration"),
+    );
+    assert_eq!(
+        field(&logs[5], "Billed Duration"),
+        (((duration + init) * 100.0).round() / 100.0).ceil()
+    );
+    assert!(field(&logs[5], "Billed Duration") > init, "{}", logs[5]);
     // Stored under a random id, searchable only after the lag.
     let ids = lab.os.document_ids(INDEX);
     assert_eq!(ids.len(), 1);
@@ -227,10 +251,26 @@ fn a_non_string_attribute_fails_the_batch_and_is_retried_with_backoff() {
         mapping.last_result.as_str(),
         "PROBLEM: Function call failed"
     );
+    // Each attempt logs the runtime's warning, then the exception with its
+    // traceback as one event, naming the shipped code's line 33.
     let logs = lab.messages();
-    assert!(logs
+    let error = "[ERROR] KeyError: 'S'\rTraceback (most recent call last):\r\u{a0}\u{a0}File \"/var/task/lambda_function.py\", line 33, in lambda_handler\r\u{a0}\u{a0}\u{a0}\u{a0}transformed_data[key] = event_data[key][\"S\"];\n";
+    let at = logs
         .iter()
-        .any(|l| l.starts_with("[ERROR] KeyError: 'S'\rTraceback (most recent call last):\r")));
+        .position(|l| l == error)
+        .expect("the [ERROR] event");
+    assert_eq!(logs[at - 1], runtime::UNHANDLED_EXCEPTION_WARNING);
+    assert!(logs[at + 1].starts_with("END RequestId: "));
+    assert!(logs[at + 2].starts_with("REPORT RequestId: "));
+    assert_eq!(
+        logs.iter().filter(|l| *l == error).count(),
+        invocations.len(),
+        "one [ERROR] event per attempt"
+    );
+    assert_eq!(
+        invocations[0].error.as_deref(),
+        Some(error.trim_end_matches('\n'))
+    );
     assert!(lab.os.document_ids(INDEX).is_empty());
     // A later good record stays stuck behind the poison one.
     lab.put(&[("id", s("ok")), ("name", s("fine"))]);
@@ -256,7 +296,7 @@ fn a_mapping_waiting_to_retry_still_counts_as_a_reader_of_its_shard() {
     );
     assert_eq!(lab.db.shard_readers(&arn, &shard, lab.now), 1);
     // Turned off, it stops counting once the window has passed.
-    lab.fun.set_trigger_enabled(false, lab.now);
+    lab.fun.set_trigger_enabled(false, lab.now).unwrap();
     lab.tick_for(crate::dynamodb::READER_WINDOW_MS);
     assert_eq!(lab.db.shard_readers(&arn, &shard, lab.now), 0);
 }
@@ -396,11 +436,8 @@ fn logs_api_filters_pages_and_describes() {
 
 #[test]
 fn lambda_api_describes_the_function_and_its_trigger() {
-    let lab = Lab::new(HandlerKind::Workshop);
-    let get = |path: &str, query: &str| {
-        let req = Request::new("GET", path).with_query(query);
-        lab.fun.handle_api(&req, &lab.db, lab.now, "rid")
-    };
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let mut get = |path: &str, query: &str| lab.api("GET", path, query, "");
     let res = get(
         "/2015-03-31/functions/sync-data-with-dynamodb-stream/configuration",
         "",
@@ -454,8 +491,14 @@ fn lambda_api_describes_the_function_and_its_trigger() {
         lab.db.latest_stream_arn(LAB_TABLE).as_deref()
     );
     assert_eq!(m["FunctionArn"], lab.fun.function_arn());
+    assert_eq!(m["StateTransitionReason"], "User action");
     let uuid = m["UUID"].as_str().unwrap();
-    let one = get(&format!("/2015-03-31/event-source-mappings/{uuid}"), "");
+    let one = lab.api(
+        "GET",
+        &format!("/2015-03-31/event-source-mappings/{uuid}"),
+        "",
+        "",
+    );
     assert_eq!(one.status, 200);
 }
 
@@ -508,6 +551,319 @@ fn a_tick_in_small_steps_does_exactly_what_one_tick_does() {
     assert!(whole.0.iter().any(|i| i.error.is_some()));
     assert_eq!(run(Some(3)), whole);
     assert_eq!(run(Some(1)), whole);
+}
+
+#[test]
+fn update_and_delete_event_source_mapping_go_through_states_over_time() {
+    let mut lab = Lab::new(HandlerKind::Fixed);
+    let uuid = lab.fun.mapping().unwrap().uuid.clone();
+    let path = format!("/2015-03-31/event-source-mappings/{uuid}");
+    let json = |res: &Response| serde_json::from_slice::<Value>(&res.body).unwrap();
+
+    let res = lab.api("PUT", &path, "", r#"{"Enabled": false}"#);
+    assert_eq!(res.status, 202, "{}", res.body_text());
+    let m = json(&res);
+    assert_eq!(m["State"], "Disabling");
+    assert_eq!(m["StateTransitionReason"], "USER_INITIATED");
+    assert_eq!(m["LastModified"], json!(NOW as f64 / 1000.0));
+    // A second change while the first is under way is refused.
+    lab.now += 1_000;
+    let res = lab.api("PUT", &path, "", r#"{"Enabled": true}"#);
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("ResourceInUseException")
+    );
+    assert_eq!(
+        json(&res),
+        json!({"Type": "User", "Message": format!("Cannot update the event source mapping {uuid}: it is in the Disabling state.")})
+    );
+    // Not polling while Disabling or Disabled: a record waits.
+    lab.put(&[("id", s("w1")), ("name", s("waits"))]);
+    lab.tick_for(STATE_TRANSITION_MS + 1_000);
+    assert!(lab.fun.invocations().is_empty());
+    let m = json(&lab.api("GET", &path, "", ""));
+    assert_eq!(m["State"], "Disabled");
+    assert_eq!(m["StateTransitionReason"], "User action");
+
+    // Enabled again: Enabling, then Enabled, and the waiting record comes.
+    let res = lab.api("PUT", &path, "", r#"{"Enabled": true}"#);
+    assert_eq!(json(&res)["State"], "Enabling");
+    let enabling_from = lab.now;
+    lab.tick_for(STATE_TRANSITION_MS - 50);
+    assert!(lab.fun.invocations().is_empty());
+    lab.tick_for(500);
+    assert_eq!(json(&lab.api("GET", &path, "", ""))["State"], "Enabled");
+    let first = &lab.fun.invocations()[0];
+    assert!(first.time_ms >= enabling_from + STATE_TRANSITION_MS);
+
+    // Any other update: Updating, then back to the state it was in.
+    let res = lab.api("PUT", &path, "", r#"{"BatchSize": 100}"#);
+    assert_eq!(json(&res)["State"], "Updating");
+    lab.tick_for(STATE_TRANSITION_MS);
+    assert_eq!(json(&lab.api("GET", &path, "", ""))["State"], "Enabled");
+
+    // Bad bodies and unknown mappings.
+    let res = lab.api("PUT", &path, "", r#"{"Enabled": "no"}"#);
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("InvalidParameterValueException")
+    );
+    let missing = "/2015-03-31/event-source-mappings/00000000-0000-0000-0000-000000000000";
+    let res = lab.api("PUT", missing, "", r#"{"Enabled": true}"#);
+    assert_eq!(res.status, 404);
+    assert_eq!(
+        json(&res)["Message"],
+        "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: rid)"
+    );
+
+    // Deleted: Deleting for a while, then not found.
+    let res = lab.api("DELETE", &path, "", "");
+    assert_eq!(res.status, 202);
+    assert_eq!(json(&res)["State"], "Deleting");
+    lab.put(&[("id", s("w2")), ("name", s("never"))]);
+    lab.tick_for(STATE_TRANSITION_MS);
+    assert_eq!(lab.api("GET", &path, "", "").status, 404);
+    assert!(lab.fun.mapping().is_none());
+    let list = json(&lab.api("GET", "/2015-03-31/event-source-mappings", "", ""));
+    assert_eq!(list["EventSourceMappings"], json!([]));
+    assert_eq!(
+        lab.fun.invocations().len(),
+        1,
+        "nothing read after Deleting"
+    );
+}
+
+#[test]
+fn a_failing_batch_blocks_the_shard_until_its_record_expires() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    // A good record, the bad one, a good one: one batch.
+    lab.put(&[("id", s("g1")), ("name", s("before"))]);
+    lab.put(&[("id", s("bad")), ("count", AttributeValue::n("5").unwrap())]);
+    lab.put(&[("id", s("g2")), ("name", s("after"))]);
+    let written = lab.now;
+    lab.tick_for(1_000);
+    // A change made later waits behind the failing batch.
+    lab.put(&[("id", s("g3")), ("name", s("later"))]);
+    let retention = crate::dynamodb::RETENTION_MS;
+    // Let almost a day pass, 10 s at a time.
+    while lab.now < written + retention - 60_000 {
+        lab.now += 10_000;
+        lab.fun.tick(lab.now, &mut lab.db, &mut lab.os);
+    }
+    let invocations = lab.fun.invocations().to_vec();
+    assert!(invocations.len() > 2_000, "{}", invocations.len());
+    assert!(invocations.iter().all(|i| i.error.is_some()));
+    let ids = |inv: &Invocation| -> Vec<String> {
+        inv.records.iter().map(|r| r.event_id.clone()).collect()
+    };
+    let outcomes = |inv: &Invocation| -> Vec<HandlerOutcome> {
+        inv.records.iter().map(|r| r.outcome).collect()
+    };
+    for (n, inv) in invocations.iter().enumerate() {
+        // The same batch every time, attempts counting up, the iterator
+        // age growing with them; the record before the bad one is sent
+        // again each time, the one after it never reached.
+        assert_eq!(ids(inv), ids(&invocations[0]));
+        assert_eq!(
+            outcomes(inv),
+            [
+                HandlerOutcome::Indexed,
+                HandlerOutcome::Crashed,
+                HandlerOutcome::NotReached
+            ]
+        );
+        assert_eq!(inv.attempt as usize, n);
+        assert_eq!(inv.iterator_age_ms, inv.time_ms - written);
+    }
+    assert_eq!(invocations[0].records.len(), 3);
+    assert_eq!(invocations[0].records[0].status, Some(201));
+    let last = invocations.last().unwrap();
+    assert!(last.iterator_age_ms > retention - 120_000);
+    assert_eq!(
+        lab.fun.mapping().unwrap().last_result,
+        ProcessingResult::FunctionCallFailed
+    );
+    // The record before the bad one was sent on every attempt (random
+    // ids: one document per attempt); the ones after it never were.
+    let names = |lab: &Lab| -> Vec<String> {
+        let mut names: Vec<String> = lab
+            .os
+            .document_ids(INDEX)
+            .iter()
+            .filter_map(|id| lab.os.get_document(INDEX, id).ok().flatten())
+            .map(|d| d.source["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    assert_eq!(names(&lab), ["before"]);
+    assert_eq!(lab.os.document_ids(INDEX).len(), invocations.len());
+
+    // A day after they were written the three records expire, the
+    // shard moves on, and the later change flows.
+    lab.now = written + retention;
+    lab.tick_for(1_000);
+    let after = &lab.fun.invocations()[invocations.len()..];
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert!(after[0].error.is_none());
+    assert_eq!(after[0].attempt, 0);
+    assert_eq!(outcomes(&after[0]), [HandlerOutcome::Indexed]);
+    assert_eq!(lab.fun.mapping().unwrap().last_result, ProcessingResult::Ok);
+    lab.tick_for(LAG);
+    assert_eq!(names(&lab), ["before", "later"]);
+}
+
+#[test]
+fn retries_of_a_crashing_batch_read_in_order_through_filter_log_events() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.put(&[("id", s("n1")), ("count", AttributeValue::n("5").unwrap())]);
+    lab.tick_for(5_000);
+    let now = lab.now;
+    let (status, body) = logs_call(
+        &mut lab,
+        "FilterLogEvents",
+        json!({"logGroupName": LOG_GROUP}),
+        now + 1_000,
+    );
+    assert_eq!(status, 200);
+    let kinds: Vec<&str> = body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let m = e["message"].as_str().unwrap();
+            [
+                "INIT_START",
+                "START",
+                "{'Records'",
+                "LAMBDA_WARNING",
+                "[ERROR]",
+                "END",
+                "REPORT",
+            ]
+            .into_iter()
+            .find(|p| m.starts_with(p))
+            .unwrap_or(m)
+        })
+        .collect();
+    let attempts = lab.fun.invocations().len();
+    assert!(attempts >= 3, "{attempts}");
+    // A cold start once, then each attempt whole, never interleaved with
+    // the next: a retry starts after the failed run has ended.
+    let run = [
+        "START",
+        "{'Records'",
+        "LAMBDA_WARNING",
+        "[ERROR]",
+        "END",
+        "REPORT",
+    ];
+    let mut expected = vec!["INIT_START"];
+    for _ in 0..attempts {
+        expected.extend(run);
+    }
+    assert_eq!(kinds, expected);
+}
+
+#[test]
+fn create_event_source_mapping_starts_creating_and_is_one_per_stream() {
+    let mut lab = Lab::new(HandlerKind::Fixed);
+    let json = |res: &Response| serde_json::from_slice::<Value>(&res.body).unwrap();
+    let arn = lab.db.latest_stream_arn(LAB_TABLE).unwrap();
+    let create = |start: &str| {
+        json!({"FunctionName": FUNCTION_NAME, "EventSourceArn": arn, "StartingPosition": start})
+            .to_string()
+    };
+    let old = lab.fun.mapping().unwrap().uuid.clone();
+    let res = lab.api(
+        "POST",
+        "/2015-03-31/event-source-mappings",
+        "",
+        &create("LATEST"),
+    );
+    assert_eq!(res.status, 409);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("ResourceConflictException")
+    );
+    assert_eq!(
+        json(&res),
+        json!({"Type": "User", "message": format!("The event source arn (\" {arn} \") and function (\" {FUNCTION_NAME} \") provided mapping already exists. Please update or delete the existing mapping with UUID {old}")})
+    );
+
+    // Written while the trigger is away: TRIM_HORIZON reads it again.
+    lab.put(&[("id", s("early")), ("name", s("e"))]);
+    lab.tick_for(500);
+    assert_eq!(lab.fun.invocations().len(), 1);
+    let res = lab.api(
+        "DELETE",
+        &format!("/2015-03-31/event-source-mappings/{old}"),
+        "",
+        "",
+    );
+    assert_eq!(res.status, 202);
+    for (body, message) in [
+        (
+            create("AT_TIMESTAMP"),
+            "StartingPosition must be LATEST or TRIM_HORIZON for a DynamoDB stream, not \"AT_TIMESTAMP\".",
+        ),
+        (
+            json!({"FunctionName": FUNCTION_NAME, "EventSourceArn": "arn:aws:dynamodb:ap-southeast-1:123456789012:table/other/stream/x", "StartingPosition": "LATEST"}).to_string(),
+            "EventSourceArn \"arn:aws:dynamodb:ap-southeast-1:123456789012:table/other/stream/x\" is not an enabled stream of lab-table.",
+        ),
+    ] {
+        let res = lab.api("POST", "/2015-03-31/event-source-mappings", "", &body);
+        assert_eq!(res.status, 400, "{body}");
+        assert_eq!(json(&res)["Message"], message);
+    }
+    let res = lab.api(
+        "POST",
+        "/2015-03-31/event-source-mappings",
+        "",
+        &json!({"FunctionName": "nope", "EventSourceArn": arn, "StartingPosition": "LATEST"})
+            .to_string(),
+    );
+    assert_eq!(res.status, 404);
+
+    // While the old one is Deleting, a new one may be made.
+    let res = lab.api(
+        "POST",
+        "/2015-03-31/event-source-mappings",
+        "",
+        &create("TRIM_HORIZON"),
+    );
+    assert_eq!(res.status, 202, "{}", res.body_text());
+    let made = json(&res);
+    assert_ne!(made["UUID"], old.as_str());
+    assert_eq!(made["State"], "Creating");
+    assert_eq!(made["StateTransitionReason"], "USER_INITIATED");
+    assert_eq!(made["StartingPosition"], "TRIM_HORIZON");
+    assert_eq!(made["EventSourceArn"], arn.as_str());
+    lab.tick_for(STATE_TRANSITION_MS - 100);
+    assert_eq!(
+        lab.fun.invocations().len(),
+        1,
+        "nothing read while Creating"
+    );
+    lab.tick_for(500);
+    let uuid = made["UUID"].as_str().unwrap();
+    let now = json(&lab.api(
+        "GET",
+        &format!("/2015-03-31/event-source-mappings/{uuid}"),
+        "",
+        "",
+    ));
+    assert_eq!(
+        (&now["State"], &now["StateTransitionReason"]),
+        (&json!("Enabled"), &json!("User action"))
+    );
+    // From the trim horizon: the early record once more.
+    let runs = lab.fun.invocations();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1].records[0].event_id, runs[0].records[0].event_id);
 }
 
 #[test]

@@ -171,7 +171,7 @@ fn a_trigger_the_role_cannot_read_from_is_refused_as_lambda_refuses_it() {
         json_of(&res)["error"].as_str().unwrap(),
         format!("Cannot access stream {stream}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.")
     );
-    assert!(sim.lambda().mapping().is_none());
+    assert!(!sim.setup().trigger_exists);
     // Adding the policy in the same change makes it work, as doing step 3
     // before step 5 does.
     let made = setup(

@@ -259,14 +259,13 @@ impl Recorder {
     pub(crate) fn record(&mut self, src: Sources<'_>, now_ms: i64) {
         let mut out = Vec::new();
         self.record_setup(src.setup, now_ms, &mut out);
-        for f in &src.faults[self.faults_seen.min(src.faults.len())..] {
+        for f in unseen(src.faults, &mut self.faults_seen) {
             out.push((f.time_ms, fault_event(f)));
         }
-        self.faults_seen = src.faults.len();
         // Items the API's integration wrote in this step: the table write
         // seen in the same step under that id is the API's.
         let mut api_items = HashSet::new();
-        for a in &src.api[self.api_seen.min(src.api.len())..] {
+        for a in unseen(src.api, &mut self.api_seen) {
             // The integration writes the item under the request id.
             let wrote = a.method == "POST" && a.status == 200 && a.integration_error.is_none();
             if wrote {
@@ -286,15 +285,12 @@ impl Recorder {
                 }),
             ));
         }
-        self.api_seen = src.api.len();
-        for w in &src.writes[self.writes_seen.min(src.writes.len())..] {
+        for w in unseen(src.writes, &mut self.writes_seen) {
             self.record_write(w, &api_items, &mut out);
         }
-        self.writes_seen = src.writes.len();
-        for inv in &src.invocations[self.invocations_seen.min(src.invocations.len())..] {
+        for inv in unseen(src.invocations, &mut self.invocations_seen) {
             out.push((inv.time_ms, self.invocation_event(inv)));
         }
-        self.invocations_seen = src.invocations.len();
         self.record_log_lines(src.logs, &mut out);
         self.record_index_writes(src.collection, &mut out);
         while let Some(Reverse((at, position))) = self.pending.peek().copied() {
@@ -402,6 +398,7 @@ impl Recorder {
         TimelineEvent::LambdaInvocation(LambdaInvocation {
             request_id: inv.request_id.clone(),
             attempt: inv.attempt,
+            iterator_age_ms: inv.iterator_age_ms,
             cold_start: inv.cold_start,
             log_stream: inv.log_stream.clone(),
             result: if inv.error.is_none() {
@@ -420,10 +417,7 @@ impl Recorder {
         for (g, group) in logs.groups().iter().enumerate() {
             for (s, stream) in group.streams.iter().enumerate() {
                 let seen = self.log_lines_seen.entry((g, s)).or_default();
-                if *seen >= stream.events.len() {
-                    continue;
-                }
-                for event in &stream.events[*seen..] {
+                for event in unseen(&stream.events, seen) {
                     let message = event.message.trim_end_matches('\n');
                     if let Some(id) = message.strip_prefix("START RequestId: ") {
                         let id = id.split(' ').next().unwrap_or_default();
@@ -443,7 +437,6 @@ impl Recorder {
                         }),
                     ));
                 }
-                *seen = stream.events.len();
             }
         }
     }
@@ -454,11 +447,13 @@ impl Recorder {
         out: &mut Vec<(i64, TimelineEvent)>,
     ) {
         let entries = collection.timeline();
-        for (position, entry) in entries
-            .iter()
-            .enumerate()
-            .skip(self.index_seen.min(entries.len()))
-        {
+        let first = if entries.len() < self.index_seen {
+            0
+        } else {
+            self.index_seen
+        };
+        for (i, entry) in unseen(entries, &mut self.index_seen).iter().enumerate() {
+            let position = first + i;
             out.push((
                 entry.written_at_ms,
                 TimelineEvent::IndexWrite(IndexWrite {
@@ -473,8 +468,18 @@ impl Recorder {
             self.pending
                 .push(Reverse((entry.searchable_at_ms, position)));
         }
-        self.index_seen = entries.len();
     }
+}
+
+/// What `items` gained since `seen` items were recorded, moving `seen` on.
+/// Each source only grows; one that shrank was replaced, so all of it is new.
+fn unseen<'a, T>(items: &'a [T], seen: &mut usize) -> &'a [T] {
+    if items.len() < *seen {
+        *seen = 0;
+    }
+    let new = &items[*seen..];
+    *seen = items.len();
+    new
 }
 
 fn fault_event(f: &FaultEvent) -> TimelineEvent {

@@ -372,11 +372,19 @@ fn a_record_that_crashes_the_handler_fails_its_batch_again_and_again() {
             ]
         );
     }
+    // The batch's oldest record ages with every attempt.
+    let ages: Vec<i64> = invocations.iter().map(|i| i.iterator_age_ms).collect();
+    assert!(ages.windows(2).all(|w| w[0] < w[1]), "{ages:?}");
     // Nothing got through: the good record waits behind the bad one.
     assert!(!kinds(&events).contains(&"index_write"));
-    assert!(log_lines(&events)
+    let lines = log_lines(&events);
+    let error = lines
         .iter()
-        .any(|l| l.message.starts_with("[ERROR] KeyError: 'S'")));
+        .position(|l| l.message.starts_with("[ERROR] KeyError: 'S'\r"))
+        .expect("the [ERROR] event");
+    assert!(lines[error - 1]
+        .message
+        .starts_with("LAMBDA_WARNING: Unhandled exception."));
 }
 
 #[test]
