@@ -28,6 +28,8 @@ pub const SIGNING_NAME: &str = "iam";
 pub const SIGNING_REGION: &str = "us-east-1";
 pub const VERSION: &str = "2010-05-08";
 pub const XMLNS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+/// The path of AWS managed policies such as AWSLambdaExecute.
+const MANAGED_POLICY_PATH: &str = "/";
 /// IAM's default and largest page (`MaxItems`).
 pub const DEFAULT_MAX_ITEMS: usize = 100;
 pub const MAX_MAX_ITEMS: usize = 1000;
@@ -209,11 +211,10 @@ fn dispatch(
             let prefix = path_prefix(params)?;
             let page = Page::of(params)?;
             authorize(caller, role, action, name)?;
-            // AWS managed policies such as AWSLambdaExecute live at path "/".
             let attached: Vec<RolePolicy> = find(role, name)?
                 .attached_policies()
                 .into_iter()
-                .filter(|_| ROLE_PATH.starts_with(prefix))
+                .filter(|_| MANAGED_POLICY_PATH.starts_with(prefix))
                 .collect();
             let (attached, more) = page.cut(&attached, |p| p.name.as_str());
             let members: String = attached
