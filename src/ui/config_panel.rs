@@ -53,6 +53,7 @@ fn endpoint_testid(key: ServiceKey) -> &'static str {
         ServiceKey::Streams => "endpoint-streams",
         ServiceKey::Lambda => "endpoint-lambda",
         ServiceKey::Logs => "endpoint-logs",
+        ServiceKey::Iam => "endpoint-iam",
     }
 }
 

@@ -45,15 +45,17 @@ pub enum ServiceKey {
     Streams,
     Lambda,
     Logs,
+    Iam,
 }
 
 impl ServiceKey {
-    pub const ALL: [ServiceKey; 5] = [
+    pub const ALL: [ServiceKey; 6] = [
         ServiceKey::Sts,
         ServiceKey::DynamoDb,
         ServiceKey::Streams,
         ServiceKey::Lambda,
         ServiceKey::Logs,
+        ServiceKey::Iam,
     ];
 
     pub fn service(self) -> Service {
@@ -63,6 +65,7 @@ impl ServiceKey {
             ServiceKey::Streams => Service::Streams,
             ServiceKey::Lambda => Service::Lambda,
             ServiceKey::Logs => Service::Logs,
+            ServiceKey::Iam => Service::Iam,
         }
     }
 
@@ -73,9 +76,9 @@ impl ServiceKey {
 }
 
 /// Endpoint overrides by service. A fixed array rather than a map: there are
-/// five keys, and a map's code would weigh on the wasm bundle for nothing.
+/// six keys, and a map's code would weigh on the wasm bundle for nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EndpointOverrides([String; 5]);
+pub struct EndpointOverrides([String; 6]);
 
 impl EndpointOverrides {
     /// The override for `key`, unless it is unset (empty or blank).
@@ -265,7 +268,7 @@ impl LabConfig {
                         return Ok(Endpoint {
                             service: other,
                             url,
-                            region: self.region.clone(),
+                            region: other.signing_region(&self.region).to_owned(),
                             route: None,
                         });
                     }
@@ -290,7 +293,8 @@ impl LabConfig {
                 })
             }
             Some(found) => found.region,
-            None => self.region.clone(),
+            // IAM signs for us-east-1 wherever it is reached.
+            None => service.signing_region(&self.region).to_owned(),
         };
         let (route_field, route) = route;
         let route = match route.trim() {
@@ -530,6 +534,33 @@ mod tests {
         let sts = c.endpoint(Service::Sts).unwrap();
         assert_eq!(sts.url, "https://sts.ap-southeast-1.amazonaws.com");
         assert!(c.problems().is_empty(), "{:?}", c.problems());
+    }
+
+    #[test]
+    fn iam_is_global_and_signs_for_us_east_1_wherever_it_is_reached() {
+        let mut c = lab();
+        let iam = c.endpoint(Service::Iam).unwrap();
+        assert_eq!(
+            (iam.url.as_str(), iam.region.as_str()),
+            ("https://iam.amazonaws.com", "us-east-1")
+        );
+        // The simulator's IAM port has no AWS host name to read a region from.
+        c.endpoints
+            .set(ServiceKey::Iam, "http://127.0.0.1:9108".to_owned());
+        let iam = c.endpoint(Service::Iam).unwrap();
+        assert_eq!(
+            (iam.url.as_str(), iam.region.as_str()),
+            ("http://127.0.0.1:9108", "us-east-1")
+        );
+        assert!(
+            c.to_share_params().contains("iam=http"),
+            "{}",
+            c.to_share_params()
+        );
+        // Every service has an endpoint, or a reason why not.
+        for service in Service::ALL {
+            let _ = c.endpoint(service);
+        }
     }
 
     #[test]

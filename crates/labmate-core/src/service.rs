@@ -32,8 +32,9 @@ pub fn parse_aws_host(host: &str) -> Option<AwsHost> {
         ["lambda", region] => host(Service::Lambda, region),
         ["logs", region] => host(Service::Logs, region),
         ["sts", region] => host(Service::Sts, region),
-        // The global STS endpoint signs for us-east-1.
+        // The global STS endpoint signs for us-east-1, and so does IAM.
         ["sts"] => host(Service::Sts, "us-east-1"),
+        ["iam"] => host(Service::Iam, "us-east-1"),
         _ => None,
     }
 }
@@ -93,6 +94,7 @@ mod tests {
                 "us-gov-west-1",
             ),
             ("sts.amazonaws.com", Service::Sts, "us-east-1"),
+            ("iam.amazonaws.com", Service::Iam, "us-east-1"),
         ];
         for (h, service, region) in cases {
             assert_eq!(
