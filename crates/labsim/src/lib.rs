@@ -32,6 +32,7 @@ pub mod sigv4;
 pub mod sts;
 pub mod time;
 pub mod timeline;
+pub mod xml;
 
 mod authz;
 mod percent;

@@ -9,6 +9,7 @@ use crate::message::{Request, Response};
 use crate::rng::{SplitMix64, UPPER_ALNUM};
 use crate::sigv4::{self, AuthError, Expected};
 use crate::time;
+use crate::xml::{self, escape};
 
 pub const SERVICE: &str = "sts";
 pub const VERSION: &str = "2011-06-15";
@@ -336,33 +337,7 @@ fn get_caller_identity(caller: &Credentials, ids: &LabIds, request_id: &str) -> 
 /// STS's error document. `Type` is `Sender` because every error here is the
 /// caller's.
 pub fn error_xml(err: &StsError, request_id: &str) -> String {
-    format!(
-        "<ErrorResponse xmlns=\"{XMLNS}\">\n  <Error>\n    <Type>Sender</Type>\n    <Code>{}</Code>\n    <Message>{}</Message>\n  </Error>\n  <RequestId>{}</RequestId>\n</ErrorResponse>\n",
-        err.code,
-        escape(&err.message),
-        escape(request_id),
-    )
-}
-
-/// Escapes text for XML content (messages echo client input). XML 1.0
-/// cannot carry most C0 control characters (nor U+FFFE, U+FFFF) even as
-/// character references, so those become U+FFFD and the document stays
-/// well-formed; a carriage return is kept as `&#xD;`, which a parser would
-/// otherwise turn into a line feed.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            '\t' | '\n' => out.push(c),
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    xml::error_document(XMLNS, "Sender", err.code, &err.message, request_id)
 }
 
 #[cfg(test)]

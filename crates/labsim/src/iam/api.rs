@@ -21,6 +21,7 @@ use crate::percent;
 use crate::sigv4::{self, AuthError, Expected};
 use crate::sts::StsError;
 use crate::time;
+use crate::xml::{self, escape};
 
 /// The SigV4 service name.
 pub const SIGNING_NAME: &str = "iam";
@@ -433,30 +434,7 @@ pub fn error_xml(err: &IamError, request_id: &str) -> String {
     } else {
         "Sender"
     };
-    format!(
-        "<ErrorResponse xmlns=\"{XMLNS}\">\n  <Error>\n    <Type>{kind}</Type>\n    <Code>{}</Code>\n    <Message>{}</Message>\n  </Error>\n  <RequestId>{}</RequestId>\n</ErrorResponse>\n",
-        err.code,
-        escape(&err.message),
-        escape(request_id),
-    )
-}
-
-/// Text as XML character data: markup escaped, and characters XML 1.0
-/// cannot carry at all (most control characters) as U+FFFD, so the
-/// document stays well-formed whatever a message echoes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c < '\u{20}' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    xml::error_document(XMLNS, kind, err.code, &err.message, request_id)
 }
 
 #[cfg(test)]

@@ -118,7 +118,7 @@ impl PolicyError {
 }
 
 fn xml_escape(text: &str) -> String {
-    crate::sts::escape(text)
+    crate::xml::escape(text)
 }
 
 /// A string or an array of strings, remembering which (so a document
