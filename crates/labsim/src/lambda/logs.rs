@@ -476,20 +476,18 @@ impl LogStore {
                 span_start,
                 after: Some((e.timestamp, e.event_id.clone())),
             })
-        } else if let Some(next_event) = in_range
-            .iter()
-            .map(|(_, e)| e.timestamp)
-            .filter(|&t| t >= span_end)
-            .min()
-        {
+        } else {
             // The next span starts at the next event, not at the next
             // empty minute: a day without logs is one empty page, not 1,440.
-            Some(FilterToken {
-                span_start: next_event,
-                after: None,
-            })
-        } else {
-            None
+            in_range
+                .iter()
+                .map(|(_, e)| e.timestamp)
+                .filter(|&t| t >= span_end)
+                .min()
+                .map(|next_event| FilterToken {
+                    span_start: next_event,
+                    after: None,
+                })
         };
         let mut out = json!({"events": page, "searchedLogStreams": []});
         if let Some(next) = next {
