@@ -738,4 +738,23 @@ fn main() {
         started.elapsed().as_secs_f64(),
         outcomes.join(", ")
     );
+    // A run that refused everything, or never signed the cases the oracle
+    // exists for, proves nothing: fail it.
+    let signed: usize = outcomes_signed(&outcomes);
+    if signed * 2 < count || (count >= 2_000 && (plus == 0 || dots == 0 || upper == 0)) {
+        println!(
+            "FAILED: only {signed} of {count} signed ({plus} with +, {dots} with dot segments, \
+             {upper} with capitals in the host)"
+        );
+        std::process::exit(1);
+    }
+}
+
+/// How many requests the outcome lines say were signed.
+fn outcomes_signed(outcomes: &[String]) -> usize {
+    outcomes
+        .iter()
+        .filter(|o| o.starts_with("signed"))
+        .filter_map(|o| o.rsplit(' ').next()?.parse::<usize>().ok())
+        .sum()
 }
