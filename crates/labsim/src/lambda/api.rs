@@ -205,6 +205,10 @@ impl Lambda {
                 "EventSourceArn {arn:?} is not an enabled stream of {LAB_TABLE}."
             ));
         }
+        // As AWS does before it makes a trigger: the role must read the stream.
+        if !self.role.can_read_stream(arn) {
+            return invalid(&crate::iam::ExecutionRole::cannot_access_stream(arn));
+        }
         let start = match text("StartingPosition") {
             "LATEST" => StartingPosition::Latest,
             "TRIM_HORIZON" => StartingPosition::TrimHorizon,

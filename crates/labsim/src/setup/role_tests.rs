@@ -250,3 +250,42 @@ fn a_session_of_the_role_has_its_policies_as_they_now_are() {
         "arn:aws:aoss:ap-southeast-1:123456789012:collection/0a1b2c3d4e5f6g7h8i9j"
     ));
 }
+
+#[test]
+fn create_event_source_mapping_through_the_api_checks_the_role_too() {
+    let mut sim = sim();
+    let mut now = NOW + 100;
+    setup(&mut sim, r#"{"trigger_exists": false}"#, now);
+    now = run(&mut sim, now, 10_000);
+    setup(&mut sim, r#"{"stream_policy": "missing"}"#, now);
+    let allow_all = crate::iam::PolicyDocument::from_value(
+        &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    )
+    .unwrap();
+    let admin = sim.mint_credentials_with_policy(now, 3600, allow_all);
+    let arn = sim.dynamodb().latest_stream_arn("lab-table").unwrap();
+    let create = |sim: &mut Simulator, now: i64| {
+        let body = json!({"FunctionName": "sync-data-with-dynamodb-stream", "EventSourceArn": arn, "StartingPosition": "LATEST"});
+        let req = Request::new("POST", "/2015-03-31/event-source-mappings")
+            .with_header("host", "127.0.0.1:9105")
+            .with_body(body.to_string());
+        let mut signer = crate::test_support::Signer::new(&admin);
+        signer.service = "lambda".into();
+        signer.time_ms = now;
+        sim.handle(Service::Lambda, &signer.sign(req), now)
+    };
+    let res = create(&mut sim, now);
+    assert_eq!(res.status, 400, "{}", res.body_text());
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("InvalidParameterValueException")
+    );
+    assert_eq!(
+        json_of(&res)["Message"],
+        format!("Cannot access stream {arn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.")
+    );
+    assert!(sim.lambda().mapping().is_none());
+    // With the policy back, the same call makes the trigger.
+    setup(&mut sim, r#"{"stream_policy": "present"}"#, now + 100);
+    assert_eq!(create(&mut sim, now + 200).status, 202);
+}
