@@ -32,9 +32,9 @@ use serde_json::{Map, Value};
 
 use lambda_log::{Invocation, LambdaLog, PrintedRecord, RecordOutcome};
 pub use observe::{
-    ApiAnswer, ApiVerdict, DocumentHit, DocumentSearch, Image, LogEvent, LogEvents, NotObservable,
-    Observation, ReadFrom, StreamPage, StreamRecordSeen, StreamSetup, TableCall, TriggerSeen,
-    WireError,
+    ApiAnswer, ApiVerdict, DocumentHit, DocumentSearch, FunctionSetup, Image, LogEvent, LogEvents,
+    NotObservable, Observation, ReadFrom, StreamPage, StreamRecordSeen, StreamSetup, TableCall,
+    TriggerSeen, WireError,
 };
 pub use stuck::Stuck;
 
@@ -383,6 +383,11 @@ pub struct Flows {
     gaps: Vec<Gap>,
     stream_setup: Option<StreamSetup>,
     trigger: Option<TriggerSeen>,
+    function: Option<FunctionSetup>,
+    /// The last invocation, when it failed before printing its batch (the
+    /// environment variables missing): every change waiting for the Lambda
+    /// waits behind it.
+    function_crash: Option<String>,
     not_observable: BTreeMap<Hop, NotObservable>,
     log: LambdaLog,
     blocker: Option<Blocker>,
@@ -471,6 +476,7 @@ impl Flows {
                 }
             }
             Observation::Trigger(t) => self.trigger = Some(t),
+            Observation::Function(f) => self.function = Some(f),
             Observation::DocumentSearch(s) => {
                 self.not_observable.remove(&Hop::Collection);
                 self.document_search(s)
@@ -744,6 +750,10 @@ impl Flows {
     }
 
     fn lambda_invocation(&mut self, inv: Invocation) {
+        self.function_crash = match &inv.exception {
+            Some(e) if inv.records.is_empty() => Some(e.clone()),
+            _ => None,
+        };
         for (printed, outcome) in &inv.records {
             let at = self.flow_of_printed(printed, inv.start_ms);
             let flow = &mut self.flows[at];
@@ -867,9 +877,9 @@ impl Flows {
             })
     }
 
-    /// Whether the crashing record holds `flow` back.
-    fn blocks(&self, flow: &Flow) -> Option<Stuck> {
-        let b = self.blocker.as_ref()?;
+    /// Whether the crashing record holds `flow` back (until it expires).
+    fn blocks(&self, flow: &Flow, now_ms: i64) -> Option<Stuck> {
+        let b = self.blocker.as_ref().filter(|b| now_ms < b.expires_at_ms)?;
         let stream = flow.stream.as_ref()?;
         let same_shard = match (&b.shard_id, &stream.shard_id) {
             (Some(a), Some(c)) => a == c,
@@ -917,8 +927,13 @@ impl Flows {
                     view_type: stream.view_type.clone().unwrap_or_default(),
                 });
             }
-            if let Some(blocked) = self.blocks(flow) {
+            if let Some(blocked) = self.blocks(flow, now_ms) {
                 return stuck(blocked);
+            }
+            if let Some(exception) = &self.function_crash {
+                return stuck(Stuck::FunctionCrashed {
+                    exception: exception.clone(),
+                });
             }
             if let Some(t) = &self.trigger {
                 let result = t.last_processing_result.clone();
@@ -961,12 +976,22 @@ impl Flows {
             return in_progress(Hop::Lambda, None);
         };
         match &lambda.outcome {
-            RecordOutcome::Crashed { exception } => stuck(Stuck::HandlerCrashed {
-                exception: exception.clone(),
-                attempts: lambda.attempts,
-                expires_at_ms: stream.created_ms + RECORD_LIFETIME_MS,
-            }),
-            RecordOutcome::NotReached => match self.blocks(flow) {
+            RecordOutcome::Crashed { exception } => {
+                let expires_at_ms = stream.created_ms + RECORD_LIFETIME_MS;
+                stuck(if now_ms < expires_at_ms {
+                    Stuck::HandlerCrashed {
+                        exception: exception.clone(),
+                        attempts: lambda.attempts,
+                        expires_at_ms,
+                    }
+                } else {
+                    Stuck::RecordExpired {
+                        exception: exception.clone(),
+                        expired_at_ms: expires_at_ms,
+                    }
+                })
+            }
+            RecordOutcome::NotReached => match self.blocks(flow, now_ms) {
                 Some(blocked) => stuck(blocked),
                 None => in_progress(Hop::Lambda, None),
             },
@@ -986,10 +1011,18 @@ impl Flows {
                 }
                 let since = flow.last_at();
                 let waited = now_ms - since;
+                let searched = self.searched_index.clone().unwrap_or_default();
+                let written = self.function.as_ref().and_then(FunctionSetup::index);
+                if let Some(index) = written.filter(|i| *i != searched && !searched.is_empty()) {
+                    return stuck(Stuck::OtherIndex {
+                        function_index: index.to_owned(),
+                        searched_index: searched,
+                    });
+                }
                 if waited > DOCUMENT_WAIT_MS {
                     return stuck(Stuck::NoDocument {
                         waited_ms: waited,
-                        index: self.searched_index.clone().unwrap_or_default(),
+                        index: searched,
                     });
                 }
                 in_progress(Hop::Collection, Some(Waiting::Refresh { since_ms: since }))

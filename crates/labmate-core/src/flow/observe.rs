@@ -26,6 +26,7 @@ pub enum Observation {
     StreamSetup(StreamSetup),
     LogEvents(LogEvents),
     Trigger(TriggerSeen),
+    Function(FunctionSetup),
     DocumentSearch(DocumentSearch),
     NotObservable(NotObservable),
 }
@@ -351,6 +352,43 @@ impl TriggerSeen {
     }
 }
 
+/// The lab's environment variables of the stream Lambda, as
+/// GetFunctionConfiguration shows them. Only the five the lab sets are kept
+/// (a function's other variables may hold secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionSetup {
+    pub environment: BTreeMap<String, String>,
+    pub seen_ms: i64,
+}
+
+/// The variables chapter 3 sets.
+pub const LAB_VARIABLES: [&str; 5] = [
+    "REGION",
+    "AWS_SERVICE",
+    "OPENSEARCH_HOST",
+    "OPENSEARCH_INDEX",
+    "OPENSEARCH_DATATYPE",
+];
+
+impl FunctionSetup {
+    /// GetFunctionConfiguration's answer (`Environment.Variables`).
+    pub fn from_function_configuration(body: &Value, seen_ms: i64) -> Self {
+        let variables = &body["Environment"]["Variables"];
+        FunctionSetup {
+            environment: LAB_VARIABLES
+                .iter()
+                .filter_map(|name| Some((name.to_string(), variables[*name].as_str()?.to_owned())))
+                .collect(),
+            seen_ms,
+        }
+    }
+
+    /// `OPENSEARCH_INDEX`, the index the handler writes to.
+    pub fn index(&self) -> Option<&str> {
+        self.environment.get("OPENSEARCH_INDEX").map(String::as_str)
+    }
+}
+
 /// A `_search` by `id.keyword` for one item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentSearch {
@@ -451,6 +489,16 @@ mod tests {
             }
         );
         assert_eq!(answer(None, "").verdict(), ApiVerdict::Unreadable);
+    }
+
+    #[test]
+    fn only_the_labs_variables_are_kept_from_the_function() {
+        let body = json!({"Environment": {"Variables": {
+            "OPENSEARCH_INDEX": "mine", "REGION": "ap-southeast-1", "API_SECRET": "s3cr3t"}}});
+        let setup = FunctionSetup::from_function_configuration(&body, 1);
+        assert_eq!(setup.index(), Some("mine"));
+        assert_eq!(setup.environment.len(), 2);
+        assert!(!serde_json::to_string(&setup).unwrap().contains("s3cr3t"));
     }
 
     #[test]

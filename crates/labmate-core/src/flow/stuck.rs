@@ -58,10 +58,22 @@ pub enum Stuck {
         attempts: u32,
         expires_at_ms: i64,
     },
+    #[error("This record crashed the handler ({exception}) until it expired from the stream at {}: it was never handled.", format_utc(expired_at_ms / 1000))]
+    RecordExpired {
+        exception: String,
+        expired_at_ms: i64,
+    },
+    #[error("The Lambda fails before it reads its batch ({exception}); the batch is retried and the changes wait.")]
+    FunctionCrashed { exception: String },
     #[error("Waiting behind a record that crashes the handler (item {blocking_item}); it blocks the shard until it expires at {}.", format_utc(expires_at_ms / 1000))]
     BlockedBehind {
         blocking_item: String,
         expires_at_ms: i64,
+    },
+    #[error("The Lambda writes to index \"{function_index}\" (its OPENSEARCH_INDEX), not \"{searched_index}\".")]
+    OtherIndex {
+        function_index: String,
+        searched_index: String,
     },
     #[error("The Lambda reported success, but search has not found the document {} s later.", waited_ms / 1000)]
     NoDocument {
@@ -89,8 +101,10 @@ impl Stuck {
             | Stuck::IndexRefused { .. }
             | Stuck::DataAccessDenied { .. }
             | Stuck::HandlerCrashed { .. }
+            | Stuck::RecordExpired { .. }
+            | Stuck::FunctionCrashed { .. }
             | Stuck::BlockedBehind { .. } => Hop::Lambda,
-            Stuck::NoDocument { .. } => Hop::Collection,
+            Stuck::OtherIndex { .. } | Stuck::NoDocument { .. } => Hop::Collection,
         }
     }
 
@@ -113,13 +127,17 @@ impl Stuck {
             Stuck::IndexRefused { .. } => "Read the collection's answer in the log line; check OPENSEARCH_HOST, OPENSEARCH_INDEX and OPENSEARCH_DATATYPE.".into(),
             Stuck::DataAccessDenied { .. } => "Add lambda-lab-role to the collection's data access policy (easy-lab-collection) with index and document permissions.".into(),
             Stuck::HandlerCrashed { exception, .. } if exception.contains("KeyError: 'S'") => "The handler reads every attribute's \"S\": give every attribute a string value, or fix the handler to skip or convert other types. The shard moves on once the record is handled or expires.".into(),
-            Stuck::HandlerCrashed { exception, .. } if exception.starts_with("KeyError: '") => "Set the Lambda's environment variables (REGION, AWS_SERVICE, OPENSEARCH_HOST, OPENSEARCH_INDEX, OPENSEARCH_DATATYPE); the blocked records then drain in order.".into(),
-            Stuck::HandlerCrashed { .. } => "Fix the handler's exception (see the [ERROR] line); the batch is retried until it succeeds or the record expires.".into(),
+            Stuck::HandlerCrashed { exception, .. } | Stuck::FunctionCrashed { exception } if exception.starts_with("KeyError: '") => ENVIRONMENT_FIX.into(),
+            Stuck::HandlerCrashed { .. } | Stuck::FunctionCrashed { .. } => "Fix the handler's exception (see the [ERROR] line); the batch is retried until it succeeds or the record expires.".into(),
+            Stuck::RecordExpired { .. } => "Make the change again once the handler can read it; the stream no longer has this record.".into(),
+            Stuck::OtherIndex { function_index, .. } => format!("Search index \"{function_index}\", or set OPENSEARCH_INDEX to dynamodb_replicate."),
             Stuck::BlockedBehind { .. } => "Fix the record that crashes the handler (or the handler); this change then follows in order.".into(),
             Stuck::NoDocument { .. } => "Check the Lambda's OPENSEARCH_INDEX against the index searched, and that lambda-lab-role is in the data access policy.".into(),
         }
     }
 }
+
+const ENVIRONMENT_FIX: &str = "Set the Lambda's environment variables (REGION, AWS_SERVICE, OPENSEARCH_HOST, OPENSEARCH_INDEX, OPENSEARCH_DATATYPE); the waiting records then drain in order.";
 
 /// The collection's answer in a handler's `Response: ...`, as far as it
 /// says a status (`{"status": 405, ...}`).
@@ -151,6 +169,10 @@ mod tests {
             expires_at_ms: 0,
         };
         assert!(env.fix().contains("environment variables"));
+        let early = Stuck::FunctionCrashed {
+            exception: "KeyError: 'OPENSEARCH_HOST'".into(),
+        };
+        assert_eq!(early.fix(), env.fix());
         assert_eq!(Stuck::StreamOff.hop(), Hop::Stream);
         assert!(Stuck::ShippedHandlerCannotUpdate {
             status: Some(405),

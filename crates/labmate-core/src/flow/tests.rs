@@ -708,3 +708,108 @@ fn a_very_long_log_line_is_kept_cut() {
     assert!(kept.ends_with("… (10 more bytes)"));
     assert_eq!(super::kept("short"), "short");
 }
+
+#[test]
+fn a_crashing_record_that_expired_blocks_no_more() {
+    let mut flows = Flows::new();
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![
+            record("e1", ChangeKind::Insert, "bad", "x", "100", T),
+            record("e2", ChangeKind::Insert, "good", "y", "200", T),
+        ],
+        T + 500,
+    ));
+    flows.observe(invocation(
+        "r1",
+        &[
+            ("e1", "INSERT", "bad", "100"),
+            ("e2", "INSERT", "good", "200"),
+        ],
+        &["[ERROR] KeyError: 'S'\rTraceback"],
+        T + 600,
+    ));
+    let day_later = T + RECORD_LIFETIME_MS;
+    flows.check(day_later);
+    assert_eq!(
+        reason(&flows, 0),
+        Stuck::RecordExpired {
+            exception: "KeyError: 'S'".into(),
+            expired_at_ms: day_later
+        }
+    );
+    assert_eq!(
+        flows.flows()[1].state,
+        FlowState::InProgress {
+            next: Hop::Lambda,
+            waiting: None
+        }
+    );
+}
+
+#[test]
+fn a_function_failing_before_its_batch_holds_every_change_until_it_runs_again() {
+    let mut flows = Flows::new();
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![record("e1", ChangeKind::Insert, "k", "Ann", "100", T)],
+        T,
+    ));
+    // No printed event: the handler raised before print(event).
+    let mut failed = invocation(
+        "r1",
+        &[],
+        &["[ERROR] KeyError: 'OPENSEARCH_HOST'\rTraceback"],
+        T + 300,
+    );
+    if let Observation::LogEvents(l) = &mut failed {
+        l.events.remove(1);
+    }
+    flows.observe(failed);
+    flows.check(T + 1_000);
+    let stuck = reason(&flows, 0);
+    assert_eq!(
+        stuck,
+        Stuck::FunctionCrashed {
+            exception: "KeyError: 'OPENSEARCH_HOST'".into()
+        }
+    );
+    assert!(stuck.fix().contains("environment variables"));
+    flows.observe(invocation(
+        "r2",
+        &[("e1", "INSERT", "k", "100")],
+        &["Successfully: {}"],
+        T + 5_000,
+    ));
+    flows.check(T + 5_100);
+    assert!(matches!(
+        flows.flows()[0].state,
+        FlowState::InProgress {
+            next: Hop::Collection,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_lambda_writing_to_another_index_is_named() {
+    let mut flows = Flows::new();
+    inserted(&mut flows);
+    flows.observe(Observation::Function(
+        FunctionSetup::from_function_configuration(
+            &json!({"Environment": {"Variables": {"OPENSEARCH_INDEX": "dynamodb-replicate"}}}),
+            T,
+        ),
+    ));
+    flows.observe(search("k", vec![], T + 2_000));
+    flows.check(T + 2_000);
+    let stuck = reason(&flows, 0);
+    assert_eq!(
+        stuck,
+        Stuck::OtherIndex {
+            function_index: "dynamodb-replicate".into(),
+            searched_index: "dynamodb_replicate".into()
+        }
+    );
+    assert_eq!(stuck.hop(), Hop::Collection);
+}
