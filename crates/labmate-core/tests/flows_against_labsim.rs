@@ -11,8 +11,8 @@
 
 use labmate_core::credentials::Credentials;
 use labmate_core::flow::{
-    ApiAnswer, DocumentSearch, FlowState, Flows, Hop, LogEvents, NotObservable, Observation,
-    Origin, ReadFrom, StreamPage, Stuck, TableCall, TriggerSeen, Waiting,
+    ApiAnswer, DocumentSearch, FlowState, Flows, FunctionSetup, Hop, LogEvents, NotObservable,
+    Observation, Origin, ReadFrom, StreamPage, StreamSetup, Stuck, TableCall, TriggerSeen, Waiting,
 };
 use labmate_core::signing::{sign, HttpRequest, SigningContext};
 use labmate_core::Service;
@@ -41,7 +41,6 @@ struct Lab {
     shard_iterator: Option<String>,
     shard_id: String,
     log_from_ms: i64,
-    timeline_after: u64,
 }
 
 impl Lab {
@@ -67,7 +66,6 @@ impl Lab {
             shard_iterator: None,
             shard_id: String::new(),
             log_from_ms: START - 60_000,
-            timeline_after: 0,
         }
     }
 
@@ -192,6 +190,15 @@ impl Lab {
         assert_eq!(status, 200, "{answer}");
     }
 
+    /// Changes the lab's setup through labsim's control endpoint (what the
+    /// learner does in the console).
+    fn setup(&mut self, body: Value) {
+        self.now += 100;
+        let req = Request::new("POST", "/_labsim/setup").with_body(body.to_string());
+        let res = self.sim.handle(Service::Sts, &req, self.now);
+        assert_eq!(res.status, 200, "{}", res.body_text());
+    }
+
     /// Reads every hop once, as the pollers will, and checks the flows.
     fn poll(&mut self) {
         self.read_stream();
@@ -206,6 +213,26 @@ impl Lab {
         assert_eq!(status, 200, "{mappings}");
         let trigger = TriggerSeen::from_list_event_source_mappings(&mappings, self.now);
         self.flows.observe(Observation::Trigger(trigger));
+        let (status, function) = self.call(
+            Service::Lambda,
+            "GET",
+            &format!("/2015-03-31/functions/{FUNCTION_NAME}/configuration"),
+            &[],
+            "",
+        );
+        assert_eq!(status, 200, "{function}");
+        self.flows.observe(Observation::Function(
+            FunctionSetup::from_function_configuration(&function, self.now),
+        ));
+        let (_, table) = self.json_call(
+            Service::DynamoDb,
+            "DynamoDB_20120810.DescribeTable",
+            json!({"TableName": "lab-table"}),
+        );
+        self.flows
+            .observe(Observation::StreamSetup(StreamSetup::from_describe_table(
+                &table, self.now,
+            )));
         self.search_documents();
         self.flows.check(self.now);
     }
@@ -270,6 +297,10 @@ impl Lab {
             }
             let (status, answer) =
                 self.json_call(Service::Logs, "Logs_20140328.FilterLogEvents", body);
+            if answer["__type"].as_str() == Some("ResourceNotFoundException") {
+                // No log group yet: the function has not run.
+                return;
+            }
             if status != 200 {
                 self.flows
                     .observe(Observation::NotObservable(NotObservable {
@@ -325,6 +356,15 @@ impl Lab {
         }
     }
 
+    /// Lets `ms` pass in the server's 50 ms ticks, not polling.
+    fn wait(&mut self, ms: i64) {
+        let end = self.now + ms;
+        while self.now < end {
+            self.now += 50;
+            self.sim.tick(self.now);
+        }
+    }
+
     /// Lets `ms` pass in the server's 50 ms ticks, polling every second.
     fn run(&mut self, ms: i64) {
         let end = self.now + ms;
@@ -338,11 +378,10 @@ impl Lab {
         self.poll();
     }
 
-    /// The ground truth since the last look.
-    fn truth(&mut self) -> Vec<TimelineEntry> {
-        let page = self.sim.timeline().page(self.timeline_after, 10_000);
+    /// The ground truth so far.
+    fn truth(&self) -> Vec<TimelineEntry> {
+        let page = self.sim.timeline().page(0, 10_000);
         assert!(!page.more);
-        self.timeline_after = page.next;
         page.events
     }
 
@@ -419,6 +458,37 @@ fn assert_same_hops(flow: &labmate_core::flow::Flow, truth: &[TimelineEntry]) ->
         .find(|i| i.request_id == lambda.request_id)
         .expect("the timeline has the flow's invocation");
     assert_eq!(invocation.log_stream, lambda.log_stream);
+    // Times: the record's second as the timeline has it; the Lambda stage
+    // within the invocation's run.
+    let record_ms = truth
+        .iter()
+        .find(
+            |e| matches!(&e.event, TimelineEvent::StreamRecord(r) if r.event_id == stream.event_id),
+        )
+        .unwrap()
+        .time_ms;
+    assert_eq!(stream.created_ms, record_ms / 1000 * 1000);
+    // The stage is reached when the log first shows the record: the first
+    // run whose handler got as far as printing its batch (one that failed
+    // before has no record in its log). The request id is the latest
+    // attempt's.
+    let printed = |i: &LambdaInvocation| {
+        i.records.iter().any(|r| r.event_id == stream.event_id)
+            && i.records
+                .iter()
+                .any(|r| r.outcome != HandlerOutcome::NotReached)
+    };
+    let invoked_ms = truth
+        .iter()
+        .find(|e| matches!(&e.event, TimelineEvent::LambdaInvocation(i) if printed(i)))
+        .unwrap()
+        .time_ms;
+    let lambda_ms = flow.stage(Hop::Lambda).unwrap().at_ms;
+    let run_ms = lambda.duration_ms.ceil() as i64 + 1_000;
+    assert!(
+        (invoked_ms..=invoked_ms + run_ms).contains(&lambda_ms),
+        "{invoked_ms} {lambda_ms} {run_ms}"
+    );
     let outcome = invocation
         .records
         .iter()
@@ -533,8 +603,9 @@ fn with_the_shipped_handler_insert_completes_and_modify_and_remove_stop_in_the_l
         }
     );
     assert!(reason.fix().contains("DELETE /{index}/_doc/{id}"));
-    // Nothing written for either, as the timeline says.
-    assert!(index_writes(&truth).is_empty());
+    // Nothing written for either, as the timeline says: only the INSERT's
+    // document exists.
+    assert_eq!(index_writes(&truth).len(), 1);
     // A minute on, they are still stuck for the same reasons.
     lab.run(60_000);
     assert!(matches!(
@@ -699,4 +770,102 @@ fn without_log_access_the_lambda_hop_is_not_observable_yet_search_completes_the_
         flow.document.as_ref().unwrap().document_id.as_deref(),
         Some(index_writes(&truth)[0].document_id.as_str())
     );
+}
+
+#[test]
+fn a_lambda_without_its_environment_holds_the_changes_until_the_variables_are_set() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.setup(json!({"env_vars_set": false}));
+    lab.poll();
+    let first = lab.post("Ed", None).unwrap();
+    let second = lab.post("Flo", None).unwrap();
+    lab.run(4_000);
+    let truth = lab.truth();
+    let failed = invocations(&truth);
+    assert!(!failed.is_empty());
+    assert!(failed.iter().all(|i| i.result == InvocationResult::Failed
+        && i.error
+            .as_deref()
+            .unwrap()
+            .contains("KeyError: 'OPENSEARCH_HOST'")));
+    for id in [&first, &second] {
+        let flow = lab.flow_of(ChangeKind::Insert, id);
+        assert_eq!(
+            flow.state,
+            FlowState::Stuck {
+                reason: Stuck::FunctionCrashed {
+                    exception: "KeyError: 'OPENSEARCH_HOST'".into()
+                }
+            },
+            "{flow:#?}"
+        );
+    }
+    lab.setup(json!({"env_vars_set": true}));
+    lab.run(15_000);
+    let truth = lab.truth();
+    for id in [&first, &second] {
+        let flow = lab.flow_of(ChangeKind::Insert, id);
+        assert_eq!(flow.state, FlowState::Complete, "{flow:#?}");
+        assert_eq!(assert_same_hops(flow, &truth), HandlerOutcome::Indexed);
+    }
+}
+
+#[test]
+fn a_disabled_trigger_and_a_stream_without_new_images_are_named() {
+    let mut lab = Lab::new(HandlerKind::Fixed);
+    lab.setup(json!({"trigger_enabled": false}));
+    lab.run(10_000);
+    let id = lab.post("Gus", None).unwrap();
+    lab.run(2_000);
+    let flow = lab.flow_of(ChangeKind::Insert, &id);
+    assert!(
+        matches!(&flow.state, FlowState::Stuck { reason: Stuck::TriggerOff { state } } if state == "Disabled"),
+        "{:?}",
+        flow.state
+    );
+    assert!(invocations(&lab.truth()).is_empty());
+
+    let mut lab = Lab::new(HandlerKind::Fixed);
+    lab.setup(json!({"stream": "off"}));
+    lab.wait(6_000);
+    lab.setup(json!({"stream": "KEYS_ONLY"}));
+    lab.wait(6_000);
+    lab.poll();
+    let id = lab.post("Hal", None).unwrap();
+    lab.run(3_000);
+    let flow = lab.flow_of(ChangeKind::Insert, &id);
+    assert_eq!(
+        flow.state,
+        FlowState::Stuck {
+            reason: Stuck::StreamWithoutNewImage {
+                view_type: "KEYS_ONLY".into()
+            }
+        },
+        "{flow:#?}"
+    );
+    let truth = lab.truth();
+    assert_eq!(
+        records(&truth).len(),
+        1,
+        "the record exists, without NewImage"
+    );
+}
+
+#[test]
+fn a_burst_of_changes_ends_with_one_complete_flow_each() {
+    let mut lab = Lab::new(HandlerKind::Fixed);
+    lab.poll();
+    let ids: Vec<String> = (0..50)
+        .map(|i| lab.post(&format!("item{i}"), None).unwrap())
+        .collect();
+    lab.run(15_000);
+    let truth = lab.truth();
+    assert_eq!(records(&truth).len(), 50);
+    assert_eq!(lab.flows.flows().len(), 50, "none lost or duplicated");
+    for id in &ids {
+        let flow = lab.flow_of(ChangeKind::Insert, id);
+        assert_eq!(flow.state, FlowState::Complete, "{flow:#?}");
+        assert_eq!(assert_same_hops(flow, &truth), HandlerOutcome::Indexed);
+    }
+    assert_eq!(lab.flows.gaps(), []);
 }

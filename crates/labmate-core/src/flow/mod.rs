@@ -918,15 +918,15 @@ impl Flows {
             }
             return in_progress(Hop::Stream, None);
         };
+        // The handler indexes NewImage: without it the record cannot get
+        // through, whatever the Lambda then does with it.
+        if flow.change != ChangeKind::Remove && flow.new_image.is_none() && !stream.from_lambda_log
+        {
+            return stuck(Stuck::StreamWithoutNewImage {
+                view_type: stream.view_type.clone().unwrap_or_default(),
+            });
+        }
         let Some(lambda) = &flow.lambda else {
-            if flow.change != ChangeKind::Remove
-                && flow.new_image.is_none()
-                && !stream.from_lambda_log
-            {
-                return stuck(Stuck::StreamWithoutNewImage {
-                    view_type: stream.view_type.clone().unwrap_or_default(),
-                });
-            }
             if let Some(blocked) = self.blocks(flow, now_ms) {
                 return stuck(blocked);
             }
