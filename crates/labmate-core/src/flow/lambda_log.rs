@@ -4,6 +4,8 @@
 //! handler's line about it (the handler writes one line per record, in
 //! order, and stops at the record that raises).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::{Deserialize, Serialize};
 
 use super::observe::LogEvent;
@@ -191,13 +193,13 @@ pub struct Invocation {
 }
 
 /// Gathers one log stream's lines, START to REPORT.
-fn invocation(lines: Vec<LogEvent>) -> Invocation {
+fn invocation(lines: &[LogEvent], kinds: &[HandlerLine]) -> Invocation {
     let mut records = Vec::new();
     let mut outcomes = Vec::new();
     let mut exception = None;
     let (mut duration_ms, mut billed_ms, mut request_id) = (0.0, 0, String::new());
-    for line in &lines {
-        match read_line(&line.message) {
+    for kind in kinds {
+        match kind.clone() {
             HandlerLine::Start { request_id: id } => request_id = id,
             HandlerLine::Event { records: r } => records = r,
             HandlerLine::Indexed => outcomes.push(RecordOutcome::Indexed),
@@ -241,7 +243,7 @@ fn invocation(lines: Vec<LogEvent>) -> Invocation {
         billed_ms,
         exception,
         records: paired,
-        lines,
+        lines: lines.to_vec(),
     }
 }
 
@@ -249,7 +251,7 @@ fn invocation(lines: Vec<LogEvent>) -> Invocation {
 /// lines of invocations not finished yet (their REPORT not seen).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LambdaLog {
-    seen: std::collections::BTreeSet<String>,
+    seen: BTreeSet<String>,
     pending: Vec<LogEvent>,
 }
 
@@ -264,42 +266,32 @@ impl LambdaLog {
         }
         // Stable: lines of equal time keep the order Logs returned them in.
         self.pending.sort_by_key(|e| e.timestamp);
-        let mut finished = Vec::new();
-        let streams: std::collections::BTreeSet<String> =
-            self.pending.iter().map(|e| e.log_stream.clone()).collect();
-        for stream in streams {
-            loop {
-                let of_stream: Vec<usize> = (0..self.pending.len())
-                    .filter(|&i| self.pending[i].log_stream == stream)
-                    .collect();
-                let kinds: Vec<HandlerLine> = of_stream
-                    .iter()
-                    .map(|&i| read_line(&self.pending[i].message))
-                    .collect();
-                let start = kinds
-                    .iter()
-                    .position(|k| matches!(k, HandlerLine::Start { .. }));
-                let Some(start) = start else { break };
-                let HandlerLine::Start { request_id } = &kinds[start] else {
-                    break;
-                };
-                let report = kinds[start..].iter().position(
-                    |k| matches!(k, HandlerLine::Report { request_id: r, .. } if r == request_id),
-                );
-                let Some(report) = report else { break };
-                let taken: Vec<usize> = of_stream[..=start + report].to_vec();
-                // Lines before START (INIT_START) go with this invocation.
-                let lines: Vec<LogEvent> = taken.iter().map(|&i| self.pending[i].clone()).collect();
-                for &i in taken.iter().rev() {
-                    self.pending.remove(i);
-                }
-                let from = lines
-                    .iter()
-                    .position(|l| matches!(read_line(&l.message), HandlerLine::Start { .. }))
-                    .unwrap_or(0);
-                finished.push(invocation(lines[from..].to_vec()));
-            }
+        let mut by_stream: BTreeMap<String, Vec<LogEvent>> = BTreeMap::new();
+        for e in std::mem::take(&mut self.pending) {
+            by_stream.entry(e.log_stream.clone()).or_default().push(e);
         }
+        let mut finished = Vec::new();
+        for (_, lines) in by_stream {
+            // One pass: each line typed once (a printed event can be long).
+            let kinds: Vec<HandlerLine> = lines.iter().map(|l| read_line(&l.message)).collect();
+            let (mut open, mut kept_from) = (None, 0);
+            for (i, kind) in kinds.iter().enumerate() {
+                match kind {
+                    HandlerLine::Start { request_id } => open = Some((i, request_id)),
+                    HandlerLine::Report { request_id, .. } => {
+                        if let Some((start, _)) = open.filter(|(_, id)| *id == request_id) {
+                            finished.push(invocation(&lines[start..=i], &kinds[start..=i]));
+                            kept_from = i + 1;
+                            open = None;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // An invocation still running keeps its lines for the next read.
+            self.pending.extend(lines.into_iter().skip(kept_from));
+        }
+        self.pending.sort_by_key(|e| e.timestamp);
         finished.sort_by_key(|i| i.start_ms);
         finished
     }

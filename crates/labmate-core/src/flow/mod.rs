@@ -301,8 +301,14 @@ impl Flow {
         self.stages.last().map_or(self.started_ms, |s| s.at_ms)
     }
 
+    /// The change's images; its name from the new one (a REMOVE's from
+    /// the old).
     fn set_image(&mut self, image: Option<Image>, old: Option<Image>) {
-        if let Some(name) = image.as_ref().and_then(|i| observe::string_of(i, "name")) {
+        if let Some(name) = image
+            .as_ref()
+            .or(old.as_ref())
+            .and_then(|i| observe::string_of(i, "name"))
+        {
             self.name = Some(name.to_owned());
         }
         self.old_image = old;
@@ -498,13 +504,18 @@ impl Flows {
         })
     }
 
-    /// An outside flow the answer of a change labmate sent explains (the
-    /// stream was read before the answer was handled).
-    fn outside_flow_for(&self, change: ChangeKind, item_id: &str) -> Option<usize> {
+    /// An outside flow the answer of a change labmate sent at `sent_ms`
+    /// explains (the stream was read before the answer was handled): same
+    /// change of the same item, recorded no earlier than the send (AWS's
+    /// record time is whole seconds).
+    fn outside_flow_for(&self, change: ChangeKind, item_id: &str, sent_ms: i64) -> Option<usize> {
         self.flows.iter().position(|f| {
             f.origin == Origin::Outside
                 && f.change == change
                 && f.item_id.as_deref() == Some(item_id)
+                && f.stream
+                    .as_ref()
+                    .is_some_and(|s| s.created_ms >= sent_ms - 1_000)
         })
     }
 
@@ -518,7 +529,7 @@ impl Flows {
         };
         let at = match item_id.as_deref().and_then(|id| {
             (verdict == ApiVerdict::Written)
-                .then(|| self.outside_flow_for(ChangeKind::Insert, id))
+                .then(|| self.outside_flow_for(ChangeKind::Insert, id, a.sent_ms))
                 .flatten()
         }) {
             Some(at) => at,
@@ -567,7 +578,7 @@ impl Flows {
 
     fn table_call(&mut self, c: TableCall) {
         let at = match (c.status == 200)
-            .then(|| self.outside_flow_for(c.change, &c.item_id))
+            .then(|| self.outside_flow_for(c.change, &c.item_id, c.sent_ms))
             .flatten()
         {
             Some(at) => at,

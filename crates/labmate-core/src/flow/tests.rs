@@ -813,3 +813,63 @@ fn a_lambda_writing_to_another_index_is_named() {
     );
     assert_eq!(stuck.hop(), Hop::Collection);
 }
+
+#[test]
+fn a_remove_is_named_from_the_last_image_seen() {
+    let mut flows = Flows::new();
+    inserted(&mut flows);
+    flows.observe(page(
+        ReadFrom::Continued,
+        vec![record("e2", ChangeKind::Remove, "k", "", "200", T + 2_000)],
+        T + 2_500,
+    ));
+    assert_eq!(flows.flows()[1].name.as_deref(), Some("Ann"));
+}
+
+#[test]
+fn a_change_labmate_sends_does_not_claim_an_older_outside_change() {
+    let mut flows = Flows::new();
+    // A console edit, then labmate's own edit of the same item a minute on.
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![record("e1", ChangeKind::Modify, "k", "Ann", "100", T)],
+        T + 500,
+    ));
+    flows.observe(Observation::TableCall(TableCall {
+        change: ChangeKind::Modify,
+        item_id: "k".into(),
+        operation: "UpdateItem".into(),
+        status: 200,
+        request_id: None,
+        error_type: None,
+        sent_ms: T + 60_000,
+        answered_ms: T + 60_020,
+    }));
+    let origins: Vec<Origin> = flows.flows().iter().map(|f| f.origin).collect();
+    assert_eq!(origins, [Origin::Outside, Origin::Key]);
+}
+
+#[test]
+fn log_lines_of_an_unfinished_invocation_wait_for_its_report() {
+    let Observation::LogEvents(all) = invocation(
+        "r1",
+        &[("e1", "INSERT", "k", "100")],
+        &["Successfully: {}"],
+        T,
+    ) else {
+        unreachable!()
+    };
+    let mut flows = Flows::new();
+    let (head, tail) = all.events.split_at(3);
+    flows.observe(Observation::LogEvents(LogEvents {
+        events: head.to_vec(),
+        seen_ms: T,
+    }));
+    assert!(flows.flows().is_empty());
+    flows.observe(Observation::LogEvents(LogEvents {
+        events: tail.to_vec(),
+        seen_ms: T + 1,
+    }));
+    assert_eq!(flows.flows().len(), 1);
+    assert_eq!(flows.flows()[0].lambda.as_ref().unwrap().lines.len(), 5);
+}
