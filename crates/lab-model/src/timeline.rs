@@ -169,9 +169,9 @@ pub struct LambdaInvocation {
     pub request_id: String,
     /// Earlier attempts at this same batch (0 on the first).
     pub attempt: u32,
-    /// How old the batch's oldest record was when this attempt began
-    /// (Lambda's `IteratorAge` metric): it grows while a failing batch
-    /// blocks the shard.
+    /// How old the batch's last record was when this attempt began (Lambda's
+    /// `IteratorAge` metric): it grows while a failing batch blocks the
+    /// shard.
     #[serde(default)]
     pub iterator_age_ms: i64,
     pub cold_start: bool,
@@ -292,10 +292,13 @@ pub struct FaultInjected {
     pub delay_ms: Option<u64>,
 }
 
-/// `GET /_labsim/events?after=N[&limit=M]`.
+/// `GET /_labsim/events?after=N[&limit=M]`. Events come in the order they
+/// were recorded, which is causal order; `time_ms` may step back a little
+/// between them (a log line carries its own timestamp, a `searchable` event
+/// the moment its refresh lag ended).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelinePage {
-    /// Oldest first, all with `seq > after`.
+    /// In `seq` order, all with `seq > after`.
     pub events: Vec<TimelineEntry>,
     /// Pass it as `after` next time (the last `seq` returned, or `after`
     /// itself when nothing was new).

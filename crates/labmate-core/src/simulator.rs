@@ -21,8 +21,8 @@ pub enum SimulatorError {
     NotJson(String),
     #[error("The simulator's answer has no {0}.")]
     Missing(&'static str),
-    #[error("The simulator's answer is not a labsim configuration ({0}): are labsim and labmate from the same version?")]
-    Unexpected(String),
+    #[error("The simulator's answer is not a labsim configuration (line {line}, column {column}): are labsim and labmate from the same version?")]
+    Unexpected { line: usize, column: usize },
 }
 
 /// The control path, under the simulator's address.
@@ -47,7 +47,11 @@ pub fn read_simulator_config(
             serde_json::error::Category::Data if text.contains("`credentials`") => {
                 SimulatorError::Missing("credentials")
             }
-            serde_json::error::Category::Data => SimulatorError::Unexpected(text),
+            // Only where: serde's text quotes values, and one may be a secret.
+            serde_json::error::Category::Data => SimulatorError::Unexpected {
+                line: e.line(),
+                column: e.column(),
+            },
             _ => SimulatorError::NotJson(base.simulator.clone()),
         }
     })?;
@@ -147,6 +151,17 @@ mod tests {
                 format: PasteFormat::Simulator
             })
         ));
+    }
+
+    #[test]
+    fn a_wrong_shape_is_placed_without_quoting_what_was_there() {
+        let body = r#"{"endpoints":{},"credentials":{"SecretAccessKey":["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]}}"#;
+        let err = read_simulator_config(&LabConfig::default(), body, NOW).unwrap_err();
+        assert!(
+            matches!(err, SimulatorError::Unexpected { line: 1, .. }),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("wJalr"), "{err}");
     }
 
     #[test]

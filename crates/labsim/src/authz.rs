@@ -62,14 +62,11 @@ impl Simulator {
                     body["logStreamName"].as_str(),
                 ))
             }
+            // A route the Lambda API does not have is its 404, whoever asks.
             Service::Lambda => {
-                let (operation, function) = lambda_operation(req, region, account);
-                Some(iam::lambda_authz(
-                    region,
-                    account,
-                    operation,
-                    function.as_deref(),
-                ))
+                lambda_operation(req, region, account).map(|(operation, function)| {
+                    iam::lambda_authz(region, account, operation, function.as_deref())
+                })
             }
             Service::Aoss => Some(iam::aoss_authz(region, account, LAB_COLLECTION_ID)),
             // STS and IAM authorise inside their own handlers.
@@ -80,35 +77,46 @@ impl Simulator {
 
 /// The Lambda API operation a request is, by method and path, and the
 /// function it names (an event source mapping's operations name the
-/// mapping's ARN, their resource in IAM).
-fn lambda_operation(req: &Request, region: &str, account: &str) -> (&'static str, Option<String>) {
-    let rest = req.path.strip_prefix("/2015-03-31/").unwrap_or_default();
-    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+/// mapping's ARN, their resource in IAM); `None` for a route the API does
+/// not have. Segments are decoded first, as the Lambda API routes them:
+/// `%66unctions` is `functions` here too, so no spelling of a path can be
+/// authorized as one operation and run as another.
+fn lambda_operation(
+    req: &Request,
+    region: &str,
+    account: &str,
+) -> Option<(&'static str, Option<String>)> {
+    let rest = req.path.strip_prefix("/2015-03-31/")?;
+    let decoded: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent::decode)
+        .collect();
+    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let query_function = || {
         form_urlencoded::parse(req.query.as_bytes())
             .find(|(k, _)| k == "FunctionName")
             .map(|(_, v)| v.into_owned())
     };
-    let decode = |s: &str| Some(percent::decode(s));
+    let name = |s: &str| Some(s.to_owned());
     let mapping = |uuid: &str| {
         Some(format!(
-            "arn:aws:lambda:{region}:{account}:event-source-mapping:{}",
-            percent::decode(uuid)
+            "arn:aws:lambda:{region}:{account}:event-source-mapping:{uuid}"
         ))
     };
     let method = req.method.to_ascii_uppercase();
-    match (method.as_str(), segments.as_slice()) {
+    Some(match (method.as_str(), segments.as_slice()) {
         ("GET", ["functions"]) => ("ListFunctions", None),
-        ("GET", ["functions", name]) => ("GetFunction", decode(name)),
-        ("GET", ["functions", name, "configuration"]) => ("GetFunctionConfiguration", decode(name)),
-        ("POST", ["functions", name, "invocations"]) => ("Invoke", decode(name)),
+        ("GET", ["functions", f]) => ("GetFunction", name(f)),
+        ("GET", ["functions", f, "configuration"]) => ("GetFunctionConfiguration", name(f)),
+        ("POST", ["functions", f, "invocations"]) => ("Invoke", name(f)),
         ("GET", ["event-source-mappings"]) => ("ListEventSourceMappings", query_function()),
         ("POST", ["event-source-mappings"]) => ("CreateEventSourceMapping", None),
         ("GET", ["event-source-mappings", uuid]) => ("GetEventSourceMapping", mapping(uuid)),
         ("PUT", ["event-source-mappings", uuid]) => ("UpdateEventSourceMapping", mapping(uuid)),
         ("DELETE", ["event-source-mappings", uuid]) => ("DeleteEventSourceMapping", mapping(uuid)),
-        _ => ("ListFunctions", None),
-    }
+        _ => return None,
+    })
 }
 
 /// Decides `authz` for `caller`; the refusal in `service`'s shape, or

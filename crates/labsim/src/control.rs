@@ -214,7 +214,7 @@ fn set_limits(sim: &mut Simulator, req: &Request) -> Response {
 /// the events after the reader's cursor.
 fn events(timeline: &SharedTimeline, req: &Request) -> Response {
     match timeline::PageRequest::parse(&req.query) {
-        Ok(page) => Response::json(200, &timeline.page(page.after, page.limit)),
+        Ok(page) => Response::json(200, &timeline.shared_page(page.after, page.limit)),
         Err(e) => error(400, &e.to_string()),
     }
 }

@@ -52,7 +52,7 @@ impl Principal {
 }
 
 /// A set of temporary credentials.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub access_key_id: String,
     pub secret_access_key: String,
@@ -65,6 +65,20 @@ pub struct Credentials {
     pub principal_arn: String,
     /// GetCallerIdentity's `UserId` for the caller (`AROA...:session`).
     pub user_id: String,
+}
+
+/// Never prints the secret key or the session token.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field("session_token", &"<redacted>")
+            .field("expires_at_ms", &self.expires_at_ms)
+            .field("principal_arn", &self.principal_arn)
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Credentials {
@@ -191,6 +205,16 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_728_417_322_500;
+
+    #[test]
+    fn debug_output_of_a_store_carries_no_secret() {
+        let store = IdentityStore::new(1, NOW, DEFAULT_CREDENTIAL_TTL_SECONDS);
+        let demo = store.demo_credentials();
+        let text = format!("{store:?}");
+        assert!(text.contains(&demo.access_key_id));
+        assert!(!text.contains(&demo.secret_access_key), "{text}");
+        assert!(!text.contains(&demo.session_token), "{text}");
+    }
 
     #[test]
     fn demo_principal_is_the_workshop_participant() {

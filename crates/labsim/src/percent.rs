@@ -30,9 +30,23 @@ pub fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
+/// `text`'s bytes, `%XX` decoded (`+` stays `+`), re-encoded with every
+/// byte outside `set` as `%XX`: bytes that are not UTF-8 (`%FF`) are kept,
+/// as SigV4's canonical form keeps them.
+pub fn reencode(text: &str, set: &'static AsciiSet) -> String {
+    let bytes: Vec<u8> = percent_decode_str(text).collect();
+    percent_encoding::percent_encode(&bytes, set).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reencoding_keeps_bytes_that_are_not_utf8() {
+        assert_eq!(reencode("%ff%41+b", UNRESERVED), "%FFA%2Bb");
+        assert_eq!(reencode("caf%C3%A9", UNRESERVED), "caf%C3%A9");
+    }
 
     #[test]
     fn encodes_all_but_unreserved_in_uppercase_hex() {

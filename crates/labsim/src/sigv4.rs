@@ -364,7 +364,8 @@ fn canonical_uri(raw_path: &str) -> String {
 /// `%2B`, as AWS canonicalizes it (aws-sigv4 reads it as a space, smithy-rs
 /// issue 4227; a signer that does so is refused here, as by AWS).
 fn canonical_query(raw_query: &str) -> String {
-    let strict = |s: &str| percent::encode(&percent::decode(s), percent::UNRESERVED);
+    // Decoded to bytes, not text: `%FF` stays `%FF`, as AWS signs it.
+    let strict = |s: &str| percent::reencode(s, percent::UNRESERVED);
     let mut params: Vec<(String, String)> = raw_query
         .split('&')
         .filter(|pair| !pair.is_empty())

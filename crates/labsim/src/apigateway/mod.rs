@@ -31,7 +31,7 @@ use crate::rng::SplitMix64;
 use crate::sigv4::{self, AuthError, Expected};
 
 /// The stage and resource of the only method.
-pub const PATH: &str = "/v1/lab";
+pub use lab_model::names::API_PATH as PATH;
 /// SigV4 signing name.
 pub const SERVICE: &str = "execute-api";
 /// What the console's "Enable CORS" allows. `x-amzn-RequestId` is not in
@@ -233,7 +233,7 @@ fn authorize(
         crate::LAB_API_ID,
         iam::API_STAGE,
         iam::API_METHOD,
-        iam::API_PATH,
+        iam::API_RESOURCE,
     );
     let authz_req = iam::AuthzRequest {
         action: &authz.action,

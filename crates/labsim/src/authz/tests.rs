@@ -483,3 +483,33 @@ fn aoss_wants_the_payload_hash_and_no_signed_content_length_and_has_no_cors() {
     assert_eq!(res.status, 200);
     assert_eq!(res.header("access-control-allow-origin"), Some("*"));
 }
+
+#[test]
+fn a_percent_encoded_lambda_path_is_authorized_as_the_operation_it_runs() {
+    let mut sim = sim();
+    let uuid = sim.lambda().mapping().unwrap().uuid.clone();
+    // The learner may only read Lambda: an update spelt with an encoded
+    // segment must still be refused as UpdateEventSourceMapping.
+    let demo = sim.identity().demo_credentials().clone();
+    let update = Request::new(
+        "PUT",
+        &format!("/2015-03-31/event-source-mapping%73/{uuid}"),
+    )
+    .with_header("host", "127.0.0.1:9105")
+    .with_body(r#"{"Enabled":false}"#);
+    let res = sim.handle(Service::Lambda, &signed_as(&demo, "lambda", update), NOW);
+    assert_eq!(res.status, 403, "{}", res.body_text());
+    assert!(
+        json_of(&res)["Message"]
+            .as_str()
+            .unwrap()
+            .contains("lambda:UpdateEventSourceMapping"),
+        "{}",
+        res.body_text()
+    );
+    assert!(sim.lambda().mapping().unwrap().enabled);
+    // A route the API does not have is its 404, not an authorized ListFunctions.
+    let nowhere = Request::new("GET", "/2015-03-31/nowhere").with_header("host", "127.0.0.1:9105");
+    let res = sim.handle(Service::Lambda, &signed_as(&demo, "lambda", nowhere), NOW);
+    assert_eq!(res.status, 404, "{}", res.body_text());
+}

@@ -54,9 +54,9 @@ use crate::rng::{SplitMix64, UPPER_ALNUM};
 use table::Table;
 
 /// The lab's table.
-pub const LAB_TABLE: &str = "lab-table";
+pub use lab_model::names::TABLE as LAB_TABLE;
 /// Its partition key.
-pub const LAB_TABLE_KEY: &str = "id";
+pub use lab_model::names::TABLE_KEY as LAB_TABLE_KEY;
 /// `X-Amz-Target` prefix of DynamoDB operations.
 pub const DYNAMODB_TARGET_PREFIX: &str = "DynamoDB_20120810.";
 /// `X-Amz-Target` prefix of DynamoDB Streams operations.

@@ -21,17 +21,15 @@ use super::arn::{
 use super::eval::{NamedPolicy, PermissionSet};
 use super::policy::PolicyDocument;
 
-pub const LAB_TABLE: &str = "lab-table";
-pub const STREAM_FUNCTION: &str = "sync-data-with-dynamodb-stream";
-pub const LAMBDA_ROLE: &str = "lambda-lab-role";
-pub const API_STAGE: &str = "v1";
+// The lab's names are lab-model's; here under the names IAM's code reads.
+pub use lab_model::names::{
+    AOSS_POLICY, API_RESOURCE, API_STAGE, FUNCTION as STREAM_FUNCTION, ROLE as LAMBDA_ROLE,
+    STREAM_POLICY as DYNAMODB_STREAM_DATA, TABLE as LAB_TABLE,
+};
 pub const API_METHOD: &str = "POST";
-pub const API_PATH: &str = "/lab";
 
 pub const AWS_LAMBDA_EXECUTE: &str = "AWSLambdaExecute";
 pub const AWS_LAMBDA_EXECUTE_ARN: &str = "arn:aws:iam::aws:policy/AWSLambdaExecute";
-pub const DYNAMODB_STREAM_DATA: &str = "dynamodb-stream-data";
-pub const AOSS_POLICY: &str = "aoss-policy";
 pub const LEARNER_POLICY: &str = "labsim-learner";
 pub const API_INTEGRATION_POLICY: &str = "labsim-apigateway-putitem";
 
@@ -285,7 +283,7 @@ pub fn learner_policy(ids: &LabIds) -> NamedPolicy {
                     "Sid": "InvokeLabApi",
                     "Effect": "Allow",
                     "Action": "execute-api:Invoke",
-                    "Resource": execute_api_arn(region, account, &ids.api_id, API_STAGE, API_METHOD, API_PATH)
+                    "Resource": execute_api_arn(region, account, &ids.api_id, API_STAGE, API_METHOD, API_RESOURCE)
                 },
                 {
                     "Sid": "SearchLabCollection",

@@ -56,7 +56,7 @@ pub use lab::{
     aoss_policy, aoss_policy_wrong, api_integration_policy, aws_lambda_execute,
     dynamodb_stream_data, dynamodb_stream_data_wrong, lambda_lab_role, learner_permissions,
     learner_policy, LabIds, LabRoleSetup, PolicyState, AOSS_POLICY, API_INTEGRATION_POLICY,
-    API_METHOD, API_PATH, API_STAGE, AWS_LAMBDA_EXECUTE, AWS_LAMBDA_EXECUTE_ARN,
+    API_METHOD, API_RESOURCE, API_STAGE, AWS_LAMBDA_EXECUTE, AWS_LAMBDA_EXECUTE_ARN,
     DYNAMODB_STREAM_DATA, LAB_TABLE, LAMBDA_ROLE, LEARNER_POLICY, STREAM_FUNCTION,
 };
 pub use policy::{

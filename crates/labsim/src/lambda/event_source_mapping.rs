@@ -644,9 +644,10 @@ impl Lambda {
             cold_start: cold,
             error: error.map(|e| e.trim_end_matches('\n').to_owned()),
             attempt: run.attempt,
+            // Lambda's IteratorAge: the age of the batch's last record.
             iterator_age_ms: run
                 .batch
-                .first()
+                .last()
                 .map_or(0, |r| (now_ms - r.created_ms).max(0)),
         });
         self.settle(

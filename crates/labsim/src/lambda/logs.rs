@@ -476,13 +476,18 @@ impl LogStore {
                 span_start,
                 after: Some((e.timestamp, e.event_id.clone())),
             })
-        } else if in_range.iter().any(|(_, e)| e.timestamp >= span_end) {
-            Some(FilterToken {
-                span_start: span_end,
-                after: None,
-            })
         } else {
-            None
+            // The next span starts at the next event, not at the next
+            // empty minute: a day without logs is one empty page, not 1,440.
+            in_range
+                .iter()
+                .map(|(_, e)| e.timestamp)
+                .filter(|&t| t >= span_end)
+                .min()
+                .map(|next_event| FilterToken {
+                    span_start: next_event,
+                    after: None,
+                })
         };
         let mut out = json!({"events": page, "searchedLogStreams": []});
         if let Some(next) = next {
@@ -889,7 +894,7 @@ mod tests {
     }
 
     #[test]
-    fn filter_pages_search_a_minute_each_and_may_be_empty_while_more_remain() {
+    fn filter_pages_search_a_minute_from_the_next_event_and_may_be_empty_while_more_remain() {
         let mut store = store();
         unthrottled(&mut store);
         store.put(GROUP, "a", T0, T0, "START one\n");
@@ -905,19 +910,19 @@ mod tests {
         );
         let now = T0 + 200_000;
         let all = json!({"logGroupName": GROUP});
+        // The empty minute is skipped: the next span starts at the next event.
         assert_eq!(
             filter_pages(&mut store, all.clone(), now),
             vec![
                 vec!["START one\n", "Successfully: one\n", "END one\n"],
-                vec![],
                 vec!["Successfully: two\n"],
             ]
         );
-        // A pattern can leave a page empty even where the span has events.
+        // A pattern can leave a page empty where the span has events.
         let some = json!({"logGroupName": GROUP, "filterPattern": "two"});
         assert_eq!(
             filter_pages(&mut store, some, now),
-            vec![vec![], vec![], vec!["Successfully: two\n"]]
+            vec![vec![], vec!["Successfully: two\n"]]
         );
         // A limit splits a span; the search goes on inside it.
         let mut limited = all.clone();
@@ -927,7 +932,6 @@ mod tests {
             vec![
                 vec!["START one\n", "Successfully: one\n"],
                 vec!["END one\n"],
-                vec![],
                 vec!["Successfully: two\n"],
             ]
         );
@@ -936,7 +940,7 @@ mod tests {
         late["startTime"] = json!(T0 + 5_000);
         assert_eq!(
             filter_pages(&mut store, late, now),
-            vec![vec!["END one\n"], vec![], vec!["Successfully: two\n"]]
+            vec![vec!["END one\n"], vec!["Successfully: two\n"]]
         );
         let mut none = all.clone();
         none["startTime"] = json!(T0 + 300_000);

@@ -48,10 +48,7 @@ pub use event_source_mapping::{
 };
 pub use logs::LogStore;
 
-pub const FUNCTION_NAME: &str = "sync-data-with-dynamodb-stream";
-pub const ROLE_NAME: &str = "lambda-lab-role";
-pub const LOG_GROUP: &str = "/aws/lambda/sync-data-with-dynamodb-stream";
-pub const INDEX: &str = "dynamodb_replicate";
+pub use lab_model::names::{FUNCTION as FUNCTION_NAME, INDEX, LOG_GROUP, ROLE as ROLE_NAME};
 /// Identifies the Python 3.12 runtime version (a fixed made-up hash).
 const RUNTIME_VERSION_HASH: &str =
     "d7bc3a4c2d9a7d6e1d2f0a0b3e5c8f1a9b6d4e2c0f8a7b5c3d1e9f7a5b3c1d0e";

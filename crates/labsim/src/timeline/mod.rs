@@ -90,6 +90,27 @@ impl PageRequest {
     }
 }
 
+/// A page of the timeline whose events are still shared with it; it
+/// serialises exactly as a [`TimelinePage`].
+#[derive(Debug, Clone)]
+pub struct SharedPage {
+    pub events: Vec<Arc<TimelineEntry>>,
+    pub next: u64,
+    pub more: bool,
+}
+
+impl serde::Serialize for SharedPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let events: Vec<&TimelineEntry> = self.events.iter().map(|e| &**e).collect();
+        let mut page = serializer.serialize_struct("TimelinePage", 3)?;
+        page.serialize_field("events", &events)?;
+        page.serialize_field("next", &self.next)?;
+        page.serialize_field("more", &self.more)?;
+        page.end()
+    }
+}
+
 /// The recorded events, shared between the simulator (which appends) and
 /// any reader (which pages). Cloning the handle shares the log.
 #[derive(Debug, Clone, Default)]
@@ -97,8 +118,10 @@ pub struct SharedTimeline(Arc<RwLock<Log>>);
 
 #[derive(Debug, Default)]
 struct Log {
-    /// In `seq` order, without gaps since the last reset.
-    entries: Vec<TimelineEntry>,
+    /// In `seq` order, without gaps since the last reset. Shared, so that a
+    /// read holds the lock only to count references, never to copy text:
+    /// the simulator waits for that lock to record each step.
+    entries: Vec<Arc<TimelineEntry>>,
     /// The `seq` the next event gets.
     next_seq: u64,
 }
@@ -107,6 +130,17 @@ impl SharedTimeline {
     /// The events after `after` (a `seq` a reader saw, 0 for the start), at
     /// most `limit` of them.
     pub fn page(&self, after: u64, limit: usize) -> TimelinePage {
+        let page = self.shared_page(after, limit);
+        TimelinePage {
+            events: page.events.iter().map(|e| (**e).clone()).collect(),
+            next: page.next,
+            more: page.more,
+        }
+    }
+
+    /// [`SharedTimeline::page`] without copying the events: what a server
+    /// serialises once the lock is released.
+    pub fn shared_page(&self, after: u64, limit: usize) -> SharedPage {
         let log = self.0.read().unwrap_or_else(|e| e.into_inner());
         let start = log.entries.partition_point(|e| e.seq <= after);
         let limit = limit.clamp(1, MAX_PAGE);
@@ -122,7 +156,7 @@ impl SharedTimeline {
             }
         }
         let events = log.entries[start..end].to_vec();
-        TimelinePage {
+        SharedPage {
             next: events.last().map_or(after, |e| e.seq),
             more: end < log.entries.len(),
             events,
@@ -150,11 +184,11 @@ impl SharedTimeline {
         for (time_ms, event) in events {
             log.next_seq += 1;
             let seq = log.next_seq;
-            log.entries.push(TimelineEntry {
+            log.entries.push(Arc::new(TimelineEntry {
                 seq,
                 time_ms,
                 event,
-            });
+            }));
         }
     }
 

@@ -591,3 +591,14 @@ fn a_page_stops_at_a_few_megabytes_of_log_text() {
     let everything = lab.read();
     assert_eq!(everything[..page.events.len()], page.events[..]);
 }
+
+#[test]
+fn a_shared_page_is_served_as_the_same_json_as_a_page() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.post("Ann");
+    lab.run(1_000);
+    let shared = serde_json::to_value(lab.sim.timeline().shared_page(1, 5)).unwrap();
+    let owned = serde_json::to_value(lab.sim.timeline().page(1, 5)).unwrap();
+    assert_eq!(shared, owned);
+    assert_eq!(shared["events"].as_array().unwrap().len(), 5);
+}
