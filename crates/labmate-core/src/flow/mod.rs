@@ -76,7 +76,7 @@ impl Hop {
     pub fn label(self) -> &'static str {
         match self {
             Hop::Api => "API Gateway",
-            Hop::Table => "lab-table",
+            Hop::Table => lab_model::names::TABLE,
             Hop::Stream => "stream",
             Hop::Lambda => "Lambda",
             Hop::Collection => "OpenSearch",

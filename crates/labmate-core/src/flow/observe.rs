@@ -230,7 +230,7 @@ impl StreamRecordSeen {
 
     /// The item's `id` (the lab's partition key).
     pub fn item_id(&self) -> Option<&str> {
-        string_of(&self.keys, "id")
+        string_of(&self.keys, lab_model::names::TABLE_KEY)
     }
 }
 

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use lab_model::names::{API_PATH, DATA_ACCESS_POLICY, FUNCTION, INDEX, ROLE, STREAM_POLICY, TABLE};
+
 use super::Hop;
 use crate::time::format_utc;
 
@@ -111,28 +113,28 @@ impl Stuck {
     /// What the learner can do about it.
     pub fn fix(&self) -> String {
         match self {
-            Stuck::ApiRefused { status: 403, .. } => "Check the API's authorization: sign for execute-api with credentials allowed execute-api:Invoke on POST /v1/lab, and redeploy the stage after changes.".into(),
+            Stuck::ApiRefused { status: 403, .. } => format!("Check the API's authorization: sign for execute-api with credentials allowed execute-api:Invoke on POST {API_PATH}, and redeploy the stage after changes."),
             Stuck::ApiRefused { .. } => "Read API Gateway's message; check the invoke URL (stage v1, resource /lab, method POST) and redeploy.".into(),
             Stuck::NotWritten { .. } => "The API pastes name and type into its template unescaped: remove quotes and backslashes from the values, or fix the mapping template.".into(),
-            Stuck::TableRefused { .. } => "Check the key and the credentials' DynamoDB permissions on lab-table.".into(),
-            Stuck::StreamOff => "On lab-table, Exports and streams: turn on DynamoDB stream details with view type New image.".into(),
+            Stuck::TableRefused { .. } => format!("Check the key and the credentials' DynamoDB permissions on {TABLE}."),
+            Stuck::StreamOff => format!("On {TABLE}, Exports and streams: turn on DynamoDB stream details with view type New image."),
             Stuck::StreamWithoutNewImage { .. } => "Turn the stream off and on again with view type New image (or New and old images): the handler indexes NewImage.".into(),
-            Stuck::NoStreamRecord { .. } => "Check that lab-table's stream is on; a write that changes nothing makes no stream record.".into(),
-            Stuck::NoTrigger => "On lab-table, Exports and streams, create a trigger for sync-data-with-dynamodb-stream.".into(),
+            Stuck::NoStreamRecord { .. } => format!("Check that {TABLE}'s stream is on; a write that changes nothing makes no stream record."),
+            Stuck::NoTrigger => format!("On {TABLE}, Exports and streams, create a trigger for {FUNCTION}."),
             Stuck::TriggerOff { .. } => "Enable the trigger (Lambda, Configuration, Triggers).".into(),
-            Stuck::RoleCannotReadStream { .. } => "Add the inline policy dynamodb-stream-data (GetRecords, GetShardIterator, DescribeStream, ListStreams on the table's stream) to lambda-lab-role.".into(),
+            Stuck::RoleCannotReadStream { .. } => format!("Add the inline policy {STREAM_POLICY} (GetRecords, GetShardIterator, DescribeStream, ListStreams on the table's stream) to {ROLE}."),
             Stuck::NoInvocation { .. } => "Check the trigger's state and last processing result, and the function's logs for errors.".into(),
             Stuck::ShippedHandlerCannotUpdate { .. } => "Use the DynamoDB key as the document id: PUT /{index}/_doc/{id} for INSERT and MODIFY.".into(),
             Stuck::ShippedHandlerCannotRemove { .. } => "Delete by the DynamoDB key: DELETE /{index}/_doc/{id}, with the slash, on documents indexed under that id.".into(),
             Stuck::IndexRefused { .. } => "Read the collection's answer in the log line; check OPENSEARCH_HOST, OPENSEARCH_INDEX and OPENSEARCH_DATATYPE.".into(),
-            Stuck::DataAccessDenied { .. } => "Add lambda-lab-role to the collection's data access policy (easy-lab-collection) with index and document permissions.".into(),
+            Stuck::DataAccessDenied { .. } => format!("Add {ROLE} to the collection's data access policy ({DATA_ACCESS_POLICY}) with index and document permissions."),
             Stuck::HandlerCrashed { exception, .. } if exception.contains("KeyError: 'S'") => "The handler reads every attribute's \"S\": give every attribute a string value, or fix the handler to skip or convert other types. The shard moves on once the record is handled or expires.".into(),
             Stuck::HandlerCrashed { exception, .. } | Stuck::FunctionCrashed { exception } if exception.starts_with("KeyError: '") => ENVIRONMENT_FIX.into(),
             Stuck::HandlerCrashed { .. } | Stuck::FunctionCrashed { .. } => "Fix the handler's exception (see the [ERROR] line); the batch is retried until it succeeds or the record expires.".into(),
             Stuck::RecordExpired { .. } => "Make the change again once the handler can read it; the stream no longer has this record.".into(),
-            Stuck::OtherIndex { function_index, .. } => format!("Search index \"{function_index}\", or set OPENSEARCH_INDEX to dynamodb_replicate."),
+            Stuck::OtherIndex { function_index, .. } => format!("Search index \"{function_index}\", or set OPENSEARCH_INDEX to {INDEX}."),
             Stuck::BlockedBehind { .. } => "Fix the record that crashes the handler (or the handler); this change then follows in order.".into(),
-            Stuck::NoDocument { .. } => "Check the Lambda's OPENSEARCH_INDEX against the index searched, and that lambda-lab-role is in the data access policy.".into(),
+            Stuck::NoDocument { .. } => format!("Check the Lambda's OPENSEARCH_INDEX against the index searched, and that {ROLE} is in the data access policy."),
         }
     }
 }
