@@ -10,6 +10,7 @@ pub mod config;
 pub mod countdown;
 pub mod credentials;
 pub mod excerpt;
+pub mod flow;
 pub mod lab_item;
 pub mod service;
 pub mod signing;

@@ -1,0 +1,394 @@
+//! The stream Lambda's log, read as the workshop's handler writes it: each
+//! line typed, and the lines of one log stream gathered into invocations
+//! (START to REPORT), each record of the printed event paired with the
+//! handler's line about it (the handler writes one line per record, in
+//! order, and stops at the record that raises).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::observe::LogEvent;
+
+/// One line of the function's log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HandlerLine {
+    Start {
+        request_id: String,
+    },
+    /// `print(event)`: the batch's records.
+    Event {
+        records: Vec<PrintedRecord>,
+    },
+    /// `Successfully: {doc}`.
+    Indexed,
+    /// `Failed to index item: {doc}, Response: {body}`.
+    FailedToIndex {
+        response: String,
+    },
+    /// `Removed item successfully with ID {id}`.
+    Removed {
+        id: String,
+    },
+    /// `Failed to remove item with ID {id}, Response: {body}`.
+    FailedToRemove {
+        id: String,
+        response: String,
+    },
+    /// `LAMBDA_WARNING: Unhandled exception...`.
+    Warning,
+    /// `[ERROR] KeyError: 'S'\r Traceback...`: the exception line.
+    Error {
+        exception: String,
+    },
+    End {
+        request_id: String,
+    },
+    Report {
+        request_id: String,
+        duration_ms: f64,
+        billed_ms: u64,
+    },
+    Other,
+}
+
+/// A record as the handler's `print(event)` shows it (Python's repr).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintedRecord {
+    pub event_id: String,
+    pub event_name: String,
+    pub sequence_number: Option<String>,
+    pub item_id: Option<String>,
+}
+
+/// Types one log message.
+pub fn read_line(message: &str) -> HandlerLine {
+    let m = message.trim_end_matches(['\n', '\r']);
+    let word_after = |prefix: &str| {
+        m.strip_prefix(prefix).map(|rest| {
+            rest.split([' ', '\t'])
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+    };
+    if let Some(request_id) = word_after("START RequestId: ") {
+        return HandlerLine::Start { request_id };
+    }
+    if let Some(request_id) = word_after("END RequestId: ") {
+        return HandlerLine::End { request_id };
+    }
+    if let Some(request_id) = word_after("REPORT RequestId: ") {
+        let number = |label: &str| {
+            m.split('\t')
+                .find_map(|part| part.trim().strip_prefix(label))
+                .and_then(|v| v.trim_end_matches(" ms").trim().parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        return HandlerLine::Report {
+            request_id,
+            duration_ms: number("Duration: "),
+            billed_ms: number("Billed Duration: ") as u64,
+        };
+    }
+    if m.starts_with("{'Records': [") {
+        return HandlerLine::Event {
+            records: printed_records(m),
+        };
+    }
+    if m.starts_with("Successfully: ") {
+        return HandlerLine::Indexed;
+    }
+    if let Some(rest) = m.strip_prefix("Failed to index item: ") {
+        let response = rest.rsplit_once(", Response: ").map_or("", |(_, r)| r);
+        return HandlerLine::FailedToIndex {
+            response: response.to_owned(),
+        };
+    }
+    if let Some(id) = m.strip_prefix("Removed item successfully with ID ") {
+        return HandlerLine::Removed { id: id.to_owned() };
+    }
+    if let Some(rest) = m.strip_prefix("Failed to remove item with ID ") {
+        let (id, response) = rest.split_once(", Response: ").unwrap_or((rest, ""));
+        return HandlerLine::FailedToRemove {
+            id: id.to_owned(),
+            response: response.to_owned(),
+        };
+    }
+    if m.starts_with("LAMBDA_WARNING") {
+        return HandlerLine::Warning;
+    }
+    if let Some(rest) = m.strip_prefix("[ERROR] ") {
+        let exception = rest.split(['\r', '\n']).next().unwrap_or_default();
+        return HandlerLine::Error {
+            exception: exception.trim().to_owned(),
+        };
+    }
+    HandlerLine::Other
+}
+
+/// The text after `key` up to the next `'`: a value of Python's repr.
+fn quoted_after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let start = text.find(key)? + key.len();
+    let len = text[start..].find('\'')?;
+    Some(&text[start..start + len])
+}
+
+/// The records of a printed event. Each record opens with its `eventID`
+/// (Lambda's key order), so the text is cut there; ids, names and
+/// sequence numbers are plain ASCII, printed in single quotes.
+fn printed_records(event: &str) -> Vec<PrintedRecord> {
+    const OPEN: &str = "{'eventID': '";
+    let starts: Vec<usize> = event.match_indices(OPEN).map(|(at, _)| at).collect();
+    starts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &start)| {
+            let part = &event[start..starts.get(i + 1).copied().unwrap_or(event.len())];
+            Some(PrintedRecord {
+                event_id: quoted_after(part, OPEN)?.to_owned(),
+                event_name: quoted_after(part, "'eventName': '")?.to_owned(),
+                sequence_number: quoted_after(part, "'SequenceNumber': '").map(str::to_owned),
+                item_id: quoted_after(part, "'Keys': {'id': {'S': '").map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+/// What the handler did with one record of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RecordOutcome {
+    Indexed,
+    FailedToIndex {
+        response: String,
+    },
+    Removed,
+    FailedToRemove {
+        response: String,
+    },
+    /// The handler raised on this record; the batch will be retried.
+    Crashed {
+        exception: String,
+    },
+    /// An earlier record of the batch raised first.
+    NotReached,
+}
+
+/// One finished invocation (START to REPORT) of one log stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    pub request_id: String,
+    pub log_stream: String,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub duration_ms: f64,
+    pub billed_ms: u64,
+    /// `[ERROR] ...` when the handler raised.
+    pub exception: Option<String>,
+    /// The batch's records in order, each with what the handler did.
+    pub records: Vec<(PrintedRecord, RecordOutcome)>,
+    /// Every line of it, as logged.
+    pub lines: Vec<LogEvent>,
+}
+
+/// Gathers one log stream's lines, START to REPORT.
+fn invocation(lines: &[LogEvent], kinds: &[HandlerLine]) -> Invocation {
+    let mut records = Vec::new();
+    let mut outcomes = Vec::new();
+    let mut exception = None;
+    let (mut duration_ms, mut billed_ms, mut request_id) = (0.0, 0, String::new());
+    for kind in kinds {
+        match kind.clone() {
+            HandlerLine::Start { request_id: id } => request_id = id,
+            HandlerLine::Event { records: r } => records = r,
+            HandlerLine::Indexed => outcomes.push(RecordOutcome::Indexed),
+            HandlerLine::FailedToIndex { response } => {
+                outcomes.push(RecordOutcome::FailedToIndex { response })
+            }
+            HandlerLine::Removed { .. } => outcomes.push(RecordOutcome::Removed),
+            HandlerLine::FailedToRemove { response, .. } => {
+                outcomes.push(RecordOutcome::FailedToRemove { response })
+            }
+            HandlerLine::Error { exception: e } => exception = Some(e),
+            HandlerLine::Report {
+                duration_ms: d,
+                billed_ms: b,
+                ..
+            } => (duration_ms, billed_ms) = (d, b),
+            HandlerLine::Warning | HandlerLine::End { .. } | HandlerLine::Other => {}
+        }
+    }
+    let done = outcomes.len();
+    let paired = records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let outcome = match (outcomes.get(i), &exception) {
+                (Some(o), _) => o.clone(),
+                (None, Some(e)) if i == done => RecordOutcome::Crashed {
+                    exception: e.clone(),
+                },
+                _ => RecordOutcome::NotReached,
+            };
+            (r, outcome)
+        })
+        .collect();
+    Invocation {
+        request_id,
+        log_stream: lines[0].log_stream.clone(),
+        start_ms: lines[0].timestamp,
+        end_ms: lines.last().map_or(0, |l| l.timestamp),
+        duration_ms,
+        billed_ms,
+        exception,
+        records: paired,
+        lines: lines.to_vec(),
+    }
+}
+
+/// The log as read so far: events de-duplicated by `eventId`, and the
+/// lines of invocations not finished yet (their REPORT not seen).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LambdaLog {
+    seen: BTreeSet<String>,
+    pending: Vec<LogEvent>,
+}
+
+impl LambdaLog {
+    /// Takes new events (overlapping windows welcome) and returns the
+    /// invocations they finish, oldest first.
+    pub fn read(&mut self, events: &[LogEvent]) -> Vec<Invocation> {
+        for e in events {
+            if self.seen.insert(e.event_id.clone()) {
+                self.pending.push(e.clone());
+            }
+        }
+        // Stable: lines of equal time keep the order Logs returned them in.
+        self.pending.sort_by_key(|e| e.timestamp);
+        let mut by_stream: BTreeMap<String, Vec<LogEvent>> = BTreeMap::new();
+        for e in std::mem::take(&mut self.pending) {
+            by_stream.entry(e.log_stream.clone()).or_default().push(e);
+        }
+        let mut finished = Vec::new();
+        for (_, lines) in by_stream {
+            // One pass: each line typed once (a printed event can be long).
+            let kinds: Vec<HandlerLine> = lines.iter().map(|l| read_line(&l.message)).collect();
+            let (mut open, mut kept_from) = (None, 0);
+            for (i, kind) in kinds.iter().enumerate() {
+                match kind {
+                    HandlerLine::Start { request_id } => open = Some((i, request_id)),
+                    HandlerLine::Report { request_id, .. } => {
+                        if let Some((start, _)) = open.filter(|(_, id)| *id == request_id) {
+                            finished.push(invocation(&lines[start..=i], &kinds[start..=i]));
+                            kept_from = i + 1;
+                            open = None;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // An invocation still running keeps its lines for the next read.
+            self.pending.extend(lines.into_iter().skip(kept_from));
+        }
+        self.pending.sort_by_key(|e| e.timestamp);
+        finished.sort_by_key(|i| i.start_ms);
+        finished
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: u32, ts: i64, message: &str) -> LogEvent {
+        LogEvent {
+            event_id: format!("{id:03}"),
+            timestamp: ts,
+            log_stream: "2026/11/27/[$LATEST]abc".into(),
+            message: format!("{message}\n"),
+        }
+    }
+
+    const PRINTED: &str = "{'Records': [{'eventID': 'e1', 'eventName': 'INSERT', 'eventVersion': '1.1', 'dynamodb': {'ApproximateCreationDateTime': 1.0, 'Keys': {'id': {'S': 'bad'}}, 'NewImage': {'id': {'S': 'bad'}, 'n': {'N': '1'}}, 'SequenceNumber': '100'}}, {'eventID': 'e2', 'eventName': 'INSERT', 'dynamodb': {'Keys': {'id': {'S': 'good'}}, 'SequenceNumber': '200'}}]}";
+
+    #[test]
+    fn lines_are_typed_as_the_handler_and_runtime_write_them() {
+        assert_eq!(
+            read_line("REPORT RequestId: r1\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\t\n"),
+            HandlerLine::Report {
+                request_id: "r1".into(),
+                duration_ms: 12.34,
+                billed_ms: 13
+            }
+        );
+        assert_eq!(
+            read_line("Failed to remove item with ID k1, Response: {\"error\":\"x\"}\n"),
+            HandlerLine::FailedToRemove {
+                id: "k1".into(),
+                response: "{\"error\":\"x\"}".into()
+            }
+        );
+        assert_eq!(
+            read_line("[ERROR] KeyError: 'S'\rTraceback (most recent call last):\r  File ..."),
+            HandlerLine::Error {
+                exception: "KeyError: 'S'".into()
+            }
+        );
+        let HandlerLine::Event { records } = read_line(PRINTED) else {
+            panic!("not the printed event")
+        };
+        assert_eq!(
+            records,
+            [
+                PrintedRecord {
+                    event_id: "e1".into(),
+                    event_name: "INSERT".into(),
+                    sequence_number: Some("100".into()),
+                    item_id: Some("bad".into())
+                },
+                PrintedRecord {
+                    event_id: "e2".into(),
+                    event_name: "INSERT".into(),
+                    sequence_number: Some("200".into()),
+                    item_id: Some("good".into())
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn an_invocation_is_read_once_its_report_arrives_even_across_overlapping_reads() {
+        let lines = [
+            event(1, 10, "START RequestId: r1 Version: $LATEST"),
+            event(2, 11, PRINTED),
+            event(3, 12, "LAMBDA_WARNING: Unhandled exception."),
+            event(4, 12, "[ERROR] KeyError: 'S'\rTraceback"),
+            event(5, 12, "END RequestId: r1"),
+            event(
+                6,
+                12,
+                "REPORT RequestId: r1\tDuration: 2.00 ms\tBilled Duration: 3 ms\t",
+            ),
+        ];
+        let mut log = LambdaLog::default();
+        assert_eq!(log.read(&lines[..3]), []);
+        // The next window overlaps the first: nothing is read twice.
+        let done = log.read(&lines[1..]);
+        assert_eq!(done.len(), 1);
+        let inv = &done[0];
+        assert_eq!((inv.request_id.as_str(), inv.billed_ms), ("r1", 3));
+        assert_eq!(inv.lines.len(), 6);
+        let outcomes: Vec<&RecordOutcome> = inv.records.iter().map(|(_, o)| o).collect();
+        assert_eq!(
+            outcomes,
+            [
+                &RecordOutcome::Crashed {
+                    exception: "KeyError: 'S'".into()
+                },
+                &RecordOutcome::NotReached
+            ]
+        );
+        assert_eq!(log.read(&lines), []);
+    }
+}
