@@ -1,6 +1,6 @@
 //! Sign and send one request, record it for the inspector, explain failures.
+//! Sending itself goes through `transport`, the one seam to the network.
 
-use gloo_net::http::{Method, RequestBuilder};
 use labmate_core::aws_error::{classify, AwsError};
 use labmate_core::clock::ClockOffset;
 use labmate_core::config::ConfigError;
@@ -8,6 +8,7 @@ use labmate_core::signing::{sign, HttpRequest, SignedRequest, SigningContext, Si
 use labmate_core::Service;
 use leptos::prelude::*;
 
+use super::transport::{self, NoAnswer};
 use crate::browser::now_ms;
 use crate::state::AppState;
 
@@ -168,29 +169,14 @@ async fn call_once(
         },
     );
 
-    let unreachable = || CallError::Unreachable {
-        service: service.label(),
-        url: fetch_url.clone(),
-        hint: unreachable_hint(service, endpoint.route.is_some()),
-    };
-    let method = Method::from_bytes(signed.method.as_bytes()).map_err(|_| unreachable())?;
-    let mut builder = RequestBuilder::new(&fetch_url).method(method);
-    for (name, value) in &signed.headers {
-        builder = builder.header(name, value);
-    }
-    let sent = if signed.body.is_empty() {
-        builder.build()
-    } else {
-        builder.body(signed.body.clone())
-    };
-    let response = match sent {
-        Ok(request) => request.send().await,
-        Err(e) => Err(e),
-    };
-    let response = match response {
+    let response = match transport::send(&signed, &fetch_url).await {
         Ok(r) => r,
-        Err(_) => {
-            let err = unreachable();
+        Err(NoAnswer) => {
+            let err = CallError::Unreachable {
+                service: service.label(),
+                url: fetch_url,
+                hint: unreachable_hint(service, endpoint.route.is_some()),
+            };
             settle(
                 state,
                 id,
@@ -201,9 +187,11 @@ async fn call_once(
             return Err(err);
         }
     };
-    let status = response.status();
-    let request_id = response.headers().get("x-amzn-requestid");
-    let body = response.text().await.unwrap_or_default();
+    let transport::Response {
+        status,
+        request_id,
+        body,
+    } = response;
     let error = classify(service, status, &body);
     settle(
         state,

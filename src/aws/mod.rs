@@ -3,3 +3,4 @@
 pub mod client;
 pub mod simulator;
 pub mod sts;
+pub mod transport;
