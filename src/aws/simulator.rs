@@ -1,50 +1,44 @@
-//! Connects to labsim at start-up when the link names one.
+//! Asks labsim's control endpoint for its endpoints and demo credentials.
+//! What to do with them is the session's business (`crate::session`).
 
-use labmate_core::simulator::{config_url, read_simulator_config};
-use leptos::prelude::*;
+use labmate_core::config::LabConfig;
+use labmate_core::simulator::{config_url, read_simulator_config, SimulatorSetup};
 
-use crate::browser;
-use crate::state::AppState;
-use crate::ui::credentials_panel::accept;
+/// Why the simulator's configuration could not be had; each message is the
+/// notice the learner reads.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SimulatorConnectError {
+    #[error(
+        "The simulator at {simulator} answered {status} to {url}. Is labsim running (make demo)?"
+    )]
+    Refused {
+        simulator: String,
+        status: u16,
+        url: String,
+    },
+    #[error("No simulator answers at {0}. Start it with `make demo`, or clear the simulator address to use AWS.")]
+    Unreachable(String),
+    #[error("{0}")]
+    Config(#[from] labmate_core::simulator::SimulatorError),
+}
 
-/// Reads the simulator's endpoints and demo credentials. Failures leave the
-/// page as it was, with a notice saying what to do.
-pub async fn connect(state: AppState) {
-    let base = state.config.get_untracked();
-    if base.simulator.trim().is_empty() {
-        return;
-    }
+/// Fetches `GET /_labsim/config` from `base.simulator` and merges it into
+/// `base`. `now` is epoch seconds, for the demo credentials' expiry.
+pub async fn fetch_setup(
+    base: &LabConfig,
+    now: i64,
+) -> Result<SimulatorSetup, SimulatorConnectError> {
     let url = config_url(&base.simulator);
     let body = match gloo_net::http::Request::get(&url).send().await {
         Ok(r) if r.ok() => r.text().await.unwrap_or_default(),
         Ok(r) => {
-            state.notice.set(Some(format!(
-                "The simulator at {} answered {} to {url}. Is labsim running (make demo)?",
-                base.simulator,
-                r.status()
-            )));
-            return;
+            return Err(SimulatorConnectError::Refused {
+                simulator: base.simulator.clone(),
+                status: r.status(),
+                url,
+            })
         }
-        Err(_) => {
-            state.notice.set(Some(format!(
-                "No simulator answers at {}. Start it with `make demo`, or clear the simulator address to use AWS.",
-                base.simulator
-            )));
-            return;
-        }
+        Err(_) => return Err(SimulatorConnectError::Unreachable(base.simulator.clone())),
     };
-    let setup = match read_simulator_config(&base, &body, browser::now_ms() / 1000) {
-        Ok(s) => s,
-        Err(e) => {
-            state.notice.set(Some(e.to_string()));
-            return;
-        }
-    };
-    state.config.set(setup.config);
-    match setup.credentials {
-        Ok(parsed) => accept(state, parsed),
-        Err(e) => state.notice.set(Some(format!(
-            "The simulator's demo credentials were refused: {e}"
-        ))),
-    }
+    Ok(read_simulator_config(base, &body, now)?)
 }

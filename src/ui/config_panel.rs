@@ -1,19 +1,12 @@
 //! Where the lab lives: region, API, collection, names; and the share link.
 
-use labmate_core::config::{ConfigField, LabConfig, ServiceKey};
+use labmate_core::config::{ConfigField, ServiceKey};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
 use crate::state::use_state;
 use crate::ui::reactive::{on_change, on_click, part, text};
-
-const CONFIG_KEY: &str = "labmate.config";
-
-/// The configuration this browser saved last time (it holds no secret).
-pub fn load_saved_config() -> Option<LabConfig> {
-    browser::local_get(CONFIG_KEY).map(|p| LabConfig::from_share_params(&p).config)
-}
 
 /// One labelled text input bound to one field of the configuration. The
 /// field is data, not a closure, so one copy of this code serves them all.
@@ -64,14 +57,8 @@ pub fn ConfigPanel() -> impl IntoView {
 
     let share_link =
         move |params: &str| -> String { format!("{}#{params}", browser::location_base()) };
-    // The shown link follows every change of the configuration, so this is
-    // also where it is saved (it carries no secret). One reactive closure
-    // instead of a separate effect keeps the bundle smaller.
-    let shown_link = move || -> String {
-        let params = state.config.with(|c| c.to_share_params());
-        browser::local_set(CONFIG_KEY, &params);
-        share_link(&params)
-    };
+    // Saving the configuration is the session's (an Effect), not this view's.
+    let shown_link = move || share_link(&state.config.with(|c| c.to_share_params()));
     let problems = move || state.config.with(|c| c.problems());
 
     let endpoint_fields = ServiceKey::ALL

@@ -1,49 +1,11 @@
 //! The one paste box: any credential format, recognised without asking.
 
-use labmate_core::credentials::{parse_credentials, ParsedCredentials};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::aws::sts::refresh_identity;
-use crate::browser;
-use crate::state::{use_state, AppState, IdentityState};
+use crate::session;
+use crate::state::use_state;
 use crate::ui::identity_card::IdentityCard;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
-
-const REMEMBER_KEY: &str = "labmate.credentials";
-
-/// Puts freshly parsed credentials in place; everything else stays.
-pub fn accept(state: AppState, parsed: ParsedCredentials) {
-    if let Some(region) = &parsed.region {
-        if state.config.with_untracked(|c| &c.region != region) {
-            state.config.update(|c| c.region = region.clone());
-        }
-    }
-    if state.remember_in_tab.get_untracked() {
-        browser::session_set(REMEMBER_KEY, &parsed.credentials.to_env_lines());
-    }
-    state.credentials.set(Some(parsed));
-    state.identity.set(IdentityState::Unknown);
-    spawn_local(refresh_identity(state));
-}
-
-/// Brings back credentials kept in this tab's sessionStorage, if the
-/// learner opted in earlier in this tab.
-pub fn restore_remembered(state: AppState) {
-    let Some(saved) = browser::session_get(REMEMBER_KEY) else {
-        return;
-    };
-    state.remember_in_tab.set(true);
-    match parse_credentials(&saved, browser::now_ms() / 1000) {
-        Ok(parsed) => accept(state, parsed),
-        Err(e) => {
-            browser::session_remove(REMEMBER_KEY);
-            state.notice.set(Some(format!(
-                "The credentials remembered in this tab are no longer usable: {e}"
-            )));
-        }
-    }
-}
 
 #[component]
 pub fn CredentialsPanel() -> impl IntoView {
@@ -51,34 +13,17 @@ pub fn CredentialsPanel() -> impl IntoView {
     let pasted = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
 
-    let submit = move || {
-        let current = pasted.get_untracked();
-        match parse_credentials(
-            &current,
-            state.clock.get_untracked().now_ms(browser::now_ms()) / 1000,
-        ) {
-            Ok(parsed) => {
-                error.set(None);
-                // The box is cleared so the secret does not stay in the page.
-                pasted.set(String::new());
-                accept(state, parsed);
-            }
-            // The text stays, so the learner can fix it.
-            Err(e) => error.set(Some(e.to_string())),
+    let submit = move || match session::accept_pasted(state, &pasted.get_untracked()) {
+        Ok(()) => {
+            error.set(None);
+            // The box is cleared so the secret does not stay in the page.
+            pasted.set(String::new());
         }
+        // The text stays, so the learner can fix it.
+        Err(e) => error.set(Some(e.to_string())),
     };
 
-    let on_remember = move |ev| {
-        let on = event_target_checked(&ev);
-        state.remember_in_tab.set(on);
-        if on {
-            if let Some(p) = state.credentials.get_untracked() {
-                browser::session_set(REMEMBER_KEY, &p.credentials.to_env_lines());
-            }
-        } else {
-            browser::session_remove(REMEMBER_KEY);
-        }
-    };
+    let on_remember = move |ev| session::set_remember_in_tab(state, event_target_checked(&ev));
 
     view! {
         <div class="panel" data-testid="credentials-panel">

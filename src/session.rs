@@ -1,0 +1,138 @@
+//! The learner's session: credentials accepted from a paste or from this
+//! tab's memory, the lab configuration read at start-up (share link, saved
+//! copy, simulator) and kept in localStorage. No view code here: components
+//! call these functions, and `aws/` never calls back up into the page.
+
+use labmate_core::config::LabConfig;
+use labmate_core::credentials::{parse_credentials, CredentialsError, ParsedCredentials};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::aws::simulator::fetch_setup;
+use crate::aws::sts::refresh_identity;
+use crate::browser;
+use crate::state::{AppState, IdentityState};
+
+/// sessionStorage key of the credentials kept with "Remember in this tab".
+const REMEMBER_KEY: &str = "labmate.credentials";
+/// localStorage key of the lab configuration (it holds no secret).
+const CONFIG_KEY: &str = "labmate.config";
+
+/// Start-up: the configuration (share link, else the saved one), the
+/// credentials remembered in this tab, else the simulator's demo ones;
+/// from then on every change of the configuration is saved.
+pub fn start(state: AppState) {
+    state.config.set(initial_config(&state));
+    restore_remembered(state);
+    if state.credentials.with_untracked(Option::is_none) {
+        spawn_local(connect_simulator(state));
+    }
+    persist_config(state);
+}
+
+/// Puts freshly parsed credentials in place; everything else stays.
+pub fn accept(state: AppState, parsed: ParsedCredentials) {
+    if let Some(region) = &parsed.region {
+        if state.config.with_untracked(|c| &c.region != region) {
+            state.config.update(|c| c.region = region.clone());
+        }
+    }
+    if state.remember_in_tab.get_untracked() {
+        browser::session_set(REMEMBER_KEY, &parsed.credentials.to_env_lines());
+    }
+    state.credentials.set(Some(parsed));
+    state.identity.set(IdentityState::Unknown);
+    spawn_local(refresh_identity(state));
+}
+
+/// A paste (first or again, e.g. after expiry): read it at AWS's time as
+/// far as labmate knows it, and accept it when it reads. On an error nothing
+/// changes, so the learner can fix the text.
+pub fn accept_pasted(state: AppState, text: &str) -> Result<(), CredentialsError> {
+    let now_ms = state.clock.get_untracked().now_ms(browser::now_ms());
+    let parsed = parse_credentials(text, now_ms / 1000)?;
+    accept(state, parsed);
+    Ok(())
+}
+
+/// "Remember in this tab": on keeps the current credentials in
+/// sessionStorage (gone with the tab), off forgets them there.
+pub fn set_remember_in_tab(state: AppState, on: bool) {
+    state.remember_in_tab.set(on);
+    if on {
+        if let Some(p) = state.credentials.get_untracked() {
+            browser::session_set(REMEMBER_KEY, &p.credentials.to_env_lines());
+        }
+    } else {
+        browser::session_remove(REMEMBER_KEY);
+    }
+}
+
+/// Brings back credentials kept in this tab's sessionStorage, if the
+/// learner opted in earlier in this tab.
+fn restore_remembered(state: AppState) {
+    let Some(saved) = browser::session_get(REMEMBER_KEY) else {
+        return;
+    };
+    state.remember_in_tab.set(true);
+    match parse_credentials(&saved, browser::now_ms() / 1000) {
+        Ok(parsed) => accept(state, parsed),
+        Err(e) => {
+            browser::session_remove(REMEMBER_KEY);
+            state.notice.set(Some(format!(
+                "The credentials remembered in this tab are no longer usable: {e}"
+            )));
+        }
+    }
+}
+
+/// Reads the configuration: a share link wins over what this browser saved.
+fn initial_config(state: &AppState) -> LabConfig {
+    let hash = browser::location_hash();
+    if hash.trim_start_matches('#').is_empty() {
+        return browser::local_get(CONFIG_KEY)
+            .map(|p| LabConfig::from_share_params(&p).config)
+            .unwrap_or_default();
+    }
+    let import = LabConfig::from_share_params(&hash);
+    if !import.dropped_secret_params.is_empty() {
+        state.notice.set(Some(format!(
+            "The link carried {} that looked like secrets; labmate ignored them. Share links never carry keys: paste credentials in the box instead.",
+            import.dropped_secret_params.join(", ")
+        )));
+    }
+    browser::clear_location_hash();
+    import.config
+}
+
+/// Saves the configuration whenever it changes (and once now).
+fn persist_config(state: AppState) {
+    Effect::new(move |_| {
+        let params = state.config.with(|c| c.to_share_params());
+        browser::local_set(CONFIG_KEY, &params);
+    });
+}
+
+/// When the configuration names a simulator (a `sim=` link), takes its
+/// endpoints and demo credentials. Failures leave the page as it was, with
+/// a notice saying what to do.
+async fn connect_simulator(state: AppState) {
+    let base = state.config.get_untracked();
+    if base.simulator.trim().is_empty() {
+        return;
+    }
+    let setup = match fetch_setup(&base, browser::now_ms() / 1000).await {
+        Ok(s) => s,
+        Err(e) => {
+            state.notice.set(Some(e.to_string()));
+            return;
+        }
+    };
+    state.config.set(setup.config);
+    match setup.credentials {
+        Ok(parsed) => accept(state, parsed),
+        Err(e) => state.notice.set(Some(format!(
+            "The simulator's demo credentials were refused: {e}"
+        ))),
+    }
+}
