@@ -15,9 +15,8 @@ use serde_json::Value;
 
 use crate::dynamodb::{StreamViewType, LAB_TABLE};
 use crate::iam::{self, LabRoleSetup, PolicyState};
-use crate::identity::DEMO_ACCOUNT;
 use crate::lambda::HandlerKind;
-use crate::{time, Simulator};
+use crate::Simulator;
 
 /// The fields of [`LabSetup`], in the order they are documented.
 pub const FIELDS: [&str; 8] = [
@@ -257,16 +256,8 @@ impl Simulator {
                 .filter(|_| view == current_view)
             {
                 Some(arn) => arn,
-                // The stream is turned on by this change: its label will
-                // be the time it is enabled.
-                None => {
-                    let label = format!(
-                        "{}.{:03}",
-                        time::rfc3339(now_ms).trim_end_matches('Z'),
-                        now_ms.rem_euclid(1000)
-                    );
-                    iam::stream_arn(&self.config().region, DEMO_ACCOUNT, LAB_TABLE, &label)
-                }
+                // The stream is turned on by this change: the ARN it will get.
+                None => self.dynamodb.next_stream(LAB_TABLE, now_ms).1,
             };
             let mut probe = self.lab_role().clone();
             probe.setup = role;

@@ -179,15 +179,10 @@ impl DynamoDb {
         Some(id)
     }
 
-    /// Turns a table's stream on: a new stream, ARN and label. Its index.
-    pub(crate) fn open_stream(
-        &mut self,
-        table: &str,
-        view: StreamViewType,
-        now_ms: i64,
-    ) -> Option<usize> {
-        let key_schema = self.tables.get(table)?.key_schema.clone();
-        // Two streams of one table never share a label.
+    /// When a stream enabled on `table` at `now_ms` would be created, and
+    /// its ARN: two streams of one table never share a label, so a second
+    /// one in the same millisecond is dated a millisecond later.
+    pub fn next_stream(&self, table: &str, now_ms: i64) -> (i64, String) {
         let mut created = now_ms;
         while self
             .streams
@@ -196,8 +191,20 @@ impl DynamoDb {
         {
             created += 1;
         }
+        let arn = format!("{}/stream/{}", self.table_arn(table), stream_label(created));
+        (created, arn)
+    }
+
+    /// Turns a table's stream on: a new stream, ARN and label. Its index.
+    pub(crate) fn open_stream(
+        &mut self,
+        table: &str,
+        view: StreamViewType,
+        now_ms: i64,
+    ) -> Option<usize> {
+        let key_schema = self.tables.get(table)?.key_schema.clone();
+        let (created, arn) = self.next_stream(table, now_ms);
         let label = stream_label(created);
-        let arn = format!("{}/stream/{label}", self.table_arn(table));
         let shard = self.new_shard(created, None);
         let index = self.streams.len();
         self.streams.push(Stream {

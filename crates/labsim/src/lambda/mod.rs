@@ -95,6 +95,8 @@ impl HandlerKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LambdaSetup {
     pub function_exists: bool,
+    /// The trigger at start-up only: afterwards the mapping itself says
+    /// (see [`Lambda::trigger`]).
     pub trigger_exists: bool,
     pub trigger_enabled: bool,
     /// The five environment variables of step 6.
@@ -300,7 +302,6 @@ impl Lambda {
             }
             _ => {}
         }
-        self.sync_trigger_setup();
         Ok(())
     }
 
@@ -319,7 +320,6 @@ impl Lambda {
             EventSourceMapping::created(self.rng.uuid(), Some(stream_arn), enabled, now_ms);
         mapping.starting_position = start;
         self.mapping = Some(mapping);
-        self.sync_trigger_setup();
     }
 
     /// Pauses or resumes the trigger, as UpdateEventSourceMapping `Enabled`
@@ -339,7 +339,6 @@ impl Lambda {
         if let Some(m) = self.mapping.as_mut().filter(|m| !m.is_deleting()) {
             m.update(enabled, now_ms)?;
         }
-        self.sync_trigger_setup();
         Ok(())
     }
 
@@ -359,12 +358,6 @@ impl Lambda {
             Some(m) => (true, m.enabled),
             None => (false, false),
         }
-    }
-
-    fn sync_trigger_setup(&mut self) {
-        let (exists, enabled) = self.trigger();
-        self.setup.trigger_exists = exists;
-        self.setup.trigger_enabled = enabled;
     }
 
     /// The execution role's permissions, as they now are: the poller reads
