@@ -84,6 +84,11 @@ pub fn aws_lambda_execute() -> NamedPolicy {
 
 /// Inline `dynamodb-stream-data` (chapter 4.1 step 3).
 pub fn dynamodb_stream_data(ids: &LabIds) -> NamedPolicy {
+    stream_data_on(&format!("{}/stream/*", ids.table_arn()))
+}
+
+/// `dynamodb-stream-data` with the stream actions on `resource`.
+fn stream_data_on(resource: &str) -> NamedPolicy {
     NamedPolicy::inline(
         DYNAMODB_STREAM_DATA,
         document(json!({
@@ -98,7 +103,7 @@ pub fn dynamodb_stream_data(ids: &LabIds) -> NamedPolicy {
                         "dynamodb:DescribeStream",
                         "dynamodb:ListStreams"
                     ],
-                    "Resource": format!("{}/stream/*", ids.table_arn())
+                    "Resource": resource
                 }
             ]
         })),
@@ -132,25 +137,7 @@ pub fn aoss_policy() -> NamedPolicy {
 /// resource instead of its streams' (`table/<t>/stream/*`), which covers
 /// none of the stream actions.
 pub fn dynamodb_stream_data_wrong(ids: &LabIds) -> NamedPolicy {
-    NamedPolicy::inline(
-        DYNAMODB_STREAM_DATA,
-        document(json!({
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "APIAccessForDynamoDBStreams",
-                    "Effect": "Allow",
-                    "Action": [
-                        "dynamodb:GetRecords",
-                        "dynamodb:GetShardIterator",
-                        "dynamodb:DescribeStream",
-                        "dynamodb:ListStreams"
-                    ],
-                    "Resource": ids.table_arn()
-                }
-            ]
-        })),
-    )
+    stream_data_on(&ids.table_arn())
 }
 
 /// `aoss-policy` with only its second statement pasted: the dashboards
