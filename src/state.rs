@@ -4,6 +4,7 @@ use labmate_core::aws_error::CallerIdentity;
 use labmate_core::clock::ClockOffset;
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::ParsedCredentials;
+use labmate_core::flow::{FlowId, Flows};
 use leptos::prelude::*;
 
 use crate::aws::client::Exchange;
@@ -40,6 +41,12 @@ pub struct AppState {
     pub reveal_secrets: RwSignal<bool>,
     /// A notice for the whole page (share link dropped secrets, etc.).
     pub notice: RwSignal<Option<String>>,
+    /// Every change followed through the pipeline (no secrets in it).
+    /// Updated in place: readers use `with`, never `get`, as it can hold
+    /// thousands of flows.
+    pub flows: RwSignal<Flows>,
+    /// The flow shown in the flow detail.
+    pub selected_flow: RwSignal<Option<FlowId>>,
 }
 
 impl AppState {
@@ -56,6 +63,8 @@ impl AppState {
             remember_in_tab: RwSignal::new(false),
             reveal_secrets: RwSignal::new(false),
             notice: RwSignal::new(None),
+            flows: RwSignal::new(Flows::new()),
+            selected_flow: RwSignal::new(None),
         }
     }
 
