@@ -34,9 +34,16 @@ pub fn local_get(key: &str) -> Option<String> {
     window()?.local_storage().ok()??.get_item(key).ok()?
 }
 
-pub fn local_set(key: &str, value: &str) {
+/// Whether it was kept (the storage may be full or disabled).
+pub fn local_set(key: &str, value: &str) -> bool {
+    window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
+pub fn local_remove(key: &str) {
     if let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = s.set_item(key, value);
+        let _ = s.remove_item(key);
     }
 }
 

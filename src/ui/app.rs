@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use std::time::Duration;
 
 use crate::browser;
+use crate::pipeline;
 use crate::session;
 use crate::state::AppState;
 use crate::ui::actions_panel::ActionsPanel;
@@ -19,6 +20,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(LabConfig::default(), browser::now_ms());
     provide_context(state);
     session::start(state);
+    pipeline::start(state);
 
     // One tick a second drives the expiry countdown.
     set_interval(

@@ -5,6 +5,7 @@ pub mod app;
 pub mod config_panel;
 pub mod credentials_panel;
 pub mod exchange_detail;
+pub mod flow_actions;
 pub mod header_bar;
 pub mod identity_card;
 pub mod inspector;
