@@ -11,6 +11,8 @@ use crate::state::AppState;
 use crate::ui::actions_panel::ActionsPanel;
 use crate::ui::config_panel::ConfigPanel;
 use crate::ui::credentials_panel::CredentialsPanel;
+use crate::ui::flow_counts::FlowCounts;
+use crate::ui::flow_files::FlowFiles;
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
 use crate::ui::reactive::{flag, nothing, part};
@@ -35,6 +37,10 @@ pub fn App() -> impl IntoView {
                 Some(n) => view! { <p class="notice" data-testid="page-notice" role="status">{n}</p> }.into_any(),
                 None => nothing(),
             })}
+            <section class="board-bar">
+                <FlowCounts/>
+                <FlowFiles/>
+            </section>
             <main class="columns">
                 <section class="column">
                     <CredentialsPanel/>

@@ -6,6 +6,7 @@ pub mod config_panel;
 pub mod credentials_panel;
 pub mod exchange_detail;
 pub mod flow_actions;
+pub mod flow_counts;
 pub mod flow_files;
 pub mod header_bar;
 pub mod identity_card;
