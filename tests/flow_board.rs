@@ -353,7 +353,7 @@ async fn tokens_show_each_change_kind_by_shape_and_letter_and_stuck_ones_where_t
             (kind.into(), shape.into(), hop.into(), state.into()),
             "token {id}"
         );
-        let drawn = t.query_selector(&format!(".shape")).unwrap().unwrap();
+        let drawn = t.query_selector(".shape").unwrap().unwrap();
         let tag = drawn.tag_name();
         assert_eq!(
             tag,
@@ -783,54 +783,41 @@ async fn endings_are_announced_politely_and_gathered_in_a_burst() {
     );
 
     // A burst: 12 INSERTs complete and 2 MODIFYs stick in the Lambda.
-    let mut burst = Vec::new();
-    let mut records = Vec::new();
-    let mut printed = Vec::new();
-    let mut lines = Vec::new();
-    let mut seqs = Vec::new();
-    for i in 0..14 {
-        let id = format!("b{i}");
-        seqs.push((format!("e-b{i}"), format!("{}", 1000 + i)));
-        if i < 12 {
-            burst.push(api_written(&id, &format!("Item {i}"), T + 31_000 + i));
-            records.push(record(
-                &format!("e-b{i}"),
-                "INSERT",
-                &id,
-                &format!("Item {i}"),
-                &format!("{}", 1000 + i),
-                T + 31_000,
-            ));
-            lines.push(format!("Successfully: {{'id': '{id}'}}"));
-        } else {
-            records.push(record(
-                &format!("e-b{i}"),
-                "MODIFY",
-                "k2",
-                "Cy2",
-                &format!("{}", 1000 + i),
-                T + 31_000,
-            ));
-            lines.push(MODIFY_405.to_owned());
-        }
-    }
-    for i in 0..14 {
-        let change = if i < 12 { "INSERT" } else { "MODIFY" };
-        let id = if i < 12 {
-            format!("b{i}")
-        } else {
-            "k2".to_owned()
-        };
-        printed.push((seqs[i].0.clone(), change, id, seqs[i].1.clone()));
-    }
-    burst.push(page(records, T + 31_500));
-    let printed_refs: Vec<(&str, &str, &str, &str)> = printed
-        .iter()
-        .map(|(e, c, id, s)| (e.as_str(), *c, id.as_str(), s.as_str()))
+    // (event id, change, item id, name, sequence number)
+    let burst: Vec<(String, &str, String, String, String)> = (0..14)
+        .map(|i| {
+            let (change, id, name) = match i {
+                ..12 => ("INSERT", format!("b{i}"), format!("Item {i}")),
+                _ => ("MODIFY", "k2".to_owned(), "Cy2".to_owned()),
+            };
+            (format!("e-b{i}"), change, id, name, (1000 + i).to_string())
+        })
         .collect();
-    let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-    burst.push(invocation("r4", &printed_refs, &line_refs, T + 32_000));
-    board.observe(burst, T + 32_500);
+    let mut observations: Vec<Observation> = burst
+        .iter()
+        .filter(|b| b.1 == "INSERT")
+        .zip(0..)
+        .map(|(b, i)| api_written(&b.2, &b.3, T + 31_000 + i))
+        .collect();
+    let records = burst
+        .iter()
+        .map(|(e, change, id, name, seq)| record(e, change, id, name, seq, T + 31_000))
+        .collect();
+    observations.push(page(records, T + 31_500));
+    let printed: Vec<(&str, &str, &str, &str)> = burst
+        .iter()
+        .map(|(e, change, id, _, seq)| (e.as_str(), *change, id.as_str(), seq.as_str()))
+        .collect();
+    let lines: Vec<String> = burst
+        .iter()
+        .map(|(_, change, id, _, _)| match *change {
+            "INSERT" => format!("Successfully: {{'id': '{id}'}}"),
+            _ => MODIFY_405.to_owned(),
+        })
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    observations.push(invocation("r4", &printed, &lines, T + 32_000));
+    board.observe(observations, T + 32_500);
     let searches: Vec<Observation> = (0..12)
         .map(|i| {
             search(
