@@ -20,8 +20,9 @@
 //!   `flow-detail-title`, `flow-detail-state` (`data-state`),
 //!   `flow-stuck-reason`, `flow-fix`, `flow-waiting`, `flow-not-observable`,
 //!   `flow-stages`, `flow-sent`, `flow-open-request`, `flow-stream`,
-//!   `flow-diff`, `flow-lambda`, `flow-lambda-attempts`, `flow-log`,
-//!   `flow-document`, `flow-actions-slot`
+//!   `flow-diff`, `flow-lambda`, `flow-log`, `flow-document`,
+//!   `flow-actions-slot`; table rows carry `data-key` (a hop in
+//!   `flow-stages`, an attribute in `flow-diff` and `flow-document`)
 //! - `flow-announcer` (the polite live region)
 
 use labmate_core::flow::FlowId;

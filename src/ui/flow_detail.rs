@@ -7,8 +7,8 @@
 
 use labmate_core::flow::lambda_log::RecordOutcome;
 use labmate_core::flow::{
-    ChangeKind, Flow, FlowId, FlowState, Hop, Image, Origin, Waiting, DOCUMENT_WAIT_MS,
-    LAMBDA_WAIT_MS, STREAM_WAIT_MS,
+    ChangeKind, Flow, FlowId, FlowState, Hop, Origin, Waiting, DOCUMENT_WAIT_MS, LAMBDA_WAIT_MS,
+    STREAM_WAIT_MS,
 };
 use labmate_core::Service;
 use leptos::prelude::*;
@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 
 use crate::aws::client::{Exchange, Outcome};
 use crate::state::{use_state, AppState};
-use crate::ui::flow_words::{clock_text, find, latency_text, look, subject, StateKind};
-use crate::ui::reactive::{nothing, on_click, part, text};
+use crate::ui::flow_words::{clock_text, find, hop_key, latency_text, look, subject, StateKind};
+use crate::ui::reactive::{nothing, on_click, part, text, Part, Text};
 
 /// How far apart a flow's send and an inspector request may be to be the
 /// same request when no id ties them (the page signs, then sends).
@@ -109,52 +109,149 @@ fn duration_text(ms: f64) -> String {
     format!("{}.{:02} ms", hundredths / 100, hundredths % 100)
 }
 
+/// A line of the detail; its words may follow signals (a wait's length).
+struct Line {
+    class: Option<&'static str>,
+    testid: Option<&'static str>,
+    words: Text,
+}
+
+fn line(class: Option<&'static str>, testid: Option<&'static str>, words: String) -> Line {
+    Line {
+        class,
+        testid,
+        words: text(move || words.clone()),
+    }
+}
+
+fn plain(words: impl Into<String>) -> Line {
+    line(None, None, words.into())
+}
+
+/// A table row: its key (`data-key`: a hop or an attribute), class, cells.
+struct Row {
+    key: String,
+    class: Option<&'static str>,
+    cells: Vec<String>,
+}
+
+/// One part of the detail, as data. Every part renders through
+/// [`block_view`], so the page carries one copy of the view code for all
+/// of them (each distinct view is code of its own in the bundle).
+#[derive(Default)]
+struct Block {
+    testid: &'static str,
+    class: String,
+    /// The flow's state, on the state block.
+    state: Option<&'static str>,
+    /// The flow's title (the first block only).
+    title: Option<String>,
+    heading: Option<&'static str>,
+    lines: Vec<Line>,
+    /// A definition list.
+    pairs: Vec<(&'static str, String)>,
+    /// A table: its column heads and rows.
+    head: Vec<&'static str>,
+    rows: Vec<Row>,
+    /// Log lines.
+    log: Option<String>,
+    /// Controls (the inspector link).
+    extra: Option<Part>,
+}
+
+fn block_view(b: Block) -> impl IntoView {
+    let lines = b
+        .lines
+        .into_iter()
+        .map(|l| view! { <p class=l.class data-testid=l.testid>{l.words}</p> })
+        .collect_view();
+    let pairs = (!b.pairs.is_empty()).then(|| {
+        let pairs = b
+            .pairs
+            .into_iter()
+            .map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> })
+            .collect_view();
+        view! { <dl class="identity">{pairs}</dl> }
+    });
+    let table = (!b.rows.is_empty()).then(|| {
+        let head = b
+            .head
+            .into_iter()
+            .map(|h| view! { <th scope="col">{h}</th> })
+            .collect_view();
+        let rows = b
+            .rows
+            .into_iter()
+            .map(|r| {
+                let cells = r
+                    .cells
+                    .into_iter()
+                    .map(|c| view! { <td>{c}</td> })
+                    .collect_view();
+                view! { <tr data-key=r.key class=r.class>{cells}</tr> }
+            })
+            .collect_view();
+        view! { <table class="flow-table"><tr>{head}</tr>{rows}</table> }
+    });
+    view! {
+        <section class=b.class data-testid=b.testid data-state=b.state>
+            {b.title.map(|t| view! { <h3 data-testid="flow-detail-title">{t}</h3> })}
+            {b.heading.map(|h| view! { <h4>{h}</h4> })}
+            {lines}
+            {pairs}
+            {table}
+            {b.log.map(|l| view! { <pre class="code" data-testid="flow-log">{l}</pre> })}
+            {b.extra}
+        </section>
+    }
+}
+
 /// The flow's state, prominent; a wait shows how long it has lasted.
-fn state_view(state: AppState, flow: &Flow) -> AnyView {
+fn state_block(state: AppState, flow: &Flow) -> Block {
     let key = StateKind::of(&flow.state).key();
     let since = flow.stages.last().map_or(flow.started_ms, |s| s.at_ms);
-    let waited = move |since: i64| {
-        text(move || {
+    // "<before><time waited><after>", the time following the clock.
+    let waiting = move |before: String, since: i64, after: String| Line {
+        class: None,
+        testid: Some("flow-waiting"),
+        words: text(move || {
             let now = state.clock.get().now_ms(state.now_ms.get());
-            latency_text((now - since).max(0))
-        })
+            format!("{before}{}{after}", latency_text((now - since).max(0)))
+        }),
     };
-    let body = match &flow.state {
-        FlowState::Complete => match flow.document.as_ref().and_then(|d| d.superseded_by) {
-            Some(newer) => view! {
-                <p class="ok">"Complete: a later change of this item (flow #"{newer.0}") reached search first, so this image was overwritten before search could show it."</p>
-            }
-            .into_any(),
-            None => view! { <p class="ok">"Complete: every hop confirmed it."</p> }.into_any(),
-        },
-        FlowState::Stuck { reason } => view! {
-            <p class="reason" data-testid="flow-stuck-reason">
-                <strong>{format!("Stuck at {}: ", reason.hop().label())}</strong>{reason.to_string()}
-            </p>
-            <p class="fix" data-testid="flow-fix"><strong>"Fix: "</strong>{reason.fix()}</p>
-        }
-        .into_any(),
-        FlowState::NotObservable { hop, permission } => view! {
-            <p data-testid="flow-not-observable">
-                {format!("labmate cannot see {} with these credentials: they lack {permission}. Grant it to follow the flow further; it may well have gone on.", hop.label())}
-            </p>
-        }
-        .into_any(),
-        FlowState::InProgress { next, waiting } => match waiting {
-            Some(Waiting::Refresh { since_ms }) => view! {
-                <p data-testid="flow-waiting">
-                    "The Lambda indexed it. The collection makes a write searchable 10 to 60 s after it (its refresh interval), so search may not show it yet: waiting "
-                    {waited(*since_ms)}" of up to "{latency_text(DOCUMENT_WAIT_MS)}"."
-                </p>
-            }
-            .into_any(),
-            Some(Waiting::TriggerEnabling { state: trigger }) => view! {
-                <p data-testid="flow-waiting">
-                    {format!("The trigger is {trigger}: it invokes the Lambda once Enabled, which can take a minute. Waiting ")}
-                    {waited(since)}"."
-                </p>
-            }
-            .into_any(),
+    let lines = match &flow.state {
+        FlowState::Complete => vec![line(
+            Some("ok"),
+            None,
+            match flow.document.as_ref().and_then(|d| d.superseded_by) {
+                Some(newer) => format!("Complete: a later change of this item (flow #{}) reached search first, so this image was overwritten before search could show it.", newer.0),
+                None => "Complete: every hop confirmed it.".into(),
+            },
+        )],
+        FlowState::Stuck { reason } => vec![
+            line(
+                Some("reason"),
+                Some("flow-stuck-reason"),
+                format!("Stuck at {}: {reason}", reason.hop().label()),
+            ),
+            line(Some("fix"), Some("flow-fix"), format!("Fix: {}", reason.fix())),
+        ],
+        FlowState::NotObservable { hop, permission } => vec![line(
+            None,
+            Some("flow-not-observable"),
+            format!("labmate cannot see {} with these credentials: they lack {permission}. Grant it to follow the flow further; it may well have gone on.", hop.label()),
+        )],
+        FlowState::InProgress { next, waiting: wait } => vec![match wait {
+            Some(Waiting::Refresh { since_ms }) => waiting(
+                "The Lambda indexed it. The collection makes a write searchable 10 to 60 s after it (its refresh interval), so search may not show it yet: waiting ".into(),
+                *since_ms,
+                format!(" of up to {}.", latency_text(DOCUMENT_WAIT_MS)),
+            ),
+            Some(Waiting::TriggerEnabling { state: trigger }) => waiting(
+                format!("The trigger is {trigger}: it invokes the Lambda once Enabled, which can take a minute. Waiting "),
+                since,
+                ".".into(),
+            ),
             None => {
                 let limit = match next {
                     Hop::Stream => Some(STREAM_WAIT_MS),
@@ -162,59 +259,80 @@ fn state_view(state: AppState, flow: &Flow) -> AnyView {
                     Hop::Collection => Some(DOCUMENT_WAIT_MS),
                     Hop::Api | Hop::Table => None,
                 };
-                view! {
-                    <p data-testid="flow-waiting">
-                        {format!("In progress: waiting for {} for ", next.label())}{waited(since)}
-                        {limit.map(|l| format!(" (labmate calls it stuck after {}).", latency_text(l)))}
-                    </p>
-                }
-                .into_any()
+                waiting(
+                    format!("In progress: waiting for {} for ", next.label()),
+                    since,
+                    limit.map_or(".".into(), |l| format!(" (labmate calls it stuck after {}).", latency_text(l))),
+                )
             }
-        },
+        }],
     };
-    view! {
-        <div class=format!("flow-state state-{key}") data-testid="flow-detail-state" data-state=key>{body}</div>
+    Block {
+        testid: "flow-detail-state",
+        class: format!("flow-state state-{key}"),
+        state: Some(key),
+        lines,
+        ..Block::default()
     }
-    .into_any()
 }
 
-fn stages_view(flow: &Flow) -> AnyView {
-    let rows = Hop::ALL
-        .iter()
-        .map(|&hop| {
-            let (at, latency) = match flow.stage(hop) {
-                Some(s) => (clock_text(s.at_ms), format!("+{}", latency_text(s.latency_ms))),
-                None => ("—".into(), String::new()),
-            };
-            view! {
-                <tr data-hop=crate::ui::flow_words::hop_key(hop) class:pending=flow.stage(hop).is_none()>
-                    <th scope="row">{hop.label()}</th><td class="mono">{at}</td><td class="mono">{latency}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <table class="flow-stages" data-testid="flow-stages">
-            <caption>"Stages (UTC; latency since the stage before)"</caption>
-            <tr><th scope="row">"sent / first seen"</th><td class="mono">{clock_text(flow.started_ms)}</td><td></td></tr>
-            {rows}
-        </table>
-    }
-    .into_any()
-}
-
-fn sent_view(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> AnyView {
-    let sent = flow.sent.as_ref().map(|s| {
-        let answer = match s.status {
-            Some(status) => format!("answered {status} after {}: {}", latency_text(s.answered_ms - s.sent_ms), s.answer),
-            None => "the page could not read the answer (CORS or the network); the flow was followed on the stream".into(),
-        };
-        view! {
-            <p class="mono">{format!("POST /v1/lab {} at {}", Value::Object(s.body.clone()), clock_text(s.sent_ms))}</p>
-            <p>{answer}</p>
-            {s.request_id.clone().map(|id| view! { <p class="mono">"x-amzn-RequestId: "{id}</p> })}
+fn stages_block(flow: &Flow) -> Block {
+    let mut rows = vec![Row {
+        key: "sent".into(),
+        class: None,
+        cells: vec![
+            "sent / first seen".into(),
+            clock_text(flow.started_ms),
+            String::new(),
+        ],
+    }];
+    rows.extend(Hop::ALL.iter().map(|&hop| {
+        let stage = flow.stage(hop);
+        Row {
+            key: hop_key(hop).into(),
+            class: stage.is_none().then_some("pending"),
+            cells: vec![
+                hop.label().into(),
+                stage.map_or("—".into(), |s| clock_text(s.at_ms)),
+                stage.map_or(String::new(), |s| {
+                    format!("+{}", latency_text(s.latency_ms))
+                }),
+            ],
         }
-    });
+    }));
+    Block {
+        testid: "flow-stages",
+        heading: Some("Stages"),
+        lines: vec![line(
+            Some("muted"),
+            None,
+            "Times in UTC; each latency is since the stage before.".into(),
+        )],
+        head: vec!["hop", "at", "latency"],
+        rows,
+        ..Block::default()
+    }
+}
+
+fn sent_block(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> Option<Block> {
+    if flow.sent.is_none() && flow.origin == Origin::Outside {
+        return None;
+    }
+    let mut lines = Vec::new();
+    if let Some(s) = &flow.sent {
+        lines.push(plain(format!(
+            "POST /v1/lab {} at {}",
+            Value::Object(s.body.clone()),
+            clock_text(s.sent_ms)
+        )));
+        lines.push(plain(match s.status {
+            Some(status) => format!("Answered {status} after {}: {}", latency_text(s.answered_ms - s.sent_ms), s.answer),
+            None => "The page could not read the answer (CORS or the network); the flow was followed on the stream.".into(),
+        }));
+        if let Some(id) = &s.request_id {
+            lines.push(plain(format!("x-amzn-RequestId: {id}")));
+        }
+    }
     let open = part(move || {
         match request.get() {
         Some(id) => view! {
@@ -235,103 +353,109 @@ fn sent_view(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> AnyVie
         .into_any(),
     }
     });
-    match (sent, flow.origin) {
-        (None, Origin::Outside) => nothing(),
-        (sent, _) => view! {
-            <section data-testid="flow-sent">
-                <h4>"Request"</h4>
-                {sent}
-                {open}
-            </section>
-        }
-        .into_any(),
-    }
+    Some(Block {
+        testid: "flow-sent",
+        heading: Some("Request"),
+        lines,
+        extra: Some(open),
+        ..Block::default()
+    })
 }
 
-fn stream_view(flow: &Flow) -> AnyView {
-    let Some(s) = &flow.stream else {
-        return nothing();
-    };
-    view! {
-        <section data-testid="flow-stream">
-            <h4>"Stream record"</h4>
-            <dl class="identity">
-                <dt>"Event id"</dt><dd class="mono">{s.event_id.clone()}</dd>
-                <dt>"Sequence number"</dt><dd class="mono">{s.sequence_number.clone().unwrap_or_else(|| "—".into())}</dd>
-                <dt>"Shard"</dt><dd class="mono">{s.shard_id.clone().unwrap_or_else(|| "—".into())}</dd>
-                <dt>"View type"</dt><dd class="mono">{s.view_type.clone().unwrap_or_else(|| "—".into())}</dd>
-                <dt>"Created"</dt><dd class="mono">{clock_text(s.created_ms)}" (AWS gives whole seconds)"</dd>
-            </dl>
-            {s.from_lambda_log.then(|| view! {
-                <p class="warning">"Known from the Lambda's printed event only: labmate's stream reader did not see this record."</p>
-            })}
-        </section>
-    }
-    .into_any()
+fn stream_block(flow: &Flow) -> Option<Block> {
+    let s = flow.stream.as_ref()?;
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    Some(Block {
+        testid: "flow-stream",
+        heading: Some("Stream record"),
+        pairs: vec![
+            ("Event id", s.event_id.clone()),
+            ("Sequence number", or_dash(&s.sequence_number)),
+            ("Shard", or_dash(&s.shard_id)),
+            ("View type", or_dash(&s.view_type)),
+            ("Created", format!("{} (AWS gives whole seconds)", clock_text(s.created_ms))),
+        ],
+        lines: s
+            .from_lambda_log
+            .then(|| line(Some("warning"), None, "Known from the Lambda's printed event only: labmate's stream reader did not see this record.".into()))
+            .into_iter()
+            .collect(),
+        ..Block::default()
+    })
 }
 
-fn diff_view(flow: &Flow) -> AnyView {
+fn diff_block(flow: &Flow) -> Option<Block> {
     if flow.old_image.is_none() && flow.new_image.is_none() {
-        return nothing();
+        return None;
     }
     let changes = flow.diff();
-    let rows = changes
-        .iter()
-        .map(|c| {
-            view! {
-                <tr data-attribute=c.attribute.clone()>
-                    <th scope="row" class="mono">{c.attribute.clone()}</th>
-                    <td class="mono old">{value_text(c.old.as_ref())}</td>
-                    <td class="mono new">{value_text(c.new.as_ref())}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <section data-testid="flow-diff">
-            <h4>"What changed"</h4>
-            <p class="muted">"The stream carries only the new image, so the old side is the last image labmate saw for this item (— where it saw none)."</p>
-            <table class="flow-diff">
-                <tr><th>"attribute"</th><th>"old (last seen)"</th><th>"new"</th></tr>
-                {rows}
-            </table>
-            {changes.is_empty().then(|| view! { <p class="muted">"No attribute changed."</p> })}
-        </section>
+    let mut lines = vec![line(
+        Some("muted"),
+        None,
+        "The stream carries only the new image, so the old side is the last image labmate saw for this item (— where it saw none).".into(),
+    )];
+    if changes.is_empty() {
+        lines.push(plain("No attribute changed."));
     }
-    .into_any()
+    Some(Block {
+        testid: "flow-diff",
+        heading: Some("What changed"),
+        lines,
+        head: vec!["attribute", "old (last seen)", "new"],
+        rows: changes
+            .into_iter()
+            .map(|c| Row {
+                cells: vec![
+                    c.attribute.clone(),
+                    value_text(c.old.as_ref()),
+                    value_text(c.new.as_ref()),
+                ],
+                key: c.attribute,
+                class: None,
+            })
+            .collect(),
+        ..Block::default()
+    })
 }
 
-fn lambda_view(flow: &Flow) -> AnyView {
-    let Some(l) = &flow.lambda else {
-        return nothing();
-    };
-    let lines = l
+fn lambda_block(flow: &Flow) -> Option<Block> {
+    let l = flow.lambda.as_ref()?;
+    let log = l
         .lines
         .iter()
         .map(|e| format!("{}  {}", clock_text(e.timestamp), e.message.trim_end()))
         .collect::<Vec<_>>()
         .join("\n");
-    view! {
-        <section data-testid="flow-lambda">
-            <h4>"Lambda"</h4>
-            <p>{format!("The handler {}.", outcome_text(&l.outcome))}</p>
-            <dl class="identity">
-                <dt>"Request id"</dt><dd class="mono">{l.request_id.clone()}</dd>
-                <dt>"Attempts"</dt><dd data-testid="flow-lambda-attempts">{l.attempts}</dd>
-                <dt>"Duration"</dt><dd>{format!("{} (billed {} ms)", duration_text(l.duration_ms), l.billed_ms)}</dd>
-                <dt>"Log stream"</dt><dd class="mono">{l.log_stream.clone()}</dd>
-            </dl>
-            <pre class="code" data-testid="flow-log">{lines}</pre>
-        </section>
-    }
-    .into_any()
+    Some(Block {
+        testid: "flow-lambda",
+        heading: Some("Lambda"),
+        lines: vec![plain(format!("The handler {}.", outcome_text(&l.outcome)))],
+        pairs: vec![
+            ("Request id", l.request_id.clone()),
+            ("Attempts", l.attempts.to_string()),
+            (
+                "Duration",
+                format!(
+                    "{} (billed {} ms)",
+                    duration_text(l.duration_ms),
+                    l.billed_ms
+                ),
+            ),
+            ("Log stream", l.log_stream.clone()),
+        ],
+        log: Some(log),
+        ..Block::default()
+    })
 }
 
 /// The item's string attributes as written: the new image, else the body
 /// labmate sent.
 fn item_strings(flow: &Flow) -> Vec<(String, String)> {
     match (&flow.new_image, &flow.sent) {
-        (Some(image), _) => strings_of_image(image),
+        (Some(image), _) => image
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.get("S")?.as_str()?.to_owned())))
+            .collect(),
         (None, Some(sent)) => sent
             .body
             .iter()
@@ -341,87 +465,87 @@ fn item_strings(flow: &Flow) -> Vec<(String, String)> {
     }
 }
 
-fn strings_of_image(image: &Image) -> Vec<(String, String)> {
-    image
-        .iter()
-        .filter_map(|(k, v)| Some((k.clone(), v.get("S")?.as_str()?.to_owned())))
-        .collect()
-}
-
-fn document_view(flow: &Flow) -> AnyView {
-    let body = match &flow.document {
-        None if flow.lambda.is_none() => return nothing(),
-        None => view! { <p class="muted">"Search has not found it yet."</p> }.into_any(),
+fn document_block(flow: &Flow) -> Option<Block> {
+    let mut block = Block {
+        testid: "flow-document",
+        heading: Some("Document"),
+        head: vec!["attribute", "item", "document", ""],
+        ..Block::default()
+    };
+    let said = match &flow.document {
+        None if flow.lambda.is_none() => return None,
+        None => "Search has not found it yet.".to_owned(),
         Some(d) => match (d.superseded_by, &d.source) {
-            (Some(newer), _) => view! {
-                <p>{format!("Overwritten by flow #{} before search showed it.", newer.0)}</p>
+            (Some(newer), _) => {
+                format!("Overwritten by flow #{} before search showed it.", newer.0)
             }
-            .into_any(),
             (None, None) => {
-                view! { <p>"Search finds no document for this item any more: it was removed."</p> }
-                    .into_any()
+                "Search finds no document for this item any more: it was removed.".into()
             }
             (None, Some(source)) => {
-                let rows = item_strings(flow)
+                block.rows = item_strings(flow)
                     .into_iter()
                     .map(|(k, item)| {
                         let doc = source
                             .get(&k)
                             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
                         let same = doc.as_deref() == Some(item.as_str());
-                        let attribute = k.clone();
-                        view! {
-                            <tr data-attribute=attribute class:differs=!same>
-                                <th scope="row" class="mono">{k}</th>
-                                <td class="mono">{item}</td>
-                                <td class="mono">{doc.unwrap_or_else(|| "—".into())}</td>
-                                <td>{if same { "same" } else { "differs" }}</td>
-                            </tr>
+                        Row {
+                            class: (!same).then_some("differs"),
+                            cells: vec![
+                                k.clone(),
+                                item,
+                                doc.unwrap_or_else(|| "—".into()),
+                                if same { "same" } else { "differs" }.into(),
+                            ],
+                            key: k,
                         }
                     })
-                    .collect_view();
-                view! {
-                    <p class="mono">{format!("_id {}", d.document_id.clone().unwrap_or_default())}</p>
-                    <table class="flow-diff">
-                        <tr><th>"attribute"</th><th>"item"</th><th>"document"</th><th></th></tr>
-                        {rows}
-                    </table>
-                }
-                .into_any()
+                    .collect();
+                format!(
+                    "_id {}, compared with the item:",
+                    d.document_id.clone().unwrap_or_default()
+                )
             }
         },
     };
-    view! {
-        <section data-testid="flow-document">
-            <h4>"Document"</h4>
-            {body}
-        </section>
-    }
-    .into_any()
+    block.lines.push(plain(said));
+    Some(block)
 }
 
 fn detail_view(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> AnyView {
     let k = look(flow.change);
-    view! {
-        <div class="flow-detail-body" data-flow-id=flow.id.0>
-            <h3 data-testid="flow-detail-title">
-                <span class=format!("glyph kind-{}", k.shape) aria-hidden="true">{k.glyph}</span>
-                {format!(" Flow #{} · {} · {}", flow.id.0, k.label, subject(flow))}
-            </h3>
-            <p class="muted">
-                {flow.item_id.clone().map(|id| view! { "Item id "<span class="mono">{id}</span>". " })}
-                {origin_text(flow.origin)}
-            </p>
-            {state_view(state, flow)}
-            {stages_view(flow)}
-            {sent_view(state, flow, request)}
-            {stream_view(flow)}
-            {diff_view(flow)}
-            {lambda_view(flow)}
-            {document_view(flow)}
-        </div>
-    }
-    .into_any()
+    let head = Block {
+        testid: "flow-detail-head",
+        class: format!("flow-detail-head kind-{}", k.shape),
+        title: Some(format!(
+            "Flow #{} · {} · {}",
+            flow.id.0,
+            k.label,
+            subject(flow)
+        )),
+        lines: vec![line(
+            Some("muted"),
+            None,
+            match &flow.item_id {
+                Some(id) => format!("Item id {id}. {}", origin_text(flow.origin)),
+                None => origin_text(flow.origin).into(),
+            },
+        )],
+        ..Block::default()
+    };
+    let blocks = [
+        Some(head),
+        Some(state_block(state, flow)),
+        Some(stages_block(flow)),
+        sent_block(state, flow, request),
+        stream_block(flow),
+        diff_block(flow),
+        lambda_block(flow),
+        document_block(flow),
+    ];
+    let blocks = blocks.into_iter().flatten().map(block_view).collect_view();
+    view! { <div class="flow-detail-body" data-flow-id=flow.id.0>{blocks}</div> }.into_any()
 }
 
 /// `actions`: called with the selected flow's id whenever the selection

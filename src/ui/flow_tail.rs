@@ -7,16 +7,18 @@
 //! changed. Clicking a row (or Enter, or the arrow keys) selects its flow.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use labmate_core::flow::{Flow, FlowId, FlowState};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::state::{use_state, AppState};
+use crate::ui::flow_list::keyed_flows;
 use crate::ui::flow_words::{
     clock_text, find, kind_index, look, subject, where_text, StateKind, KINDS,
 };
-use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
+use crate::ui::reactive::{flag, nothing, on_change, on_click, text};
 
 /// A row's height, in the row's own type size (CSS reads it as
 /// `--flow-row`; the scroll maths measures it in pixels).
@@ -382,15 +384,15 @@ pub fn FlowTail() -> impl IntoView {
                         "height:calc(var(--flow-row) * {});padding-top:calc(var(--flow-row) * {})",
                         w.total, w.first
                     )))>
-                    <For each=move || window.with(|w| w.rows.clone())
-                        key=|row| *row
-                        children=move |(id, _)| row_view(state, id, step)/>
+                    {keyed_flows(
+                        Box::new(move || window.with(|w| w.rows.clone())),
+                        Arc::new(move |id| row_view(state, id, step)),
+                    )}
                 </div>
             </div>
-            {part(move || match paused.with(Option::is_some) {
-                true => view! { <p class="muted">"Paused: the rows stay as they are; Resume shows the newest again."</p> }.into_any(),
-                false => nothing(),
-            })}
+            <p class="muted" class:hidden=flag(move || paused.with(Option::is_none))>
+                "Paused: the rows stay as they are; Resume shows the newest again."
+            </p>
         </section>
     }
 }

@@ -11,6 +11,7 @@ pub mod flow_board;
 pub mod flow_counts;
 pub mod flow_detail;
 pub mod flow_files;
+pub mod flow_list;
 pub mod flow_tail;
 pub mod flow_words;
 pub mod header_bar;
