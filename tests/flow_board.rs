@@ -577,12 +577,7 @@ async fn selecting_a_flow_shows_its_detail_with_the_reason_and_the_fix() {
     assert!(diff.contains("the last image labmate saw"), "{diff}");
     let changed = board.one("[data-testid=flow-diff] tr[data-key=name]");
     assert_eq!(changed.text_content().unwrap(), "nameAnnBea");
-    assert_eq!(
-        board
-            .all("[data-testid=flow-diff] tr[data-key]")
-            .len(),
-        1
-    );
+    assert_eq!(board.all("[data-testid=flow-diff] tr[data-key]").len(), 1);
     let log = board.text("[data-testid=flow-log]");
     assert!(
         log.contains("Incorrect HTTP method") && log.contains("REPORT RequestId: r2"),
@@ -591,7 +586,9 @@ async fn selecting_a_flow_shows_its_detail_with_the_reason_and_the_fix() {
     assert!(board
         .text("[data-testid=flow-lambda]")
         .contains("20.50 ms (billed 21 ms)"));
-    assert!(board.text("[data-testid=flow-lambda]").contains("Attempts1"));
+    assert!(board
+        .text("[data-testid=flow-lambda]")
+        .contains("Attempts1"));
     // Stages: through the Lambda, not to OpenSearch.
     let pending: Vec<String> = board
         .all("[data-testid=flow-stages] tr.pending")
@@ -615,9 +612,7 @@ async fn selecting_a_flow_shows_its_detail_with_the_reason_and_the_fix() {
     assert!(doc.contains("_id doc1"), "{doc}");
     assert_eq!(board.all("[data-testid=flow-document] tr.differs").len(), 0);
     assert_eq!(
-        board
-            .all("[data-testid=flow-document] tr[data-key]")
-            .len(),
+        board.all("[data-testid=flow-document] tr[data-key]").len(),
         3
     );
     assert_eq!(

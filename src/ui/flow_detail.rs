@@ -5,6 +5,8 @@
 //! document beside the item. The `actions` slot takes what can be done
 //! with the flow (modify, delete, replay).
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use labmate_core::flow::lambda_log::RecordOutcome;
 use labmate_core::flow::{
     ChangeKind, Flow, FlowId, FlowState, Hop, Origin, Waiting, DOCUMENT_WAIT_MS, LAMBDA_WAIT_MS,
@@ -17,7 +19,7 @@ use serde_json::{Map, Value};
 use crate::aws::client::{Exchange, Outcome};
 use crate::state::{use_state, AppState};
 use crate::ui::flow_words::{clock_text, find, hop_key, latency_text, look, subject, StateKind};
-use crate::ui::reactive::{nothing, on_click, part, text, Part, Text};
+use crate::ui::reactive::{flag, nothing, on_click, part, text, Text};
 
 /// How far apart a flow's send and an inspector request may be to be the
 /// same request when no id ties them (the page signs, then sends).
@@ -70,14 +72,26 @@ pub fn sent_exchange(flow: &Flow, exchanges: &[Exchange], offset_ms: i64) -> Opt
 }
 
 /// An attribute's value as the learner reads it: a string's text, else
-/// DynamoDB's JSON.
+/// the value with its DynamoDB type (`5 (N)`).
 fn value_text(value: Option<&Value>) -> String {
-    match value {
+    let Some(typed) = value.and_then(Value::as_object) else {
+        return "—".into();
+    };
+    match typed.iter().next() {
+        Some((t, v)) if t == "S" => v.as_str().unwrap_or_default().to_owned(),
+        Some((t, v)) => format!("{} ({t})", v.as_str().unwrap_or("…")),
         None => "—".into(),
-        Some(v) => match v.get("S").and_then(Value::as_str) {
-            Some(s) => s.to_owned(),
-            None => v.to_string(),
-        },
+    }
+}
+
+/// A JSON value in a few words: strings as they are.
+fn json_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => "(not a string)".into(),
     }
 }
 
@@ -155,11 +169,11 @@ struct Block {
     rows: Vec<Row>,
     /// Log lines.
     log: Option<String>,
-    /// Controls (the inspector link).
-    extra: Option<Part>,
+    /// The inspector's request that made the change, for a link to it.
+    request: Option<Memo<Option<u32>>>,
 }
 
-fn block_view(b: Block) -> impl IntoView {
+fn block_view(state: AppState, b: Block) -> impl IntoView {
     let lines = b
         .lines
         .into_iter()
@@ -201,7 +215,21 @@ fn block_view(b: Block) -> impl IntoView {
             {pairs}
             {table}
             {b.log.map(|l| view! { <pre class="code" data-testid="flow-log">{l}</pre> })}
-            {b.extra}
+            {b.request.map(|request| view! {
+                <button type="button" data-testid="flow-open-request"
+                    class:hidden=flag(move || request.get().is_none())
+                    on:click=on_click(move |_| {
+                        state.selected_exchange.set(request.get_untracked());
+                        if let Some(inspector) = document().query_selector("[data-testid=inspector]").ok().flatten() {
+                            inspector.scroll_into_view();
+                        }
+                    })>
+                    {text(move || format!("Show the signed request (#{}) in the inspector", request.get().unwrap_or_default()))}
+                </button>
+                <p class="muted" class:hidden=flag(move || request.get().is_some())>
+                    "The inspector does not hold this request (another tab sent it, or it was cleared)."
+                </p>
+            })}
         </section>
     }
 }
@@ -314,16 +342,21 @@ fn stages_block(flow: &Flow) -> Block {
     }
 }
 
-fn sent_block(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> Option<Block> {
+fn sent_block(flow: &Flow, request: Memo<Option<u32>>) -> Option<Block> {
     if flow.sent.is_none() && flow.origin == Origin::Outside {
         return None;
     }
     let mut lines = Vec::new();
     if let Some(s) = &flow.sent {
+        let body: Vec<String> = s
+            .body
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", json_text(v)))
+            .collect();
         lines.push(plain(format!(
-            "POST /v1/lab {} at {}",
-            Value::Object(s.body.clone()),
-            clock_text(s.sent_ms)
+            "POST /v1/lab at {} with {}",
+            clock_text(s.sent_ms),
+            body.join(", ")
         )));
         lines.push(plain(match s.status {
             Some(status) => format!("Answered {status} after {}: {}", latency_text(s.answered_ms - s.sent_ms), s.answer),
@@ -333,31 +366,11 @@ fn sent_block(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> Optio
             lines.push(plain(format!("x-amzn-RequestId: {id}")));
         }
     }
-    let open = part(move || {
-        match request.get() {
-        Some(id) => view! {
-            <button type="button" data-testid="flow-open-request"
-                on:click=on_click(move |_| {
-                    state.selected_exchange.set(Some(id));
-                    if let Some(inspector) = document().query_selector("[data-testid=inspector]").ok().flatten() {
-                        inspector.scroll_into_view();
-                    }
-                })>
-                {format!("Show the signed request (#{id}) in the inspector")}
-            </button>
-        }
-        .into_any(),
-        None => view! {
-            <p class="muted">"The inspector does not hold this request (another tab sent it, or it was cleared)."</p>
-        }
-        .into_any(),
-    }
-    });
     Some(Block {
         testid: "flow-sent",
         heading: Some("Request"),
         lines,
-        extra: Some(open),
+        request: Some(request),
         ..Block::default()
     })
 }
@@ -486,9 +499,7 @@ fn document_block(flow: &Flow) -> Option<Block> {
                 block.rows = item_strings(flow)
                     .into_iter()
                     .map(|(k, item)| {
-                        let doc = source
-                            .get(&k)
-                            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+                        let doc = source.get(&k).map(json_text);
                         let same = doc.as_deref() == Some(item.as_str());
                         Row {
                             class: (!same).then_some("differs"),
@@ -513,7 +524,7 @@ fn document_block(flow: &Flow) -> Option<Block> {
     Some(block)
 }
 
-fn detail_view(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> AnyView {
+fn detail_view(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> impl IntoView {
     let k = look(flow.change);
     let head = Block {
         testid: "flow-detail-head",
@@ -538,14 +549,25 @@ fn detail_view(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> AnyV
         Some(head),
         Some(state_block(state, flow)),
         Some(stages_block(flow)),
-        sent_block(state, flow, request),
+        sent_block(flow, request),
         stream_block(flow),
         diff_block(flow),
         lambda_block(flow),
         document_block(flow),
     ];
-    let blocks = blocks.into_iter().flatten().map(block_view).collect_view();
-    view! { <div class="flow-detail-body" data-flow-id=flow.id.0>{blocks}</div> }.into_any()
+    let blocks = blocks
+        .into_iter()
+        .flatten()
+        .map(|b| block_view(state, b))
+        .collect_view();
+    view! { <div class="flow-detail-body" data-flow-id=flow.id.0>{blocks}</div> }
+}
+
+/// Changes when anything the detail shows of `flow` changes.
+fn fingerprint(flow: &Flow) -> u64 {
+    let mut h = DefaultHasher::new();
+    serde_json::to_string(flow).unwrap_or_default().hash(&mut h);
+    h.finish()
 }
 
 /// `actions`: called with the selected flow's id whenever the selection
@@ -555,30 +577,32 @@ pub fn FlowDetail(
     #[prop(optional_no_strip)] actions: Option<Callback<FlowId, AnyView>>,
 ) -> impl IntoView {
     let state = use_state();
-    // A copy of the selected flow: the detail is rebuilt only when this
-    // flow changes, not on every update of the board.
-    let flow = Memo::new(move |_| {
+    // The selected flow and a fingerprint of it: the detail is built anew
+    // when this flow changes (keyed, so never patched), not on every
+    // update of the board.
+    let shown = Memo::new(move |_| {
         let id = state.selected_flow.get()?;
-        state.flows.with(|f| find(f, id).cloned())
+        state
+            .flows
+            .with(|f| find(f, id).map(|flow| (id, fingerprint(flow))))
     });
     let request = Memo::new(move |_| {
+        let id = state.selected_flow.get()?;
         let offset = state.clock.with(|c| c.offset_ms);
-        flow.with(|f| {
-            let f = f.as_ref()?;
-            state.exchanges.with(|x| sent_exchange(f, x, offset))
+        state.flows.with(|f| {
+            let flow = find(f, id)?;
+            state.exchanges.with(|x| sent_exchange(flow, x, offset))
         })
     });
     // The actions are rebuilt only when another flow is selected.
-    let shown_id = Memo::new(move |_| flow.with(|f| f.as_ref().map(|f| f.id)));
+    let shown_id = Memo::new(move |_| shown.get().map(|(id, _)| id));
     view! {
         <section class="flow-detail" data-testid="flow-detail" aria-label="The selected flow">
-            {part(move || flow.with(|f| match f {
-                Some(f) => detail_view(state, f, request),
-                None => view! {
-                    <p class="muted" data-testid="flow-detail-empty">"Select a flow in the list (or a token in the diagram) to see it hop by hop."</p>
-                }
-                .into_any(),
-            }))}
+            <p class="muted" data-testid="flow-detail-empty" class:hidden=flag(move || shown.with(Option::is_some))>
+                "Select a flow in the list (or a token in the diagram) to see it hop by hop."
+            </p>
+            <For each=move || shown.get() key=|shown| *shown
+                children=move |(id, _)| state.flows.with_untracked(|f| find(f, id).map(|flow| detail_view(state, flow, request)))/>
             {part(move || match (shown_id.get(), actions) {
                 (Some(id), Some(actions)) => view! {
                     <div class="flow-actions-slot" data-testid="flow-actions-slot">{actions.run(id)}</div>

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use crate::state::{use_state, AppState};
 use crate::ui::flow_list::keyed_flows;
 use crate::ui::flow_words::{
-    clock_text, find, kind_index, look, subject, where_text, StateKind, KINDS,
+    clock_text, find, holds, kind_index, look, subject, where_text, StateKind, KINDS,
 };
 use crate::ui::reactive::{flag, nothing, on_change, on_click, text};
 
@@ -59,12 +59,12 @@ impl Filters {
 /// Whether the item's id or name, or the reason the flow stopped, holds
 /// `needle` (lower case).
 fn mentions(flow: &Flow, needle: &str) -> bool {
-    let holds = |s: &str| s.to_lowercase().contains(needle);
-    flow.item_id.as_deref().is_some_and(holds)
-        || flow.name.as_deref().is_some_and(holds)
+    let has = |s: &str| holds(s, needle);
+    flow.item_id.as_deref().is_some_and(has)
+        || flow.name.as_deref().is_some_and(has)
         || match &flow.state {
-            FlowState::Stuck { reason } => holds(&reason.to_string()),
-            FlowState::NotObservable { permission, .. } => holds(permission),
+            FlowState::Stuck { reason } => has(&reason.to_string()),
+            FlowState::NotObservable { permission, .. } => has(permission),
             _ => false,
         }
 }
@@ -170,7 +170,7 @@ pub fn FlowTail() -> impl IntoView {
     // Every flow the filters admit, newest first.
     let filtered = Memo::new(move |_| {
         filters.with(|fl| {
-            let needle = fl.text.trim().to_lowercase();
+            let needle = fl.text.trim().to_ascii_lowercase();
             let number = needle.trim_start_matches('#').parse::<u64>().ok();
             state.flows.with(|f| {
                 f.newest_first()

@@ -159,13 +159,33 @@ pub fn find(flows: &Flows, id: FlowId) -> Option<&Flow> {
     }
 }
 
-/// The median of `values` (sorted in place); `None` when empty.
-pub fn median(values: &mut [i64]) -> Option<i64> {
-    values.sort_unstable();
+/// The median of `values`; `None` when empty. The values are a small
+/// sample (recent flows), so the middle ones are picked by counting: no
+/// sort code in the bundle for it.
+pub fn median(values: &[i64]) -> Option<i64> {
+    // The k-th smallest value (from 0).
+    let kth = |k: usize| {
+        values.iter().copied().find(|&v| {
+            let below = values.iter().filter(|&&w| w < v).count();
+            let up_to = values.iter().filter(|&&w| w <= v).count();
+            below <= k && k < up_to
+        })
+    };
     let n = values.len();
     match n {
         0 => None,
-        _ if n % 2 == 1 => Some(values[n / 2]),
-        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2),
+        _ if n % 2 == 1 => kth(n / 2),
+        _ => Some((kth(n / 2 - 1)? + kth(n / 2)?) / 2),
     }
+}
+
+/// Whether `haystack` holds `needle` (already in lower case), ignoring
+/// the case of ASCII letters (Unicode case tables would cost the bundle
+/// more than the lab's ids and names need).
+pub fn holds(haystack: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }

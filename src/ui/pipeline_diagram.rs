@@ -106,7 +106,7 @@ pub fn PipelineDiagram() -> impl IntoView {
             }
             Picture {
                 tokens: f.newest_first().take(LANES).map(Token::of).collect(),
-                medians: per_hop.map(|mut v| median(&mut v)),
+                medians: per_hop.map(|v| median(&v)),
                 unseen: Hop::ALL.map(|h| f.not_observable(h).map(|n| n.permission.clone())),
             }
         })
