@@ -740,6 +740,12 @@ async fn the_detail_opens_the_flows_signed_request_in_the_inspector() {
     for (flow, request) in [(1, 7), (4, 8), (5, 10)] {
         board.state.selected_flow.set(Some(FlowId(flow)));
         settle().await;
+        let open = board.one("[data-testid=flow-open-request]");
+        assert!(displayed(&open), "flow {flow}");
+        assert_eq!(
+            open.text_content().unwrap(),
+            format!("Show the signed request (#{request}) in the inspector")
+        );
         board.click("[data-testid=flow-open-request]");
         assert_eq!(
             board.state.selected_exchange.get_untracked(),
@@ -747,6 +753,14 @@ async fn the_detail_opens_the_flows_signed_request_in_the_inspector() {
             "flow {flow}"
         );
     }
+    // Once the inspector no longer holds it, the detail says so.
+    board.state.exchanges.update(|x| x.retain(|e| e.id != 8));
+    board.state.selected_flow.set(Some(FlowId(4)));
+    settle().await;
+    assert!(!displayed(&board.one("[data-testid=flow-open-request]")));
+    assert!(board
+        .text("[data-testid=flow-sent]")
+        .contains("The inspector does not hold this request"));
     // An outside change has no request of labmate's.
     board.state.selected_flow.set(Some(FlowId(2)));
     settle().await;

@@ -487,6 +487,9 @@ fn document_block(flow: &Flow) -> Option<Block> {
     };
     let said = match &flow.document {
         None if flow.lambda.is_none() => return None,
+        None if matches!(flow.state, FlowState::Stuck { .. }) => {
+            "No document: the flow stopped before the collection.".to_owned()
+        }
         None => "Search has not found it yet.".to_owned(),
         Some(d) => match (d.superseded_by, &d.source) {
             (Some(newer), _) => {

@@ -122,6 +122,10 @@ pub fn PipelineDiagram() -> impl IntoView {
                 x - HOP_DX + BOX_HALF
             };
             let to = x - BOX_HALF - 2;
+            let (note_x, note_anchor) = match hop {
+                Hop::Collection => (x + BOX_HALF, "end"),
+                _ => (x, "middle"),
+            };
             let i = hop as usize;
             let permission = move || picture.with(|p| p.unseen[i].clone());
             view! {
@@ -141,7 +145,8 @@ pub fn PipelineDiagram() -> impl IntoView {
                     <rect class="box" x=x - BOX_HALF y=BOX_Y width=BOX_HALF * 2 height=BOX_H rx="8"/>
                     <text class="hop-label" x=x y=EDGE_Y + 1 text-anchor="middle" dominant-baseline="central"
                         font-size="17">{hop.label()}</text>
-                    <text class="unseen-note" x=x y=BOX_Y + BOX_H + 18 text-anchor="middle" font-size="13"
+                    // Under the box; the last hop's note ends at the picture's edge.
+                    <text class="unseen-note" x=note_x y=BOX_Y + BOX_H + 18 text-anchor=note_anchor font-size="13"
                         data-testid="diagram-not-observable">
                         {text(move || permission().map(|p| format!("not observable: needs {p}")).unwrap_or_default())}
                     </text>
