@@ -40,6 +40,14 @@ pub fn parse_amz_date_seconds(s: &str) -> Option<i64> {
         .map(|d| d.secs())
 }
 
+/// An HTTP `Date` header (`Tue, 08 Oct 2024 19:55:22 GMT`) to epoch
+/// milliseconds.
+pub fn parse_http_date_ms(s: &str) -> Option<i64> {
+    DateTime::from_str(s.trim(), Format::HttpDate)
+        .ok()
+        .map(|d| d.secs() * 1000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +63,11 @@ mod tests {
         assert_eq!(parse_amz_date_seconds("19700101T000000Z"), Some(0));
         assert_eq!(parse_amz_date_seconds("20241308T000000Z"), None);
         assert_eq!(parse_amz_date_seconds("2024-10-08T20:04"), None);
+        assert_eq!(
+            parse_http_date_ms("Tue, 08 Oct 2024 20:04:40 GMT"),
+            Some(1_728_417_880_000)
+        );
+        assert_eq!(parse_http_date_ms("2024-10-08T20:04:40Z"), None);
+        assert_eq!(parse_http_date_ms(""), None);
     }
 }

@@ -395,6 +395,10 @@ pub struct Flows {
     /// waits behind it.
     function_crash: Option<String>,
     not_observable: BTreeMap<Hop, NotObservable>,
+    /// Refusals that hide no hop (the trigger's state, the function's
+    /// settings), by permission.
+    #[serde(default)]
+    unseen_settings: BTreeMap<String, NotObservable>,
     log: LambdaLog,
     blocker: Option<Blocker>,
     /// The index the document searches look in.
@@ -439,6 +443,42 @@ impl Flows {
         self.not_observable.get(&hop)
     }
 
+    /// Every refusal in force: the hops' and the settings' (see
+    /// [`NotObservable::hides_hop`]).
+    pub fn refusals(&self) -> impl Iterator<Item = &NotObservable> {
+        self.not_observable
+            .values()
+            .chain(self.unseen_settings.values())
+    }
+
+    /// The items of the flows waiting at the document hop (or whose next
+    /// hop cannot be seen, so only the document can tell), each once, for
+    /// the document watch. Call after [`Flows::check`].
+    pub fn waiting_for_document(&self) -> Vec<&str> {
+        let mut items: Vec<&str> = Vec::new();
+        let mut listed = std::collections::BTreeSet::new();
+        for flow in &self.flows {
+            let waiting = matches!(
+                flow.state,
+                FlowState::InProgress {
+                    next: Hop::Collection,
+                    ..
+                } | FlowState::NotObservable { .. }
+            );
+            if let Some(item) = flow.item_id.as_deref().filter(|_| waiting) {
+                if listed.insert(item) {
+                    items.push(item);
+                }
+            }
+        }
+        items
+    }
+
+    /// The function's OPENSEARCH_INDEX, when seen.
+    pub fn function_index(&self) -> Option<&str> {
+        self.function.as_ref().and_then(FunctionSetup::index)
+    }
+
     /// The board as JSON, for reload and export.
     pub fn export(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
@@ -481,11 +521,22 @@ impl Flows {
                     self.lambda_invocation(invocation);
                 }
             }
-            Observation::Trigger(t) => self.trigger = Some(t),
-            Observation::Function(f) => self.function = Some(f),
+            Observation::Trigger(t) => {
+                self.unseen_settings
+                    .remove("lambda:ListEventSourceMappings");
+                self.trigger = Some(t)
+            }
+            Observation::Function(f) => {
+                self.unseen_settings
+                    .remove("lambda:GetFunctionConfiguration");
+                self.function = Some(f)
+            }
             Observation::DocumentSearch(s) => {
                 self.not_observable.remove(&Hop::Collection);
                 self.document_search(s)
+            }
+            Observation::NotObservable(n) if !n.hides_hop() => {
+                self.unseen_settings.insert(n.permission.clone(), n);
             }
             Observation::NotObservable(n) => {
                 self.not_observable.insert(n.hop, n);
