@@ -700,11 +700,17 @@ impl Flows {
                     .insert(page.shard_id.clone(), record.sequence_number.clone());
             }
             if let Some(at) = known {
-                // Read again (an overlapping read), or first seen in the
-                // Lambda's printed event: fill in what the reader knows.
-                if let Some(s) = self.flows[at].stream.as_mut() {
+                let from_log = self.flows[at]
+                    .stream
+                    .as_ref()
+                    .is_some_and(|s| s.from_lambda_log);
+                if from_log {
+                    // First seen in the Lambda's printed event (the log
+                    // was read first): the record tells the rest.
+                    self.fill_stream(at, record, Some(&page.shard_id));
+                } else if let Some(s) = self.flows[at].stream.as_mut() {
+                    // Read again (an overlapping read).
                     s.shard_id = Some(page.shard_id.clone());
-                    s.from_lambda_log = false;
                 }
                 continue;
             }
@@ -736,6 +742,13 @@ impl Flows {
             Some(at) => at,
             None => self.start_flow(record.change, Origin::Outside, record.created_ms),
         };
+        self.fill_stream(at, record, shard_id);
+    }
+
+    /// Puts the stream record on the flow at `at`: its images and its
+    /// stream stage, dated by the record.
+    fn fill_stream(&mut self, at: usize, record: StreamRecordSeen, shard_id: Option<&str>) {
+        let item_id = record.item_id().map(str::to_owned);
         let old = item_id
             .as_ref()
             .and_then(|id| self.last_images.get(id).cloned());
@@ -761,6 +774,8 @@ impl Flows {
             view_type: record.view_type,
             from_lambda_log: false,
         });
+        // A stage dated when the log showed it takes the record's time.
+        flow.stages.retain(|s| s.hop != Hop::Stream);
         flow.reach(Hop::Stream, record.created_ms);
     }
 

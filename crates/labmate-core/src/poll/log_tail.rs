@@ -1,14 +1,18 @@
 //! The log tail: FilterLogEvents on the stream Lambda's log group, at most
 //! one call a second (the account allows five, aws-behaviour.md §5).
 //!
-//! Events can reach CloudWatch a little after their time, so each search
-//! starts [`OVERLAP_MS`] before the newest event seen, and events are told
-//! apart by `eventId`: only new ones are passed on. The ids kept are those
-//! a later search could return again (the overlap window), so memory stays
-//! bounded however long the tail runs. A search follows `nextToken` page by
+//! Events can reach CloudWatch a little after their time, and not in the
+//! order they were written, so each search starts [`OVERLAP_MS`] before the
+//! newest event seen, events are told apart by `eventId` (only new ones are
+//! passed on), and an event is passed on only once it is [`SETTLE_MS`] old:
+//! the lines of one invocation then reach the flow board together (a
+//! REPORT read before the handler's last line would end the invocation
+//! without it). The ids kept are those a later search could return again
+//! (the overlap window), so memory stays bounded however long the tail
+//! runs. A search follows `nextToken` page by
 //! page (a page may be empty while a token remains). No log group yet means
-//! the function has never run: not an error, asked again every
-//! [`NO_LOG_EVERY_MS`]. ThrottlingException backs off.
+//! the function has never run: not an error, asked again at the same pace.
+//! ThrottlingException backs off.
 
 use std::collections::BTreeMap;
 
@@ -19,17 +23,22 @@ use super::{
     failure, json_of, still_in_flight, Health, InFlight, Next, Outcome, PlannedCall, Poller,
     PollerStatus, RetryCause, WaitReason,
 };
-use crate::flow::{Hop, LogEvents, Observation};
+use crate::flow::{Hop, LogEvent, LogEvents, Observation};
 use crate::Service;
 
 /// The least time between two FilterLogEvents calls.
 pub const LOGS_GAP_MS: i64 = 1_000;
 /// How far before the newest event seen each search starts again.
 pub const OVERLAP_MS: i64 = 10_000;
-/// How often a log group that does not exist yet is asked for.
-pub const NO_LOG_EVERY_MS: i64 = 5_000;
+/// How often a log group that does not exist yet is asked for: at the
+/// tail's own pace, since the function's first run is what the learner is
+/// watching for.
+pub const NO_LOG_EVERY_MS: i64 = LOGS_GAP_MS;
 /// The most event ids kept, whatever the overlap window holds.
 pub const SEEN_CAP: usize = 20_000;
+/// How old an event must be before it is passed on: lines of the same
+/// moment may be ingested in any order within this.
+pub const SETTLE_MS: i64 = 1_000;
 
 /// One search: its `startTime`, and the token of its next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +58,8 @@ pub struct LogTail {
     search: Option<Search>,
     /// Events seen that a search could return again: id to time.
     seen: BTreeMap<String, i64>,
+    /// New events not [`SETTLE_MS`] old yet, held back.
+    held: Vec<LogEvent>,
     free_ms: i64,
     health: Health,
     #[serde(skip)]
@@ -64,6 +75,7 @@ impl LogTail {
             latest_ms: None,
             search: None,
             seen: BTreeMap::new(),
+            held: Vec::new(),
             free_ms: 0,
             health: Health::default(),
             in_flight: None,
@@ -113,7 +125,6 @@ impl LogTail {
                 return Vec::new();
             }
         };
-        let mut new = Vec::new();
         for event in page.events {
             if self.seen.contains_key(&event.event_id) {
                 continue;
@@ -123,8 +134,17 @@ impl LogTail {
                 self.latest_ms
                     .map_or(event.timestamp, |l| l.max(event.timestamp)),
             );
-            new.push(event);
+            self.held.push(event);
         }
+        // Settled events go, in the order they were written (stable: the
+        // lines of one moment keep the order Logs returned them in).
+        self.held.sort_by_key(|e| e.timestamp);
+        let settled = self
+            .held
+            .iter()
+            .take_while(|e| e.timestamp <= now_ms - SETTLE_MS)
+            .count();
+        let new: Vec<LogEvent> = self.held.drain(..settled).collect();
         match (self.search.as_mut(), body["nextToken"].as_str()) {
             (Some(search), Some(token)) => search.token = Some(token.to_owned()),
             _ => self.search = None,
@@ -262,31 +282,31 @@ mod tests {
     fn each_search_overlaps_the_last_and_passes_on_only_new_events() {
         let mut tail = LogTail::new(GROUP, 1_000);
         assert_eq!(
-            call(&mut tail, 5_000),
+            call(&mut tail, 45_000),
             json!({"logGroupName": GROUP, "startTime": 1_000})
         );
         assert_eq!(
-            ok(&mut tail, events(&[(1, 20_000), (2, 30_000)], None), 5_000),
+            ok(&mut tail, events(&[(1, 20_000), (2, 30_000)], None), 45_000),
             [1, 2]
         );
         assert_eq!(
-            tail.next(5_500),
-            Next::WaitUntil(6_000),
+            tail.next(45_500),
+            Next::WaitUntil(46_000),
             "one call a second"
         );
         // From 10 s before the newest event seen.
-        assert_eq!(call(&mut tail, 6_000)["startTime"], 20_000);
+        assert_eq!(call(&mut tail, 46_000)["startTime"], 20_000);
         assert_eq!(
             ok(
                 &mut tail,
                 events(&[(1, 20_000), (2, 30_000), (3, 30_000)], None),
-                6_000
+                46_000
             ),
             [3]
         );
-        assert_eq!(call(&mut tail, 7_000)["startTime"], 20_000);
+        assert_eq!(call(&mut tail, 47_000)["startTime"], 20_000);
         assert_eq!(
-            ok(&mut tail, events(&[(2, 30_000), (3, 30_000)], None), 7_000),
+            ok(&mut tail, events(&[(2, 30_000), (3, 30_000)], None), 47_000),
             Vec::<u32>::new()
         );
         assert_eq!(tail.status(), PollerStatus::Reading);
@@ -295,26 +315,26 @@ mod tests {
     #[test]
     fn a_search_follows_next_token_through_empty_pages() {
         let mut tail = LogTail::new(GROUP, 0);
-        call(&mut tail, 1_000);
+        call(&mut tail, 101_000);
         assert_eq!(
-            ok(&mut tail, events(&[], Some("t1")), 1_000),
+            ok(&mut tail, events(&[], Some("t1")), 101_000),
             Vec::<u32>::new()
         );
         assert_eq!(
-            call(&mut tail, 2_000),
+            call(&mut tail, 102_000),
             json!({"logGroupName": GROUP, "startTime": 0, "nextToken": "t1"})
         );
         assert_eq!(
-            ok(&mut tail, events(&[(7, 90_000)], Some("t2")), 2_000),
+            ok(&mut tail, events(&[(7, 90_000)], Some("t2")), 102_000),
             [7]
         );
-        let body = call(&mut tail, 3_000);
+        let body = call(&mut tail, 103_000);
         assert_eq!(
             (body["startTime"].as_i64(), body["nextToken"].as_str()),
             (Some(0), Some("t2"))
         );
-        ok(&mut tail, events(&[], None), 3_000);
-        let body = call(&mut tail, 4_000);
+        ok(&mut tail, events(&[], None), 103_000);
+        let body = call(&mut tail, 104_000);
         assert_eq!(
             body,
             json!({"logGroupName": GROUP, "startTime": 80_000}),
@@ -325,25 +345,52 @@ mod tests {
     #[test]
     fn throttling_backs_off_keeping_the_page_then_recovers() {
         let mut tail = LogTail::new(GROUP, 0);
-        call(&mut tail, 1_000);
-        ok(&mut tail, events(&[(1, 500)], Some("t1")), 1_000);
+        call(&mut tail, 11_000);
+        ok(&mut tail, events(&[(1, 500)], Some("t1")), 11_000);
         let throttled = || {
             Outcome::Answered(Answer::new(
                 400,
                 r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
             ))
         };
-        call(&mut tail, 2_000);
-        assert_eq!(tail.answered(throttled(), 2_000), []);
-        assert_eq!(tail.status().describe(2_000), "throttled, retrying in 2 s");
-        assert_eq!(tail.next(2_500), Next::WaitUntil(4_000));
-        assert_eq!(call(&mut tail, 4_000)["nextToken"], "t1");
-        tail.answered(throttled(), 4_000);
-        assert_eq!(tail.next(4_000), Next::WaitUntil(8_000));
-        assert_eq!(call(&mut tail, 8_000)["nextToken"], "t1");
-        assert_eq!(ok(&mut tail, events(&[(2, 600)], None), 8_000), [2]);
+        call(&mut tail, 12_000);
+        assert_eq!(tail.answered(throttled(), 12_000), []);
+        assert_eq!(tail.status().describe(12_000), "throttled, retrying in 2 s");
+        assert_eq!(tail.next(12_500), Next::WaitUntil(14_000));
+        assert_eq!(call(&mut tail, 14_000)["nextToken"], "t1");
+        tail.answered(throttled(), 14_000);
+        assert_eq!(tail.next(14_000), Next::WaitUntil(18_000));
+        assert_eq!(call(&mut tail, 18_000)["nextToken"], "t1");
+        assert_eq!(ok(&mut tail, events(&[(2, 600)], None), 18_000), [2]);
         assert_eq!(tail.status(), PollerStatus::Reading);
-        assert_eq!(tail.next(8_000), Next::WaitUntil(9_000));
+        assert_eq!(tail.next(18_000), Next::WaitUntil(19_000));
+    }
+
+    #[test]
+    fn lines_ingested_out_of_order_are_passed_on_together_once_settled() {
+        let mut tail = LogTail::new(GROUP, 0);
+        // The REPORT (3) was ingested before the handler's last line (2).
+        call(&mut tail, 10_300);
+        assert_eq!(
+            ok(&mut tail, events(&[(1, 10_000), (3, 10_100)], None), 10_300),
+            Vec::<u32>::new(),
+            "not settled yet"
+        );
+        call(&mut tail, 11_300);
+        assert_eq!(
+            ok(
+                &mut tail,
+                events(&[(1, 10_000), (2, 10_090), (3, 10_100), (4, 11_000)], None),
+                11_300
+            ),
+            [1, 2, 3],
+            "in the order they were written; the newest still held"
+        );
+        call(&mut tail, 12_300);
+        assert_eq!(
+            ok(&mut tail, events(&[(3, 10_100), (4, 11_000)], None), 12_300),
+            [4]
+        );
     }
 
     #[test]
@@ -362,7 +409,7 @@ mod tests {
             }
         );
         assert!(!tail.status().is_trouble());
-        assert_eq!(tail.next(1_000), Next::WaitUntil(6_000));
+        assert_eq!(tail.next(1_000), Next::WaitUntil(2_000));
     }
 
     #[test]
@@ -398,7 +445,7 @@ mod tests {
     #[test]
     fn memory_holds_only_the_overlap_window_however_long_it_runs() {
         let mut tail = LogTail::new(GROUP, 0);
-        let mut now = 1_000;
+        let mut now = 2_000;
         let mut id = 0;
         let mut passed = 0;
         // Ten minutes of a busy function: 20 events a second.
