@@ -451,9 +451,11 @@ impl Flows {
             .chain(self.unseen_settings.values())
     }
 
-    /// The items of the flows waiting at the document hop (or whose next
-    /// hop cannot be seen, so only the document can tell), each once, for
-    /// the document watch. Call after [`Flows::check`].
+    /// The items of the flows waiting at the document hop, each once, for
+    /// the document watch: in progress there, past their wait without a
+    /// document (it may still come: a page that slept finds the Lambda's
+    /// run long over), or with a hop before it that cannot be seen (only
+    /// the document can tell). Call after [`Flows::check`].
     pub fn waiting_for_document(&self) -> Vec<&str> {
         let mut items: Vec<&str> = Vec::new();
         let mut listed = std::collections::BTreeSet::new();
@@ -463,6 +465,8 @@ impl Flows {
                 FlowState::InProgress {
                     next: Hop::Collection,
                     ..
+                } | FlowState::Stuck {
+                    reason: Stuck::NoDocument { .. }
                 } | FlowState::NotObservable { .. }
             );
             if let Some(item) = flow.item_id.as_deref().filter(|_| waiting) {

@@ -755,6 +755,19 @@ fn a_record_the_log_showed_first_is_completed_by_the_reader_and_dated_by_the_rec
         "not a stream without new image"
     );
     assert_eq!(flows.waiting_for_document(), ["k"]);
+    // Past its wait the document is still looked for: it may come.
+    flows.check(T + 10 * DOCUMENT_WAIT_MS);
+    assert!(matches!(
+        flows.flows()[0].state,
+        FlowState::Stuck {
+            reason: Stuck::NoDocument { .. }
+        }
+    ));
+    assert_eq!(flows.waiting_for_document(), ["k"]);
+    flows.observe(search("k", vec![("k", "Ann")], T + 10 * DOCUMENT_WAIT_MS));
+    flows.check(T + 10 * DOCUMENT_WAIT_MS);
+    assert!(flows.flows()[0].is_complete());
+    assert_eq!(flows.waiting_for_document(), Vec::<&str>::new());
 }
 
 #[test]
