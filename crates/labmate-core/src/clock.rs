@@ -1,13 +1,8 @@
-//! The signing clock: the browser's clock plus what AWS taught it, from a
-//! skew error's message or from the `Date` header every JSON service
-//! exposes to the page (aws-behaviour.md §1).
+//! The signing clock: the browser's clock plus what AWS's skew errors taught.
 
-use crate::time::parse_http_date_ms;
-
-/// How far AWS's `Date` may disagree with the signing clock before the
-/// offset is learned again: the header counts whole seconds and the answer
-/// took time to arrive, so a smaller difference says nothing.
-pub const DATE_TOLERANCE_MS: i64 = 3_000;
+/// How far a `Date` header may stray from the signing clock before labmate
+/// corrects it (SigV4 itself allows 5 minutes).
+pub const DATE_TOLERANCE_MS: i64 = 2_000;
 
 /// Milliseconds to add to the local clock to get AWS's.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -30,21 +25,15 @@ impl ClockOffset {
         }
     }
 
-    /// Learns from an answer's `Date` header, read when the answer arrived
-    /// (`local_ms`): a new offset when AWS's clock and the signing clock
-    /// differ by more than [`DATE_TOLERANCE_MS`], else this one unchanged
-    /// (so the offset does not wander with every answer's latency). An
-    /// unreadable date changes nothing.
-    pub fn learn_from_date(self, date: &str, local_ms: i64) -> Self {
-        let Some(server_ms) = parse_http_date_ms(date) else {
-            return self;
-        };
-        let learned = Self::learn(server_ms / 1000, local_ms);
-        if (learned.offset_ms - self.offset_ms).abs() > DATE_TOLERANCE_MS {
-            learned
-        } else {
-            self
-        }
+    /// Learns from an answer's `Date` header read at `local_ms`, when it
+    /// puts AWS's clock more than [`DATE_TOLERANCE_MS`] away from what this
+    /// offset says; `None` when nothing needs learning (or no date reads).
+    /// The header has one-second precision and the answer took time to
+    /// arrive, so small differences are noise, not skew.
+    pub fn learn_from_date(self, date: &str, local_ms: i64) -> Option<Self> {
+        let server = crate::time::parse_http_date_seconds(date)?;
+        let learned = Self::learn(server, local_ms);
+        ((learned.offset_ms - self.offset_ms).abs() > DATE_TOLERANCE_MS).then_some(learned)
     }
 
     /// Whether the learned offset is big enough to mention to the learner.
@@ -70,29 +59,18 @@ mod tests {
     }
 
     #[test]
-    fn a_date_header_teaches_the_offset_only_when_it_differs_by_more_than_a_few_seconds() {
-        // 2024-10-08T20:04:40Z.
-        let date = "Tue, 08 Oct 2024 20:04:40 GMT";
+    fn learns_from_a_date_header_only_beyond_noise() {
+        // 2024-10-08T20:04:40Z, read one second into the local minute.
         let aws_ms = 1_728_417_880_000;
-        let on_time = ClockOffset::default();
-        // Within the header's second plus latency: nothing learned.
-        assert_eq!(on_time.learn_from_date(date, aws_ms + 900), on_time);
-        assert_eq!(on_time.learn_from_date(date, aws_ms - 2_000), on_time);
-        // The local clock 7 minutes behind.
-        let learned = on_time.learn_from_date(date, aws_ms - 7 * 60_000);
-        assert_eq!(learned.offset_ms, 7 * 60_000 + 500);
-        assert!(learned.is_notable());
-        // Once learned, the next answers confirm it and change nothing.
-        let later = aws_ms - 7 * 60_000 + 10_000;
-        assert_eq!(
-            learned.learn_from_date("Tue, 08 Oct 2024 20:04:50 GMT", later),
-            learned
-        );
-        // The local clock ahead by a minute.
-        assert_eq!(
-            on_time.learn_from_date(date, aws_ms + 60_000).offset_ms,
-            -59_500
-        );
-        assert_eq!(on_time.learn_from_date("yesterday", 0), on_time);
+        let date = "Tue, 08 Oct 2024 20:04:40 GMT";
+        let none = ClockOffset::default();
+        // Local clock 1.2 s off: noise.
+        assert_eq!(none.learn_from_date(date, aws_ms - 1_200), None);
+        // Local clock 10 minutes slow: learned, to within the header's second.
+        let learned = none.learn_from_date(date, aws_ms - 600_000).unwrap();
+        assert!((learned.now_ms(aws_ms - 600_000) - aws_ms).abs() <= 1_000);
+        // Already learned: the same header teaches nothing new.
+        assert_eq!(learned.learn_from_date(date, aws_ms - 600_000), None);
+        assert_eq!(none.learn_from_date("garbage", 0), None);
     }
 }

@@ -40,17 +40,25 @@ pub fn parse_amz_date_seconds(s: &str) -> Option<i64> {
         .map(|d| d.secs())
 }
 
-/// An HTTP `Date` header (`Tue, 08 Oct 2024 19:55:22 GMT`) to epoch
-/// milliseconds.
-pub fn parse_http_date_ms(s: &str) -> Option<i64> {
+/// HTTP's `Date` header (`Fri, 27 Nov 2026 09:00:00 GMT`) to epoch seconds.
+pub fn parse_http_date_seconds(s: &str) -> Option<i64> {
     DateTime::from_str(s.trim(), Format::HttpDate)
         .ok()
-        .map(|d| d.secs() * 1000)
+        .map(|d| d.secs())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_http_dates() {
+        assert_eq!(
+            parse_http_date_seconds("Tue, 08 Oct 2024 20:04:40 GMT"),
+            parse_amz_date_seconds("20241008T200440Z")
+        );
+        assert_eq!(parse_http_date_seconds("yesterday"), None);
+    }
 
     #[test]
     fn formats_and_parses() {
@@ -63,11 +71,5 @@ mod tests {
         assert_eq!(parse_amz_date_seconds("19700101T000000Z"), Some(0));
         assert_eq!(parse_amz_date_seconds("20241308T000000Z"), None);
         assert_eq!(parse_amz_date_seconds("2024-10-08T20:04"), None);
-        assert_eq!(
-            parse_http_date_ms("Tue, 08 Oct 2024 20:04:40 GMT"),
-            Some(1_728_417_880_000)
-        );
-        assert_eq!(parse_http_date_ms("2024-10-08T20:04:40Z"), None);
-        assert_eq!(parse_http_date_ms(""), None);
     }
 }

@@ -184,8 +184,11 @@ impl Lab {
             return Outcome::NoAnswer;
         }
         let date = answer.response.header("Date").map(str::to_owned);
-        if let Some(date) = &date {
-            self.clock = self.clock.learn_from_date(date, self.now);
+        if let Some(learned) = date
+            .as_deref()
+            .and_then(|d| self.clock.learn_from_date(d, self.now))
+        {
+            self.clock = learned;
         }
         Outcome::Answered(Answer {
             status: answer.response.status,
