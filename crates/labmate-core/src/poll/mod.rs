@@ -17,6 +17,30 @@
 //! another tab taking over the stream reader, resumes where it left off;
 //! the call in flight is not kept (its answer goes to the page that sent
 //! it).
+//!
+//! ```
+//! use labmate_core::flow::{Flows, Observation};
+//! use labmate_core::poll::{Answer, Next, Outcome, Poller, StartAt, StreamReader};
+//!
+//! let mut reader = StreamReader::new("lab-table", StartAt::TrimHorizon);
+//! let mut flows = Flows::new();
+//! let now = 1_728_417_322_000;
+//! // First it asks DynamoDB where the table's stream is.
+//! let Next::Call(call) = reader.next(now) else { unreachable!() };
+//! assert_eq!(call.operation, "DescribeTable");
+//! let request = call.to_http_request("https://dynamodb.ap-southeast-1.amazonaws.com");
+//! assert_eq!(request.url, "https://dynamodb.ap-southeast-1.amazonaws.com/");
+//! // The page signs and sends `request`; here is DynamoDB's answer.
+//! let body = r#"{"Table": {"StreamSpecification": {"StreamEnabled": true,
+//!     "StreamViewType": "NEW_IMAGE"}, "LatestStreamArn": "arn:aws:dynamodb:ap-southeast-1:123456789012:table/lab-table/stream/2024-10-08T19:55:22.000"}}"#;
+//! for seen in reader.answered(Outcome::Answered(Answer::new(200, body)), now + 80) {
+//!     assert!(matches!(seen, Observation::StreamSetup(_)));
+//!     flows.observe(seen);
+//! }
+//! // Then the stream's shards, once the pace allows.
+//! let Next::Call(call) = reader.next(now + 80) else { unreachable!() };
+//! assert_eq!(call.operation, "DescribeStream");
+//! ```
 
 pub mod documents;
 pub mod lambda_watch;
