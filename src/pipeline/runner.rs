@@ -42,7 +42,10 @@ impl Pollers {
         let now = aws_now_ms(state);
         state.config.with_untracked(|c| Pollers {
             stream: StreamReader::new(&c.table, StartAt::TrimHorizon),
-            logs: LogTail::new(&format!("/aws/lambda/{}", c.function_name), now - 24 * 3_600_000),
+            logs: LogTail::new(
+                &format!("/aws/lambda/{}", c.function_name),
+                now - 24 * 3_600_000,
+            ),
             lambda: LambdaWatch::new(&c.function_name),
             documents: DocumentWatch::new(&c.index),
         })
@@ -141,9 +144,13 @@ async fn run(state: AppState, which: Which) {
         let now = aws_now_ms(&state);
         match ask(&state, which, now) {
             Next::Call(call) => {
-                let reply = exchange(state, call.service, call.operation, Asker::Poller, &|base| {
-                    call.to_http_request(base)
-                })
+                let reply = exchange(
+                    state,
+                    call.service,
+                    call.operation,
+                    Asker::Poller,
+                    &|base| call.to_http_request(base),
+                )
                 .await;
                 let outcome = match reply {
                     Ok(r) => Outcome::Answered(Answer {
@@ -188,7 +195,9 @@ fn credentials_usable(state: &AppState) -> bool {
 
 fn paused_status() -> PollerStatus {
     PollerStatus::NeedsCredentials {
-        message: "paused: paste credentials (fresh ones if they expired); it resumes where it stopped".into(),
+        message:
+            "paused: paste credentials (fresh ones if they expired); it resumes where it stopped"
+                .into(),
         retry_at_ms: 0,
     }
 }
