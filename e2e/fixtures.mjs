@@ -154,7 +154,7 @@ function simHelpers(labsim) {
  * Fails the test if any page of the context logged a warning or an error,
  * or threw, unless the text matches an allowed pattern.
  */
-function watchConsole(context) {
+export function watchConsole(context) {
   const messages = [];
   const errors = [];
   context.on('console', (msg) => {
