@@ -205,7 +205,9 @@ export const test = base.extend({
   },
 
   // Every page of the test's context (second tabs included) is watched.
-  context: async ({ context, allowConsole, browserConsole }, use) => {
+  // It depends on `labsim` so that labsim is started before the context
+  // and stopped after it is closed: a page still polling never sees it gone.
+  context: async ({ labsim, context, allowConsole, browserConsole }, use) => {
     browserConsole.allow(...allowConsole);
     const unexpected = watchConsole(context);
     await use(context);
