@@ -12,7 +12,10 @@ export default defineConfig({
   retries: 0,
   forbidOnly: true,
   // Two workers, each with its own Chromium; tests of one file spread over
-  // both. Measured on this 2-core machine: see the README's e2e line.
+  // both (each test has its own labsim, so none shares state). About half
+  // of a run is waiting (expiry, refresh lag, pollers), which two workers
+  // overlap: on the 2-core machine, loaded by other builds, 2 workers took
+  // 43 s where 1 took 52 s. `--workers 1` to debug.
   workers: 2,
   fullyParallel: true,
   reporter: [['list']],
