@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod browser;
+pub mod pipeline;
 pub mod session;
 pub mod state;
 pub mod ui;

@@ -109,7 +109,7 @@ fn initial_config(state: &AppState) -> LabConfig {
 fn persist_config(state: AppState) {
     Effect::new(move |_| {
         let params = state.config.with(|c| c.to_share_params());
-        browser::local_set(CONFIG_KEY, &params);
+        let _ = browser::local_set(CONFIG_KEY, &params);
     });
 }
 

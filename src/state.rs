@@ -20,6 +20,14 @@ pub enum IdentityState {
     Failed(String),
 }
 
+/// Which tab of this browser reads the stream (and runs the pollers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReaderRole {
+    /// Another tab does; this one shows what it publishes.
+    OtherTab,
+    ThisTab,
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     /// The pasted credentials. In memory only, unless `remember_in_tab`.
@@ -47,6 +55,8 @@ pub struct AppState {
     pub flows: RwSignal<Flows>,
     /// The flow shown in the flow detail.
     pub selected_flow: RwSignal<Option<FlowId>>,
+    /// Whether this tab was elected to read the stream.
+    pub reader: RwSignal<ReaderRole>,
 }
 
 impl AppState {
@@ -65,6 +75,7 @@ impl AppState {
             notice: RwSignal::new(None),
             flows: RwSignal::new(Flows::new()),
             selected_flow: RwSignal::new(None),
+            reader: RwSignal::new(ReaderRole::OtherTab),
         }
     }
 

@@ -51,6 +51,29 @@ pub struct Answer {
     pub request_id: Option<String>,
 }
 
+/// Any answer, success or refusal, as the pollers and the flow board read
+/// it: they need the status and body of refusals too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    pub request_id: Option<String>,
+    /// The `Date` header, where the service exposes it.
+    pub date: Option<String>,
+    /// AWS's refusal, read; `None` on success.
+    pub error: Option<AwsError>,
+    /// When the request left, by the local clock.
+    pub sent_ms: i64,
+}
+
+/// Who asked: the learner (the inspector shows the request at once) or a
+/// poller (recorded, but the inspector's selection stays where it is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asker {
+    Learner,
+    Poller,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
     #[error("Paste credentials first.")]
@@ -89,7 +112,7 @@ fn next_id(state: &AppState) -> u32 {
         .with_untracked(|x| x.last().map_or(1, |e| e.id + 1))
 }
 
-fn record(state: &AppState, exchange: Exchange) {
+fn record(state: &AppState, exchange: Exchange, asker: Asker) {
     let id = exchange.id;
     state.exchanges.update(|x| {
         x.push(exchange);
@@ -97,7 +120,9 @@ fn record(state: &AppState, exchange: Exchange) {
         let excess = x.len().saturating_sub(200);
         x.drain(..excess);
     });
-    state.selected_exchange.set(Some(id));
+    if asker == Asker::Learner {
+        state.selected_exchange.set(Some(id));
+    }
 }
 
 fn settle(state: &AppState, id: u32, outcome: Outcome) {
@@ -108,8 +133,8 @@ fn settle(state: &AppState, id: u32, outcome: Outcome) {
     });
 }
 
-/// Signs and sends `build(endpoint_url)` to `service`, retrying once when
-/// AWS reports clock skew (after learning the offset from its message).
+/// Signs and sends `build(endpoint_url)` to `service` for the learner;
+/// a refusal comes back as the error that explains it.
 /// `build` is a trait object so one copy of this code serves every caller.
 pub async fn call(
     state: AppState,
@@ -117,24 +142,54 @@ pub async fn call(
     operation: &str,
     build: &dyn Fn(&str) -> HttpRequest,
 ) -> Result<Answer, CallError> {
+    let reply = exchange(state, service, operation, Asker::Learner, build).await?;
+    match reply.error {
+        Some(e) => Err(CallError::Aws(e)),
+        None => Ok(Answer {
+            status: reply.status,
+            body: reply.body,
+            request_id: reply.request_id,
+        }),
+    }
+}
+
+/// Signs and sends `build(endpoint_url)` to `service` and returns whatever
+/// answered, retrying once when AWS reports clock skew (after learning the
+/// offset from its message). A `Date` header far from the local clock
+/// teaches the offset too, before any request is refused for it.
+pub async fn exchange(
+    state: AppState,
+    service: Service,
+    operation: &str,
+    asker: Asker,
+    build: &dyn Fn(&str) -> HttpRequest,
+) -> Result<Reply, CallError> {
     let mut attempts = 0;
     loop {
         attempts += 1;
-        match call_once(&state, service, operation, build).await {
-            Err(CallError::Aws(AwsError::ClockSkew { server_time, .. })) if attempts == 1 => {
+        let reply = send_once(&state, service, operation, asker, build).await?;
+        if let Some(date) = &reply.date {
+            let learned = state.clock.get_untracked().learn_from_date(date, now_ms());
+            if let Some(clock) = learned {
+                state.clock.set(clock);
+            }
+        }
+        match reply.error {
+            Some(AwsError::ClockSkew { server_time, .. }) if attempts == 1 => {
                 state.clock.set(ClockOffset::learn(server_time, now_ms()));
             }
-            other => return other,
+            _ => return Ok(reply),
         }
     }
 }
 
-async fn call_once(
+async fn send_once(
     state: &AppState,
     service: Service,
     operation: &str,
+    asker: Asker,
     build: &dyn Fn(&str) -> HttpRequest,
-) -> Result<Answer, CallError> {
+) -> Result<Reply, CallError> {
     let parsed = state
         .credentials
         .get_untracked()
@@ -167,6 +222,7 @@ async fn call_once(
             sent_to: endpoint.route.is_some().then(|| fetch_url.clone()),
             outcome: Outcome::Pending,
         },
+        asker,
     );
 
     let response = match transport::send(&signed, &fetch_url).await {
@@ -190,6 +246,7 @@ async fn call_once(
     let transport::Response {
         status,
         request_id,
+        date,
         body,
     } = response;
     let error = classify(service, status, &body);
@@ -204,12 +261,12 @@ async fn call_once(
             error: error.as_ref().map(ToString::to_string),
         },
     );
-    match error {
-        Some(e) => Err(CallError::Aws(e)),
-        None => Ok(Answer {
-            status,
-            body,
-            request_id,
-        }),
-    }
+    Ok(Reply {
+        status,
+        body,
+        request_id,
+        date,
+        error,
+        sent_ms: local,
+    })
 }

@@ -5,11 +5,14 @@ use leptos::prelude::*;
 use std::time::Duration;
 
 use crate::browser;
+use crate::pipeline;
 use crate::session;
 use crate::state::AppState;
 use crate::ui::actions_panel::ActionsPanel;
 use crate::ui::config_panel::ConfigPanel;
 use crate::ui::credentials_panel::CredentialsPanel;
+use crate::ui::flow_counts::FlowCounts;
+use crate::ui::flow_files::FlowFiles;
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
 use crate::ui::reactive::{flag, nothing, part};
@@ -19,6 +22,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(LabConfig::default(), browser::now_ms());
     provide_context(state);
     session::start(state);
+    pipeline::start(state);
 
     // One tick a second drives the expiry countdown.
     set_interval(
@@ -33,6 +37,10 @@ pub fn App() -> impl IntoView {
                 Some(n) => view! { <p class="notice" data-testid="page-notice" role="status">{n}</p> }.into_any(),
                 None => nothing(),
             })}
+            <section class="board-bar">
+                <FlowCounts/>
+                <FlowFiles/>
+            </section>
             <main class="columns">
                 <section class="column">
                     <CredentialsPanel/>

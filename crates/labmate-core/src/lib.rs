@@ -4,6 +4,7 @@
 
 pub mod aws_error;
 mod browser_url;
+pub mod change;
 pub mod clock;
 pub mod command_line;
 pub mod config;

@@ -40,9 +40,25 @@ pub fn parse_amz_date_seconds(s: &str) -> Option<i64> {
         .map(|d| d.secs())
 }
 
+/// HTTP's `Date` header (`Fri, 27 Nov 2026 09:00:00 GMT`) to epoch seconds.
+pub fn parse_http_date_seconds(s: &str) -> Option<i64> {
+    DateTime::from_str(s.trim(), Format::HttpDate)
+        .ok()
+        .map(|d| d.secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_http_dates() {
+        assert_eq!(
+            parse_http_date_seconds("Tue, 08 Oct 2024 20:04:40 GMT"),
+            parse_amz_date_seconds("20241008T200440Z")
+        );
+        assert_eq!(parse_http_date_seconds("yesterday"), None);
+    }
 
     #[test]
     fn formats_and_parses() {

@@ -26,10 +26,10 @@ mod tests;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use lab_model::timeline::ChangeKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use lab_model::timeline::ChangeKind;
 use lambda_log::{Invocation, LambdaLog, PrintedRecord, RecordOutcome};
 pub use observe::{
     ApiAnswer, ApiVerdict, DocumentHit, DocumentSearch, FunctionSetup, Image, LogEvent, LogEvents,

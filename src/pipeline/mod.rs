@@ -1,0 +1,52 @@
+//! The live pipeline, browser side: the changes the learner sends, the
+//! pollers that watch every hop, the board's persistence and its sharing
+//! between tabs. Decisions live in `labmate_core` (`change`, `flow`, `poll`);
+//! this layer only moves their requests and answers.
+
+pub mod persist;
+pub mod send;
+pub mod share;
+pub mod table;
+
+use labmate_core::flow::Observation;
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::state::{AppState, ReaderRole};
+
+/// Start-up: the board saved by the last page, the other tabs' news, and
+/// the pollers once this tab is elected the browser's reader.
+pub fn start(state: AppState) {
+    persist::restore(&state);
+    persist::keep(state);
+    share::listen(state);
+    share::when_elected(move || state.reader.set(ReaderRole::ThisTab));
+}
+
+/// AWS's time as far as labmate knows it: flows compare the page's own
+/// times with AWS's (stream records), so both must be on one clock.
+pub fn aws_now_ms(state: &AppState) -> i64 {
+    state.clock.get_untracked().now_ms(browser::now_ms())
+}
+
+/// Takes observations made in this tab into the board, and tells the
+/// other tabs so their boards follow.
+pub fn observe(state: &AppState, observations: Vec<Observation>) {
+    if observations.is_empty() {
+        return;
+    }
+    share::publish(&observations);
+    apply(state, observations);
+}
+
+/// Takes observations (from this tab or another) into the board, in one
+/// update so a page of a thousand records re-renders once.
+pub fn apply(state: &AppState, observations: Vec<Observation>) {
+    let now = aws_now_ms(state);
+    state.flows.update(|flows| {
+        for o in observations {
+            flows.observe(o);
+        }
+        flows.check(now);
+    });
+}

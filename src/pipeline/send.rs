@@ -1,0 +1,177 @@
+//! POST /v1/lab: one item, a burst, or a replay of a flow's request, each
+//! answer read as the workshop's API gives it and taken into the board.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use labmate_core::change::{api_post, SentItem};
+use labmate_core::flow::{ApiAnswer, ApiVerdict, Observation};
+use labmate_core::Service;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{aws_now_ms, observe};
+use crate::aws::client::{exchange, Asker, CallError};
+use crate::state::AppState;
+
+/// How many POSTs a burst keeps in flight at once.
+const BURST_IN_FLIGHT: usize = 4;
+
+/// What the learner is told about one POST.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sent {
+    /// The API answered; the board has the flow.
+    Answered(ApiAnswer),
+    /// Nothing was sent (no credentials, expired, bad configuration).
+    NotSent(CallError),
+    /// Sent, but the page could not read the answer: the board follows it
+    /// by content; the error says why (CORS, network) and the fix.
+    Unreadable(ApiAnswer, CallError),
+}
+
+impl Sent {
+    /// One line for the send panel.
+    pub fn summary(&self) -> (bool, String) {
+        match self {
+            Sent::Answered(a) => match a.verdict() {
+                ApiVerdict::Written => (
+                    true,
+                    match a.item_id() {
+                        Some(id) => format!("Written: the API answered {{}}. The item's id is {id}; follow it on the board."),
+                        None => "Written: the API answered {}. This page cannot read the request id (the API does not expose x-amzn-RequestId), so the board follows the item by its name and time.".into(),
+                    },
+                ),
+                ApiVerdict::DynamoDbError { error_type, message } => (
+                    false,
+                    format!("Not written: the API answered 200, but its body is DynamoDB's {error_type}: {message}, so the item was not written. The mapping template pastes name and type into JSON unescaped: a quote or backslash breaks it."),
+                ),
+                ApiVerdict::Refused { status, message } => (false, refused_text(status, &message)),
+                ApiVerdict::Unreadable => (false, "The answer could not be read.".into()),
+            },
+            Sent::NotSent(e) => (false, e.to_string()),
+            Sent::Unreadable(_, e) => (
+                false,
+                format!("{e} If the item was written after all, the board will still find it on the stream by its name and time."),
+            ),
+        }
+    }
+}
+
+/// API Gateway's own refusals, told apart where the answer allows.
+fn refused_text(status: u16, message: &str) -> String {
+    let why = match (status, message) {
+        (403, m) if m.contains("Missing Authentication Token") => "the URL names no method: check the invoke URL ends with the stage (/v1) and that POST /lab exists and is deployed.",
+        (403, m) if m.contains("not authorized") || m.contains("explicit deny") => "the credentials may not call the API: their policy needs execute-api:Invoke on POST /lab.",
+        (403, m) if m.contains("Signature") || m.contains("security token") => "the signature or token was refused: paste fresh credentials.",
+        (403, _) => "API Gateway refused the request (authorization).",
+        (429, _) => "API Gateway throttled the request: wait a moment and send again.",
+        (500..=599, _) => "the API or its integration failed: check the integration's role may dynamodb:PutItem on lab-table.",
+        _ => "API Gateway refused the request.",
+    };
+    format!("Refused ({status}): {message}. Meaning: {why}")
+}
+
+/// labmate's own id for the item, when the API will adopt it: only
+/// through a same-origin route, because the console's CORS setting does
+/// not allow an x-amzn-RequestId header from another origin.
+fn own_id(state: &AppState) -> Option<String> {
+    let routed = state
+        .config
+        .with_untracked(|c| !c.api_route.trim().is_empty());
+    routed.then(|| {
+        web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .map(|c| c.random_uuid())
+    })?
+}
+
+/// POSTs one checked body and takes the answer into the board.
+pub async fn send_item(state: AppState, body: String) -> Sent {
+    let sent = SentItem {
+        own_id: own_id(&state),
+        body,
+        sent_ms: aws_now_ms(&state),
+    };
+    let reply = exchange(
+        state,
+        Service::ApiGateway,
+        "POST /v1/lab",
+        Asker::Learner,
+        &|url| api_post(url, &sent.body, sent.own_id.as_deref()),
+    )
+    .await;
+    let answered_ms = aws_now_ms(&state);
+    let (answer, unread) = match reply {
+        Ok(r) => (
+            sent.answer(Some(r.status), r.request_id, &r.body, answered_ms),
+            None,
+        ),
+        Err(e @ CallError::Unreachable { .. }) => {
+            (sent.answer(None, None, "", answered_ms), Some(e))
+        }
+        Err(e) => return Sent::NotSent(e),
+    };
+    observe(&state, vec![Observation::ApiAnswer(answer.clone())]);
+    match unread {
+        None => Sent::Answered(answer),
+        Some(e) => Sent::Unreadable(answer, e),
+    }
+}
+
+/// Progress of a burst, for the send panel.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BurstProgress {
+    pub total: usize,
+    pub answered: usize,
+    pub written: usize,
+    /// The first failure's explanation, if any.
+    pub first_failure: Option<String>,
+}
+
+/// Sends every body, a few at a time; `progress` is told after each answer.
+/// Stops early when nothing can be sent (credentials gone or expired).
+pub fn send_burst(
+    state: AppState,
+    bodies: Vec<String>,
+    progress: impl Fn(BurstProgress) + 'static,
+) {
+    let bodies = Rc::new(bodies);
+    let next = Rc::new(Cell::new(0usize));
+    let stopped = Rc::new(Cell::new(false));
+    let tally = Rc::new(std::cell::RefCell::new(BurstProgress {
+        total: bodies.len(),
+        ..BurstProgress::default()
+    }));
+    let progress = Rc::new(progress);
+    for _ in 0..BURST_IN_FLIGHT.min(bodies.len()) {
+        let (bodies, next, stopped, tally, progress) = (
+            bodies.clone(),
+            next.clone(),
+            stopped.clone(),
+            tally.clone(),
+            progress.clone(),
+        );
+        spawn_local(async move {
+            while !stopped.get() {
+                let i = next.get();
+                let Some(body) = bodies.get(i) else { break };
+                next.set(i + 1);
+                let sent = send_item(state, body.clone()).await;
+                let (ok, text) = sent.summary();
+                let snapshot = {
+                    let mut t = tally.borrow_mut();
+                    t.answered += 1;
+                    t.written += usize::from(ok);
+                    if !ok && t.first_failure.is_none() {
+                        t.first_failure = Some(text);
+                    }
+                    if matches!(sent, Sent::NotSent(_)) {
+                        stopped.set(true);
+                    }
+                    t.clone()
+                };
+                progress(snapshot);
+            }
+        });
+    }
+}
