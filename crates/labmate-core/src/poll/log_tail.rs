@@ -11,7 +11,11 @@
 //! (the overlap window), so memory stays bounded however long the tail
 //! runs. A search follows `nextToken` page by
 //! page (a page may be empty while a token remains). No log group yet means
-//! the function has never run: not an error, asked again at the same pace.
+//! the function has never run: not an error. The tail first asks
+//! DescribeLogGroups, which answers 200 with or without the group, and
+//! searches only once the group exists: a FilterLogEvents on a missing group
+//! is a 400 that Chromium prints in the console at every poll. Without
+//! `logs:DescribeLogGroups` the tail searches straight away.
 //! ThrottlingException backs off.
 
 use std::collections::BTreeMap;
@@ -40,6 +44,26 @@ pub const SEEN_CAP: usize = 20_000;
 /// moment may be ingested in any order within this.
 pub const SETTLE_MS: i64 = 1_000;
 
+/// What the call in flight asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Whether the log group exists yet.
+    DescribeLogGroups,
+    FilterLogEvents,
+}
+
+/// Whether the log group is known to exist.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Group {
+    /// Not asked yet, or not there at the last look.
+    #[default]
+    Unknown,
+    Exists,
+    /// DescribeLogGroups is refused: search without asking.
+    CannotAsk,
+}
+
 /// One search: its `startTime`, and the token of its next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Search {
@@ -60,10 +84,12 @@ pub struct LogTail {
     seen: BTreeMap<String, i64>,
     /// New events not [`SETTLE_MS`] old yet, held back.
     held: Vec<LogEvent>,
+    #[serde(default)]
+    group: Group,
     free_ms: i64,
     health: Health,
     #[serde(skip)]
-    in_flight: Option<InFlight<()>>,
+    in_flight: Option<InFlight<Step>>,
 }
 
 impl LogTail {
@@ -76,6 +102,7 @@ impl LogTail {
             search: None,
             seen: BTreeMap::new(),
             held: Vec::new(),
+            group: Group::Unknown,
             free_ms: 0,
             health: Health::default(),
             in_flight: None,
@@ -160,6 +187,34 @@ impl LogTail {
     }
 }
 
+impl LogTail {
+    /// DescribeLogGroups' answer: search once the group is there.
+    fn group_described(&mut self, answer: &super::Answer, now_ms: i64) -> Vec<Observation> {
+        if let Some(failure) = failure(Service::Logs, "logs:DescribeLogGroups", answer) {
+            return match failure {
+                super::Failure::Denied { .. } => {
+                    self.group = Group::CannotAsk;
+                    Vec::new()
+                }
+                other => self.health.fail(other, Hop::Lambda, now_ms),
+            };
+        }
+        let body = json_of(answer);
+        let exists = body["logGroups"].as_array().is_some_and(|groups| {
+            groups
+                .iter()
+                .any(|g| g["logGroupName"] == self.log_group.as_str())
+        });
+        if exists {
+            self.group = Group::Exists;
+            self.health.ok();
+        } else {
+            self.health.waiting(WaitReason::NoLogYet);
+        }
+        Vec::new()
+    }
+}
+
 impl Poller for LogTail {
     fn next(&mut self, now_ms: i64) -> Next {
         if still_in_flight(&mut self.in_flight, &mut self.health, now_ms) {
@@ -170,6 +225,18 @@ impl Poller for LogTail {
         }
         if now_ms < self.free_ms {
             return Next::WaitUntil(self.free_ms);
+        }
+        if self.group == Group::Unknown {
+            self.free_ms = now_ms + NO_LOG_EVERY_MS;
+            self.in_flight = Some(InFlight {
+                step: Step::DescribeLogGroups,
+                since_ms: now_ms,
+            });
+            return Next::Call(PlannedCall::json(
+                Service::Logs,
+                "DescribeLogGroups",
+                json!({"logGroupNamePrefix": self.log_group}),
+            ));
         }
         let search = match &self.search {
             Some(search) => search.clone(),
@@ -185,16 +252,16 @@ impl Poller for LogTail {
         self.search = Some(search);
         self.free_ms = now_ms + LOGS_GAP_MS;
         self.in_flight = Some(InFlight {
-            step: (),
+            step: Step::FilterLogEvents,
             since_ms: now_ms,
         });
         Next::Call(PlannedCall::json(Service::Logs, "FilterLogEvents", body))
     }
 
     fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
-        if self.in_flight.take().is_none() {
+        let Some(InFlight { step, .. }) = self.in_flight.take() else {
             return Vec::new();
-        }
+        };
         let answer = match outcome {
             Outcome::Answered(answer) => answer,
             Outcome::NoAnswer => {
@@ -202,9 +269,15 @@ impl Poller for LogTail {
                 return Vec::new();
             }
         };
+        if step == Step::DescribeLogGroups {
+            return self.group_described(&answer, now_ms);
+        }
         if let Some(failure) = failure(Service::Logs, "logs:FilterLogEvents", &answer) {
             return match failure.code() {
                 Some("ResourceNotFoundException") => {
+                    if self.group == Group::Exists {
+                        self.group = Group::Unknown;
+                    }
                     self.search = None;
                     self.free_ms = now_ms + NO_LOG_EVERY_MS;
                     self.health.waiting(WaitReason::NoLogYet);
@@ -238,6 +311,60 @@ mod tests {
     use serde_json::Value;
 
     const GROUP: &str = "/aws/lambda/sync-data-with-dynamodb-stream";
+
+    /// A tail whose DescribeLogGroups found the group at `start`.
+    fn described(start: i64) -> LogTail {
+        let mut tail = LogTail::new(GROUP, start);
+        let Next::Call(c) = tail.next(0) else {
+            panic!("the tail first asks whether the group exists")
+        };
+        assert_eq!(c.operation, "DescribeLogGroups");
+        assert_eq!(c.body, json!({"logGroupNamePrefix": GROUP}).to_string());
+        let found = json!({"logGroups": [{"logGroupName": GROUP}]}).to_string();
+        assert_eq!(
+            tail.answered(Outcome::Answered(Answer::new(200, found)), 0),
+            []
+        );
+        tail
+    }
+
+    #[test]
+    fn it_searches_only_once_the_log_group_exists() {
+        let mut tail = LogTail::new(GROUP, 0);
+        assert!(matches!(tail.next(0), Next::Call(c) if c.operation == "DescribeLogGroups"));
+        // Another group with the same prefix is not the function's.
+        let other = json!({"logGroups": [{"logGroupName": format!("{GROUP}-old")}]}).to_string();
+        assert_eq!(
+            tail.answered(Outcome::Answered(Answer::new(200, other)), 0),
+            []
+        );
+        assert_eq!(
+            tail.status(),
+            PollerStatus::Waiting {
+                reason: WaitReason::NoLogYet
+            }
+        );
+        assert_eq!(tail.next(500), Next::WaitUntil(1_000));
+        assert!(matches!(tail.next(1_000), Next::Call(c) if c.operation == "DescribeLogGroups"));
+        let found = json!({"logGroups": [{"logGroupName": GROUP}]}).to_string();
+        tail.answered(Outcome::Answered(Answer::new(200, found)), 1_000);
+        // Still one Logs call a second.
+        assert_eq!(tail.next(1_500), Next::WaitUntil(2_000));
+        assert!(matches!(tail.next(2_000), Next::Call(c) if c.operation == "FilterLogEvents"));
+    }
+
+    #[test]
+    fn without_describe_log_groups_it_searches_straight_away() {
+        let mut tail = LogTail::new(GROUP, 0);
+        tail.next(0);
+        let denied = Answer::new(
+            400,
+            r#"{"__type":"AccessDeniedException","message":"User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: logs:DescribeLogGroups"}"#,
+        );
+        assert_eq!(tail.answered(Outcome::Answered(denied), 0), []);
+        assert!(matches!(tail.next(1_000), Next::Call(c) if c.operation == "FilterLogEvents"));
+        assert!(!tail.status().is_trouble());
+    }
 
     fn call(tail: &mut LogTail, now: i64) -> Value {
         match tail.next(now) {
@@ -280,7 +407,7 @@ mod tests {
 
     #[test]
     fn each_search_overlaps_the_last_and_passes_on_only_new_events() {
-        let mut tail = LogTail::new(GROUP, 1_000);
+        let mut tail = described(1_000);
         assert_eq!(
             call(&mut tail, 45_000),
             json!({"logGroupName": GROUP, "startTime": 1_000})
@@ -314,7 +441,7 @@ mod tests {
 
     #[test]
     fn a_search_follows_next_token_through_empty_pages() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         call(&mut tail, 101_000);
         assert_eq!(
             ok(&mut tail, events(&[], Some("t1")), 101_000),
@@ -344,7 +471,7 @@ mod tests {
 
     #[test]
     fn throttling_backs_off_keeping_the_page_then_recovers() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         call(&mut tail, 11_000);
         ok(&mut tail, events(&[(1, 500)], Some("t1")), 11_000);
         let throttled = || {
@@ -368,7 +495,7 @@ mod tests {
 
     #[test]
     fn lines_ingested_out_of_order_are_passed_on_together_once_settled() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         // The REPORT (3) was ingested before the handler's last line (2).
         call(&mut tail, 10_300);
         assert_eq!(
@@ -395,7 +522,7 @@ mod tests {
 
     #[test]
     fn a_missing_log_group_means_no_log_yet_not_an_error() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         call(&mut tail, 1_000);
         let missing = Answer::new(
             400,
@@ -414,7 +541,7 @@ mod tests {
 
     #[test]
     fn without_logs_access_the_lambda_hop_is_not_observable_until_it_works_again() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         call(&mut tail, 1_000);
         let denied = Answer::new(
             400,
@@ -444,7 +571,7 @@ mod tests {
 
     #[test]
     fn memory_holds_only_the_overlap_window_however_long_it_runs() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         let mut now = 2_000;
         let mut id = 0;
         let mut passed = 0;
