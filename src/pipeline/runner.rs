@@ -134,13 +134,18 @@ pub fn start(state: AppState, saved: Option<String>) {
     }
 }
 
-/// What one poller wants now (documents first learn which flows wait).
+/// What one poller wants now (documents first learn which flows wait, the
+/// log tail whether anything reached the stream).
 fn ask(state: &AppState, which: Which, now: i64) -> Next {
     POLLERS.with(|p| {
         let mut p = p.borrow_mut();
         let p = p.as_mut().expect("pollers started");
-        if which == Which::Documents {
-            state.flows.with_untracked(|f| p.documents.track(f));
+        match which {
+            Which::Documents => state.flows.with_untracked(|f| p.documents.track(f)),
+            Which::Logs => p
+                .logs
+                .want(state.flows.with_untracked(|f| f.first_change_ms())),
+            _ => {}
         }
         p.get(which).next(now)
     })

@@ -11,11 +11,12 @@
 //! (the overlap window), so memory stays bounded however long the tail
 //! runs. A search follows `nextToken` page by
 //! page (a page may be empty while a token remains). No log group yet means
-//! the function has never run: not an error. The tail first asks
-//! DescribeLogGroups, which answers 200 with or without the group, and
-//! searches only once the group exists: a FilterLogEvents on a missing group
-//! is a 400 that Chromium prints in the console at every poll. Without
-//! `logs:DescribeLogGroups` the tail searches straight away.
+//! the function has never run: not an error. Until a search finds the
+//! group, the tail searches only [`FIRST_RUN_MS`] after a change reached
+//! the table ([`LogTail::want`]), when the function has had time to run
+//! and create it: a search of a missing group is a 400, which Chromium
+//! prints in the console, and the learner's role may not describe log
+//! groups to check first.
 //! ThrottlingException backs off.
 
 use std::collections::BTreeMap;
@@ -38,31 +39,15 @@ pub const OVERLAP_MS: i64 = 10_000;
 /// tail's own pace, since the function's first run is what the learner is
 /// watching for.
 pub const NO_LOG_EVERY_MS: i64 = LOGS_GAP_MS;
+/// How long after the first change the function's log group can be
+/// expected: the trigger polls the stream four times a second, and the
+/// first run creates the group.
+pub const FIRST_RUN_MS: i64 = 3_000;
 /// The most event ids kept, whatever the overlap window holds.
 pub const SEEN_CAP: usize = 20_000;
 /// How old an event must be before it is passed on: lines of the same
 /// moment may be ingested in any order within this.
 pub const SETTLE_MS: i64 = 1_000;
-
-/// What the call in flight asks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
-    /// Whether the log group exists yet.
-    DescribeLogGroups,
-    FilterLogEvents,
-}
-
-/// Whether the log group is known to exist.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Group {
-    /// Not asked yet, or not there at the last look.
-    #[default]
-    Unknown,
-    Exists,
-    /// DescribeLogGroups is refused: search without asking.
-    CannotAsk,
-}
 
 /// One search: its `startTime`, and the token of its next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,12 +69,16 @@ pub struct LogTail {
     seen: BTreeMap<String, i64>,
     /// New events not [`SETTLE_MS`] old yet, held back.
     held: Vec<LogEvent>,
+    /// Whether a search has found the log group.
     #[serde(default)]
-    group: Group,
+    group_found: bool,
+    /// When the first change reached the table (the runner says).
+    #[serde(default)]
+    first_change_ms: Option<i64>,
     free_ms: i64,
     health: Health,
     #[serde(skip)]
-    in_flight: Option<InFlight<Step>>,
+    in_flight: Option<InFlight<()>>,
 }
 
 impl LogTail {
@@ -102,11 +91,19 @@ impl LogTail {
             search: None,
             seen: BTreeMap::new(),
             held: Vec::new(),
-            group: Group::Unknown,
+            group_found: false,
+            first_change_ms: None,
             free_ms: 0,
             health: Health::default(),
             in_flight: None,
         }
+    }
+
+    /// When the first change reached the table or the stream
+    /// ([`crate::flow::Flows::first_change_ms`]): until [`FIRST_RUN_MS`]
+    /// after it, and until a search finds the group, the tail asks nothing.
+    pub fn want(&mut self, first_change_ms: Option<i64>) {
+        self.first_change_ms = first_change_ms;
     }
 
     /// How many event ids it keeps (for tests and the page's diagnostics).
@@ -187,34 +184,6 @@ impl LogTail {
     }
 }
 
-impl LogTail {
-    /// DescribeLogGroups' answer: search once the group is there.
-    fn group_described(&mut self, answer: &super::Answer, now_ms: i64) -> Vec<Observation> {
-        if let Some(failure) = failure(Service::Logs, "logs:DescribeLogGroups", answer) {
-            return match failure {
-                super::Failure::Denied { .. } => {
-                    self.group = Group::CannotAsk;
-                    Vec::new()
-                }
-                other => self.health.fail(other, Hop::Lambda, now_ms),
-            };
-        }
-        let body = json_of(answer);
-        let exists = body["logGroups"].as_array().is_some_and(|groups| {
-            groups
-                .iter()
-                .any(|g| g["logGroupName"] == self.log_group.as_str())
-        });
-        if exists {
-            self.group = Group::Exists;
-            self.health.ok();
-        } else {
-            self.health.waiting(WaitReason::NoLogYet);
-        }
-        Vec::new()
-    }
-}
-
 impl Poller for LogTail {
     fn next(&mut self, now_ms: i64) -> Next {
         if still_in_flight(&mut self.in_flight, &mut self.health, now_ms) {
@@ -226,17 +195,18 @@ impl Poller for LogTail {
         if now_ms < self.free_ms {
             return Next::WaitUntil(self.free_ms);
         }
-        if self.group == Group::Unknown {
-            self.free_ms = now_ms + NO_LOG_EVERY_MS;
-            self.in_flight = Some(InFlight {
-                step: Step::DescribeLogGroups,
-                since_ms: now_ms,
-            });
-            return Next::Call(PlannedCall::json(
-                Service::Logs,
-                "DescribeLogGroups",
-                json!({"logGroupNamePrefix": self.log_group}),
-            ));
+        if !self.group_found {
+            match self.first_change_ms {
+                None => {
+                    self.health.waiting(WaitReason::NoLogYet);
+                    return Next::Idle;
+                }
+                Some(at) if now_ms < at + FIRST_RUN_MS => {
+                    self.health.waiting(WaitReason::NoLogYet);
+                    return Next::WaitUntil(at + FIRST_RUN_MS);
+                }
+                Some(_) => {}
+            }
         }
         let search = match &self.search {
             Some(search) => search.clone(),
@@ -252,16 +222,16 @@ impl Poller for LogTail {
         self.search = Some(search);
         self.free_ms = now_ms + LOGS_GAP_MS;
         self.in_flight = Some(InFlight {
-            step: Step::FilterLogEvents,
+            step: (),
             since_ms: now_ms,
         });
         Next::Call(PlannedCall::json(Service::Logs, "FilterLogEvents", body))
     }
 
     fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
-        let Some(InFlight { step, .. }) = self.in_flight.take() else {
+        if self.in_flight.take().is_none() {
             return Vec::new();
-        };
+        }
         let answer = match outcome {
             Outcome::Answered(answer) => answer,
             Outcome::NoAnswer => {
@@ -269,15 +239,10 @@ impl Poller for LogTail {
                 return Vec::new();
             }
         };
-        if step == Step::DescribeLogGroups {
-            return self.group_described(&answer, now_ms);
-        }
         if let Some(failure) = failure(Service::Logs, "logs:FilterLogEvents", &answer) {
             return match failure.code() {
                 Some("ResourceNotFoundException") => {
-                    if self.group == Group::Exists {
-                        self.group = Group::Unknown;
-                    }
+                    self.group_found = false;
                     self.search = None;
                     self.free_ms = now_ms + NO_LOG_EVERY_MS;
                     self.health.waiting(WaitReason::NoLogYet);
@@ -291,6 +256,7 @@ impl Poller for LogTail {
                 _ => self.health.fail(failure, Hop::Lambda, now_ms),
             };
         }
+        self.group_found = true;
         let was_refused = self.health.ok();
         self.read(&json_of(&answer), was_refused, now_ms)
     }
@@ -312,58 +278,37 @@ mod tests {
 
     const GROUP: &str = "/aws/lambda/sync-data-with-dynamodb-stream";
 
-    /// A tail whose DescribeLogGroups found the group at `start`.
+    /// A tail with a change on the stream, from `start` on.
     fn described(start: i64) -> LogTail {
         let mut tail = LogTail::new(GROUP, start);
-        let Next::Call(c) = tail.next(0) else {
-            panic!("the tail first asks whether the group exists")
-        };
-        assert_eq!(c.operation, "DescribeLogGroups");
-        assert_eq!(c.body, json!({"logGroupNamePrefix": GROUP}).to_string());
-        let found = json!({"logGroups": [{"logGroupName": GROUP}]}).to_string();
-        assert_eq!(
-            tail.answered(Outcome::Answered(Answer::new(200, found)), 0),
-            []
-        );
+        tail.want(Some(-FIRST_RUN_MS));
         tail
     }
 
     #[test]
-    fn it_searches_only_once_the_log_group_exists() {
+    fn nothing_is_asked_before_the_first_change_has_had_time_to_run_the_function() {
         let mut tail = LogTail::new(GROUP, 0);
-        assert!(matches!(tail.next(0), Next::Call(c) if c.operation == "DescribeLogGroups"));
-        // Another group with the same prefix is not the function's.
-        let other = json!({"logGroups": [{"logGroupName": format!("{GROUP}-old")}]}).to_string();
-        assert_eq!(
-            tail.answered(Outcome::Answered(Answer::new(200, other)), 0),
-            []
-        );
+        assert_eq!(tail.next(0), Next::Idle);
         assert_eq!(
             tail.status(),
             PollerStatus::Waiting {
                 reason: WaitReason::NoLogYet
             }
         );
-        assert_eq!(tail.next(500), Next::WaitUntil(1_000));
-        assert!(matches!(tail.next(1_000), Next::Call(c) if c.operation == "DescribeLogGroups"));
-        let found = json!({"logGroups": [{"logGroupName": GROUP}]}).to_string();
-        tail.answered(Outcome::Answered(Answer::new(200, found)), 1_000);
-        // Still one Logs call a second.
-        assert_eq!(tail.next(1_500), Next::WaitUntil(2_000));
-        assert!(matches!(tail.next(2_000), Next::Call(c) if c.operation == "FilterLogEvents"));
-    }
-
-    #[test]
-    fn without_describe_log_groups_it_searches_straight_away() {
-        let mut tail = LogTail::new(GROUP, 0);
-        tail.next(0);
-        let denied = Answer::new(
-            400,
-            r#"{"__type":"AccessDeniedException","message":"User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: logs:DescribeLogGroups"}"#,
+        // A change at 5 s: the function's first run needs a moment.
+        tail.want(Some(5_000));
+        assert_eq!(tail.next(5_000), Next::WaitUntil(5_000 + FIRST_RUN_MS));
+        let Next::Call(c) = tail.next(8_000) else {
+            panic!("searches once wanted")
+        };
+        assert_eq!(c.operation, "FilterLogEvents");
+        tail.answered(
+            Outcome::Answered(Answer::new(200, r#"{"events": []}"#)),
+            8_000,
         );
-        assert_eq!(tail.answered(Outcome::Answered(denied), 0), []);
-        assert!(matches!(tail.next(1_000), Next::Call(c) if c.operation == "FilterLogEvents"));
-        assert!(!tail.status().is_trouble());
+        // Found: it goes on tailing whatever the board says.
+        tail.want(None);
+        assert!(matches!(tail.next(9_000), Next::Call(_)));
     }
 
     fn call(tail: &mut LogTail, now: i64) -> Value {
