@@ -5,6 +5,7 @@ use labmate_core::clock::ClockOffset;
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::ParsedCredentials;
 use labmate_core::flow::{FlowId, Flows};
+use labmate_core::poll::PollerStatus;
 use leptos::prelude::*;
 
 use crate::aws::client::Exchange;
@@ -55,8 +56,14 @@ pub struct AppState {
     pub flows: RwSignal<Flows>,
     /// The flow shown in the flow detail.
     pub selected_flow: RwSignal<Option<FlowId>>,
+    /// Whether the pollers may watch the learner's account (off until the
+    /// learner asks, except with the simulator).
+    pub watching: RwSignal<bool>,
     /// Whether this tab was elected to read the stream.
     pub reader: RwSignal<ReaderRole>,
+    /// Where each poller stands, in `pipeline::runner::Which::ALL` order
+    /// (stream, logs, Lambda, documents).
+    pub pollers: RwSignal<[PollerStatus; 4]>,
 }
 
 impl AppState {
@@ -75,7 +82,9 @@ impl AppState {
             notice: RwSignal::new(None),
             flows: RwSignal::new(Flows::new()),
             selected_flow: RwSignal::new(None),
+            watching: RwSignal::new(false),
             reader: RwSignal::new(ReaderRole::OtherTab),
+            pollers: RwSignal::new(Default::default()),
         }
     }
 

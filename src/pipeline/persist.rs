@@ -14,6 +14,12 @@ use crate::browser;
 use crate::state::AppState;
 
 const FLOWS_KEY: &str = "labmate.flows";
+/// The pollers' positions (shard sequence numbers, log window), saved with
+/// the board so that the two agree after a reload.
+const POLLERS_KEY: &str = "labmate.pollers";
+/// The learner's choice to watch the pipeline ("on"/"off"), kept so a
+/// reload goes on watching.
+const WATCHING_KEY: &str = "labmate.watching";
 /// Saves at most this often while flows keep changing.
 const SAVE_EVERY: Duration = Duration::from_millis(500);
 
@@ -57,6 +63,10 @@ pub fn keep(state: AppState) {
 
 fn save(state: &AppState) {
     let json = state.flows.with_untracked(Flows::export);
+    // Only the reading tab has pollers; the others keep the last ones saved.
+    if let Some(pollers) = super::runner::saved() {
+        let _ = browser::local_set(POLLERS_KEY, &pollers);
+    }
     if !browser::local_set(FLOWS_KEY, &json) {
         let count = state.flows.with_untracked(|f| f.flows().len());
         state.notice.set(Some(format!(
@@ -65,7 +75,30 @@ fn save(state: &AppState) {
     }
 }
 
-/// Forgets the saved board (the learner cleared it).
+/// Restores the choice to watch and saves it whenever it changes.
+pub fn keep_watching(state: AppState) {
+    let saved = browser::local_get(WATCHING_KEY);
+    state.watching.set(saved.as_deref() == Some("on"));
+    Effect::new(move |first: Option<()>| {
+        let on = state.watching.get();
+        if first.is_some() {
+            let _ = browser::local_set(WATCHING_KEY, if on { "on" } else { "off" });
+        }
+    });
+}
+
+/// Whether the learner chose, earlier, not to watch.
+pub fn chose_not_to_watch() -> bool {
+    browser::local_get(WATCHING_KEY).as_deref() == Some("off")
+}
+
+/// The pollers saved by the last page, if any.
+pub fn saved_pollers() -> Option<String> {
+    browser::local_get(POLLERS_KEY)
+}
+
+/// Forgets the saved board (the learner cleared it). The pollers' positions
+/// stay: clearing the board must not replay the stream into it.
 pub fn forget() {
     browser::local_remove(FLOWS_KEY);
 }

@@ -18,6 +18,7 @@ use crate::ui::flow_files::FlowFiles;
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
 use crate::ui::reactive::{flag, nothing, part};
+use crate::ui::watch_toggle::WatchToggle;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -40,6 +41,7 @@ pub fn App() -> impl IntoView {
                 None => nothing(),
             })}
             <section class="board-bar">
+                <WatchToggle/>
                 <FlowCounts/>
                 <FlowFiles/>
             </section>

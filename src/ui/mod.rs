@@ -19,3 +19,4 @@ pub mod identity_card;
 pub mod inspector;
 pub mod pipeline_diagram;
 pub mod reactive;
+pub mod watch_toggle;
