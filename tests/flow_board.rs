@@ -8,7 +8,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use labmate::aws::client::{Exchange, Outcome};
+use labmate::aws::client::{Asker, Exchange, Outcome};
 use labmate::state::AppState;
 use labmate::ui::flow_announcer::GATHER_MS;
 use labmate::ui::flow_board::FlowBoard;
@@ -673,6 +673,7 @@ fn exchange(
             elapsed_ms: 40,
             error: None,
         },
+        asker: Asker::Learner,
     }
 }
 

@@ -16,7 +16,7 @@ use labmate_core::Service;
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::aws::client::{Exchange, Outcome};
+use crate::aws::client::{Asker, Exchange, Outcome};
 use crate::state::{use_state, AppState};
 use crate::ui::flow_words::{clock_text, find, hop_key, latency_text, look, subject, StateKind};
 use crate::ui::reactive::{flag, nothing, on_click, part, text, Text};
@@ -37,7 +37,9 @@ pub fn sent_exchange(flow: &Flow, exchanges: &[Exchange], offset_ms: i64) -> Opt
         _ => return None,
     };
     let local_ms = sent_ms - offset_ms;
-    let ours = exchanges.iter().filter(|e| e.service == service);
+    let ours = exchanges
+        .iter()
+        .filter(|e| e.asker == Asker::Learner && e.service == service);
     let request_id = flow.sent.as_ref().and_then(|s| s.request_id.as_deref());
     if let Some(id) = request_id {
         let by_id = ours.clone().find(|e| {
