@@ -114,6 +114,9 @@ impl Stuck {
     pub fn fix(&self) -> String {
         match self {
             Stuck::ApiRefused { status: 403, .. } => format!("Check the API's authorization: sign for execute-api with credentials allowed execute-api:Invoke on POST {API_PATH}, and redeploy the stage after changes."),
+            // Throttling and integration failures are not the URL's fault.
+            Stuck::ApiRefused { status: 429, .. } => "API Gateway throttled the request (the stage's or the account's rate limit): wait a moment and replay it.".into(),
+            Stuck::ApiRefused { status: 500..=599, .. } => format!("The API or its integration failed: replay it; if it fails again, check the integration's role may dynamodb:PutItem on {TABLE}."),
             Stuck::ApiRefused { .. } => "Read API Gateway's message; check the invoke URL (stage v1, resource /lab, method POST) and redeploy.".into(),
             Stuck::NotWritten { .. } => "The API pastes name and type into its template unescaped: remove quotes and backslashes from the values, or fix the mapping template.".into(),
             Stuck::TableRefused { .. } => format!("Check the key and the credentials' DynamoDB permissions on {TABLE}."),
@@ -182,6 +185,21 @@ mod tests {
         }
         .to_string()
         .contains("405"));
+    }
+
+    #[test]
+    fn the_apis_refusals_are_fixed_by_what_refused() {
+        let refused = |status| Stuck::ApiRefused {
+            status,
+            message: "m".into(),
+        };
+        assert!(refused(429).fix().contains("throttled"));
+        assert!(!refused(429).fix().contains("invoke URL"));
+        assert!(refused(502).fix().contains("integration"));
+        assert!(!refused(502).fix().contains("invoke URL"));
+        assert!(refused(403).fix().contains("execute-api:Invoke"));
+        assert!(refused(404).fix().contains("invoke URL"));
+        assert_eq!(refused(429).hop(), Hop::Api);
     }
 
     #[test]
