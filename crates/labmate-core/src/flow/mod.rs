@@ -1011,6 +1011,12 @@ impl Flows {
             if flow.stage(Hop::Table).is_some() && waited > STREAM_WAIT_MS {
                 return stuck(Stuck::NoStreamRecord { waited_ms: waited });
             }
+            // Sent, the answer unread: only a stream record can say it was
+            // written, and none came.
+            let unanswered = flow.sent.as_ref().is_some_and(|s| s.status.is_none());
+            if unanswered && waited > STREAM_WAIT_MS {
+                return stuck(Stuck::NoAnswerNoRecord { waited_ms: waited });
+            }
             return in_progress(Hop::Stream, None);
         };
         // The handler indexes NewImage: without it the record cannot get
