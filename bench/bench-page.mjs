@@ -205,16 +205,16 @@ async function signerRace(browser) {
     console.log(`Signer race (${race.rounds} rounds of ~250 ms per signer, after warm-up; ${race.userAgent.match(/Chrome\/\S+/)?.[0]})`);
     for (const c of race.results) {
       console.log();
-      console.log(`  ${c.label}: same Authorization, X-Amz-Date and token from both: ${c.sameAuthorization ? 'yes' : 'NO'}`);
+      console.log(`  ${c.label}: same Authorization, X-Amz-Date and token from all: ${c.sameAuthorization ? 'yes' : 'NO'}`);
       for (const [who, auth] of Object.entries(c.authorization)) console.log(`    ${who.padEnd(9)} ${auth}`);
       const ours = c.racers.find((r) => r.key === 'labmate').medianOpsPerSec;
       table(['    signer', 'ops/s (median)', 'min..max', 'us/op', 'labmate is'],
         c.racers.map((r) => [
           `    ${r.name}`, fmt(r.medianOpsPerSec), `${fmt(r.minOpsPerSec)}..${fmt(r.maxOpsPerSec)}`,
-          fmt(1e6 / r.medianOpsPerSec, 1), r.key === 'labmate' ? '' : `${fmt(ours / r.medianOpsPerSec, 2)}x faster`,
+          fmt(1e6 / r.medianOpsPerSec, 1), r.key === 'labmate' ? '' : `${fmt(ours / r.medianOpsPerSec, 2)}x as fast`,
         ]));
       rows.push({ part: 'signer', figure: `${c.label}: same Authorization as @smithy`, value: c.sameAuthorization ? 'yes' : 'no', target: 'yes', verdict: verdict(c.sameAuthorization) });
-      for (const r of c.racers.filter((x) => x.key !== 'labmate')) {
+      for (const r of c.racers.filter((x) => x.key.startsWith('smithy'))) {
         const ratio = ours / r.medianOpsPerSec;
         const what = r.key === 'smithy' ? '@smithy (WebCrypto, SDK default)' : '@smithy (Sha256Js)';
         rows.push({ part: 'signer', figure: `${c.label}: labmate / ${what}`, value: `${fmt(ratio, 2)}x`, target: '>= 3x', verdict: verdict(ratio >= 3) });
@@ -321,19 +321,19 @@ function rateRows(requests, fromMs, toMs, serviceOf) {
   return { secs, by, peak };
 }
 
-async function steadyState(page, sim, requests, serviceOf) {
-  say(`steady state: letting the page settle ${SETTLE_S} s, then counting requests for ${STEADY_S} s (no learner action)`);
+async function steadyState(label, sim, requests) {
+  say(`steady state ${label}: letting the page settle ${SETTLE_S} s, then counting requests for ${STEADY_S} s (no learner action)`);
   await sleep(SETTLE_S * 1000);
   const from = Date.now();
   for (let left = STEADY_S; left > 0; left -= 10) {
     await sleep(Math.min(10, left) * 1000);
-    say(`  steady state: ${Math.min(STEADY_S, STEADY_S - left + 10)} of ${STEADY_S} s, ${requests.filter((r) => r.t >= from).length} requests so far`);
+    say(`  steady state ${label}: ${Math.min(STEADY_S, STEADY_S - left + 10)} of ${STEADY_S} s, ${requests.filter((r) => r.t >= from).length} requests so far`);
   }
   const to = Date.now();
   const sent = rateRows(requests, from, to, (r) => r.service);
   const received = rateRows(sim.logged, from, to, (r) => r.service);
   console.log();
-  console.log(`Requests in steady state (${fmt(sent.secs, 1)} s window, ${SETTLE_S} s after the page connected; "labsim got" includes CORS preflights)`);
+  console.log(`Requests in steady state ${label} (${fmt(sent.secs, 1)} s window after ${SETTLE_S} s of settling; "labsim got" includes CORS preflights)`);
   const services = [...new Set([...AWS_SERVICES.filter((s) => ['streams', 'logs', 'lambda', 'aoss', 'dynamodb'].includes(s)), ...sent.by.keys(), ...received.by.keys()])];
   const body = services.map((s) => {
     const list = sent.by.get(s) ?? [];
@@ -355,7 +355,7 @@ async function steadyState(page, sim, requests, serviceOf) {
     if (!n && !['streams', 'logs'].includes(s)) continue;
     const rate = n / sent.secs;
     rows.push({
-      part: 'steady state',
+      part: `steady ${label}`,
       figure: `requests/s to ${s}`,
       value: polled.length ? fmt(rate, 2) : NOT_YET(`labmate sent no request to the stream or the logs in ${STEADY_S} s (pollers not running)`),
       target: `<= ${RATE_TARGET(s)}`,
@@ -411,6 +411,12 @@ async function singles(page) {
     await sleep(250);
   }
   say(`  single changes: ${c.complete - before.complete} complete, ${c.stuck - before.stuck} stuck of ${c.total - before.total} new flows`);
+  const result = await actionResult(page);
+  if (!/^Written/.test(result)) say(`  the last send was answered: ${result.slice(0, 300)}`);
+}
+
+async function actionResult(page) {
+  return page.evaluate(() => document.querySelector('[data-testid="action-result"]')?.textContent ?? '');
 }
 
 async function burst(page, cdp) {
@@ -441,7 +447,7 @@ async function burst(page, cdp) {
   const deadline = t0 + BURST_TIMEOUT_S * 1000;
   while (Date.now() < deadline) {
     samples.push(await heap());
-    const result = await page.evaluate(() => document.querySelector('[data-testid="action-result"]')?.textContent ?? '');
+    const result = await actionResult(page);
     const m = /Burst: (\d+) of (\d+) answered, (\d+) written/.exec(result);
     if (m && answeredAt === null && Number(m[1]) >= Number(m[2])) answeredAt = Date.now();
     if (before) {
@@ -476,6 +482,8 @@ async function burst(page, cdp) {
     ['JS heap allocated after (MiB)', fmt(heapAfter.total / 2 ** 20, 1)],
     ['wasm memory: before, peak (MiB)', heapBefore.wasm === null ? 'not seen' : `${fmt(heapBefore.wasm / 2 ** 20, 1)}, ${fmt(peakWasm / 2 ** 20, 1)}`],
   ]);
+  const result = await actionResult(page);
+  if (/First failure/.test(result)) console.log(`The send panel says: ${result.slice(0, 400)}`);
   console.log();
   const complete = before ? c.complete - before.complete : null;
   rows.push({
@@ -524,12 +532,19 @@ function groundTruth(events) {
   return truth;
 }
 
-async function displayLag(page, sim) {
+/**
+ * Display lag per hop for the flows first seen on screen in each phase
+ * (`phases`: [{ label, from }] in time order).
+ */
+async function displayLag(page, sim, phases) {
   const probe = await page.evaluate(() => ({ stages: window.__bench.stages }));
-  if (!probe.stages.length) {
+  const notYet = (label, why) => {
     for (const s of STAGES) {
-      rows.push({ part: 'display lag', figure: `${s}: p50 / p95`, value: NOT_YET('no flow row [data-flow-id] with data-stage appeared'), target: `p95 <= ${POLL_MS[s] + 100} ms`, verdict: '' });
+      rows.push({ part: `lag ${label}`, figure: `${s}: p50 / p95`, value: NOT_YET(why), target: `p95 <= ${POLL_MS[s] + 100} ms`, verdict: '' });
     }
+  };
+  if (!probe.stages.length) {
+    notYet(phases.map((p) => p.label).join(' + '), 'no flow row [data-flow-id] appeared');
     return;
   }
   const truth = groundTruth(await sim.events());
@@ -540,35 +555,45 @@ async function displayLag(page, sim) {
     if (!itemId) continue;
     const key = `${itemId}|${change.toLowerCase()}`;
     const reached = state === 'complete' ? STAGES.length - 1 : STAGES.indexOf(stage);
-    if (reached < 0) continue;
-    if (!shown.has(key)) shown.set(key, new Array(STAGES.length).fill(Infinity));
+    if (!shown.has(key)) shown.set(key, { first: t, at: new Array(STAGES.length).fill(Infinity) });
     const s = shown.get(key);
-    for (let i = 0; i <= reached; i++) s[i] = Math.min(s[i], t);
+    s.first = Math.min(s.first, t);
+    for (let i = 0; i <= reached; i++) s.at[i] = Math.min(s.at[i], t);
   }
-  const lags = Object.fromEntries(STAGES.map((s) => [s, []]));
-  let unmatched = 0;
-  for (const [key, s] of shown) {
-    const t = truth.get(key);
-    if (!t) { unmatched++; continue; }
-    STAGES.forEach((stage, i) => {
-      if (Number.isFinite(s[i]) && t[stage] !== undefined) lags[stage].push(s[i] - t[stage]);
-    });
-  }
-  console.log();
-  console.log(`Display lag: when the board showed a stage minus when labsim says it happened (${shown.size} flows seen on screen, ${unmatched} not in the timeline)`);
-  table(['hop', 'samples', 'median ms', 'p95 ms', 'max ms', 'target p95'], STAGES.map((s) => [
-    s, lags[s].length, fmt(quantile(lags[s], 0.5)), fmt(quantile(lags[s], 0.95)), fmt(Math.max(...lags[s])), `<= ${POLL_MS[s] + 100} ms`,
-  ]));
+  phases.forEach((phase, n) => {
+    const until = phases[n + 1]?.from ?? Infinity;
+    const lags = Object.fromEntries(STAGES.map((s) => [s, []]));
+    let flows = 0;
+    let unmatched = 0;
+    for (const [key, s] of shown) {
+      if (s.first < phase.from || s.first >= until) continue;
+      flows++;
+      const t = truth.get(key);
+      if (!t) { unmatched++; continue; }
+      STAGES.forEach((stage, i) => {
+        if (Number.isFinite(s.at[i]) && t[stage] !== undefined) lags[stage].push(s.at[i] - t[stage]);
+      });
+    }
+    if (!flows) {
+      notYet(phase.label, 'no flow row with a data-item-id appeared in this phase');
+      return;
+    }
+    console.log();
+    console.log(`Display lag, ${phase.label}: when a row showed the stage minus when labsim says it happened (${flows} flows on screen, ${unmatched} of them not in labsim's timeline)`);
+    table(['hop', 'samples', 'median ms', 'p95 ms', 'max ms', 'target p95'], STAGES.map((s) => [
+      s, lags[s].length, fmt(quantile(lags[s], 0.5)), fmt(quantile(lags[s], 0.95)), fmt(Math.max(...lags[s])), `<= ${POLL_MS[s] + 100} ms`,
+    ]));
+    for (const s of STAGES) {
+      const p95 = quantile(lags[s], 0.95);
+      rows.push({
+        part: `lag ${phase.label}`, figure: `${s}: p50 / p95`,
+        value: lags[s].length ? `${fmt(quantile(lags[s], 0.5))} / ${fmt(p95)} ms (n=${lags[s].length})` : NOT_YET(`no row showed the ${s} stage of an item labsim knows`),
+        target: `p95 <= ${POLL_MS[s] + 100} ms`, verdict: lags[s].length ? verdict(p95 <= POLL_MS[s] + 100) : '',
+      });
+    }
+  });
   console.log(`  (poll intervals assumed: ${STAGES.map((s) => `${s} ${POLL_MS[s]} ms`).join(', ')}; --poll-ms stage=ms,... to change)`);
   console.log();
-  for (const s of STAGES) {
-    const p95 = quantile(lags[s], 0.95);
-    rows.push({
-      part: 'display lag', figure: `${s}: p50 / p95`,
-      value: lags[s].length ? `${fmt(quantile(lags[s], 0.5))} / ${fmt(p95)} ms (n=${lags[s].length})` : NOT_YET(`no row showed the ${s} stage of an item labsim knows`),
-      target: `p95 <= ${POLL_MS[s] + 100} ms`, verdict: lags[s].length ? verdict(p95 <= POLL_MS[s] + 100) : '',
-    });
-  }
 }
 
 async function appBench(browser) {
@@ -593,13 +618,16 @@ async function appBench(browser) {
     await page.locator('[data-testid="identity-account"]').waitFor({ timeout: 20000 });
     say('page connected: identity shown');
 
-    await steadyState(page, sim, requests, serviceOf);
+    await steadyState('before any change', sim, requests);
     const have = await contract(page);
     const missing = [!have.counts && '[data-testid=flow-counts]', !have.burstSize && '[data-testid=burst-size]', !have.burstButton && '[data-testid=action-send-burst]'].filter(Boolean);
     say(`board contract: ${missing.length ? `missing ${missing.join(', ')}` : 'flow counts and burst controls present'}; ${have.rows} flow rows on screen`);
+    const phases = [{ label: 'single changes', from: Date.now() }];
     await singles(page);
+    phases.push({ label: `burst of ${BURST} (rows on screen)`, from: Date.now() });
     await burst(page, cdp);
-    await displayLag(page, sim);
+    await displayLag(page, sim, phases);
+    await steadyState(`after the burst`, sim, requests);
     if (problems.length) {
       say(`the page logged ${problems.length} console errors; the first few:`);
       for (const p of problems.slice(0, 5)) console.log(`    ${p.slice(0, 300)}`);

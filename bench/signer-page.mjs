@@ -117,6 +117,12 @@ window.signerRace = async ({ rounds = 7, roundMs = 250, warmup = 300 } = {}) => 
         run: async (n) => { glue.signTimes(json, n); },
       },
       {
+        // Context, not a contender: what labmate's explanation costs.
+        name: 'aws-sigv4 alone in wasm (labmate\'s settings, no explanation)',
+        key: 'sigv4',
+        run: async (n) => { glue.signTimesSigv4Only(json, n); },
+      },
+      {
         name: '@smithy/signature-v4 + Sha256 (WebCrypto: the SDK in a browser)',
         key: 'smithy',
         signer: smithySigner(c, Sha256),
@@ -137,8 +143,8 @@ window.signerRace = async ({ rounds = 7, roundMs = 250, warmup = 300 } = {}) => 
 
     // Correctness first: the same Authorization (and date, token) for the same inputs.
     const ours = new Map(JSON.parse(glue.signedHeaders(json)));
-    const check = { labmate: ours.get('authorization') };
-    let same = true;
+    const check = { labmate: ours.get('authorization'), sigv4: glue.sigv4OnlyAuthorization(json) };
+    let same = check.sigv4 === check.labmate;
     for (const r of racers.filter((x) => x.signer)) {
       const signed = await r.signer.sign(smithyRequest(c), { signingDate: date });
       check[r.key] = signed.headers.authorization;

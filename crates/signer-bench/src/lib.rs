@@ -46,6 +46,8 @@ pub enum BenchError {
     Case(#[from] serde_json::Error),
     #[error(transparent)]
     Signing(#[from] SigningError),
+    #[error("aws-sigv4 refused the case: {0}")]
+    Sigv4(String),
 }
 
 impl SigningCase {
@@ -96,6 +98,69 @@ pub fn sign_times(case_json: &str, times: u32) -> Result<usize, BenchError> {
     Ok(total)
 }
 
+/// The `Authorization` aws-sigv4 alone gives `case`, with the settings
+/// labmate uses for the lab's services other than AOSS (no payload hash
+/// header; paths normalised and encoded twice; the session token signed),
+/// without labmate's explanation (the canonical request captured, the
+/// string to sign rebuilt and checked). Context for the race: what the
+/// explanation costs.
+pub fn sigv4_only_authorization(case: &SigningCase) -> Result<String, BenchError> {
+    use aws_sigv4::http_request::{
+        sign as sigv4_sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings,
+    };
+    use aws_sigv4::sign::v4;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    let failed = |e: &dyn std::fmt::Display| BenchError::Sigv4(e.to_string());
+    let ms = u64::try_from(case.time_ms).map_err(|e| failed(&e))?;
+    let identity = aws_credential_types::Credentials::new(
+        &case.access_key_id,
+        &case.secret_access_key,
+        case.session_token.clone(),
+        None,
+        "bench",
+    )
+    .into();
+    let mut settings = SigningSettings::default();
+    settings.payload_checksum_kind = PayloadChecksumKind::NoHeader;
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&case.region)
+        .name(case.service.signing_name())
+        .time(UNIX_EPOCH + Duration::from_millis(ms))
+        .settings(settings)
+        .build()
+        .map_err(|e| failed(&e))?
+        .into();
+    let signable = SignableRequest::new(
+        &case.method,
+        case.url.as_str(),
+        case.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        SignableBody::Bytes(case.body.as_bytes()),
+    )
+    .map_err(|e| failed(&e))?;
+    let (instructions, _) = sigv4_sign(signable, &params)
+        .map_err(|e| failed(&e))?
+        .into_parts();
+    let (headers, _) = instructions.into_parts();
+    headers
+        .iter()
+        .find(|h| h.name() == "authorization")
+        .map(|h| h.value().to_owned())
+        .ok_or_else(|| BenchError::Sigv4("no authorization header".into()))
+}
+
+/// [`sigv4_only_authorization`] `times` times; gives the total length of
+/// the values, so no call can be skipped.
+pub fn sign_times_sigv4_only(case_json: &str, times: u32) -> Result<usize, BenchError> {
+    let case = SigningCase::parse(case_json)?;
+    let mut total = 0;
+    for _ in 0..times {
+        total += sigv4_only_authorization(&case)?.len();
+    }
+    Ok(total)
+}
+
 /// [`signed_headers`] for JavaScript.
 #[wasm_bindgen(js_name = signedHeaders)]
 pub fn signed_headers_js(case_json: &str) -> Result<String, JsError> {
@@ -106,6 +171,20 @@ pub fn signed_headers_js(case_json: &str) -> Result<String, JsError> {
 #[wasm_bindgen(js_name = signTimes)]
 pub fn sign_times_js(case_json: &str, times: u32) -> Result<usize, JsError> {
     sign_times(case_json, times).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// [`sigv4_only_authorization`] for JavaScript (the race's cross-check).
+#[wasm_bindgen(js_name = sigv4OnlyAuthorization)]
+pub fn sigv4_only_authorization_js(case_json: &str) -> Result<String, JsError> {
+    SigningCase::parse(case_json)
+        .and_then(|case| sigv4_only_authorization(&case))
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// [`sign_times_sigv4_only`] for JavaScript.
+#[wasm_bindgen(js_name = signTimesSigv4Only)]
+pub fn sign_times_sigv4_only_js(case_json: &str, times: u32) -> Result<usize, JsError> {
+    sign_times_sigv4_only(case_json, times).map_err(|e| JsError::new(&e.to_string()))
 }
 
 #[cfg(test)]
@@ -145,6 +224,19 @@ mod tests {
     #[test]
     fn signing_n_times_signs_n_times() {
         assert_eq!(sign_times(&case(), 3).unwrap(), 3 * 64);
+    }
+
+    #[test]
+    fn aws_sigv4_alone_signs_as_labmate_does() {
+        let headers: Vec<(String, String)> =
+            serde_json::from_str(&signed_headers(&case()).unwrap()).unwrap();
+        let auth = &headers
+            .iter()
+            .find(|(n, _)| n == "authorization")
+            .unwrap()
+            .1;
+        let alone = sigv4_only_authorization(&SigningCase::parse(&case()).unwrap()).unwrap();
+        assert_eq!(&alone, auth);
     }
 
     #[test]
