@@ -100,10 +100,13 @@ const median = (xs) => {
 };
 
 /**
- * Runs the race. `rounds` timed rounds per signer and case, each about
- * `roundMs` long, after a warm-up; the signers take turns within a round.
+ * Runs the race. `rounds` timed rounds per case, in each of which every
+ * signer signs for about `roundMs`, after a warm-up. Each round gives each
+ * @smithy signer a paired ratio (labmate's rate over its rate in the same
+ * round), so a burst of load from elsewhere on the machine weighs on both
+ * sides of a ratio alike; the median of those is the race's result.
  */
-window.signerRace = async ({ rounds = 7, roundMs = 250, warmup = 300 } = {}) => {
+window.signerRace = async ({ rounds = 15, roundMs = 100, warmup = 300 } = {}) => {
   const glue = await import(new URL('labmate_signer_bench.js', location.href).href);
   await glue.default({ module_or_path: new URL('labmate_signer_bench_bg.wasm', location.href) });
   const date = new Date(SIGNING_TIME_MS);
@@ -172,6 +175,7 @@ window.signerRace = async ({ rounds = 7, roundMs = 250, warmup = 300 } = {}) => 
         r.opsPerSec.push(r.batch / ((performance.now() - t0) / 1000));
       }
     }
+    const ourRates = racers[0].opsPerSec;
     results.push({
       label: c.label,
       sameAuthorization: same,
@@ -183,6 +187,8 @@ window.signerRace = async ({ rounds = 7, roundMs = 250, warmup = 300 } = {}) => 
         medianOpsPerSec: median(r.opsPerSec),
         minOpsPerSec: Math.min(...r.opsPerSec),
         maxOpsPerSec: Math.max(...r.opsPerSec),
+        // labmate's rate over this signer's, round by round.
+        pairedRatio: median(r.opsPerSec.map((x, i) => ourRates[i] / x)),
       })),
     });
   }
