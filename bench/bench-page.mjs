@@ -12,6 +12,19 @@
 // `[data-testid=flow-counts]` with data-total, data-complete, data-stuck. What
 // the page does not have yet is printed as "not measurable yet: ...".
 // scripts/bench-page.sh builds what this needs and passes the paths.
+//
+// Options (defaults in brackets):
+//   --only signer|app      run one part only [both]
+//   --refresh-lag-ms N     labsim's refresh lag, so the run takes minutes [1500]
+//   --settle-s N           wait before each steady-state window [10]
+//   --steady-s N           length of each steady-state window [30]
+//   --singles N            single changes sent a second apart, for display lag [20]
+//   --burst N              size of the burst [1000]
+//   --burst-timeout-s N    how long the burst may take to end [240]
+//   --poll-ms stage=ms,..  poll intervals the display-lag targets assume
+//                          [api=0,table=0,stream=1000,lambda=1000,collection=1000]
+//   --rounds N             timed rounds of the signer race [15]
+//   --labsim, --dist, --site   paths (scripts/bench-page.sh passes them)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -548,11 +561,11 @@ async function displayLag(page, sim, phases) {
   const probe = await page.evaluate(() => ({ stages: window.__bench.stages }));
   const notYet = (label, why) => {
     for (const s of STAGES) {
-      rows.push({ part: `lag ${label}`, figure: `${s}: p50 / p95`, value: NOT_YET(why), target: `p95 <= ${POLL_MS[s] + 100} ms`, verdict: '' });
+      rows.push({ part: `display lag ${label}`, figure: `${s}: p50 / p95`, value: NOT_YET(why), target: `p95 <= ${POLL_MS[s] + 100} ms`, verdict: '' });
     }
   };
   if (!probe.stages.length) {
-    notYet(phases.map((p) => p.label).join(' + '), 'no flow row [data-flow-id] appeared');
+    notYet('(all)', 'no flow row [data-flow-id] appeared');
     return;
   }
   const truth = groundTruth(await sim.events());
@@ -594,7 +607,7 @@ async function displayLag(page, sim, phases) {
     for (const s of STAGES) {
       const p95 = quantile(lags[s], 0.95);
       rows.push({
-        part: `lag ${phase.label}`, figure: `${s}: p50 / p95`,
+        part: `display lag ${phase.label}`, figure: `${s}: p50 / p95`,
         value: lags[s].length ? `${fmt(quantile(lags[s], 0.5))} / ${fmt(p95)} ms (n=${lags[s].length})` : NOT_YET(`no row showed the ${s} stage of an item labsim knows`),
         target: `p95 <= ${POLL_MS[s] + 100} ms`, verdict: lags[s].length ? verdict(p95 <= POLL_MS[s] + 100) : '',
       });
@@ -630,9 +643,9 @@ async function appBench(browser) {
     const have = await contract(page);
     const missing = [!have.counts && '[data-testid=flow-counts]', !have.burstSize && '[data-testid=burst-size]', !have.burstButton && '[data-testid=action-send-burst]'].filter(Boolean);
     say(`board contract: ${missing.length ? `missing ${missing.join(', ')}` : 'flow counts and burst controls present'}; ${have.rows} flow rows on screen`);
-    const phases = [{ label: 'single changes', from: Date.now() }];
+    const phases = [{ label: 'singles', from: Date.now() }];
     await singles(page);
-    phases.push({ label: `burst of ${BURST} (rows on screen)`, from: Date.now() });
+    phases.push({ label: 'burst (rows on screen)', from: Date.now() });
     await burst(page, cdp);
     await displayLag(page, sim, phases);
     await steadyState(`after the burst`, sim, requests);
