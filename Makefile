@@ -35,7 +35,7 @@ test-interop: build
 	.tools/venv/bin/python -m pytest -q interop
 
 test-e2e: build
-	cd e2e && node --test --test-concurrency=1 tests/
+	cd e2e && node_modules/.bin/playwright test
 
 size: setup
 	trunk build --release
@@ -46,7 +46,7 @@ size: setup
 test: lint test-native test-browser build
 	scripts/size-report.sh
 	.tools/venv/bin/python -m pytest -q interop
-	cd e2e && node --test --test-concurrency=1 tests/
+	cd e2e && node_modules/.bin/playwright test
 
 bench: setup
 	scripts/bench.sh

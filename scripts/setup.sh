@@ -68,11 +68,11 @@ if [ "$(.tools/node_modules/.bin/esbuild --version 2>/dev/null)" != "$ESBUILD_VE
   npm install --silent --no-audit --no-fund --prefix .tools "esbuild@$ESBUILD_VERSION" >/dev/null
 fi
 
-# End-to-end driver: playwright-core drives Debian's Chromium (no browser
-# download); the AWS SDK for JavaScript v3 for the CORS test. Again whenever
-# the lock file is newer than what npm last installed.
-if [ ! -d e2e/node_modules/playwright-core ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
-  say "npm ci (e2e: playwright-core, AWS SDK for JavaScript v3)"
+# End-to-end runner: Playwright Test drives Debian's Chromium (never a
+# browser download); the AWS SDK for JavaScript v3 for the CORS test. Again
+# whenever the lock file is newer than what npm last installed.
+if [ ! -d e2e/node_modules/@playwright/test ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
+  say "npm ci (e2e: @playwright/test, AWS SDK for JavaScript v3)"
   (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >/dev/null)
 fi
 

@@ -112,3 +112,16 @@ pub async fn file_text(file: &web_sys::File) -> Result<String, String> {
                 .unwrap_or_else(|| "the browser refused to read it".into())
         })
 }
+
+/// Resolves after `ms` milliseconds (setTimeout as a future).
+pub async fn sleep_ms(ms: i64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                ms.clamp(0, i64::from(i32::MAX)) as i32,
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -5,6 +5,7 @@ use labmate_core::clock::ClockOffset;
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::ParsedCredentials;
 use labmate_core::flow::{FlowId, Flows};
+use labmate_core::poll::PollerStatus;
 use leptos::prelude::*;
 
 use crate::aws::client::Exchange;
@@ -57,6 +58,9 @@ pub struct AppState {
     pub selected_flow: RwSignal<Option<FlowId>>,
     /// Whether this tab was elected to read the stream.
     pub reader: RwSignal<ReaderRole>,
+    /// Where each poller stands, in `pipeline::runner::Which::ALL` order
+    /// (stream, logs, Lambda, documents).
+    pub pollers: RwSignal<[PollerStatus; 4]>,
 }
 
 impl AppState {
@@ -76,6 +80,7 @@ impl AppState {
             flows: RwSignal::new(Flows::new()),
             selected_flow: RwSignal::new(None),
             reader: RwSignal::new(ReaderRole::OtherTab),
+            pollers: RwSignal::new(Default::default()),
         }
     }
 

@@ -4,6 +4,7 @@
 //! this layer only moves their requests and answers.
 
 pub mod persist;
+pub mod runner;
 pub mod send;
 pub mod share;
 pub mod table;
@@ -20,7 +21,10 @@ pub fn start(state: AppState) {
     persist::restore(&state);
     persist::keep(state);
     share::listen(state);
-    share::when_elected(move || state.reader.set(ReaderRole::ThisTab));
+    share::when_elected(move || {
+        state.reader.set(ReaderRole::ThisTab);
+        runner::start(state, persist::saved_pollers());
+    });
 }
 
 /// AWS's time as far as labmate knows it: flows compare the page's own

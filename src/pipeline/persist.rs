@@ -14,6 +14,9 @@ use crate::browser;
 use crate::state::AppState;
 
 const FLOWS_KEY: &str = "labmate.flows";
+/// The pollers' positions (shard sequence numbers, log window), saved with
+/// the board so that the two agree after a reload.
+const POLLERS_KEY: &str = "labmate.pollers";
 /// Saves at most this often while flows keep changing.
 const SAVE_EVERY: Duration = Duration::from_millis(500);
 
@@ -57,6 +60,10 @@ pub fn keep(state: AppState) {
 
 fn save(state: &AppState) {
     let json = state.flows.with_untracked(Flows::export);
+    // Only the reading tab has pollers; the others keep the last ones saved.
+    if let Some(pollers) = super::runner::saved() {
+        let _ = browser::local_set(POLLERS_KEY, &pollers);
+    }
     if !browser::local_set(FLOWS_KEY, &json) {
         let count = state.flows.with_untracked(|f| f.flows().len());
         state.notice.set(Some(format!(
@@ -65,7 +72,13 @@ fn save(state: &AppState) {
     }
 }
 
-/// Forgets the saved board (the learner cleared it).
+/// The pollers saved by the last page, if any.
+pub fn saved_pollers() -> Option<String> {
+    browser::local_get(POLLERS_KEY)
+}
+
+/// Forgets the saved board (the learner cleared it). The pollers' positions
+/// stay: clearing the board must not replay the stream into it.
 pub fn forget() {
     browser::local_remove(FLOWS_KEY);
 }

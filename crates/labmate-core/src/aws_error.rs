@@ -111,7 +111,7 @@ impl AwsError {
 }
 
 /// The `code` and `message` of an error body of any lab service.
-fn code_and_message(body: &str) -> (String, String) {
+pub(crate) fn code_and_message(body: &str) -> (String, String) {
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
         let code = v
             .get("__type")

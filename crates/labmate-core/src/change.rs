@@ -18,13 +18,13 @@ pub const GUIDE_TEST_ITEM: &str =
 /// stays far below the API's default throttle).
 pub const MAX_BURST: usize = 1_000;
 
-/// POST /v1/lab with `body` as typed. `own_id`, when given, goes out as
+/// POST to the API's invoke URL (`…/v1/lab`, as configured) with `body` as typed. `own_id`, when given, goes out as
 /// `x-amzn-RequestId`: API Gateway adopts a UUID there as its request id,
 /// which the lab's template writes as the item's id, so the flow is tied
 /// to its item from the start.
-pub fn api_post(base_url: &str, body: &str, own_id: Option<&str>) -> HttpRequest {
-    let mut request = HttpRequest::new("POST", &format!("{base_url}/lab"))
-        .header("content-type", "application/json");
+pub fn api_post(invoke_url: &str, body: &str, own_id: Option<&str>) -> HttpRequest {
+    let mut request =
+        HttpRequest::new("POST", invoke_url).header("content-type", "application/json");
     if let Some(id) = own_id {
         request = request.header("x-amzn-requestid", id);
     }
@@ -220,7 +220,7 @@ mod tests {
             .headers
             .iter()
             .any(|(n, v)| n == "x-amzn-requestid" && v == "c0ffee00-0000-4000-8000-000000000001"));
-        let r = api_post("https://x.example/v1", "{}", None);
+        let r = api_post("https://x.example/v1/lab", "{}", None);
         assert!(!r.headers.iter().any(|(n, _)| n == "x-amzn-requestid"));
     }
 

@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod excerpt;
 pub mod flow;
 pub mod lab_item;
+pub mod poll;
 pub mod service;
 pub mod signing;
 pub mod simulator;

@@ -395,6 +395,10 @@ pub struct Flows {
     /// waits behind it.
     function_crash: Option<String>,
     not_observable: BTreeMap<Hop, NotObservable>,
+    /// Refusals that hide no hop (the trigger's state, the function's
+    /// settings), by permission.
+    #[serde(default)]
+    unseen_settings: BTreeMap<String, NotObservable>,
     log: LambdaLog,
     blocker: Option<Blocker>,
     /// The index the document searches look in.
@@ -439,6 +443,46 @@ impl Flows {
         self.not_observable.get(&hop)
     }
 
+    /// Every refusal in force: the hops' and the settings' (see
+    /// [`NotObservable::hides_hop`]).
+    pub fn refusals(&self) -> impl Iterator<Item = &NotObservable> {
+        self.not_observable
+            .values()
+            .chain(self.unseen_settings.values())
+    }
+
+    /// The items of the flows waiting at the document hop, each once, for
+    /// the document watch: in progress there, past their wait without a
+    /// document (it may still come: a page that slept finds the Lambda's
+    /// run long over), or with a hop before it that cannot be seen (only
+    /// the document can tell). Call after [`Flows::check`].
+    pub fn waiting_for_document(&self) -> Vec<&str> {
+        let mut items: Vec<&str> = Vec::new();
+        let mut listed = std::collections::BTreeSet::new();
+        for flow in &self.flows {
+            let waiting = matches!(
+                flow.state,
+                FlowState::InProgress {
+                    next: Hop::Collection,
+                    ..
+                } | FlowState::Stuck {
+                    reason: Stuck::NoDocument { .. }
+                } | FlowState::NotObservable { .. }
+            );
+            if let Some(item) = flow.item_id.as_deref().filter(|_| waiting) {
+                if listed.insert(item) {
+                    items.push(item);
+                }
+            }
+        }
+        items
+    }
+
+    /// The function's OPENSEARCH_INDEX, when seen.
+    pub fn function_index(&self) -> Option<&str> {
+        self.function.as_ref().and_then(FunctionSetup::index)
+    }
+
     /// The board as JSON, for reload and export.
     pub fn export(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
@@ -481,11 +525,22 @@ impl Flows {
                     self.lambda_invocation(invocation);
                 }
             }
-            Observation::Trigger(t) => self.trigger = Some(t),
-            Observation::Function(f) => self.function = Some(f),
+            Observation::Trigger(t) => {
+                self.unseen_settings
+                    .remove("lambda:ListEventSourceMappings");
+                self.trigger = Some(t)
+            }
+            Observation::Function(f) => {
+                self.unseen_settings
+                    .remove("lambda:GetFunctionConfiguration");
+                self.function = Some(f)
+            }
             Observation::DocumentSearch(s) => {
                 self.not_observable.remove(&Hop::Collection);
                 self.document_search(s)
+            }
+            Observation::NotObservable(n) if !n.hides_hop() => {
+                self.unseen_settings.insert(n.permission.clone(), n);
             }
             Observation::NotObservable(n) => {
                 self.not_observable.insert(n.hop, n);
@@ -649,11 +704,17 @@ impl Flows {
                     .insert(page.shard_id.clone(), record.sequence_number.clone());
             }
             if let Some(at) = known {
-                // Read again (an overlapping read), or first seen in the
-                // Lambda's printed event: fill in what the reader knows.
-                if let Some(s) = self.flows[at].stream.as_mut() {
+                let from_log = self.flows[at]
+                    .stream
+                    .as_ref()
+                    .is_some_and(|s| s.from_lambda_log);
+                if from_log {
+                    // First seen in the Lambda's printed event (the log
+                    // was read first): the record tells the rest.
+                    self.fill_stream(at, record, Some(&page.shard_id));
+                } else if let Some(s) = self.flows[at].stream.as_mut() {
+                    // Read again (an overlapping read).
                     s.shard_id = Some(page.shard_id.clone());
-                    s.from_lambda_log = false;
                 }
                 continue;
             }
@@ -685,6 +746,13 @@ impl Flows {
             Some(at) => at,
             None => self.start_flow(record.change, Origin::Outside, record.created_ms),
         };
+        self.fill_stream(at, record, shard_id);
+    }
+
+    /// Puts the stream record on the flow at `at`: its images and its
+    /// stream stage, dated by the record.
+    fn fill_stream(&mut self, at: usize, record: StreamRecordSeen, shard_id: Option<&str>) {
+        let item_id = record.item_id().map(str::to_owned);
         let old = item_id
             .as_ref()
             .and_then(|id| self.last_images.get(id).cloned());
@@ -710,6 +778,8 @@ impl Flows {
             view_type: record.view_type,
             from_lambda_log: false,
         });
+        // A stage dated when the log showed it takes the record's time.
+        flow.stages.retain(|s| s.hop != Hop::Stream);
         flow.reach(Hop::Stream, record.created_ms);
     }
 

@@ -450,6 +450,15 @@ pub struct NotObservable {
     pub seen_ms: i64,
 }
 
+impl NotObservable {
+    /// Whether the refusal hides the hop. The trigger's state and the
+    /// function's settings (`lambda:*`) explain the Lambda hop, but its log
+    /// shows it: refusing them hides nothing.
+    pub fn hides_hop(&self) -> bool {
+        !self.permission.starts_with("lambda:")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

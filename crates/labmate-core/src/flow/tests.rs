@@ -677,6 +677,100 @@ fn a_hop_without_permission_is_not_observable_until_it_answers_again() {
 }
 
 #[test]
+fn a_refused_trigger_or_function_read_explains_the_lambda_hop_without_hiding_it() {
+    let mut flows = Flows::new();
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![record("e1", ChangeKind::Insert, "k", "Ann", "100", T)],
+        T,
+    ));
+    flows.observe(Observation::NotObservable(NotObservable {
+        hop: Hop::Lambda,
+        permission: "lambda:ListEventSourceMappings".into(),
+        refusal: "AccessDeniedException".into(),
+        seen_ms: T,
+    }));
+    flows.check(T + 1_000);
+    assert_eq!(
+        flows.flows()[0].state,
+        FlowState::InProgress {
+            next: Hop::Lambda,
+            waiting: None
+        }
+    );
+    assert_eq!(flows.not_observable(Hop::Lambda), None);
+    let refused: Vec<&str> = flows.refusals().map(|n| n.permission.as_str()).collect();
+    assert_eq!(refused, ["lambda:ListEventSourceMappings"]);
+    // Allowed again: the next trigger read clears it.
+    flows.observe(trigger(Some("Enabled"), "OK"));
+    assert_eq!(flows.refusals().count(), 0);
+}
+
+#[test]
+fn a_record_the_log_showed_first_is_completed_by_the_reader_and_dated_by_the_record() {
+    let mut flows = Flows::new();
+    flows.observe(api(Some("k"), "Ann", 200, "{}", T));
+    // The log tail read the Lambda's run before the reader read the record.
+    flows.observe(invocation(
+        "r1",
+        &[("e1", "INSERT", "k", "100")],
+        &["Successfully: {}"],
+        T + 1_400,
+    ));
+    let stream = flows.flows()[0].stream.clone().unwrap();
+    assert!(stream.from_lambda_log);
+    assert_eq!(
+        flows.flows()[0].stage(Hop::Stream).unwrap().at_ms,
+        T + 1_400
+    );
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![record("e1", ChangeKind::Insert, "k", "Ann", "100", T + 300)],
+        T + 2_000,
+    ));
+    flows.check(T + 2_000);
+    let flow = &flows.flows()[0];
+    assert_eq!(flows.flows().len(), 1);
+    let stream = flow.stream.as_ref().unwrap();
+    assert!(!stream.from_lambda_log);
+    assert_eq!(
+        (stream.created_ms, stream.shard_id.as_deref()),
+        (T, Some(SHARD))
+    );
+    assert_eq!(
+        flow.stage(Hop::Stream).unwrap().at_ms,
+        T + 40,
+        "never before the write"
+    );
+    assert_eq!(flow.name.as_deref(), Some("Ann"));
+    assert!(flow.new_image.is_some());
+    assert_eq!(
+        flow.state,
+        FlowState::InProgress {
+            next: Hop::Collection,
+            waiting: Some(Waiting::Refresh {
+                since_ms: flow.stage(Hop::Lambda).unwrap().at_ms
+            })
+        },
+        "not a stream without new image"
+    );
+    assert_eq!(flows.waiting_for_document(), ["k"]);
+    // Past its wait the document is still looked for: it may come.
+    flows.check(T + 10 * DOCUMENT_WAIT_MS);
+    assert!(matches!(
+        flows.flows()[0].state,
+        FlowState::Stuck {
+            reason: Stuck::NoDocument { .. }
+        }
+    ));
+    assert_eq!(flows.waiting_for_document(), ["k"]);
+    flows.observe(search("k", vec![("k", "Ann")], T + 10 * DOCUMENT_WAIT_MS));
+    flows.check(T + 10 * DOCUMENT_WAIT_MS);
+    assert!(flows.flows()[0].is_complete());
+    assert_eq!(flows.waiting_for_document(), Vec::<&str>::new());
+}
+
+#[test]
 fn flows_export_and_import_unchanged_and_a_bad_import_says_where() {
     let mut flows = Flows::new();
     inserted(&mut flows);

@@ -442,11 +442,14 @@ impl Lambda {
             mapping.failed_attempts = 0;
             mapping.retry = None;
             mapping.last_result = ProcessingResult::Ok;
-            if full {
-                // More records wait: read again at the next tick, not after
-                // the poll interval.
-                mapping.next_poll_ms = now_ms;
-            }
+            // One invocation at a time per shard: the next batch is read
+            // once this run is over, at once when more records wait (a
+            // full batch), else after the poll interval.
+            mapping.next_poll_ms = if full {
+                ended_ms.max(now_ms)
+            } else {
+                mapping.next_poll_ms.max(ended_ms)
+            };
         }
     }
 

@@ -503,16 +503,38 @@ fn lambda_api_describes_the_function_and_its_trigger() {
 }
 
 #[test]
-fn a_busy_shard_is_read_back_to_back_not_once_per_poll_interval() {
+fn a_busy_shard_is_read_back_to_back_one_invocation_at_a_time() {
     let mut lab = Lab::new(HandlerKind::Fixed);
     for i in 0..250 {
         lab.put(&[("id", s(&format!("b{i}"))), ("name", s("n"))]);
     }
-    // One poll interval and one more tick: 100 + 100 + 50 records in three
-    // invocations, not one batch per 250 ms.
-    lab.tick_for(POLL_INTERVAL_MS + 50);
-    assert_eq!(lab.fun.invocations().len(), 3);
+    // 100 + 100 + 50 records in three invocations, each read as soon as
+    // the one before has returned (one batch per shard at a time, as with
+    // Lambda's default ParallelizationFactor of 1), not a poll interval
+    // later.
+    lab.tick_for(60_000);
+    let invocations = lab.fun.invocations();
+    assert_eq!(invocations.len(), 3);
     assert_eq!(lab.os.document_ids(INDEX).len(), 250);
+    let reports: Vec<i64> = lab
+        .fun
+        .logs()
+        .group(LOG_GROUP)
+        .unwrap()
+        .streams
+        .iter()
+        .flat_map(|s| &s.events)
+        .filter(|e| e.message.starts_with("REPORT"))
+        .map(|e| e.timestamp)
+        .collect();
+    assert_eq!(reports.len(), 3);
+    for (next, ended) in invocations[1..].iter().zip(&reports) {
+        let after = next.time_ms - ended;
+        assert!(
+            (0..=50).contains(&after),
+            "{after} ms after the last one ended"
+        );
+    }
 }
 
 #[test]
@@ -524,7 +546,8 @@ fn a_tick_in_small_steps_does_exactly_what_one_tick_does() {
         }
         lab.delete("b3");
         lab.put(&[("id", s("bad")), ("n", AttributeValue::N("1".into()))]);
-        for _ in 0..12 {
+        // Long enough for three runs, one after the other.
+        for _ in 0..400 {
             lab.now += 50;
             match budget {
                 None => lab.fun.tick(lab.now, &mut lab.db, &mut lab.os),

@@ -1,0 +1,472 @@
+//! The log tail: FilterLogEvents on the stream Lambda's log group, at most
+//! one call a second (the account allows five, aws-behaviour.md §5).
+//!
+//! Events can reach CloudWatch a little after their time, and not in the
+//! order they were written, so each search starts [`OVERLAP_MS`] before the
+//! newest event seen, events are told apart by `eventId` (only new ones are
+//! passed on), and an event is passed on only once it is [`SETTLE_MS`] old:
+//! the lines of one invocation then reach the flow board together (a
+//! REPORT read before the handler's last line would end the invocation
+//! without it). The ids kept are those a later search could return again
+//! (the overlap window), so memory stays bounded however long the tail
+//! runs. A search follows `nextToken` page by
+//! page (a page may be empty while a token remains). No log group yet means
+//! the function has never run: not an error, asked again at the same pace.
+//! ThrottlingException backs off.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{
+    failure, json_of, still_in_flight, Health, InFlight, Next, Outcome, PlannedCall, Poller,
+    PollerStatus, RetryCause, WaitReason,
+};
+use crate::flow::{Hop, LogEvent, LogEvents, Observation};
+use crate::Service;
+
+/// The least time between two FilterLogEvents calls.
+pub const LOGS_GAP_MS: i64 = 1_000;
+/// How far before the newest event seen each search starts again.
+pub const OVERLAP_MS: i64 = 10_000;
+/// How often a log group that does not exist yet is asked for: at the
+/// tail's own pace, since the function's first run is what the learner is
+/// watching for.
+pub const NO_LOG_EVERY_MS: i64 = LOGS_GAP_MS;
+/// The most event ids kept, whatever the overlap window holds.
+pub const SEEN_CAP: usize = 20_000;
+/// How old an event must be before it is passed on: lines of the same
+/// moment may be ingested in any order within this.
+pub const SETTLE_MS: i64 = 1_000;
+
+/// One search: its `startTime`, and the token of its next page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Search {
+    start_ms: i64,
+    token: Option<String>,
+}
+
+/// The log tail's state machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogTail {
+    log_group: String,
+    /// Where searches start until an event is seen.
+    start_ms: i64,
+    /// The newest event time seen.
+    latest_ms: Option<i64>,
+    search: Option<Search>,
+    /// Events seen that a search could return again: id to time.
+    seen: BTreeMap<String, i64>,
+    /// New events not [`SETTLE_MS`] old yet, held back.
+    held: Vec<LogEvent>,
+    free_ms: i64,
+    health: Health,
+    #[serde(skip)]
+    in_flight: Option<InFlight<()>>,
+}
+
+impl LogTail {
+    /// A tail of `log_group` from `start_ms` on.
+    pub fn new(log_group: &str, start_ms: i64) -> Self {
+        LogTail {
+            log_group: log_group.to_owned(),
+            start_ms,
+            latest_ms: None,
+            search: None,
+            seen: BTreeMap::new(),
+            held: Vec::new(),
+            free_ms: 0,
+            health: Health::default(),
+            in_flight: None,
+        }
+    }
+
+    /// How many event ids it keeps (for tests and the page's diagnostics).
+    pub fn remembered(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Where the next new search starts.
+    fn search_start(&self) -> i64 {
+        self.latest_ms
+            .map_or(self.start_ms, |l| (l - OVERLAP_MS).max(self.start_ms))
+    }
+
+    /// Forgets ids no later search can return, and the oldest beyond
+    /// [`SEEN_CAP`].
+    fn forget_old(&mut self) {
+        let from = self.search_start();
+        self.seen.retain(|_, t| *t >= from);
+        if self.seen.len() > SEEN_CAP {
+            let mut times: Vec<i64> = self.seen.values().copied().collect();
+            times.sort_unstable();
+            let cut = times[times.len() - SEEN_CAP];
+            self.seen.retain(|_, t| *t >= cut);
+        }
+    }
+
+    fn read(
+        &mut self,
+        body: &serde_json::Value,
+        was_refused: bool,
+        now_ms: i64,
+    ) -> Vec<Observation> {
+        let page = match LogEvents::from_filter_log_events(body, now_ms) {
+            Ok(page) => page,
+            Err(e) => {
+                self.health.retry(
+                    RetryCause::Unexpected {
+                        status: 200,
+                        message: e.to_string(),
+                    },
+                    now_ms,
+                );
+                return Vec::new();
+            }
+        };
+        for event in page.events {
+            if self.seen.contains_key(&event.event_id) {
+                continue;
+            }
+            self.seen.insert(event.event_id.clone(), event.timestamp);
+            self.latest_ms = Some(
+                self.latest_ms
+                    .map_or(event.timestamp, |l| l.max(event.timestamp)),
+            );
+            self.held.push(event);
+        }
+        // Settled events go, in the order they were written (stable: the
+        // lines of one moment keep the order Logs returned them in).
+        self.held.sort_by_key(|e| e.timestamp);
+        let settled = self
+            .held
+            .iter()
+            .take_while(|e| e.timestamp <= now_ms - SETTLE_MS)
+            .count();
+        let new: Vec<LogEvent> = self.held.drain(..settled).collect();
+        match (self.search.as_mut(), body["nextToken"].as_str()) {
+            (Some(search), Some(token)) => search.token = Some(token.to_owned()),
+            _ => self.search = None,
+        }
+        self.forget_old();
+        if new.is_empty() && !was_refused {
+            return Vec::new();
+        }
+        vec![Observation::LogEvents(LogEvents {
+            events: new,
+            seen_ms: now_ms,
+        })]
+    }
+}
+
+impl Poller for LogTail {
+    fn next(&mut self, now_ms: i64) -> Next {
+        if still_in_flight(&mut self.in_flight, &mut self.health, now_ms) {
+            return Next::Idle;
+        }
+        if let Some(at) = self.health.holds(now_ms) {
+            return Next::WaitUntil(at);
+        }
+        if now_ms < self.free_ms {
+            return Next::WaitUntil(self.free_ms);
+        }
+        let search = match &self.search {
+            Some(search) => search.clone(),
+            None => Search {
+                start_ms: self.search_start(),
+                token: None,
+            },
+        };
+        let mut body = json!({"logGroupName": self.log_group, "startTime": search.start_ms});
+        if let Some(token) = &search.token {
+            body["nextToken"] = json!(token);
+        }
+        self.search = Some(search);
+        self.free_ms = now_ms + LOGS_GAP_MS;
+        self.in_flight = Some(InFlight {
+            step: (),
+            since_ms: now_ms,
+        });
+        Next::Call(PlannedCall::json(Service::Logs, "FilterLogEvents", body))
+    }
+
+    fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
+        if self.in_flight.take().is_none() {
+            return Vec::new();
+        }
+        let answer = match outcome {
+            Outcome::Answered(answer) => answer,
+            Outcome::NoAnswer => {
+                self.health.retry(RetryCause::NoAnswer, now_ms);
+                return Vec::new();
+            }
+        };
+        if let Some(failure) = failure(Service::Logs, "logs:FilterLogEvents", &answer) {
+            return match failure.code() {
+                Some("ResourceNotFoundException") => {
+                    self.search = None;
+                    self.free_ms = now_ms + NO_LOG_EVERY_MS;
+                    self.health.waiting(WaitReason::NoLogYet);
+                    Vec::new()
+                }
+                // The token expired (24 hours) or was refused: a new search.
+                Some("InvalidParameterException") => {
+                    self.search = None;
+                    Vec::new()
+                }
+                _ => self.health.fail(failure, Hop::Lambda, now_ms),
+            };
+        }
+        let was_refused = self.health.ok();
+        self.read(&json_of(&answer), was_refused, now_ms)
+    }
+
+    fn status(&self) -> PollerStatus {
+        self.health.status.clone()
+    }
+
+    fn wake(&mut self) {
+        self.health.wake();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::poll::Answer;
+    use serde_json::Value;
+
+    const GROUP: &str = "/aws/lambda/sync-data-with-dynamodb-stream";
+
+    fn call(tail: &mut LogTail, now: i64) -> Value {
+        match tail.next(now) {
+            Next::Call(c) => {
+                assert_eq!((c.service, c.operation), (Service::Logs, "FilterLogEvents"));
+                serde_json::from_str(&c.body).unwrap()
+            }
+            other => panic!("expected a call at {now}, got {other:?}"),
+        }
+    }
+
+    fn events(ids_at: &[(u32, i64)], token: Option<&str>) -> String {
+        let events: Vec<Value> = ids_at
+            .iter()
+            .map(|(id, ts)| {
+                json!({"eventId": format!("{id:056}"), "timestamp": ts,
+                "logStreamName": "2024/10/08/[$LATEST]abc", "message": format!("line {id}\n"),
+                "ingestionTime": ts + 200})
+            })
+            .collect();
+        let mut body = json!({"events": events, "searchedLogStreams": []});
+        if let Some(t) = token {
+            body["nextToken"] = json!(t);
+        }
+        body.to_string()
+    }
+
+    fn ok(tail: &mut LogTail, body: String, now: i64) -> Vec<u32> {
+        let seen = tail.answered(Outcome::Answered(Answer::new(200, body)), now);
+        match &seen[..] {
+            [] => Vec::new(),
+            [Observation::LogEvents(l)] => l
+                .events
+                .iter()
+                .map(|e| e.event_id.parse().unwrap())
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_search_overlaps_the_last_and_passes_on_only_new_events() {
+        let mut tail = LogTail::new(GROUP, 1_000);
+        assert_eq!(
+            call(&mut tail, 45_000),
+            json!({"logGroupName": GROUP, "startTime": 1_000})
+        );
+        assert_eq!(
+            ok(&mut tail, events(&[(1, 20_000), (2, 30_000)], None), 45_000),
+            [1, 2]
+        );
+        assert_eq!(
+            tail.next(45_500),
+            Next::WaitUntil(46_000),
+            "one call a second"
+        );
+        // From 10 s before the newest event seen.
+        assert_eq!(call(&mut tail, 46_000)["startTime"], 20_000);
+        assert_eq!(
+            ok(
+                &mut tail,
+                events(&[(1, 20_000), (2, 30_000), (3, 30_000)], None),
+                46_000
+            ),
+            [3]
+        );
+        assert_eq!(call(&mut tail, 47_000)["startTime"], 20_000);
+        assert_eq!(
+            ok(&mut tail, events(&[(2, 30_000), (3, 30_000)], None), 47_000),
+            Vec::<u32>::new()
+        );
+        assert_eq!(tail.status(), PollerStatus::Reading);
+    }
+
+    #[test]
+    fn a_search_follows_next_token_through_empty_pages() {
+        let mut tail = LogTail::new(GROUP, 0);
+        call(&mut tail, 101_000);
+        assert_eq!(
+            ok(&mut tail, events(&[], Some("t1")), 101_000),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            call(&mut tail, 102_000),
+            json!({"logGroupName": GROUP, "startTime": 0, "nextToken": "t1"})
+        );
+        assert_eq!(
+            ok(&mut tail, events(&[(7, 90_000)], Some("t2")), 102_000),
+            [7]
+        );
+        let body = call(&mut tail, 103_000);
+        assert_eq!(
+            (body["startTime"].as_i64(), body["nextToken"].as_str()),
+            (Some(0), Some("t2"))
+        );
+        ok(&mut tail, events(&[], None), 103_000);
+        let body = call(&mut tail, 104_000);
+        assert_eq!(
+            body,
+            json!({"logGroupName": GROUP, "startTime": 80_000}),
+            "a new search"
+        );
+    }
+
+    #[test]
+    fn throttling_backs_off_keeping_the_page_then_recovers() {
+        let mut tail = LogTail::new(GROUP, 0);
+        call(&mut tail, 11_000);
+        ok(&mut tail, events(&[(1, 500)], Some("t1")), 11_000);
+        let throttled = || {
+            Outcome::Answered(Answer::new(
+                400,
+                r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+            ))
+        };
+        call(&mut tail, 12_000);
+        assert_eq!(tail.answered(throttled(), 12_000), []);
+        assert_eq!(tail.status().describe(12_000), "throttled, retrying in 2 s");
+        assert_eq!(tail.next(12_500), Next::WaitUntil(14_000));
+        assert_eq!(call(&mut tail, 14_000)["nextToken"], "t1");
+        tail.answered(throttled(), 14_000);
+        assert_eq!(tail.next(14_000), Next::WaitUntil(18_000));
+        assert_eq!(call(&mut tail, 18_000)["nextToken"], "t1");
+        assert_eq!(ok(&mut tail, events(&[(2, 600)], None), 18_000), [2]);
+        assert_eq!(tail.status(), PollerStatus::Reading);
+        assert_eq!(tail.next(18_000), Next::WaitUntil(19_000));
+    }
+
+    #[test]
+    fn lines_ingested_out_of_order_are_passed_on_together_once_settled() {
+        let mut tail = LogTail::new(GROUP, 0);
+        // The REPORT (3) was ingested before the handler's last line (2).
+        call(&mut tail, 10_300);
+        assert_eq!(
+            ok(&mut tail, events(&[(1, 10_000), (3, 10_100)], None), 10_300),
+            Vec::<u32>::new(),
+            "not settled yet"
+        );
+        call(&mut tail, 11_300);
+        assert_eq!(
+            ok(
+                &mut tail,
+                events(&[(1, 10_000), (2, 10_090), (3, 10_100), (4, 11_000)], None),
+                11_300
+            ),
+            [1, 2, 3],
+            "in the order they were written; the newest still held"
+        );
+        call(&mut tail, 12_300);
+        assert_eq!(
+            ok(&mut tail, events(&[(3, 10_100), (4, 11_000)], None), 12_300),
+            [4]
+        );
+    }
+
+    #[test]
+    fn a_missing_log_group_means_no_log_yet_not_an_error() {
+        let mut tail = LogTail::new(GROUP, 0);
+        call(&mut tail, 1_000);
+        let missing = Answer::new(
+            400,
+            r#"{"__type":"ResourceNotFoundException","message":"The specified log group does not exist."}"#,
+        );
+        assert_eq!(tail.answered(Outcome::Answered(missing), 1_000), []);
+        assert_eq!(
+            tail.status(),
+            PollerStatus::Waiting {
+                reason: WaitReason::NoLogYet
+            }
+        );
+        assert!(!tail.status().is_trouble());
+        assert_eq!(tail.next(1_000), Next::WaitUntil(2_000));
+    }
+
+    #[test]
+    fn without_logs_access_the_lambda_hop_is_not_observable_until_it_works_again() {
+        let mut tail = LogTail::new(GROUP, 0);
+        call(&mut tail, 1_000);
+        let denied = Answer::new(
+            400,
+            r#"{"__type":"AccessDeniedException","message":"User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: logs:FilterLogEvents on resource: arn:aws:logs:ap-southeast-1:123456789012:log-group:/aws/lambda/x:log-stream: with an explicit deny in an identity-based policy"}"#,
+        );
+        let seen = tail.answered(Outcome::Answered(denied), 1_000);
+        let [Observation::NotObservable(n)] = &seen[..] else {
+            panic!("{seen:?}")
+        };
+        assert_eq!(
+            (n.hop, n.permission.as_str()),
+            (Hop::Lambda, "logs:FilterLogEvents")
+        );
+        assert!(n.refusal.contains("explicit deny"));
+        assert_eq!(tail.next(2_000), Next::WaitUntil(31_000));
+        tail.wake();
+        call(&mut tail, 2_000);
+        let seen = tail.answered(
+            Outcome::Answered(Answer::new(200, events(&[], None))),
+            2_000,
+        );
+        assert!(
+            matches!(&seen[..], [Observation::LogEvents(l)] if l.events.is_empty()),
+            "clears the refusal"
+        );
+    }
+
+    #[test]
+    fn memory_holds_only_the_overlap_window_however_long_it_runs() {
+        let mut tail = LogTail::new(GROUP, 0);
+        let mut now = 2_000;
+        let mut id = 0;
+        let mut passed = 0;
+        // Ten minutes of a busy function: 20 events a second.
+        for second in 0..600 {
+            let batch: Vec<(u32, i64)> = (0..20)
+                .map(|i| {
+                    id += 1;
+                    (id, second * 1_000 + i * 50)
+                })
+                .collect();
+            call(&mut tail, now);
+            passed += ok(&mut tail, events(&batch, None), now).len();
+            now += 1_000;
+        }
+        assert_eq!(passed, 12_000, "every event once");
+        assert!(
+            tail.remembered() <= 11 * 20,
+            "{} ids kept",
+            tail.remembered()
+        );
+        let json = serde_json::to_string(&tail).unwrap();
+        assert!(json.len() < 40_000, "{} bytes saved", json.len());
+    }
+}

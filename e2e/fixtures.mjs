@@ -1,0 +1,277 @@
+// The fixtures every end-to-end test builds on: a fresh labsim per test
+// (serving the built app, on ports of its own), `sim` helpers for its
+// control endpoints, and pages whose browser console must stay clean.
+//
+//   import { test, expect } from '../fixtures.mjs';
+//   test('…', async ({ app, sim }) => {
+//     await expect(app.getByTestId('identity-account')).toHaveText('123456789012');
+//   });
+//
+// Why a labsim per test rather than one per worker and /_labsim/reset: it
+// starts in about 5 ms, and a reset keeps the clock's lead and the
+// timeline's sequence, which a test reading either would have to allow for.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect } from '@playwright/test';
+
+export { expect };
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Lines of labsim's banner that carry a secret, kept out of any message. */
+const SECRET_LINE = /^export AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN)=.*$/gm;
+
+/**
+ * Starts labsim on free ports (it picks them: `--sts-port 0`) with the
+ * built app in `dist/`; resolves once it prints `labsim ready`.
+ */
+export async function startLabsim(extraArgs = []) {
+  const bin = process.env.LABSIM_BIN || path.join(root, 'target/release/labsim');
+  const child = spawn(bin, [
+    '--static-dir', path.join(root, 'dist'),
+    '--static-port', '0',
+    '--sts-port', '0',
+    '--seed', '7',
+    ...extraArgs,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const shown = () => out.replace(SECRET_LINE, (line) => `${line.split('=')[0]}=(hidden)`);
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const exited = once(child, 'exit');
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`labsim not ready after 20 s:\n${shown()}`)), 20000);
+    const check = () => {
+      if (out.includes('labsim ready\n')) { clearTimeout(timer); resolve(); }
+    };
+    child.stdout.on('data', check);
+    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`labsim did not start (${bin}): ${e.message}`)); });
+    exited.then(([code]) => { clearTimeout(timer); reject(new Error(`labsim exited (${code}):\n${shown()}`)); });
+  });
+  const url = out.match(/^# labsim: control (http:\/\/\S+)\/_labsim\/config$/m)?.[1];
+  const app = out.match(/^# labsim: static files (http:\/\/\S+) from /m)?.[1];
+  if (!url || !app) throw new Error(`labsim's banner lacks the control or static URL:\n${shown()}`);
+  return {
+    url,
+    app: `${app}/`,
+    output: shown,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+/** The `sim` fixture: helpers for one labsim's `/_labsim/` control endpoints. */
+function simHelpers(labsim) {
+  const { url } = labsim;
+  /** A control call; its JSON answer, or an error naming the call and labsim's message. */
+  async function call(method, route, body) {
+    const r = await fetch(`${url}/_labsim/${route}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} /_labsim/${route}: ${r.status} ${text}`);
+    return JSON.parse(text);
+  }
+  function eventsPage({ after = 0, limit } = {}) {
+    const query = new URLSearchParams({ after: String(after), ...(limit ? { limit: String(limit) } : {}) });
+    return call('GET', `events?${query}`);
+  }
+  async function events({ after = 0 } = {}) {
+    const all = [];
+    for (let cursor = after; ;) {
+      const page = await eventsPage({ after: cursor });
+      all.push(...page.events);
+      cursor = page.next;
+      if (!page.more) return all;
+    }
+  }
+  return {
+    /** The control (and STS) base URL, e.g. http://127.0.0.1:40123. */
+    url,
+    /** The app's URL, served by this labsim. */
+    appUrl: labsim.app,
+    /** The app's fragment that connects it to this labsim with the demo credentials. */
+    simLink: `#sim=${encodeURIComponent(url)}`,
+    /** The app's fragment that points STS only at this labsim (no credentials yet). */
+    stsLink: `#sts=${encodeURIComponent(url)}`,
+    /** labsim's output so far (secrets hidden). */
+    output: labsim.output,
+    /** `GET /_labsim/config`: endpoints, routes, region, demo credentials. */
+    config: () => call('GET', 'config'),
+    /** Back to the start-up state (the clock keeps its lead, the timeline goes on). */
+    reset: () => call('POST', 'reset'),
+    /**
+     * A new credential set for the demo principal lasting `ttlSeconds`
+     * (negative: already expired), with `policy` as its identity policy if given.
+     */
+    mint: (ttlSeconds, { policy } = {}) => call('POST', 'credentials', { ttl_seconds: ttlSeconds, ...(policy ? { policy } : {}) }),
+    /** The lab's setup (`GET`), or changed by a patch (`POST`), e.g. `{ handler: 'fixed' }`. */
+    setup: (patch) => (patch === undefined ? call('GET', 'setup') : call('POST', 'setup', patch)),
+    faults: {
+      /** Adds one fault rule or an array of them, e.g. `{ service: 'logs', times: 1, throttle: true }`. */
+      add: (rules) => call('POST', 'faults', rules),
+      list: async () => (await call('GET', 'faults')).faults,
+      clear: () => call('DELETE', 'faults'),
+    },
+    clock: {
+      /** `{ now_ms, offset_ms }`: the simulator's time and its lead. */
+      get: () => call('GET', 'clock'),
+      /** Moves the simulator's clock `ms` ahead (never back). */
+      advance: (ms) => call('POST', 'clock', { advance_ms: ms }),
+    },
+    /** AWS's limits labsim applies (`GET`), or loosened by a patch (`POST`; `null` lifts one). */
+    limits: (patch) => (patch === undefined ? call('GET', 'limits') : call('POST', 'limits', patch)),
+    /** Closes the stream's open shard and opens its child. */
+    rollOverStream: () => call('POST', 'stream/roll-over'),
+    /** One page of the ground-truth timeline: `{ events, next, more }`. */
+    eventsPage,
+    /** Every timeline event after `after` (all pages), in order. */
+    events,
+    /**
+     * Waits (auto-retrying) until the timeline holds an event `match`
+     * accepts, e.g. `(e) => e.kind === 'log_line'`; returns the first one.
+     */
+    async waitForEvent(match, { timeout = 15000, message = 'a matching timeline event' } = {}) {
+      let found;
+      await expect.poll(async () => {
+        found = (await events()).find(match);
+        return found !== undefined;
+      }, { timeout, message }).toBe(true);
+      return found;
+    },
+  };
+}
+
+/**
+ * Fails the test if any page of the context logged a warning or an error,
+ * or threw, unless the text matches an allowed pattern.
+ */
+export function watchConsole(context) {
+  const messages = [];
+  const errors = [];
+  context.on('console', (msg) => {
+    if (['warning', 'error'].includes(msg.type())) messages.push({ type: msg.type(), text: msg.text() });
+  });
+  context.on('weberror', (e) => errors.push(`pageerror: ${e.error().message}`));
+  /** What the test did not expect; an uncaught error is never expected. */
+  return (allowed) => [
+    ...messages.filter((m) => !allowed.some((re) => re.test(m.text))).map((m) => `${m.type}: ${m.text}`),
+    ...errors,
+  ];
+}
+
+export const test = base.extend({
+  /** Extra labsim options for the file or describe block: `test.use({ labsimArgs: ['--api-cors', 'on'] })`. */
+  labsimArgs: [[], { option: true }],
+  /** Console messages expected for every test of a file or block: `test.use({ allowConsole: [/…/] })`. */
+  allowConsole: [[], { option: true }],
+  /**
+   * Where `app` opens: `'sim'` connected with the demo credentials
+   * (`#sim=`), `'sts'` with STS pointed at labsim and no credentials yet
+   * (`#sts=`), `'none'` with nothing (`#`). `test.use({ appLink: 'sts' })`.
+   */
+  appLink: ['sim', { option: true }],
+
+  /** labsim's process for this test (most tests want `sim` instead). */
+  labsim: async ({ labsimArgs }, use) => {
+    const labsim = await startLabsim(labsimArgs);
+    try {
+      await use(labsim);
+    } finally {
+      await labsim.stop();
+    }
+  },
+
+  sim: async ({ labsim }, use) => {
+    await use(simHelpers(labsim));
+  },
+
+  /**
+   * `browserConsole.allow(/…/, …)` adds patterns this test expects in the
+   * console (a 4xx Chromium reports, a CORS refusal). Checked when the
+   * test ends, so a pattern added mid-test covers messages from before.
+   */
+  browserConsole: async ({}, use) => {
+    const allowed = [];
+    await use({ allowed, allow: (...patterns) => allowed.push(...patterns) });
+  },
+
+  // Every page of the test's context (second tabs included) is watched.
+  // It depends on `labsim` so that labsim is started before the context
+  // and stopped after it is closed: a page still polling never sees it gone.
+  context: async ({ labsim, context, allowConsole, browserConsole }, use) => {
+    browserConsole.allow(...allowConsole);
+    const unexpected = watchConsole(context);
+    await use(context);
+    const problems = unexpected(browserConsole.allowed);
+    if (problems.length) throw new Error(`browser console was not clean:\n${problems.join('\n')}`);
+  },
+
+  /**
+   * `openApp(fragment = sim.simLink, { clock, allowConsole, page })` loads
+   * the app served by this test's labsim (in the test's page unless
+   * `page` is given) and waits until it is ready (the paste box shown).
+   * `clock` installs Playwright's fake clock at that time first.
+   */
+  openApp: async ({ page, sim, browserConsole }, use) => {
+    await use(async (fragment = sim.simLink, { clock, allowConsole = [], page: target = page } = {}) => {
+      browserConsole.allow(...allowConsole);
+      if (clock !== undefined) await target.clock.install({ time: clock });
+      await target.goto(`${sim.appUrl}${fragment}`);
+      await expect(target.getByTestId('paste-box')).toBeVisible();
+      return target;
+    });
+  },
+
+  /** The app served by this test's labsim, opened as `appLink` says (connected by default). */
+  app: async ({ openApp, sim, appLink }, use) => {
+    const fragments = { sim: sim.simLink, sts: sim.stsLink, none: '#' };
+    if (!(appLink in fragments)) throw new Error(`appLink is 'sim', 'sts' or 'none', not ${JSON.stringify(appLink)}`);
+    await use(await openApp(fragments[appLink]));
+  },
+
+  /**
+   * `secondTab(fragment = sim.simLink)`: another tab of the same browser
+   * context, at the app: it shares storage, Web Locks and BroadcastChannel
+   * with `app`, as two tabs of one browser do.
+   */
+  secondTab: async ({ context, openApp, sim }, use) => {
+    await use(async (fragment = sim.simLink, options = {}) => {
+      const tab = await context.newPage();
+      return openApp(fragment, { ...options, page: tab });
+    });
+  },
+});
+
+/** Sets a lab configuration field, opening "Other endpoints" if it is there. */
+export async function setConfigField(page, id, value) {
+  const field = page.getByTestId(id);
+  if (!(await field.isVisible())) {
+    await page.getByTestId('config-panel').locator('details > summary').click();
+  }
+  await field.fill(value);
+  await field.press('Tab');
+}
+
+/** Every piece of text the page holds: markup plus form values. */
+export async function pageText(page) {
+  return page.evaluate(() => {
+    const values = [...document.querySelectorAll('textarea, input')].map((e) => e.value);
+    return document.documentElement.outerHTML + '\n' + values.join('\n');
+  });
+}
+
+/** Chromium logs every 4xx answer a page receives; expected where AWS refuses. */
+export const HTTP_4XX = (...statuses) =>
+  new RegExp(`Failed to load resource: the server responded with a status of (${statuses.join('|')})`);
+
+/** What Chromium logs when CORS blocks a request. */
+export const CORS_BLOCKED = [/blocked by CORS policy/, /Failed to load resource: net::ERR_FAILED/];

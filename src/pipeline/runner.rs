@@ -1,0 +1,211 @@
+//! The pollers' loop: one task per poller, each asking its state machine
+//! (`labmate_core::poll`) what to send and when, sending it signed through
+//! `aws::client::exchange`, and handing the answer back. Runs only in the
+//! tab elected to read; the pollers' positions are saved with the board,
+//! so a reload or another tab resumes where this one stopped.
+
+use std::cell::RefCell;
+
+use labmate_core::poll::{
+    Answer, DocumentWatch, LambdaWatch, LogTail, Next, Outcome, Poller, PollerStatus, StartAt,
+    StreamReader,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+
+use super::{aws_now_ms, observe};
+use crate::aws::client::{exchange, Asker, CallError};
+use crate::browser;
+use crate::state::AppState;
+
+/// When a poller has nothing to do, how often it looks again (a flow may
+/// start waiting for its document, credentials may be pasted).
+const IDLE_MS: i64 = 250;
+/// The longest single sleep, so a wake-up (fresh credentials) is noticed.
+const LONGEST_SLEEP_MS: i64 = 1_000;
+
+/// The four pollers, saved together with the board.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Pollers {
+    pub stream: StreamReader,
+    pub logs: LogTail,
+    pub lambda: LambdaWatch,
+    pub documents: DocumentWatch,
+}
+
+impl Pollers {
+    /// Fresh pollers for the configured lab: the stream from the oldest
+    /// record it keeps (changes made before labmate opened become flows
+    /// too) and the function's log over the same day.
+    fn new(state: &AppState) -> Pollers {
+        let now = aws_now_ms(state);
+        state.config.with_untracked(|c| Pollers {
+            stream: StreamReader::new(&c.table, StartAt::TrimHorizon),
+            logs: LogTail::new(
+                &format!("/aws/lambda/{}", c.function_name),
+                now - 24 * 3_600_000,
+            ),
+            lambda: LambdaWatch::new(&c.function_name),
+            documents: DocumentWatch::new(&c.index),
+        })
+    }
+
+    fn get(&mut self, which: Which) -> &mut dyn Poller {
+        match which {
+            Which::Stream => &mut self.stream,
+            Which::Logs => &mut self.logs,
+            Which::Lambda => &mut self.lambda,
+            Which::Documents => &mut self.documents,
+        }
+    }
+}
+
+/// Each poller by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    Stream,
+    Logs,
+    Lambda,
+    Documents,
+}
+
+impl Which {
+    pub const ALL: [Which; 4] = [Which::Stream, Which::Logs, Which::Lambda, Which::Documents];
+
+    /// What it watches, for the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Which::Stream => "Stream (DynamoDB Streams)",
+            Which::Logs => "Lambda's log (CloudWatch Logs)",
+            Which::Lambda => "Trigger and function (Lambda)",
+            Which::Documents => "Documents (OpenSearch)",
+        }
+    }
+}
+
+thread_local! {
+    /// The running pollers; `None` in a tab that does not read.
+    static POLLERS: RefCell<Option<Pollers>> = const { RefCell::new(None) };
+}
+
+/// The pollers' state, to save (only in the reading tab).
+pub fn saved() -> Option<String> {
+    POLLERS.with(|p| {
+        p.borrow()
+            .as_ref()
+            .and_then(|p| serde_json::to_string(p).ok())
+    })
+}
+
+/// Starts every poller, from `saved` positions when they read.
+pub fn start(state: AppState, saved: Option<String>) {
+    let pollers = saved
+        .and_then(|s| serde_json::from_str::<Pollers>(&s).ok())
+        .unwrap_or_else(|| Pollers::new(&state));
+    POLLERS.with(|p| *p.borrow_mut() = Some(pollers));
+    // Fresh credentials end every poller's refusal or backoff at once.
+    Effect::new(move |first: Option<()>| {
+        state.credentials.track();
+        if first.is_some() {
+            POLLERS.with(|p| {
+                if let Some(p) = p.borrow_mut().as_mut() {
+                    for which in Which::ALL {
+                        p.get(which).wake();
+                    }
+                }
+            });
+        }
+    });
+    for which in Which::ALL {
+        spawn_local(run(state, which));
+    }
+}
+
+/// What one poller wants now (documents first learn which flows wait).
+fn ask(state: &AppState, which: Which, now: i64) -> Next {
+    POLLERS.with(|p| {
+        let mut p = p.borrow_mut();
+        let p = p.as_mut().expect("pollers started");
+        if which == Which::Documents {
+            state.flows.with_untracked(|f| p.documents.track(f));
+        }
+        p.get(which).next(now)
+    })
+}
+
+async fn run(state: AppState, which: Which) {
+    loop {
+        if !credentials_usable(&state) {
+            set_status(&state, which, paused_status());
+            browser::sleep_ms(LONGEST_SLEEP_MS).await;
+            continue;
+        }
+        let now = aws_now_ms(&state);
+        match ask(&state, which, now) {
+            Next::Call(call) => {
+                let reply = exchange(
+                    state,
+                    call.service,
+                    call.operation,
+                    Asker::Poller,
+                    &|base| call.to_http_request(base),
+                )
+                .await;
+                let outcome = match reply {
+                    Ok(r) => Outcome::Answered(Answer {
+                        status: r.status,
+                        body: r.body,
+                        date: r.date,
+                    }),
+                    // Credentials gone or expired since the check, or an
+                    // endpoint that does not read: nothing was sent.
+                    Err(CallError::Unreachable { .. }) | Err(_) => Outcome::NoAnswer,
+                };
+                let now = aws_now_ms(&state);
+                let observations = POLLERS.with(|p| {
+                    let mut p = p.borrow_mut();
+                    p.as_mut()
+                        .expect("pollers started")
+                        .get(which)
+                        .answered(outcome, now)
+                });
+                observe(&state, observations);
+            }
+            Next::WaitUntil(at) => {
+                browser::sleep_ms((at - now).clamp(0, LONGEST_SLEEP_MS)).await;
+            }
+            Next::Idle => browser::sleep_ms(IDLE_MS).await,
+        }
+        let status = POLLERS.with(|p| p.borrow_mut().as_mut().map(|p| p.get(which).status()));
+        if let Some(status) = status {
+            set_status(&state, which, status);
+        }
+    }
+}
+
+/// Credentials pasted and not expired by AWS's clock.
+fn credentials_usable(state: &AppState) -> bool {
+    let now_s = aws_now_ms(state) / 1000;
+    state.credentials.with_untracked(|c| {
+        c.as_ref()
+            .is_some_and(|p| p.credentials.seconds_left(now_s).is_none_or(|s| s > 0))
+    })
+}
+
+fn paused_status() -> PollerStatus {
+    PollerStatus::NeedsCredentials {
+        message:
+            "paused: paste credentials (fresh ones if they expired); it resumes where it stopped"
+                .into(),
+        retry_at_ms: 0,
+    }
+}
+
+/// Updates the page only when a poller's status changed.
+fn set_status(state: &AppState, which: Which, status: PollerStatus) {
+    let i = Which::ALL.iter().position(|w| *w == which).unwrap_or(0);
+    if state.pollers.with_untracked(|s| s[i] != status) {
+        state.pollers.update(|s| s[i] = status);
+    }
+}
