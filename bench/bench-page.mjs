@@ -61,6 +61,9 @@ const STEADY_S = num('steady-s');
 const SINGLES = num('singles');
 const BURST = num('burst');
 const BURST_TIMEOUT_S = num('burst-timeout-s');
+// Once every flow of the burst has ended, how long the counts must stay
+// still before a stuck flow is taken to stay stuck.
+const STUCK_SETTLE_MS = 20000;
 
 // The hops as the board names them (data-stage), in order.
 const STAGES = ['api', 'table', 'stream', 'lambda', 'collection'];
@@ -255,13 +258,25 @@ async function signerRace(browser) {
  * each with the wall-clock time, so they compare with labsim's timeline.
  */
 function pageProbe() {
-  const bench = { longtasks: [], stages: [], counts: [], seen: new Set(), wasmMemory: null };
+  const bench = { longtasks: [], frames: [], stages: [], counts: [], seen: new Set(), wasmMemory: null };
   window.__bench = bench;
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) bench.longtasks.push({ t: performance.timeOrigin + e.startTime, ms: e.duration });
     }).observe({ type: 'longtask' });
   } catch { /* no longtask support: reported as none observed */ }
+  try {
+    // Long animation frames name the scripts in them and what called each.
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        bench.frames.push({
+          t: performance.timeOrigin + e.startTime,
+          ms: e.duration,
+          scripts: e.scripts.map((x) => ({ invoker: x.invoker, type: x.invokerType, ms: x.duration })),
+        });
+      }
+    }).observe({ type: 'long-animation-frame' });
+  } catch { /* no long-animation-frame support */ }
   // Trunk's loader announces the wasm instance; its memory is the app's Rust heap.
   addEventListener('TrunkApplicationStarted', (e) => { bench.wasmMemory = e.detail?.wasm?.memory ?? null; });
   const row = (el) => {
@@ -341,6 +356,35 @@ function rateRows(requests, fromMs, toMs, serviceOf) {
   return { secs, by, peak };
 }
 
+/**
+ * Prints requests per service in [from, to): those the page sent (by
+ * operation) and those labsim got; with `judged`, each AWS service beside
+ * its steady-state target. Gives the page's, grouped.
+ */
+function printRates(title, sim, requests, from, to, judged) {
+  const sent = rateRows(requests, from, to, (r) => r.service);
+  const received = rateRows(sim.logged, from, to, (r) => r.service);
+  console.log();
+  console.log(title);
+  console.log(`  "sent": the API calls the page made${judged ? ' (judged against the target)' : ''}; "labsim got": what reached labsim, CORS preflights included`);
+  const services = [...new Set([...AWS_SERVICES.filter((s) => ['streams', 'logs', 'lambda', 'aoss', 'dynamodb'].includes(s)), ...sent.by.keys(), ...received.by.keys()])];
+  const body = services.map((s) => {
+    const list = sent.by.get(s) ?? [];
+    const got = received.by.get(s) ?? [];
+    const ops = new Map();
+    for (const r of list) ops.set(r.op, (ops.get(r.op) ?? 0) + 1);
+    const judge = judged && AWS_SERVICES.includes(s);
+    return [
+      s, list.length, fmt(list.length / sent.secs, 2), sent.peak(list), got.length, fmt(got.length / sent.secs, 2),
+      judge ? `<= ${RATE_TARGET(s)}/s` : '', judge ? verdict(list.length / sent.secs <= RATE_TARGET(s)) : '',
+      [...ops].sort((a, b) => b[1] - a[1]).map(([o, n]) => `${o} ${n}`).join(', '),
+    ];
+  });
+  table(['service', 'sent', 'req/s', 'peak/1s', 'labsim got', 'req/s', judged ? 'target' : '', '', 'operations sent'], body);
+  console.log();
+  return sent;
+}
+
 async function steadyState(label, sim, requests) {
   say(`steady state ${label}: letting the page settle ${SETTLE_S} s, then counting requests for ${STEADY_S} s (no learner action)`);
   await sleep(SETTLE_S * 1000);
@@ -350,26 +394,7 @@ async function steadyState(label, sim, requests) {
     say(`  steady state ${label}: ${Math.min(STEADY_S, STEADY_S - left + 10)} of ${STEADY_S} s, ${requests.filter((r) => r.t >= from).length} requests so far`);
   }
   const to = Date.now();
-  const sent = rateRows(requests, from, to, (r) => r.service);
-  const received = rateRows(sim.logged, from, to, (r) => r.service);
-  console.log();
-  console.log(`Requests in steady state ${label} (${fmt(sent.secs, 1)} s window after ${SETTLE_S} s of settling)`);
-  console.log('  "sent": the API calls the page made (judged against the target); "labsim got": what reached labsim, CORS preflights included');
-  const services = [...new Set([...AWS_SERVICES.filter((s) => ['streams', 'logs', 'lambda', 'aoss', 'dynamodb'].includes(s)), ...sent.by.keys(), ...received.by.keys()])];
-  const body = services.map((s) => {
-    const list = sent.by.get(s) ?? [];
-    const got = received.by.get(s) ?? [];
-    const ops = new Map();
-    for (const r of list) ops.set(r.op, (ops.get(r.op) ?? 0) + 1);
-    const isAws = AWS_SERVICES.includes(s);
-    return [
-      s, list.length, fmt(list.length / sent.secs, 2), sent.peak(list), got.length, fmt(got.length / sent.secs, 2),
-      isAws ? `<= ${RATE_TARGET(s)}/s` : '', isAws ? verdict(list.length / sent.secs <= RATE_TARGET(s)) : '',
-      [...ops].sort((a, b) => b[1] - a[1]).map(([o, n]) => `${o} ${n}`).join(', '),
-    ];
-  });
-  table(['service', 'sent', 'req/s', 'peak/1s', 'labsim got', 'req/s', 'target', '', 'operations sent'], body);
-  console.log();
+  const sent = printRates(`Requests in steady state ${label} (${fmt((to - from) / 1000, 1)} s window after ${SETTLE_S} s of settling)`, sim, requests, from, to, true);
   const polled = ['streams', 'logs'].filter((s) => (sent.by.get(s) ?? []).length > 0);
   for (const s of AWS_SERVICES) {
     const n = (sent.by.get(s) ?? []).length;
@@ -440,7 +465,7 @@ async function actionResult(page) {
   return page.evaluate(() => document.querySelector('[data-testid="action-result"]')?.textContent ?? '');
 }
 
-async function burst(page, cdp) {
+async function burst(page, cdp, sim, requests) {
   const have = await contract(page);
   if (!have.burstSize || !have.burstButton) {
     const missing = ['burst-size', 'action-send-burst'].filter((id, i) => ![have.burstSize, have.burstButton][i]).join(', ');
@@ -462,8 +487,10 @@ async function burst(page, cdp) {
   await page.click('[data-testid="action-send-burst"]');
   const samples = [];
   let answeredAt = null;
-  let doneAt = null;
+  let endedAt = null; // every new flow complete, stuck or not observable
+  let completeAt = null; // every new flow complete
   let c = before;
+  let lastChange = Date.now();
   let lastSay = Date.now();
   const deadline = t0 + BURST_TIMEOUT_S * 1000;
   while (Date.now() < deadline) {
@@ -472,8 +499,14 @@ async function burst(page, cdp) {
     const m = /Burst: (\d+) of (\d+) answered, (\d+) written/.exec(result);
     if (m && answeredAt === null && Number(m[1]) >= Number(m[2])) answeredAt = Date.now();
     if (before) {
-      c = await counts(page);
-      if (c.total >= before.total + BURST && ended(c) >= ended(before) + BURST) { doneAt = Date.now(); break; }
+      const now = await counts(page);
+      if (JSON.stringify(now) !== JSON.stringify(c)) lastChange = Date.now();
+      c = now;
+      const isNew = c.total >= before.total + BURST;
+      if (isNew && endedAt === null && ended(c) >= ended(before) + BURST) endedAt = Date.now();
+      if (isNew && c.complete >= before.complete + BURST) { completeAt = Date.now(); break; }
+      // Every flow ended and nothing changed for a while: a stuck flow stays stuck.
+      if (endedAt !== null && Date.now() - lastChange > STUCK_SETTLE_MS) break;
     } else if (answeredAt !== null && Date.now() - answeredAt > REFRESH_LAG_MS + 5000) {
       break;
     }
@@ -489,6 +522,11 @@ async function burst(page, cdp) {
   const t1 = Date.now();
   const heapAfter = await heap();
   const longtasks = (await page.evaluate(() => window.__bench.longtasks)).filter((x) => x.t >= t0 && x.t <= t1);
+  const frames = (await page.evaluate(() => window.__bench.frames)).filter((x) => x.t >= t0 && x.t <= t1);
+  // What labsim says became of the burst's items: written, and searchable.
+  const events = await sim.events();
+  const burstIds = new Set(events.filter((e) => e.kind === 'api_request' && e.item_id && e.time_ms >= t0 && e.time_ms <= t1).map((e) => e.item_id));
+  const searchable = new Set(events.filter((e) => e.kind === 'searchable' && burstIds.has(e.source_id)).map((e) => e.source_id));
   const maxTask = longtasks.reduce((m, x) => Math.max(m, x.ms), 0);
   const peakUsed = Math.max(...samples.map((s) => s.used));
   const peakWasm = Math.max(...samples.map((s) => s.wasm ?? 0));
@@ -496,24 +534,44 @@ async function burst(page, cdp) {
   console.log(`Burst of ${BURST} changes (${fmt((t1 - t0) / 1000, 1)} s observed)`);
   table(['figure', 'value'], [
     ['all POSTs answered after', answeredAt ? `${fmt((answeredAt - t0) / 1000, 1)} s` : 'not seen'],
-    ['all flows ended after', doneAt ? `${fmt((doneAt - t0) / 1000, 1)} s` : (before ? `not within ${BURST_TIMEOUT_S} s` : 'no flow counts on the page')],
+    ['all flows ended after', endedAt ? `${fmt((endedAt - t0) / 1000, 1)} s` : (before ? `not within ${fmt((t1 - t0) / 1000)} s` : 'no flow counts on the page')],
+    ['all flows complete after', completeAt ? `${fmt((completeAt - t0) / 1000, 1)} s` : (before ? `not within ${fmt((t1 - t0) / 1000)} s` : 'no flow counts on the page')],
+    ['labsim: items written / searchable', `${burstIds.size} / ${searchable.size}`],
     ['flows new / complete / stuck', before ? `${c.total - before.total} / ${c.complete - before.complete} / ${c.stuck - before.stuck}` : '-'],
     ['long tasks (> 50 ms): count, max, total', `${longtasks.length}, ${fmt(maxTask)} ms, ${fmt(longtasks.reduce((s, x) => s + x.ms, 0))} ms`],
+    ['long frames\' scripts, by what called them', frameCulprits(frames)],
     ['JS heap used: before, peak, after (MiB)', `${fmt(heapBefore.used / 2 ** 20, 1)}, ${fmt(peakUsed / 2 ** 20, 1)}, ${fmt(heapAfter.used / 2 ** 20, 1)}`],
     ['JS heap allocated after (MiB)', fmt(heapAfter.total / 2 ** 20, 1)],
     ['wasm memory: before, peak (MiB)', heapBefore.wasm === null ? 'not seen' : `${fmt(heapBefore.wasm / 2 ** 20, 1)}, ${fmt(peakWasm / 2 ** 20, 1)}`],
   ]);
   const result = await actionResult(page);
   if (/First failure/.test(result)) console.log(`The send panel says: ${result.slice(0, 400)}`);
+  printRates(`Requests during the burst (${fmt((t1 - t0) / 1000, 1)} s; for information, the targets are for steady state)`, sim, requests, t0, t1, false);
   console.log();
   const complete = before ? c.complete - before.complete : null;
   rows.push({
     part: 'burst', figure: `${BURST} changes: flows complete`,
-    value: before ? `${complete}/${BURST}` : NOT_YET('no [data-testid=flow-counts]'),
+    value: before ? `${complete}/${BURST}${complete < BURST ? ` (labsim: ${searchable.size} searchable)` : ''}` : NOT_YET('no [data-testid=flow-counts]'),
     target: `${BURST}/${BURST}`, verdict: before ? verdict(complete >= BURST) : '',
   });
   rows.push({ part: 'burst', figure: 'long tasks over 50 ms during the burst', value: `${longtasks.length} (max ${fmt(maxTask)} ms)`, target: '0', verdict: verdict(longtasks.length === 0) });
   rows.push({ part: 'burst', figure: 'JS heap used, peak during the burst', value: `${fmt(peakUsed / 2 ** 20, 1)} MiB`, target: '(figure)', verdict: '' });
+}
+
+/** The callers whose scripts took longest in long frames: "invoker total ms (count)". */
+function frameCulprits(frames) {
+  const by = new Map();
+  for (const f of frames) {
+    for (const x of f.scripts) {
+      const key = x.invoker || x.type || '?';
+      const e = by.get(key) ?? { ms: 0, n: 0 };
+      e.ms += x.ms;
+      e.n += 1;
+      by.set(key, e);
+    }
+  }
+  const top = [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4);
+  return top.length ? top.map(([k, e]) => `${k} ${fmt(e.ms)} ms (${e.n})`).join('; ') : 'none';
 }
 
 /**
@@ -629,6 +687,12 @@ async function appBench(browser) {
     context.on('request', (req) => {
       requests.push({ t: Date.now(), service: serviceOf(req.url()), op: operation(req) });
     });
+    const failures = new Map(); // "service op status" -> count
+    context.on('response', (res) => {
+      if (res.status() < 400) return;
+      const key = `${serviceOf(res.url())}  ${operation(res.request())}  ${res.status()}`;
+      failures.set(key, (failures.get(key) ?? 0) + 1);
+    });
     const problems = [];
     page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -646,12 +710,18 @@ async function appBench(browser) {
     const phases = [{ label: 'singles', from: Date.now() }];
     await singles(page);
     phases.push({ label: 'burst (rows on screen)', from: Date.now() });
-    await burst(page, cdp);
+    await burst(page, cdp, sim, requests);
     await displayLag(page, sim, phases);
     await steadyState(`after the burst`, sim, requests);
-    if (problems.length) {
-      say(`the page logged ${problems.length} console errors; the first few:`);
-      for (const p of problems.slice(0, 5)) console.log(`    ${p.slice(0, 300)}`);
+    if (failures.size) {
+      console.log('Answers with an error status over the whole run (service, operation, status: count)');
+      for (const [k, n] of [...failures].sort((a, b) => b[1] - a[1])) console.log(`  ${k}: ${n}`);
+      console.log();
+    }
+    const other = problems.filter((p) => !/Failed to load resource: the server responded with a status of/.test(p));
+    if (other.length) {
+      say(`the page logged ${other.length} other console errors; the first few:`);
+      for (const p of other.slice(0, 5)) console.log(`    ${p.slice(0, 300)}`);
     }
     await context.close();
   } finally {
