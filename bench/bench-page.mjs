@@ -491,6 +491,7 @@ async function burst(page, cdp, sim, requests) {
   let completeAt = null; // every new flow complete
   let c = before;
   let lastChange = Date.now();
+  let mostStuck = 0; // a flow shown stuck may complete later
   let lastSay = Date.now();
   const deadline = t0 + BURST_TIMEOUT_S * 1000;
   while (Date.now() < deadline) {
@@ -502,6 +503,7 @@ async function burst(page, cdp, sim, requests) {
       const now = await counts(page);
       if (JSON.stringify(now) !== JSON.stringify(c)) lastChange = Date.now();
       c = now;
+      mostStuck = Math.max(mostStuck, c.stuck - before.stuck);
       const isNew = c.total >= before.total + BURST;
       if (isNew && endedAt === null && ended(c) >= ended(before) + BURST) endedAt = Date.now();
       if (isNew && c.complete >= before.complete + BURST) { completeAt = Date.now(); break; }
@@ -538,6 +540,7 @@ async function burst(page, cdp, sim, requests) {
     ['all flows complete after', completeAt ? `${fmt((completeAt - t0) / 1000, 1)} s` : (before ? `not within ${fmt((t1 - t0) / 1000)} s` : 'no flow counts on the page')],
     ['labsim: items written / searchable', `${burstIds.size} / ${searchable.size}`],
     ['flows new / complete / stuck', before ? `${c.total - before.total} / ${c.complete - before.complete} / ${c.stuck - before.stuck}` : '-'],
+    ['most flows shown stuck at once', before ? String(mostStuck) : '-'],
     ['long tasks (> 50 ms): count, max, total', `${longtasks.length}, ${fmt(maxTask)} ms, ${fmt(longtasks.reduce((s, x) => s + x.ms, 0))} ms`],
     ['long frames\' scripts, by what called them', frameCulprits(frames)],
     ['JS heap used: before, peak, after (MiB)', `${fmt(heapBefore.used / 2 ** 20, 1)}, ${fmt(peakUsed / 2 ** 20, 1)}, ${fmt(heapAfter.used / 2 ** 20, 1)}`],
@@ -690,7 +693,8 @@ async function appBench(browser) {
     const failures = new Map(); // "service op status" -> count
     context.on('response', (res) => {
       if (res.status() < 400) return;
-      const key = `${serviceOf(res.url())}  ${operation(res.request())}  ${res.status()}`;
+      const code = (res.headers()['x-amzn-errortype'] ?? '').split(':')[0];
+      const key = `${serviceOf(res.url())}  ${operation(res.request())}  ${res.status()}${code ? ` ${code}` : ''}`;
       failures.set(key, (failures.get(key) ?? 0) + 1);
     });
     const problems = [];
