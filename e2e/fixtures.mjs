@@ -158,12 +158,16 @@ export function watchConsole(context) {
   const messages = [];
   const errors = [];
   context.on('console', (msg) => {
-    if (['warning', 'error'].includes(msg.type())) messages.push({ type: msg.type(), text: msg.text() });
+    if (!['warning', 'error'].includes(msg.type())) return;
+    // Chromium's "Failed to load resource" names no URL in its text: add it.
+    const url = msg.location()?.url;
+    const where = url && msg.text().startsWith('Failed to load resource') ? ` (${url})` : '';
+    messages.push({ type: msg.type(), text: msg.text(), shown: `${msg.text()}${where}` });
   });
   context.on('weberror', (e) => errors.push(`pageerror: ${e.error().message}`));
   /** What the test did not expect; an uncaught error is never expected. */
   return (allowed) => [
-    ...messages.filter((m) => !allowed.some((re) => re.test(m.text))).map((m) => `${m.type}: ${m.text}`),
+    ...messages.filter((m) => !allowed.some((re) => re.test(m.text))).map((m) => `${m.type}: ${m.shown}`),
     ...errors,
   ];
 }

@@ -129,6 +129,11 @@ async fn connect_simulator(state: AppState) {
         }
     };
     state.config.set(setup.config);
+    // The simulator is there to be watched; a learner who turned watching
+    // off keeps it off.
+    if !crate::pipeline::persist::chose_not_to_watch() {
+        state.watching.set(true);
+    }
     match setup.credentials {
         Ok(parsed) => accept(state, parsed),
         Err(e) => state.notice.set(Some(format!(

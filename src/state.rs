@@ -56,6 +56,9 @@ pub struct AppState {
     pub flows: RwSignal<Flows>,
     /// The flow shown in the flow detail.
     pub selected_flow: RwSignal<Option<FlowId>>,
+    /// Whether the pollers may watch the learner's account (off until the
+    /// learner asks, except with the simulator).
+    pub watching: RwSignal<bool>,
     /// Whether this tab was elected to read the stream.
     pub reader: RwSignal<ReaderRole>,
     /// Where each poller stands, in `pipeline::runner::Which::ALL` order
@@ -79,6 +82,7 @@ impl AppState {
             notice: RwSignal::new(None),
             flows: RwSignal::new(Flows::new()),
             selected_flow: RwSignal::new(None),
+            watching: RwSignal::new(false),
             reader: RwSignal::new(ReaderRole::OtherTab),
             pollers: RwSignal::new(Default::default()),
         }

@@ -25,6 +25,8 @@ pub struct Exchange {
     /// route standing in for the service's origin.
     pub sent_to: Option<String>,
     pub outcome: Outcome,
+    /// The learner's own request, or a poller's.
+    pub asker: Asker,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -112,13 +114,23 @@ fn next_id(state: &AppState) -> u32 {
         .with_untracked(|x| x.last().map_or(1, |e| e.id + 1))
 }
 
-fn record(state: &AppState, exchange: Exchange, asker: Asker) {
+/// The inspector keeps the learner's last 200 requests and the pollers'
+/// last 100: enough for a class, bounded memory, and polling never pushes
+/// the learner's own requests out.
+const KEPT: [(Asker, usize); 2] = [(Asker::Learner, 200), (Asker::Poller, 100)];
+
+fn record(state: &AppState, exchange: Exchange) {
     let id = exchange.id;
+    let asker = exchange.asker;
     state.exchanges.update(|x| {
         x.push(exchange);
-        // The inspector keeps the last 200: enough for a class, bounded memory.
-        let excess = x.len().saturating_sub(200);
-        x.drain(..excess);
+        let kept = KEPT.iter().find(|(a, _)| *a == asker).map_or(200, |k| k.1);
+        let mine = x.iter().filter(|e| e.asker == asker).count();
+        if mine > kept {
+            if let Some(oldest) = x.iter().position(|e| e.asker == asker) {
+                x.remove(oldest);
+            }
+        }
     });
     if asker == Asker::Learner {
         state.selected_exchange.set(Some(id));
@@ -221,8 +233,8 @@ async fn send_once(
             signed: signed.clone(),
             sent_to: endpoint.route.is_some().then(|| fetch_url.clone()),
             outcome: Outcome::Pending,
+            asker,
         },
-        asker,
     );
 
     let response = match transport::send(&signed, &fetch_url).await {

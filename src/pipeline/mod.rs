@@ -20,6 +20,7 @@ use crate::state::{AppState, ReaderRole};
 pub fn start(state: AppState) {
     persist::restore(&state);
     persist::keep(state);
+    persist::keep_watching(state);
     share::listen(state);
     share::when_elected(move || {
         state.reader.set(ReaderRole::ThisTab);

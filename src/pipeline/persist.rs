@@ -17,6 +17,9 @@ const FLOWS_KEY: &str = "labmate.flows";
 /// The pollers' positions (shard sequence numbers, log window), saved with
 /// the board so that the two agree after a reload.
 const POLLERS_KEY: &str = "labmate.pollers";
+/// The learner's choice to watch the pipeline ("on"/"off"), kept so a
+/// reload goes on watching.
+const WATCHING_KEY: &str = "labmate.watching";
 /// Saves at most this often while flows keep changing.
 const SAVE_EVERY: Duration = Duration::from_millis(500);
 
@@ -70,6 +73,23 @@ fn save(state: &AppState) {
             "The board ({count} flows) is too big to keep for a reload in this browser's storage. Export it to keep it."
         )));
     }
+}
+
+/// Restores the choice to watch and saves it whenever it changes.
+pub fn keep_watching(state: AppState) {
+    let saved = browser::local_get(WATCHING_KEY);
+    state.watching.set(saved.as_deref() == Some("on"));
+    Effect::new(move |first: Option<()>| {
+        let on = state.watching.get();
+        if first.is_some() {
+            let _ = browser::local_set(WATCHING_KEY, if on { "on" } else { "off" });
+        }
+    });
+}
+
+/// Whether the learner chose, earlier, not to watch.
+pub fn chose_not_to_watch() -> bool {
+    browser::local_get(WATCHING_KEY).as_deref() == Some("off")
 }
 
 /// The pollers saved by the last page, if any.

@@ -73,6 +73,16 @@ pub enum Which {
 impl Which {
     pub const ALL: [Which; 4] = [Which::Stream, Which::Logs, Which::Lambda, Which::Documents];
 
+    /// Its short name, for tests and styles.
+    pub fn key(self) -> &'static str {
+        match self {
+            Which::Stream => "stream",
+            Which::Logs => "logs",
+            Which::Lambda => "lambda",
+            Which::Documents => "documents",
+        }
+    }
+
     /// What it watches, for the page.
     pub fn label(self) -> &'static str {
         match self {
@@ -104,9 +114,11 @@ pub fn start(state: AppState, saved: Option<String>) {
         .and_then(|s| serde_json::from_str::<Pollers>(&s).ok())
         .unwrap_or_else(|| Pollers::new(&state));
     POLLERS.with(|p| *p.borrow_mut() = Some(pollers));
-    // Fresh credentials end every poller's refusal or backoff at once.
+    // Fresh credentials (or watching turned on) end every poller's refusal
+    // or backoff at once.
     Effect::new(move |first: Option<()>| {
         state.credentials.track();
+        state.watching.track();
         if first.is_some() {
             POLLERS.with(|p| {
                 if let Some(p) = p.borrow_mut().as_mut() {
@@ -122,13 +134,18 @@ pub fn start(state: AppState, saved: Option<String>) {
     }
 }
 
-/// What one poller wants now (documents first learn which flows wait).
+/// What one poller wants now (documents first learn which flows wait, the
+/// log tail whether anything reached the stream).
 fn ask(state: &AppState, which: Which, now: i64) -> Next {
     POLLERS.with(|p| {
         let mut p = p.borrow_mut();
         let p = p.as_mut().expect("pollers started");
-        if which == Which::Documents {
-            state.flows.with_untracked(|f| p.documents.track(f));
+        match which {
+            Which::Documents => state.flows.with_untracked(|f| p.documents.track(f)),
+            Which::Logs => p
+                .logs
+                .want(state.flows.with_untracked(|f| f.first_change_ms())),
+            _ => {}
         }
         p.get(which).next(now)
     })
@@ -136,6 +153,11 @@ fn ask(state: &AppState, which: Which, now: i64) -> Next {
 
 async fn run(state: AppState, which: Which) {
     loop {
+        if !state.watching.get_untracked() {
+            set_status(&state, which, PollerStatus::Starting);
+            browser::sleep_ms(LONGEST_SLEEP_MS).await;
+            continue;
+        }
         if !credentials_usable(&state) {
             set_status(&state, which, paused_status());
             browser::sleep_ms(LONGEST_SLEEP_MS).await;

@@ -16,6 +16,7 @@ use crate::ui::flow_files::FlowFiles;
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
 use crate::ui::reactive::{flag, nothing, part};
+use crate::ui::watch_toggle::WatchToggle;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -38,6 +39,7 @@ pub fn App() -> impl IntoView {
                 None => nothing(),
             })}
             <section class="board-bar">
+                <WatchToggle/>
                 <FlowCounts/>
                 <FlowFiles/>
             </section>

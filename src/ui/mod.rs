@@ -12,3 +12,4 @@ pub mod header_bar;
 pub mod identity_card;
 pub mod inspector;
 pub mod reactive;
+pub mod watch_toggle;

@@ -201,8 +201,10 @@ impl Lab {
     fn step_pollers(&mut self) -> bool {
         let mut observed = false;
         for which in Which::ALL {
-            if which == Which::Documents {
-                self.documents.track(&self.flows);
+            match which {
+                Which::Documents => self.documents.track(&self.flows),
+                Which::Logs => self.logs.want(self.flows.first_change_ms()),
+                _ => {}
             }
             let now = self.aws_now();
             let Some(poller) = self.poller(which) else {
@@ -627,7 +629,8 @@ fn with_the_shipped_handler_insert_completes_and_modify_and_remove_stop_in_the_l
     let own = "0b7c5b3a-1f2e-4d5c-9a8b-7c6d5e4f3a2b";
     let id = lab.post("Ann", Some(own)).expect("the item's id");
     assert_eq!(id, own, "labmate's own request id became the item's id");
-    lab.run(3_000);
+    // The log tail waits for the function's first run (FIRST_RUN_MS).
+    lab.run(5_000);
     let insert = lab.flow_of(ChangeKind::Insert, &id);
     assert_eq!(
         insert.state,
@@ -886,7 +889,7 @@ fn without_log_access_the_lambda_hop_is_not_observable_yet_search_completes_the_
     let mut lab = Lab::with_credentials(sim, &creds);
     lab.run(1_000);
     let id = lab.post("Di", None).unwrap();
-    lab.run(3_000);
+    lab.run(5_000);
     let flow = lab.flow_of(ChangeKind::Insert, &id);
     assert_eq!(
         flow.state,

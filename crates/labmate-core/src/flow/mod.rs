@@ -478,6 +478,20 @@ impl Flows {
         items
     }
 
+    /// When the first change reached the table or the stream: from then on
+    /// the Lambda has something to run for and its log is worth reading.
+    pub fn first_change_ms(&self) -> Option<i64> {
+        self.flows
+            .iter()
+            .filter_map(|f| {
+                f.stage(Hop::Table)
+                    .or(f.stage(Hop::Stream))
+                    .map(|s| s.at_ms)
+                    .or(f.stream.as_ref().map(|s| s.created_ms))
+            })
+            .min()
+    }
+
     /// The function's OPENSEARCH_INDEX, when seen.
     pub fn function_index(&self) -> Option<&str> {
         self.function.as_ref().and_then(FunctionSetup::index)

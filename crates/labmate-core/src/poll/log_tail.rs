@@ -11,7 +11,12 @@
 //! (the overlap window), so memory stays bounded however long the tail
 //! runs. A search follows `nextToken` page by
 //! page (a page may be empty while a token remains). No log group yet means
-//! the function has never run: not an error, asked again at the same pace.
+//! the function has never run: not an error. Until a search finds the
+//! group, the tail searches only [`FIRST_RUN_MS`] after a change reached
+//! the table ([`LogTail::want`]), when the function has had time to run
+//! and create it: a search of a missing group is a 400, which Chromium
+//! prints in the console, and the learner's role may not describe log
+//! groups to check first.
 //! ThrottlingException backs off.
 
 use std::collections::BTreeMap;
@@ -34,6 +39,10 @@ pub const OVERLAP_MS: i64 = 10_000;
 /// tail's own pace, since the function's first run is what the learner is
 /// watching for.
 pub const NO_LOG_EVERY_MS: i64 = LOGS_GAP_MS;
+/// How long after the first change the function's log group can be
+/// expected: the trigger polls the stream four times a second, and the
+/// first run creates the group.
+pub const FIRST_RUN_MS: i64 = 3_000;
 /// The most event ids kept, whatever the overlap window holds.
 pub const SEEN_CAP: usize = 20_000;
 /// How old an event must be before it is passed on: lines of the same
@@ -60,6 +69,12 @@ pub struct LogTail {
     seen: BTreeMap<String, i64>,
     /// New events not [`SETTLE_MS`] old yet, held back.
     held: Vec<LogEvent>,
+    /// Whether a search has found the log group.
+    #[serde(default)]
+    group_found: bool,
+    /// When the first change reached the table (the runner says).
+    #[serde(default)]
+    first_change_ms: Option<i64>,
     free_ms: i64,
     health: Health,
     #[serde(skip)]
@@ -76,10 +91,19 @@ impl LogTail {
             search: None,
             seen: BTreeMap::new(),
             held: Vec::new(),
+            group_found: false,
+            first_change_ms: None,
             free_ms: 0,
             health: Health::default(),
             in_flight: None,
         }
+    }
+
+    /// When the first change reached the table or the stream
+    /// ([`crate::flow::Flows::first_change_ms`]): until [`FIRST_RUN_MS`]
+    /// after it, and until a search finds the group, the tail asks nothing.
+    pub fn want(&mut self, first_change_ms: Option<i64>) {
+        self.first_change_ms = first_change_ms;
     }
 
     /// How many event ids it keeps (for tests and the page's diagnostics).
@@ -171,6 +195,19 @@ impl Poller for LogTail {
         if now_ms < self.free_ms {
             return Next::WaitUntil(self.free_ms);
         }
+        if !self.group_found {
+            match self.first_change_ms {
+                None => {
+                    self.health.waiting(WaitReason::NoLogYet);
+                    return Next::Idle;
+                }
+                Some(at) if now_ms < at + FIRST_RUN_MS => {
+                    self.health.waiting(WaitReason::NoLogYet);
+                    return Next::WaitUntil(at + FIRST_RUN_MS);
+                }
+                Some(_) => {}
+            }
+        }
         let search = match &self.search {
             Some(search) => search.clone(),
             None => Search {
@@ -205,6 +242,7 @@ impl Poller for LogTail {
         if let Some(failure) = failure(Service::Logs, "logs:FilterLogEvents", &answer) {
             return match failure.code() {
                 Some("ResourceNotFoundException") => {
+                    self.group_found = false;
                     self.search = None;
                     self.free_ms = now_ms + NO_LOG_EVERY_MS;
                     self.health.waiting(WaitReason::NoLogYet);
@@ -218,6 +256,7 @@ impl Poller for LogTail {
                 _ => self.health.fail(failure, Hop::Lambda, now_ms),
             };
         }
+        self.group_found = true;
         let was_refused = self.health.ok();
         self.read(&json_of(&answer), was_refused, now_ms)
     }
@@ -238,6 +277,39 @@ mod tests {
     use serde_json::Value;
 
     const GROUP: &str = "/aws/lambda/sync-data-with-dynamodb-stream";
+
+    /// A tail with a change on the stream, from `start` on.
+    fn described(start: i64) -> LogTail {
+        let mut tail = LogTail::new(GROUP, start);
+        tail.want(Some(-FIRST_RUN_MS));
+        tail
+    }
+
+    #[test]
+    fn nothing_is_asked_before_the_first_change_has_had_time_to_run_the_function() {
+        let mut tail = LogTail::new(GROUP, 0);
+        assert_eq!(tail.next(0), Next::Idle);
+        assert_eq!(
+            tail.status(),
+            PollerStatus::Waiting {
+                reason: WaitReason::NoLogYet
+            }
+        );
+        // A change at 5 s: the function's first run needs a moment.
+        tail.want(Some(5_000));
+        assert_eq!(tail.next(5_000), Next::WaitUntil(5_000 + FIRST_RUN_MS));
+        let Next::Call(c) = tail.next(8_000) else {
+            panic!("searches once wanted")
+        };
+        assert_eq!(c.operation, "FilterLogEvents");
+        tail.answered(
+            Outcome::Answered(Answer::new(200, r#"{"events": []}"#)),
+            8_000,
+        );
+        // Found: it goes on tailing whatever the board says.
+        tail.want(None);
+        assert!(matches!(tail.next(9_000), Next::Call(_)));
+    }
 
     fn call(tail: &mut LogTail, now: i64) -> Value {
         match tail.next(now) {
@@ -280,7 +352,7 @@ mod tests {
 
     #[test]
     fn each_search_overlaps_the_last_and_passes_on_only_new_events() {
-        let mut tail = LogTail::new(GROUP, 1_000);
+        let mut tail = described(1_000);
         assert_eq!(
             call(&mut tail, 45_000),
             json!({"logGroupName": GROUP, "startTime": 1_000})
@@ -314,7 +386,7 @@ mod tests {
 
     #[test]
     fn a_search_follows_next_token_through_empty_pages() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         call(&mut tail, 101_000);
         assert_eq!(
             ok(&mut tail, events(&[], Some("t1")), 101_000),
@@ -344,7 +416,7 @@ mod tests {
 
     #[test]
     fn throttling_backs_off_keeping_the_page_then_recovers() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         call(&mut tail, 11_000);
         ok(&mut tail, events(&[(1, 500)], Some("t1")), 11_000);
         let throttled = || {
@@ -368,7 +440,7 @@ mod tests {
 
     #[test]
     fn lines_ingested_out_of_order_are_passed_on_together_once_settled() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         // The REPORT (3) was ingested before the handler's last line (2).
         call(&mut tail, 10_300);
         assert_eq!(
@@ -395,7 +467,7 @@ mod tests {
 
     #[test]
     fn a_missing_log_group_means_no_log_yet_not_an_error() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         call(&mut tail, 1_000);
         let missing = Answer::new(
             400,
@@ -414,7 +486,7 @@ mod tests {
 
     #[test]
     fn without_logs_access_the_lambda_hop_is_not_observable_until_it_works_again() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         call(&mut tail, 1_000);
         let denied = Answer::new(
             400,
@@ -444,7 +516,7 @@ mod tests {
 
     #[test]
     fn memory_holds_only_the_overlap_window_however_long_it_runs() {
-        let mut tail = LogTail::new(GROUP, 0);
+        let mut tail = described(0);
         let mut now = 2_000;
         let mut id = 0;
         let mut passed = 0;
