@@ -11,6 +11,8 @@ use crate::state::AppState;
 use crate::ui::actions_panel::ActionsPanel;
 use crate::ui::config_panel::ConfigPanel;
 use crate::ui::credentials_panel::CredentialsPanel;
+use crate::ui::flow_actions::FlowActions;
+use crate::ui::flow_board::FlowBoard;
 use crate::ui::flow_counts::FlowCounts;
 use crate::ui::flow_files::FlowFiles;
 use crate::ui::header_bar::HeaderBar;
@@ -53,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Inspector/>
                 </section>
             </main>
+            <FlowBoard actions=Callback::new(|flow| view! { <FlowActions flow/> }.into_any())/>
         </div>
     }
 }
