@@ -279,14 +279,19 @@ function pageProbe() {
   } catch { /* no long-animation-frame support */ }
   // Trunk's loader announces the wasm instance; its memory is the app's Rust heap.
   addEventListener('TrunkApplicationStarted', (e) => { bench.wasmMemory = e.detail?.wasm?.memory ?? null; });
+  // A tail row or a diagram token: each may carry a part of what is needed
+  // (the stage as data-stage or data-hop, the change as data-change or
+  // data-kind, the item id); they are joined by data-flow-id afterwards.
   const row = (el) => {
     const flow = el.getAttribute('data-flow-id');
-    const stage = el.getAttribute('data-stage') ?? '';
-    const state = el.getAttribute('data-state') ?? '';
-    const key = `${flow}|${stage}|${state}`;
+    const stage = el.getAttribute('data-stage') ?? el.getAttribute('data-hop') ?? '';
+    const state = (el.getAttribute('data-state') ?? '').replace(/-/g, '_');
+    const item = el.getAttribute('data-item-id') ?? '';
+    const change = (el.getAttribute('data-change') ?? el.getAttribute('data-kind') ?? '').toLowerCase();
+    const key = `${flow}|${stage}|${state}|${item}|${change}`;
     if (bench.seen.has(key)) return;
     bench.seen.add(key);
-    bench.stages.push([Date.now(), flow, el.getAttribute('data-item-id') ?? '', el.getAttribute('data-change') ?? '', stage, state]);
+    bench.stages.push([Date.now(), flow, item, change, stage, state]);
   };
   const counts = (el) => bench.counts.push([Date.now(), +el.getAttribute('data-total'), +el.getAttribute('data-complete'), +el.getAttribute('data-stuck')]);
   const visit = (el) => {
@@ -307,7 +312,7 @@ function pageProbe() {
     }
   }).observe(document, {
     subtree: true, childList: true, attributes: true,
-    attributeFilter: ['data-stage', 'data-state', 'data-item-id', 'data-change', 'data-total', 'data-complete', 'data-stuck'],
+    attributeFilter: ['data-stage', 'data-hop', 'data-state', 'data-item-id', 'data-change', 'data-kind', 'data-total', 'data-complete', 'data-stuck'],
   });
 }
 
@@ -629,13 +634,31 @@ async function displayLag(page, sim, phases) {
     notYet('(all)', 'no flow row [data-flow-id] appeared');
     return;
   }
+  // What each flow is: its item id and change, from whichever element said.
+  const flowInfo = new Map();
+  for (const [, flow, itemId, change] of probe.stages) {
+    const f = flowInfo.get(flow) ?? { itemId: '', change: '' };
+    f.itemId ||= itemId;
+    f.change ||= change;
+    flowInfo.set(flow, f);
+  }
+  const withStage = probe.stages.filter(([, , , , stage, state]) => STAGES.includes(stage) || state === 'complete');
+  if (!withStage.length) {
+    notYet('(all)', 'flow rows appeared, but none carries data-stage (or data-hop) with a hop, nor data-state complete');
+    return;
+  }
+  if (![...flowInfo.values()].some((f) => f.itemId)) {
+    notYet('(all)', `${flowInfo.size} flows appeared, but no element with their data-flow-id carries data-item-id, so none can be matched with labsim's timeline`);
+    return;
+  }
   const truth = groundTruth(await sim.events());
   // The first time each flow showed each stage or a later one (a row may
   // skip a stage when two are confirmed at once); complete means every stage.
   const shown = new Map();
-  for (const [t, , itemId, change, stage, state] of probe.stages) {
+  for (const [t, flow, , , stage, state] of probe.stages) {
+    const { itemId, change } = flowInfo.get(flow);
     if (!itemId) continue;
-    const key = `${itemId}|${change.toLowerCase()}`;
+    const key = `${itemId}|${(change || 'insert').toLowerCase()}`;
     const reached = state === 'complete' ? STAGES.length - 1 : STAGES.indexOf(stage);
     if (!shown.has(key)) shown.set(key, { first: t, at: new Array(STAGES.length).fill(Infinity) });
     const s = shown.get(key);
