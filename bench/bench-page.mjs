@@ -698,6 +698,8 @@ async function displayLag(page, sim, phases) {
     }
   });
   console.log(`  (poll intervals assumed: ${STAGES.map((s) => `${s} ${POLL_MS[s]} ms`).join(', ')}; --poll-ms stage=ms,... to change)`);
+  console.log('  (lambda is timed from the invocation; labsim, like CloudWatch, makes its log lines searchable 100-500 ms later;');
+  console.log(`   collection from when the document became searchable, ${REFRESH_LAG_MS} ms after the write; a stage a row skipped counts as shown with the next one)`);
   console.log();
 }
 
