@@ -2,6 +2,8 @@
 //! everything that can be decided without a browser lives in `labmate-core`.
 
 pub mod aws;
+#[cfg(feature = "split")]
+pub mod board_loader;
 pub mod browser;
 pub mod pipeline;
 pub mod session;

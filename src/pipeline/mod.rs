@@ -28,6 +28,13 @@ pub fn start(state: AppState) {
     });
 }
 
+/// Split build (docs/splitting.md): this module only sends changes and
+/// tells the board, which lives in the second module, over the channel.
+#[cfg(feature = "split")]
+pub fn start_shell() {
+    share::open();
+}
+
 /// AWS's time as far as labmate knows it: flows compare the page's own
 /// times with AWS's (stream records), so both must be on one clock.
 pub fn aws_now_ms(state: &AppState) -> i64 {
@@ -41,7 +48,12 @@ pub fn observe(state: &AppState, observations: Vec<Observation>) {
         return;
     }
     share::publish(&observations);
+    // Split build: the board (second module) hears the channel; this
+    // module keeps no flows.
+    #[cfg(not(feature = "split"))]
     apply(state, observations);
+    #[cfg(feature = "split")]
+    let _ = state;
 }
 
 /// Takes observations (from this tab or another) into the board, in one

@@ -53,6 +53,15 @@ pub fn listen(state: AppState) {
     CHANNEL_HANDLE.with(|c| *c.borrow_mut() = Some(channel));
 }
 
+/// Opens the channel to publish on, without listening (the split build's
+/// first module: the board that listens is in the second one).
+#[cfg(feature = "split")]
+pub fn open() {
+    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+        CHANNEL_HANDLE.with(|c| *c.borrow_mut() = Some(channel));
+    }
+}
+
 /// Tells the other tabs what this one observed.
 pub fn publish(observations: &[Observation]) {
     CHANNEL_HANDLE.with(|c| {

@@ -11,13 +11,18 @@ use crate::state::AppState;
 use crate::ui::actions_panel::ActionsPanel;
 use crate::ui::config_panel::ConfigPanel;
 use crate::ui::credentials_panel::CredentialsPanel;
+#[cfg(not(feature = "split"))]
 use crate::ui::flow_actions::FlowActions;
+#[cfg(not(feature = "split"))]
 use crate::ui::flow_board::FlowBoard;
+#[cfg(not(feature = "split"))]
 use crate::ui::flow_counts::FlowCounts;
+#[cfg(not(feature = "split"))]
 use crate::ui::flow_files::FlowFiles;
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
 use crate::ui::reactive::{flag, nothing, part};
+#[cfg(not(feature = "split"))]
 use crate::ui::watch_toggle::WatchToggle;
 
 #[component]
@@ -25,7 +30,13 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(LabConfig::default(), browser::now_ms());
     provide_context(state);
     session::start(state);
+    #[cfg(not(feature = "split"))]
     pipeline::start(state);
+    #[cfg(feature = "split")]
+    {
+        pipeline::start_shell();
+        crate::board_loader::load(state);
+    }
 
     // One tick a second drives the expiry countdown.
     set_interval(
@@ -40,11 +51,7 @@ pub fn App() -> impl IntoView {
                 Some(n) => view! { <p class="notice" data-testid="page-notice" role="status">{n}</p> }.into_any(),
                 None => nothing(),
             })}
-            <section class="board-bar">
-                <WatchToggle/>
-                <FlowCounts/>
-                <FlowFiles/>
-            </section>
+            {board_bar()}
             <main class="columns">
                 <section class="column">
                     <CredentialsPanel/>
@@ -55,7 +62,32 @@ pub fn App() -> impl IntoView {
                     <Inspector/>
                 </section>
             </main>
-            <FlowBoard actions=Callback::new(|flow| view! { <FlowActions flow/> }.into_any())/>
+            {board()}
         </div>
     }
 }
+
+#[cfg(not(feature = "split"))]
+fn board_bar() -> impl IntoView {
+    view! {
+        <section class="board-bar">
+            <WatchToggle/>
+            <FlowCounts/>
+            <FlowFiles/>
+        </section>
+    }
+}
+
+#[cfg(not(feature = "split"))]
+fn board() -> impl IntoView {
+    view! { <FlowBoard actions=Callback::new(|flow| view! { <FlowActions flow/> }.into_any())/> }
+}
+
+/// Split build: the second module mounts the board bar and the board here.
+#[cfg(feature = "split")]
+fn board_bar() -> impl IntoView {
+    view! { <div id="board-slot" data-testid="board-slot"></div> }
+}
+
+#[cfg(feature = "split")]
+fn board() -> impl IntoView {}

@@ -1,0 +1,78 @@
+//! labmate's second wasm module (spike, docs/splitting.md): the pollers,
+//! the flow model and the flow board, fetched by the first module once the
+//! page is up and mounted in its board slot. It has its own Leptos runtime
+//! and its own copy of the page state; the first module pushes the session
+//! (configuration, credentials in memory, clock offset) through
+//! `set_session`, and the send panel's observations arrive on the
+//! `labmate.board` BroadcastChannel like another tab's.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use labmate::browser;
+use labmate::pipeline;
+use labmate::state::AppState;
+use labmate::ui::flow_actions::FlowActions;
+use labmate::ui::flow_board::FlowBoard;
+use labmate::ui::flow_counts::FlowCounts;
+use labmate::ui::flow_files::FlowFiles;
+use labmate::ui::watch_toggle::WatchToggle;
+use labmate_core::config::LabConfig;
+use labmate_core::credentials::parse_credentials;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static STATE: Cell<Option<AppState>> = const { Cell::new(None) };
+}
+
+/// Mounts the board bar and the board in `slot` and starts the pipeline.
+#[wasm_bindgen]
+pub fn mount(slot: web_sys::HtmlElement) {
+    let handle = leptos::mount::mount_to(slot, || {
+        let state = AppState::new(LabConfig::default(), browser::now_ms());
+        provide_context(state);
+        STATE.with(|s| s.set(Some(state)));
+        pipeline::start(state);
+        set_interval(
+            move || state.now_ms.set(browser::now_ms()),
+            Duration::from_secs(1),
+        );
+        view! {
+            <section class="board-bar">
+                <WatchToggle/>
+                <FlowCounts/>
+                <FlowFiles/>
+            </section>
+            <FlowBoard actions=Callback::new(|flow| view! { <FlowActions flow/> }.into_any())/>
+        }
+    });
+    // The board lives as long as the page.
+    handle.forget();
+}
+
+/// The first module's session, whenever it changes: the configuration as
+/// share parameters, the credentials as env lines (or none), the clock
+/// offset learned there.
+#[wasm_bindgen]
+pub fn set_session(config: &str, credentials: Option<String>, clock_offset_ms: f64) {
+    let Some(state) = STATE.with(Cell::get) else {
+        return;
+    };
+    state
+        .config
+        .set(LabConfig::from_share_params(config).config);
+    let now_s = browser::now_ms() / 1000;
+    state.credentials.set(
+        credentials.and_then(|text| parse_credentials(&text, now_s).ok()),
+    );
+    state.clock.update(|c| c.offset_ms = clock_offset_ms as i64);
+}
+
+/// The first module turned watching on (the simulator connected).
+#[wasm_bindgen]
+pub fn set_watching(on: bool) {
+    if let Some(state) = STATE.with(Cell::get) {
+        state.watching.set(on);
+    }
+}
