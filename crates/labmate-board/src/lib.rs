@@ -63,9 +63,9 @@ pub fn set_session(config: &str, credentials: Option<String>, clock_offset_ms: f
         .config
         .set(LabConfig::from_share_params(config).config);
     let now_s = browser::now_ms() / 1000;
-    state.credentials.set(
-        credentials.and_then(|text| parse_credentials(&text, now_s).ok()),
-    );
+    state
+        .credentials
+        .set(credentials.and_then(|text| parse_credentials(&text, now_s).ok()));
     state.clock.update(|c| c.offset_ms = clock_offset_ms as i64);
 }
 
