@@ -1,6 +1,10 @@
 //! Sign and send one request, record it for the inspector, explain failures.
 //! Sending itself goes through `transport`, the one seam to the network.
 
+// The board module's build sends through the first module (bridge.rs):
+// the local signing and recording below are unused there.
+#![cfg_attr(feature = "board", allow(dead_code, unused_imports))]
+
 use labmate_core::aws_error::{classify, AwsError};
 use labmate_core::clock::ClockOffset;
 use labmate_core::config::ConfigError;
@@ -94,6 +98,13 @@ pub enum CallError {
     },
     #[error("{0}")]
     Aws(#[from] AwsError),
+    /// Split build: the first module could not reach the service; its
+    /// explanation, as it gave it.
+    #[error("{0}")]
+    UnreachableRelayed(String),
+    /// Split build: the first module sent nothing; why, as it said.
+    #[error("{0}")]
+    Relayed(String),
 }
 
 /// Why a browser's fetch fails with no answer, per service.
@@ -165,10 +176,59 @@ pub async fn call(
     }
 }
 
+/// Split build, board module: the first module signs, sends and records
+/// (src/aws/bridge.rs). `build` is given a marker for the base URL, and what
+/// follows the marker crosses as the request's suffix.
+#[cfg(feature = "board")]
+pub async fn exchange(
+    _state: AppState,
+    service: Service,
+    operation: &str,
+    asker: Asker,
+    build: &dyn Fn(&str) -> HttpRequest,
+) -> Result<Reply, CallError> {
+    use super::bridge::{send, BridgedReply, BridgedRequest};
+    const BASE: &str = "labmate-base:";
+    let request = build(BASE);
+    let request = BridgedRequest {
+        service: service.key().to_owned(),
+        operation: operation.to_owned(),
+        poller: asker == Asker::Poller,
+        method: request.method,
+        suffix: request
+            .url
+            .strip_prefix(BASE)
+            .unwrap_or(&request.url)
+            .to_owned(),
+        headers: request.headers,
+        body: request.body,
+    };
+    match send(&request).await.map_err(CallError::Relayed)? {
+        BridgedReply::Answered {
+            status,
+            body,
+            request_id,
+            date,
+            sent_ms,
+        } => Ok(Reply {
+            error: classify(service, status, &body),
+            status,
+            body,
+            request_id,
+            date,
+            sent_ms,
+        }),
+        BridgedReply::Unreachable { message } => Err(CallError::UnreachableRelayed(message)),
+        BridgedReply::NotSent { expired: true, .. } => Err(CallError::CredentialsExpired),
+        BridgedReply::NotSent { message, .. } => Err(CallError::Relayed(message)),
+    }
+}
+
 /// Signs and sends `build(endpoint_url)` to `service` and returns whatever
 /// answered, retrying once when AWS reports clock skew (after learning the
 /// offset from its message). A `Date` header far from the local clock
 /// teaches the offset too, before any request is refused for it.
+#[cfg(not(feature = "board"))]
 pub async fn exchange(
     state: AppState,
     service: Service,

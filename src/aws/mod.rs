@@ -1,5 +1,6 @@
 //! Talking to AWS (or the simulator): sign, send, explain.
 
+pub mod bridge;
 pub mod client;
 pub mod simulator;
 pub mod sts;

@@ -106,7 +106,7 @@ pub async fn send_item(state: AppState, body: String) -> Sent {
             sent.answer(Some(r.status), r.request_id, &r.body, answered_ms),
             None,
         ),
-        Err(e @ CallError::Unreachable { .. }) => {
+        Err(e @ (CallError::Unreachable { .. } | CallError::UnreachableRelayed(_))) => {
             (sent.answer(None, None, "", answered_ms), Some(e))
         }
         Err(e) => return Sent::NotSent(e),

@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
     #[cfg(feature = "split")]
     {
         pipeline::start_shell();
+        crate::aws::bridge::serve(state);
         crate::board_loader::load(state);
     }
 
