@@ -22,6 +22,8 @@ lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p labmate --target wasm32-unknown-unknown --all-targets -- -D warnings
+	# The first module of the release build (index.html builds it with `split`).
+	cargo clippy -p labmate --target wasm32-unknown-unknown --features split -- -D warnings
 	# labsim's core (no server) must build for the in-browser sandbox.
 	cargo check -p labsim --no-default-features --target wasm32-unknown-unknown
 
