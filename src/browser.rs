@@ -1,7 +1,7 @@
 //! Thin browser I/O: clock, storage, location, clipboard. Nothing here
 //! decides anything.
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
@@ -34,16 +34,9 @@ pub fn local_get(key: &str) -> Option<String> {
     window()?.local_storage().ok()??.get_item(key).ok()?
 }
 
-/// Whether it was kept (the storage may be full or disabled).
-pub fn local_set(key: &str, value: &str) -> bool {
-    window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .is_some_and(|s| s.set_item(key, value).is_ok())
-}
-
-pub fn local_remove(key: &str) {
+pub fn local_set(key: &str, value: &str) {
     if let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = s.remove_item(key);
+        let _ = s.set_item(key, value);
     }
 }
 
@@ -82,46 +75,4 @@ pub async fn copy_to_clipboard(text: &str) -> Result<(), String> {
             e.as_string()
                 .unwrap_or_else(|| "the browser refused clipboard access".into())
         })
-}
-
-/// Offers `text` as a file download named `name`.
-pub fn download(name: &str, text: &str) -> Result<(), String> {
-    let fail = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-    let document = window().and_then(|w| w.document()).ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement =
-        document.create_element("a").map_err(fail)?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
-}
-
-/// A picked file's text.
-pub async fn file_text(file: &web_sys::File) -> Result<String, String> {
-    wasm_bindgen_futures::JsFuture::from(file.text())
-        .await
-        .map(|v| v.as_string().unwrap_or_default())
-        .map_err(|e| {
-            e.as_string()
-                .unwrap_or_else(|| "the browser refused to read it".into())
-        })
-}
-
-/// Resolves after `ms` milliseconds (setTimeout as a future).
-pub async fn sleep_ms(ms: i64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                &resolve,
-                ms.clamp(0, i64::from(i32::MAX)) as i32,
-            );
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

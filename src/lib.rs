@@ -3,7 +3,6 @@
 
 pub mod aws;
 pub mod browser;
-pub mod pipeline;
 pub mod session;
 pub mod state;
 pub mod ui;

@@ -109,7 +109,7 @@ fn initial_config(state: &AppState) -> LabConfig {
 fn persist_config(state: AppState) {
     Effect::new(move |_| {
         let params = state.config.with(|c| c.to_share_params());
-        let _ = browser::local_set(CONFIG_KEY, &params);
+        browser::local_set(CONFIG_KEY, &params);
     });
 }
 
@@ -129,11 +129,6 @@ async fn connect_simulator(state: AppState) {
         }
     };
     state.config.set(setup.config);
-    // The simulator is there to be watched; a learner who turned watching
-    // off keeps it off.
-    if !crate::pipeline::persist::chose_not_to_watch() {
-        state.watching.set(true);
-    }
     match setup.credentials {
         Ok(parsed) => accept(state, parsed),
         Err(e) => state.notice.set(Some(format!(

@@ -4,8 +4,6 @@ use labmate_core::aws_error::CallerIdentity;
 use labmate_core::clock::ClockOffset;
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::ParsedCredentials;
-use labmate_core::flow::{FlowId, Flows};
-use labmate_core::poll::PollerStatus;
 use leptos::prelude::*;
 
 use crate::aws::client::Exchange;
@@ -19,14 +17,6 @@ pub enum IdentityState {
     Known(CallerIdentity),
     /// STS could not be asked or refused; the text says why.
     Failed(String),
-}
-
-/// Which tab of this browser reads the stream (and runs the pollers).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReaderRole {
-    /// Another tab does; this one shows what it publishes.
-    OtherTab,
-    ThisTab,
 }
 
 #[derive(Clone, Copy)]
@@ -50,20 +40,6 @@ pub struct AppState {
     pub reveal_secrets: RwSignal<bool>,
     /// A notice for the whole page (share link dropped secrets, etc.).
     pub notice: RwSignal<Option<String>>,
-    /// Every change followed through the pipeline (no secrets in it).
-    /// Updated in place: readers use `with`, never `get`, as it can hold
-    /// thousands of flows.
-    pub flows: RwSignal<Flows>,
-    /// The flow shown in the flow detail.
-    pub selected_flow: RwSignal<Option<FlowId>>,
-    /// Whether the pollers may watch the learner's account (off until the
-    /// learner asks, except with the simulator).
-    pub watching: RwSignal<bool>,
-    /// Whether this tab was elected to read the stream.
-    pub reader: RwSignal<ReaderRole>,
-    /// Where each poller stands, in `pipeline::runner::Which::ALL` order
-    /// (stream, logs, Lambda, documents).
-    pub pollers: RwSignal<[PollerStatus; 4]>,
 }
 
 impl AppState {
@@ -80,11 +56,6 @@ impl AppState {
             remember_in_tab: RwSignal::new(false),
             reveal_secrets: RwSignal::new(false),
             notice: RwSignal::new(None),
-            flows: RwSignal::new(Flows::new()),
-            selected_flow: RwSignal::new(None),
-            watching: RwSignal::new(false),
-            reader: RwSignal::new(ReaderRole::OtherTab),
-            pollers: RwSignal::new(Default::default()),
         }
     }
 

@@ -25,8 +25,6 @@ pub struct Exchange {
     /// route standing in for the service's origin.
     pub sent_to: Option<String>,
     pub outcome: Outcome,
-    /// The learner's own request, or a poller's.
-    pub asker: Asker,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -51,29 +49,6 @@ pub struct Answer {
     pub status: u16,
     pub body: String,
     pub request_id: Option<String>,
-}
-
-/// Any answer, success or refusal, as the pollers and the flow board read
-/// it: they need the status and body of refusals too.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reply {
-    pub status: u16,
-    pub body: String,
-    pub request_id: Option<String>,
-    /// The `Date` header, where the service exposes it.
-    pub date: Option<String>,
-    /// AWS's refusal, read; `None` on success.
-    pub error: Option<AwsError>,
-    /// When the request left, by the local clock.
-    pub sent_ms: i64,
-}
-
-/// Who asked: the learner (the inspector shows the request at once) or a
-/// poller (recorded, but the inspector's selection stays where it is).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Asker {
-    Learner,
-    Poller,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -114,27 +89,15 @@ fn next_id(state: &AppState) -> u32 {
         .with_untracked(|x| x.last().map_or(1, |e| e.id + 1))
 }
 
-/// The inspector keeps the learner's last 200 requests and the pollers'
-/// last 100: enough for a class, bounded memory, and polling never pushes
-/// the learner's own requests out.
-const KEPT: [(Asker, usize); 2] = [(Asker::Learner, 200), (Asker::Poller, 100)];
-
 fn record(state: &AppState, exchange: Exchange) {
     let id = exchange.id;
-    let asker = exchange.asker;
     state.exchanges.update(|x| {
         x.push(exchange);
-        let kept = KEPT.iter().find(|(a, _)| *a == asker).map_or(200, |k| k.1);
-        let mine = x.iter().filter(|e| e.asker == asker).count();
-        if mine > kept {
-            if let Some(oldest) = x.iter().position(|e| e.asker == asker) {
-                x.remove(oldest);
-            }
-        }
+        // The inspector keeps the last 200: enough for a class, bounded memory.
+        let excess = x.len().saturating_sub(200);
+        x.drain(..excess);
     });
-    if asker == Asker::Learner {
-        state.selected_exchange.set(Some(id));
-    }
+    state.selected_exchange.set(Some(id));
 }
 
 fn settle(state: &AppState, id: u32, outcome: Outcome) {
@@ -145,8 +108,8 @@ fn settle(state: &AppState, id: u32, outcome: Outcome) {
     });
 }
 
-/// Signs and sends `build(endpoint_url)` to `service` for the learner;
-/// a refusal comes back as the error that explains it.
+/// Signs and sends `build(endpoint_url)` to `service`, retrying once when
+/// AWS reports clock skew (after learning the offset from its message).
 /// `build` is a trait object so one copy of this code serves every caller.
 pub async fn call(
     state: AppState,
@@ -154,54 +117,24 @@ pub async fn call(
     operation: &str,
     build: &dyn Fn(&str) -> HttpRequest,
 ) -> Result<Answer, CallError> {
-    let reply = exchange(state, service, operation, Asker::Learner, build).await?;
-    match reply.error {
-        Some(e) => Err(CallError::Aws(e)),
-        None => Ok(Answer {
-            status: reply.status,
-            body: reply.body,
-            request_id: reply.request_id,
-        }),
-    }
-}
-
-/// Signs and sends `build(endpoint_url)` to `service` and returns whatever
-/// answered, retrying once when AWS reports clock skew (after learning the
-/// offset from its message). A `Date` header far from the local clock
-/// teaches the offset too, before any request is refused for it.
-pub async fn exchange(
-    state: AppState,
-    service: Service,
-    operation: &str,
-    asker: Asker,
-    build: &dyn Fn(&str) -> HttpRequest,
-) -> Result<Reply, CallError> {
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let reply = send_once(&state, service, operation, asker, build).await?;
-        if let Some(date) = &reply.date {
-            let learned = state.clock.get_untracked().learn_from_date(date, now_ms());
-            if let Some(clock) = learned {
-                state.clock.set(clock);
-            }
-        }
-        match reply.error {
-            Some(AwsError::ClockSkew { server_time, .. }) if attempts == 1 => {
+        match call_once(&state, service, operation, build).await {
+            Err(CallError::Aws(AwsError::ClockSkew { server_time, .. })) if attempts == 1 => {
                 state.clock.set(ClockOffset::learn(server_time, now_ms()));
             }
-            _ => return Ok(reply),
+            other => return other,
         }
     }
 }
 
-async fn send_once(
+async fn call_once(
     state: &AppState,
     service: Service,
     operation: &str,
-    asker: Asker,
     build: &dyn Fn(&str) -> HttpRequest,
-) -> Result<Reply, CallError> {
+) -> Result<Answer, CallError> {
     let parsed = state
         .credentials
         .get_untracked()
@@ -233,7 +166,6 @@ async fn send_once(
             signed: signed.clone(),
             sent_to: endpoint.route.is_some().then(|| fetch_url.clone()),
             outcome: Outcome::Pending,
-            asker,
         },
     );
 
@@ -258,7 +190,6 @@ async fn send_once(
     let transport::Response {
         status,
         request_id,
-        date,
         body,
     } = response;
     let error = classify(service, status, &body);
@@ -273,12 +204,12 @@ async fn send_once(
             error: error.as_ref().map(ToString::to_string),
         },
     );
-    Ok(Reply {
-        status,
-        body,
-        request_id,
-        date,
-        error,
-        sent_ms: local,
-    })
+    match error {
+        Some(e) => Err(CallError::Aws(e)),
+        None => Ok(Answer {
+            status,
+            body,
+            request_id,
+        }),
+    }
 }

@@ -11,9 +11,6 @@ pub struct Response {
     pub status: u16,
     /// AWS's `x-amzn-RequestId`, when the browser may read it.
     pub request_id: Option<String>,
-    /// The `Date` header, when the service exposes it (the JSON services
-    /// do): AWS's clock, for learning the skew.
-    pub date: Option<String>,
     pub body: String,
 }
 
@@ -44,7 +41,6 @@ pub async fn send(signed: &SignedRequest, url: &str) -> Result<Response, NoAnswe
     Ok(Response {
         status: response.status(),
         request_id: response.headers().get("x-amzn-requestid"),
-        date: response.headers().get("date"),
         body: response.text().await.unwrap_or_default(),
     })
 }

@@ -1,7 +1,5 @@
-//! Things to send: who am I, a test item (or a burst) through the API, a
-//! document count. Items become flows on the board.
+//! Things to send: who am I, a test item through the API, a document count.
 
-use labmate_core::change::{burst_bodies, GUIDE_TEST_ITEM, MAX_BURST};
 use labmate_core::lab_item::check_item;
 use labmate_core::signing::HttpRequest;
 use labmate_core::Service;
@@ -10,7 +8,6 @@ use leptos::task::spawn_local;
 
 use crate::aws::client::call;
 use crate::aws::sts::refresh_identity;
-use crate::pipeline::send::{send_burst, send_item};
 use crate::state::use_state;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
@@ -24,50 +21,35 @@ enum ActionResult {
 #[component]
 pub fn ActionsPanel() -> impl IntoView {
     let state = use_state();
-    let item = RwSignal::new(String::from(GUIDE_TEST_ITEM));
-    let burst_size = RwSignal::new(20usize);
+    let item = RwSignal::new(String::from("{\"name\": \"Alice\", \"type\": \"learner\"}"));
     let result = RwSignal::new(None::<ActionResult>);
     // One per line: there are at most two.
     let warnings = RwSignal::new(String::new());
 
-    let checked = move || -> Option<String> {
-        match check_item(&item.get_untracked()) {
-            Ok((body, item_warnings)) => {
-                let lines: Vec<String> = item_warnings.iter().map(|w| w.message()).collect();
-                warnings.set(lines.join("\n"));
-                Some(body)
-            }
+    let send_item = move |_| {
+        let (body, item_warnings) = match check_item(&item.get_untracked()) {
+            Ok(checked) => checked,
             Err(e) => {
                 warnings.set(String::new());
                 result.set(Some(ActionResult::Failed(e.to_string())));
-                None
+                return;
             }
-        }
-    };
-
-    let send_one = move |_| {
-        let Some(body) = checked() else { return };
+        };
+        let lines: Vec<String> = item_warnings.iter().map(|w| w.message()).collect();
+        warnings.set(lines.join("\n"));
         spawn_local(async move {
-            let (ok, text) = send_item(state, body).await.summary();
-            result.set(Some(if ok {
-                ActionResult::Ok(text)
-            } else {
-                ActionResult::Failed(text)
-            }));
-        });
-    };
-
-    let send_many = move |_| {
-        let Some(body) = checked() else { return };
-        let count = burst_size.get_untracked();
-        send_burst(state, burst_bodies(&body, count), move |p| {
-            let text = format!(
-                "Burst: {} of {} answered, {} written.",
-                p.answered, p.total, p.written
-            );
-            result.set(Some(match p.first_failure {
-                Some(f) => ActionResult::Failed(format!("{text} First failure: {f}")),
-                None => ActionResult::Ok(text),
+            let answer = call(state, Service::ApiGateway, "POST /v1/lab", &|url| {
+                HttpRequest::new("POST", url)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+            })
+            .await;
+            result.set(Some(match answer {
+                Ok(a) => ActionResult::Ok(match a.request_id {
+                    Some(id) => format!("Written. The item's id is the API request id: {id}"),
+                    None => "Written (200 {}). The item's id is the API's request id, which this page cannot read unless the API exposes x-amzn-RequestId.".into(),
+                }),
+                Err(e) => ActionResult::Failed(e.to_string()),
             }));
         });
     };
@@ -109,19 +91,7 @@ pub fn ActionsPanel() -> impl IntoView {
                     prop:value=text(move || item.get())
                     on:input=on_change(move |ev| item.set(event_target_value(&ev)))></textarea>
             </label>
-            <div class="row">
-                <button data-testid="action-send-item" on:click=on_click(send_one)>"Send item (API Gateway)"</button>
-                <label class="inline">
-                    <span>"Burst of"</span>
-                    <input type="number" min="1" max=MAX_BURST.to_string() data-testid="burst-size"
-                        prop:value=text(move || burst_size.get().to_string())
-                        on:input=on_change(move |ev| {
-                            let n = event_target_value(&ev).trim().parse::<usize>().unwrap_or(1);
-                            burst_size.set(n.clamp(1, MAX_BURST));
-                        })/>
-                </label>
-                <button data-testid="action-send-burst" on:click=on_click(send_many)>"Send burst"</button>
-            </div>
+            <button data-testid="action-send-item" on:click=on_click(send_item)>"Send item (API Gateway)"</button>
             <p class="warning lines" data-testid="item-warning"
                 class:hidden=flag(move || warnings.with(String::is_empty))>
                 {text(move || warnings.get())}

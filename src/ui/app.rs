@@ -5,27 +5,20 @@ use leptos::prelude::*;
 use std::time::Duration;
 
 use crate::browser;
-use crate::pipeline;
 use crate::session;
 use crate::state::AppState;
 use crate::ui::actions_panel::ActionsPanel;
 use crate::ui::config_panel::ConfigPanel;
 use crate::ui::credentials_panel::CredentialsPanel;
-use crate::ui::flow_actions::FlowActions;
-use crate::ui::flow_board::FlowBoard;
-use crate::ui::flow_counts::FlowCounts;
-use crate::ui::flow_files::FlowFiles;
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
 use crate::ui::reactive::{flag, nothing, part};
-use crate::ui::watch_toggle::WatchToggle;
 
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new(LabConfig::default(), browser::now_ms());
     provide_context(state);
     session::start(state);
-    pipeline::start(state);
 
     // One tick a second drives the expiry countdown.
     set_interval(
@@ -40,11 +33,6 @@ pub fn App() -> impl IntoView {
                 Some(n) => view! { <p class="notice" data-testid="page-notice" role="status">{n}</p> }.into_any(),
                 None => nothing(),
             })}
-            <section class="board-bar">
-                <WatchToggle/>
-                <FlowCounts/>
-                <FlowFiles/>
-            </section>
             <main class="columns">
                 <section class="column">
                     <CredentialsPanel/>
@@ -55,7 +43,6 @@ pub fn App() -> impl IntoView {
                     <Inspector/>
                 </section>
             </main>
-            <FlowBoard actions=Callback::new(|flow| view! { <FlowActions flow/> }.into_any())/>
         </div>
     }
 }
