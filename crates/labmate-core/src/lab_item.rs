@@ -39,18 +39,20 @@ impl ItemWarning {
     }
 }
 
+/// serde_json's message without its " at line L column C" tail: the
+/// callers give line and column as fields of their own.
+pub(crate) fn json_error_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    text.split(" at line").next().unwrap_or_default().to_owned()
+}
+
 /// Checks a /v1/lab body. Returns the body to send, as typed (the request
 /// inspector then shows exactly what the learner wrote), and warnings.
 pub fn check_item(text: &str) -> Result<(String, Vec<ItemWarning>), ItemError> {
     let value: Value = serde_json::from_str(text).map_err(|e| ItemError::NotJson {
         line: e.line(),
         column: e.column(),
-        message: e
-            .to_string()
-            .split(" at line")
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+        message: json_error_message(&e),
     })?;
     let obj = value.as_object().ok_or(ItemError::NotAnObject)?;
     let mut warnings = Vec::new();

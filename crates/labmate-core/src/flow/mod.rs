@@ -516,12 +516,7 @@ impl Flows {
         serde_json::from_str(json).map_err(|e| ImportError {
             line: e.line(),
             column: e.column(),
-            message: e
-                .to_string()
-                .split(" at line")
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
+            message: crate::lab_item::json_error_message(&e),
         })
     }
 
