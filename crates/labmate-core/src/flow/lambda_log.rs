@@ -157,7 +157,7 @@ fn printed_records(event: &str) -> Vec<PrintedRecord> {
 
 /// What the handler did with one record of a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum RecordOutcome {
     Indexed,
     FailedToIndex {

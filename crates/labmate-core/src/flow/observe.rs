@@ -18,7 +18,7 @@ pub type Image = BTreeMap<String, Value>;
 
 /// One thing a poller saw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "observed", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Observation {
     ApiAnswer(ApiAnswer),
     TableCall(TableCall),

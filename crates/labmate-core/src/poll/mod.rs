@@ -171,7 +171,7 @@ pub trait Poller {
 /// Where a poller stands, in words the page can show
 /// ([`PollerStatus::describe`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum PollerStatus {
     /// Nothing asked yet.
     #[default]
@@ -214,7 +214,7 @@ pub enum WaitReason {
 
 /// Why a call is tried again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "cause", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum RetryCause {
     /// The service's throttling error (Logs' ThrottlingException, 429).
     Throttled,
