@@ -11,7 +11,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{
@@ -38,7 +37,7 @@ struct Query {
 }
 
 /// The document watch's state machine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentWatch {
     /// The configuration's index.
     index: String,
@@ -49,7 +48,6 @@ pub struct DocumentWatch {
     cursor: usize,
     free_ms: i64,
     health: Health,
-    #[serde(skip)]
     in_flight: Option<InFlight<Query>>,
 }
 

@@ -13,10 +13,11 @@
 //! then asks again only every [`REFUSED_RETRY_MS`] until access works.
 //! [`PollerStatus`] says where each one stands in words the page shows.
 //!
-//! Every poller serialises (serde) without secrets, so a reload, or
-//! another tab taking over the stream reader, resumes where it left off;
-//! the call in flight is not kept (its answer goes to the page that sent
-//! it).
+//! The stream reader and the log tail serialise (serde) without secrets,
+//! so a reload, or another tab taking over the stream reader, resumes
+//! where they left off; the call in flight is not kept (its answer goes to
+//! the page that sent it). The trigger and document watches keep nothing
+//! their next calls do not learn again, so they start afresh.
 //!
 //! ```
 //! use labmate_core::flow::{Flows, Observation};
