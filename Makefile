@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER := /usr/bin/chromedriver
 export TRUNK_OFFLINE := true
 
-.PHONY: demo test setup build lint test-native test-browser test-interop test-e2e size
+.PHONY: demo test setup build lint test-native test-browser test-interop test-e2e size bench bench-page
 
 setup:
 	@scripts/setup.sh
@@ -50,3 +50,9 @@ test: lint test-native test-browser build
 
 bench: setup
 	scripts/bench.sh
+
+# labmate in headless Chromium against labsim: requests per service in steady
+# state, display lag per hop, a 1,000-change burst, and the signer against the
+# AWS SDK's. Prints figures; fails only when it cannot run.
+bench-page: build
+	scripts/bench-page.sh

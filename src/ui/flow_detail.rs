@@ -463,23 +463,6 @@ fn lambda_block(flow: &Flow) -> Option<Block> {
     })
 }
 
-/// The item's string attributes as written: the new image, else the body
-/// labmate sent.
-fn item_strings(flow: &Flow) -> Vec<(String, String)> {
-    match (&flow.new_image, &flow.sent) {
-        (Some(image), _) => image
-            .iter()
-            .filter_map(|(k, v)| Some((k.clone(), v.get("S")?.as_str()?.to_owned())))
-            .collect(),
-        (None, Some(sent)) => sent
-            .body
-            .iter()
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-            .collect(),
-        (None, None) => Vec::new(),
-    }
-}
-
 fn document_block(flow: &Flow) -> Option<Block> {
     let mut block = Block {
         testid: "flow-document",
@@ -501,7 +484,8 @@ fn document_block(flow: &Flow) -> Option<Block> {
                 "Search finds no document for this item any more: it was removed.".into()
             }
             (None, Some(source)) => {
-                block.rows = item_strings(flow)
+                block.rows = flow
+                    .item_strings()
                     .into_iter()
                     .map(|(k, item)| {
                         let doc = source.get(&k).map(json_text);

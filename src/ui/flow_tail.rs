@@ -115,7 +115,7 @@ fn row_view(
     id: FlowId,
     step: impl Fn(FlowId, isize) + Copy + Send + 'static,
 ) -> AnyView {
-    let Some((change, who, at, started, kind)) = state.flows.with_untracked(|f| {
+    let Some((change, who, at, started, kind, item)) = state.flows.with_untracked(|f| {
         find(f, id).map(|f| {
             (
                 f.change,
@@ -123,6 +123,7 @@ fn row_view(
                 where_text(f),
                 f.started_ms,
                 StateKind::of(&f.state),
+                f.item_id.clone().unwrap_or_default(),
             )
         })
     }) else {
@@ -134,7 +135,7 @@ fn row_view(
         <button type="button" class=format!("flow-row state-{}", kind.key())
             class:selected=flag(selected)
             aria-pressed=text(move || selected().to_string())
-            data-testid="flow-row" data-flow-id=id.0 data-kind=k.label data-state=kind.key()
+            data-testid="flow-row" data-flow-id=id.0 data-item-id=item data-kind=k.label data-state=kind.key()
             on:click=on_click(move |_| state.selected_flow.set(Some(id)))
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 let delta = match ev.key().as_str() {

@@ -211,7 +211,7 @@ mod tests {
     #[test]
     fn a_post_carries_labmates_id_only_when_given() {
         let r = api_post(
-            "https://x.example/v1",
+            "https://x.example/v1/lab",
             "{}",
             Some("c0ffee00-0000-4000-8000-000000000001"),
         );

@@ -315,9 +315,10 @@ impl Flow {
         self.new_image = image;
     }
 
-    /// Whether a document's `_source` shows this flow's item as written.
-    fn shown_by(&self, source: &Map<String, Value>) -> bool {
-        let expected: Vec<(String, String)> = match (&self.new_image, &self.sent) {
+    /// The item's string attributes as written: the new image, else the
+    /// body labmate sent; empty when neither is known.
+    pub fn item_strings(&self) -> Vec<(String, String)> {
+        match (&self.new_image, &self.sent) {
             (Some(image), _) => image
                 .iter()
                 .filter_map(|(k, v)| Some((k.clone(), v.get("S")?.as_str()?.to_owned())))
@@ -327,8 +328,16 @@ impl Flow {
                 .iter()
                 .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
                 .collect(),
-            (None, None) => return false,
-        };
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// Whether a document's `_source` shows this flow's item as written.
+    fn shown_by(&self, source: &Map<String, Value>) -> bool {
+        if self.new_image.is_none() && self.sent.is_none() {
+            return false;
+        }
+        let expected = self.item_strings();
         expected
             .iter()
             .all(|(k, v)| source.get(k).and_then(Value::as_str) == Some(v))
@@ -1010,6 +1019,12 @@ impl Flows {
             let waited = now_ms - flow.last_at();
             if flow.stage(Hop::Table).is_some() && waited > STREAM_WAIT_MS {
                 return stuck(Stuck::NoStreamRecord { waited_ms: waited });
+            }
+            // Sent, the answer unread: only a stream record can say it was
+            // written, and none came.
+            let unanswered = flow.sent.as_ref().is_some_and(|s| s.status.is_none());
+            if unanswered && waited > STREAM_WAIT_MS {
+                return stuck(Stuck::NoAnswerNoRecord { waited_ms: waited });
             }
             return in_progress(Hop::Stream, None);
         };

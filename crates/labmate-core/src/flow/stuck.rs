@@ -15,6 +15,10 @@ use crate::time::format_utc;
 pub enum Stuck {
     #[error("The API answered {status} and wrote nothing: {message}")]
     ApiRefused { status: u16, message: String },
+    /// The POST got no answer the page could read (a dropped connection,
+    /// CORS), and no record of the item followed.
+    #[error("The API's answer could not be read, and no stream record of this item came {} s later: most likely it was not written.", waited_ms / 1000)]
+    NoAnswerNoRecord { waited_ms: i64 },
     #[error("The API answered 200, but DynamoDB refused the item ({error_type}: {message}).")]
     NotWritten { error_type: String, message: String },
     #[error("DynamoDB refused the {operation} ({status} {error_type}).")]
@@ -89,7 +93,7 @@ impl Stuck {
     /// The hop the flow stopped before.
     pub fn hop(&self) -> Hop {
         match self {
-            Stuck::ApiRefused { .. } => Hop::Api,
+            Stuck::ApiRefused { .. } | Stuck::NoAnswerNoRecord { .. } => Hop::Api,
             Stuck::NotWritten { .. } | Stuck::TableRefused { .. } => Hop::Table,
             Stuck::StreamOff
             | Stuck::NoStreamRecord { .. }
@@ -114,7 +118,11 @@ impl Stuck {
     pub fn fix(&self) -> String {
         match self {
             Stuck::ApiRefused { status: 403, .. } => format!("Check the API's authorization: sign for execute-api with credentials allowed execute-api:Invoke on POST {API_PATH}, and redeploy the stage after changes."),
+            // Throttling and integration failures are not the URL's fault.
+            Stuck::ApiRefused { status: 429, .. } => "API Gateway throttled the request (the stage's or the account's rate limit): wait a moment and replay it.".into(),
+            Stuck::ApiRefused { status: 500..=599, .. } => format!("The API or its integration failed: replay it; if it fails again, check the integration's role may dynamodb:PutItem on {TABLE}."),
             Stuck::ApiRefused { .. } => "Read API Gateway's message; check the invoke URL (stage v1, resource /lab, method POST) and redeploy.".into(),
+            Stuck::NoAnswerNoRecord { .. } => "The send result says why the answer could not be read (the network, CORS, the route): fix that and replay the POST. Should the item show up on the stream after all, this flow goes on.".into(),
             Stuck::NotWritten { .. } => "The API pastes name and type into its template unescaped: remove quotes and backslashes from the values, or fix the mapping template.".into(),
             Stuck::TableRefused { .. } => format!("Check the key and the credentials' DynamoDB permissions on {TABLE}."),
             Stuck::StreamOff => format!("On {TABLE}, Exports and streams: turn on DynamoDB stream details with view type New image."),
@@ -182,6 +190,21 @@ mod tests {
         }
         .to_string()
         .contains("405"));
+    }
+
+    #[test]
+    fn the_apis_refusals_are_fixed_by_what_refused() {
+        let refused = |status| Stuck::ApiRefused {
+            status,
+            message: "m".into(),
+        };
+        assert!(refused(429).fix().contains("throttled"));
+        assert!(!refused(429).fix().contains("invoke URL"));
+        assert!(refused(502).fix().contains("integration"));
+        assert!(!refused(502).fix().contains("invoke URL"));
+        assert!(refused(403).fix().contains("execute-api:Invoke"));
+        assert!(refused(404).fix().contains("invoke URL"));
+        assert_eq!(refused(429).hop(), Hop::Api);
     }
 
     #[test]

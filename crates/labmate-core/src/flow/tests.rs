@@ -262,6 +262,47 @@ fn an_insert_without_a_readable_id_is_tied_by_name_type_and_time() {
 }
 
 #[test]
+fn a_post_without_a_readable_answer_and_no_record_is_stuck_after_the_wait_until_one_comes() {
+    let mut flows = Flows::new();
+    flows.observe(Observation::ApiAnswer(ApiAnswer {
+        status: None,
+        request_id: None,
+        ..match api(None, "Ann", 200, "", T) {
+            Observation::ApiAnswer(a) => a,
+            _ => unreachable!(),
+        }
+    }));
+    flows.check(T + STREAM_WAIT_MS);
+    assert!(matches!(
+        flows.flows()[0].state,
+        FlowState::InProgress {
+            next: Hop::Stream,
+            ..
+        }
+    ));
+    flows.check(T + STREAM_WAIT_MS + 1_000);
+    let stuck = reason(&flows, 0);
+    assert!(matches!(stuck, Stuck::NoAnswerNoRecord { .. }));
+    assert_eq!(stuck.hop(), Hop::Api);
+    assert!(stuck.fix().contains("replay"));
+    // The record comes after all (the write happened): the flow goes on.
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![record("e1", ChangeKind::Insert, "k", "Ann", "100", T + 20)],
+        T + STREAM_WAIT_MS + 2_000,
+    ));
+    flows.check(T + STREAM_WAIT_MS + 2_000);
+    assert_eq!(flows.flows().len(), 1);
+    assert!(matches!(
+        flows.flows()[0].state,
+        FlowState::InProgress {
+            next: Hop::Lambda,
+            ..
+        }
+    ));
+}
+
+#[test]
 fn a_200_carrying_a_dynamodb_error_is_not_written() {
     let mut flows = Flows::new();
     flows.observe(api(

@@ -77,14 +77,14 @@ impl DocumentWatch {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let mut waiting: Vec<String> = Vec::new();
-        for item in items {
-            let item = item.into();
-            if !waiting.contains(&item) {
-                waiting.push(item);
-            }
-        }
-        self.waiting = waiting;
+        // In order, each once: a set beside the list keeps this linear for
+        // the thousands of items a burst leaves waiting (it runs every poll).
+        let mut seen = std::collections::HashSet::new();
+        self.waiting = items
+            .into_iter()
+            .map(Into::into)
+            .filter(|item: &String| seen.insert(item.clone()))
+            .collect();
         if let Some(index) = function_index.filter(|i| !i.is_empty()) {
             self.function_index = Some(index.to_owned());
         }
