@@ -267,8 +267,7 @@ impl LambdaLog {
                 self.pending.push(e.clone());
             }
         }
-        // Stable: lines of equal time keep the order Logs returned them in.
-        self.pending.sort_by_key(|e| e.timestamp);
+        LogEvent::sort_by_time(&mut self.pending);
         let mut by_stream: BTreeMap<String, Vec<LogEvent>> = BTreeMap::new();
         for e in std::mem::take(&mut self.pending) {
             by_stream.entry(e.log_stream.clone()).or_default().push(e);
@@ -294,7 +293,7 @@ impl LambdaLog {
             // An invocation still running keeps its lines for the next read.
             self.pending.extend(lines.into_iter().skip(kept_from));
         }
-        self.pending.sort_by_key(|e| e.timestamp);
+        LogEvent::sort_by_time(&mut self.pending);
         finished.sort_by_key(|i| i.start_ms);
         finished
     }

@@ -308,6 +308,14 @@ pub struct LogEvent {
     pub message: String,
 }
 
+impl LogEvent {
+    /// Sorts `events` by time, stably: the lines of one moment keep the
+    /// order Logs returned them in.
+    pub fn sort_by_time(events: &mut [LogEvent]) {
+        events.sort_by_key(|e| e.timestamp);
+    }
+}
+
 impl LogEvents {
     /// A FilterLogEvents answer (`{"events": [...], "nextToken": ...}`).
     pub fn from_filter_log_events(body: &Value, seen_ms: i64) -> Result<Self, WireError> {
