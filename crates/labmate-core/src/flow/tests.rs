@@ -36,18 +36,17 @@ fn record(
     seq: &str,
     at: i64,
 ) -> StreamRecordSeen {
-    let image: Image = [
+    let image = Image::from_iter([
         ("id".to_owned(), json!({"S": id})),
         ("name".to_owned(), json!({"S": name})),
         ("type".to_owned(), json!({"S": "cat"})),
-    ]
-    .into();
+    ]);
     StreamRecordSeen {
         event_id: event_id.into(),
         change,
         sequence_number: seq.into(),
         created_ms: at / 1000 * 1000,
-        keys: [("id".to_owned(), json!({"S": id}))].into(),
+        keys: Image::from_iter([("id".to_owned(), json!({"S": id}))]),
         new_image: (change != ChangeKind::Remove).then_some(image),
         view_type: Some("NEW_IMAGE".into()),
     }
