@@ -18,7 +18,10 @@ wasm-bindgen --target web --no-typescript --out-dir "$out" \
 if [ "$profile" = release ]; then
   # As index.html optimises the first module (-Os and the two flags: 1.8 KB
   # less gzip than -Oz on this module, measured).
-  wasm-opt -Os --low-memory-unused --converge --output="$out/opt.wasm" "$out/labmate_board_bg.wasm"
+  # LABMATE_WASM_NAMES=1 keeps function names, for a profile (bench-page
+  # --cpu-profile); never for a release.
+  names=(); [ -n "${LABMATE_WASM_NAMES:-}" ] && names=(-g)
+  wasm-opt -Os --low-memory-unused --converge "${names[@]}" --output="$out/opt.wasm" "$out/labmate_board_bg.wasm"
   mv "$out/opt.wasm" "$out/labmate_board_bg.wasm"
   .tools/node_modules/.bin/esbuild "$out/labmate_board.js" --minify --format=esm \
     --log-level=warning --outfile="$out/labmate_board.js" --allow-overwrite

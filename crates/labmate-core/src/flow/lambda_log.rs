@@ -193,6 +193,71 @@ pub struct Invocation {
     pub records: Vec<(PrintedRecord, RecordOutcome)>,
     /// Every line of it, as logged.
     pub lines: Vec<LogEvent>,
+    /// What each of `lines` is about.
+    about: Vec<LineAbout>,
+}
+
+/// What one line of an invocation is about.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LineAbout {
+    /// The whole invocation (START, END, REPORT, an error, a warning).
+    Invocation,
+    /// The printed event: every record of the batch.
+    Event,
+    /// One record of the batch (its outcome line), by index.
+    Record(usize),
+}
+
+impl Invocation {
+    /// The lines a flow keeps of this invocation: those about the whole
+    /// invocation, the line about its own record, and the printed event
+    /// cut to that record. A batch of a hundred records would otherwise
+    /// give each of its flows the hundred records' lines.
+    pub fn lines_for(&self, record: usize) -> Vec<LogEvent> {
+        self.lines
+            .iter()
+            .zip(&self.about)
+            .filter_map(|(line, about)| match about {
+                LineAbout::Invocation => Some(line.clone()),
+                LineAbout::Record(i) => (*i == record).then(|| line.clone()),
+                LineAbout::Event => Some(LogEvent {
+                    message: event_excerpt(&line.message, record),
+                    ..line.clone()
+                }),
+            })
+            .collect()
+    }
+}
+
+/// "1 earlier record", "2 earlier records".
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// A printed event cut to one of its records, with how many were left out
+/// on either side.
+fn event_excerpt(event: &str, record: usize) -> String {
+    const OPEN: &str = "{'eventID': '";
+    let starts: Vec<usize> = event.match_indices(OPEN).map(|(at, _)| at).collect();
+    let Some(&start) = starts.get(record) else {
+        return event.to_owned();
+    };
+    let mut text = event[..starts[0]].to_owned();
+    if record > 0 {
+        text.push_str(&format!("… {} …, ", count(record, "earlier record")));
+    }
+    match starts.get(record + 1) {
+        Some(&next) => {
+            let part = event[start..next].trim_end().trim_end_matches(',');
+            let later = starts.len() - record - 1;
+            text.push_str(&format!(
+                "{part}, … {} …]}}\n",
+                count(later, "later record")
+            ));
+        }
+        None => text.push_str(&event[start..]),
+    }
+    text
 }
 
 /// Gathers one log stream's lines, START to REPORT.
@@ -201,7 +266,16 @@ fn invocation(lines: &[LogEvent], kinds: &[HandlerLine]) -> Invocation {
     let mut outcomes = Vec::new();
     let mut exception = None;
     let (mut duration_ms, mut billed_ms, mut request_id) = (0.0, 0, String::new());
+    let mut about = Vec::with_capacity(kinds.len());
     for kind in kinds {
+        about.push(match kind {
+            HandlerLine::Event { .. } => LineAbout::Event,
+            HandlerLine::Indexed
+            | HandlerLine::FailedToIndex { .. }
+            | HandlerLine::Removed { .. }
+            | HandlerLine::FailedToRemove { .. } => LineAbout::Record(outcomes.len()),
+            _ => LineAbout::Invocation,
+        });
         match kind.clone() {
             HandlerLine::Start { request_id: id } => request_id = id,
             HandlerLine::Event { records: r } => records = r,
@@ -247,6 +321,7 @@ fn invocation(lines: &[LogEvent], kinds: &[HandlerLine]) -> Invocation {
         exception,
         records: paired,
         lines: lines.to_vec(),
+        about,
     }
 }
 
@@ -394,5 +469,54 @@ mod tests {
             ]
         );
         assert_eq!(log.read(&lines), []);
+    }
+
+    #[test]
+    fn each_record_keeps_the_invocations_lines_and_only_its_own() {
+        let lines = [
+            event(1, 10, "START RequestId: r2 Version: $LATEST"),
+            event(2, 11, PRINTED),
+            event(3, 12, "Successfully: {'id': 'bad'}"),
+            event(4, 13, "Failed to index item: {'id': 'good'}, Response: {}"),
+            event(5, 14, "END RequestId: r2"),
+            event(
+                6,
+                14,
+                "REPORT RequestId: r2\tDuration: 2.00 ms\tBilled Duration: 3 ms\t",
+            ),
+        ];
+        let done = LambdaLog::default().read(&lines);
+        let inv = &done[0];
+        let messages = |record| -> Vec<String> {
+            inv.lines_for(record)
+                .into_iter()
+                .map(|l| l.message)
+                .collect()
+        };
+        let first = messages(0);
+        assert_eq!(first.len(), 5);
+        assert!(first[0].starts_with("START"));
+        assert!(
+            first[1].starts_with("{'Records': [{'eventID': 'e1'"),
+            "{}",
+            first[1]
+        );
+        assert!(
+            first[1].ends_with(", … 1 later record …]}\n"),
+            "{}",
+            first[1]
+        );
+        assert!(!first[1].contains("'e2'"));
+        assert!(first[2].starts_with("Successfully"));
+        assert!(first[3].starts_with("END") && first[4].starts_with("REPORT"));
+        let second = messages(1);
+        assert_eq!(second.len(), 5);
+        assert!(
+            second[1].starts_with("{'Records': [… 1 earlier record …, {'eventID': 'e2'"),
+            "{}",
+            second[1]
+        );
+        assert!(!second[1].contains("'e1'"));
+        assert!(second[2].starts_with("Failed to index item: {'id': 'good'}"));
     }
 }
