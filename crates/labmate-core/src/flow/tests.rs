@@ -826,6 +826,61 @@ fn flows_export_and_import_unchanged_and_a_bad_import_says_where() {
 }
 
 #[test]
+fn a_save_writes_the_flows_changed_since_the_last_and_the_parts_restore_the_board() {
+    let mut flows = Flows::new();
+    inserted(&mut flows);
+    flows.observe(api(Some("k2"), "Bob", 200, "{}", T + 50));
+    flows.check(T + 1_000);
+    let first = flows.save_parts();
+    let ids = |parts: &BoardParts| parts.changed.iter().map(|(id, _)| id.0).collect::<Vec<_>>();
+    assert_eq!(ids(&first), [1, 2]);
+    assert_eq!(first.ids, [FlowId(1), FlowId(2)].into());
+    // The board part holds no flow: each is in its own part.
+    let board: Value = serde_json::from_str(&first.board).unwrap();
+    assert_eq!(board["flows"], json!([]));
+    assert_eq!(board["next_id"], 2);
+
+    // Nothing moved: nothing to write.
+    flows.check(T + 1_100);
+    assert_eq!(ids(&flows.save_parts()), Vec::<u64>::new());
+    // Bob's record reaches the stream: only Bob's flow is written again.
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![record(
+            "e2",
+            ChangeKind::Insert,
+            "k2",
+            "Bob",
+            "200",
+            T + 200,
+        )],
+        T + 1_200,
+    ));
+    flows.check(T + 1_200);
+    let second = flows.save_parts();
+    assert_eq!(ids(&second), [2]);
+
+    // The latest part of each flow, in any order, gives the board back.
+    let parts = [second.changed[0].1.clone(), first.changed[0].1.clone()];
+    let restored = Flows::from_parts(&second.board, parts).unwrap();
+    assert_eq!(restored, flows);
+    assert_eq!(restored.export(), flows.export());
+    assert_eq!(
+        restored.flow(FlowId(2)).unwrap().name.as_deref(),
+        Some("Bob")
+    );
+    // A restored board is saved already; an imported one is not.
+    let mut restored = restored;
+    assert_eq!(ids(&restored.save_parts()), Vec::<u64>::new());
+    assert_eq!(
+        ids(&Flows::import(&flows.export()).unwrap().save_parts()),
+        [1, 2]
+    );
+    let err = Flows::from_parts(&second.board, ["{\"id\": 1"]).unwrap_err();
+    assert!(err.to_string().starts_with("These are not labmate flows"));
+}
+
+#[test]
 fn sequence_numbers_compare_as_numbers() {
     assert_eq!(
         sequence_cmp("000000000000000000042", "9"),
