@@ -166,7 +166,7 @@ pub struct DocumentStage {
 
 /// What a flow waits for while in progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "waiting", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Waiting {
     /// The trigger is Creating, Enabling or Updating.
     TriggerEnabling { state: String },
@@ -176,7 +176,7 @@ pub enum Waiting {
 
 /// Where a flow is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FlowState {
     /// The next hop has not confirmed it yet.
     InProgress {
