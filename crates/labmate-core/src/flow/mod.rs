@@ -16,6 +16,7 @@
 //! Pure: no I/O, time comes in as epoch milliseconds. The whole board
 //! serialises to JSON (no credentials in it) for reload, export and import.
 
+pub mod compare;
 pub mod lambda_log;
 pub mod observe;
 mod stuck;
@@ -23,12 +24,14 @@ mod stuck;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use compare::AttributeCompared;
 pub use lab_model::timeline::ChangeKind;
 use lambda_log::{Invocation, LambdaLog, PrintedRecord, RecordOutcome};
 pub use observe::{
@@ -320,32 +323,46 @@ impl Flow {
         self.new_image = image;
     }
 
-    /// The item's string attributes as written: the new image, else the
-    /// body labmate sent; empty when neither is known.
-    pub fn item_strings(&self) -> Vec<(String, String)> {
+    /// The item as written, typed as DynamoDB writes it: the new image,
+    /// else the strings of the body labmate sent (the API writes them as
+    /// strings); `None` when neither is known.
+    fn item_image(&self) -> Option<Cow<'_, Image>> {
         match (&self.new_image, &self.sent) {
-            (Some(image), _) => image
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.get("S")?.as_str()?.to_owned())))
-                .collect(),
-            (None, Some(sent)) => sent
-                .body
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect(),
-            (None, None) => Vec::new(),
+            (Some(image), _) => Some(Cow::Borrowed(image)),
+            (None, Some(sent)) => Some(Cow::Owned(
+                sent.body
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let text = v.as_str()?;
+                        Some((k.clone(), serde_json::json!({ "S": text })))
+                    })
+                    .collect(),
+            )),
+            (None, None) => None,
         }
     }
 
-    /// Whether a document's `_source` shows this flow's item as written.
+    /// A document's `_source` compared with the item, attribute by
+    /// attribute (a number attribute `{"N": "3"}` is the same as a
+    /// document's `3`); empty when the item is not known.
+    pub fn compare_document(&self, source: &Map<String, Value>) -> Vec<AttributeCompared> {
+        self.item_image()
+            .map(|image| compare::compare(&image, source))
+            .unwrap_or_default()
+    }
+
+    /// Whether a document's `_source` shows this flow's item as written:
+    /// every attribute the same, except that a handler may leave out the
+    /// non-string ones it cannot index (never the strings, which all of
+    /// them write).
     fn shown_by(&self, source: &Map<String, Value>) -> bool {
-        if self.new_image.is_none() && self.sent.is_none() {
+        let Some(image) = self.item_image() else {
             return false;
-        }
-        let expected = self.item_strings();
-        expected
-            .iter()
-            .all(|(k, v)| source.get(k).and_then(Value::as_str) == Some(v))
+        };
+        image.iter().all(|(name, typed)| match source.get(name) {
+            Some(value) => compare::shows(typed, value),
+            None => typed.get("S").is_none(),
+        })
     }
 }
 
