@@ -626,6 +626,12 @@ function groundTruth(events) {
     const e = truth.get(key);
     if (e[stage] === undefined || t < e[stage]) e[stage] = t;
   };
+  // When each invocation's REPORT, its last line, became searchable: the
+  // first moment any log reader can know how the run went.
+  const reported = new Map();
+  for (const ev of events) {
+    if (ev.kind === 'log_line' && ev.request_id && ev.message.startsWith('REPORT')) reported.set(ev.request_id, ev.ingestion_ms);
+  }
   for (const ev of events) {
     switch (ev.kind) {
       case 'api_request':
@@ -639,7 +645,7 @@ function groundTruth(events) {
         break;
       case 'lambda_invocation':
         // The attempt that handled the record (a failed batch is retried).
-        for (const r of ev.records) if (['indexed', 'removed'].includes(r.outcome)) at(r.key_id, r.event_name, 'lambda', ev.time_ms);
+        for (const r of ev.records) if (['indexed', 'removed'].includes(r.outcome)) at(r.key_id, r.event_name, 'lambda', reported.get(ev.request_id) ?? ev.time_ms);
         break;
       case 'searchable':
         at(ev.source_id, ev.result === 'deleted' ? 'remove' : ev.result === 'updated' ? 'modify' : 'insert', 'collection', ev.time_ms);
@@ -683,6 +689,7 @@ async function displayLag(page, sim, phases) {
     return;
   }
   const truth = groundTruth(await sim.events());
+  if (process.env.BENCH_DUMP) await writeFile(process.env.BENCH_DUMP, JSON.stringify({ stages: probe.stages, truth: [...truth] }));
   // The first time each flow showed each stage or a later one (a row may
   // skip a stage when two are confirmed at once); complete means every stage.
   const shown = new Map();
@@ -729,7 +736,7 @@ async function displayLag(page, sim, phases) {
     }
   });
   console.log(`  (poll intervals assumed: ${STAGES.map((s) => `${s} ${POLL_MS[s]} ms`).join(', ')}; --poll-ms stage=ms,... to change)`);
-  console.log('  (lambda is timed from the invocation; labsim, like CloudWatch, makes its log lines searchable 100-500 ms later;');
+  console.log('  (lambda is timed from when the invocation\'s REPORT line became searchable: labsim, like CloudWatch, ingests lines 100-500 ms after the run writes them;');
   console.log(`   collection from when the document became searchable, ${REFRESH_LAG_MS} ms after the write; a stage a row skipped counts as shown with the next one)`);
   console.log();
 }

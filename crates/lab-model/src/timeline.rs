@@ -230,6 +230,10 @@ pub struct LogLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     pub message: String,
+    /// When CloudWatch took it in: searches find it from then on (the
+    /// entry's time is the line's own timestamp).
+    #[serde(default)]
+    pub ingestion_ms: i64,
 }
 
 /// What a write did to a document.

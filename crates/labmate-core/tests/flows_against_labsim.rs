@@ -18,7 +18,6 @@ use labmate_core::credentials::Credentials;
 use labmate_core::flow::{
     ApiAnswer, FlowState, Flows, GapCause, Hop, Observation, Origin, Stuck, TableCall, Waiting,
 };
-use labmate_core::poll::log_tail::SETTLE_MS;
 use labmate_core::poll::{
     Answer, DocumentWatch, LambdaWatch, LogTail, Next, Outcome, PlannedCall, Poller, PollerStatus,
     RetryCause, StartAt, StreamReader,
@@ -824,13 +823,14 @@ fn a_record_that_crashes_the_handler_blocks_the_changes_behind_it() {
     };
     assert_eq!(exception, "KeyError: 'S'");
     // One attempt per failed invocation the page has read: those whose
-    // REPORT had settled by the tail's last read.
-    let read_ms = lab.last_read(Service::Logs) - SETTLE_MS;
+    // REPORT was searchable at the tail's last read (a crash is whole: no
+    // line waits for another).
+    let read_ms = lab.last_read(Service::Logs);
     let reported: Vec<&str> = truth
         .iter()
         .filter_map(|e| match &e.event {
             TimelineEvent::LogLine(l)
-                if l.message.starts_with("REPORT") && e.time_ms <= read_ms =>
+                if l.message.starts_with("REPORT") && l.ingestion_ms <= read_ms =>
             {
                 l.request_id.as_deref()
             }

@@ -209,6 +209,18 @@ enum LineAbout {
 }
 
 impl Invocation {
+    /// Whether every line the invocation announced is here: an outcome
+    /// line for each record of the printed event, or the error that ended
+    /// the handler.
+    fn is_whole(&self) -> bool {
+        self.exception.is_some()
+            || (!self.records.is_empty()
+                && self
+                    .records
+                    .iter()
+                    .all(|(_, outcome)| *outcome != RecordOutcome::NotReached))
+    }
+
     /// The lines a flow keeps of this invocation: those about the whole
     /// invocation, the line about its own record, and the printed event
     /// cut to that record. A batch of a hundred records would otherwise
@@ -325,6 +337,10 @@ fn invocation(lines: &[LogEvent], kinds: &[HandlerLine]) -> Invocation {
     }
 }
 
+/// How long after its REPORT an invocation missing a line waits for it:
+/// CloudWatch may make one line searchable after a later one.
+pub const SETTLE_MS: i64 = 1_000;
+
 /// How far back, before the newest line read, event ids are kept for
 /// de-duplication: far beyond the log tail's overlap (`poll::log_tail`).
 const SEEN_KEPT_MS: i64 = 5 * 60_000;
@@ -340,9 +356,18 @@ pub struct LambdaLog {
 }
 
 impl LambdaLog {
+    /// Whether lines wait for the rest of their invocation.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     /// Takes new events (overlapping windows welcome) and returns the
     /// invocations they finish, oldest first.
-    pub fn read(&mut self, events: &[LogEvent]) -> Vec<Invocation> {
+    /// An invocation whose REPORT came before every line it announced (the
+    /// printed event's records, each with its outcome line, or an error) is
+    /// held until [`SETTLE_MS`] after its REPORT, for lines ingested late:
+    /// a whole one goes at once. `now_ms` is AWS's time.
+    pub fn read(&mut self, events: &[LogEvent], now_ms: i64) -> Vec<Invocation> {
         for e in events {
             if self.seen.insert(e.event_id.clone(), e.timestamp).is_none() {
                 self.pending.push(e.clone());
@@ -369,7 +394,13 @@ impl LambdaLog {
                     HandlerLine::Start { request_id } => open = Some((i, request_id)),
                     HandlerLine::Report { request_id, .. } => {
                         if let Some((start, _)) = open.filter(|(_, id)| *id == request_id) {
-                            finished.push(invocation(&lines[start..=i], &kinds[start..=i]));
+                            let done = invocation(&lines[start..=i], &kinds[start..=i]);
+                            if !done.is_whole() && lines[i].timestamp > now_ms - SETTLE_MS {
+                                // This stream's later invocations wait too:
+                                // they come in order.
+                                break;
+                            }
+                            finished.push(done);
                             kept_from = i + 1;
                             open = None;
                         }
@@ -461,9 +492,9 @@ mod tests {
             ),
         ];
         let mut log = LambdaLog::default();
-        assert_eq!(log.read(&lines[..3]), []);
+        assert_eq!(log.read(&lines[..3], 100_000), []);
         // The next window overlaps the first: nothing is read twice.
-        let done = log.read(&lines[1..]);
+        let done = log.read(&lines[1..], 100_000);
         assert_eq!(done.len(), 1);
         let inv = &done[0];
         assert_eq!((inv.request_id.as_str(), inv.billed_ms), ("r1", 3));
@@ -478,20 +509,57 @@ mod tests {
                 &RecordOutcome::NotReached
             ]
         );
-        assert_eq!(log.read(&lines), []);
+        assert_eq!(log.read(&lines, 100_000), []);
+    }
+
+    #[test]
+    fn a_report_read_before_a_line_waits_for_it_then_for_the_settle_time_at_most() {
+        let lines = [
+            event(1, 10, "START RequestId: r3 Version: $LATEST"),
+            event(2, 11, PRINTED),
+            event(3, 12, "Successfully: {'id': 'bad'}"),
+            event(4, 13, "Successfully: {'id': 'good'}"),
+            event(5, 14, "END RequestId: r3"),
+            event(
+                6,
+                14,
+                "REPORT RequestId: r3\tDuration: 2.00 ms\tBilled Duration: 3 ms\t",
+            ),
+        ];
+        let without_4 = [&lines[..3], &lines[4..]].concat();
+        // The second record's line is not searchable yet: held.
+        let mut log = LambdaLog::default();
+        assert_eq!(log.read(&without_4, 500), []);
+        assert!(log.has_pending());
+        // It comes: the invocation goes whole at once.
+        let done = log.read(&lines[3..4], 600);
+        assert_eq!(done.len(), 1);
+        assert!(done[0]
+            .records
+            .iter()
+            .all(|(_, o)| *o == RecordOutcome::Indexed));
+        assert!(!log.has_pending());
+        // It never comes: the invocation goes once the settle time is over,
+        // the record without its line as not reached.
+        let mut log = LambdaLog::default();
+        assert_eq!(log.read(&without_4, 14 + SETTLE_MS - 1), []);
+        let done = log.read(&[], 14 + SETTLE_MS);
+        assert_eq!(done[0].records[1].1, RecordOutcome::NotReached);
+        // A whole invocation never waits.
+        assert_eq!(LambdaLog::default().read(&lines, 15).len(), 1);
     }
 
     #[test]
     fn ids_far_older_than_the_newest_line_are_forgotten_recent_ones_kept() {
         let mut log = LambdaLog::default();
         let start = |id, ts| event(id, ts, "START RequestId: open Version: $LATEST");
-        log.read(&[start(1, 0), start(2, 1_000)]);
-        log.read(&[start(3, SEEN_KEPT_MS + 500)]);
+        log.read(&[start(1, 0), start(2, 1_000)], 0);
+        log.read(&[start(3, SEEN_KEPT_MS + 500)], 0);
         let ids: Vec<&str> = log.seen.keys().map(String::as_str).collect();
         assert_eq!(ids, ["002", "003"]);
         // A re-read of a kept line is still no new line.
         let pending = log.pending.len();
-        log.read(&[start(2, 1_000)]);
+        log.read(&[start(2, 1_000)], 0);
         assert_eq!(log.pending.len(), pending);
     }
 
@@ -509,7 +577,7 @@ mod tests {
                 "REPORT RequestId: r2\tDuration: 2.00 ms\tBilled Duration: 3 ms\t",
             ),
         ];
-        let done = LambdaLog::default().read(&lines);
+        let done = LambdaLog::default().read(&lines, 0);
         let inv = &done[0];
         let messages = |record| -> Vec<String> {
             inv.lines_for(record)

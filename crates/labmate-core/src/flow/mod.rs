@@ -520,7 +520,7 @@ impl Flows {
     }
 
     /// The items of the flows waiting at the document hop, each once, for
-    /// the document watch: in progress there, past their wait without a
+    /// the document watch: in progress there or at the Lambda, past their wait without a
     /// document (it may still come: a page that slept finds the Lambda's
     /// run long over), or with a hop before it that cannot be seen (only
     /// the document can tell). Call after [`Flows::check`].
@@ -528,10 +528,12 @@ impl Flows {
         let mut items: Vec<&str> = Vec::new();
         let mut listed = std::collections::BTreeSet::new();
         for flow in &self.flows {
+            // Waiting for the Lambda too: its log lines reach CloudWatch
+            // a moment after the run, and the document may show first.
             let waiting = matches!(
                 flow.state,
                 FlowState::InProgress {
-                    next: Hop::Collection,
+                    next: Hop::Collection | Hop::Lambda,
                     ..
                 } | FlowState::Stuck {
                     reason: Stuck::NoDocument { .. }
@@ -639,7 +641,7 @@ impl Flows {
             Observation::StreamSetup(s) => self.stream_setup = Some(s),
             Observation::LogEvents(l) => {
                 self.not_observable.remove(&Hop::Lambda);
-                for invocation in self.log.read(&l.events) {
+                for invocation in self.log.read(&l.events, l.seen_ms) {
                     self.lambda_invocation(invocation);
                 }
             }
@@ -1016,7 +1018,13 @@ impl Flows {
             if !handled {
                 continue;
             }
+            // No document proves a REMOVE only once the Lambda ran (or
+            // cannot be seen): before, the document may just not be
+            // searchable yet.
+            let lambda_ran =
+                flow.lambda.is_some() || self.not_observable.contains_key(&Hop::Lambda);
             let found = match flow.change {
+                ChangeKind::Remove if !lambda_ran => None,
                 ChangeKind::Remove => search.hits.is_empty().then_some(DocumentStage {
                     document_id: None,
                     source: None,
@@ -1059,6 +1067,12 @@ impl Flows {
 
     /// Moves every flow's state machine on to `now_ms`.
     pub fn check(&mut self, now_ms: i64) {
+        // An invocation held for a late line goes once its wait is over.
+        if self.log.has_pending() {
+            for invocation in self.log.read(&[], now_ms) {
+                self.lambda_invocation(invocation);
+            }
+        }
         let states: Vec<FlowState> = self
             .flows
             .iter()

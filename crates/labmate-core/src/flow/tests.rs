@@ -881,6 +881,77 @@ fn a_save_writes_the_flows_changed_since_the_last_and_the_parts_restore_the_boar
 }
 
 #[test]
+fn a_document_searchable_before_the_lambdas_log_is_read_is_shown_and_the_log_then_joins() {
+    let mut flows = Flows::new();
+    flows.observe(api(Some("k"), "Ann", 200, "{}", T));
+    flows.check(T + 100);
+    assert_eq!(
+        flows.waiting_for_document(),
+        Vec::<&str>::new(),
+        "not on the stream yet"
+    );
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![record("e1", ChangeKind::Insert, "k", "Ann", "100", T + 100)],
+        T + 600,
+    ));
+    flows.check(T + 600);
+    assert_eq!(
+        flows.waiting_for_document(),
+        ["k"],
+        "waiting for the Lambda"
+    );
+    flows.observe(search("k", vec![("k", "Ann")], T + 2_000));
+    flows.check(T + 2_000);
+    assert_eq!(
+        flows.flows()[0].stage(Hop::Collection).map(|s| s.at_ms),
+        Some(T + 2_000)
+    );
+    flows.observe(invocation(
+        "r1",
+        &[("e1", "INSERT", "k", "100")],
+        &["Successfully: {'id': 'k'}"],
+        T + 900,
+    ));
+    flows.check(T + 2_500);
+    let flow = &flows.flows()[0];
+    assert!(flow.is_complete(), "{:?}", flow.state);
+    assert_eq!(
+        flow.lambda.as_ref().unwrap().outcome,
+        RecordOutcome::Indexed
+    );
+}
+
+#[test]
+fn no_document_confirms_a_remove_only_once_the_lambda_ran() {
+    let mut flows = Flows::new();
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![record("e1", ChangeKind::Remove, "k", "", "100", T)],
+        T + 500,
+    ));
+    flows.check(T + 500);
+    assert_eq!(flows.waiting_for_document(), ["k"]);
+    // Not searchable is not gone: the Lambda has not run yet.
+    flows.observe(search("k", vec![], T + 1_000));
+    flows.check(T + 1_000);
+    assert_eq!(flows.flows()[0].stage(Hop::Collection), None);
+    flows.observe(invocation(
+        "r1",
+        &[("e1", "REMOVE", "k", "100")],
+        &["Removed item successfully with ID k"],
+        T + 1_200,
+    ));
+    flows.observe(search("k", vec![], T + 2_000));
+    flows.check(T + 2_000);
+    assert!(
+        flows.flows()[0].is_complete(),
+        "{:?}",
+        flows.flows()[0].state
+    );
+}
+
+#[test]
 fn sequence_numbers_compare_as_numbers() {
     assert_eq!(
         sequence_cmp("000000000000000000042", "9"),

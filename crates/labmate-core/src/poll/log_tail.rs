@@ -4,10 +4,8 @@
 //! Events can reach CloudWatch a little after their time, and not in the
 //! order they were written, so each search starts [`OVERLAP_MS`] before the
 //! newest event seen, events are told apart by `eventId` (only new ones are
-//! passed on), and an event is passed on only once it is [`SETTLE_MS`] old:
-//! the lines of one invocation then reach the flow board together (a
-//! REPORT read before the handler's last line would end the invocation
-//! without it). The ids kept are those a later search could return again
+//! passed on, at once: the flow board's `LambdaLog` waits for a line
+//! ingested after its invocation's REPORT). The ids kept are those a later search could return again
 //! (the overlap window), so memory stays bounded however long the tail
 //! runs. A search follows `nextToken` page by
 //! page (a page may be empty while a token remains). No log group yet means
@@ -45,10 +43,6 @@ pub const NO_LOG_EVERY_MS: i64 = LOGS_GAP_MS;
 pub const FIRST_RUN_MS: i64 = 3_000;
 /// The most event ids kept, whatever the overlap window holds.
 pub const SEEN_CAP: usize = 20_000;
-/// How old an event must be before it is passed on: lines of the same
-/// moment may be ingested in any order within this.
-pub const SETTLE_MS: i64 = 1_000;
-
 /// One search: its `startTime`, and the token of its next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Search {
@@ -67,8 +61,6 @@ pub struct LogTail {
     search: Option<Search>,
     /// Events seen that a search could return again: id to time.
     seen: BTreeMap<String, i64>,
-    /// New events not [`SETTLE_MS`] old yet, held back.
-    held: Vec<LogEvent>,
     /// Whether a search has found the log group.
     #[serde(default)]
     group_found: bool,
@@ -90,7 +82,6 @@ impl LogTail {
             latest_ms: None,
             search: None,
             seen: BTreeMap::new(),
-            held: Vec::new(),
             group_found: false,
             first_change_ms: None,
             free_ms: 0,
@@ -149,6 +140,7 @@ impl LogTail {
                 return Vec::new();
             }
         };
+        let mut new = Vec::new();
         for event in page.events {
             if self.seen.contains_key(&event.event_id) {
                 continue;
@@ -158,16 +150,10 @@ impl LogTail {
                 self.latest_ms
                     .map_or(event.timestamp, |l| l.max(event.timestamp)),
             );
-            self.held.push(event);
+            new.push(event);
         }
-        // Settled events go, in the order they were written.
-        LogEvent::sort_by_time(&mut self.held);
-        let settled = self
-            .held
-            .iter()
-            .take_while(|e| e.timestamp <= now_ms - SETTLE_MS)
-            .count();
-        let new: Vec<LogEvent> = self.held.drain(..settled).collect();
+        // In the order they were written.
+        LogEvent::sort_by_time(&mut new);
         match (self.search.as_mut(), body["nextToken"].as_str()) {
             (Some(search), Some(token)) => search.token = Some(token.to_owned()),
             _ => self.search = None,
@@ -438,14 +424,14 @@ mod tests {
     }
 
     #[test]
-    fn lines_ingested_out_of_order_are_passed_on_together_once_settled() {
+    fn new_lines_are_passed_on_at_once_each_once_in_the_order_written() {
         let mut tail = described(0);
-        // The REPORT (3) was ingested before the handler's last line (2).
+        // The REPORT (3) was ingested before the handler's last line (2):
+        // the board's LambdaLog waits for it.
         call(&mut tail, 10_300);
         assert_eq!(
-            ok(&mut tail, events(&[(1, 10_000), (3, 10_100)], None), 10_300),
-            Vec::<u32>::new(),
-            "not settled yet"
+            ok(&mut tail, events(&[(3, 10_100), (1, 10_000)], None), 10_300),
+            [1, 3]
         );
         call(&mut tail, 11_300);
         assert_eq!(
@@ -454,13 +440,7 @@ mod tests {
                 events(&[(1, 10_000), (2, 10_090), (3, 10_100), (4, 11_000)], None),
                 11_300
             ),
-            [1, 2, 3],
-            "in the order they were written; the newest still held"
-        );
-        call(&mut tail, 12_300);
-        assert_eq!(
-            ok(&mut tail, events(&[(3, 10_100), (4, 11_000)], None), 12_300),
-            [4]
+            [2, 4]
         );
     }
 

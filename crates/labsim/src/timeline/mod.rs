@@ -468,6 +468,7 @@ impl Recorder {
                             log_stream: stream.name.clone(),
                             request_id,
                             message: message.to_owned(),
+                            ingestion_ms: event.ingestion_time,
                         }),
                     ));
                 }
