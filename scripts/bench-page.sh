@@ -10,16 +10,23 @@
 #   - bench/signer-page.mjs with @smithy/signature-v4, bundled by esbuild;
 # all under target/bench-page/. bench/'s npm packages (the SDK's signer,
 # playwright-core) install here when missing or when the lock file changed.
-# Arguments go to bench/bench-page.mjs, e.g. --only signer, --only app,
+# Arguments go to bench/bench-page.mjs, e.g. --only signer (make
+# bench-signer: the signer race alone, a minute, no app build), --only app,
 # --refresh-lag-ms 1000, --steady-s 60, --burst 200, --poll-ms stream=500.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 say() { printf '\033[1;33m[bench-page]\033[0m %s\n' "$*"; }
 
-for f in dist/index.html target/release/labsim; do
-  [ -e "$f" ] || { echo "bench-page: $f is missing: run make bench-page (it builds first)" >&2; exit 1; }
-done
+# The signer race alone (--only signer, make bench-signer) needs neither
+# the app nor labsim.
+signer_only=false
+for a in "$@"; do [ "$a" = signer ] && [ "${prev:-}" = --only ] && signer_only=true; prev=$a; done
+if ! $signer_only; then
+  for f in dist/index.html target/release/labsim; do
+    [ -e "$f" ] || { echo "bench-page: $f is missing: run make bench-page (it builds first)" >&2; exit 1; }
+  done
+fi
 
 site=target/bench-page/site
 mkdir -p "$site"
