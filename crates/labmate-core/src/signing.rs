@@ -344,7 +344,7 @@ pub fn sign_with(
                 reason: "a header name has only letters, digits and - _".into(),
             });
         }
-        if value.contains(['\r', '\n']) {
+        if value.bytes().any(|b| matches!(b, b'\r' | b'\n')) {
             return Err(SigningError::BadHeader {
                 name: name.clone(),
                 reason: "its value has a line break".into(),
