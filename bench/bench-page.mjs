@@ -24,12 +24,17 @@
 //   --poll-ms stage=ms,..  poll intervals the display-lag targets assume
 //                          [api=0,table=0,stream=1000,lambda=1000,collection=1000]
 //   --rounds N             timed rounds of the signer race [15]
+//   --cpu-profile FILE     record Chromium's CPU profile over the burst into
+//                          FILE (.cpuprofile, for DevTools) and print the
+//                          functions with the most self time; wasm functions
+//                          have names when the board is built with
+//                          LABMATE_WASM_NAMES=1 (scripts/build-board.sh)
 //   --labsim, --dist, --site   paths (scripts/bench-page.sh passes them)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -48,6 +53,7 @@ const { values: opt } = parseArgs({
     'poll-ms': { type: 'string', default: '' },
     rounds: { type: 'string', default: '15' },
     only: { type: 'string', default: '' },
+    'cpu-profile': { type: 'string', default: '' },
   },
 });
 const num = (name) => {
@@ -496,6 +502,11 @@ async function burst(page, cdp, sim, requests) {
   const heapBefore = await heap();
   say(`burst: sending ${BURST} changes (the app's "Send burst"), sampling the JS heap every 250 ms`);
   await page.fill('[data-testid="burst-size"]', String(BURST));
+  if (opt['cpu-profile']) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const t0 = Date.now();
   await page.click('[data-testid="action-send-burst"]');
   const samples = [];
@@ -535,6 +546,7 @@ async function burst(page, cdp, sim, requests) {
     await sleep(250);
   }
   const t1 = Date.now();
+  if (opt['cpu-profile']) await cpuProfile(cdp, opt['cpu-profile']);
   const heapAfter = await heap();
   const longtasks = (await page.evaluate(() => window.__bench.longtasks)).filter((x) => x.t >= t0 && x.t <= t1);
   const frames = (await page.evaluate(() => window.__bench.frames)).filter((x) => x.t >= t0 && x.t <= t1);
@@ -572,6 +584,25 @@ async function burst(page, cdp, sim, requests) {
   });
   rows.push({ part: 'burst', figure: 'long tasks over 50 ms during the burst', value: `${longtasks.length} (max ${fmt(maxTask)} ms)`, target: '0', verdict: verdict(longtasks.length === 0) });
   rows.push({ part: 'burst', figure: 'JS heap used, peak during the burst', value: `${fmt(peakUsed / 2 ** 20, 1)} MiB`, target: '(figure)', verdict: '' });
+}
+
+/** Stops the CPU profile, saves it, and prints where the time went (self time). */
+async function cpuProfile(cdp, file) {
+  const { profile } = await cdp.send('Profiler.stop');
+  await writeFile(file, JSON.stringify(profile));
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const dt = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i + 1] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log();
+  console.log(`CPU profile over the burst (${file}): self time, top 25 of ${fmt(total)} ms`);
+  table(['ms', '%', 'function'], [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)
+    .map(([k, ms]) => [fmt(ms), fmt((100 * ms) / total, 1), k.slice(0, 140)]));
 }
 
 /** The callers whose scripts took longest in long frames: "invoker total ms (count)". */

@@ -470,6 +470,34 @@ async fn a_hop_the_credentials_cannot_see_is_drawn_with_the_missing_permission()
 }
 
 #[wasm_bindgen_test]
+async fn the_text_filter_ignores_case_beyond_ascii() {
+    let mut flows = Flows::new();
+    for o in [
+        api_written("k1", "Đặng Ánh", T),
+        page(
+            vec![record("e1", "INSERT", "k1", "Đặng Ánh", "100", T + 100)],
+            T + 600,
+        ),
+        api_written("k2", "Ann", T + 1_000),
+    ] {
+        flows.observe(o);
+    }
+    flows.check(T + 2_000);
+    let board = Board::mount(flows);
+    settle().await;
+    assert_eq!(board.row_ids(), [2, 1]);
+    for text in ["đặng ánh", "ĐẶNG", "ánh"] {
+        board.enter("[data-testid=flow-filter-text]", text, "input");
+        settle().await;
+        assert_eq!(board.row_ids(), [1], "{text}");
+    }
+    board.enter("[data-testid=flow-filter-text]", "AN", "input");
+    settle().await;
+    assert_eq!(board.row_ids(), [2], "Ánh is not An");
+    assert_eq!(console_warnings(), "");
+}
+
+#[wasm_bindgen_test]
 async fn the_tail_filters_by_kind_state_and_text_and_pause_keeps_its_rows() {
     let board = Board::mount(workshop_flows());
     settle().await;

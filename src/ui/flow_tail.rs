@@ -171,7 +171,7 @@ pub fn FlowTail() -> impl IntoView {
     // Every flow the filters admit, newest first.
     let filtered = Memo::new(move |_| {
         filters.with(|fl| {
-            let needle = fl.text.trim().to_ascii_lowercase();
+            let needle = fl.text.trim().to_lowercase();
             let number = needle.trim_start_matches('#').parse::<u64>().ok();
             state.flows.with(|f| {
                 f.newest_first()

@@ -147,7 +147,12 @@ pub struct LambdaStage {
     pub outcome: RecordOutcome,
     pub duration_ms: f64,
     pub billed_ms: u64,
+    /// The invocation's lines about this record: see
+    /// [`lambda_log::Invocation::lines_for`].
     pub lines: Vec<LogEvent>,
+    /// How many records the invocation's batch had.
+    #[serde(default)]
+    pub batch_size: usize,
 }
 
 /// The document search found (or found gone).
@@ -163,7 +168,7 @@ pub struct DocumentStage {
 
 /// What a flow waits for while in progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "waiting", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Waiting {
     /// The trigger is Creating, Enabling or Updating.
     TriggerEnabling { state: String },
@@ -173,7 +178,7 @@ pub enum Waiting {
 
 /// Where a flow is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FlowState {
     /// The next hop has not confirmed it yet.
     InProgress {
@@ -853,7 +858,7 @@ impl Flows {
             Some(e) if inv.records.is_empty() => Some(e.clone()),
             _ => None,
         };
-        for (printed, outcome) in &inv.records {
+        for (record, (printed, outcome)) in inv.records.iter().enumerate() {
             let at = self.flow_of_printed(printed, inv.start_ms);
             let flow = &mut self.flows[at];
             let attempts = flow.lambda.as_ref().map_or(0, |l| l.attempts) + 1;
@@ -865,13 +870,14 @@ impl Flows {
                 duration_ms: inv.duration_ms,
                 billed_ms: inv.billed_ms,
                 lines: inv
-                    .lines
-                    .iter()
+                    .lines_for(record)
+                    .into_iter()
                     .map(|l| LogEvent {
                         message: kept(&l.message),
-                        ..l.clone()
+                        ..l
                     })
                     .collect(),
+                batch_size: inv.records.len(),
             });
             flow.reach(Hop::Lambda, inv.end_ms);
             let flow_id = flow.id;

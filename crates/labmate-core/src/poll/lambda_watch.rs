@@ -9,8 +9,6 @@
 //! action; it explains the Lambda hop without hiding it (the log shows the
 //! hop), see [`crate::flow::NotObservable::hides_hop`].
 
-use serde::{Deserialize, Serialize};
-
 use super::{
     failure, json_of, Failure, Health, InFlight, Next, Outcome, PlannedCall, Poller, PollerStatus,
     RetryCause, WaitReason, LOST_CALL_MS,
@@ -28,14 +26,14 @@ pub const LAMBDA_GAP_MS: i64 = 500;
 /// States a mapping passes through on its way to Enabled or Disabled.
 const SETTLING: [&str; 5] = ["Creating", "Enabling", "Updating", "Disabling", "Deleting"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Trigger,
     Function,
 }
 
 /// The watch's state machine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LambdaWatch {
     function: String,
     trigger_due_ms: i64,
@@ -43,7 +41,6 @@ pub struct LambdaWatch {
     free_ms: i64,
     trigger: Health,
     setup: Health,
-    #[serde(skip)]
     in_flight: Option<InFlight<Step>>,
 }
 

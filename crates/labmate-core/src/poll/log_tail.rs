@@ -160,9 +160,8 @@ impl LogTail {
             );
             self.held.push(event);
         }
-        // Settled events go, in the order they were written (stable: the
-        // lines of one moment keep the order Logs returned them in).
-        self.held.sort_by_key(|e| e.timestamp);
+        // Settled events go, in the order they were written.
+        LogEvent::sort_by_time(&mut self.held);
         let settled = self
             .held
             .iter()

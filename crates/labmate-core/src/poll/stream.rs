@@ -51,7 +51,7 @@ pub enum StartAt {
 
 /// Where a shard's next iterator starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "from", content = "sequence_number", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 enum Position {
     TrimHorizon,
     Latest,
