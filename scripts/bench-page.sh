@@ -6,7 +6,7 @@
 #
 # What it builds, outside the app's bundle (whose size check is unchanged):
 #   - crates/signer-bench for wasm32 with the app's release profile, then
-#     wasm-bindgen and wasm-opt -Oz as Trunk does the app;
+#     wasm-bindgen and wasm-opt with the flags index.html gives Trunk for the app;
 #   - bench/signer-page.mjs with @smithy/signature-v4, bundled by esbuild;
 # all under target/bench-page/. bench/'s npm packages (the SDK's signer,
 # playwright-core) install here when missing or when the lock file changed.
@@ -31,11 +31,12 @@ fi
 site=target/bench-page/site
 mkdir -p "$site"
 
-say "labmate's signer for the page (crates/signer-bench, release, wasm-opt -Oz)"
+say "labmate's signer for the page (crates/signer-bench, release, wasm-opt as the app)"
 cargo build --quiet --release --target wasm32-unknown-unknown -p labmate-signer-bench
 wasm-bindgen --target web --no-typescript --out-dir "$site" \
   target/wasm32-unknown-unknown/release/labmate_signer_bench.wasm
-wasm-opt -Oz "$site/labmate_signer_bench_bg.wasm" -o "$site/labmate_signer_bench_bg.wasm"
+# The same flags as the app's data-wasm-opt and data-wasm-opt-params (index.html).
+wasm-opt -Os --low-memory-unused --converge "$site/labmate_signer_bench_bg.wasm" -o "$site/labmate_signer_bench_bg.wasm"
 
 if [ ! -d bench/node_modules/@smithy/signature-v4 ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
   say "npm ci (bench: @smithy/signature-v4, playwright-core)"

@@ -692,7 +692,10 @@ mod tests {
             signed.explanation.given().unwrap().signed_headers,
             "content-type;host;x-amz-date"
         );
-        assert_eq!(signed.explanation.given().unwrap().amz_date, "20251124T000000Z");
+        assert_eq!(
+            signed.explanation.given().unwrap().amz_date,
+            "20251124T000000Z"
+        );
     }
 
     #[test]
@@ -730,7 +733,13 @@ mod tests {
 
     /// The canonical request's query line and host line.
     fn query_and_host(signed: &SignedRequest) -> (String, String) {
-        let lines: Vec<&str> = signed.explanation.given().unwrap().canonical_request.lines().collect();
+        let lines: Vec<&str> = signed
+            .explanation
+            .given()
+            .unwrap()
+            .canonical_request
+            .lines()
+            .collect();
         let host = lines.iter().find(|l| l.starts_with("host:")).unwrap();
         (lines[2].to_owned(), (*host).to_owned())
     }
@@ -818,7 +827,12 @@ mod tests {
         let ctx = SigningContext::for_service(&c, Service::Lambda, "us-east-1", T);
         let signed = sign(&HttpRequest::new("post", "https://h.example/"), &ctx).unwrap();
         assert_eq!(signed.method, "POST");
-        assert!(signed.explanation.given().unwrap().canonical_request.starts_with("POST\n"));
+        assert!(signed
+            .explanation
+            .given()
+            .unwrap()
+            .canonical_request
+            .starts_with("POST\n"));
         // fetch() upper-cases only the six standard names.
         let signed = sign(&HttpRequest::new("patch", "https://h.example/"), &ctx).unwrap();
         assert_eq!(signed.method, "patch");

@@ -678,7 +678,12 @@ fn check(g: &Generated) -> Result<&'static str, String> {
             .unwrap()
             .canonical_request
             .replace(&format!("** redacted (length={}) **", t.len()), t),
-        None => signed.explanation.given().unwrap().canonical_request.clone(),
+        None => signed
+            .explanation
+            .given()
+            .unwrap()
+            .canonical_request
+            .clone(),
     };
     if labmate != canonical {
         return Err(format!(

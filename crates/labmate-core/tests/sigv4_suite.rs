@@ -267,12 +267,7 @@ fn run(case: &Case) -> usize {
     }
     let second = sign(&case.request, &ctx(case.times_ms.1)).unwrap();
     if let Some(sig) = read_opt(&dir, "header-signature.txt") {
-        assert_eq!(
-            second.signature,
-            sig.trim(),
-            "{}: signature",
-            case.name
-        );
+        assert_eq!(second.signature, sig.trim(), "{}: signature", case.name);
         checks += 1;
     }
     if let Some(signed) = read_opt(&dir, "header-signed-request.txt") {

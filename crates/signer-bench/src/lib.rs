@@ -9,7 +9,7 @@
 //! on both of the app's paths: with the explanation built while signing
 //! (the learner's requests) and without it (the pollers', explained only
 //! when the inspector opens one). It is built with the app's release
-//! profile, allocator and `wasm-opt -Oz` (scripts/bench-page.sh).
+//! profile, allocator and wasm-opt flags (scripts/bench-page.sh).
 
 use labmate_core::credentials::Credentials;
 use labmate_core::signing::{sign, sign_with, Explain, HttpRequest, SigningContext, SigningError};
