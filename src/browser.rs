@@ -47,6 +47,17 @@ pub fn local_remove(key: &str) {
     }
 }
 
+/// The keys that start with `prefix`.
+pub fn local_keys(prefix: &str) -> Vec<String> {
+    let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return Vec::new();
+    };
+    (0..s.length().unwrap_or(0))
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(prefix))
+        .collect()
+}
+
 /// The part of the address after `#`.
 pub fn location_hash() -> String {
     window()

@@ -129,7 +129,7 @@ test('a change made directly in the table becomes a flow too', async ({ app, sim
   await expect(detail).toContainText('from-the-console');
 });
 
-test('a record that crashes the handler blocks the shard, and the flows behind it wait, explained', async ({ app, sim }) => {
+test('a record that crashes the handler blocks the shard, explained, and the flows behind it complete once the fix is deployed', async ({ app, sim }) => {
   const page = await watching(app);
   const db = await tableClient(sim);
   await db.send(new PutItemCommand({
@@ -138,10 +138,36 @@ test('a record that crashes the handler blocks the shard, and the flows behind i
   }));
   let detail = await openFlow(page, { kind: 'INSERT', name: 'Has a number' });
   await expect(detail.getByTestId('flow-stuck-reason')).toHaveText(/crashes the handler \(KeyError: 'S'\)/, { timeout: 20_000 });
-  await expect(detail.getByTestId('flow-fix')).toHaveText(/string value/);
+  await expect(detail.getByTestId('flow-fix')).toHaveText(/read each attribute by its type, e\.g\. with boto3's TypeDeserializer/);
+  await expect(detail.getByTestId('flow-fix')).toHaveText(/the retried batch then goes through at its next attempt, and the records waiting behind it follow in order/);
   await sendItem(page, 'Behind');
   detail = await openFlow(page, { kind: 'INSERT', name: 'Behind' });
   await expect(detail.getByTestId('flow-stuck-reason')).toHaveText(/Waiting behind a record that crashes the handler \(item numbered\)/, { timeout: 20_000 });
+  await expect(counts(page)).toHaveAttribute('data-stuck', '2');
+  await expect(counts(page)).toHaveAttribute('data-complete', '0');
+
+  // The fix deployed: a handler that reads each attribute by its type.
+  expect((await sim.setup({ handler: 'typed' })).handler).toBe('typed');
+  await expect(counts(page)).toHaveAttribute('data-complete', '2', { timeout: 20_000 });
+  await expect(counts(page)).toHaveAttribute('data-stuck', '0');
+  await expect(detail.getByTestId('flow-detail-state')).toHaveAttribute('data-state', 'complete');
+  // The retried batch went through first, then the record behind it.
+  const handled = (await sim.events())
+    .filter((e) => e.kind === 'lambda_invocation' && e.result === 'ok')
+    .flatMap((e) => e.records.map((r) => [r.key_id, r.outcome]));
+  expect(handled).toHaveLength(2);
+  expect(handled[0]).toEqual(['numbered', 'indexed']);
+  expect(handled[1][1]).toBe('indexed');
+
+  detail = await openFlow(page, { kind: 'INSERT', name: 'Has a number' });
+  await expect(detail.getByTestId('flow-detail-state')).toHaveAttribute('data-state', 'complete');
+  await expect(detail.getByTestId('flow-lambda')).toContainText('Successfully: {\'count\': Decimal(\'3\')');
+  // The document holds the number as a number, the same as the item's.
+  const document = detail.getByTestId('flow-document');
+  await expect(document).toContainText('_id numbered');
+  const count = document.locator('[data-key=count]');
+  await expect(count.locator('td')).toHaveText(['count', '3', '3', 'same']);
+  await expect(document.locator('tr.differs')).toHaveCount(0);
 });
 
 test('a 200 carrying a DynamoDB error is a failed flow, not a written one', async ({ app }) => {

@@ -1,19 +1,29 @@
 //! The board survives a reload: saved to localStorage (it holds no
 //! secret: flows keep bodies, ids and log lines, never credentials) a
-//! moment after it changes and when the page goes away.
+//! moment after it changes and when the page goes away. It is saved in
+//! parts, each flow under its own key, and a save writes only the flows
+//! that changed since the last: a whole board of a thousand flows is
+//! megabytes of JSON, too slow to write twice a second during a burst.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::time::Duration;
 
-use labmate_core::flow::Flows;
+use labmate_core::flow::{FlowId, Flows};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::browser;
 use crate::state::AppState;
 
-const FLOWS_KEY: &str = "labmate.flows";
+/// Everything on the board but its flows.
+const BOARD_KEY: &str = "labmate.board";
+/// Each flow: this and its number.
+const FLOW_KEY_PREFIX: &str = "labmate.flow.";
+/// The whole board in one value, as earlier versions saved it: read once
+/// and replaced by the parts.
+const OLD_FLOWS_KEY: &str = "labmate.flows";
 /// The pollers' positions (shard sequence numbers, log window), saved with
 /// the board so that the two agree after a reload.
 const POLLERS_KEY: &str = "labmate.pollers";
@@ -23,13 +33,33 @@ const WATCHING_KEY: &str = "labmate.watching";
 /// Saves at most this often while flows keep changing.
 const SAVE_EVERY: Duration = Duration::from_millis(500);
 
+thread_local! {
+    /// The flows this page's storage holds, to drop those no longer on
+    /// the board (cleared, or replaced by an import).
+    static SAVED: RefCell<BTreeSet<FlowId>> = RefCell::default();
+}
+
+fn flow_key(id: FlowId) -> String {
+    format!("{FLOW_KEY_PREFIX}{}", id.0)
+}
+
 /// Brings back the board saved by the last page.
 pub fn restore(state: &AppState) {
-    let Some(saved) = browser::local_get(FLOWS_KEY) else {
+    let restored = if let Some(board) = browser::local_get(BOARD_KEY) {
+        let flows = browser::local_keys(FLOW_KEY_PREFIX)
+            .into_iter()
+            .filter_map(|key| browser::local_get(&key));
+        Flows::from_parts(&board, flows)
+    } else if let Some(whole) = browser::local_get(OLD_FLOWS_KEY) {
+        Flows::import(&whole)
+    } else {
         return;
     };
-    match Flows::import(&saved) {
-        Ok(flows) => state.flows.set(flows),
+    match restored {
+        Ok(flows) => {
+            SAVED.with_borrow_mut(|saved| *saved = flows.flows().iter().map(|f| f.id).collect());
+            state.flows.set(flows);
+        }
         Err(e) => state.notice.set(Some(format!(
             "The flows saved by the last visit could not be read, so the board starts empty. {e}"
         ))),
@@ -62,13 +92,26 @@ pub fn keep(state: AppState) {
 }
 
 fn save(state: &AppState) {
-    let json = state.flows.with_untracked(Flows::export);
     // Only the reading tab has pollers; the others keep the last ones saved.
     if let Some(pollers) = super::runner::saved() {
         let _ = browser::local_set(POLLERS_KEY, &pollers);
     }
-    if !browser::local_set(FLOWS_KEY, &json) {
-        let count = state.flows.with_untracked(|f| f.flows().len());
+    // Untracked: taking the changes is bookkeeping, not a change of the board.
+    let parts = state.flows.try_update_untracked(Flows::save_parts);
+    let Some(parts) = parts else { return };
+    let mut kept = browser::local_set(BOARD_KEY, &parts.board);
+    for (id, json) in &parts.changed {
+        kept &= browser::local_set(&flow_key(*id), json);
+    }
+    SAVED.with_borrow_mut(|saved| {
+        for gone in saved.difference(&parts.ids) {
+            browser::local_remove(&flow_key(*gone));
+        }
+        *saved = parts.ids.clone();
+    });
+    browser::local_remove(OLD_FLOWS_KEY);
+    if !kept {
+        let count = parts.ids.len();
         state.notice.set(Some(format!(
             "The board ({count} flows) is too big to keep for a reload in this browser's storage. Export it to keep it."
         )));
@@ -100,5 +143,10 @@ pub fn saved_pollers() -> Option<String> {
 /// Forgets the saved board (the learner cleared it). The pollers' positions
 /// stay: clearing the board must not replay the stream into it.
 pub fn forget() {
-    browser::local_remove(FLOWS_KEY);
+    browser::local_remove(BOARD_KEY);
+    browser::local_remove(OLD_FLOWS_KEY);
+    for key in browser::local_keys(FLOW_KEY_PREFIX) {
+        browser::local_remove(&key);
+    }
+    SAVED.with_borrow_mut(BTreeSet::clear);
 }

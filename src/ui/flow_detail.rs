@@ -93,7 +93,8 @@ fn json_text(value: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        _ => "(not a string)".into(),
+        // Lists and maps (a typed handler writes them) as compact JSON.
+        _ => value.to_string(),
     }
 }
 
@@ -496,22 +497,20 @@ fn document_block(flow: &Flow) -> Option<Block> {
                 "Search finds no document for this item any more: it was removed.".into()
             }
             (None, Some(source)) => {
+                // Compared by type: a number attribute is the same as the
+                // document's number of equal value.
                 block.rows = flow
-                    .item_strings()
+                    .compare_document(source)
                     .into_iter()
-                    .map(|(k, item)| {
-                        let doc = source.get(&k).map(json_text);
-                        let same = doc.as_deref() == Some(item.as_str());
-                        Row {
-                            class: (!same).then_some("differs"),
-                            cells: vec![
-                                k.clone(),
-                                item,
-                                doc.unwrap_or_else(|| "—".into()),
-                                if same { "same" } else { "differs" }.into(),
-                            ],
-                            key: k,
-                        }
+                    .map(|c| Row {
+                        class: (!c.same).then_some("differs"),
+                        cells: vec![
+                            c.attribute.clone(),
+                            json_text(&c.item),
+                            c.document.as_ref().map_or_else(|| "—".into(), json_text),
+                            if c.same { "same" } else { "differs" }.into(),
+                        ],
+                        key: c.attribute,
                     })
                     .collect();
                 format!(

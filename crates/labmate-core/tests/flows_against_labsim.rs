@@ -873,6 +873,71 @@ fn a_record_that_crashes_the_handler_blocks_the_changes_behind_it() {
 }
 
 #[test]
+fn once_the_typed_handler_is_deployed_the_crashed_flow_and_the_one_behind_it_complete() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.run(1_000);
+    // Made in the console: a number the shipped handler cannot read.
+    lab.put_outside(
+        json!({"id": {"S": "numbered"}, "name": {"S": "Has a number"},
+        "type": {"S": "t"}, "count": {"N": "3"}}),
+    );
+    lab.run(2_000);
+    let behind = lab.post("Behind", None).unwrap();
+    // Long enough for the retries to back off to their cap.
+    lab.run(40_000);
+    assert!(matches!(
+        lab.flow_of(ChangeKind::Insert, "numbered").state,
+        FlowState::Stuck {
+            reason: Stuck::HandlerCrashed { .. }
+        }
+    ));
+    let waiting = lab.flow_of(ChangeKind::Insert, &behind);
+    let FlowState::Stuck {
+        reason: reason @ Stuck::BlockedBehind { blocking_item, .. },
+    } = &waiting.state
+    else {
+        panic!("{waiting:#?}")
+    };
+    assert_eq!(blocking_item, "numbered");
+    assert!(reason.fix().contains("deploy"));
+    let failed = invocations(&lab.truth()).len();
+
+    lab.setup(json!({"handler": "typed"}));
+    let deployed = lab.sim_now();
+    // The retry within a poll interval, the document after the refresh lag
+    // (10 s), found by the next search.
+    lab.run(15_000);
+    let truth = lab.truth();
+    let after = &invocations(&truth)[failed..];
+    let retried = truth
+        .iter()
+        .find(|e| matches!(&e.event, TimelineEvent::LambdaInvocation(i) if i.request_id == after[0].request_id))
+        .unwrap()
+        .time_ms;
+    assert!(retried - deployed <= 500, "{}", retried - deployed);
+    assert!(after.iter().all(|i| i.result == InvocationResult::Ok));
+    let numbered = lab.flow_of(ChangeKind::Insert, "numbered");
+    assert_eq!(numbered.state, FlowState::Complete, "{numbered:#?}");
+    assert_eq!(assert_same_hops(numbered, &truth), HandlerOutcome::Indexed);
+    // Every attempt the page read, the last one the success.
+    assert!(numbered.lambda.as_ref().unwrap().attempts >= 2);
+    let document = numbered.document.as_ref().unwrap();
+    assert_eq!(document.document_id.as_deref(), Some("numbered"));
+    let source = document.source.as_ref().unwrap();
+    assert_eq!(source["count"], json!(3));
+    let compared = numbered.compare_document(source);
+    assert!(compared.iter().all(|c| c.same), "{compared:#?}");
+    assert!(compared
+        .iter()
+        .any(|c| c.attribute == "count" && c.item == json!(3)));
+    let behind = lab.flow_of(ChangeKind::Insert, &behind);
+    assert_eq!(behind.state, FlowState::Complete, "{behind:#?}");
+    assert_eq!(assert_same_hops(behind, &truth), HandlerOutcome::Indexed);
+    // In order: the record behind was handled after the blocked one.
+    assert!(behind.stage(Hop::Lambda).unwrap().at_ms >= numbered.stage(Hop::Lambda).unwrap().at_ms);
+}
+
+#[test]
 fn without_log_access_the_lambda_hop_is_not_observable_yet_search_completes_the_flow() {
     let mut config = SimConfig::new(11);
     config.lambda.handler = HandlerKind::Fixed;

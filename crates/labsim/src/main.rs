@@ -47,8 +47,11 @@ pub struct Args {
     /// Port of IAM (default 9108); signed for us-east-1 whatever --region.
     #[arg(long)]
     pub iam_port: Option<u16>,
-    /// The stream Lambda's code: the workshop's as shipped, or fixed.
-    #[arg(long, default_value = "workshop", value_parser = ["workshop", "fixed"])]
+    /// The stream Lambda's code: the workshop's as shipped, fixed (the
+    /// DynamoDB key as the document id), or typed (fixed, and reading every
+    /// attribute by its type, so a number no longer crashes it).
+    #[arg(long, default_value = "workshop",
+          value_parser = clap::builder::PossibleValuesParser::new(HandlerKind::NAMES))]
     pub lambda: String,
     /// How long until a write to the collection is searchable: a fixed
     /// number of milliseconds (0 to 60000), a range MIN..MAX each write

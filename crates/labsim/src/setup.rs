@@ -45,8 +45,9 @@ pub struct LabSetup {
     pub trigger_enabled: bool,
     /// Always `false` without a function (its configuration went with it).
     pub env_vars_set: bool,
-    /// `workshop` or `fixed`: the code the function runs (or will run once
-    /// created).
+    /// `workshop`, `fixed` or `typed` (the fixed code reading every
+    /// attribute by its type): the code the function runs (or will run
+    /// once created).
     pub handler: String,
     /// `present`, `missing` or `wrong`: `lambda-lab-role`'s inline policy
     /// `dynamodb-stream-data` (chapter 4.1 step 3).
@@ -139,7 +140,8 @@ impl SetupPatch {
                     let kind = value.as_str().and_then(HandlerKind::parse);
                     patch.handler = Some(kind.ok_or_else(|| {
                         invalid(format!(
-                            "\"handler\" must be \"workshop\" or \"fixed\", not {value}"
+                            "\"handler\" must be one of {}, not {value}",
+                            HandlerKind::NAMES.map(|n| format!("\"{n}\"")).join(", ")
                         ))
                     })?);
                 }
@@ -478,7 +480,7 @@ mod tests {
             (r#"{"trigger_enabled": "no"}"#, "\"trigger_enabled\" must be true or false, not \"no\""),
             (r#"{"function_exists": 1}"#, "\"function_exists\" must be true or false"),
             (r#"{"env_vars_set": null}"#, "\"env_vars_set\" must be true or false"),
-            (r#"{"handler": "mine"}"#, "\"handler\" must be \"workshop\" or \"fixed\", not \"mine\""),
+            (r#"{"handler": "mine"}"#, "\"handler\" must be one of \"workshop\", \"fixed\", \"typed\", not \"mine\""),
             ("[1]", "expected a JSON object"),
             ("{oops", "expected a JSON object"),
         ];

@@ -325,6 +325,10 @@ fn invocation(lines: &[LogEvent], kinds: &[HandlerLine]) -> Invocation {
     }
 }
 
+/// How far back, before the newest line read, event ids are kept for
+/// de-duplication: far beyond the log tail's overlap (`poll::log_tail`).
+const SEEN_KEPT_MS: i64 = 5 * 60_000;
+
 /// The log as read so far: events de-duplicated by `eventId`, and the
 /// lines of invocations not finished yet (their REPORT not seen).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -343,6 +347,12 @@ impl LambdaLog {
             if self.seen.insert(e.event_id.clone(), e.timestamp).is_none() {
                 self.pending.push(e.clone());
             }
+        }
+        // The log tail's windows overlap by seconds: ids older than that by
+        // far cannot come again, and a board watched for hours would
+        // otherwise keep every id it ever read.
+        if let Some(newest) = self.seen.values().max().copied() {
+            self.seen.retain(|_, t| *t >= newest - SEEN_KEPT_MS);
         }
         LogEvent::sort_by_time(&mut self.pending);
         let mut by_stream: BTreeMap<String, Vec<LogEvent>> = BTreeMap::new();
@@ -469,6 +479,20 @@ mod tests {
             ]
         );
         assert_eq!(log.read(&lines), []);
+    }
+
+    #[test]
+    fn ids_far_older_than_the_newest_line_are_forgotten_recent_ones_kept() {
+        let mut log = LambdaLog::default();
+        let start = |id, ts| event(id, ts, "START RequestId: open Version: $LATEST");
+        log.read(&[start(1, 0), start(2, 1_000)]);
+        log.read(&[start(3, SEEN_KEPT_MS + 500)]);
+        let ids: Vec<&str> = log.seen.keys().map(String::as_str).collect();
+        assert_eq!(ids, ["002", "003"]);
+        // A re-read of a kept line is still no new line.
+        let pending = log.pending.len();
+        log.read(&[start(2, 1_000)]);
+        assert_eq!(log.pending.len(), pending);
     }
 
     #[test]

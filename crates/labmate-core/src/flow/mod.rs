@@ -16,6 +16,7 @@
 //! Pure: no I/O, time comes in as epoch milliseconds. The whole board
 //! serialises to JSON (no credentials in it) for reload, export and import.
 
+pub mod compare;
 pub mod lambda_log;
 pub mod observe;
 mod stuck;
@@ -23,12 +24,14 @@ mod stuck;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use compare::AttributeCompared;
 pub use lab_model::timeline::ChangeKind;
 use lambda_log::{Invocation, LambdaLog, PrintedRecord, RecordOutcome};
 pub use observe::{
@@ -320,32 +323,46 @@ impl Flow {
         self.new_image = image;
     }
 
-    /// The item's string attributes as written: the new image, else the
-    /// body labmate sent; empty when neither is known.
-    pub fn item_strings(&self) -> Vec<(String, String)> {
+    /// The item as written, typed as DynamoDB writes it: the new image,
+    /// else the strings of the body labmate sent (the API writes them as
+    /// strings); `None` when neither is known.
+    fn item_image(&self) -> Option<Cow<'_, Image>> {
         match (&self.new_image, &self.sent) {
-            (Some(image), _) => image
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.get("S")?.as_str()?.to_owned())))
-                .collect(),
-            (None, Some(sent)) => sent
-                .body
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect(),
-            (None, None) => Vec::new(),
+            (Some(image), _) => Some(Cow::Borrowed(image)),
+            (None, Some(sent)) => Some(Cow::Owned(
+                sent.body
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let text = v.as_str()?;
+                        Some((k.clone(), serde_json::json!({ "S": text })))
+                    })
+                    .collect(),
+            )),
+            (None, None) => None,
         }
     }
 
-    /// Whether a document's `_source` shows this flow's item as written.
+    /// A document's `_source` compared with the item, attribute by
+    /// attribute (a number attribute `{"N": "3"}` is the same as a
+    /// document's `3`); empty when the item is not known.
+    pub fn compare_document(&self, source: &Map<String, Value>) -> Vec<AttributeCompared> {
+        self.item_image()
+            .map(|image| compare::compare(&image, source))
+            .unwrap_or_default()
+    }
+
+    /// Whether a document's `_source` shows this flow's item as written:
+    /// every attribute the same, except that a handler may leave out the
+    /// non-string ones it cannot index (never the strings, which all of
+    /// them write).
     fn shown_by(&self, source: &Map<String, Value>) -> bool {
-        if self.new_image.is_none() && self.sent.is_none() {
+        let Some(image) = self.item_image() else {
             return false;
-        }
-        let expected = self.item_strings();
-        expected
-            .iter()
-            .all(|(k, v)| source.get(k).and_then(Value::as_str) == Some(v))
+        };
+        image.iter().all(|(name, typed)| match source.get(name) {
+            Some(value) => compare::shows(typed, value),
+            None => typed.get("S").is_none(),
+        })
     }
 }
 
@@ -417,6 +434,40 @@ pub struct Flows {
     blocker: Option<Blocker>,
     /// The index the document searches look in.
     searched_index: Option<String>,
+    /// Flows changed since the last [`Flows::save_parts`]: a save writes
+    /// only those (a burst changes a few of thousands at a time).
+    #[serde(skip)]
+    changed: Changed,
+}
+
+/// The flows to save next. Not part of the board's value: two boards with
+/// the same flows are equal whatever either has saved.
+#[derive(Debug, Clone, Default)]
+struct Changed(BTreeSet<FlowId>);
+
+impl PartialEq for Changed {
+    fn eq(&self, _: &Changed) -> bool {
+        true
+    }
+}
+
+/// What [`Flows::save_parts`] gives the page's storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardParts {
+    /// Everything but the flows, as JSON.
+    pub board: String,
+    /// Each flow changed since the last save, as JSON.
+    pub changed: Vec<(FlowId, String)>,
+    /// Every flow on the board now: a saved flow not among them is gone.
+    pub ids: BTreeSet<FlowId>,
+}
+
+fn import_error(e: serde_json::Error) -> ImportError {
+    ImportError {
+        line: e.line(),
+        column: e.column(),
+        message: crate::lab_item::json_error_message(&e),
+    }
 }
 
 /// Why an export could not be imported.
@@ -444,7 +495,10 @@ impl Flows {
     }
 
     pub fn flow(&self, id: FlowId) -> Option<&Flow> {
-        self.flows.iter().find(|f| f.id == id)
+        // Flows are kept in id order (new ones get the next id; a restored
+        // board is sorted).
+        let at = self.flows.binary_search_by_key(&id, |f| f.id).ok()?;
+        Some(&self.flows[at])
     }
 
     pub fn gaps(&self) -> &[Gap] {
@@ -516,20 +570,61 @@ impl Flows {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// A board from [`Flows::export`]'s JSON.
+    /// A board from [`Flows::export`]'s JSON. Every flow counts as changed:
+    /// the next [`Flows::save_parts`] writes them all.
     pub fn import(json: &str) -> Result<Flows, ImportError> {
-        serde_json::from_str(json).map_err(|e| ImportError {
-            line: e.line(),
-            column: e.column(),
-            message: crate::lab_item::json_error_message(&e),
-        })
+        let mut flows: Flows = serde_json::from_str(json).map_err(import_error)?;
+        flows.changed = Changed(flows.flows.iter().map(|f| f.id).collect());
+        Ok(flows)
+    }
+
+    /// The board for the page's storage: everything but the flows in one
+    /// part, and each flow changed since the last call in a part of its
+    /// own, so a save of a big board writes only what moved.
+    pub fn save_parts(&mut self) -> BoardParts {
+        let flows = std::mem::take(&mut self.flows);
+        let board = serde_json::to_string(self).unwrap_or_default();
+        self.flows = flows;
+        let changed = std::mem::take(&mut self.changed.0)
+            .into_iter()
+            .filter_map(|id| Some((id, serde_json::to_string(self.flow(id)?).ok()?)))
+            .collect();
+        BoardParts {
+            board,
+            changed,
+            ids: self.flows.iter().map(|f| f.id).collect(),
+        }
+    }
+
+    /// A board from the parts [`Flows::save_parts`] gave, the flows in any
+    /// order. Nothing counts as changed: it is all saved already.
+    pub fn from_parts<I, S>(board: &str, flows: I) -> Result<Flows, ImportError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut restored: Flows = serde_json::from_str(board).map_err(import_error)?;
+        restored.flows = flows
+            .into_iter()
+            .map(|f| serde_json::from_str(f.as_ref()).map_err(import_error))
+            .collect::<Result<_, _>>()?;
+        restored.flows.sort_by_key(|f| f.id);
+        Ok(restored)
     }
 
     fn start_flow(&mut self, change: ChangeKind, origin: Origin, started_ms: i64) -> usize {
         self.next_id += 1;
         self.flows
             .push(Flow::new(FlowId(self.next_id), change, origin, started_ms));
+        self.changed.0.insert(FlowId(self.next_id));
         self.flows.len() - 1
+    }
+
+    /// The flow at `at`, to change: noted for the next save.
+    fn flow_mut(&mut self, at: usize) -> &mut Flow {
+        let flow = &mut self.flows[at];
+        self.changed.0.insert(flow.id);
+        flow
     }
 
     /// Takes in one observation (then call [`Flows::check`]).
@@ -613,7 +708,7 @@ impl Flows {
             Some(at) => at,
             None => self.start_flow(ChangeKind::Insert, origin, a.sent_ms),
         };
-        let flow = &mut self.flows[at];
+        let flow = self.flow_mut(at);
         flow.origin = origin;
         flow.started_ms = a.sent_ms;
         flow.item_id = item_id.or(flow.item_id.take());
@@ -662,7 +757,7 @@ impl Flows {
             Some(at) => at,
             None => self.start_flow(c.change, Origin::Key, c.sent_ms),
         };
-        let flow = &mut self.flows[at];
+        let flow = self.flow_mut(at);
         flow.origin = Origin::Key;
         flow.started_ms = c.sent_ms;
         flow.item_id = Some(c.item_id.clone());
@@ -735,7 +830,7 @@ impl Flows {
                     // First seen in the Lambda's printed event (the log
                     // was read first): the record tells the rest.
                     self.fill_stream(at, record, Some(&page.shard_id));
-                } else if let Some(s) = self.flows[at].stream.as_mut() {
+                } else if let Some(s) = self.flow_mut(at).stream.as_mut() {
                     // Read again (an overlapping read).
                     s.shard_id = Some(page.shard_id.clone());
                 }
@@ -790,7 +885,7 @@ impl Flows {
                 (None, _) => {}
             }
         }
-        let flow = &mut self.flows[at];
+        let flow = self.flow_mut(at);
         flow.item_id = item_id.or(flow.item_id.take());
         flow.set_image(record.new_image.clone(), old);
         flow.stream = Some(StreamStage {
@@ -837,7 +932,7 @@ impl Flows {
             .as_deref()
             .and_then(|id| self.awaiting_stream(id, change))
             .unwrap_or_else(|| self.start_flow(change, Origin::Outside, at_ms));
-        let flow = &mut self.flows[at];
+        let flow = self.flow_mut(at);
         if flow.item_id.is_none() {
             flow.item_id = printed.item_id.clone();
         }
@@ -860,7 +955,7 @@ impl Flows {
         };
         for (record, (printed, outcome)) in inv.records.iter().enumerate() {
             let at = self.flow_of_printed(printed, inv.start_ms);
-            let flow = &mut self.flows[at];
+            let flow = self.flow_mut(at);
             let attempts = flow.lambda.as_ref().map_or(0, |l| l.attempts) + 1;
             flow.lambda = Some(LambdaStage {
                 request_id: inv.request_id.clone(),
@@ -939,12 +1034,13 @@ impl Flows {
             };
             let Some(found) = found else { continue };
             let newest = flow.id;
-            self.flows[i].document = Some(found);
-            self.flows[i].reach(Hop::Collection, search.seen_ms);
+            let flow = self.flow_mut(i);
+            flow.document = Some(found);
+            flow.reach(Hop::Collection, search.seen_ms);
             // Earlier changes of the item that the Lambda handled were
             // overwritten before search showed them.
             for &j in of_item.iter().filter(|&&j| j < i) {
-                let earlier = &mut self.flows[j];
+                let earlier = self.flow_mut(j);
                 let handled = earlier.lambda.as_ref().is_some_and(|l| {
                     matches!(l.outcome, RecordOutcome::Indexed | RecordOutcome::Removed)
                 });
@@ -969,7 +1065,10 @@ impl Flows {
             .map(|f| self.flow_state(f, now_ms))
             .collect();
         for (flow, state) in self.flows.iter_mut().zip(states) {
-            flow.state = state;
+            if flow.state != state {
+                flow.state = state;
+                self.changed.0.insert(flow.id);
+            }
         }
     }
 

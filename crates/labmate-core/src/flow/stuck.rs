@@ -136,12 +136,12 @@ impl Stuck {
             Stuck::ShippedHandlerCannotRemove { .. } => "Delete by the DynamoDB key: DELETE /{index}/_doc/{id}, with the slash, on documents indexed under that id.".into(),
             Stuck::IndexRefused { .. } => "Read the collection's answer in the log line; check OPENSEARCH_HOST, OPENSEARCH_INDEX and OPENSEARCH_DATATYPE.".into(),
             Stuck::DataAccessDenied { .. } => format!("Add {ROLE} to the collection's data access policy ({DATA_ACCESS_POLICY}) with index and document permissions."),
-            Stuck::HandlerCrashed { exception, .. } if exception.contains("KeyError: 'S'") => "The handler reads every attribute's \"S\": give every attribute a string value, or fix the handler to skip or convert other types. The shard moves on once the record is handled or expires.".into(),
+            Stuck::HandlerCrashed { exception, .. } if exception.contains("KeyError: 'S'") => "The handler reads every attribute's \"S\", and this item has an attribute of another type (a number, a boolean, a list...). Fix the handler to read each attribute by its type, e.g. with boto3's TypeDeserializer (json.dumps needs a default for its Decimal numbers), and deploy it: the retried batch then goes through at its next attempt, and the records waiting behind it follow in order. Until then the record holds its shard, for up to a day (until it expires).".into(),
             Stuck::HandlerCrashed { exception, .. } | Stuck::FunctionCrashed { exception } if exception.starts_with("KeyError: '") => ENVIRONMENT_FIX.into(),
             Stuck::HandlerCrashed { .. } | Stuck::FunctionCrashed { .. } => "Fix the handler's exception (see the [ERROR] line); the batch is retried until it succeeds or the record expires.".into(),
             Stuck::RecordExpired { .. } => "Make the change again once the handler can read it; the stream no longer has this record.".into(),
             Stuck::OtherIndex { function_index, .. } => format!("Search index \"{function_index}\", or set OPENSEARCH_INDEX to {INDEX}."),
-            Stuck::BlockedBehind { .. } => "Fix the record that crashes the handler (or the handler); this change then follows in order.".into(),
+            Stuck::BlockedBehind { .. } => "Fix the handler so it can read the record that crashes it (see that flow) and deploy it: the retried batch goes through at its next attempt and this change follows in order.".into(),
             Stuck::NoDocument { .. } => format!("Check the Lambda's OPENSEARCH_INDEX against the index searched, and that {ROLE} is in the data access policy."),
         }
     }
@@ -172,7 +172,8 @@ mod tests {
         assert_eq!(crashed.hop(), Hop::Lambda);
         assert!(crashed.to_string().contains("3 attempts"));
         assert!(crashed.to_string().contains("2024-10-09 19:55 UTC"));
-        assert!(crashed.fix().contains("string value"));
+        assert!(crashed.fix().contains("TypeDeserializer"));
+        assert!(crashed.fix().contains("retried batch then goes through"));
         let env = Stuck::HandlerCrashed {
             exception: "KeyError: 'OPENSEARCH_HOST'".into(),
             attempts: 1,

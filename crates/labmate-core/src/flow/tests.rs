@@ -826,6 +826,61 @@ fn flows_export_and_import_unchanged_and_a_bad_import_says_where() {
 }
 
 #[test]
+fn a_save_writes_the_flows_changed_since_the_last_and_the_parts_restore_the_board() {
+    let mut flows = Flows::new();
+    inserted(&mut flows);
+    flows.observe(api(Some("k2"), "Bob", 200, "{}", T + 50));
+    flows.check(T + 1_000);
+    let first = flows.save_parts();
+    let ids = |parts: &BoardParts| parts.changed.iter().map(|(id, _)| id.0).collect::<Vec<_>>();
+    assert_eq!(ids(&first), [1, 2]);
+    assert_eq!(first.ids, [FlowId(1), FlowId(2)].into());
+    // The board part holds no flow: each is in its own part.
+    let board: Value = serde_json::from_str(&first.board).unwrap();
+    assert_eq!(board["flows"], json!([]));
+    assert_eq!(board["next_id"], 2);
+
+    // Nothing moved: nothing to write.
+    flows.check(T + 1_100);
+    assert_eq!(ids(&flows.save_parts()), Vec::<u64>::new());
+    // Bob's record reaches the stream: only Bob's flow is written again.
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![record(
+            "e2",
+            ChangeKind::Insert,
+            "k2",
+            "Bob",
+            "200",
+            T + 200,
+        )],
+        T + 1_200,
+    ));
+    flows.check(T + 1_200);
+    let second = flows.save_parts();
+    assert_eq!(ids(&second), [2]);
+
+    // The latest part of each flow, in any order, gives the board back.
+    let parts = [second.changed[0].1.clone(), first.changed[0].1.clone()];
+    let restored = Flows::from_parts(&second.board, parts).unwrap();
+    assert_eq!(restored, flows);
+    assert_eq!(restored.export(), flows.export());
+    assert_eq!(
+        restored.flow(FlowId(2)).unwrap().name.as_deref(),
+        Some("Bob")
+    );
+    // A restored board is saved already; an imported one is not.
+    let mut restored = restored;
+    assert_eq!(ids(&restored.save_parts()), Vec::<u64>::new());
+    assert_eq!(
+        ids(&Flows::import(&flows.export()).unwrap().save_parts()),
+        [1, 2]
+    );
+    let err = Flows::from_parts(&second.board, ["{\"id\": 1"]).unwrap_err();
+    assert!(err.to_string().starts_with("These are not labmate flows"));
+}
+
+#[test]
 fn sequence_numbers_compare_as_numbers() {
     assert_eq!(
         sequence_cmp("000000000000000000042", "9"),
@@ -1006,4 +1061,135 @@ fn log_lines_of_an_unfinished_invocation_wait_for_its_report() {
     }));
     assert_eq!(flows.flows().len(), 1);
     assert_eq!(flows.flows()[0].lambda.as_ref().unwrap().lines.len(), 5);
+}
+
+#[test]
+fn a_crashed_flow_and_the_one_behind_complete_once_a_typed_handler_handles_them() {
+    let mut flows = Flows::new();
+    let mut numbered = record("e1", ChangeKind::Insert, "bad", "Has a number", "100", T);
+    if let Some(image) = numbered.new_image.as_mut() {
+        image.insert("count".into(), json!({"N": "3"}));
+    }
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![
+            numbered,
+            record("e2", ChangeKind::Insert, "good", "Behind", "200", T + 1_000),
+        ],
+        T + 1_500,
+    ));
+    let crash = [
+        "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code.",
+        "[ERROR] KeyError: 'S'\rTraceback (most recent call last):",
+    ];
+    flows.observe(invocation(
+        "r1",
+        &[("e1", "INSERT", "bad", "100")],
+        &crash,
+        T + 300,
+    ));
+    flows.check(T + 2_000);
+    assert!(matches!(reason(&flows, 0), Stuck::HandlerCrashed { .. }));
+    assert!(matches!(reason(&flows, 1), Stuck::BlockedBehind { .. }));
+    // The typed handler deployed: the retried batch goes through, then the
+    // record behind it in the next batch.
+    flows.observe(invocation(
+        "r2",
+        &[("e1", "INSERT", "bad", "100")],
+        &["Successfully: {'count': Decimal('3'), 'id': 'bad', 'name': 'Has a number', 'type': 'cat'}"],
+        T + 30_000,
+    ));
+    flows.observe(invocation(
+        "r3",
+        &[("e2", "INSERT", "good", "200")],
+        &["Successfully: {'id': 'good', 'name': 'Behind', 'type': 'cat'}"],
+        T + 30_300,
+    ));
+    flows.check(T + 31_000);
+    for flow in flows.flows() {
+        assert!(
+            matches!(
+                flow.state,
+                FlowState::InProgress {
+                    next: Hop::Collection,
+                    ..
+                }
+            ),
+            "{:?}",
+            flow.state
+        );
+    }
+    assert_eq!(flows.flows()[0].lambda.as_ref().unwrap().attempts, 2);
+    let hit = |source: Value| {
+        Observation::DocumentSearch(DocumentSearch {
+            item_id: "bad".into(),
+            index: "dynamodb_replicate".into(),
+            hits: vec![DocumentHit {
+                id: "bad".into(),
+                source: source.as_object().cloned().unwrap(),
+            }],
+            seen_ms: T + 40_000,
+        })
+    };
+    // Another number is not this item's document.
+    flows.observe(hit(
+        json!({"id": "bad", "name": "Has a number", "type": "cat", "count": 4}),
+    ));
+    flows.check(T + 40_000);
+    assert!(flows.flows()[0].document.is_none());
+    // The number as a JSON number is.
+    let source = json!({"id": "bad", "name": "Has a number", "type": "cat", "count": 3});
+    flows.observe(hit(source.clone()));
+    flows.observe(search("good", vec![("good", "Behind")], T + 40_000));
+    flows.check(T + 40_100);
+    assert!(
+        flows.flows().iter().all(Flow::is_complete),
+        "{:#?}",
+        flows.flows()
+    );
+    let compared = flows.flows()[0].compare_document(source.as_object().unwrap());
+    let count = compared.iter().find(|c| c.attribute == "count").unwrap();
+    assert_eq!(
+        (&count.item, &count.document, count.same),
+        (&json!(3), &Some(json!(3)), true)
+    );
+    assert!(compared.iter().all(|c| c.same));
+}
+
+#[test]
+fn a_document_leaving_out_a_number_still_shows_the_item_but_not_a_missing_string() {
+    let mut flows = Flows::new();
+    let mut numbered = record("e1", ChangeKind::Insert, "k", "Ann", "100", T);
+    if let Some(image) = numbered.new_image.as_mut() {
+        image.insert("count".into(), json!({"N": "3"}));
+    }
+    flows.observe(page(ReadFrom::TrimHorizon, vec![numbered], T + 500));
+    flows.observe(invocation(
+        "r1",
+        &[("e1", "INSERT", "k", "100")],
+        &["Successfully: {'id': 'k', 'name': 'Ann', 'type': 'cat'}"],
+        T + 900,
+    ));
+    let found = |source: Value| {
+        Observation::DocumentSearch(DocumentSearch {
+            item_id: "k".into(),
+            index: "dynamodb_replicate".into(),
+            hits: vec![DocumentHit {
+                id: "k".into(),
+                source: source.as_object().cloned().unwrap(),
+            }],
+            seen_ms: T + 12_000,
+        })
+    };
+    flows.observe(found(json!({"id": "k", "type": "cat", "count": 3})));
+    flows.check(T + 12_000);
+    assert!(flows.flows()[0].document.is_none(), "the name is missing");
+    // A handler that skips the types it cannot index.
+    let skipped = json!({"id": "k", "name": "Ann", "type": "cat"});
+    flows.observe(found(skipped.clone()));
+    flows.check(T + 12_100);
+    assert!(flows.flows()[0].is_complete());
+    let compared = flows.flows()[0].compare_document(skipped.as_object().unwrap());
+    let count = compared.iter().find(|c| c.attribute == "count").unwrap();
+    assert_eq!((&count.document, count.same), (&None, false));
 }

@@ -279,10 +279,11 @@ impl Lambda {
 
     /// GetFunctionConfiguration's answer.
     pub fn configuration(&self) -> Value {
-        // Made-up hashes: the two handlers are two different packages.
+        // Made-up hashes: the three handlers are three different packages.
         let (code_size, code_sha256) = match self.setup.handler {
             HandlerKind::Workshop => (1266, "mQ4cOCu7ek1Ah8Jsb8xO3mpmwJt0RkJyXnX5Z2kx8dE="),
             HandlerKind::Fixed => (1309, "3kqVQ0bXf1yH8m0F2cQe7n9Zp4sTt6uW1vYx5aB8cDg="),
+            HandlerKind::Typed => (1522, "b7Q2xWm4Lr9Tn1Vs6Hd3Kf8Jp0Ya5Zc2Ue7Ig4Oh1Mw="),
         };
         let mut config = json!({
             "FunctionName": FUNCTION_NAME,

@@ -226,6 +226,15 @@ impl EventSourceMapping {
         Ok(())
     }
 
+    /// Brings the retry of a failed batch forward to the next poll after
+    /// `now_ms` (the function changed: its next attempt may succeed). The
+    /// attempts so far still count for the back-off should it fail again.
+    pub(super) fn retry_soon(&mut self, now_ms: i64) {
+        if self.retry.is_some() {
+            self.next_poll_ms = self.next_poll_ms.min(now_ms + POLL_INTERVAL_MS);
+        }
+    }
+
     /// Whether it reads the stream at `now_ms`: only while `Enabled`.
     fn polls(&self, now_ms: i64) -> bool {
         self.state(now_ms) == MappingState::Enabled && now_ms >= self.next_poll_ms
@@ -254,6 +263,9 @@ pub(super) struct InFlight {
     /// not change a running invocation). No variables: it fails at once.
     pub(super) handler: HandlerKind,
     pub(super) env: Option<BTreeMap<String, String>>,
+    /// The function's `RevisionId` when it started: a change made while
+    /// it ran brings the retry of its batch forward all the same.
+    pub(super) revision_id: String,
     /// Whether its role lets it past the collection's IAM check (as the
     /// role was when it started).
     pub(super) may_call_collection: bool,
@@ -504,6 +516,7 @@ impl Lambda {
             log_stream,
             init_ms,
             handler: self.setup.handler,
+            revision_id: self.revision_id.clone(),
             env: self
                 .setup
                 .env_vars_set
@@ -661,5 +674,11 @@ impl Lambda {
             now_ms,
             now_ms + end,
         );
+        if run.revision_id != self.revision_id {
+            let uuid = run.mapping_uuid;
+            if let Some(mapping) = self.mapping.as_mut().filter(|m| m.uuid == uuid) {
+                mapping.retry_soon(now_ms + end);
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! The function's code: what the workshop's handler (or the fixed one)
-//! does with each stream record, calling the collection as `requests`
-//! would, and the lines it prints.
+//! The function's code: what the workshop's handler (or the fixed one, or
+//! the typed one) does with each stream record, calling the collection as
+//! `requests` would, and the lines it prints.
 
 use std::collections::BTreeMap;
 
@@ -108,7 +108,8 @@ fn latency(rng: &mut SplitMix64) -> i64 {
 }
 
 /// The handler's work on its next record: the workshop's code as shipped,
-/// or the fixed one (the DynamoDB key as the document id). The calls reach
+/// the fixed one (the DynamoDB key as the document id), or the typed one
+/// (the fixed one reading each attribute by its type, see `python.rs`). The calls reach
 /// the collection at the invocation's time (the simulated durations only
 /// shape the log timestamps), so nothing is written in the future.
 pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng: &mut SplitMix64) {
@@ -128,7 +129,9 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
         "/{}/{}",
         env["OPENSEARCH_INDEX"], env["OPENSEARCH_DATATYPE"]
     );
-    let fixed = run.handler == HandlerKind::Fixed;
+    // The typed handler is the fixed one with every attribute read by its
+    // type.
+    let fixed = matches!(run.handler, HandlerKind::Fixed | HandlerKind::Typed);
     let id = match record.keys.get("id") {
         Some(AttributeValue::S(id)) => id.clone(),
         _ => String::new(),
@@ -136,8 +139,22 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
     let name = record.event_name.as_str();
     match name {
         "INSERT" | "MODIFY" => {
-            let doc = match flatten_s(record.new_image.as_ref()) {
-                Ok(doc) => Value::Object(doc),
+            let document = if run.handler == HandlerKind::Typed {
+                let empty = Item::new();
+                let image = record.new_image.as_ref().unwrap_or(&empty);
+                Ok((
+                    python::deserialized_document(image),
+                    python::deserialized_repr(image),
+                ))
+            } else {
+                flatten_s(record.new_image.as_ref()).map(|doc| {
+                    let doc = Value::Object(doc);
+                    let printed = python::repr(&doc);
+                    (doc, printed)
+                })
+            };
+            let (doc, printed) = match document {
+                Ok(document) => document,
                 Err(_) => {
                     let crashed = outcome(HandlerOutcome::Crashed, None, None);
                     run.outcomes.push(crashed);
@@ -170,7 +187,7 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
                 rng,
             );
             run.t += latency(rng);
-            let doc = python::repr(&doc);
+            let doc = printed;
             let accepted = res.status == 200 || res.status == 201;
             let record = if accepted {
                 outcome(HandlerOutcome::Indexed, Some(&res), written_id(&res))
@@ -204,7 +221,7 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
             run.outcomes.push(record);
             run.lines.push((run.t, removal_line(&id, &res)));
         }
-        // Neither handler has a branch for anything else.
+        // No handler has a branch for anything else.
         _ => run
             .outcomes
             .push(outcome(HandlerOutcome::NotReached, None, None)),
@@ -220,7 +237,7 @@ fn written_id(res: &Call) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// What both handlers print after a DELETE, word for word as the
+/// What every handler prints after a DELETE, word for word as the
 /// workshop's Python does.
 fn removal_line(id: &str, res: &Call) -> String {
     if res.status == 200 {

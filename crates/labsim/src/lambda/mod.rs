@@ -16,11 +16,15 @@
 //! What the runtime writes around the handler (the unhandled exception's
 //! warning and `[ERROR]` event, the `REPORT` line) is in `runtime.rs`.
 //!
-//! Two handlers (`handler.rs`): [`HandlerKind::Workshop`] does exactly what the workshop's
-//! downloaded code does (only INSERT reaches the index), and
-//! [`HandlerKind::Fixed`] uses the DynamoDB key as the document id. Both talk
-//! to the collection through [`Collection::handle`] with real requests, so
-//! OpenSearch's routing and errors apply.
+//! Three handlers (`handler.rs`): [`HandlerKind::Workshop`] does exactly what the workshop's
+//! downloaded code does (only INSERT reaches the index),
+//! [`HandlerKind::Fixed`] uses the DynamoDB key as the document id, and
+//! [`HandlerKind::Typed`] is the fixed one that also reads every attribute
+//! by its type (boto3's `TypeDeserializer`), so a number no longer crashes
+//! it. All talk to the collection through [`Collection::handle`] with real
+//! requests, so OpenSearch's routing and errors apply. Deploying another
+//! handler (or changing the configuration) is picked up by the next retry
+//! of a failing batch, which then comes soon (see [`Lambda::set_handler`]).
 //!
 //! Nothing here does I/O or reads a clock.
 
@@ -69,24 +73,34 @@ pub const ENVIRONMENT_IDLE_MS: i64 = 5 * 60 * 1000;
 pub enum HandlerKind {
     /// The workshop's code as shipped.
     Workshop,
-    /// A corrected handler keyed by the DynamoDB id.
+    /// A corrected handler keyed by the DynamoDB id (it still reads every
+    /// attribute's `S`, so a number crashes it).
     Fixed,
+    /// The corrected handler that reads each attribute by its type, as
+    /// boto3's `TypeDeserializer` does: the fix for a record that crashes
+    /// the others.
+    Typed,
 }
 
 impl HandlerKind {
+    pub const ALL: [HandlerKind; 3] = [
+        HandlerKind::Workshop,
+        HandlerKind::Fixed,
+        HandlerKind::Typed,
+    ];
+    /// The names [`HandlerKind::parse`] takes, in the order of [`HandlerKind::ALL`].
+    pub const NAMES: [&'static str; 3] = ["workshop", "fixed", "typed"];
+
     pub fn as_str(self) -> &'static str {
         match self {
-            HandlerKind::Workshop => "workshop",
-            HandlerKind::Fixed => "fixed",
+            HandlerKind::Workshop => Self::NAMES[0],
+            HandlerKind::Fixed => Self::NAMES[1],
+            HandlerKind::Typed => Self::NAMES[2],
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "workshop" => Some(HandlerKind::Workshop),
-            "fixed" => Some(HandlerKind::Fixed),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -248,7 +262,9 @@ impl Lambda {
         self.changed(now_ms);
     }
 
-    /// Deploys the workshop's or the fixed code.
+    /// Deploys the workshop's, the fixed or the typed code. A batch
+    /// waiting to be retried gets the new code at its next attempt, which
+    /// comes within a poll interval (see [`Lambda::changed`]).
     pub fn set_handler(&mut self, handler: HandlerKind, now_ms: i64) {
         if handler != self.setup.handler {
             self.setup.handler = handler;
@@ -266,11 +282,18 @@ impl Lambda {
 
     /// A code or configuration change: new `LastModified`, and the next
     /// invocation runs in a fresh (cold) execution environment, as AWS
-    /// never reuses one across versions of the function.
+    /// never reuses one across versions of the function. A failing batch
+    /// is retried soon with it: AWS backs retries off but documents no
+    /// figure, and its next attempt runs the new code; labsim's own
+    /// back-off reaches 30 s, so the learner who deploys a fix would
+    /// otherwise wait that long to see it picked up.
     fn changed(&mut self, now_ms: i64) {
         self.modified_ms = now_ms;
         self.revision_id = self.rng.uuid();
         self.environment = None;
+        if let Some(mapping) = self.mapping.as_mut() {
+            mapping.retry_soon(now_ms);
+        }
     }
 
     /// Creates the trigger on `stream_arn` (a new event source mapping,

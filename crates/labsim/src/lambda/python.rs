@@ -307,6 +307,173 @@ fn write_attribute_repr(value: &AttributeValue, out: &mut String) {
     }
 }
 
+// The typed handler's document: each attribute read by boto3's
+// `TypeDeserializer`, printed with `repr` and sent with
+//
+//     json.dumps(document, default=to_json)
+//
+//     def to_json(value):
+//         if isinstance(value, Decimal):  # N, and NS's members
+//             return int(value) if value % 1 == 0 else float(value)
+//         if isinstance(value, set):      # SS, NS, BS
+//             return list(value)
+//         raise TypeError(...)
+//
+// (the `DecimalEncoder` of AWS's DynamoDB Python examples, plus sets). So
+// N is a JSON number (an integer when whole), BOOL true/false, NULL null, M
+// an object, L an array, SS/NS arrays. B and BS stay as the stream event
+// carries them (base64 text, a list of it): `TypeDeserializer` wraps B in
+// `Binary`, which takes only bytes and raises TypeError on that text, so
+// the handler passes them through. Sets are written in the order DynamoDB lists them (Python's set
+// order varies from run to run). A whole number beyond 64 bits, which
+// Python would write exactly, is written as a float here.
+
+/// `repr` of an image read by `TypeDeserializer` (`{'count': Decimal('3')}`).
+pub fn deserialized_repr(item: &Item) -> String {
+    let mut out = String::new();
+    write_deserialized_map(item, &mut out);
+    out
+}
+
+fn write_deserialized_map(item: &Item, out: &mut String) {
+    out.push('{');
+    for (i, (name, value)) in item.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_str_repr(name, out);
+        out.push_str(": ");
+        write_deserialized(value, out);
+    }
+    out.push('}');
+}
+
+fn write_deserialized(value: &AttributeValue, out: &mut String) {
+    let set = |items: &mut dyn Iterator<Item = String>, out: &mut String| {
+        out.push('{');
+        out.push_str(&items.collect::<Vec<_>>().join(", "));
+        out.push('}');
+    };
+    match value {
+        AttributeValue::S(text) => write_str_repr(text, out),
+        AttributeValue::N(number) => write_decimal_repr(number, out),
+        AttributeValue::B(_) | AttributeValue::Bs(_) => {
+            write_python(&deserialized_json(value), &REPR, out);
+        }
+        AttributeValue::Bool(true) => out.push_str("True"),
+        AttributeValue::Bool(false) => out.push_str("False"),
+        AttributeValue::Null => out.push_str("None"),
+        AttributeValue::M(map) => write_deserialized_map(map, out),
+        AttributeValue::L(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_deserialized(item, out);
+            }
+            out.push(']');
+        }
+        AttributeValue::Ss(items) => set(&mut items.iter().map(|s| str_repr(s)), out),
+        AttributeValue::Ns(items) => set(
+            &mut items.iter().map(|n| {
+                let mut one = String::new();
+                write_decimal_repr(n, &mut one);
+                one
+            }),
+            out,
+        ),
+    }
+}
+
+/// `repr(Decimal(text))` of a number as DynamoDB writes it (plain
+/// notation): `Decimal('3')`, `Decimal('1.5')`; Python's `str` of a
+/// decimal turns to exponent notation when the number is below 1E-6
+/// (`Decimal('1.2E-7')`).
+fn write_decimal_repr(text: &str, out: &mut String) {
+    out.push_str("Decimal('");
+    out.push_str(&decimal_str(text));
+    out.push_str("')");
+}
+
+/// Python's `str(Decimal(text))` for plain `text` (`-0.00000012`).
+fn decimal_str(text: &str) -> String {
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let Some((whole, fraction)) = unsigned.split_once('.') else {
+        return text.to_owned();
+    };
+    // The coefficient's digits and exponent, as Decimal keeps them.
+    let digits = format!("{whole}{fraction}");
+    let significant = digits.trim_start_matches('0');
+    let exponent = -(fraction.len() as i64);
+    if significant.is_empty() {
+        return text.to_owned();
+    }
+    let adjusted = exponent + significant.len() as i64 - 1;
+    if adjusted >= -6 {
+        return text.to_owned();
+    }
+    let (first, rest) = significant.split_at(1);
+    let point = if rest.is_empty() { "" } else { "." };
+    format!("{sign}{first}{point}{rest}E{adjusted}")
+}
+
+/// The JSON `json.dumps(..., default=to_json)` writes for an image read by
+/// `TypeDeserializer` (see above).
+pub fn deserialized_document(item: &Item) -> Value {
+    Value::Object(
+        item.iter()
+            .map(|(name, value)| (name.clone(), deserialized_json(value)))
+            .collect(),
+    )
+}
+
+fn deserialized_json(value: &AttributeValue) -> Value {
+    match value {
+        AttributeValue::S(text) => Value::String(text.clone()),
+        AttributeValue::N(number) => number_json(number),
+        AttributeValue::B(_) | AttributeValue::Bs(_) => {
+            // The stream event's base64 text, as it comes.
+            let wire = value.to_json();
+            wire.get("B")
+                .or_else(|| wire.get("BS"))
+                .cloned()
+                .unwrap_or(Value::Null)
+        }
+        AttributeValue::Bool(b) => Value::Bool(*b),
+        AttributeValue::Null => Value::Null,
+        AttributeValue::M(map) => deserialized_document(map),
+        AttributeValue::L(items) => Value::Array(items.iter().map(deserialized_json).collect()),
+        AttributeValue::Ss(items) => {
+            Value::Array(items.iter().cloned().map(Value::String).collect())
+        }
+        AttributeValue::Ns(items) => Value::Array(items.iter().map(|n| number_json(n)).collect()),
+    }
+}
+
+/// `int(d) if d % 1 == 0 else float(d)` of a number in plain notation.
+fn number_json(text: &str) -> Value {
+    let whole = text
+        .split_once('.')
+        .is_none_or(|(_, fraction)| fraction.bytes().all(|b| b == b'0'));
+    let integer = text.split('.').next().unwrap_or_default();
+    if whole {
+        if let Ok(n) = integer.parse::<i64>() {
+            return Value::from(n);
+        }
+        if let Ok(n) = integer.parse::<u64>() {
+            return Value::from(n);
+        }
+    }
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::Null, Value::Number)
+}
+
 /// `repr(s)` of a `str`: single quotes unless the text holds a `'` and no
 /// `"`; backslash escapes for the quote, `\\`, `\n`, `\r`, `\t` and other
 /// non-printable characters.
@@ -456,6 +623,28 @@ mod tests {
             }
         }
         assert!(tried > 500, "{tried} records");
+    }
+
+    #[test]
+    fn decimals_print_as_python_prints_them() {
+        for (plain, python) in [
+            ("3", "3"),
+            ("-2.25", "-2.25"),
+            ("0.000001", "0.000001"),
+            ("0.0000012", "0.0000012"),
+            ("0.00000012", "1.2E-7"),
+            ("-0.0000001", "-1E-7"),
+            ("100000000000000000000", "100000000000000000000"),
+        ] {
+            assert_eq!(decimal_str(plain), python, "{plain}");
+        }
+        assert_eq!(number_json("3"), json!(3));
+        assert_eq!(number_json("-2.25"), json!(-2.25));
+        assert_eq!(
+            number_json("18446744073709551615"),
+            json!(18446744073709551615u64)
+        );
+        assert_eq!(number_json("1").to_string(), "1");
     }
 
     #[test]

@@ -926,3 +926,151 @@ fn an_item_with_a_50000_element_list_is_printed_and_fails_in_steps() {
     // target (a few ms in release) is checked by `make bench`.
     eprintln!("50,000-element item: longest poller step {longest:?} (debug build)");
 }
+
+#[test]
+fn typed_handler_writes_every_attribute_type_as_its_json() {
+    let mut lab = Lab::new(HandlerKind::Typed);
+    let n = |text: &str| AttributeValue::n(text).unwrap();
+    let inner: Item = [
+        ("ok".to_owned(), AttributeValue::Bool(true)),
+        ("at".to_owned(), n("1.5")),
+    ]
+    .into();
+    lab.put(&[
+        ("id", s("t1")),
+        ("name", s("Typed")),
+        ("count", n("3")),
+        ("price", n("-2.25")),
+        ("tiny", n("0.00000012")),
+        ("done", AttributeValue::Bool(false)),
+        ("gone", AttributeValue::Null),
+        ("meta", AttributeValue::M(inner)),
+        ("list", AttributeValue::L(vec![s("a"), n("7")])),
+        ("tags", AttributeValue::Ss(vec!["x".into(), "y".into()])),
+        ("scores", AttributeValue::Ns(vec!["1".into(), "2.5".into()])),
+        ("blob", AttributeValue::B(b"hi".to_vec())),
+    ]);
+    lab.tick_for(500);
+    let invocations = lab.fun.invocations();
+    assert_eq!(invocations.len(), 1);
+    assert_eq!(invocations[0].error, None);
+    assert_eq!(invocations[0].records[0].outcome, HandlerOutcome::Indexed);
+    // Keyed by the DynamoDB id, as the fixed handler is.
+    assert_eq!(invocations[0].records[0].document_id.as_deref(), Some("t1"));
+    let document = lab.os.get_document(INDEX, "t1").unwrap().unwrap();
+    assert_eq!(
+        document.source,
+        json!({
+            "id": "t1", "name": "Typed", "count": 3, "price": -2.25, "tiny": 1.2e-7,
+            "done": false, "gone": null, "meta": {"ok": true, "at": 1.5},
+            "list": ["a", 7], "tags": ["x", "y"], "scores": [1, 2.5], "blob": "aGk="
+        })
+    );
+    // The line prints the document as Python holds it: decimals, sets.
+    let line = "Successfully: {'blob': 'aGk=', 'count': Decimal('3'), 'done': False, \
+                'gone': None, 'id': 't1', 'list': ['a', Decimal('7')], \
+                'meta': {'at': Decimal('1.5'), 'ok': True}, 'name': 'Typed', \
+                'price': Decimal('-2.25'), 'scores': {Decimal('1'), Decimal('2.5')}, \
+                'tags': {'x', 'y'}, 'tiny': Decimal('1.2E-7')}\n";
+    assert!(
+        lab.messages().contains(&line.to_owned()),
+        "{:#?}",
+        lab.messages()
+    );
+}
+
+#[test]
+fn a_crashed_batch_goes_through_at_the_next_attempt_once_the_typed_handler_is_deployed() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.put(&[
+        ("id", s("bad")),
+        ("name", s("Has a number")),
+        ("count", AttributeValue::n("3").unwrap()),
+    ]);
+    lab.tick_for(1_000);
+    // Written after the first attempt: not in the failing batch, behind it.
+    lab.put(&[("id", s("later")), ("name", s("Behind"))]);
+    lab.put(&[("id", s("last")), ("name", s("Behind too"))]);
+    // Long enough for the back-off to reach its cap.
+    lab.tick_for(40_000);
+    let failed = lab.fun.invocations().len();
+    assert!(lab.fun.invocations().iter().all(|i| i.error.is_some()));
+    let last_attempt = lab.fun.invocations()[failed - 1].time_ms;
+    assert!(lab.now - last_attempt > 5_000, "waiting out the back-off");
+    assert!(lab.os.document_ids(INDEX).is_empty());
+
+    let deployed = lab.now;
+    lab.fun.set_handler(HandlerKind::Typed, deployed);
+    lab.tick_for(1_000);
+    let after = &lab.fun.invocations()[failed..];
+    assert!(after.len() >= 2, "{after:?}");
+    // The retry (the same batch, its attempt counted on) within a poll
+    // interval of the deploy, run by the new code, in a cold environment.
+    assert!(
+        after[0].time_ms - deployed <= POLL_INTERVAL_MS,
+        "{}",
+        after[0].time_ms - deployed
+    );
+    assert_eq!(after[0].attempt as usize, failed);
+    assert!(after[0].cold_start);
+    assert_eq!(after[0].error, None);
+    let ids = |inv: &Invocation| -> Vec<String> {
+        inv.records.iter().map(|r| r.event_id.clone()).collect()
+    };
+    assert_eq!(ids(&after[0]), ids(&lab.fun.invocations()[0]));
+    assert_eq!(after[0].records[0].outcome, HandlerOutcome::Indexed);
+    // The records behind follow in order, in the next batch.
+    let behind: Vec<(&str, HandlerOutcome)> = after[1..]
+        .iter()
+        .flat_map(|i| &i.records)
+        .map(|r| (r.document_id.as_deref().unwrap_or_default(), r.outcome))
+        .collect();
+    assert_eq!(
+        behind,
+        [
+            ("later", HandlerOutcome::Indexed),
+            ("last", HandlerOutcome::Indexed)
+        ]
+    );
+    assert_eq!(after[1].attempt, 0);
+    assert_eq!(lab.fun.mapping().unwrap().last_result, ProcessingResult::Ok);
+    let bad = lab.os.get_document(INDEX, "bad").unwrap().unwrap();
+    assert_eq!(bad.source["count"], json!(3));
+    assert!(lab.messages().contains(
+        &"Successfully: {'count': Decimal('3'), 'id': 'bad', 'name': 'Has a number'}\n".to_owned()
+    ));
+    lab.tick_for(LAG);
+    assert_eq!(lab.search_names(), ["Behind", "Behind too", "Has a number"]);
+}
+
+#[test]
+fn a_deploy_during_a_failing_run_still_brings_its_retry_forward() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.put(&[("id", s("bad")), ("count", AttributeValue::n("3").unwrap())]);
+    lab.tick_for(20_000);
+    let failed = lab.fun.invocations().len();
+    // The next attempt starts, its first step done; the code changes
+    // before the run ends (a server answers requests between steps).
+    let due = lab.now + 20_000;
+    let mut steps = 0;
+    let mut now = lab.now;
+    while lab.fun.invocations().len() == failed && now < due {
+        now += 50;
+        if lab.fun.tick_start(now, &mut lab.db, &mut lab.os, 1) {
+            steps += 1;
+            lab.fun.set_handler(HandlerKind::Typed, now);
+            while lab.fun.tick_continue(now, &mut lab.db, &mut lab.os, 1) {}
+        }
+    }
+    assert_eq!(steps, 1, "one run in steps");
+    let crashed = lab.fun.invocations().last().unwrap().clone();
+    assert!(
+        crashed.error.is_some(),
+        "the run kept the code it started with"
+    );
+    lab.now = now;
+    lab.tick_for(1_000);
+    let next = &lab.fun.invocations()[failed + 1];
+    assert_eq!(next.error, None);
+    assert!(next.time_ms - now <= 1_000, "{}", next.time_ms - now);
+}

@@ -602,3 +602,54 @@ fn a_shared_page_is_served_as_the_same_json_as_a_page() {
     assert_eq!(shared, owned);
     assert_eq!(shared["events"].as_array().unwrap().len(), 5);
 }
+
+#[test]
+fn deploying_the_typed_handler_is_a_setup_change_and_the_blocked_batch_then_goes_through() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.dynamodb(
+        "PutItem",
+        json!({"TableName": "lab-table", "Item": {"id": {"S": "numbered"}, "count": {"N": "3"}}}),
+    );
+    lab.run(1_000);
+    let behind = lab.post("Behind");
+    lab.run(30_000);
+    lab.read();
+    lab.setup(json!({"handler": "typed"}));
+    let deployed = lab.now;
+    lab.run(2_000);
+    let events = lab.read();
+    let change = one(&events, |e| match e {
+        TimelineEvent::SetupChange(c) => Some(c),
+        _ => None,
+    });
+    assert_eq!(
+        (change.field.as_str(), &change.from, &change.to),
+        ("handler", &json!("workshop"), &json!("typed"))
+    );
+    let runs: Vec<(i64, LambdaInvocation)> = events
+        .iter()
+        .filter_map(|e| match &e.event {
+            TimelineEvent::LambdaInvocation(i) => Some((e.time_ms, i.clone())),
+            _ => None,
+        })
+        .collect();
+    // The retry comes within a poll interval of the deploy and succeeds;
+    // the record behind follows in the next batch.
+    assert!(
+        runs[0].0 - deployed <= crate::lambda::POLL_INTERVAL_MS,
+        "{runs:?}"
+    );
+    assert!(runs[0].1.attempt > 0);
+    let handled: Vec<(Option<String>, HandlerOutcome)> = runs
+        .iter()
+        .inspect(|(_, i)| assert_eq!(i.result, InvocationResult::Ok))
+        .flat_map(|(_, i)| i.records.iter().map(|r| (r.key_id.clone(), r.outcome)))
+        .collect();
+    assert_eq!(
+        handled,
+        [
+            (Some("numbered".into()), HandlerOutcome::Indexed),
+            (Some(behind), HandlerOutcome::Indexed)
+        ]
+    );
+}
