@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER := /usr/bin/chromedriver
 export TRUNK_OFFLINE := true
 
-.PHONY: demo test setup build lint test-native test-browser test-interop test-e2e size bench bench-page
+.PHONY: demo test setup build lint test-native test-browser test-interop test-e2e size bench bench-page bench-signer
 
 setup:
 	@scripts/setup.sh
@@ -58,3 +58,8 @@ bench: setup
 # AWS SDK's. Prints figures; fails only when it cannot run.
 bench-page: build
 	scripts/bench-page.sh
+
+# The signer race alone (labmate's signer against @smithy/signature-v4 in
+# headless Chromium): needs neither the app build nor labsim.
+bench-signer: setup
+	scripts/bench-page.sh --only signer

@@ -1,7 +1,10 @@
 // The signer race, in one page: labmate's signer (its Rust signing function
 // compiled to wasm as the app ships it, crates/signer-bench) against the AWS
 // SDK for JavaScript's @smithy/signature-v4, on the same requests at the same
-// signing time. Bundled by esbuild for the browser (scripts/bench-page.sh);
+// signing time. labmate runs on both of the app's paths: without the
+// explanation (how it signs the pollers' requests, several a second; the
+// inspector builds the explanation when one is opened) and with it (the
+// learner's requests). Bundled by esbuild for the browser (scripts/bench-page.sh);
 // bench-page.mjs calls window.signerRace() and prints what it returns.
 import { SignatureV4 } from '@smithy/signature-v4';
 // The browser build of @smithy/core/checksum: Sha256 is the WebCrypto hash
@@ -115,8 +118,13 @@ window.signerRace = async ({ rounds = 15, roundMs = 100, warmup = 300 } = {}) =>
     const json = caseJson(c);
     const racers = [
       {
-        name: 'labmate (aws-sigv4 in wasm, with its explanation)',
+        name: 'labmate, pollers\' path (aws-sigv4 in wasm, explanation on demand)',
         key: 'labmate',
+        run: async (n) => { glue.signTimesUnexplained(json, n); },
+      },
+      {
+        name: 'labmate, learner\'s path (aws-sigv4 in wasm, explanation built)',
+        key: 'labmate-explained',
         run: async (n) => { glue.signTimes(json, n); },
       },
       {
@@ -144,10 +152,16 @@ window.signerRace = async ({ rounds = 15, roundMs = 100, warmup = 300 } = {}) =>
       }
     }
 
-    // Correctness first: the same Authorization (and date, token) for the same inputs.
+    // Correctness first: the same Authorization (and date, token) for the same
+    // inputs, and both of labmate's paths send the very same headers.
     const ours = new Map(JSON.parse(glue.signedHeaders(json)));
-    const check = { labmate: ours.get('authorization'), sigv4: glue.sigv4OnlyAuthorization(json) };
-    let same = check.sigv4 === check.labmate;
+    const unexplained = glue.signedHeadersUnexplained(json);
+    const check = {
+      labmate: new Map(JSON.parse(unexplained)).get('authorization'),
+      'labmate-explained': ours.get('authorization'),
+      sigv4: glue.sigv4OnlyAuthorization(json),
+    };
+    let same = check.sigv4 === check['labmate-explained'] && unexplained === glue.signedHeaders(json);
     for (const r of racers.filter((x) => x.signer)) {
       const signed = await r.signer.sign(smithyRequest(c), { signingDate: date });
       check[r.key] = signed.headers.authorization;
@@ -175,7 +189,7 @@ window.signerRace = async ({ rounds = 15, roundMs = 100, warmup = 300 } = {}) =>
         r.opsPerSec.push(r.batch / ((performance.now() - t0) / 1000));
       }
     }
-    const ourRates = racers[0].opsPerSec;
+    const rates = (key) => racers.find((r) => r.key === key).opsPerSec;
     results.push({
       label: c.label,
       sameAuthorization: same,
@@ -187,8 +201,9 @@ window.signerRace = async ({ rounds = 15, roundMs = 100, warmup = 300 } = {}) =>
         medianOpsPerSec: median(r.opsPerSec),
         minOpsPerSec: Math.min(...r.opsPerSec),
         maxOpsPerSec: Math.max(...r.opsPerSec),
-        // labmate's rate over this signer's, round by round.
-        pairedRatio: median(r.opsPerSec.map((x, i) => ourRates[i] / x)),
+        // Each labmate path's rate over this signer's, round by round.
+        pairedRatio: median(r.opsPerSec.map((x, i) => rates('labmate')[i] / x)),
+        pairedRatioExplained: median(r.opsPerSec.map((x, i) => rates('labmate-explained')[i] / x)),
       })),
     });
   }

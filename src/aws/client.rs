@@ -8,7 +8,9 @@
 use labmate_core::aws_error::{classify, AwsError};
 use labmate_core::clock::ClockOffset;
 use labmate_core::config::ConfigError;
-use labmate_core::signing::{sign, HttpRequest, SignedRequest, SigningContext, SigningError};
+use labmate_core::signing::{
+    sign_with, Explain, HttpRequest, SignedRequest, SigningContext, SigningError,
+};
 use labmate_core::Service;
 use leptos::prelude::*;
 
@@ -279,7 +281,14 @@ async fn send_once(
     let request = build(&endpoint.url);
     let ctx =
         SigningContext::for_service(&parsed.credentials, service, &endpoint.region, signing_ms);
-    let signed = sign(&request, &ctx)?;
+    // The learner's request is shown at once, with its explanation; a
+    // poller's (several a second) only if opened, so its explanation is
+    // built then (exchange_detail), which halves what signing it costs.
+    let explain = match asker {
+        Asker::Learner => Explain::Now,
+        Asker::Poller => Explain::OnDemand,
+    };
+    let signed = sign_with(&request, &ctx, explain)?;
     let fetch_url = endpoint.send_url(&signed.url);
     let id = next_id(state);
     record(

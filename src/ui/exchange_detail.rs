@@ -1,6 +1,7 @@
 //! One request in detail: what was sent, what was signed, what came back.
 
 use labmate_core::command_line::{awscurl_command, curl_command, Secrets};
+use labmate_core::signing::{explain_later, SigningError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -53,7 +54,34 @@ pub fn ExchangeDetail() -> impl IntoView {
             })
             .collect::<Vec<_>>()
             .join("\n");
-        let x = e.signed.explanation.clone();
+        // A poller's request was signed without its explanation: it is
+        // built now, by signing it again with the credentials the page
+        // holds, and shown only if it gives the signature that was sent.
+        let explained = state.credentials.with_untracked(|c| match c {
+            Some(p) => explain_later(&e.signed, &p.credentials),
+            None => Err(SigningError::CredentialsReplaced),
+        });
+        let explanation = match explained {
+            Ok(x) => view! {
+                <h4>"Canonical request"<span class="muted">" (from the signer; secrets redacted)"</span></h4>
+                <pre class="code" data-testid="canonical-request">{x.canonical_request}</pre>
+                <h4>"String to sign"</h4>
+                <pre class="code" data-testid="string-to-sign">{x.string_to_sign}</pre>
+                <dl class="identity">
+                    <dt>"Scope"</dt><dd class="mono">{x.credential_scope}</dd>
+                    <dt>"Signed headers"</dt><dd class="mono" data-testid="signed-headers">{x.signed_headers}</dd>
+                    <dt>"Signature"</dt><dd class="mono" data-testid="signature">{x.signature}</dd>
+                </dl>
+            }
+            .into_any(),
+            Err(why) => view! {
+                <p class="error" data-testid="explanation-unavailable">{why.to_string()}</p>
+                <dl class="identity">
+                    <dt>"Signature"</dt><dd class="mono" data-testid="signature">{e.signed.signature.clone()}</dd>
+                </dl>
+            }
+            .into_any(),
+        };
         let curl = curl_command(&e.signed, shown);
         let awscurl = state.credentials.with_untracked(|c| {
             c.as_ref().map(|p| {
@@ -93,15 +121,7 @@ pub fn ExchangeDetail() -> impl IntoView {
                 })}
                 <h4>"Headers sent"</h4>
                 <pre class="code" data-testid="headers-sent">{headers}</pre>
-                <h4>"Canonical request"<span class="muted">" (from the signer; secrets redacted)"</span></h4>
-                <pre class="code" data-testid="canonical-request">{x.canonical_request.clone()}</pre>
-                <h4>"String to sign"</h4>
-                <pre class="code" data-testid="string-to-sign">{x.string_to_sign.clone()}</pre>
-                <dl class="identity">
-                    <dt>"Scope"</dt><dd class="mono">{x.credential_scope.clone()}</dd>
-                    <dt>"Signed headers"</dt><dd class="mono" data-testid="signed-headers">{x.signed_headers.clone()}</dd>
-                    <dt>"Signature"</dt><dd class="mono" data-testid="signature">{x.signature.clone()}</dd>
-                </dl>
+                {explanation}
                 <div class="row">
                     <button data-testid="copy-curl" on:click={let c = curl.clone(); on_click(move |_| copy(c.clone(), "curl command"))}>"Copy as curl"</button>
                     {awscurl.map(|a| view! {

@@ -132,7 +132,7 @@ mod tests {
         let cmd = curl_command(&s, Secrets::Masked);
         assert!(!cmd.contains("IQoJb3JpZ2luX2VjEXAMPLETOKEN"), "{cmd}");
         assert!(cmd.contains("\"x-amz-security-token: $AWS_SESSION_TOKEN\""));
-        assert!(cmd.contains(&s.explanation.signature));
+        assert!(cmd.contains(&s.signature));
         assert!(
             cmd.contains(r#"--data-raw '{"name":"it'\''s","type":"t"}'"#),
             "{cmd}"

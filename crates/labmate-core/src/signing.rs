@@ -12,6 +12,12 @@
 //! redacted by it); the string to sign is rebuilt from that canonical request
 //! and checked against the signer's own signature, so what the inspector shows
 //! is provably what was signed.
+//!
+//! That explanation roughly doubles the cost of a signature, so a request
+//! nobody looks at yet (a poller's) is signed without it
+//! ([`Explain::OnDemand`]): it keeps what is needed to sign it again, and
+//! [`explain_later`] does so when the inspector opens it, with the
+//! explanation, and checks the signature is the one that was sent.
 
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -137,7 +143,18 @@ impl<'a> SigningContext<'a> {
     }
 }
 
-/// A signed request, ready to send, with the explanation of its signature.
+/// Whether to build the explanation while signing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Explain {
+    /// Build it now: someone is about to look (the learner's requests).
+    Now,
+    /// Keep what is needed to build it later with [`explain_later`]
+    /// (the pollers' requests, shown only when the inspector opens one).
+    OnDemand,
+}
+
+/// A signed request, ready to send, with the explanation of its signature
+/// or what is needed to build it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedRequest {
     /// As fetch() sends it (`get` becomes `GET`).
@@ -150,7 +167,9 @@ pub struct SignedRequest {
     /// `host` is not among them: the browser sets it.
     pub headers: Vec<(String, String)>,
     pub body: String,
-    pub explanation: SigningExplanation,
+    /// The signature, as the `Authorization` header carries it.
+    pub signature: String,
+    pub explanation: Explanation,
 }
 
 impl SignedRequest {
@@ -160,6 +179,39 @@ impl SignedRequest {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// The explanation of a signature: built while signing, or to be built on
+/// demand by signing again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Explanation {
+    Given(SigningExplanation),
+    /// Boxed: most requests the inspector keeps are the pollers'.
+    OnDemand(Box<SigningReplay>),
+}
+
+impl Explanation {
+    /// The explanation, when it was built while signing.
+    pub fn given(&self) -> Option<&SigningExplanation> {
+        match self {
+            Explanation::Given(x) => Some(x),
+            Explanation::OnDemand(_) => None,
+        }
+    }
+}
+
+/// What signing a request again needs, except the secret: the request as
+/// the caller gave it and the context's other parts. The credentials are
+/// the ones the app holds when the explanation is asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningReplay {
+    request: HttpRequest,
+    /// Which key signed, so a replaced key is told apart from a bug.
+    access_key_id: String,
+    signing_name: String,
+    region: String,
+    time_ms: i64,
+    rules: SigningRules,
 }
 
 /// What the inspector shows: the signer's own canonical request (secrets
@@ -206,6 +258,10 @@ pub enum SigningError {
     /// a bug in labmate, never expected.
     #[error("The inspector could not reproduce the signer's signature; the request was signed, but its explanation is unreliable.")]
     ExplanationMismatch,
+    /// The credentials that signed the request are no longer the ones the
+    /// page holds, so signing it again cannot show what was signed.
+    #[error("This request's explanation is unavailable: it was signed with credentials that have since been replaced.")]
+    CredentialsReplaced,
 }
 
 /// Headers the signer adds; a caller that passes them would sign twice.
@@ -216,10 +272,20 @@ const SIGNER_HEADERS: [&str; 4] = [
     "x-amz-content-sha256",
 ];
 
-/// Signs `request` as `ctx` says. The one signing function of labmate.
+/// Signs `request` as `ctx` says, with its explanation.
 pub fn sign(
     request: &HttpRequest,
     ctx: &SigningContext<'_>,
+) -> Result<SignedRequest, SigningError> {
+    sign_with(request, ctx, Explain::Now)
+}
+
+/// Signs `request` as `ctx` says, explaining it now or on demand. The one
+/// signing function of labmate.
+pub fn sign_with(
+    request: &HttpRequest,
+    ctx: &SigningContext<'_>,
+    explain_when: Explain,
 ) -> Result<SignedRequest, SigningError> {
     // Sign what the browser will send, and send what was signed: the URL
     // and method as fetch() normalises them.
@@ -278,7 +344,7 @@ pub fn sign(
                 reason: "a header name has only letters, digits and - _".into(),
             });
         }
-        if value.contains(['\r', '\n']) {
+        if value.bytes().any(|b| matches!(b, b'\r' | b'\n')) {
             return Err(SigningError::BadHeader {
                 name: name.clone(),
                 reason: "its value has a line break".into(),
@@ -300,8 +366,12 @@ pub fn sign(
         reason: error_chain(&e),
     })?;
 
-    let (output, canonical_request) =
-        capture_canonical_request(|| aws_sigv4::http_request::sign(signable, &params));
+    let (output, canonical_request) = match explain_when {
+        Explain::Now => {
+            capture_canonical_request(|| aws_sigv4::http_request::sign(signable, &params))
+        }
+        Explain::OnDemand => (aws_sigv4::http_request::sign(signable, &params), None),
+    };
     let output = output.map_err(|e| SigningError::Signer(error_chain(&e)))?;
     let signature = output.signature().to_owned();
     let (instructions, _) = output.into_parts();
@@ -322,28 +392,76 @@ pub fn sign(
             .map(|h| (h.name().to_owned(), h.value().to_owned())),
     );
 
-    let amz_date = headers
-        .iter()
-        .find(|(n, _)| n == "x-amz-date")
-        .map(|(_, v)| v.clone())
-        .ok_or_else(|| SigningError::Signer("no x-amz-date".into()))?;
-    let canonical_request =
-        canonical_request.ok_or_else(|| SigningError::Signer("no canonical request".into()))?;
-    let explanation = explain(
-        &canonical_request,
-        ctx,
-        &amz_date,
-        &signature,
-        time,
-        ctx.credentials.session_token.as_deref(),
-    )?;
+    let explanation = match explain_when {
+        Explain::Now => {
+            let amz_date = headers
+                .iter()
+                .find(|(n, _)| n == "x-amz-date")
+                .map(|(_, v)| v.as_str())
+                .ok_or_else(|| SigningError::Signer("no x-amz-date".into()))?;
+            let canonical_request = canonical_request
+                .ok_or_else(|| SigningError::Signer("no canonical request".into()))?;
+            Explanation::Given(explain(
+                &canonical_request,
+                ctx,
+                amz_date,
+                &signature,
+                time,
+                ctx.credentials.session_token.as_deref(),
+            )?)
+        }
+        Explain::OnDemand => Explanation::OnDemand(Box::new(SigningReplay {
+            request: request.clone(),
+            access_key_id: ctx.credentials.access_key_id.clone(),
+            signing_name: ctx.signing_name.to_owned(),
+            region: ctx.region.to_owned(),
+            time_ms: ctx.time_ms,
+            rules: ctx.rules,
+        })),
+    };
     Ok(SignedRequest {
         method,
         url,
         headers,
         body: request.body.clone(),
+        signature,
         explanation,
     })
+}
+
+/// The explanation of `signed`'s signature: the one built while signing,
+/// or, for a request signed with [`Explain::OnDemand`], built now by
+/// signing it again with `credentials` (the ones the page holds now) and
+/// checked to give the very signature that was sent. Credentials replaced
+/// since make it unavailable rather than wrong.
+pub fn explain_later(
+    signed: &SignedRequest,
+    credentials: &Credentials,
+) -> Result<SigningExplanation, SigningError> {
+    let replay = match &signed.explanation {
+        Explanation::Given(x) => return Ok(x.clone()),
+        Explanation::OnDemand(replay) => replay,
+    };
+    if replay.access_key_id != credentials.access_key_id {
+        return Err(SigningError::CredentialsReplaced);
+    }
+    let ctx = SigningContext {
+        credentials,
+        signing_name: &replay.signing_name,
+        region: &replay.region,
+        time_ms: replay.time_ms,
+        rules: replay.rules,
+    };
+    let again = sign_with(&replay.request, &ctx, Explain::Now)?;
+    // The same key id with another secret or token signs differently: the
+    // explanation would be of a request that was never sent.
+    if again.signature != signed.signature || again.headers != signed.headers {
+        return Err(SigningError::CredentialsReplaced);
+    }
+    match again.explanation {
+        Explanation::Given(x) => Ok(x),
+        Explanation::OnDemand(_) => Err(SigningError::Signer("no explanation".into())),
+    }
 }
 
 /// The method as fetch() sends it: the six standard names in capitals
@@ -523,7 +641,7 @@ mod tests {
             Some("44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")
         );
         assert!(signed.header("content-length").is_none());
-        let e = &signed.explanation;
+        let e = signed.explanation.given().unwrap();
         assert_eq!(
             e.signed_headers,
             "content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token"
@@ -547,7 +665,7 @@ mod tests {
             .body("Action=GetCallerIdentity&Version=2011-06-15");
         let ctx = SigningContext::for_service(&c, Service::Sts, "ap-southeast-1", T);
         let signed = sign(&req, &ctx).unwrap();
-        let e = &signed.explanation;
+        let e = signed.explanation.given().unwrap();
         assert!(!e.canonical_request.contains(token));
         assert!(e.canonical_request.contains(&format!(
             "x-amz-security-token:** redacted (length={}) **",
@@ -571,10 +689,13 @@ mod tests {
         let signed = sign(&req, &ctx).unwrap();
         assert!(signed.header("x-amz-content-sha256").is_none());
         assert_eq!(
-            signed.explanation.signed_headers,
+            signed.explanation.given().unwrap().signed_headers,
             "content-type;host;x-amz-date"
         );
-        assert_eq!(signed.explanation.amz_date, "20251124T000000Z");
+        assert_eq!(
+            signed.explanation.given().unwrap().amz_date,
+            "20251124T000000Z"
+        );
     }
 
     #[test]
@@ -612,7 +733,13 @@ mod tests {
 
     /// The canonical request's query line and host line.
     fn query_and_host(signed: &SignedRequest) -> (String, String) {
-        let lines: Vec<&str> = signed.explanation.canonical_request.lines().collect();
+        let lines: Vec<&str> = signed
+            .explanation
+            .given()
+            .unwrap()
+            .canonical_request
+            .lines()
+            .collect();
         let host = lines.iter().find(|l| l.starts_with("host:")).unwrap();
         (lines[2].to_owned(), (*host).to_owned())
     }
@@ -679,6 +806,8 @@ mod tests {
         assert_eq!(signed.url, "https://h.example/a/c/?x");
         assert!(signed
             .explanation
+            .given()
+            .unwrap()
             .canonical_request
             .starts_with("GET\n/a/c/\nx=\n"));
         // `\` is a `/` to the browser, a space is %20, non-ASCII is UTF-8.
@@ -686,6 +815,8 @@ mod tests {
         assert_eq!(signed.url, "https://h.example/my%20index/%C3%A9");
         assert!(signed
             .explanation
+            .given()
+            .unwrap()
             .canonical_request
             .starts_with("GET\n/my%2520index/%25C3%25A9\n"));
     }
@@ -696,7 +827,12 @@ mod tests {
         let ctx = SigningContext::for_service(&c, Service::Lambda, "us-east-1", T);
         let signed = sign(&HttpRequest::new("post", "https://h.example/"), &ctx).unwrap();
         assert_eq!(signed.method, "POST");
-        assert!(signed.explanation.canonical_request.starts_with("POST\n"));
+        assert!(signed
+            .explanation
+            .given()
+            .unwrap()
+            .canonical_request
+            .starts_with("POST\n"));
         // fetch() upper-cases only the six standard names.
         let signed = sign(&HttpRequest::new("patch", "https://h.example/"), &ctx).unwrap();
         assert_eq!(signed.method, "patch");

@@ -15,6 +15,9 @@
 //!   following the SigV4 documentation (not aws-sigv4, not labmate), and must
 //!   equal labmate's; the signature is computed here too and must equal the
 //!   one in the Authorization header;
+//! - signed without its explanation (as a poller's request is), it is the
+//!   same request with the same signature, and the explanation built on
+//!   demand afterwards is the one given while signing;
 //! - a refusal must have a reason the input shows (a `%2e` segment, a URL the
 //!   browser would rewrite or refuse, a method fetch() refuses).
 //!
@@ -32,7 +35,8 @@ use common::Rng;
 use hmac::{Hmac, KeyInit, Mac};
 use labmate_core::credentials::Credentials;
 use labmate_core::signing::{
-    sign, HttpRequest, SignedRequest, SigningContext, SigningError, SigningRules,
+    explain_later, sign, sign_with, Explain, HttpRequest, SignedRequest, SigningContext,
+    SigningError, SigningRules,
 };
 use labmate_core::Service;
 use sha2::{Digest, Sha256};
@@ -670,9 +674,16 @@ fn check(g: &Generated) -> Result<&'static str, String> {
     let labmate = match &credentials.session_token {
         Some(t) => signed
             .explanation
+            .given()
+            .unwrap()
             .canonical_request
             .replace(&format!("** redacted (length={}) **", t.len()), t),
-        None => signed.explanation.canonical_request.clone(),
+        None => signed
+            .explanation
+            .given()
+            .unwrap()
+            .canonical_request
+            .clone(),
     };
     if labmate != canonical {
         return Err(format!(
@@ -681,6 +692,18 @@ fn check(g: &Generated) -> Result<&'static str, String> {
     }
     if signature != sent_signature {
         return Err("the signature is not the one AWS computes".into());
+    }
+    // Signed without the explanation (a poller's request): the same request
+    // is sent, and the explanation built on demand is the one above.
+    let quiet = sign_with(&g.request, &ctx, Explain::OnDemand)
+        .map_err(|e| format!("refused when signed without the explanation: {e}"))?;
+    if (&quiet.url, &quiet.headers, &quiet.signature)
+        != (&signed.url, &signed.headers, &signed.signature)
+    {
+        return Err("signed differently without the explanation".into());
+    }
+    if explain_later(&quiet, &credentials).as_ref() != Ok(signed.explanation.given().unwrap()) {
+        return Err("the explanation on demand differs from the one given while signing".into());
     }
     Ok("signed: matches the independent signer")
 }

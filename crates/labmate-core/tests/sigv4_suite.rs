@@ -2,7 +2,10 @@
 //! signing test vectors) run through labmate's one signing function.
 //!
 //! Every case is checked for canonical request, string to sign and
-//! signature, plus the Authorization header of the signed request.
+//! signature, plus the Authorization header of the signed request. Each is
+//! also signed without its explanation (as the pollers' requests are): the
+//! same headers and signature, and the explanation built afterwards on
+//! demand is the one given while signing.
 //!
 //! Adaptations and what does not apply:
 //! - The `query-*` files (presigned URLs) are not run: labmate always signs
@@ -30,7 +33,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use labmate_core::credentials::Credentials;
-use labmate_core::signing::{sign, HttpRequest, SigningContext, SigningError, SigningRules};
+use labmate_core::signing::{
+    explain_later, sign, sign_with, Explain, HttpRequest, SigningContext, SigningError,
+    SigningRules,
+};
 
 fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sigv4-test-suite/v4")
@@ -226,7 +232,24 @@ fn run(case: &Case) -> usize {
     }
     let first =
         sign(&case.request, &ctx(case.times_ms.0)).unwrap_or_else(|e| panic!("{}: {e}", case.name));
-    let e = &first.explanation;
+    let e = first.explanation.given().unwrap();
+    // Signed without the explanation: the same request, and the explanation
+    // built later is the one given while signing.
+    let quiet = sign_with(&case.request, &ctx(case.times_ms.0), Explain::OnDemand).unwrap();
+    assert!(quiet.explanation.given().is_none(), "{}", case.name);
+    assert_eq!(
+        (&quiet.method, &quiet.url, &quiet.headers, &quiet.signature),
+        (&first.method, &first.url, &first.headers, &first.signature),
+        "{}: signed without the explanation",
+        case.name
+    );
+    assert_eq!(
+        explain_later(&quiet, &case.credentials).as_ref(),
+        Ok(e),
+        "{}: explanation on demand",
+        case.name
+    );
+    checks += 1;
     let expected_creq = read_opt(&dir, "header-canonical-request.txt").unwrap();
     // The suite's canonical request shows the session token; the inspector's
     // is redacted by aws-sigv4, so compare with the token put back.
@@ -244,12 +267,7 @@ fn run(case: &Case) -> usize {
     }
     let second = sign(&case.request, &ctx(case.times_ms.1)).unwrap();
     if let Some(sig) = read_opt(&dir, "header-signature.txt") {
-        assert_eq!(
-            second.explanation.signature,
-            sig.trim(),
-            "{}: signature",
-            case.name
-        );
+        assert_eq!(second.signature, sig.trim(), "{}: signature", case.name);
         checks += 1;
     }
     if let Some(signed) = read_opt(&dir, "header-signed-request.txt") {
@@ -295,6 +313,48 @@ fn a_tampered_vector_fails() {
     let result = std::panic::catch_unwind(|| run(&case));
     std::panic::set_hook(quiet);
     assert!(result.is_err());
+}
+
+#[test]
+fn an_explanation_on_demand_needs_the_credentials_that_signed() {
+    let case = load("post-x-www-form-urlencoded-parameters");
+    let ctx = SigningContext {
+        credentials: &case.credentials,
+        signing_name: &case.service,
+        region: &case.region,
+        time_ms: case.times_ms.1,
+        rules: case.rules,
+    };
+    let quiet = sign_with(&case.request, &ctx, Explain::OnDemand).unwrap();
+    let explained = explain_later(&quiet, &case.credentials).unwrap();
+    assert_eq!(explained.signature, quiet.signature);
+    assert_eq!(
+        quiet.header("authorization"),
+        Some(
+            format!(
+                "AWS4-HMAC-SHA256 Credential={}/{}, SignedHeaders={}, Signature={}",
+                case.credentials.access_key_id,
+                explained.credential_scope,
+                explained.signed_headers,
+                explained.signature
+            )
+            .as_str()
+        )
+    );
+    // Another key, or the same key id with another secret or token: the
+    // explanation would not be of what was sent, so there is none.
+    let mut other_key = case.credentials.clone();
+    other_key.access_key_id = "AKIDOTHER".into();
+    let mut other_secret = case.credentials.clone();
+    other_secret.secret_access_key.push('x');
+    let mut other_token = case.credentials.clone();
+    other_token.session_token = Some("a-later-token".into());
+    for replaced in [other_key, other_secret, other_token] {
+        assert_eq!(
+            explain_later(&quiet, &replaced),
+            Err(SigningError::CredentialsReplaced)
+        );
+    }
 }
 
 #[test]

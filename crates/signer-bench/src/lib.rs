@@ -5,12 +5,14 @@
 //!
 //! A crate of its own so the app's release bundle (and its size check) is
 //! the same with or without the benchmark. It calls
-//! `labmate_core::signing::sign`, the one signing function of labmate,
-//! explanation included, as the app does; it is built with the app's
-//! release profile, allocator and `wasm-opt -Oz` (scripts/bench-page.sh).
+//! `labmate_core::signing::sign_with`, the one signing function of labmate,
+//! on both of the app's paths: with the explanation built while signing
+//! (the learner's requests) and without it (the pollers', explained only
+//! when the inspector opens one). It is built with the app's release
+//! profile, allocator and wasm-opt flags (scripts/bench-page.sh).
 
 use labmate_core::credentials::Credentials;
-use labmate_core::signing::{sign, HttpRequest, SigningContext, SigningError};
+use labmate_core::signing::{sign, sign_with, Explain, HttpRequest, SigningContext, SigningError};
 use labmate_core::Service;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -83,17 +85,29 @@ pub fn signed_headers(case_json: &str) -> Result<String, BenchError> {
     Ok(serde_json::to_string(&signed.headers)?)
 }
 
+/// Signs `case` once without the explanation, as the app signs a poller's
+/// request, and gives the headers it would send (JSON, as
+/// [`signed_headers`]).
+pub fn signed_headers_unexplained(case_json: &str) -> Result<String, BenchError> {
+    let case = SigningCase::parse(case_json)?;
+    let credentials = case.credentials();
+    let ctx = SigningContext::for_service(&credentials, case.service, &case.region, case.time_ms);
+    let signed = sign_with(&case.request(), &ctx, Explain::OnDemand)?;
+    Ok(serde_json::to_string(&signed.headers)?)
+}
+
 /// Signs `case` `times` times, as the app signs each request it sends
-/// (building the request and credentials each time), and gives the total
-/// length of the signatures made, so no call can be skipped.
-pub fn sign_times(case_json: &str, times: u32) -> Result<usize, BenchError> {
+/// (building the request and credentials each time), explaining each now
+/// (the learner's requests) or on demand (the pollers'), and gives the
+/// total length of the signatures made, so no call can be skipped.
+pub fn sign_times(case_json: &str, times: u32, explain: Explain) -> Result<usize, BenchError> {
     let case = SigningCase::parse(case_json)?;
     let mut total = 0;
     for _ in 0..times {
         let credentials = case.credentials();
         let ctx =
             SigningContext::for_service(&credentials, case.service, &case.region, case.time_ms);
-        total += sign(&case.request(), &ctx)?.explanation.signature.len();
+        total += sign_with(&case.request(), &ctx, explain)?.signature.len();
     }
     Ok(total)
 }
@@ -167,10 +181,22 @@ pub fn signed_headers_js(case_json: &str) -> Result<String, JsError> {
     signed_headers(case_json).map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// [`sign_times`] for JavaScript.
+/// [`signed_headers_unexplained`] for JavaScript.
+#[wasm_bindgen(js_name = signedHeadersUnexplained)]
+pub fn signed_headers_unexplained_js(case_json: &str) -> Result<String, JsError> {
+    signed_headers_unexplained(case_json).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// [`sign_times`] for JavaScript, with the explanation (the learner's path).
 #[wasm_bindgen(js_name = signTimes)]
 pub fn sign_times_js(case_json: &str, times: u32) -> Result<usize, JsError> {
-    sign_times(case_json, times).map_err(|e| JsError::new(&e.to_string()))
+    sign_times(case_json, times, Explain::Now).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// [`sign_times`] for JavaScript, without the explanation (the pollers' path).
+#[wasm_bindgen(js_name = signTimesUnexplained)]
+pub fn sign_times_unexplained_js(case_json: &str, times: u32) -> Result<usize, JsError> {
+    sign_times(case_json, times, Explain::OnDemand).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// [`sigv4_only_authorization`] for JavaScript (the race's cross-check).
@@ -223,7 +249,16 @@ mod tests {
 
     #[test]
     fn signing_n_times_signs_n_times() {
-        assert_eq!(sign_times(&case(), 3).unwrap(), 3 * 64);
+        assert_eq!(sign_times(&case(), 3, Explain::Now).unwrap(), 3 * 64);
+        assert_eq!(sign_times(&case(), 2, Explain::OnDemand).unwrap(), 2 * 64);
+    }
+
+    #[test]
+    fn both_paths_send_the_same_headers() {
+        assert_eq!(
+            signed_headers_unexplained(&case()).unwrap(),
+            signed_headers(&case()).unwrap()
+        );
     }
 
     #[test]
@@ -241,7 +276,7 @@ mod tests {
 
     #[test]
     fn a_bad_case_says_what_is_wrong() {
-        let err = sign_times("{}", 1).unwrap_err().to_string();
+        let err = sign_times("{}", 1, Explain::Now).unwrap_err().to_string();
         assert!(
             err.starts_with("the signing case is not valid JSON"),
             "{err}"
