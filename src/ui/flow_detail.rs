@@ -278,6 +278,11 @@ fn state_block(state: AppState, flow: &Flow) -> Block {
                 *since_ms,
                 format!(" of up to {}.", latency_text(DOCUMENT_WAIT_MS)),
             ),
+            Some(Waiting::LambdaBusy { .. }) => waiting(
+                "The Lambda is working through earlier records of the stream, a batch at a time per shard: this record's turn comes in order. Waiting ".into(),
+                since,
+                ".".into(),
+            ),
             Some(Waiting::TriggerEnabling { state: trigger }) => waiting(
                 format!("The trigger is {trigger}: it invokes the Lambda once Enabled, which can take a minute. Waiting "),
                 since,

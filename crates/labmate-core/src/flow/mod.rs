@@ -177,6 +177,10 @@ pub enum Waiting {
     TriggerEnabling { state: String },
     /// The collection makes writes searchable after 10 to 60 s.
     Refresh { since_ms: i64 },
+    /// The Lambda is working through earlier records of the stream (a
+    /// backlog: batches run one at a time per shard); its last run ended
+    /// at `last_run_ms`.
+    LambdaBusy { last_run_ms: i64 },
 }
 
 /// Where a flow is.
@@ -434,6 +438,10 @@ pub struct Flows {
     blocker: Option<Blocker>,
     /// The index the document searches look in.
     searched_index: Option<String>,
+    /// When the last run of the function the log showed ended: while runs
+    /// keep coming, a record still waiting is in a backlog, not stuck.
+    #[serde(default)]
+    last_run_ms: Option<i64>,
     /// Flows changed since the last [`Flows::save_parts`]: a save writes
     /// only those (a burst changes a few of thousands at a time).
     #[serde(skip)]
@@ -951,6 +959,7 @@ impl Flows {
     }
 
     fn lambda_invocation(&mut self, inv: Invocation) {
+        self.last_run_ms = self.last_run_ms.max(Some(inv.end_ms));
         self.function_crash = match &inv.exception {
             Some(e) if inv.records.is_empty() => Some(e.clone()),
             _ => None,
@@ -1188,6 +1197,14 @@ impl Flows {
                 return unseen;
             }
             let waited = now_ms - flow.last_at();
+            // Runs keep coming, each taking a batch of earlier records: this
+            // one's turn comes in order.
+            let busy = self
+                .last_run_ms
+                .filter(|&run| run > flow.last_at() && now_ms - run <= LAMBDA_WAIT_MS);
+            if let Some(last_run_ms) = busy {
+                return in_progress(Hop::Lambda, Some(Waiting::LambdaBusy { last_run_ms }));
+            }
             if waited > LAMBDA_WAIT_MS {
                 return stuck(Stuck::NoInvocation {
                     waited_ms: waited,

@@ -952,6 +952,47 @@ fn no_document_confirms_a_remove_only_once_the_lambda_ran() {
 }
 
 #[test]
+fn a_record_behind_a_backlog_the_lambda_works_through_waits_and_is_stuck_only_once_runs_stop() {
+    let mut flows = Flows::new();
+    flows.observe(page(
+        ReadFrom::TrimHorizon,
+        vec![
+            record("e1", ChangeKind::Insert, "a", "Ann", "100", T),
+            record("e2", ChangeKind::Insert, "b", "Bob", "200", T),
+        ],
+        T + 500,
+    ));
+    // The Lambda handles the earlier record late: it is busy.
+    flows.observe(invocation(
+        "r1",
+        &[("e1", "INSERT", "a", "100")],
+        &["Successfully: {'id': 'a'}"],
+        T + 25_000,
+    ));
+    flows.check(T + LAMBDA_WAIT_MS + 10_000);
+    let waiting = |flows: &Flows| flows.flows()[1].state.clone();
+    assert!(
+        matches!(
+            waiting(&flows),
+            FlowState::InProgress {
+                next: Hop::Lambda,
+                waiting: Some(Waiting::LambdaBusy { .. })
+            }
+        ),
+        "{:?}",
+        waiting(&flows)
+    );
+    // No run for longer than the wait: stuck.
+    flows.check(T + 25_000 + LAMBDA_WAIT_MS + 1_000);
+    assert!(matches!(
+        waiting(&flows),
+        FlowState::Stuck {
+            reason: Stuck::NoInvocation { .. }
+        }
+    ));
+}
+
+#[test]
 fn sequence_numbers_compare_as_numbers() {
     assert_eq!(
         sequence_cmp("000000000000000000042", "9"),

@@ -104,6 +104,12 @@ impl DocumentWatch {
     /// The next items to ask for, at most [`ITEMS_PER_SEARCH`], taking
     /// turns when more wait.
     fn next_items(&mut self) -> Vec<String> {
+        // All of them while they fit: a cursor would leave the first items
+        // unasked while new ones keep joining the end.
+        if self.waiting.len() <= ITEMS_PER_SEARCH {
+            self.cursor = 0;
+            return self.waiting.clone();
+        }
         if self.cursor >= self.waiting.len() {
             self.cursor = 0;
         }
@@ -311,6 +317,20 @@ mod tests {
         );
         assert_eq!(searches(&seen), [("a", 1), ("b", 0), ("c", 2)]);
         assert_eq!(w.next(20), Next::WaitUntil(1_000), "one search a second");
+    }
+
+    #[test]
+    fn items_joining_one_by_one_are_all_asked_for_at_every_search() {
+        let mut w = DocumentWatch::new("i");
+        let mut waiting = Vec::new();
+        for (n, item) in ["a", "b", "c"].into_iter().enumerate() {
+            waiting.push(item);
+            w.watch(waiting.clone(), None);
+            let now = n as i64 * 1_000;
+            let body: Value = serde_json::from_str(&call(&mut w, now).body).unwrap();
+            assert_eq!(body["query"]["terms"]["id.keyword"], json!(waiting));
+            w.answered(Outcome::Answered(Answer::new(200, hits(&[], 0))), now);
+        }
     }
 
     #[test]
