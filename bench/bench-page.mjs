@@ -572,6 +572,26 @@ async function burst(page, cdp, sim, requests) {
     ['JS heap allocated after (MiB)', fmt(heapAfter.total / 2 ** 20, 1)],
     ['wasm memory: before, peak (MiB)', heapBefore.wasm === null ? 'not seen' : `${fmt(heapBefore.wasm / 2 ** 20, 1)}, ${fmt(peakWasm / 2 ** 20, 1)}`],
   ]);
+  if (before && c.complete - before.complete < BURST) {
+    // Which flows did not complete, and where they are: from the board as
+    // the page saved it for a reload (a save follows a change within a second).
+    await sleep(1500);
+    const open = await page.evaluate(() => {
+      const out = [];
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i);
+        if (!key.startsWith('labmate.flow.')) continue;
+        const f = JSON.parse(localStorage.getItem(key));
+        if (f.state !== 'complete') out.push(f);
+      }
+      return out;
+    });
+    console.log(`Flows not complete (${open.length}), as the page saved them:`);
+    for (const f of open.slice(0, 5)) {
+      console.log(`  #${f.id} ${f.change} ${f.item_id} stages ${f.stages.map((x) => x.hop).join(',')} state ${JSON.stringify(f.state)}`
+        + ` lambda ${f.lambda ? JSON.stringify(f.lambda.outcome) : '-'} document ${f.document ? 'yes' : '-'} stream ${f.stream?.sequence_number ?? '-'}`);
+    }
+  }
   const result = await actionResult(page);
   if (/First failure/.test(result)) console.log(`The send panel says: ${result.slice(0, 400)}`);
   printRates(`Requests during the burst (${fmt((t1 - t0) / 1000, 1)} s; for information, the targets are for steady state)`, sim, requests, t0, t1, false);
@@ -634,11 +654,12 @@ function groundTruth(events) {
     const e = truth.get(key);
     if (e[stage] === undefined || t < e[stage]) e[stage] = t;
   };
-  // When each invocation's REPORT, its last line, became searchable: the
-  // first moment any log reader can know how the run went.
+  // When every line of each invocation was searchable (CloudWatch may take
+  // a line in after a later one): the first moment any log reader can know
+  // how the run went.
   const reported = new Map();
   for (const ev of events) {
-    if (ev.kind === 'log_line' && ev.request_id && ev.message.startsWith('REPORT')) reported.set(ev.request_id, ev.ingestion_ms);
+    if (ev.kind === 'log_line' && ev.request_id) reported.set(ev.request_id, Math.max(reported.get(ev.request_id) ?? 0, ev.ingestion_ms));
   }
   for (const ev of events) {
     switch (ev.kind) {
@@ -744,7 +765,7 @@ async function displayLag(page, sim, phases) {
     }
   });
   console.log(`  (poll intervals assumed: ${STAGES.map((s) => `${s} ${POLL_MS[s]} ms`).join(', ')}; --poll-ms stage=ms,... to change)`);
-  console.log('  (lambda is timed from when the invocation\'s REPORT line became searchable: labsim, like CloudWatch, ingests lines 100-500 ms after the run writes them;');
+  console.log('  (lambda is timed from when the last of the invocation\'s lines became searchable: labsim, like CloudWatch, ingests lines 100-500 ms after the run writes them;');
   console.log(`   collection from when the document became searchable, ${REFRESH_LAG_MS} ms after the write; a stage a row skipped counts as shown with the next one)`);
   console.log();
 }

@@ -31,7 +31,14 @@ extern "C" {
 
 thread_local! {
     static CHANNEL_HANDLE: RefCell<Option<web_sys::BroadcastChannel>> = const { RefCell::new(None) };
+    /// Observations heard and not yet on the board.
+    static HEARD: RefCell<Vec<Observation>> = const { RefCell::new(Vec::new()) };
 }
+
+/// How long heard observations gather before they go on the board in one
+/// update: a burst's answers arrive one message each, and one update per
+/// message re-checked and re-rendered the whole board a thousand times.
+const GATHER_MS: u64 = 16;
 
 /// Listens to the other tabs' observations.
 pub fn listen(state: AppState) {
@@ -44,7 +51,17 @@ pub fn listen(state: AppState) {
                 return;
             };
             if let Ok(observations) = serde_json::from_str::<Vec<Observation>>(&text) {
-                apply(&state, observations);
+                let first = HEARD.with_borrow_mut(|heard| {
+                    let first = heard.is_empty();
+                    heard.extend(observations);
+                    first
+                });
+                if first {
+                    leptos::prelude::set_timeout(
+                        move || apply(&state, HEARD.with_borrow_mut(std::mem::take)),
+                        std::time::Duration::from_millis(GATHER_MS),
+                    );
+                }
             }
         });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -15,7 +15,8 @@
 //!   in-progress, complete, stuck, not-observable, or "" for any),
 //!   `flow-filter-text`; `flow-pause` (Pause/Resume), `flow-new-count`,
 //!   `flow-shown-count`, `flow-scroller`, `flow-row` (`data-flow-id`,
-//!   `data-kind`, `data-state`, `aria-pressed` when selected)
+//!   `data-kind`, `data-state`, `data-stage` the last hop confirmed,
+//!   `aria-pressed` when selected)
 //! - `flow-detail` (`flow-detail-empty` until a flow is selected),
 //!   `flow-detail-title`, `flow-detail-state` (`data-state`),
 //!   `flow-stuck-reason`, `flow-fix`, `flow-waiting`, `flow-not-observable`,

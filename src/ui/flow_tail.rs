@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use crate::state::{use_state, AppState};
 use crate::ui::flow_list::keyed_flows;
 use crate::ui::flow_words::{
-    clock_text, find, holds, kind_index, look, subject, where_text, StateKind, KINDS,
+    clock_text, find, holds, hop_key, kind_index, look, subject, where_text, StateKind, KINDS,
 };
 use crate::ui::reactive::{flag, nothing, on_change, on_click, text};
 
@@ -115,7 +115,7 @@ fn row_view(
     id: FlowId,
     step: impl Fn(FlowId, isize) + Copy + Send + 'static,
 ) -> AnyView {
-    let Some((change, who, at, started, kind, item)) = state.flows.with_untracked(|f| {
+    let Some((change, who, at, started, kind, item, stage)) = state.flows.with_untracked(|f| {
         find(f, id).map(|f| {
             (
                 f.change,
@@ -124,6 +124,7 @@ fn row_view(
                 f.started_ms,
                 StateKind::of(&f.state),
                 f.item_id.clone().unwrap_or_default(),
+                f.stages.last().map(|s| hop_key(s.hop)),
             )
         })
     }) else {
@@ -136,6 +137,7 @@ fn row_view(
             class:selected=flag(selected)
             aria-pressed=text(move || selected().to_string())
             data-testid="flow-row" data-flow-id=id.0 data-item-id=item data-kind=k.label data-state=kind.key()
+            data-stage=stage
             on:click=on_click(move |_| state.selected_flow.set(Some(id)))
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                 let delta = match ev.key().as_str() {

@@ -365,9 +365,10 @@ impl LambdaLog {
     /// invocations they finish, oldest first.
     /// An invocation whose REPORT came before every line it announced (the
     /// printed event's records, each with its outcome line, or an error) is
-    /// held until [`SETTLE_MS`] after its REPORT, for lines ingested late:
-    /// a whole one goes at once. `now_ms` is AWS's time.
-    pub fn read(&mut self, events: &[LogEvent], now_ms: i64) -> Vec<Invocation> {
+    /// held for lines ingested late, until a read made [`SETTLE_MS`] after
+    /// its REPORT (`read_ms`, AWS's time, when the log was read) still
+    /// lacks them: a whole one goes at once.
+    pub fn read(&mut self, events: &[LogEvent], read_ms: i64) -> Vec<Invocation> {
         for e in events {
             if self.seen.insert(e.event_id.clone(), e.timestamp).is_none() {
                 self.pending.push(e.clone());
@@ -395,7 +396,7 @@ impl LambdaLog {
                     HandlerLine::Report { request_id, .. } => {
                         if let Some((start, _)) = open.filter(|(_, id)| *id == request_id) {
                             let done = invocation(&lines[start..=i], &kinds[start..=i]);
-                            if !done.is_whole() && lines[i].timestamp > now_ms - SETTLE_MS {
+                            if !done.is_whole() && lines[i].timestamp > read_ms - SETTLE_MS {
                                 // This stream's later invocations wait too:
                                 // they come in order.
                                 break;

@@ -528,25 +528,37 @@ impl Flows {
     }
 
     /// The items of the flows waiting at the document hop, each once, for
-    /// the document watch: in progress there or at the Lambda, past their wait without a
+    /// the document watch: in progress there, past their wait without a
     /// document (it may still come: a page that slept finds the Lambda's
     /// run long over), or with a hop before it that cannot be seen (only
     /// the document can tell). Call after [`Flows::check`].
-    pub fn waiting_for_document(&self) -> Vec<&str> {
+    ///
+    /// With `before_lambda`, also the flows still waiting for the Lambda:
+    /// its log lines reach CloudWatch a moment after the run, and the
+    /// document may show first (once the index exists: a search of a
+    /// missing index is a 404, which the browser prints in its console).
+    pub fn waiting_for_document(&self, before_lambda: bool) -> Vec<&str> {
         let mut items: Vec<&str> = Vec::new();
         let mut listed = std::collections::BTreeSet::new();
         for flow in &self.flows {
-            // Waiting for the Lambda too: its log lines reach CloudWatch
-            // a moment after the run, and the document may show first.
             let waiting = matches!(
                 flow.state,
                 FlowState::InProgress {
-                    next: Hop::Collection | Hop::Lambda,
+                    next: Hop::Collection,
                     ..
                 } | FlowState::Stuck {
                     reason: Stuck::NoDocument { .. }
                 } | FlowState::NotObservable { .. }
             );
+            let waiting = waiting
+                || (before_lambda
+                    && matches!(
+                        flow.state,
+                        FlowState::InProgress {
+                            next: Hop::Lambda,
+                            ..
+                        }
+                    ));
             if let Some(item) = flow.item_id.as_deref().filter(|_| waiting) {
                 if listed.insert(item) {
                     items.push(item);
@@ -1076,12 +1088,6 @@ impl Flows {
 
     /// Moves every flow's state machine on to `now_ms`.
     pub fn check(&mut self, now_ms: i64) {
-        // An invocation held for a late line goes once its wait is over.
-        if self.log.has_pending() {
-            for invocation in self.log.read(&[], now_ms) {
-                self.lambda_invocation(invocation);
-            }
-        }
         let states: Vec<FlowState> = self
             .flows
             .iter()

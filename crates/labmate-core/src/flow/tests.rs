@@ -794,7 +794,7 @@ fn a_record_the_log_showed_first_is_completed_by_the_reader_and_dated_by_the_rec
         },
         "not a stream without new image"
     );
-    assert_eq!(flows.waiting_for_document(), ["k"]);
+    assert_eq!(flows.waiting_for_document(false), ["k"]);
     // Past its wait the document is still looked for: it may come.
     flows.check(T + 10 * DOCUMENT_WAIT_MS);
     assert!(matches!(
@@ -803,11 +803,11 @@ fn a_record_the_log_showed_first_is_completed_by_the_reader_and_dated_by_the_rec
             reason: Stuck::NoDocument { .. }
         }
     ));
-    assert_eq!(flows.waiting_for_document(), ["k"]);
+    assert_eq!(flows.waiting_for_document(false), ["k"]);
     flows.observe(search("k", vec![("k", "Ann")], T + 10 * DOCUMENT_WAIT_MS));
     flows.check(T + 10 * DOCUMENT_WAIT_MS);
     assert!(flows.flows()[0].is_complete());
-    assert_eq!(flows.waiting_for_document(), Vec::<&str>::new());
+    assert_eq!(flows.waiting_for_document(false), Vec::<&str>::new());
 }
 
 #[test]
@@ -886,7 +886,7 @@ fn a_document_searchable_before_the_lambdas_log_is_read_is_shown_and_the_log_the
     flows.observe(api(Some("k"), "Ann", 200, "{}", T));
     flows.check(T + 100);
     assert_eq!(
-        flows.waiting_for_document(),
+        flows.waiting_for_document(true),
         Vec::<&str>::new(),
         "not on the stream yet"
     );
@@ -897,9 +897,14 @@ fn a_document_searchable_before_the_lambdas_log_is_read_is_shown_and_the_log_the
     ));
     flows.check(T + 600);
     assert_eq!(
-        flows.waiting_for_document(),
+        flows.waiting_for_document(true),
         ["k"],
         "waiting for the Lambda"
+    );
+    assert_eq!(
+        flows.waiting_for_document(false),
+        Vec::<&str>::new(),
+        "not before the index is seen"
     );
     flows.observe(search("k", vec![("k", "Ann")], T + 2_000));
     flows.check(T + 2_000);
@@ -931,7 +936,7 @@ fn no_document_confirms_a_remove_only_once_the_lambda_ran() {
         T + 500,
     ));
     flows.check(T + 500);
-    assert_eq!(flows.waiting_for_document(), ["k"]);
+    assert_eq!(flows.waiting_for_document(true), ["k"]);
     // Not searchable is not gone: the Lambda has not run yet.
     flows.observe(search("k", vec![], T + 1_000));
     flows.check(T + 1_000);

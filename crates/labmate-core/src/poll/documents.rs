@@ -46,6 +46,9 @@ pub struct DocumentWatch {
     waiting: Vec<String>,
     /// Where the next search starts in `waiting`.
     cursor: usize,
+    /// Whether the last search found the index: then the flows still
+    /// waiting for the Lambda are looked for too.
+    index_seen: bool,
     free_ms: i64,
     health: Health,
     in_flight: Option<InFlight<Query>>,
@@ -59,6 +62,7 @@ impl DocumentWatch {
             function_index: None,
             waiting: Vec::new(),
             cursor: 0,
+            index_seen: false,
             free_ms: 0,
             health: Health::default(),
             in_flight: None,
@@ -97,7 +101,7 @@ impl DocumentWatch {
     /// [`DocumentWatch::watch`] for the flows of `flows` waiting at the
     /// document hop (call after [`Flows::check`]).
     pub fn track(&mut self, flows: &Flows) {
-        let waiting = flows.waiting_for_document();
+        let waiting = flows.waiting_for_document(self.index_seen);
         self.watch(waiting, flows.function_index());
     }
 
@@ -219,6 +223,7 @@ impl Poller for DocumentWatch {
             None => {}
             // No index yet: no document anywhere.
             Some(Failure::Refused { status: 404, .. }) => {
+                self.index_seen = false;
                 self.health.ok();
                 return self.found(query, &json!({"hits": {"hits": []}}), now_ms);
             }
@@ -233,6 +238,7 @@ impl Poller for DocumentWatch {
             Some(failure) => return self.health.fail(failure, Hop::Collection, now_ms),
         }
         self.health.ok();
+        self.index_seen = true;
         self.found(query, &json_of(&answer), now_ms)
     }
 

@@ -26,6 +26,7 @@ use super::{
     failure, json_of, still_in_flight, Health, InFlight, Next, Outcome, PlannedCall, Poller,
     PollerStatus, RetryCause, WaitReason,
 };
+use crate::flow::lambda_log::SETTLE_MS;
 use crate::flow::{Hop, LogEvent, LogEvents, Observation};
 use crate::Service;
 
@@ -61,6 +62,10 @@ pub struct LogTail {
     search: Option<Search>,
     /// Events seen that a search could return again: id to time.
     seen: BTreeMap<String, i64>,
+    /// Whether a read made [`SETTLE_MS`] after the newest line has been
+    /// passed on (see [`LambdaLog::read`](crate::flow::lambda_log::LambdaLog::read)).
+    #[serde(default)]
+    settled_told: bool,
     /// Whether a search has found the log group.
     #[serde(default)]
     group_found: bool,
@@ -80,6 +85,7 @@ impl LogTail {
             log_group: log_group.to_owned(),
             start_ms,
             latest_ms: None,
+            settled_told: false,
             search: None,
             seen: BTreeMap::new(),
             group_found: false,
@@ -159,7 +165,15 @@ impl LogTail {
             _ => self.search = None,
         }
         self.forget_old();
-        if new.is_empty() && !was_refused {
+        // A read this long after the newest line is told once even with
+        // nothing new: the board then stops waiting for a line of an
+        // invocation that came without it.
+        let settled = self
+            .latest_ms
+            .is_some_and(|latest| now_ms - latest >= SETTLE_MS);
+        let tell_settled = new.is_empty() && settled && !self.settled_told;
+        self.settled_told = new.is_empty() && (settled || self.settled_told);
+        if new.is_empty() && !was_refused && !tell_settled {
             return Vec::new();
         }
         vec![Observation::LogEvents(LogEvents {
@@ -441,6 +455,32 @@ mod tests {
                 11_300
             ),
             [2, 4]
+        );
+    }
+
+    #[test]
+    fn the_first_read_a_settle_time_after_the_newest_line_is_told_once_though_empty() {
+        let mut tail = described(0);
+        let read = |tail: &mut LogTail, lines: &[(u32, i64)], now| {
+            call(tail, now);
+            tail.answered(
+                Outcome::Answered(Answer::new(200, events(lines, None))),
+                now,
+            )
+        };
+        assert_eq!(read(&mut tail, &[(1, 10_000)], 10_300).len(), 1);
+        // Nothing new, a settle time after the newest line: told, empty.
+        let settled = read(&mut tail, &[(1, 10_000)], 11_300);
+        assert!(
+            matches!(&settled[..], [Observation::LogEvents(l)] if l.events.is_empty() && l.seen_ms == 11_300),
+            "{settled:?}"
+        );
+        assert_eq!(read(&mut tail, &[(1, 10_000)], 12_300), [], "told once");
+        assert_eq!(read(&mut tail, &[(2, 13_000)], 13_300).len(), 1);
+        assert_eq!(
+            read(&mut tail, &[], 14_300).len(),
+            1,
+            "told again after new lines"
         );
     }
 
