@@ -5,7 +5,9 @@
 //!   and AWS endpoints;
 //! - [`SimulatorConfig`]: the body of labsim's `GET /_labsim/config`;
 //! - [`timeline`]: the pipeline's ground truth, one typed event per hop,
-//!   read after a cursor.
+//!   read after a cursor;
+//! - [`number_json`]: a DynamoDB number as the lab's typed handler writes
+//!   it into a document.
 //!
 //! Plain data and serde only: no I/O, no clock, so it builds for the
 //! browser and for the simulator's core alike.
@@ -14,6 +16,8 @@ pub mod names;
 mod service;
 mod simulator_config;
 pub mod timeline;
+mod typed_number;
 
 pub use service::{Service, UnknownService};
 pub use simulator_config::{SimulatorConfig, SimulatorCredentials, SimulatorIdentity};
+pub use typed_number::number_json;

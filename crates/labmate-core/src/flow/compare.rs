@@ -59,22 +59,10 @@ pub fn plain(typed: &Value) -> Value {
     }
 }
 
-/// A DynamoDB number's text as JSON: an integer when whole, else a float
-/// (Python's `int(d) if d % 1 == 0 else float(d)`).
+/// A DynamoDB number's text as the typed handler writes it (the text
+/// itself when it is no number JSON can hold).
 fn number(text: &str) -> Value {
-    let whole = text
-        .split_once('.')
-        .is_none_or(|(_, fraction)| fraction.bytes().all(|b| b == b'0'));
-    let integer = text.split('.').next().unwrap_or_default();
-    if whole {
-        if let Ok(n) = integer.parse::<i64>() {
-            return Value::from(n);
-        }
-    }
-    text.parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map_or_else(|| Value::String(text.to_owned()), Value::Number)
+    lab_model::number_json(text).map_or_else(|| Value::String(text.to_owned()), Value::Number)
 }
 
 /// Whether the document's `value` shows the typed attribute `typed`.

@@ -454,24 +454,9 @@ fn deserialized_json(value: &AttributeValue) -> Value {
     }
 }
 
-/// `int(d) if d % 1 == 0 else float(d)` of a number in plain notation.
+/// A number as the typed handler writes it (JSON null when it is none).
 fn number_json(text: &str) -> Value {
-    let whole = text
-        .split_once('.')
-        .is_none_or(|(_, fraction)| fraction.bytes().all(|b| b == b'0'));
-    let integer = text.split('.').next().unwrap_or_default();
-    if whole {
-        if let Ok(n) = integer.parse::<i64>() {
-            return Value::from(n);
-        }
-        if let Ok(n) = integer.parse::<u64>() {
-            return Value::from(n);
-        }
-    }
-    text.parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map_or(Value::Null, Value::Number)
+    lab_model::number_json(text).map_or(Value::Null, Value::Number)
 }
 
 /// `repr(s)` of a `str`: single quotes unless the text holds a `'` and no
