@@ -47,6 +47,8 @@ pub fn ActionsPanel() -> impl IntoView {
 
     let send_one = move |_| {
         let Some(body) = checked() else { return };
+        // The last answer goes: what shows next is this send's.
+        result.set(None);
         spawn_local(async move {
             let (ok, text) = send_item(state, body).await.summary();
             result.set(Some(if ok {
@@ -60,6 +62,7 @@ pub fn ActionsPanel() -> impl IntoView {
     let send_many = move |_| {
         let Some(body) = checked() else { return };
         let count = burst_size.get_untracked();
+        result.set(None);
         send_burst(state, burst_bodies(&body, count), move |p| {
             let text = format!(
                 "Burst: {} of {} answered, {} written.",
