@@ -68,8 +68,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The board bar: the Watch switch, the counts, export and import (the
+/// split build's board module mounts it too).
 #[cfg(not(feature = "split"))]
-fn board_bar() -> impl IntoView {
+pub fn board_bar() -> impl IntoView {
     view! {
         <section class="board-bar">
             <WatchToggle/>
@@ -79,8 +81,9 @@ fn board_bar() -> impl IntoView {
     }
 }
 
+/// The flow board, each flow's actions in its detail.
 #[cfg(not(feature = "split"))]
-fn board() -> impl IntoView {
+pub fn board() -> impl IntoView {
     view! { <FlowBoard actions=Callback::new(|flow| view! { <FlowActions flow/> }.into_any())/> }
 }
 

@@ -1,4 +1,4 @@
-//! labmate's second wasm module (spike, docs/splitting.md): the pollers,
+//! labmate's second wasm module (docs/splitting.md): the pollers,
 //! the flow model and the flow board, fetched by the first module once the
 //! page is up and mounted in its board slot. It has its own Leptos runtime
 //! and its own copy of the page state; the first module pushes the session
@@ -12,11 +12,7 @@ use std::time::Duration;
 use labmate::browser;
 use labmate::pipeline;
 use labmate::state::AppState;
-use labmate::ui::flow_actions::FlowActions;
-use labmate::ui::flow_board::FlowBoard;
-use labmate::ui::flow_counts::FlowCounts;
-use labmate::ui::flow_files::FlowFiles;
-use labmate::ui::watch_toggle::WatchToggle;
+use labmate::ui::app::{board, board_bar};
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::parse_credentials;
 use leptos::prelude::*;
@@ -38,14 +34,7 @@ pub fn mount(slot: web_sys::HtmlElement) {
             move || state.now_ms.set(browser::now_ms()),
             Duration::from_secs(1),
         );
-        view! {
-            <section class="board-bar">
-                <WatchToggle/>
-                <FlowCounts/>
-                <FlowFiles/>
-            </section>
-            <FlowBoard actions=Callback::new(|flow| view! { <FlowActions flow/> }.into_any())/>
-        }
+        view! { {board_bar()} {board()} }
     });
     // The board lives as long as the page.
     handle.forget();

@@ -233,15 +233,20 @@ mod tests {
         .to_string()
     }
 
-    #[test]
-    fn the_headers_are_the_apps_for_the_same_request() {
+    /// The `Authorization` the app's path gives the case.
+    fn authorization() -> String {
         let headers: Vec<(String, String)> =
             serde_json::from_str(&signed_headers(&case()).unwrap()).unwrap();
-        let auth = &headers
-            .iter()
+        headers
+            .into_iter()
             .find(|(n, _)| n == "authorization")
             .unwrap()
-            .1;
+            .1
+    }
+
+    #[test]
+    fn the_headers_are_the_apps_for_the_same_request() {
+        let auth = authorization();
         assert!(auth.starts_with(
             "AWS4-HMAC-SHA256 Credential=ASIAIOSFODNN7EXAMPLE/20261118/ap-southeast-1/execute-api/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature="
         ), "{auth}");
@@ -263,15 +268,8 @@ mod tests {
 
     #[test]
     fn aws_sigv4_alone_signs_as_labmate_does() {
-        let headers: Vec<(String, String)> =
-            serde_json::from_str(&signed_headers(&case()).unwrap()).unwrap();
-        let auth = &headers
-            .iter()
-            .find(|(n, _)| n == "authorization")
-            .unwrap()
-            .1;
         let alone = sigv4_only_authorization(&SigningCase::parse(&case()).unwrap()).unwrap();
-        assert_eq!(&alone, auth);
+        assert_eq!(alone, authorization());
     }
 
     #[test]
