@@ -47,9 +47,11 @@ test('a poller\'s request is explained when opened, and not once the credentials
   await expect(page.getByTestId('watch-toggle')).toBeChecked();
   await page.getByTestId('inspector-show-polling').check();
   // Signed without its explanation (pollers' requests are), built on opening.
-  const polled = page.locator('[data-testid=inspector-row].polled').first();
-  const id = await polled.locator('.id').textContent();
-  await polled.click();
+  // One row, by its number: the newest polled row changes as pollers go on.
+  const id = await page.locator('[data-testid=inspector-row].polled').first().locator('.id').textContent();
+  const row = page.getByTestId('inspector-row').filter({ has: page.locator('.id', { hasText: new RegExp(`^${id}$`) }) });
+  await row.click();
+  await expect(row).toHaveClass(/selected/);
   await expect(page.getByTestId('canonical-request')).toHaveText(/^POST\n\/[^\n]*\n[^\n]*\ncontent-type:[^\n]+\nhost:127\.0\.0\.1:\d+\n/);
   await expect(page.getByTestId('string-to-sign')).toHaveText(/^AWS4-HMAC-SHA256\n\d{8}T\d{6}Z\n\d{8}\/ap-southeast-1\/[a-z-]+\/aws4_request\n[0-9a-f]{64}$/);
   // It explains the signature that was sent.
@@ -61,7 +63,8 @@ test('a poller\'s request is explained when opened, and not once the credentials
   await paste(page, formats(c)['bash/zsh export lines']);
   await expect(page.getByTestId('access-key')).toHaveText(`${c.AccessKeyId.slice(0, 4)}…${c.AccessKeyId.slice(-4)}`);
   // The paste's own check is selected now; back to the poller's request.
-  await page.getByTestId('inspector-row').filter({ has: page.locator('.id', { hasText: new RegExp(`^${id}$`) }) }).click();
+  await row.click();
+  await expect(row).toHaveClass(/selected/);
   await expect(page.getByTestId('explanation-unavailable')).toHaveText(/explanation is unavailable: it was signed with credentials that have since been replaced/);
   await expect(page.getByTestId('canonical-request')).toHaveCount(0);
   await expect(page.getByTestId('signature')).toHaveText(signature);
