@@ -132,6 +132,23 @@ fn reason(flows: &Flows, i: usize) -> Stuck {
     }
 }
 
+/// Every flow is past the Lambda, waiting for its document.
+fn assert_all_waiting_for_the_document(flows: &Flows) {
+    for flow in flows.flows() {
+        assert!(
+            matches!(
+                flow.state,
+                FlowState::InProgress {
+                    next: Hop::Collection,
+                    ..
+                }
+            ),
+            "{:?}",
+            flow.state
+        );
+    }
+}
+
 /// One INSERT of `k` through to the Lambda's success.
 fn inserted(flows: &mut Flows) {
     flows.observe(api(Some("k"), "Ann", 200, "{}", T));
@@ -550,19 +567,7 @@ fn a_crashing_record_blocks_later_changes_until_it_is_handled() {
         T + 60_000,
     ));
     flows.check(T + 60_100);
-    for flow in flows.flows() {
-        assert!(
-            matches!(
-                flow.state,
-                FlowState::InProgress {
-                    next: Hop::Collection,
-                    ..
-                }
-            ),
-            "{:?}",
-            flow.state
-        );
-    }
+    assert_all_waiting_for_the_document(&flows);
     assert_eq!(flows.flows()[0].lambda.as_ref().unwrap().attempts, 3);
 }
 
@@ -1223,19 +1228,7 @@ fn a_crashed_flow_and_the_one_behind_complete_once_a_typed_handler_handles_them(
         T + 30_300,
     ));
     flows.check(T + 31_000);
-    for flow in flows.flows() {
-        assert!(
-            matches!(
-                flow.state,
-                FlowState::InProgress {
-                    next: Hop::Collection,
-                    ..
-                }
-            ),
-            "{:?}",
-            flow.state
-        );
-    }
+    assert_all_waiting_for_the_document(&flows);
     assert_eq!(flows.flows()[0].lambda.as_ref().unwrap().attempts, 2);
     let hit = |source: Value| {
         Observation::DocumentSearch(DocumentSearch {
