@@ -18,6 +18,10 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 /// Mounts the app on the page.
 pub fn run() {
     report_panics();
+    // index.html's "starting" note is for browsers that never get this far.
+    if let Some(note) = leptos::prelude::document().get_element_by_id("starting") {
+        note.remove();
+    }
     leptos::mount::mount_to_body(ui::app::App);
 }
 
