@@ -230,3 +230,22 @@ def test_create_and_delete_event_source_mapping_take_their_time_too(lab):
     # From LATEST once Enabled: a new record flows.
     client_for(lab, "dynamodb", creds=creds).put_item(TableName="lab-table", Item={"id": {"S": "new"}, "name": {"S": "n"}})
     assert wait_for(lambda: search_by_dynamodb_id(opensearch_client(lab), "new"))
+
+
+def test_describe_log_groups_is_empty_until_the_first_invocation_creates_the_group(lab):
+    """What labmate's log tail asks before searching: a 200 either way, so a
+    function that never ran prints no error in the browser's console."""
+    logs = client_for(lab, "logs")
+    assert logs.describe_log_groups(logGroupNamePrefix=LOG_GROUP)["logGroups"] == []
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.filter_log_events(logGroupName=LOG_GROUP)
+
+    client_for(lab, "dynamodb").put_item(TableName="lab-table", Item={"id": {"S": "first"}, "name": {"S": "run"}})
+    groups = wait_for(lambda: logs.describe_log_groups(logGroupNamePrefix=LOG_GROUP)["logGroups"])
+    assert [g["logGroupName"] for g in groups] == [LOG_GROUP]
+    group = groups[0]
+    assert group["arn"] == f"arn:aws:logs:{REGION}:123456789012:log-group:{LOG_GROUP}:*"
+    assert group["logGroupArn"] == group["arn"].removesuffix(":*")
+    assert isinstance(group["creationTime"], int)
+    # A prefix that names no group finds none.
+    assert logs.describe_log_groups(logGroupNamePrefix=LOG_GROUP + "-v2")["logGroups"] == []

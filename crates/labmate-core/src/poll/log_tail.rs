@@ -9,12 +9,14 @@
 //! (the overlap window), so memory stays bounded however long the tail
 //! runs. A search follows `nextToken` page by
 //! page (a page may be empty while a token remains). No log group yet means
-//! the function has never run: not an error. Until a search finds the
-//! group, the tail searches only [`FIRST_RUN_MS`] after a change reached
-//! the table ([`LogTail::want`]), when the function has had time to run
-//! and create it: a search of a missing group is a 400, which Chromium
-//! prints in the console, and the learner's role may not describe log
-//! groups to check first.
+//! the function has never run: not an error. A search of a missing group
+//! is a 400, which Chromium prints in the console, so until the group is
+//! found the tail asks DescribeLogGroups (a 200, empty while the function
+//! never ran): once as it starts, then each second while a change waits
+//! ([`LogTail::want`]); the search follows at once when the group appears,
+//! so the first run's lines show as fast as later ones. A role that may not
+//! describe log groups makes the tail search [`FIRST_RUN_MS`] after the
+//! first change instead, when the function has had time to run.
 //! ThrottlingException backs off.
 
 use std::collections::BTreeMap;
@@ -23,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    failure, json_of, still_in_flight, Health, InFlight, Next, Outcome, PlannedCall, Poller,
-    PollerStatus, RetryCause, WaitReason,
+    failure, json_of, still_in_flight, Answer, Failure, Health, InFlight, Next, Outcome,
+    PlannedCall, Poller, PollerStatus, RetryCause, WaitReason,
 };
 use crate::flow::lambda_log::SETTLE_MS;
 use crate::flow::{Hop, LogEvent, LogEvents, Observation};
@@ -39,8 +41,8 @@ pub const OVERLAP_MS: i64 = 10_000;
 /// watching for.
 pub const NO_LOG_EVERY_MS: i64 = LOGS_GAP_MS;
 /// How long after the first change the function's log group can be
-/// expected: the trigger polls the stream four times a second, and the
-/// first run creates the group.
+/// expected, for a tail that may not describe log groups: the trigger polls
+/// the stream four times a second, and the first run creates the group.
 pub const FIRST_RUN_MS: i64 = 3_000;
 /// The most event ids kept, whatever the overlap window holds.
 pub const SEEN_CAP: usize = 20_000;
@@ -49,6 +51,28 @@ pub const SEEN_CAP: usize = 20_000;
 struct Search {
     start_ms: i64,
     token: Option<String>,
+}
+
+/// The call a tail has in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Call {
+    /// DescribeLogGroups: does the function's group exist yet?
+    Groups,
+    /// FilterLogEvents.
+    Search,
+}
+
+/// How the tail learns that the function's log group exists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum GroupCheck {
+    /// DescribeLogGroups has not been asked since the page loaded.
+    #[default]
+    NotAsked,
+    /// It answers: ask it while a change waits.
+    Describe,
+    /// The role may not describe log groups: search [`FIRST_RUN_MS`] after
+    /// the first change.
+    Wait,
 }
 
 /// The log tail's state machine.
@@ -72,10 +96,13 @@ pub struct LogTail {
     /// When the first change reached the table (the runner says).
     #[serde(default)]
     first_change_ms: Option<i64>,
+    /// Not saved: a page asks again, the learner's role may have changed.
+    #[serde(skip)]
+    group_check: GroupCheck,
     free_ms: i64,
     health: Health,
     #[serde(skip)]
-    in_flight: Option<InFlight<()>>,
+    in_flight: Option<InFlight<Call>>,
 }
 
 impl LogTail {
@@ -90,6 +117,7 @@ impl LogTail {
             seen: BTreeMap::new(),
             group_found: false,
             first_change_ms: None,
+            group_check: GroupCheck::NotAsked,
             free_ms: 0,
             health: Health::default(),
             in_flight: None,
@@ -97,8 +125,10 @@ impl LogTail {
     }
 
     /// When the first change reached the table or the stream
-    /// ([`crate::flow::Flows::first_change_ms`]): until [`FIRST_RUN_MS`]
-    /// after it, and until a search finds the group, the tail asks nothing.
+    /// ([`crate::flow::Flows::first_change_ms`]): until then, and until the
+    /// group is found, the tail asks nothing after its first
+    /// DescribeLogGroups (or, when it may not describe groups, until
+    /// [`FIRST_RUN_MS`] after it).
     pub fn want(&mut self, first_change_ms: Option<i64>) {
         self.first_change_ms = first_change_ms;
     }
@@ -125,6 +155,44 @@ impl LogTail {
             let cut = times[times.len() - SEEN_CAP];
             self.seen.retain(|_, t| *t >= cut);
         }
+    }
+
+    /// Asks `call` now; the next call waits [`LOGS_GAP_MS`].
+    fn call(&mut self, step: Call, call: PlannedCall, now_ms: i64) -> Next {
+        self.free_ms = now_ms + LOGS_GAP_MS;
+        self.in_flight = Some(InFlight {
+            step,
+            since_ms: now_ms,
+        });
+        Next::Call(call)
+    }
+
+    /// DescribeLogGroups answered: the search starts at once when the group
+    /// is there (the function has just run); a refusal makes the tail wait
+    /// for the first run instead.
+    fn groups_answered(&mut self, answer: &Answer, now_ms: i64) -> Vec<Observation> {
+        if let Some(failure) = failure(Service::Logs, "logs:DescribeLogGroups", answer) {
+            if matches!(failure, Failure::Denied { .. }) {
+                self.group_check = GroupCheck::Wait;
+                self.health.waiting(WaitReason::NoLogYet);
+                return Vec::new();
+            }
+            return self.health.fail(failure, Hop::Lambda, now_ms);
+        }
+        self.group_check = GroupCheck::Describe;
+        let body = json_of(answer);
+        self.group_found = body["logGroups"].as_array().is_some_and(|groups| {
+            groups
+                .iter()
+                .any(|g| g["logGroupName"].as_str() == Some(&self.log_group))
+        });
+        if self.group_found {
+            self.health.ok();
+            self.free_ms = now_ms;
+        } else {
+            self.health.waiting(WaitReason::NoLogYet);
+        }
+        Vec::new()
     }
 
     fn read(
@@ -195,16 +263,24 @@ impl Poller for LogTail {
             return Next::WaitUntil(self.free_ms);
         }
         if !self.group_found {
-            match self.first_change_ms {
-                None => {
+            match (self.group_check, self.first_change_ms) {
+                (GroupCheck::NotAsked, _) | (GroupCheck::Describe, Some(_)) => {
+                    let body = json!({"logGroupNamePrefix": self.log_group});
+                    return self.call(
+                        Call::Groups,
+                        PlannedCall::json(Service::Logs, "DescribeLogGroups", body),
+                        now_ms,
+                    );
+                }
+                (_, None) => {
                     self.health.waiting(WaitReason::NoLogYet);
                     return Next::Idle;
                 }
-                Some(at) if now_ms < at + FIRST_RUN_MS => {
+                (GroupCheck::Wait, Some(at)) if now_ms < at + FIRST_RUN_MS => {
                     self.health.waiting(WaitReason::NoLogYet);
                     return Next::WaitUntil(at + FIRST_RUN_MS);
                 }
-                Some(_) => {}
+                (GroupCheck::Wait, Some(_)) => {}
             }
         }
         let search = match &self.search {
@@ -219,18 +295,17 @@ impl Poller for LogTail {
             body["nextToken"] = json!(token);
         }
         self.search = Some(search);
-        self.free_ms = now_ms + LOGS_GAP_MS;
-        self.in_flight = Some(InFlight {
-            step: (),
-            since_ms: now_ms,
-        });
-        Next::Call(PlannedCall::json(Service::Logs, "FilterLogEvents", body))
+        self.call(
+            Call::Search,
+            PlannedCall::json(Service::Logs, "FilterLogEvents", body),
+            now_ms,
+        )
     }
 
     fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
-        if self.in_flight.take().is_none() {
+        let Some(InFlight { step, .. }) = self.in_flight.take() else {
             return Vec::new();
-        }
+        };
         let answer = match outcome {
             Outcome::Answered(answer) => answer,
             Outcome::NoAnswer => {
@@ -238,6 +313,9 @@ impl Poller for LogTail {
                 return Vec::new();
             }
         };
+        if step == Call::Groups {
+            return self.groups_answered(&answer, now_ms);
+        }
         if let Some(failure) = failure(Service::Logs, "logs:FilterLogEvents", &answer) {
             return match failure.code() {
                 Some("ResourceNotFoundException") => {
@@ -277,37 +355,116 @@ mod tests {
 
     const GROUP: &str = "/aws/lambda/sync-data-with-dynamodb-stream";
 
-    /// A tail with a change on the stream, from `start` on.
+    /// A tail from `start` on, with a change on the stream and the
+    /// function's log group found.
     fn described(start: i64) -> LogTail {
         let mut tail = LogTail::new(GROUP, start);
-        tail.want(Some(-FIRST_RUN_MS));
+        tail.want(Some(start));
+        groups(&mut tail, 0, &[GROUP]);
+        assert!(tail.group_found);
         tail
     }
 
-    #[test]
-    fn nothing_is_asked_before_the_first_change_has_had_time_to_run_the_function() {
-        let mut tail = LogTail::new(GROUP, 0);
-        assert_eq!(tail.next(0), Next::Idle);
-        assert_eq!(
-            tail.status(),
-            PollerStatus::Waiting {
-                reason: WaitReason::NoLogYet
-            }
-        );
-        // A change at 5 s: the function's first run needs a moment.
-        tail.want(Some(5_000));
-        assert_eq!(tail.next(5_000), Next::WaitUntil(5_000 + FIRST_RUN_MS));
-        let Next::Call(c) = tail.next(8_000) else {
-            panic!("searches once wanted")
+    /// Expects DescribeLogGroups for the function's group at `now` and
+    /// answers it with `names`.
+    fn groups(tail: &mut LogTail, now: i64, names: &[&str]) {
+        let Next::Call(c) = tail.next(now) else {
+            panic!("expected DescribeLogGroups at {now}")
         };
-        assert_eq!(c.operation, "FilterLogEvents");
-        tail.answered(
-            Outcome::Answered(Answer::new(200, r#"{"events": []}"#)),
-            8_000,
+        assert_eq!((c.service, c.operation), (Service::Logs, "DescribeLogGroups"));
+        let body: Value = serde_json::from_str(&c.body).unwrap();
+        assert_eq!(body, json!({"logGroupNamePrefix": GROUP}));
+        let found: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"logGroupName": n, "creationTime": 1, "storedBytes": 0}))
+            .collect();
+        let answer = Answer::new(200, json!({"logGroups": found}).to_string());
+        assert_eq!(tail.answered(Outcome::Answered(answer), now), []);
+    }
+
+    fn no_log_yet() -> PollerStatus {
+        PollerStatus::Waiting {
+            reason: WaitReason::NoLogYet,
+        }
+    }
+
+    #[test]
+    fn the_group_is_looked_for_as_the_tail_starts_then_each_second_while_a_change_waits() {
+        let mut tail = LogTail::new(GROUP, 0);
+        // Once as it starts, with nothing to wait for yet.
+        groups(&mut tail, 0, &[]);
+        assert_eq!(tail.status(), no_log_yet());
+        assert!(!tail.status().is_trouble());
+        assert_eq!(tail.next(5_000), Next::Idle, "no change: nothing asked");
+        // A change: asked each second; a group that only shares the prefix
+        // is not the function's.
+        tail.want(Some(5_000));
+        groups(&mut tail, 5_000, &[&format!("{GROUP}-v2")]);
+        assert_eq!(tail.next(5_500), Next::WaitUntil(6_000));
+        groups(&mut tail, 6_000, &[GROUP, &format!("{GROUP}-v2")]);
+        // The function has just run: its lines are searched at once.
+        assert_eq!(
+            call(&mut tail, 6_000),
+            json!({"logGroupName": GROUP, "startTime": 0})
         );
+        assert_eq!(ok(&mut tail, events(&[(1, 5_600)], None), 6_000), [1]);
+        assert_eq!(tail.next(6_500), Next::WaitUntil(7_000), "then one call a second");
         // Found: it goes on tailing whatever the board says.
         tail.want(None);
-        assert!(matches!(tail.next(9_000), Next::Call(_)));
+        call(&mut tail, 7_000);
+    }
+
+    #[test]
+    fn a_group_there_as_the_tail_starts_is_searched_at_once() {
+        let mut tail = LogTail::new(GROUP, 0);
+        groups(&mut tail, 0, &[GROUP]);
+        call(&mut tail, 0);
+    }
+
+    #[test]
+    fn a_role_that_may_not_describe_groups_searches_a_moment_after_the_first_change() {
+        let mut tail = LogTail::new(GROUP, 0);
+        assert!(matches!(tail.next(0), Next::Call(c) if c.operation == "DescribeLogGroups"));
+        let denied = Answer::new(
+            400,
+            r#"{"__type":"AccessDeniedException","message":"User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: logs:DescribeLogGroups on resource: arn:aws:logs:ap-southeast-1:123456789012:log-group::log-stream: because no identity-based policy allows the logs:DescribeLogGroups action"}"#,
+        );
+        // Not a hop refused: the tail only loses its early start.
+        assert_eq!(tail.answered(Outcome::Answered(denied), 0), []);
+        assert_eq!(tail.status(), no_log_yet());
+        assert_eq!(tail.next(1_000), Next::Idle);
+        tail.want(Some(5_000));
+        assert_eq!(tail.next(5_000), Next::WaitUntil(5_000 + FIRST_RUN_MS));
+        call(&mut tail, 8_000);
+        tail.answered(
+            Outcome::Answered(Answer::new(200, events(&[], None))),
+            8_000,
+        );
+        assert!(tail.group_found);
+        // Never asked again on this page.
+        tail.want(None);
+        call(&mut tail, 9_000);
+    }
+
+    #[test]
+    fn looking_for_the_group_backs_off_when_throttled() {
+        let mut tail = LogTail::new(GROUP, 0);
+        tail.want(Some(0));
+        assert!(matches!(tail.next(0), Next::Call(_)));
+        let throttled = Answer::new(
+            400,
+            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+        );
+        assert_eq!(tail.answered(Outcome::Answered(throttled), 0), []);
+        assert!(matches!(
+            tail.status(),
+            PollerStatus::Retrying {
+                cause: RetryCause::Throttled,
+                ..
+            }
+        ));
+        assert_eq!(tail.next(1_000), Next::WaitUntil(2_000));
+        groups(&mut tail, 2_000, &[GROUP]);
     }
 
     fn call(tail: &mut LogTail, now: i64) -> Value {
@@ -501,6 +658,9 @@ mod tests {
         );
         assert!(!tail.status().is_trouble());
         assert_eq!(tail.next(1_000), Next::WaitUntil(2_000));
+        // Deleted since: looked for again before any search.
+        groups(&mut tail, 2_000, &[GROUP]);
+        call(&mut tail, 2_000);
     }
 
     #[test]

@@ -335,6 +335,16 @@ pub fn learner_policy(ids: &LabIds) -> NamedPolicy {
                     "Effect": "Allow",
                     "Action": ["logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents"],
                     "Resource": format!("{log_group}:*")
+                },
+                {
+                    // Whether the function has run yet (its group exists),
+                    // asked before searching: DescribeLogGroups names no
+                    // group in its resource, so it is granted on the
+                    // account's groups.
+                    "Sid": "FindLabFunctionLogGroup",
+                    "Effect": "Allow",
+                    "Action": "logs:DescribeLogGroups",
+                    "Resource": log_group_arn(region, account, "*")
                 }
             ]
         })),
@@ -473,6 +483,7 @@ mod tests {
             lambda_authz(REGION, ACCOUNT, "ListEventSourceMappings", None),
             logs_authz(REGION, ACCOUNT, "FilterLogEvents", Some(&group), None),
             logs_authz(REGION, ACCOUNT, "DescribeLogStreams", Some(&group), None),
+            logs_authz(REGION, ACCOUNT, "DescribeLogGroups", None, None),
             logs_authz(
                 REGION,
                 ACCOUNT,
@@ -501,7 +512,6 @@ mod tests {
                 Some("/aws/lambda/other"),
                 None,
             ),
-            logs_authz(REGION, ACCOUNT, "DescribeLogGroups", None, None),
             logs_authz(REGION, ACCOUNT, "DeleteLogGroup", Some(&group), None),
         ];
         for authz in no {
