@@ -371,7 +371,10 @@ mod tests {
         let Next::Call(c) = tail.next(now) else {
             panic!("expected DescribeLogGroups at {now}")
         };
-        assert_eq!((c.service, c.operation), (Service::Logs, "DescribeLogGroups"));
+        assert_eq!(
+            (c.service, c.operation),
+            (Service::Logs, "DescribeLogGroups")
+        );
         let body: Value = serde_json::from_str(&c.body).unwrap();
         assert_eq!(body, json!({"logGroupNamePrefix": GROUP}));
         let found: Vec<Value> = names
@@ -408,7 +411,11 @@ mod tests {
             json!({"logGroupName": GROUP, "startTime": 0})
         );
         assert_eq!(ok(&mut tail, events(&[(1, 5_600)], None), 6_000), [1]);
-        assert_eq!(tail.next(6_500), Next::WaitUntil(7_000), "then one call a second");
+        assert_eq!(
+            tail.next(6_500),
+            Next::WaitUntil(7_000),
+            "then one call a second"
+        );
         // Found: it goes on tailing whatever the board says.
         tail.want(None);
         call(&mut tail, 7_000);
