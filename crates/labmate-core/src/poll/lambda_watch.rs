@@ -149,13 +149,15 @@ impl Poller for LambdaWatch {
                     vec![Observation::Trigger(TriggerSeen {
                         state: None,
                         last_processing_result: None,
+                        event_source_arn: None,
+                        mappings: 0,
                         seen_ms: now_ms,
                     })]
                 }
                 (Step::Function, true) => {
                     self.setup.waiting(WaitReason::NoFunction);
                     self.function_due_ms = now_ms + WATCH_EVERY_MS;
-                    Vec::new()
+                    vec![Observation::Function(FunctionSetup::missing(now_ms))]
                 }
                 _ => self.health(step).fail(failure, Hop::Lambda, now_ms),
             };
