@@ -285,9 +285,7 @@ impl StreamSetup {
         StreamSetup {
             enabled: spec["StreamEnabled"].as_bool().unwrap_or(false),
             view_type: spec["StreamViewType"].as_str().map(str::to_owned),
-            latest_stream_arn: body["Table"]["LatestStreamArn"]
-                .as_str()
-                .map(str::to_owned),
+            latest_stream_arn: body["Table"]["LatestStreamArn"].as_str().map(str::to_owned),
             seen_ms,
         }
     }
