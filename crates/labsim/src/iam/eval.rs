@@ -20,7 +20,7 @@
 
 use std::fmt;
 
-use super::glob::{action_matches, resource_matches, wildcard_match};
+use lab_model::glob::{action_matches, resource_matches, wildcard_match};
 use super::policy::{base_operator, Actions, ConditionBlock, Effect, PolicyDocument, Resources};
 
 /// Actions AWS allows whatever the policies say. For GetCallerIdentity the
