@@ -18,6 +18,7 @@ pub mod countdown;
 pub mod credentials;
 pub mod excerpt;
 pub mod flow;
+pub mod guide;
 pub mod lab_item;
 pub mod poll;
 pub mod service;
