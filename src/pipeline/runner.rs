@@ -134,6 +134,20 @@ pub fn saved() -> Option<String> {
     })
 }
 
+/// Reads the lab's settings again now (the guide's "Check now"). `false`
+/// when this tab runs no pollers (another tab reads the lab).
+pub fn recheck() -> bool {
+    POLLERS.with(|p| match p.borrow_mut().as_mut() {
+        Some(p) => {
+            for which in Which::ALL {
+                p.get(which).recheck();
+            }
+            true
+        }
+        None => false,
+    })
+}
+
 /// Starts every poller, from `saved` positions when they read.
 pub fn start(state: AppState, saved: Option<String>) {
     let mut pollers = Pollers::new(&state);

@@ -7,9 +7,10 @@ use leptos::prelude::*;
 
 use crate::browser;
 use crate::pipeline::aws_now_ms;
+use crate::pipeline::runner;
 use crate::state::{use_state, IdentityState};
 use crate::ui::guide_step::GuideStep;
-use crate::ui::reactive::text;
+use crate::ui::reactive::{nothing, on_click, part, text};
 
 /// Where the progress is kept.
 const PROGRESS_KEY: &str = "labmate.progress";
@@ -24,9 +25,7 @@ pub fn GuidePanel() -> impl IntoView {
         });
         state.flows.with(|flows| {
             state.config.with(|config| {
-                let account = known
-                    .as_deref()
-                    .or_else(|| LabFacts::account_seen(flows));
+                let account = known.as_deref().or_else(|| LabFacts::account_seen(flows));
                 check_all(&LabFacts {
                     flows,
                     config,
@@ -43,9 +42,11 @@ pub fn GuidePanel() -> impl IntoView {
     // Each new set of checks moves the progress on; then it is saved.
     Effect::new(move |_| {
         let now = aws_now_ms(&state);
-        checks.with(|c| progress.update(|p| {
-            p.update(c, now);
-        }));
+        checks.with(|c| {
+            progress.update(|p| {
+                p.update(c, now);
+            })
+        });
     });
     Effect::new(move |_| {
         progress.with(|p| {
@@ -55,6 +56,14 @@ pub fn GuidePanel() -> impl IntoView {
         })
     });
     let done = Memo::new(move |_| progress.with(Progress::passed));
+    let recheck_note = RwSignal::new(None::<&'static str>);
+    let recheck = on_click(move |_| {
+        recheck_note.set(Some(if runner::recheck() {
+            "Checking the function, stream, role and trigger again now."
+        } else {
+            "Another labmate tab reads the lab: it checks again on its own within 30 s."
+        }));
+    });
     let steps = Step::ALL
         .iter()
         .enumerate()
@@ -70,6 +79,12 @@ pub fn GuidePanel() -> impl IntoView {
             <h2 id="guide-title">"The chapter, step by step"</h2>
             <p class="guide-progress" data-testid="guide-progress" data-done=move || done.get()>
                 {text(move || format!("{} of {} steps done", done.get(), Step::ALL.len()))}
+                " "
+                <button type="button" data-testid="guide-recheck" on:click=recheck>"Check now"</button>
+                {part(move || match recheck_note.get() {
+                    Some(n) => view! { <span class="muted" role="status">" "{n}</span> }.into_any(),
+                    None => nothing(),
+                })}
             </p>
             <ol class="guide-steps">{steps}</ol>
         </section>

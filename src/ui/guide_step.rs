@@ -2,10 +2,10 @@
 //! evidence, each problem with its fix), and copy buttons for what the
 //! console asks for. In projector mode account ids and key ids are masked.
 
+use lab_model::names::{AOSS_POLICY, INDEX, LOG_GROUP, ROLE, STREAM_POLICY, TABLE};
 use labmate_core::change::GUIDE_TEST_ITEM;
 use labmate_core::guide::{expected_variables, Status, Step, StepCheck, StepRecord};
 use labmate_core::projector::mask_ids;
-use lab_model::names::{AOSS_POLICY, INDEX, LOG_GROUP, ROLE, STREAM_POLICY, TABLE};
 use leptos::prelude::*;
 
 use crate::state::use_state;
@@ -85,7 +85,12 @@ pub fn GuideStep(
         view! { <ul class="guide-problems">{items}</ul> }.into_any()
     });
     let evidence = part(move || {
-        let items = check.with(|c| c.evidence.iter().map(guide_words::evidence).collect::<Vec<_>>());
+        let items = check.with(|c| {
+            c.evidence
+                .iter()
+                .map(guide_words::evidence)
+                .collect::<Vec<_>>()
+        });
         if items.is_empty() {
             return nothing();
         }

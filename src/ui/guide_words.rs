@@ -2,9 +2,9 @@
 //! each check's evidence and problems say. English for now; the page's
 //! language catalogues take these over (issue 9, part 6).
 
+use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY};
 use labmate_core::flow::FlowId;
 use labmate_core::guide::{Evidence, FlowReach, PolicyStatement, Problem, Status, Step};
-use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY};
 
 /// A step as the guide shows it.
 pub struct StepWords {
@@ -131,7 +131,10 @@ pub fn evidence(e: &Evidence) -> String {
             Some(arn) => format!("Stream on, view type {view_type}: {arn}"),
             None => format!("Stream on, view type {view_type}"),
         },
-        Evidence::Statement { policy, statement: s } => {
+        Evidence::Statement {
+            policy,
+            statement: s,
+        } => {
             format!("{policy}: {}", statement(s))
         }
         Evidence::Trigger {

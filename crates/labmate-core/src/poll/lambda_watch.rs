@@ -42,6 +42,8 @@ pub struct LambdaWatch {
     trigger: Health,
     setup: Health,
     in_flight: Option<InFlight<Step>>,
+    /// "Check now" was asked while a call was out.
+    recheck_pending: bool,
 }
 
 impl LambdaWatch {
@@ -55,6 +57,7 @@ impl LambdaWatch {
             trigger: Health::default(),
             setup: Health::default(),
             in_flight: None,
+            recheck_pending: false,
         }
     }
 
@@ -97,33 +100,9 @@ impl LambdaWatch {
     }
 }
 
-impl Poller for LambdaWatch {
-    fn next(&mut self, now_ms: i64) -> Next {
-        if let Some(f) = &self.in_flight {
-            if now_ms - f.since_ms < LOST_CALL_MS {
-                return Next::Idle;
-            }
-            let step = f.step;
-            self.in_flight = None;
-            self.health(step).retry(RetryCause::NoAnswer, now_ms);
-        }
-        let step = [Step::Trigger, Step::Function]
-            .into_iter()
-            .min_by_key(|s| self.due(*s))
-            .unwrap_or(Step::Trigger);
-        let due = self.due(step);
-        if due > now_ms {
-            return Next::WaitUntil(due);
-        }
-        self.free_ms = now_ms + LAMBDA_GAP_MS;
-        self.in_flight = Some(InFlight {
-            step,
-            since_ms: now_ms,
-        });
-        Next::Call(self.call(step))
-    }
-
-    fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
+impl LambdaWatch {
+    /// Reads the answer to the call in flight ([`Poller::answered`]).
+    fn read_answer(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
         let Some(InFlight { step, .. }) = self.in_flight.take() else {
             return Vec::new();
         };
@@ -187,6 +166,44 @@ impl Poller for LambdaWatch {
             }
         }
     }
+}
+
+impl Poller for LambdaWatch {
+    fn next(&mut self, now_ms: i64) -> Next {
+        if let Some(f) = &self.in_flight {
+            if now_ms - f.since_ms < LOST_CALL_MS {
+                return Next::Idle;
+            }
+            let step = f.step;
+            self.in_flight = None;
+            self.health(step).retry(RetryCause::NoAnswer, now_ms);
+        }
+        let step = [Step::Trigger, Step::Function]
+            .into_iter()
+            .min_by_key(|s| self.due(*s))
+            .unwrap_or(Step::Trigger);
+        let due = self.due(step);
+        if due > now_ms {
+            return Next::WaitUntil(due);
+        }
+        self.free_ms = now_ms + LAMBDA_GAP_MS;
+        self.in_flight = Some(InFlight {
+            step,
+            since_ms: now_ms,
+        });
+        Next::Call(self.call(step))
+    }
+
+    fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
+        let seen = self.read_answer(outcome, now_ms);
+        // "Check now" came while this call was out: the answer may predate
+        // the learner's change, so the settings are read again.
+        if std::mem::take(&mut self.recheck_pending) {
+            self.trigger_due_ms = 0;
+            self.function_due_ms = 0;
+        }
+        seen
+    }
 
     /// The trigger's trouble first, then the function's.
     fn status(&self) -> PollerStatus {
@@ -200,6 +217,13 @@ impl Poller for LambdaWatch {
     fn wake(&mut self) {
         self.trigger.wake();
         self.setup.wake();
+    }
+
+    fn recheck(&mut self) {
+        self.wake();
+        self.recheck_pending = self.in_flight.is_some();
+        self.trigger_due_ms = 0;
+        self.function_due_ms = 0;
     }
 }
 
@@ -335,5 +359,19 @@ mod tests {
         answer(&mut w, 200, json!({}), 500);
         assert_eq!(w.next(600), Next::WaitUntil(2_000));
         assert_eq!(call(&mut w, 2_000).operation, "ListEventSourceMappings");
+    }
+
+    #[test]
+    fn check_now_reads_the_trigger_and_the_function_again_at_once() {
+        let mut w = LambdaWatch::new("f");
+        call(&mut w, 0);
+        answer(&mut w, 200, mapping("Enabled"), 0);
+        call(&mut w, 500);
+        answer(&mut w, 200, json!({}), 500);
+        assert_eq!(w.next(1_000), Next::WaitUntil(WATCH_EVERY_MS));
+        w.recheck();
+        assert_eq!(call(&mut w, 1_000).operation, "ListEventSourceMappings");
+        answer(&mut w, 200, mapping("Disabled"), 1_000);
+        assert_eq!(call(&mut w, 1_500).operation, "GetFunctionConfiguration");
     }
 }

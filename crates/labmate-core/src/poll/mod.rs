@@ -169,6 +169,12 @@ pub trait Poller {
     /// Ask again now rather than after the backoff or refusal delay: fresh
     /// credentials were pasted, or the page came back to the foreground.
     fn wake(&mut self);
+    /// Read the lab's settings again now, not at their usual pace: the
+    /// learner has just changed something in the console (the guide's
+    /// "Check now"). Pollers that read no setting have nothing to do.
+    fn recheck(&mut self) {
+        self.wake();
+    }
 }
 
 /// Where a poller stands, in words the page can show

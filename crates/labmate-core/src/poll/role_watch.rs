@@ -39,6 +39,8 @@ pub struct RoleWatch {
     free_ms: i64,
     health: Health,
     in_flight: Option<InFlight<Step>>,
+    /// "Check now" was asked while a call was out.
+    recheck_pending: bool,
 }
 
 impl RoleWatch {
@@ -52,6 +54,7 @@ impl RoleWatch {
             free_ms: 0,
             health: Health::default(),
             in_flight: None,
+            recheck_pending: false,
         }
     }
 
@@ -64,6 +67,13 @@ impl RoleWatch {
             self.read.clear();
             self.due_ms = 0;
         }
+    }
+
+    /// A new round from ListRolePolicies, now.
+    fn restart(&mut self) {
+        self.to_read.clear();
+        self.read.clear();
+        self.due_ms = 0;
     }
 
     fn call(&self, step: &Step) -> PlannedCall {
@@ -135,36 +145,9 @@ fn policy_document(xml: &str) -> Result<Value, String> {
     serde_json::from_str(&decoded).map_err(|e| format!("the policy is not JSON: {e}"))
 }
 
-impl Poller for RoleWatch {
-    fn next(&mut self, now_ms: i64) -> Next {
-        if let Some(f) = &self.in_flight {
-            if now_ms - f.since_ms < LOST_CALL_MS {
-                return Next::Idle;
-            }
-            self.in_flight = None;
-            self.health.retry(RetryCause::NoAnswer, now_ms);
-        }
-        if let Some(at) = self.health.holds(now_ms) {
-            return Next::WaitUntil(at);
-        }
-        let step = match self.to_read.last() {
-            Some(name) => Step::Get(name.clone()),
-            None if now_ms < self.due_ms => return Next::WaitUntil(self.due_ms),
-            None => Step::List,
-        };
-        if now_ms < self.free_ms {
-            return Next::WaitUntil(self.free_ms);
-        }
-        self.free_ms = now_ms + IAM_GAP_MS;
-        let call = self.call(&step);
-        self.in_flight = Some(InFlight {
-            step,
-            since_ms: now_ms,
-        });
-        Next::Call(call)
-    }
-
-    fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
+impl RoleWatch {
+    /// Reads the answer to the call in flight ([`Poller::answered`]).
+    fn read_answer(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
         let Some(InFlight { step, .. }) = self.in_flight.take() else {
             return Vec::new();
         };
@@ -182,15 +165,22 @@ impl Poller for RoleWatch {
         if let Some(failure) = failure(Service::Iam, action, &answer) {
             return match failure {
                 Failure::Refused { code, .. } if code == "NoSuchEntity" => {
-                    // No such role (or the policy went between the calls):
-                    // read again next round.
                     self.to_read.clear();
                     self.read.clear();
-                    self.due_ms = now_ms + ROLE_EVERY_MS;
-                    self.health.waiting(WaitReason::NoRole);
                     match step {
-                        Step::List => vec![self.observation(true, now_ms)],
-                        Step::Get(_) => Vec::new(),
+                        // No such role: asked again next round.
+                        Step::List => {
+                            self.due_ms = now_ms + ROLE_EVERY_MS;
+                            self.health.waiting(WaitReason::NoRole);
+                            vec![self.observation(true, now_ms)]
+                        }
+                        // The policy went between the two calls (the
+                        // learner is editing the role): list again now.
+                        Step::Get(_) => {
+                            self.due_ms = now_ms;
+                            self.health.ok();
+                            Vec::new()
+                        }
                     }
                 }
                 other => self.health.fail(other, Hop::Lambda, now_ms),
@@ -237,6 +227,47 @@ impl Poller for RoleWatch {
             },
         }
     }
+}
+
+impl Poller for RoleWatch {
+    fn next(&mut self, now_ms: i64) -> Next {
+        if let Some(f) = &self.in_flight {
+            if now_ms - f.since_ms < LOST_CALL_MS {
+                return Next::Idle;
+            }
+            self.in_flight = None;
+            self.health.retry(RetryCause::NoAnswer, now_ms);
+        }
+        if let Some(at) = self.health.holds(now_ms) {
+            return Next::WaitUntil(at);
+        }
+        let step = match self.to_read.last() {
+            Some(name) => Step::Get(name.clone()),
+            None if now_ms < self.due_ms => return Next::WaitUntil(self.due_ms),
+            None => Step::List,
+        };
+        if now_ms < self.free_ms {
+            return Next::WaitUntil(self.free_ms);
+        }
+        self.free_ms = now_ms + IAM_GAP_MS;
+        let call = self.call(&step);
+        self.in_flight = Some(InFlight {
+            step,
+            since_ms: now_ms,
+        });
+        Next::Call(call)
+    }
+
+    fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
+        let seen = self.read_answer(outcome, now_ms);
+        // "Check now" came while this call was out: the round may predate
+        // the learner's change, so it starts again and tells nothing.
+        if std::mem::take(&mut self.recheck_pending) {
+            self.restart();
+            return Vec::new();
+        }
+        seen
+    }
 
     fn status(&self) -> PollerStatus {
         self.health.status.clone()
@@ -244,6 +275,12 @@ impl Poller for RoleWatch {
 
     fn wake(&mut self) {
         self.health.wake();
+    }
+
+    fn recheck(&mut self) {
+        self.wake();
+        self.recheck_pending = self.in_flight.is_some();
+        self.restart();
     }
 }
 
@@ -366,5 +403,56 @@ mod tests {
         call(&mut w, 0);
         assert!(ok(&mut w, "<html>oops", 0).is_empty());
         assert!(matches!(w.status(), PollerStatus::Retrying { .. }));
+    }
+
+    #[test]
+    fn check_now_reads_the_role_again_at_once() {
+        let mut w = RoleWatch::new(ROLE);
+        call(&mut w, 0);
+        ok(&mut w, &list(&[]), 0);
+        assert_eq!(w.next(1_000), Next::WaitUntil(ROLE_EVERY_MS));
+        w.recheck();
+        assert_eq!(call(&mut w, 1_000).operation, "ListRolePolicies");
+    }
+
+    #[test]
+    fn a_policy_removed_between_the_two_calls_lists_the_role_again_at_once() {
+        let mut w = RoleWatch::new(ROLE);
+        call(&mut w, 0);
+        ok(&mut w, &list(&["aoss-policy", "dynamodb-stream-data"]), 0);
+        call(&mut w, 500);
+        let gone = Answer::new(
+            404,
+            r#"<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role policy with name aoss-policy cannot be found.</Message></Error></ErrorResponse>"#,
+        );
+        assert_eq!(w.answered(Outcome::Answered(gone), 500), []);
+        assert!(!w.status().is_trouble());
+        assert_ne!(
+            w.status(),
+            PollerStatus::Waiting {
+                reason: WaitReason::NoRole
+            },
+            "the role is there"
+        );
+        assert_eq!(call(&mut w, 1_000).operation, "ListRolePolicies");
+    }
+
+    #[test]
+    fn check_now_while_a_call_is_out_reads_again_after_its_answer() {
+        let mut w = RoleWatch::new(ROLE);
+        call(&mut w, 0);
+        w.recheck();
+        ok(&mut w, &list(&[]), 0);
+        assert_eq!(call(&mut w, 500).operation, "ListRolePolicies");
+    }
+
+    #[test]
+    fn check_now_between_two_calls_of_a_round_starts_the_round_again() {
+        let mut w = RoleWatch::new(ROLE);
+        call(&mut w, 0);
+        ok(&mut w, &list(&["aoss-policy"]), 0);
+        // The learner adds a policy now: the listing above is out of date.
+        w.recheck();
+        assert_eq!(call(&mut w, 500).operation, "ListRolePolicies");
     }
 }

@@ -152,6 +152,9 @@ pub struct StreamReader {
     health: Health,
     #[serde(skip)]
     in_flight: Option<InFlight<Step>>,
+    /// "Check now" was asked while a call was out.
+    #[serde(skip)]
+    recheck_pending: bool,
 }
 
 impl StreamReader {
@@ -169,6 +172,7 @@ impl StreamReader {
             streams_free_ms: 0,
             health: Health::default(),
             in_flight: None,
+            recheck_pending: false,
         }
     }
 
@@ -459,27 +463,9 @@ impl StreamReader {
     }
 }
 
-impl Poller for StreamReader {
-    fn next(&mut self, now_ms: i64) -> Next {
-        if still_in_flight(&mut self.in_flight, &mut self.health, now_ms) {
-            return Next::Idle;
-        }
-        if let Some(at) = self.health.holds(now_ms) {
-            return Next::WaitUntil(at);
-        }
-        let (step, due) = self.plan();
-        if due > now_ms {
-            return Next::WaitUntil(due);
-        }
-        let call = self.call_for(&step, now_ms);
-        self.in_flight = Some(InFlight {
-            step,
-            since_ms: now_ms,
-        });
-        Next::Call(call)
-    }
-
-    fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
+impl StreamReader {
+    /// Reads the answer to the call in flight ([`Poller::answered`]).
+    fn read_answer(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
         let Some(InFlight { step, .. }) = self.in_flight.take() else {
             return Vec::new();
         };
@@ -524,6 +510,37 @@ impl Poller for StreamReader {
             Step::GetRecords(id) => self.read_page(&id, &body, was_refused, now_ms),
         }
     }
+}
+
+impl Poller for StreamReader {
+    fn next(&mut self, now_ms: i64) -> Next {
+        if still_in_flight(&mut self.in_flight, &mut self.health, now_ms) {
+            return Next::Idle;
+        }
+        if let Some(at) = self.health.holds(now_ms) {
+            return Next::WaitUntil(at);
+        }
+        let (step, due) = self.plan();
+        if due > now_ms {
+            return Next::WaitUntil(due);
+        }
+        let call = self.call_for(&step, now_ms);
+        self.in_flight = Some(InFlight {
+            step,
+            since_ms: now_ms,
+        });
+        Next::Call(call)
+    }
+
+    fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
+        let seen = self.read_answer(outcome, now_ms);
+        // "Check now" came while this call was out: the answer may predate
+        // the learner's change, so the table is described again.
+        if std::mem::take(&mut self.recheck_pending) {
+            self.table_due_ms = 0;
+        }
+        seen
+    }
 
     fn status(&self) -> PollerStatus {
         self.health.status.clone()
@@ -531,6 +548,12 @@ impl Poller for StreamReader {
 
     fn wake(&mut self) {
         self.health.wake();
+    }
+
+    fn recheck(&mut self) {
+        self.wake();
+        self.recheck_pending = self.in_flight.is_some();
+        self.table_due_ms = 0;
     }
 }
 
@@ -732,6 +755,15 @@ mod tests {
             .count();
         assert!((59..=61).contains(&streams), "{streams} GetRecords in 60 s");
         assert_eq!(tables, 2, "DescribeTable every 30 s");
+    }
+
+    #[test]
+    fn check_now_describes_the_table_again_at_once() {
+        let mut r = reading(StartAt::TrimHorizon);
+        assert_eq!(call(&mut r, 1_000).0, "GetRecords");
+        ok(&mut r, page(vec![], Some("it")), 1_000);
+        r.recheck();
+        assert_eq!(call(&mut r, 1_500).0, "DescribeTable");
     }
 
     #[test]
