@@ -172,8 +172,11 @@ pub(crate) fn role_id(identity: &IdentityStore, role: &str) -> String {
 /// The identity policies of a role the lab has, by name.
 fn role_permissions(ids: &LabIds, lab_role: LabRoleSetup, role: &str) -> Option<PermissionSet> {
     match role {
-        crate::identity::DEMO_ROLE_NAME => Some(iam::learner_permissions(ids)),
+        crate::identity::DEMO_ROLE_NAME => Some(iam::participant_permissions(ids)),
         iam::LAMBDA_ROLE => Some(lab_role.permissions(ids)),
+        // The role an instructor makes for learners' credentials, with the
+        // policy labmate generates for it.
+        iam::LEARNER_ROLE => Some(iam::learner_permissions(ids)),
         _ => None,
     }
 }
@@ -357,7 +360,7 @@ mod tests {
             11,
             NOW,
             DEFAULT_CREDENTIAL_TTL_SECONDS,
-            iam::learner_permissions(&ids()),
+            iam::participant_permissions(&ids()),
         )
     }
 
