@@ -55,7 +55,8 @@ impl From<AuthError> for StsError {
 
 /// Answers one STS request (CORS is the caller's business). AssumeRole
 /// mints credentials into `identity`; a session of `lambda-lab-role` has
-/// the role's policies as `lab_role` says they now are.
+/// the role's policies as `lab_role` says they now are, one of
+/// `labmate-learner` the policy labmate generates for learners.
 pub fn handle(
     req: &Request,
     identity: &mut IdentityStore,
