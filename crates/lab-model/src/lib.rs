@@ -11,12 +11,15 @@
 //! - [`timeline`]: the pipeline's ground truth, one typed event per hop,
 //!   read after a cursor;
 //! - [`number_json`]: a DynamoDB number as the lab's typed handler writes
-//!   it into a document.
+//!   it into a document;
+//! - [`glob`]: IAM's wildcard matching (labsim's authorizer; labmate's
+//!   guide reading the role's policies).
 //!
 //! Plain data and serde only: no I/O, no clock, so it builds for the
 //! browser and for the simulator's core alike.
 
 pub mod arn;
+pub mod glob;
 pub mod names;
 pub mod policies;
 mod service;

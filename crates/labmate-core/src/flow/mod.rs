@@ -36,8 +36,8 @@ pub use lab_model::timeline::ChangeKind;
 use lambda_log::{Invocation, LambdaLog, PrintedRecord, RecordOutcome};
 pub use observe::{
     ApiAnswer, ApiVerdict, DocumentHit, DocumentSearch, FunctionSetup, Image, LogEvent, LogEvents,
-    NotObservable, Observation, ReadFrom, StreamPage, StreamRecordSeen, StreamSetup, TableCall,
-    TriggerSeen, WireError,
+    NotObservable, Observation, ReadFrom, RolePolicies, StreamPage, StreamRecordSeen, StreamSetup,
+    TableCall, TriggerSeen, WireError,
 };
 pub use stuck::Stuck;
 
@@ -425,6 +425,9 @@ pub struct Flows {
     stream_setup: Option<StreamSetup>,
     trigger: Option<TriggerSeen>,
     function: Option<FunctionSetup>,
+    /// The execution role's inline policies, when IAM lets them be read.
+    #[serde(default)]
+    role: Option<RolePolicies>,
     /// The last invocation, when it failed before printing its batch (the
     /// environment variables missing): every change waiting for the Lambda
     /// waits behind it.
@@ -582,6 +585,32 @@ impl Flows {
             .min()
     }
 
+    /// The table's stream as last described.
+    pub fn stream_setup(&self) -> Option<&StreamSetup> {
+        self.stream_setup.as_ref()
+    }
+
+    /// The trigger as last listed.
+    pub fn trigger(&self) -> Option<&TriggerSeen> {
+        self.trigger.as_ref()
+    }
+
+    /// The function's configuration as last read.
+    pub fn function(&self) -> Option<&FunctionSetup> {
+        self.function.as_ref()
+    }
+
+    /// The execution role's inline policies as last read.
+    pub fn role(&self) -> Option<&RolePolicies> {
+        self.role.as_ref()
+    }
+
+    /// The refusal of `permission` (a setting's read: `lambda:*`, `iam:*`),
+    /// while it lasts.
+    pub fn unseen_setting(&self, permission: &str) -> Option<&NotObservable> {
+        self.unseen_settings.get(permission)
+    }
+
     /// The function's OPENSEARCH_INDEX, when seen.
     pub fn function_index(&self) -> Option<&str> {
         self.function.as_ref().and_then(FunctionSetup::index)
@@ -674,6 +703,11 @@ impl Flows {
                 self.unseen_settings
                     .remove("lambda:GetFunctionConfiguration");
                 self.function = Some(f)
+            }
+            Observation::Role(r) => {
+                self.unseen_settings
+                    .retain(|permission, _| !permission.starts_with("iam:"));
+                self.role = Some(r)
             }
             Observation::DocumentSearch(s) => {
                 self.not_observable.remove(&Hop::Collection);

@@ -29,6 +29,7 @@ pub enum Observation {
     LogEvents(LogEvents),
     Trigger(TriggerSeen),
     Function(FunctionSetup),
+    Role(RolePolicies),
     DocumentSearch(DocumentSearch),
     NotObservable(NotObservable),
 }
@@ -270,6 +271,10 @@ pub struct StreamSetup {
     pub enabled: bool,
     /// `NEW_IMAGE`, `NEW_AND_OLD_IMAGES`, `KEYS_ONLY`, `OLD_IMAGE`.
     pub view_type: Option<String>,
+    /// The table's current stream (a stream turned off and on again is a
+    /// new one): the one the trigger must read.
+    #[serde(default)]
+    pub latest_stream_arn: Option<String>,
     pub seen_ms: i64,
 }
 
@@ -280,6 +285,7 @@ impl StreamSetup {
         StreamSetup {
             enabled: spec["StreamEnabled"].as_bool().unwrap_or(false),
             view_type: spec["StreamViewType"].as_str().map(str::to_owned),
+            latest_stream_arn: body["Table"]["LatestStreamArn"].as_str().map(str::to_owned),
             seen_ms,
         }
     }
@@ -345,6 +351,12 @@ pub struct TriggerSeen {
     /// `None`: the function has no mapping on the table's stream.
     pub state: Option<String>,
     pub last_processing_result: Option<String>,
+    /// The stream it reads.
+    #[serde(default)]
+    pub event_source_arn: Option<String>,
+    /// How many mappings the function has (the lab wants one).
+    #[serde(default)]
+    pub mappings: usize,
     pub seen_ms: i64,
 }
 
@@ -356,6 +368,8 @@ impl TriggerSeen {
         TriggerSeen {
             state: text("State"),
             last_processing_result: text("LastProcessingResult"),
+            event_source_arn: text("EventSourceArn"),
+            mappings: body["EventSourceMappings"].as_array().map_or(0, Vec::len),
             seen_ms,
         }
     }
@@ -367,6 +381,21 @@ impl TriggerSeen {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunctionSetup {
     pub environment: BTreeMap<String, String>,
+    /// GetFunctionConfiguration answered 404: there is no such function.
+    #[serde(default)]
+    pub missing: bool,
+    /// `python3.12`.
+    #[serde(default)]
+    pub runtime: Option<String>,
+    /// The execution role's ARN.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// `Active`, `Pending`, `Inactive`, `Failed`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// `lambda_function.lambda_handler`.
+    #[serde(default)]
+    pub handler: Option<String>,
     pub seen_ms: i64,
 }
 
@@ -383,19 +412,55 @@ impl FunctionSetup {
     /// GetFunctionConfiguration's answer (`Environment.Variables`).
     pub fn from_function_configuration(body: &Value, seen_ms: i64) -> Self {
         let variables = &body["Environment"]["Variables"];
+        let text = |k: &str| body[k].as_str().map(str::to_owned);
         FunctionSetup {
             environment: LAB_VARIABLES
                 .iter()
                 .filter_map(|name| Some((name.to_string(), variables[*name].as_str()?.to_owned())))
                 .collect(),
+            missing: false,
+            runtime: text("Runtime"),
+            role: text("Role"),
+            state: text("State"),
+            handler: text("Handler"),
             seen_ms,
         }
+    }
+
+    /// GetFunctionConfiguration's 404: no function of that name.
+    pub fn missing(seen_ms: i64) -> Self {
+        FunctionSetup {
+            environment: BTreeMap::new(),
+            missing: true,
+            runtime: None,
+            role: None,
+            state: None,
+            handler: None,
+            seen_ms,
+        }
+    }
+
+    /// The execution role's name (the last part of its ARN).
+    pub fn role_name(&self) -> Option<&str> {
+        self.role.as_deref()?.rsplit('/').next()
     }
 
     /// `OPENSEARCH_INDEX`, the index the handler writes to.
     pub fn index(&self) -> Option<&str> {
         self.environment.get("OPENSEARCH_INDEX").map(String::as_str)
     }
+}
+
+/// The execution role's inline policies, as IAM gives them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RolePolicies {
+    /// The role's name.
+    pub role: String,
+    /// IAM has no role of that name.
+    pub missing: bool,
+    /// Each inline policy's document (JSON), by policy name.
+    pub inline: BTreeMap<String, Value>,
+    pub seen_ms: i64,
 }
 
 /// A `_search` by `id.keyword` for one item.
@@ -460,11 +525,12 @@ pub struct NotObservable {
 }
 
 impl NotObservable {
-    /// Whether the refusal hides the hop. The trigger's state and the
-    /// function's settings (`lambda:*`) explain the Lambda hop, but its log
-    /// shows it: refusing them hides nothing.
+    /// Whether the refusal hides the hop. The trigger's state, the
+    /// function's settings (`lambda:*`) and its role's policies (`iam:*`)
+    /// explain the Lambda hop, but its log shows it: refusing them hides
+    /// nothing.
     pub fn hides_hop(&self) -> bool {
-        !self.permission.starts_with("lambda:")
+        !self.permission.starts_with("lambda:") && !self.permission.starts_with("iam:")
     }
 }
 

@@ -121,6 +121,8 @@ fn trigger(state: Option<&str>, result: &str) -> Observation {
     Observation::Trigger(TriggerSeen {
         state: state.map(str::to_owned),
         last_processing_result: Some(result.into()),
+        event_source_arn: None,
+        mappings: usize::from(state.is_some()),
         seen_ms: T,
     })
 }
@@ -363,6 +365,7 @@ fn no_stream_record_is_stuck_after_the_wait_and_says_when_the_stream_is_off() {
     flows.observe(Observation::StreamSetup(StreamSetup {
         enabled: false,
         view_type: None,
+        latest_stream_arn: None,
         seen_ms: T,
     }));
     flows.check(T + 1_000);

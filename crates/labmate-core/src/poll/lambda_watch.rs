@@ -149,13 +149,15 @@ impl Poller for LambdaWatch {
                     vec![Observation::Trigger(TriggerSeen {
                         state: None,
                         last_processing_result: None,
+                        event_source_arn: None,
+                        mappings: 0,
                         seen_ms: now_ms,
                     })]
                 }
                 (Step::Function, true) => {
                     self.setup.waiting(WaitReason::NoFunction);
                     self.function_due_ms = now_ms + WATCH_EVERY_MS;
-                    Vec::new()
+                    vec![Observation::Function(FunctionSetup::missing(now_ms))]
                 }
                 _ => self.health(step).fail(failure, Hop::Lambda, now_ms),
             };
@@ -302,7 +304,11 @@ mod tests {
         let seen = answer(&mut w, 404, missing.clone(), 0);
         assert!(matches!(&seen[..], [Observation::Trigger(t)] if t.state.is_none()));
         call(&mut w, 500);
-        assert_eq!(answer(&mut w, 404, missing, 500), []);
+        let seen = answer(&mut w, 404, missing, 500);
+        assert!(
+            matches!(&seen[..], [Observation::Function(f)] if f.missing && f.environment.is_empty()),
+            "{seen:?}"
+        );
         assert_eq!(
             w.setup.status,
             PollerStatus::Waiting {

@@ -13,8 +13,8 @@
 //! is a 400, which Chromium prints in the console, so until the group is
 //! found the tail asks DescribeLogGroups (a 200, empty while the function
 //! never ran): once as it starts, then each second while a change waits
-//! ([`LogTail::want`]); the search follows at once when the group appears,
-//! so the first run's lines show as fast as later ones. A role that may not
+//! ([`LogTail::want`]); the search follows a second after the group
+//! appears (one Logs call a second, always). A role that may not
 //! describe log groups makes the tail search [`FIRST_RUN_MS`] after the
 //! first change instead, when the function has had time to run.
 //! ThrottlingException backs off.
@@ -167,9 +167,9 @@ impl LogTail {
         Next::Call(call)
     }
 
-    /// DescribeLogGroups answered: the search starts at once when the group
-    /// is there (the function has just run); a refusal makes the tail wait
-    /// for the first run instead.
+    /// DescribeLogGroups answered: the search comes next when the group is
+    /// there (the function has just run); a refusal makes the tail wait for
+    /// the first run instead.
     fn groups_answered(&mut self, answer: &Answer, now_ms: i64) -> Vec<Observation> {
         if let Some(failure) = failure(Service::Logs, "logs:DescribeLogGroups", answer) {
             if matches!(failure, Failure::Denied { .. }) {
@@ -188,7 +188,6 @@ impl LogTail {
         });
         if self.group_found {
             self.health.ok();
-            self.free_ms = now_ms;
         } else {
             self.health.waiting(WaitReason::NoLogYet);
         }
@@ -405,27 +404,24 @@ mod tests {
         groups(&mut tail, 5_000, &[&format!("{GROUP}-v2")]);
         assert_eq!(tail.next(5_500), Next::WaitUntil(6_000));
         groups(&mut tail, 6_000, &[GROUP, &format!("{GROUP}-v2")]);
-        // The function has just run: its lines are searched at once.
+        // The function has just run: its lines are searched next, a Logs
+        // call a second still.
+        assert_eq!(tail.next(6_500), Next::WaitUntil(7_000));
         assert_eq!(
-            call(&mut tail, 6_000),
+            call(&mut tail, 7_000),
             json!({"logGroupName": GROUP, "startTime": 0})
         );
-        assert_eq!(ok(&mut tail, events(&[(1, 5_600)], None), 6_000), [1]);
-        assert_eq!(
-            tail.next(6_500),
-            Next::WaitUntil(7_000),
-            "then one call a second"
-        );
+        assert_eq!(ok(&mut tail, events(&[(1, 5_600)], None), 7_000), [1]);
         // Found: it goes on tailing whatever the board says.
         tail.want(None);
-        call(&mut tail, 7_000);
+        call(&mut tail, 8_000);
     }
 
     #[test]
-    fn a_group_there_as_the_tail_starts_is_searched_at_once() {
+    fn a_group_there_as_the_tail_starts_is_searched_next() {
         let mut tail = LogTail::new(GROUP, 0);
         groups(&mut tail, 0, &[GROUP]);
-        call(&mut tail, 0);
+        call(&mut tail, 1_000);
     }
 
     #[test]
@@ -667,7 +663,7 @@ mod tests {
         assert_eq!(tail.next(1_000), Next::WaitUntil(2_000));
         // Deleted since: looked for again before any search.
         groups(&mut tail, 2_000, &[GROUP]);
-        call(&mut tail, 2_000);
+        call(&mut tail, 3_000);
     }
 
     #[test]

@@ -46,6 +46,7 @@
 pub mod documents;
 pub mod lambda_watch;
 pub mod log_tail;
+pub mod role_watch;
 pub mod stream;
 
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,7 @@ use crate::Service;
 pub use documents::DocumentWatch;
 pub use lambda_watch::LambdaWatch;
 pub use log_tail::LogTail;
+pub use role_watch::RoleWatch;
 pub use stream::{StartAt, StreamReader};
 
 /// How long a poller waits before asking again after a refusal
@@ -207,6 +209,8 @@ pub enum WaitReason {
     NoLogYet,
     /// The function does not exist.
     NoFunction,
+    /// The execution role does not exist.
+    NoRole,
     /// No flow waits for its document.
     NothingWaiting,
 }
@@ -244,6 +248,7 @@ impl PollerStatus {
                 WaitReason::NoStream => "waiting: the table has no stream to read".to_owned(),
                 WaitReason::NoLogYet => "no log yet: the function has not run".to_owned(),
                 WaitReason::NoFunction => "waiting: the function does not exist".to_owned(),
+                WaitReason::NoRole => "waiting: the role does not exist".to_owned(),
                 WaitReason::NothingWaiting => "idle: no flow waits for its document".to_owned(),
             },
             PollerStatus::Retrying {

@@ -20,8 +20,8 @@
 
 use std::fmt;
 
-use super::glob::{action_matches, resource_matches, wildcard_match};
 use super::policy::{base_operator, Actions, ConditionBlock, Effect, PolicyDocument, Resources};
+use lab_model::glob::{action_matches, resource_matches, wildcard_match};
 
 /// Actions AWS allows whatever the policies say. For GetCallerIdentity the
 /// STS API reference: "No permissions are required to perform this

@@ -32,7 +32,6 @@ pub mod api;
 mod arn;
 mod denied;
 mod eval;
-mod glob;
 mod lab;
 mod policy;
 mod role;
@@ -51,7 +50,6 @@ pub use eval::{
     evaluate_policies, AuthzRequest, Decision, NamedPolicy, Outcome, PermissionSet, PolicyType,
     StatementRef, Unsupported, ALWAYS_ALLOWED_ACTIONS, REQUESTED_REGION,
 };
-pub use glob::{action_matches, resource_matches, wildcard_match};
 pub use lab::{
     aoss_policy, aoss_policy_wrong, api_integration_policy, aws_lambda_execute,
     dynamodb_stream_data, dynamodb_stream_data_wrong, lambda_lab_role, learner_permissions,
@@ -60,6 +58,7 @@ pub use lab::{
     AWS_LAMBDA_EXECUTE_ARN, DYNAMODB_STREAM_DATA, LAB_TABLE, LAMBDA_ROLE, LEARNER_POLICY,
     LEARNER_ROLE, PARTICIPANT_EXTRAS_POLICY, STREAM_FUNCTION,
 };
+pub use lab_model::glob::{action_matches, resource_matches, wildcard_match};
 pub use policy::{
     Actions, ConditionBlock, ConditionEntry, Effect, OneOrMany, PolicyDocument, PolicyError,
     Resources, Statement, VERSION_2008_10_17, VERSION_2012_10_17,
