@@ -1,6 +1,10 @@
 //! What labmate (the page) and labsim (the simulator) both speak, typed once.
 //!
 //! - [`names`]: the lab's resource names, as the workshop gives them;
+//! - [`arn`]: the ARNs of the lab's resources;
+//! - [`policies`]: the lab's IAM documents (chapter 4.1's inline policies,
+//!   the learner's least-privilege policy, its OpenSearch data access
+//!   policy) and the `aws` commands that mint learners' credentials;
 //! - [`Service`]: the lab's AWS services, their config keys, signing names
 //!   and AWS endpoints;
 //! - [`SimulatorConfig`]: the body of labsim's `GET /_labsim/config`;
@@ -14,8 +18,10 @@
 //! Plain data and serde only: no I/O, no clock, so it builds for the
 //! browser and for the simulator's core alike.
 
+pub mod arn;
 pub mod glob;
 pub mod names;
+pub mod policies;
 mod service;
 mod simulator_config;
 pub mod timeline;

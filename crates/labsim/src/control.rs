@@ -91,6 +91,11 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Response::json(200, &sim.lab_config())
         }
         ("credentials", "POST") => mint(sim, req, now_ms),
+        // What labmate generates for learners' credentials, for this lab:
+        // tests mint credentials with it (`POST /_labsim/credentials`).
+        ("learner-policy", "GET") => {
+            Response::json(200, &lab_model::policies::learner_policy(&sim.lab_ids()))
+        }
         ("events", "GET") => events(sim.timeline(), req),
         ("faults", "GET") => faults_list(sim),
         ("faults", "POST") => add_faults(sim, req),
@@ -126,8 +131,8 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             ),
         },
         (
-            "config" | "reset" | "credentials" | "events" | "faults" | "setup" | "stream/roll-over"
-            | "clock" | "limits",
+            "config" | "reset" | "credentials" | "learner-policy" | "events" | "faults" | "setup"
+            | "stream/roll-over" | "clock" | "limits",
             _,
         ) => error(405, "method not allowed"),
         _ => error(404, "no such control endpoint"),
@@ -441,6 +446,23 @@ mod tests {
                 format!("ttl_seconds must be between -129600 and 129600 (36 hours either way), not {ttl}")
             );
         }
+    }
+
+    #[test]
+    fn the_learner_policy_is_served_for_this_labs_ids_in_the_consoles_order() {
+        let mut sim = sim();
+        let res = control(&mut sim, "GET", "/_labsim/learner-policy", "");
+        assert_eq!(res.status, 200);
+        let expected = lab_model::policies::learner_policy(&sim.lab_ids());
+        assert_eq!(res.body_text(), expected.to_json());
+        assert!(res
+            .body_text()
+            .starts_with(r#"{"Version":"2012-10-17","Statement":[{"Sid":"#));
+        assert!(res
+            .body_text()
+            .contains("arn:aws:execute-api:ap-southeast-1:123456789012:a1b2c3d4e5/v1/POST/lab"));
+        let res = control(&mut sim, "POST", "/_labsim/learner-policy", "{}");
+        assert_eq!(res.status, 405);
     }
 
     #[test]

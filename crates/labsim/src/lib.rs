@@ -179,7 +179,7 @@ impl Simulator {
             config.seed,
             now_ms,
             config.credential_ttl_seconds,
-            iam::learner_permissions(&lab_ids(&config.region)),
+            iam::participant_permissions(&lab_ids(&config.region)),
         );
         let lab_role = iam::LabRole {
             ids: lab_ids(&config.region),

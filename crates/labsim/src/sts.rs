@@ -55,7 +55,8 @@ impl From<AuthError> for StsError {
 
 /// Answers one STS request (CORS is the caller's business). AssumeRole
 /// mints credentials into `identity`; a session of `lambda-lab-role` has
-/// the role's policies as `lab_role` says they now are.
+/// the role's policies as `lab_role` says they now are, one of
+/// `labmate-learner` the policy labmate generates for learners.
 pub fn handle(
     req: &Request,
     identity: &mut IdentityStore,
@@ -172,8 +173,11 @@ pub(crate) fn role_id(identity: &IdentityStore, role: &str) -> String {
 /// The identity policies of a role the lab has, by name.
 fn role_permissions(ids: &LabIds, lab_role: LabRoleSetup, role: &str) -> Option<PermissionSet> {
     match role {
-        crate::identity::DEMO_ROLE_NAME => Some(iam::learner_permissions(ids)),
+        crate::identity::DEMO_ROLE_NAME => Some(iam::participant_permissions(ids)),
         iam::LAMBDA_ROLE => Some(lab_role.permissions(ids)),
+        // The role an instructor makes for learners' credentials, with the
+        // policy labmate generates for it.
+        iam::LEARNER_ROLE => Some(iam::learner_permissions(ids)),
         _ => None,
     }
 }
@@ -357,7 +361,7 @@ mod tests {
             11,
             NOW,
             DEFAULT_CREDENTIAL_TTL_SECONDS,
-            iam::learner_permissions(&ids()),
+            iam::participant_permissions(&ids()),
         )
     }
 

@@ -1,5 +1,7 @@
 //! The lab's own policies, so the simulator can give its principals
-//! realistic permissions.
+//! realistic permissions. The documents labmate shows too are
+//! lab-model's ([`lab_model::policies`]); here they are parsed and named
+//! for the evaluator.
 //!
 //! - `lambda-lab-role`: the AWS managed policy `AWSLambdaExecute` and the
 //!   two inline policies chapter 4.1 adds (`dynamodb-stream-data`,
@@ -8,56 +10,34 @@
 //!   ([`PolicyState::Wrong`]).
 //! - The API's integration role, which may only PutItem on the table (the
 //!   workshop does not name it or show its policy; the name is labsim's).
-//! - The demo learner: labsim's own least-privilege policy covering what
-//!   the companion and the chapter's steps do (the real Workshop Studio
-//!   participant role is broader).
+//! - The learner: the least-privilege policy labmate generates for the
+//!   role whose credentials learners paste ([`learner_policy`]), exactly
+//!   the calls labmate makes.
+//! - The demo participant (the principal of labsim's demo credentials):
+//!   the learner's policy and [`participant_extras`], what the chapter's
+//!   console steps and the test harnesses do besides (the real Workshop
+//!   Studio participant role is broader still).
 
+use lab_model::policies;
 use serde_json::{json, Value};
 
-use super::arn::{
-    aoss_collection_arn, dynamodb_table_arn, execute_api_arn, iam_role_arn, lambda_function_arn,
-    lambda_log_group, log_group_arn,
-};
+use super::arn::iam_role_arn;
 use super::eval::{NamedPolicy, PermissionSet};
 use super::policy::PolicyDocument;
+
+pub use lab_model::policies::LabIds;
 
 // The lab's names are lab-model's; here under the names IAM's code reads.
 pub use lab_model::names::{
     AOSS_POLICY, API_RESOURCE, API_STAGE, FUNCTION as STREAM_FUNCTION, ROLE as LAMBDA_ROLE,
     STREAM_POLICY as DYNAMODB_STREAM_DATA, TABLE as LAB_TABLE,
 };
-pub const API_METHOD: &str = "POST";
+pub use lab_model::policies::{API_METHOD, LEARNER_POLICY, LEARNER_ROLE};
 
 pub const AWS_LAMBDA_EXECUTE: &str = "AWSLambdaExecute";
 pub const AWS_LAMBDA_EXECUTE_ARN: &str = "arn:aws:iam::aws:policy/AWSLambdaExecute";
-pub const LEARNER_POLICY: &str = "labsim-learner";
+pub const PARTICIPANT_EXTRAS_POLICY: &str = "labsim-participant";
 pub const API_INTEGRATION_POLICY: &str = "labsim-apigateway-putitem";
-
-/// The ids the lab's ARNs are built from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LabIds {
-    pub region: String,
-    pub account: String,
-    /// The REST API's id (`dynamodb-api-gw`).
-    pub api_id: String,
-    /// The collection's id (`lab-collection`).
-    pub collection_id: String,
-}
-
-impl LabIds {
-    pub fn new(region: &str, account: &str, api_id: &str, collection_id: &str) -> Self {
-        LabIds {
-            region: region.to_owned(),
-            account: account.to_owned(),
-            api_id: api_id.to_owned(),
-            collection_id: collection_id.to_owned(),
-        }
-    }
-
-    fn table_arn(&self) -> String {
-        dynamodb_table_arn(&self.region, &self.account, LAB_TABLE)
-    }
-}
 
 /// The lab's policies are fixed and tested, so they always parse.
 fn document(value: Value) -> PolicyDocument {
@@ -65,6 +45,11 @@ fn document(value: Value) -> PolicyDocument {
         Ok(document) => document,
         Err(err) => unreachable!("lab policy is invalid: {err}"),
     }
+}
+
+/// A lab-model document, parsed for the evaluator.
+fn shared(written: &policies::PolicyDocument) -> PolicyDocument {
+    document(written.to_value())
 }
 
 /// `AWSLambdaExecute` (AWS managed): logs everywhere, and S3 objects.
@@ -84,79 +69,29 @@ pub fn aws_lambda_execute() -> NamedPolicy {
 
 /// Inline `dynamodb-stream-data` (chapter 4.1 step 3).
 pub fn dynamodb_stream_data(ids: &LabIds) -> NamedPolicy {
-    stream_data_on(&format!("{}/stream/*", ids.table_arn()))
-}
-
-/// `dynamodb-stream-data` with the stream actions on `resource`.
-fn stream_data_on(resource: &str) -> NamedPolicy {
     NamedPolicy::inline(
         DYNAMODB_STREAM_DATA,
-        document(json!({
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "APIAccessForDynamoDBStreams",
-                    "Effect": "Allow",
-                    "Action": [
-                        "dynamodb:GetRecords",
-                        "dynamodb:GetShardIterator",
-                        "dynamodb:DescribeStream",
-                        "dynamodb:ListStreams"
-                    ],
-                    "Resource": resource
-                }
-            ]
-        })),
+        shared(&policies::dynamodb_stream_data(ids)),
     )
 }
 
 /// Inline `aoss-policy` (chapter 4.1 step 4).
 pub fn aoss_policy() -> NamedPolicy {
-    NamedPolicy::inline(
-        AOSS_POLICY,
-        document(json!({
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": ["aoss:APIAccessAll", "aoss:DeleteCollection", "aoss:*"],
-                    "Resource": "*"
-                },
-                {
-                    "Sid": "VisualEditor1",
-                    "Effect": "Allow",
-                    "Action": "aoss:DashboardsAccessAll",
-                    "Resource": "*"
-                }
-            ]
-        })),
-    )
+    NamedPolicy::inline(AOSS_POLICY, shared(&policies::aoss_policy()))
 }
 
-/// `dynamodb-stream-data` with the commonest slip: the table's ARN as the
-/// resource instead of its streams' (`table/<t>/stream/*`), which covers
-/// none of the stream actions.
+/// `dynamodb-stream-data` with the table's ARN as the resource instead of
+/// its streams'.
 pub fn dynamodb_stream_data_wrong(ids: &LabIds) -> NamedPolicy {
-    stream_data_on(&ids.table_arn())
+    NamedPolicy::inline(
+        DYNAMODB_STREAM_DATA,
+        shared(&policies::dynamodb_stream_data_wrong(ids)),
+    )
 }
 
-/// `aoss-policy` with only its second statement pasted: the dashboards
-/// permission, which is not the data plane's `aoss:APIAccessAll`.
+/// `aoss-policy` with only its dashboards statement.
 pub fn aoss_policy_wrong() -> NamedPolicy {
-    NamedPolicy::inline(
-        AOSS_POLICY,
-        document(json!({
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "VisualEditor1",
-                    "Effect": "Allow",
-                    "Action": "aoss:DashboardsAccessAll",
-                    "Resource": "*"
-                }
-            ]
-        })),
-    )
+    NamedPolicy::inline(AOSS_POLICY, shared(&policies::aoss_policy_wrong()))
 }
 
 /// Whether one of chapter 4.1's inline policies is on the role, and in
@@ -252,38 +187,34 @@ pub fn api_integration_policy(ids: &LabIds) -> NamedPolicy {
     )
 }
 
-/// The demo learner's policy. `sts:GetCallerIdentity` needs no statement
-/// (AWS always allows it). Write actions on the table are there for step 9
-/// (modify and delete items). IAM reads cover every role, as the workshop
-/// participant's do, so a mistyped role name is NoSuchEntity rather than
-/// AccessDenied.
+/// The learner's least-privilege policy, as labmate generates it for the
+/// role whose credentials learners paste.
 pub fn learner_policy(ids: &LabIds) -> NamedPolicy {
-    let (region, account) = (ids.region.as_str(), ids.account.as_str());
-    let function = lambda_function_arn(region, account, STREAM_FUNCTION);
-    let log_group = log_group_arn(region, account, &lambda_log_group(STREAM_FUNCTION));
+    NamedPolicy::inline(LEARNER_POLICY, shared(&policies::learner_policy(ids)))
+}
+
+/// Credentials minted from [`learner_policy`] alone.
+pub fn learner_permissions(ids: &LabIds) -> PermissionSet {
+    PermissionSet::new(vec![learner_policy(ids)])
+}
+
+/// What the demo participant may do besides labmate's calls: write and
+/// read items directly (the chapter's console steps and the tests' seed
+/// data), read the function as the console does, list Lambda, and read any
+/// role, as the workshop participant's may, so a mistyped role name is
+/// NoSuchEntity rather than AccessDenied.
+pub fn participant_extras(ids: &LabIds) -> NamedPolicy {
+    let function = ids.function_arn();
     NamedPolicy::inline(
-        LEARNER_POLICY,
+        PARTICIPANT_EXTRAS_POLICY,
         document(json!({
             "Version": "2012-10-17",
             "Statement": [
                 {
-                    "Sid": "InvokeLabApi",
-                    "Effect": "Allow",
-                    "Action": "execute-api:Invoke",
-                    "Resource": execute_api_arn(region, account, &ids.api_id, API_STAGE, API_METHOD, API_RESOURCE)
-                },
-                {
-                    "Sid": "SearchLabCollection",
-                    "Effect": "Allow",
-                    "Action": "aoss:APIAccessAll",
-                    "Resource": aoss_collection_arn(region, account, &ids.collection_id)
-                },
-                {
-                    "Sid": "ReadLabTable",
+                    "Sid": "WriteAndQueryLabItems",
                     "Effect": "Allow",
                     "Action": [
-                        "dynamodb:DescribeTable",
-                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
                         "dynamodb:BatchGetItem",
                         "dynamodb:Query",
                         "dynamodb:Scan"
@@ -291,24 +222,7 @@ pub fn learner_policy(ids: &LabIds) -> NamedPolicy {
                     "Resource": ids.table_arn()
                 },
                 {
-                    "Sid": "ChangeLabItems",
-                    "Effect": "Allow",
-                    "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-                    "Resource": ids.table_arn()
-                },
-                {
-                    "Sid": "ReadLabTableStream",
-                    "Effect": "Allow",
-                    "Action": [
-                        "dynamodb:DescribeStream",
-                        "dynamodb:GetShardIterator",
-                        "dynamodb:GetRecords",
-                        "dynamodb:ListStreams"
-                    ],
-                    "Resource": format!("{}/stream/*", ids.table_arn())
-                },
-                {
-                    "Sid": "ReadLabFunction",
+                    "Sid": "ReadLabFunctionAsTheConsole",
                     "Effect": "Allow",
                     "Action": ["lambda:Get*", "lambda:List*"],
                     "Resource": [function.clone(), format!("{function}:*")]
@@ -320,7 +234,7 @@ pub fn learner_policy(ids: &LabIds) -> NamedPolicy {
                     "Resource": "*"
                 },
                 {
-                    "Sid": "ReadLabRoles",
+                    "Sid": "ReadAnyRole",
                     "Effect": "Allow",
                     "Action": [
                         "iam:GetRole",
@@ -328,39 +242,28 @@ pub fn learner_policy(ids: &LabIds) -> NamedPolicy {
                         "iam:GetRolePolicy",
                         "iam:ListAttachedRolePolicies"
                     ],
-                    "Resource": iam_role_arn(account, "*")
-                },
-                {
-                    "Sid": "ReadLabFunctionLogs",
-                    "Effect": "Allow",
-                    "Action": ["logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents"],
-                    "Resource": format!("{log_group}:*")
-                },
-                {
-                    // Whether the function has run yet (its group exists),
-                    // asked before searching: DescribeLogGroups names no
-                    // group in its resource, so it is granted on the
-                    // account's groups.
-                    "Sid": "FindLabFunctionLogGroup",
-                    "Effect": "Allow",
-                    "Action": "logs:DescribeLogGroups",
-                    "Resource": log_group_arn(region, account, "*")
+                    "Resource": iam_role_arn(&ids.account, "*")
                 }
             ]
         })),
     )
 }
 
-/// The demo learner's permissions.
-pub fn learner_permissions(ids: &LabIds) -> PermissionSet {
-    PermissionSet::new(vec![learner_policy(ids)])
+/// The demo participant's permissions: the learner's and the extras.
+/// `sts:GetCallerIdentity` needs no statement (AWS always allows it).
+pub fn participant_permissions(ids: &LabIds) -> PermissionSet {
+    PermissionSet::new(vec![learner_policy(ids), participant_extras(ids)])
 }
+
+#[cfg(test)]
+mod learner_tests;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::iam::arn::{
-        aoss_authz, dynamodb_authz, execute_api_authz, lambda_authz, logs_authz, stream_arn, Authz,
+        aoss_authz, dynamodb_authz, execute_api_authz, lambda_authz, lambda_log_group,
+        log_group_arn, logs_authz, stream_arn, Authz,
     };
     use crate::iam::eval::{AuthzRequest, Decision, PolicyType};
 
@@ -460,10 +363,21 @@ mod tests {
         ));
     }
 
+    /// The learner's policy alone, and the demo participant's (which adds
+    /// to it): both pass the tests the participant's policy always had.
+    fn learners() -> [PermissionSet; 2] {
+        [learner_permissions(&ids()), participant_permissions(&ids())]
+    }
+
     #[test]
     fn learner_can_do_the_lab_and_no_more() {
+        for learner in learners() {
+            learner_can_do_the_lab_and_no_more_as(&learner);
+        }
+    }
+
+    fn learner_can_do_the_lab_and_no_more_as(learner: &PermissionSet) {
         let ids = ids();
-        let learner = learner_permissions(&ids);
         let stream = stream_arn(REGION, ACCOUNT, LAB_TABLE, LABEL);
         let group = lambda_log_group(STREAM_FUNCTION);
         let yes = [
@@ -493,7 +407,7 @@ mod tests {
             ),
         ];
         for authz in yes {
-            assert!(allowed(&learner, authz.clone()), "{authz:?}");
+            assert!(allowed(learner, authz.clone()), "{authz:?}");
         }
         let no = [
             execute_api_authz(REGION, ACCOUNT, &ids.api_id, "v1", "GET", "/lab"),
@@ -515,7 +429,7 @@ mod tests {
             logs_authz(REGION, ACCOUNT, "DeleteLogGroup", Some(&group), None),
         ];
         for authz in no {
-            assert!(!allowed(&learner, authz.clone()), "{authz:?}");
+            assert!(!allowed(learner, authz.clone()), "{authz:?}");
         }
         assert!(learner
             .is_allowed("sts:GetCallerIdentity", "*", REGION)
@@ -524,7 +438,12 @@ mod tests {
 
     #[test]
     fn learner_may_read_roles_and_change_none() {
-        let learner = learner_permissions(&ids());
+        for learner in learners() {
+            learner_may_read_roles_and_change_none_as(&learner);
+        }
+    }
+
+    fn learner_may_read_roles_and_change_none_as(learner: &PermissionSet) {
         let role = iam_role_arn(ACCOUNT, LAMBDA_ROLE);
         for action in [
             "iam:GetRole",
@@ -549,6 +468,21 @@ mod tests {
                 "arn:aws:iam::123456789012:user/x",
                 "us-east-1"
             )
+            .unwrap());
+    }
+
+    #[test]
+    fn the_participant_may_also_seed_items_and_read_any_role() {
+        let (learner, participant) = (learner_permissions(&ids()), participant_permissions(&ids()));
+        let put = dynamodb_authz(REGION, ACCOUNT, "PutItem", Some(LAB_TABLE), None);
+        assert!(allowed(&participant, put.clone()));
+        assert!(!allowed(&learner, put));
+        let other_role = iam_role_arn(ACCOUNT, "lambda-lap-role");
+        assert!(participant
+            .is_allowed("iam:GetRole", &other_role, "us-east-1")
+            .unwrap());
+        assert!(!learner
+            .is_allowed("iam:GetRole", &other_role, "us-east-1")
             .unwrap());
     }
 

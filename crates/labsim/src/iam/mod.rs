@@ -53,9 +53,10 @@ pub use eval::{
 pub use lab::{
     aoss_policy, aoss_policy_wrong, api_integration_policy, aws_lambda_execute,
     dynamodb_stream_data, dynamodb_stream_data_wrong, lambda_lab_role, learner_permissions,
-    learner_policy, LabIds, LabRoleSetup, PolicyState, AOSS_POLICY, API_INTEGRATION_POLICY,
-    API_METHOD, API_RESOURCE, API_STAGE, AWS_LAMBDA_EXECUTE, AWS_LAMBDA_EXECUTE_ARN,
-    DYNAMODB_STREAM_DATA, LAB_TABLE, LAMBDA_ROLE, LEARNER_POLICY, STREAM_FUNCTION,
+    learner_policy, participant_extras, participant_permissions, LabIds, LabRoleSetup, PolicyState,
+    AOSS_POLICY, API_INTEGRATION_POLICY, API_METHOD, API_RESOURCE, API_STAGE, AWS_LAMBDA_EXECUTE,
+    AWS_LAMBDA_EXECUTE_ARN, DYNAMODB_STREAM_DATA, LAB_TABLE, LAMBDA_ROLE, LEARNER_POLICY,
+    LEARNER_ROLE, PARTICIPANT_EXTRAS_POLICY, STREAM_FUNCTION,
 };
 pub use lab_model::glob::{action_matches, resource_matches, wildcard_match};
 pub use policy::{
