@@ -62,8 +62,8 @@ pub struct AppState {
     /// Whether this tab was elected to read the stream.
     pub reader: RwSignal<ReaderRole>,
     /// Where each poller stands, in `pipeline::runner::Which::ALL` order
-    /// (stream, logs, Lambda, documents).
-    pub pollers: RwSignal<[PollerStatus; 4]>,
+    /// (stream, logs, Lambda, role, documents).
+    pub pollers: RwSignal<[PollerStatus; 5]>,
 }
 
 impl AppState {

@@ -257,7 +257,7 @@ test('credentials expire mid-flow: the pollers pause and say why; fresh ones res
   await sendItem(page, 'Before expiry');
   await expect(counts(page)).toHaveAttribute('data-complete', '1');
   await expect(page.getByTestId('expired-notice')).toBeVisible({ timeout: 25_000 });
-  for (const which of ['stream', 'logs', 'lambda', 'documents']) {
+  for (const which of ['stream', 'logs', 'lambda', 'role', 'documents']) {
     await expect(poller(page, which)).toHaveText(/paused: paste credentials \(fresh ones if they expired\); it resumes where it stopped/);
   }
   // Nothing leaves with expired credentials: the send result says so.
@@ -268,7 +268,7 @@ test('credentials expire mid-flow: the pollers pause and say why; fresh ones res
   await putItems(sim, ['While expired 1', 'While expired 2']);
   await expect(counts(page)).toHaveAttribute('data-total', '1');
   await paste(page, await sim.mint(3600));
-  for (const which of ['stream', 'logs', 'lambda', 'documents']) {
+  for (const which of ['stream', 'logs', 'lambda', 'role', 'documents']) {
     await expect(poller(page, which)).not.toHaveText(/paused/);
   }
   await everyFlowAccountedFor(page, sim, { changes: 3 });

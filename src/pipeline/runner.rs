@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 
 use labmate_core::poll::{
-    Answer, DocumentWatch, LambdaWatch, LogTail, Next, Outcome, Poller, PollerStatus, StartAt,
-    StreamReader,
+    Answer, DocumentWatch, LambdaWatch, LogTail, Next, Outcome, Poller, PollerStatus, RoleWatch,
+    StartAt, StreamReader,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,18 +25,19 @@ const IDLE_MS: i64 = 250;
 /// The longest single sleep, so a wake-up (fresh credentials) is noticed.
 const LONGEST_SLEEP_MS: i64 = 1_000;
 
-/// The four pollers.
+/// The pollers.
 #[derive(Clone, Debug)]
 pub struct Pollers {
     pub stream: StreamReader,
     pub logs: LogTail,
     pub lambda: LambdaWatch,
+    pub role: RoleWatch,
     pub documents: DocumentWatch,
 }
 
 /// What a reload needs of the pollers, saved with the board: where the
-/// stream reader and the log tail stand. The trigger and document watches
-/// start afresh; their next calls learn again all they knew (saving them
+/// stream reader and the log tail stand. The trigger, role and document
+/// watches start afresh; their next calls learn again all they knew (saving them
 /// too cost 3,445 B of the first load, gzip, measured).
 #[derive(Serialize, Deserialize)]
 struct Positions<S, L> {
@@ -57,6 +58,7 @@ impl Pollers {
                 now - 24 * 3_600_000,
             ),
             lambda: LambdaWatch::new(&c.function_name),
+            role: RoleWatch::new(lab_model::names::ROLE),
             documents: DocumentWatch::new(&c.index),
         })
     }
@@ -66,6 +68,7 @@ impl Pollers {
             Which::Stream => &mut self.stream,
             Which::Logs => &mut self.logs,
             Which::Lambda => &mut self.lambda,
+            Which::Role => &mut self.role,
             Which::Documents => &mut self.documents,
         }
     }
@@ -77,11 +80,18 @@ pub enum Which {
     Stream,
     Logs,
     Lambda,
+    Role,
     Documents,
 }
 
 impl Which {
-    pub const ALL: [Which; 4] = [Which::Stream, Which::Logs, Which::Lambda, Which::Documents];
+    pub const ALL: [Which; 5] = [
+        Which::Stream,
+        Which::Logs,
+        Which::Lambda,
+        Which::Role,
+        Which::Documents,
+    ];
 
     /// Its short name, for tests and styles.
     pub fn key(self) -> &'static str {
@@ -89,6 +99,7 @@ impl Which {
             Which::Stream => "stream",
             Which::Logs => "logs",
             Which::Lambda => "lambda",
+            Which::Role => "role",
             Which::Documents => "documents",
         }
     }
@@ -99,6 +110,7 @@ impl Which {
             Which::Stream => "Stream (DynamoDB Streams)",
             Which::Logs => "Lambda's log (CloudWatch Logs)",
             Which::Lambda => "Trigger and function (Lambda)",
+            Which::Role => "The function's role (IAM)",
             Which::Documents => "Documents (OpenSearch)",
         }
     }
@@ -163,6 +175,12 @@ fn ask(state: &AppState, which: Which, now: i64) -> Next {
             Which::Logs => p
                 .logs
                 .want(state.flows.with_untracked(|f| f.first_change_ms())),
+            // The function's own role, once its configuration names it.
+            Which::Role => state.flows.with_untracked(|f| {
+                if let Some(role) = f.function().and_then(|f| f.role_name()) {
+                    p.role.follow(role);
+                }
+            }),
             _ => {}
         }
         p.get(which).next(now)

@@ -19,6 +19,8 @@ use crate::ui::flow_board::FlowBoard;
 use crate::ui::flow_counts::FlowCounts;
 #[cfg(not(feature = "split"))]
 use crate::ui::flow_files::FlowFiles;
+#[cfg(not(feature = "split"))]
+use crate::ui::guide_panel::GuidePanel;
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
 use crate::ui::reactive::{flag, nothing, part};
@@ -84,7 +86,12 @@ pub fn board_bar() -> impl IntoView {
 /// The flow board, each flow's actions in its detail.
 #[cfg(not(feature = "split"))]
 pub fn board() -> impl IntoView {
-    view! { <FlowBoard actions=Callback::new(|flow| view! { <FlowActions flow/> }.into_any())/> }
+    view! {
+        <div class="pipeline-and-guide">
+            <GuidePanel/>
+            <FlowBoard actions=Callback::new(|flow| view! { <FlowActions flow/> }.into_any())/>
+        </div>
+    }
 }
 
 /// Split build: the second module mounts the board bar and the board here.

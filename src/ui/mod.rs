@@ -3,6 +3,7 @@
 pub mod actions_panel;
 pub mod app;
 pub mod config_panel;
+pub mod copy_button;
 pub mod credentials_panel;
 pub mod exchange_detail;
 pub mod flow_actions;
@@ -14,6 +15,9 @@ pub mod flow_files;
 pub mod flow_list;
 pub mod flow_tail;
 pub mod flow_words;
+pub mod guide_panel;
+pub mod guide_step;
+pub mod guide_words;
 pub mod header_bar;
 pub mod identity_card;
 pub mod inspector;

@@ -21,6 +21,7 @@ pub mod flow;
 pub mod guide;
 pub mod lab_item;
 pub mod poll;
+pub mod projector;
 pub mod service;
 pub mod signing;
 pub mod simulator;

@@ -14,13 +14,15 @@
 use std::collections::BTreeMap;
 
 use labmate_core::clock::ClockOffset;
+use labmate_core::config::LabConfig;
 use labmate_core::credentials::Credentials;
 use labmate_core::flow::{
     ApiAnswer, FlowState, Flows, GapCause, Hop, Observation, Origin, Stuck, TableCall, Waiting,
 };
+use labmate_core::guide::{check_all, LabFacts, Problem, Progress, Status, Step, StepCheck};
 use labmate_core::poll::{
     Answer, DocumentWatch, LambdaWatch, LogTail, Next, Outcome, PlannedCall, Poller, PollerStatus,
-    RetryCause, StartAt, StreamReader,
+    RetryCause, RoleWatch, StartAt, StreamReader,
 };
 use labmate_core::signing::{sign, SigningContext};
 use labmate_core::Service;
@@ -49,11 +51,18 @@ enum Which {
     Stream,
     Logs,
     Lambda,
+    Role,
     Documents,
 }
 
 impl Which {
-    const ALL: [Which; 4] = [Which::Stream, Which::Logs, Which::Lambda, Which::Documents];
+    const ALL: [Which; 5] = [
+        Which::Stream,
+        Which::Logs,
+        Which::Lambda,
+        Which::Role,
+        Which::Documents,
+    ];
 }
 
 /// One request sent, as the rate checks count it.
@@ -85,6 +94,7 @@ struct Lab {
     stream: Option<StreamReader>,
     logs: LogTail,
     lambda: LambdaWatch,
+    role: RoleWatch,
     documents: DocumentWatch,
     sent: Vec<Sent>,
     /// Each poller's status whenever it changed, at AWS's time.
@@ -114,6 +124,7 @@ impl Lab {
             )),
             logs: LogTail::new(LOG_GROUP, START - 60_000),
             lambda: LambdaWatch::new(FUNCTION_NAME),
+            role: RoleWatch::new(lab_model::names::ROLE),
             documents: DocumentWatch::new(INDEX),
             sent: Vec::new(),
             statuses: Vec::new(),
@@ -137,6 +148,7 @@ impl Lab {
             Which::Stream => self.stream.as_mut().map(|s| s as &mut dyn Poller),
             Which::Logs => Some(&mut self.logs),
             Which::Lambda => Some(&mut self.lambda),
+            Which::Role => Some(&mut self.role),
             Which::Documents => Some(&mut self.documents),
         }
     }
@@ -145,8 +157,12 @@ impl Lab {
     /// reads the answer as the page does.
     fn send(&mut self, call: &PlannedCall, polled: bool) -> Outcome {
         let request = call.to_http_request(&format!("http://{HOST}"));
-        let ctx =
-            SigningContext::for_service(&self.credentials, call.service, REGION, self.aws_now());
+        let ctx = SigningContext::for_service(
+            &self.credentials,
+            call.service,
+            call.service.signing_region(REGION),
+            self.aws_now(),
+        );
         let signed = sign(&request, &ctx).expect("labmate signs it");
         let path_and_query = signed
             .url
@@ -203,6 +219,11 @@ impl Lab {
             match which {
                 Which::Documents => self.documents.track(&self.flows),
                 Which::Logs => self.logs.want(self.flows.first_change_ms()),
+                Which::Role => {
+                    if let Some(role) = self.flows.function().and_then(|f| f.role_name()) {
+                        self.role.follow(role);
+                    }
+                }
                 _ => {}
             }
             let now = self.aws_now();
@@ -401,6 +422,23 @@ impl Lab {
         let sim_now = self.sim_now();
         let res = self.sim.handle(Service::Sts, &req, sim_now);
         assert_eq!(res.status, 200, "{}", res.body_text());
+    }
+
+    /// What the guide says of each step now, for the lab labsim simulates.
+    fn guide(&self) -> BTreeMap<Step, StepCheck> {
+        let config = LabConfig {
+            region: REGION.into(),
+            // labsim's OPENSEARCH_HOST when it serves no AOSS port of its own.
+            collection_endpoint: "https://lab0collection0id.ap-southeast-1.aoss.amazonaws.com"
+                .into(),
+            ..LabConfig::default()
+        };
+        let facts = LabFacts {
+            flows: &self.flows,
+            config: &config,
+            account: Some(labsim::identity::DEMO_ACCOUNT),
+        };
+        check_all(&facts).into_iter().map(|c| (c.step, c)).collect()
     }
 
     /// The ground truth so far.
@@ -1653,6 +1691,178 @@ fn a_page_clock_seven_minutes_slow_learns_aws_time_from_the_date_header() {
     assert_eq!(flow.state, FlowState::Complete, "{flow:#?}");
     assert_eq!(assert_same_hops(flow, &truth), HandlerOutcome::Indexed);
     for which in Which::ALL {
-        assert!(!lab.status_of(which).is_trouble());
+        let status = lab.status_of(which);
+        assert!(!status.is_trouble(), "{which:?}: {status:?}");
     }
+}
+
+/// The guide's status of each step, for messages.
+fn statuses(guide: &BTreeMap<Step, StepCheck>) -> Vec<(Step, &'static str)> {
+    guide.values().map(|c| (c.step, c.status.key())).collect()
+}
+
+/// A lab built up to chapter 4.1: the table, API and collection exist;
+/// nothing of the chapter is done.
+fn half_built() -> Lab {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.setup(json!({"trigger_exists": false}));
+    lab.sleep(6_000);
+    lab.setup(json!({"function_exists": false, "stream": "off", "stream_policy": "missing"}));
+    lab.sleep(6_000);
+    lab.run(12_000);
+    lab
+}
+
+#[test]
+fn the_guide_names_each_missing_step_of_a_half_built_lab() {
+    let lab = half_built();
+    let guide = lab.guide();
+    assert_eq!(
+        guide[&Step::Function].problems,
+        [Problem::FunctionMissing {
+            name: FUNCTION_NAME.into()
+        }]
+    );
+    assert_eq!(guide[&Step::Stream].problems, [Problem::StreamOff]);
+    assert_eq!(
+        guide[&Step::StreamPolicy].problems,
+        [Problem::PolicyMissing {
+            role: "lambda-lab-role".into(),
+            policy: "dynamodb-stream-data".into()
+        }]
+    );
+    assert_eq!(
+        guide[&Step::AossPolicy].status,
+        Status::Passed,
+        "read through IAM"
+    );
+    assert_eq!(guide[&Step::Trigger].problems, [Problem::TriggerMissing]);
+    for step in [
+        Step::Environment,
+        Step::TestPost,
+        Step::Verify,
+        Step::Explore,
+    ] {
+        assert_eq!(guide[&step].status, Status::Waiting, "{step:?}");
+    }
+}
+
+/// Walks the chapter from [`half_built`] doing `order`'s steps (labsim's
+/// setup, as the learner's console work), checking that each step the
+/// guide passes is one done, then the flow steps; returns the lab.
+fn walk(order: &[(&str, Value)]) -> Lab {
+    let mut lab = half_built();
+    let mut progress = Progress::new();
+    progress.update(
+        &lab.guide().into_values().collect::<Vec<_>>(),
+        lab.aws_now(),
+    );
+    for (what, setup) in order {
+        lab.setup(setup.clone());
+        lab.run(12_000);
+        let guide = lab.guide();
+        let regressed =
+            progress.update(&guide.values().cloned().collect::<Vec<_>>(), lab.aws_now());
+        assert_eq!(regressed, [], "after {what}: {:?}", statuses(&guide));
+    }
+    let guide = lab.guide();
+    for step in &Step::ALL[..6] {
+        assert_eq!(
+            guide[step].status,
+            Status::Passed,
+            "{step:?}: {:#?}",
+            guide[step]
+        );
+    }
+    // The chapter's test item, then what the shipped Lambda does.
+    let id = lab.post("Test DynamoDB Stream Pipeline", None).unwrap();
+    lab.run(20_000);
+    let guide = lab.guide();
+    assert_eq!(guide[&Step::TestPost].status, Status::Passed);
+    assert_eq!(
+        guide[&Step::Verify].status,
+        Status::Passed,
+        "{:#?}",
+        guide[&Step::Verify]
+    );
+    lab.change(ChangeKind::Modify, &id, "changed");
+    lab.run(15_000);
+    lab.change(ChangeKind::Remove, &id, "");
+    lab.run(15_000);
+    let explore = &lab.guide()[&Step::Explore];
+    assert_eq!(explore.status, Status::Failed);
+    assert!(
+        matches!(
+            &explore.problems[..],
+            [
+                Problem::FlowStuck {
+                    reason: Stuck::ShippedHandlerCannotUpdate { .. },
+                    ..
+                },
+                Problem::FlowStuck {
+                    reason: Stuck::ShippedHandlerCannotRemove { .. },
+                    ..
+                },
+            ]
+        ),
+        "{explore:#?}"
+    );
+    // The fix: the fixed code, then a change of each kind again.
+    lab.setup(json!({"handler": "fixed"}));
+    let id = lab.post("After the fix", None).unwrap();
+    lab.run(20_000);
+    lab.change(ChangeKind::Modify, &id, "changed");
+    lab.run(15_000);
+    lab.change(ChangeKind::Remove, &id, "");
+    lab.run(15_000);
+    let guide = lab.guide();
+    assert_eq!(
+        guide[&Step::Explore].status,
+        Status::Passed,
+        "{:#?}",
+        guide[&Step::Explore]
+    );
+    assert_eq!(
+        progress.update(&guide.into_values().collect::<Vec<_>>(), lab.aws_now()),
+        []
+    );
+    assert_eq!(progress.passed(), 9);
+
+    // A regression: the trigger disabled again.
+    lab.setup(json!({"trigger_enabled": false}));
+    lab.run(12_000);
+    let guide = lab.guide();
+    assert_eq!(
+        guide[&Step::Trigger].problems,
+        [Problem::TriggerNotEnabled {
+            state: "Disabled".into()
+        }]
+    );
+    assert_eq!(
+        progress.update(&guide.into_values().collect::<Vec<_>>(), lab.aws_now()),
+        [Step::Trigger]
+    );
+    lab
+}
+
+#[test]
+fn the_guide_walks_the_chapter_in_its_order() {
+    walk(&[
+        ("the function", json!({"function_exists": true})),
+        ("the stream", json!({"stream": "NEW_IMAGE"})),
+        ("the stream policy", json!({"stream_policy": "present"})),
+        ("the trigger", json!({"trigger_exists": true})),
+        ("the variables", json!({"env_vars_set": true})),
+    ]);
+}
+
+#[test]
+fn the_guide_walks_the_chapter_in_another_order() {
+    walk(&[
+        ("the stream policy", json!({"stream_policy": "present"})),
+        ("the stream", json!({"stream": "NEW_AND_OLD_IMAGES"})),
+        ("the function", json!({"function_exists": true})),
+        ("the variables", json!({"env_vars_set": true})),
+        ("the trigger", json!({"trigger_exists": true})),
+    ]);
 }

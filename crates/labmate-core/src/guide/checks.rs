@@ -25,6 +25,22 @@ pub struct LabFacts<'a> {
     pub account: Option<&'a str>,
 }
 
+impl LabFacts<'_> {
+    /// The account the lab's resources are in, as their ARNs show it (the
+    /// function's role, else the table's stream), for a page that has not
+    /// asked STS.
+    pub fn account_seen(flows: &Flows) -> Option<&str> {
+        let from_function = flows.function().and_then(|f| f.role.as_deref());
+        let from_stream = flows
+            .stream_setup()
+            .and_then(|s| s.latest_stream_arn.as_deref());
+        from_function
+            .or(from_stream)
+            .and_then(|arn| arn.split(':').nth(4))
+            .filter(|a| !a.is_empty())
+    }
+}
+
 /// The actions `dynamodb-stream-data` must allow on the table's stream.
 const STREAM_ACTIONS: [&str; 4] = [
     "dynamodb:DescribeStream",
@@ -347,6 +363,20 @@ fn trigger(facts: &LabFacts, check: &mut StepCheck) {
     };
 }
 
+/// The five variables chapter 3 sets, with the values this lab needs.
+pub fn expected_variables(config: &LabConfig) -> [(&'static str, String); 5] {
+    [
+        ("REGION", config.region.clone()),
+        ("AWS_SERVICE", "aoss".to_owned()),
+        (
+            "OPENSEARCH_HOST",
+            config.collection_endpoint.trim_end_matches('/').to_owned(),
+        ),
+        ("OPENSEARCH_INDEX", config.index.clone()),
+        ("OPENSEARCH_DATATYPE", "_doc".to_owned()),
+    ]
+}
+
 fn environment(facts: &LabFacts, check: &mut StepCheck) {
     let Some(f) = facts.flows.function() else {
         check.status = unread(facts, "lambda:GetFunctionConfiguration");
@@ -356,16 +386,8 @@ fn environment(facts: &LabFacts, check: &mut StepCheck) {
         // Step 1's problem: nothing to set variables on yet.
         return;
     }
-    let config = facts.config;
-    let host = config.collection_endpoint.trim_end_matches('/');
-    let expected = [
-        ("REGION", config.region.as_str()),
-        ("AWS_SERVICE", "aoss"),
-        ("OPENSEARCH_HOST", host),
-        ("OPENSEARCH_INDEX", config.index.as_str()),
-        ("OPENSEARCH_DATATYPE", "_doc"),
-    ];
-    for (name, want) in expected {
+    for (name, want) in expected_variables(facts.config) {
+        let want = want.as_str();
         match f.environment.get(name) {
             None => check.problems.push(Problem::VariableMissing {
                 name: name.to_owned(),

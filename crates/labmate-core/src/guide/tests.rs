@@ -428,3 +428,13 @@ fn step_numbers_and_keys_follow_the_chapter() {
     unique.dedup();
     assert_eq!(keys.len(), unique.len());
 }
+
+#[test]
+fn the_account_is_read_from_the_arns_seen() {
+    assert_eq!(LabFacts::account_seen(&Flows::new()), None);
+    let mut flows = Flows::new();
+    flows.observe(stream(Some("NEW_IMAGE")));
+    assert_eq!(LabFacts::account_seen(&flows), Some(ACCOUNT));
+    flows.observe(function(&[], "lambda-lab-role"));
+    assert_eq!(LabFacts::account_seen(&flows), Some(ACCOUNT));
+}

@@ -1,0 +1,131 @@
+//! One step of the guide: what to do and where, its check (status,
+//! evidence, each problem with its fix), and copy buttons for what the
+//! console asks for. In projector mode account ids and key ids are masked.
+
+use labmate_core::change::GUIDE_TEST_ITEM;
+use labmate_core::guide::{expected_variables, Status, Step, StepCheck, StepRecord};
+use labmate_core::projector::mask_ids;
+use lab_model::names::{AOSS_POLICY, INDEX, LOG_GROUP, ROLE, STREAM_POLICY, TABLE};
+use leptos::prelude::*;
+
+use crate::state::use_state;
+use crate::ui::copy_button::CopyButton;
+use crate::ui::flow_words::clock_text;
+use crate::ui::guide_words;
+use crate::ui::reactive::{nothing, part, text};
+
+/// What the console asks for in this step, to copy: (what, text).
+fn copies(step: Step, state: &crate::state::AppState) -> Vec<(String, String)> {
+    let config = state.config.get_untracked();
+    let name = |what: &str, value: &str| (what.to_owned(), value.to_owned());
+    match step {
+        Step::Function => vec![
+            name("function name", &config.function_name),
+            name("role name", ROLE),
+        ],
+        Step::Stream => vec![name("table name", &config.table)],
+        Step::StreamPolicy => vec![name("policy name", STREAM_POLICY)],
+        Step::AossPolicy => vec![name("policy name", AOSS_POLICY)],
+        Step::Trigger => vec![name("function name", &config.function_name)],
+        Step::Environment => expected_variables(&config)
+            .into_iter()
+            .map(|(n, v)| (n.to_owned(), v))
+            .collect(),
+        Step::TestPost => vec![name("test body", GUIDE_TEST_ITEM)],
+        Step::Verify => vec![name("log group", LOG_GROUP), name("index", INDEX)],
+        Step::Explore => vec![name("table name", TABLE)],
+    }
+}
+
+#[component]
+pub fn GuideStep(
+    step: Step,
+    check: Memo<StepCheck>,
+    record: Memo<Option<StepRecord>>,
+) -> impl IntoView {
+    let state = use_state();
+    let words = guide_words::step(step);
+    // Masked in projector mode: what a class should not see on the wall.
+    let shown = move |t: String| {
+        if state.projector.get() {
+            mask_ids(&t)
+        } else {
+            t
+        }
+    };
+    let status_key = move || check.with(|c| c.status.key());
+    let regressed = move || record.with(|r| r.as_ref().and_then(|r| r.regressed_ms));
+    let badge = text(move || {
+        check.with(|c| guide_words::status(&c.status, c.inferred))
+            + &regressed()
+                .map(|at| format!(" · was done, failed again at {}", clock_text(at)))
+                .unwrap_or_default()
+    });
+    let problems = part(move || {
+        let items = check.with(|c| {
+            c.problems
+                .iter()
+                .map(guide_words::problem)
+                .collect::<Vec<_>>()
+        });
+        if items.is_empty() {
+            return nothing();
+        }
+        let items = items
+            .into_iter()
+            .map(|(what, fix)| {
+                view! {
+                    <li data-testid="guide-problem">
+                        <span class="guide-problem-what">{shown(what)}</span>
+                        " "<span class="guide-fix" data-testid="guide-fix">{"Fix: "}{shown(fix)}</span>
+                    </li>
+                }
+            })
+            .collect::<Vec<_>>();
+        view! { <ul class="guide-problems">{items}</ul> }.into_any()
+    });
+    let evidence = part(move || {
+        let items = check.with(|c| c.evidence.iter().map(guide_words::evidence).collect::<Vec<_>>());
+        if items.is_empty() {
+            return nothing();
+        }
+        let items = items
+            .into_iter()
+            .map(|e| view! { <li data-testid="guide-evidence">{shown(e)}</li> })
+            .collect::<Vec<_>>();
+        view! {
+            <details class="guide-evidence">
+                <summary>"What labmate saw"</summary>
+                <ul>{items}</ul>
+            </details>
+        }
+        .into_any()
+    });
+    let copy_buttons = copies(step, &state)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (what, value))| {
+            view! {
+                <CopyButton text=value label=format!("Copy {what}")
+                    testid=format!("guide-copy-{}-{i}", step.key())/>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <li class="guide-step" data-testid="guide-step" data-step=step.key()
+            data-status=status_key
+            data-regressed=move || regressed().is_some().to_string()
+            class:passed=move || check.with(|c| c.status == Status::Passed)
+            class:failed=move || check.with(|c| c.status == Status::Failed)>
+            <h3>
+                <span class="guide-number">{step.number()}". "</span>{words.title}
+                " "<span class="guide-status" data-testid="guide-status">{badge}</span>
+            </h3>
+            <p class="guide-todo">{words.todo}</p>
+            <p class="guide-expect muted">{words.expect}</p>
+            {problems}
+            {evidence}
+            <p class="guide-copies">{copy_buttons}</p>
+        </li>
+    }
+}
