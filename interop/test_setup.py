@@ -2,14 +2,7 @@
 `/_labsim/stream/roll-over`), as boto3 and opensearch-py then see the lab."""
 import pytest
 
-from conftest import FUNCTION, REGION, client_for, opensearch_client, search_by_dynamodb_id, start_labsim, stop_labsim, wait_for
-
-START = {
-    "stream": "NEW_IMAGE", "function_exists": True, "trigger_exists": True,
-    "trigger_enabled": True, "env_vars_set": True, "handler": "workshop",
-    "stream_policy": "present", "aoss_policy": "present",
-}
-
+from conftest import FUNCTION, INDEX, REGION, client_for, opensearch_client, search_by_dynamodb_id, start_labsim, stop_labsim, wait_for
 
 @pytest.fixture(scope="module")
 def lab():
@@ -19,10 +12,25 @@ def lab():
     stop_labsim(lab)
 
 
+@pytest.fixture(scope="module")
+def start(lab):
+    """The setup at start-up: everything built, the five variables of step 6
+    set (the host being labsim's collection)."""
+    return {
+        "stream": "NEW_IMAGE", "function_exists": True, "trigger_exists": True,
+        "trigger_enabled": True, "env_vars_set": True,
+        "environment": {
+            "REGION": REGION, "AWS_SERVICE": "aoss", "OPENSEARCH_HOST": lab.endpoint("aoss"),
+            "OPENSEARCH_INDEX": INDEX, "OPENSEARCH_DATATYPE": "_doc",
+        },
+        "handler": "workshop", "stream_policy": "present", "aoss_policy": "present",
+    }
+
+
 @pytest.fixture(autouse=True)
-def reset(lab):
+def reset(lab, start):
     lab.control("POST", "/_labsim/reset")
-    assert lab.control("GET", "/_labsim/setup") == START
+    assert lab.control("GET", "/_labsim/setup") == start
 
 
 def setup(lab, status=200, **fields):
@@ -43,20 +51,20 @@ def indexed(lab, item_id):
     return [h["_source"]["name"] for h in search_by_dynamodb_id(opensearch_client(lab), item_id)]
 
 
-def test_bad_fields_are_400_naming_them(lab):
+def test_bad_fields_are_400_naming_them(lab, start):
     answer = setup(lab, 400, trigger_enabled="no")
     assert answer["error"] == '"trigger_enabled" must be true or false, not "no"'
     answer = setup(lab, 400, stream="new_image")
     assert answer["error"].startswith('"stream" must be "off" or a stream view type')
     answer = setup(lab, 400, lambda_fixed=True)
     assert answer["error"].startswith('unknown setup field "lambda_fixed"')
-    assert lab.control("GET", "/_labsim/setup") == START
+    assert lab.control("GET", "/_labsim/setup") == start
 
 
-def test_a_disabled_trigger_stops_the_flow_and_resumes_where_it_paused(lab):
+def test_a_disabled_trigger_stops_the_flow_and_resumes_where_it_paused(lab, start):
     put(lab, "before-pause")
     assert wait_for(lambda: indexed(lab, "before-pause"))
-    assert setup(lab, trigger_enabled=False) == {**START, "trigger_enabled": False}
+    assert setup(lab, trigger_enabled=False) == {**start, "trigger_enabled": False}
     # As UpdateEventSourceMapping: Disabling for a few seconds, then Disabled;
     # no other change meanwhile.
     assert mapping(lab)["State"] == "Disabling"
@@ -69,7 +77,7 @@ def test_a_disabled_trigger_stops_the_flow_and_resumes_where_it_paused(lab):
     assert not wait_for(lambda: indexed(lab, "while-paused"), seconds=5)
     assert client_for(lab, "dynamodb").get_item(TableName="lab-table", Key={"id": {"S": "while-paused"}})["Item"]
 
-    assert setup(lab, trigger_enabled=True) == START
+    assert setup(lab, trigger_enabled=True) == start
     assert mapping(lab)["State"] == "Enabling"
     assert wait_for(lambda: mapping(lab)["State"] == "Enabled", seconds=6)
     put(lab, "after-resume")
@@ -101,9 +109,9 @@ def test_the_stream_off_and_on_is_a_new_stream_the_old_trigger_does_not_read(lab
     assert not wait_for(lambda: indexed(lab, "new-stream"), seconds=4)
 
 
-def test_a_deleted_function_is_resource_not_found(lab):
+def test_a_deleted_function_is_resource_not_found(lab, start):
     lam = client_for(lab, "lambda")
-    assert setup(lab, function_exists=False) == {**START, "function_exists": False, "env_vars_set": False}
+    assert setup(lab, function_exists=False) == {**start, "function_exists": False, "env_vars_set": False, "environment": {}}
     with pytest.raises(lam.exceptions.ResourceNotFoundException) as info:
         lam.get_function(FunctionName=FUNCTION)
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404

@@ -109,6 +109,7 @@ fn lambda_operation(
         ("GET", ["functions"]) => ("ListFunctions", None),
         ("GET", ["functions", f]) => ("GetFunction", name(f)),
         ("GET", ["functions", f, "configuration"]) => ("GetFunctionConfiguration", name(f)),
+        ("PUT", ["functions", f, "configuration"]) => ("UpdateFunctionConfiguration", name(f)),
         ("POST", ["functions", f, "invocations"]) => ("Invoke", name(f)),
         ("GET", ["event-source-mappings"]) => ("ListEventSourceMappings", query_function()),
         ("POST", ["event-source-mappings"]) => ("CreateEventSourceMapping", None),

@@ -8,23 +8,30 @@
 //! UPDATING); the trigger is created, paused, resumed and deleted as the
 //! Lambda API does it, through a few seconds of `Creating`, `Disabling`,
 //! `Enabling` or `Deleting` (refusing another change meanwhile), keeping its
-//! place in the stream; a deleted function answers 404.
+//! place in the stream; a deleted function answers 404. The function's
+//! environment variables change at once, as a finished
+//! UpdateFunctionConfiguration leaves them, one by one or all five.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::dynamodb::{StreamViewType, LAB_TABLE};
 use crate::iam::{self, LabRoleSetup, PolicyState};
-use crate::lambda::HandlerKind;
+use crate::lambda::api::json_type;
+use crate::lambda::environment::{self, NameError};
+use crate::lambda::{HandlerKind, Variables};
 use crate::Simulator;
 
 /// The fields of [`LabSetup`], in the order they are documented.
-pub const FIELDS: [&str; 8] = [
+pub const FIELDS: [&str; 9] = [
     "stream",
     "function_exists",
     "trigger_exists",
     "trigger_enabled",
     "env_vars_set",
+    "environment",
     "handler",
     "stream_policy",
     "aoss_policy",
@@ -43,8 +50,15 @@ pub struct LabSetup {
     /// the Lambda API shows the few seconds of each change. Always `false`
     /// without a trigger.
     pub trigger_enabled: bool,
-    /// Always `false` without a function (its configuration went with it).
+    /// Whether the five variables of step 6 are all exactly as the lab
+    /// sets them (others may be there too). Posted, `true` sets the five
+    /// (keeping others) and `false` removes every variable. Always `false`
+    /// without a function (its configuration went with it).
     pub env_vars_set: bool,
+    /// The function's environment variables, all of them (empty without
+    /// a function). Posted, each name is set to its string, or removed by
+    /// `null`; names not given stay as they are.
+    pub environment: Variables,
     /// `workshop`, `fixed` or `typed` (the fixed code reading every
     /// attribute by its type): the code the function runs (or will run
     /// once created).
@@ -65,6 +79,9 @@ pub struct SetupPatch {
     pub trigger_exists: Option<bool>,
     pub trigger_enabled: Option<bool>,
     pub env_vars_set: Option<bool>,
+    /// Variable name to its new value (`None` removes it), applied after
+    /// `env_vars_set`.
+    pub environment: BTreeMap<String, Option<String>>,
     pub handler: Option<HandlerKind>,
     pub stream_policy: Option<PolicyState>,
     pub aoss_policy: Option<PolicyState>,
@@ -136,6 +153,7 @@ impl SetupPatch {
                 "trigger_exists" => patch.trigger_exists = Some(boolean()?),
                 "trigger_enabled" => patch.trigger_enabled = Some(boolean()?),
                 "env_vars_set" => patch.env_vars_set = Some(boolean()?),
+                "environment" => patch.environment = parse_environment(value)?,
                 "handler" => {
                     let kind = value.as_str().and_then(HandlerKind::parse);
                     patch.handler = Some(kind.ok_or_else(|| {
@@ -170,6 +188,48 @@ impl SetupPatch {
     }
 }
 
+/// The `environment` field: an object of names to strings or `null`; the
+/// names set must be ones Lambda accepts. Values are never repeated in a
+/// message (variables may hold secrets).
+fn parse_environment(value: &Value) -> Result<BTreeMap<String, Option<String>>, SetupError> {
+    let invalid = |m: String| SetupError::Invalid(m);
+    let Value::Object(fields) = value else {
+        return Err(invalid(format!(
+            "\"environment\" must be an object of variable names to strings (or null to remove one), such as {{\"OPENSEARCH_INDEX\": \"dynamodb_replicate\"}}, not {}",
+            json_type(value)
+        )));
+    };
+    let mut patch = BTreeMap::new();
+    for (name, value) in fields {
+        let value = match value {
+            Value::String(text) => Some(text.clone()),
+            Value::Null => None,
+            other => {
+                return Err(invalid(format!(
+                    "\"environment\": \"{name}\" must be a string, or null to remove it, not {}",
+                    json_type(other)
+                )))
+            }
+        };
+        patch.insert(name.clone(), value);
+    }
+    let set = patch
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(k, _)| k.as_str());
+    match environment::check_names(set) {
+        Ok(()) => Ok(patch),
+        Err(NameError::Pattern { name }) => Err(invalid(format!(
+            "\"environment\": \"{name}\" is not a name Lambda accepts ({})",
+            environment::NAME_PATTERN
+        ))),
+        Err(NameError::Reserved { names }) => Err(invalid(format!(
+            "\"environment\": Lambda reserves {} for its runtime (the lab's region variable is REGION)",
+            names.join(", ")
+        ))),
+    }
+}
+
 /// What `POST /_labsim/stream/roll-over` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RollOver {
@@ -195,7 +255,12 @@ impl Simulator {
             function_exists: lambda.function_exists,
             trigger_exists,
             trigger_enabled,
-            env_vars_set: lambda.function_exists && lambda.env_vars_set,
+            env_vars_set: self.lambda.env_vars_set(),
+            environment: if lambda.function_exists {
+                self.lambda.variables().clone()
+            } else {
+                Variables::new()
+            },
             handler: lambda.handler.as_str().to_owned(),
             stream_policy: self.lab_role().setup.stream_policy.as_str().to_owned(),
             aoss_policy: self.lab_role().setup.aoss_policy.as_str().to_owned(),
@@ -203,8 +268,10 @@ impl Simulator {
     }
 
     /// Applies `patch`, all of it or (on an error) none of it, and returns
-    /// the new setup. A field set to its current value changes nothing, so
-    /// posting back what [`Simulator::setup`] returned always succeeds.
+    /// the new setup. A field set to its current value changes nothing
+    /// (`env_vars_set: false` aside, which removes variables left over
+    /// from a partial step 6), so posting back what [`Simulator::setup`]
+    /// returned always succeeds and leaves the lab as it was.
     pub fn apply_setup(&mut self, patch: &SetupPatch, now_ms: i64) -> Result<LabSetup, SetupError> {
         let conflict = |m: &str| Err(SetupError::Conflict(m.to_owned()));
         let current = self.setup();
@@ -223,7 +290,9 @@ impl Simulator {
                 ));
             }
         }
-        if patch.env_vars_set == Some(true) && !function {
+        let sets_variables =
+            patch.env_vars_set == Some(true) || patch.environment.values().any(Option::is_some);
+        if sets_variables && !function {
             return conflict(
                 "there is no function to set environment variables on: set function_exists to true",
             );
@@ -300,8 +369,25 @@ impl Simulator {
         if let Some(handler) = patch.handler {
             self.lambda.set_handler(handler, now_ms);
         }
-        if let Some(set) = patch.env_vars_set {
-            self.lambda.set_env_vars(set, now_ms);
+        if patch.env_vars_set.is_some() || !patch.environment.is_empty() {
+            // One change, however many variables: `env_vars_set` first,
+            // then single variables over it.
+            let mut variables = match patch.env_vars_set {
+                Some(false) => Variables::new(),
+                Some(true) => {
+                    let mut all = self.lambda.variables().clone();
+                    all.extend(self.lambda.lab_variables());
+                    all
+                }
+                None => self.lambda.variables().clone(),
+            };
+            for (name, value) in &patch.environment {
+                match value {
+                    Some(value) => variables.insert(name.clone(), value.clone()),
+                    None => variables.remove(name),
+                };
+            }
+            self.lambda.set_variables(variables, now_ms);
         }
         // The trigger's changes go through its states as the Lambda API's
         // would; refusals were checked above, so none fails here.
@@ -461,7 +547,15 @@ mod tests {
         assert_eq!(
             start,
             json!({"stream": "NEW_IMAGE", "function_exists": true, "trigger_exists": true,
-                   "trigger_enabled": true, "env_vars_set": true, "handler": "workshop",
+                   "trigger_enabled": true, "env_vars_set": true,
+                   "environment": {
+                       "AWS_SERVICE": "aoss",
+                       "OPENSEARCH_DATATYPE": "_doc",
+                       "OPENSEARCH_HOST": "https://lab0collection0id.ap-southeast-1.aoss.amazonaws.com",
+                       "OPENSEARCH_INDEX": "dynamodb_replicate",
+                       "REGION": "ap-southeast-1",
+                   },
+                   "handler": "workshop",
                    "stream_policy": "present", "aoss_policy": "present"})
         );
         let arn = sim.dynamodb().latest_stream_arn("lab-table");
@@ -481,6 +575,10 @@ mod tests {
             (r#"{"function_exists": 1}"#, "\"function_exists\" must be true or false"),
             (r#"{"env_vars_set": null}"#, "\"env_vars_set\" must be true or false"),
             (r#"{"handler": "mine"}"#, "\"handler\" must be one of \"workshop\", \"fixed\", \"typed\", not \"mine\""),
+            (r#"{"environment": ["REGION"]}"#, "\"environment\" must be an object of variable names to strings (or null to remove one), such as {\"OPENSEARCH_INDEX\": \"dynamodb_replicate\"}, not an array"),
+            (r#"{"environment": {"REGION": 1}}"#, "\"environment\": \"REGION\" must be a string, or null to remove it, not a number"),
+            (r#"{"environment": {"OPENSEARCH-HOST": "x"}}"#, "\"environment\": \"OPENSEARCH-HOST\" is not a name Lambda accepts ([a-zA-Z]([a-zA-Z0-9_])+)"),
+            (r#"{"environment": {"AWS_REGION": "ap-southeast-1"}}"#, "\"environment\": Lambda reserves AWS_REGION for its runtime (the lab's region variable is REGION)"),
             ("[1]", "expected a JSON object"),
             ("{oops", "expected a JSON object"),
         ];
@@ -502,6 +600,16 @@ mod tests {
         );
         assert_eq!(res.status, 400);
         assert!(sim.setup().trigger_enabled);
+        let res = post(
+            &mut sim,
+            "/_labsim/setup",
+            r#"{"environment": {"OPENSEARCH_INDEX": "elsewhere", "AWS_REGION": "x"}}"#,
+            NOW,
+        );
+        assert_eq!(res.status, 400);
+        assert_eq!(sim.setup().environment["OPENSEARCH_INDEX"], INDEX);
+        // Removing a name nobody could set is no error (nothing to do).
+        setup(&mut sim, r#"{"environment": {"AWS_REGION": null}}"#, NOW);
         let put = Request::new("PUT", "/_labsim/setup");
         assert_eq!(sim.handle(Service::Sts, &put, NOW).status, 405);
     }
@@ -777,5 +885,201 @@ mod tests {
         assert!(res.body_text().contains("lab-table's stream is off"));
         let get = Request::new("GET", "/_labsim/stream/roll-over");
         assert_eq!(sim.handle(Service::Sts, &get, NOW).status, 405);
+    }
+
+    /// The function's variables, as GET shows them.
+    fn environment(sim: &Simulator) -> Value {
+        json!(sim.setup().environment)
+    }
+
+    #[test]
+    fn variables_are_set_and_removed_one_by_one_and_env_vars_set_reads_all_five() {
+        let mut sim = sim();
+        let lab = environment(&sim);
+        let revision = sim.lambda().configuration(NOW)["RevisionId"].clone();
+        // A wrong index: the other four stay, and env_vars_set reads false.
+        let wrong = setup(
+            &mut sim,
+            r#"{"environment": {"OPENSEARCH_INDEX": "dynamodb-replicate"}}"#,
+            NOW,
+        );
+        assert_eq!(wrong["env_vars_set"], false);
+        assert_eq!(
+            wrong["environment"]["OPENSEARCH_INDEX"],
+            "dynamodb-replicate"
+        );
+        assert_eq!(wrong["environment"]["AWS_SERVICE"], "aoss");
+        assert_eq!(wrong["environment"].as_object().unwrap().len(), 5);
+        let conf = sim.lambda().configuration(NOW);
+        assert_eq!(
+            conf["Environment"]["Variables"]["OPENSEARCH_INDEX"],
+            "dynamodb-replicate"
+        );
+        assert_ne!(conf["RevisionId"], revision, "a configuration change");
+        // One removed, another added: a variable the lab does not set does
+        // not stop env_vars_set once the five are right.
+        let fixed = setup(
+            &mut sim,
+            r#"{"environment": {"OPENSEARCH_INDEX": "dynamodb_replicate", "AWS_SERVICE": null, "EXTRA": "1"}}"#,
+            NOW,
+        );
+        assert_eq!(fixed["env_vars_set"], false);
+        assert_eq!(fixed["environment"].get("AWS_SERVICE"), None);
+        let all = setup(&mut sim, r#"{"environment": {"AWS_SERVICE": "aoss"}}"#, NOW);
+        assert_eq!(all["env_vars_set"], true);
+        assert_eq!(all["environment"]["EXTRA"], "1");
+        // Posting the setup back changes nothing, not even the revision.
+        let revision = sim.lambda().configuration(NOW)["RevisionId"].clone();
+        assert_eq!(setup(&mut sim, &all.to_string(), NOW), all);
+        assert_eq!(sim.lambda().configuration(NOW)["RevisionId"], revision);
+        // env_vars_set true sets the five and keeps others; false removes all.
+        setup(
+            &mut sim,
+            r#"{"environment": {"REGION": null, "OPENSEARCH_HOST": "https://other"}}"#,
+            NOW,
+        );
+        let set = setup(&mut sim, r#"{"env_vars_set": true}"#, NOW);
+        assert_eq!(set["environment"]["EXTRA"], "1");
+        let mut expected = lab.clone();
+        expected["EXTRA"] = json!("1");
+        assert_eq!(set["environment"], expected);
+        let none = setup(&mut sim, r#"{"env_vars_set": false}"#, NOW);
+        assert_eq!(none["environment"], json!({}));
+        assert_eq!(
+            sim.lambda().configuration(NOW).get("Environment"),
+            None,
+            "no variables: no Environment, as Lambda answers"
+        );
+        // Both in one post: all five, then the one made wrong over them.
+        let both = setup(
+            &mut sim,
+            r#"{"env_vars_set": true, "environment": {"OPENSEARCH_DATATYPE": "doc"}}"#,
+            NOW,
+        );
+        assert_eq!(both["env_vars_set"], false);
+        assert_eq!(both["environment"]["OPENSEARCH_DATATYPE"], "doc");
+        assert_eq!(both["environment"]["REGION"], "ap-southeast-1");
+        // A partial set posted back stays partial.
+        let partial = setup(
+            &mut sim,
+            r#"{"environment": {"OPENSEARCH_DATATYPE": null}}"#,
+            NOW,
+        );
+        assert_eq!(setup(&mut sim, &partial.to_string(), NOW), partial);
+    }
+
+    #[test]
+    fn variables_need_a_function() {
+        let mut sim = sim();
+        setup(&mut sim, r#"{"function_exists": false}"#, NOW);
+        assert_eq!(environment(&sim), json!({}));
+        let res = post(
+            &mut sim,
+            "/_labsim/setup",
+            r#"{"environment": {"REGION": "ap-southeast-1"}}"#,
+            NOW,
+        );
+        assert_eq!(res.status, 409, "{}", res.body_text());
+        assert_eq!(
+            json_of(&res)["error"],
+            "there is no function to set environment variables on: set function_exists to true"
+        );
+        // Removing from nothing is nothing; creating it and setting one
+        // in the same post is fine.
+        setup(&mut sim, r#"{"environment": {"REGION": null}}"#, NOW);
+        let made = setup(
+            &mut sim,
+            r#"{"function_exists": true, "environment": {"REGION": "ap-southeast-1"}}"#,
+            NOW,
+        );
+        assert_eq!(made["environment"], json!({"REGION": "ap-southeast-1"}));
+    }
+
+    /// The `_source.name`s of the documents search finds in `index`.
+    fn names_in(sim: &Simulator, index: &str, now: i64) -> Vec<String> {
+        let found = sim
+            .collection()
+            .search(index, &json!({"query": {"match_all": {}}}), now)
+            .map(|r| r.hits)
+            .unwrap_or_default();
+        let mut names: Vec<String> = found
+            .iter()
+            .map(|h| h.source["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_wrong_index_sends_the_next_insert_there() {
+        let mut sim = sim();
+        setup(
+            &mut sim,
+            r#"{"environment": {"OPENSEARCH_INDEX": "dynamodb-replicate"}}"#,
+            NOW,
+        );
+        put(&mut sim, "astray", NOW);
+        let now = run(&mut sim, NOW, 15_000);
+        assert_eq!(names_in(&sim, "dynamodb-replicate", now), ["astray"]);
+        assert!(names_in(&sim, INDEX, now).is_empty());
+        assert!(indexed_names(&sim, now).is_empty());
+        setup(
+            &mut sim,
+            r#"{"environment": {"OPENSEARCH_INDEX": "dynamodb_replicate"}}"#,
+            now,
+        );
+        put(&mut sim, "home", now);
+        let now = run(&mut sim, now, 15_000);
+        assert_eq!(indexed_names(&sim, now), ["home"]);
+    }
+
+    #[test]
+    fn the_last_missing_variable_set_brings_the_failing_batchs_retry_forward() {
+        let mut sim = sim();
+        setup(
+            &mut sim,
+            r#"{"environment": {"OPENSEARCH_DATATYPE": null}}"#,
+            NOW,
+        );
+        put(&mut sim, "waiting", NOW);
+        // Long enough for the back-off to reach its cap (30 s), then up to
+        // the next failed attempt: the one after is 30 s away.
+        let mut now = run(&mut sim, NOW, 40_000);
+        let before = sim.lambda().invocations().len();
+        while sim.lambda().invocations().len() == before {
+            now = run(&mut sim, now, 50);
+        }
+        let failed = sim.lambda().invocations().len();
+        let last = sim.lambda().invocations().last().cloned().unwrap();
+        assert!(
+            last.error
+                .as_deref()
+                .unwrap()
+                .starts_with("[ERROR] KeyError: 'OPENSEARCH_DATATYPE'"),
+            "{:?}",
+            last.error
+        );
+        assert!(failed >= 8, "the back-off is at its cap: {failed}");
+        let fixed_at = now;
+        setup(
+            &mut sim,
+            r#"{"environment": {"OPENSEARCH_DATATYPE": "_doc"}}"#,
+            fixed_at,
+        );
+        let now = run(&mut sim, fixed_at, 1_000);
+        let retry = sim
+            .lambda()
+            .invocations()
+            .get(failed)
+            .cloned()
+            .expect("a retry within a second of the fix");
+        assert!(
+            retry.time_ms - fixed_at <= crate::lambda::POLL_INTERVAL_MS,
+            "{}",
+            retry.time_ms - fixed_at
+        );
+        assert_eq!(retry.error, None);
+        let now = run(&mut sim, now, 15_000);
+        assert_eq!(indexed_names(&sim, now), ["waiting"]);
     }
 }

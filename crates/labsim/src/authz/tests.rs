@@ -236,6 +236,50 @@ fn an_event_source_mapping_change_is_authorized_on_the_mapping_arn() {
 }
 
 #[test]
+fn update_function_configuration_is_authorized_on_the_function_arn() {
+    let mut sim = sim();
+    let function =
+        "arn:aws:lambda:ap-southeast-1:123456789012:function:sync-data-with-dynamodb-stream";
+    let update = || {
+        Request::new(
+            "PUT",
+            "/2015-03-31/functions/sync-data-with-dynamodb-stream/configuration",
+        )
+        .with_header("host", "127.0.0.1:9105")
+        .with_body(r#"{"Environment":{"Variables":{"OPENSEARCH_INDEX":"other"}}}"#)
+    };
+    // The learner reads the function; changing it is the console's job.
+    let demo = sim.identity().demo_credentials().clone();
+    let res = sim.handle(Service::Lambda, &signed_as(&demo, "lambda", update()), NOW);
+    assert_eq!(res.status, 403, "{}", res.body_text());
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("AccessDeniedException")
+    );
+    assert_eq!(
+        json_of(&res)["Message"],
+        format!("User: {CALLER} is not authorized to perform: lambda:UpdateFunctionConfiguration on resource: {function} because no identity-based policy allows the lambda:UpdateFunctionConfiguration action")
+    );
+    assert_eq!(
+        sim.lambda().variables()["OPENSEARCH_INDEX"],
+        "dynamodb_replicate"
+    );
+    let allowed = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:UpdateFunctionConfiguration", "Resource": function}]}),
+    );
+    let res = sim.handle(
+        Service::Lambda,
+        &signed_as(&allowed, "lambda", update()),
+        NOW,
+    );
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    assert_eq!(sim.lambda().variables()["OPENSEARCH_INDEX"], "other");
+    assert_eq!(sim.setup().environment["OPENSEARCH_INDEX"], "other");
+    assert!(!sim.setup().env_vars_set);
+}
+
+#[test]
 fn api_gateway_with_iam_auth_checks_execute_api_invoke() {
     let mut config = SimConfig::new(21);
     config.api = ApiSetup {

@@ -1,12 +1,13 @@
 //! The Lambda API (REST JSON, path-based) for the one function:
-//! GetFunction, GetFunctionConfiguration, ListEventSourceMappings,
-//! GetEventSourceMapping, CreateEventSourceMapping (on `lab-table`'s
-//! stream), UpdateEventSourceMapping (`Enabled`) and
-//! DeleteEventSourceMapping.
+//! GetFunction, GetFunctionConfiguration, UpdateFunctionConfiguration
+//! (`Environment`), ListEventSourceMappings, GetEventSourceMapping,
+//! CreateEventSourceMapping (on `lab-table`'s stream),
+//! UpdateEventSourceMapping (`Enabled`) and DeleteEventSourceMapping.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::{HandlerKind, Lambda, MappingBusy, FUNCTION_NAME, ROLE_NAME};
+use super::environment::{self, NameError};
+use super::{HandlerKind, Lambda, MappingBusy, Variables, FUNCTION_NAME, ROLE_NAME};
 use crate::dynamodb::{DynamoDb, StartingPosition, LAB_TABLE};
 use crate::message::{Request, Response};
 use crate::percent;
@@ -17,6 +18,16 @@ const PREFIX: &str = "/2015-03-31/";
 /// A Lambda API error: status, `x-amzn-ErrorType`, message.
 fn error(status: u16, kind: &str, message: &str, request_id: &str) -> Response {
     let mut res = Response::json(status, &json!({"Type": "User", "Message": message}));
+    res.set_header("x-amzn-ErrorType", kind);
+    res.set_header("x-amzn-RequestId", request_id);
+    res
+}
+
+/// An error whose shape has `message` in lower case (the SDKs' model:
+/// InvalidParameterValueException, ResourceConflictException,
+/// PreconditionFailedException, ...).
+fn error_lower(status: u16, kind: &str, message: &str, request_id: &str) -> Response {
+    let mut res = Response::json(status, &json!({"Type": "User", "message": message}));
     res.set_header("x-amzn-ErrorType", kind);
     res.set_header("x-amzn-RequestId", request_id);
     res
@@ -109,7 +120,11 @@ impl Lambda {
                 None => self.not_found(name, request_id),
             },
             ("GET", ["functions", name, "configuration"]) => match self.function_named(name) {
-                Some(()) => ok(&self.configuration(), request_id),
+                Some(()) => ok(&self.configuration(now_ms), request_id),
+                None => self.not_found(name, request_id),
+            },
+            ("PUT", ["functions", name, "configuration"]) => match self.function_named(name) {
+                Some(()) => self.update_from_request(req, now_ms, request_id),
                 None => self.not_found(name, request_id),
             },
             ("GET", ["event-source-mappings"]) => {
@@ -242,6 +257,64 @@ impl Lambda {
         }
     }
 
+    /// UpdateFunctionConfiguration: `Environment.Variables` replaces the
+    /// function's variables (`Environment` without `Variables` removes
+    /// them all); `RevisionId`, when given, must be the function's. The
+    /// other settings of the request's shape (Description, Timeout,
+    /// MemorySize, Role, ...) are accepted and left as they are: labsim
+    /// models none of them. Any accepted request starts an update, as on
+    /// AWS; the answer is the configuration, `InProgress`.
+    fn update_from_request(&mut self, req: &Request, now_ms: i64, request_id: &str) -> Response {
+        // The wording of the refusals is AWS's where it is on record (the
+        // reserved names, the revision, the update in progress); the
+        // shape errors are labsim's (boto3 validates shapes before sending).
+        let invalid =
+            |message: &str| error_lower(400, "InvalidParameterValueException", message, request_id);
+        let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&req.body) else {
+            return invalid("The request body is not a valid UpdateFunctionConfiguration request.");
+        };
+        let variables = match body.get("Environment") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(env)) => match variables_of(env) {
+                Ok(variables) => Some(variables),
+                Err(message) => return invalid(&message),
+            },
+            Some(_) => {
+                return invalid("Environment must be an object such as {\"Variables\": {...}}.")
+            }
+        };
+        if let Some(variables) = &variables {
+            match environment::check_names(variables.keys().map(String::as_str)) {
+                Ok(()) => {}
+                Err(e @ NameError::Pattern { .. }) => {
+                    return error(400, "ValidationException", &e.to_string(), request_id)
+                }
+                Err(e @ NameError::Reserved { .. }) => return invalid(&e.to_string()),
+            }
+        }
+        match body.get("RevisionId") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(id)) if *id == self.revision_id => {}
+            Some(_) => {
+                return error_lower(
+                    412,
+                    "PreconditionFailedException",
+                    "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+                    request_id,
+                )
+            }
+        }
+        match self.update_configuration(variables, now_ms) {
+            Ok(()) => ok(&self.configuration(now_ms), request_id),
+            Err(busy) => error_lower(
+                409,
+                "ResourceConflictException",
+                &busy.to_string(),
+                request_id,
+            ),
+        }
+    }
+
     fn unknown(&self, request_id: &str) -> Response {
         let mut res = Response::json(404, &json!({"message": null}));
         res.set_header("x-amzn-ErrorType", "UnknownOperationException");
@@ -277,8 +350,8 @@ impl Lambda {
         )
     }
 
-    /// GetFunctionConfiguration's answer.
-    pub fn configuration(&self) -> Value {
+    /// GetFunctionConfiguration's answer at `now_ms`.
+    pub fn configuration(&self, now_ms: i64) -> Value {
         // Made-up hashes: the three handlers are three different packages.
         let (code_size, code_sha256) = match self.setup.handler {
             HandlerKind::Workshop => (1266, "mQ4cOCu7ek1Ah8Jsb8xO3mpmwJt0RkJyXnX5Z2kx8dE="),
@@ -311,15 +384,22 @@ impl Lambda {
             },
             "LoggingConfig": {"LogFormat": "Text", "LogGroup": super::LOG_GROUP},
         });
-        if self.setup.env_vars_set {
-            config["Environment"] = json!({"Variables": self.environment_variables()});
+        if !self.variables.is_empty() {
+            config["Environment"] = json!({"Variables": self.variables});
+        }
+        if self.update_in_progress(now_ms) {
+            // As AWS answers an update and describes the function while it
+            // is under way (the reason reads so for any update).
+            config["LastUpdateStatus"] = json!("InProgress");
+            config["LastUpdateStatusReason"] = json!("The function is being created.");
+            config["LastUpdateStatusReasonCode"] = json!("Creating");
         }
         config
     }
 
-    fn get_function(&self, _now_ms: i64) -> Value {
+    fn get_function(&self, now_ms: i64) -> Value {
         json!({
-            "Configuration": self.configuration(),
+            "Configuration": self.configuration(now_ms),
             "Code": {
                 "RepositoryType": "S3",
                 "Location": format!(
@@ -375,5 +455,40 @@ impl Lambda {
             "TumblingWindowInSeconds": 0,
             "FunctionResponseTypes": [],
         })]
+    }
+}
+
+/// `Environment.Variables` of an UpdateFunctionConfiguration request: a map
+/// of strings (none: no variables); the error names what is wrong.
+fn variables_of(env: &Map<String, Value>) -> Result<Variables, String> {
+    match env.get("Variables") {
+        None | Some(Value::Null) => Ok(Variables::new()),
+        Some(Value::Object(vars)) => vars
+            .iter()
+            .map(|(name, value)| match value {
+                Value::String(text) => Ok((name.clone(), text.clone())),
+                // The value is not repeated: variables may hold secrets.
+                other => Err(format!(
+                    "Environment.Variables.{name} must be a string, not {}.",
+                    json_type(other)
+                )),
+            })
+            .collect(),
+        Some(other) => Err(format!(
+            "Environment.Variables must be an object of names to strings, not {}.",
+            json_type(other)
+        )),
+    }
+}
+
+/// A JSON value's kind, as an error message names it.
+pub(crate) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }

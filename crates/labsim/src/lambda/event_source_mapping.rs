@@ -8,9 +8,7 @@
 //! requests in between; an invocation under way ([`InFlight`]) keeps the
 //! poll's time, so the outcome is the same as one tick done at once.
 
-use std::collections::BTreeMap;
-
-use super::handler::{handle_record, MISSING_ENVIRONMENT};
+use super::handler::{handle_record, read_environment, HandlerEnv};
 use super::runtime::{Centis, Crash, Report, UNHANDLED_EXCEPTION_WARNING};
 use super::{
     python, Environment, HandlerKind, HandlerOutcome, Invocation, InvocationRecord, Lambda,
@@ -259,10 +257,11 @@ pub(super) struct InFlight {
     pub(super) cold: bool,
     pub(super) log_stream: String,
     pub(super) init_ms: i64,
-    /// The code and environment variables it started with (an update does
-    /// not change a running invocation). No variables: it fails at once.
+    /// The code and what it read from the environment variables it
+    /// started with (an update does not change a running invocation). A
+    /// variable missing: it fails at once, with that `KeyError`.
     pub(super) handler: HandlerKind,
-    pub(super) env: Option<BTreeMap<String, String>>,
+    pub(super) env: Result<HandlerEnv, Crash>,
     /// The function's `RevisionId` when it started: a change made while
     /// it ran brings the retry of its batch forward all the same.
     pub(super) revision_id: String,
@@ -286,7 +285,7 @@ pub(super) struct InFlight {
 
 impl InFlight {
     pub(super) fn done(&self) -> bool {
-        self.env.is_none()
+        self.env.is_err()
             || (self.printed_records == self.batch.len()
                 && (self.error.is_some() || self.handled == self.batch.len()))
     }
@@ -476,6 +475,9 @@ impl Lambda {
         now_ms: i64,
         batch: Vec<StreamRecord>,
     ) -> InFlight {
+        // A configuration update done since the last run: a new version,
+        // so a new execution environment.
+        self.settle_update(now_ms);
         let request_id = self.rng.uuid();
         let cold = self
             .environment
@@ -517,10 +519,7 @@ impl Lambda {
             init_ms,
             handler: self.setup.handler,
             revision_id: self.revision_id.clone(),
-            env: self
-                .setup
-                .env_vars_set
-                .then(|| self.environment_variables()),
+            env: read_environment(self.variables_at(now_ms), &self.region),
             may_call_collection: self.role.can_call_collection(),
             printed: python::EVENT_REPR_OPEN.to_owned(),
             handled: 0,
@@ -538,7 +537,7 @@ impl Lambda {
         let Some(mut run) = self.in_flight.take() else {
             return budget;
         };
-        if run.env.is_some() {
+        if run.env.is_ok() {
             while budget > 0 && run.printed_records < run.batch.len() {
                 if run.printed_records > 0 {
                     run.printed.push_str(", ");
@@ -584,12 +583,8 @@ impl Lambda {
             start,
             format!("START RequestId: {request_id} Version: $LATEST\n"),
         ));
-        let (run_lines, elapsed_ms, crash) = if run.env.is_none() {
-            let crash = Crash {
-                exception: "KeyError: 'OPENSEARCH_HOST'".to_owned(),
-                frames: vec![MISSING_ENVIRONMENT],
-            };
-            (Vec::new(), 1, Some(crash))
+        let (run_lines, elapsed_ms, crash) = if let Err(crash) = &run.env {
+            (Vec::new(), 1, Some(crash.clone()))
         } else {
             let mut printed = run.printed;
             printed.push_str(python::EVENT_REPR_CLOSE);
@@ -675,9 +670,12 @@ impl Lambda {
             now_ms + end,
         );
         if run.revision_id != self.revision_id {
+            // Not before an update in progress is done: until then the
+            // retry would get the same configuration.
+            let from = (now_ms + end).max(self.configuration_from_ms());
             let uuid = run.mapping_uuid;
             if let Some(mapping) = self.mapping.as_mut().filter(|m| m.uuid == uuid) {
-                mapping.retry_soon(now_ms + end);
+                mapping.retry_soon(from);
             }
         }
     }

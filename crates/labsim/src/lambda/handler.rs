@@ -1,20 +1,22 @@
 //! The function's code: what the workshop's handler (or the fixed one, or
 //! the typed one) does with each stream record, calling the collection as
-//! `requests` would, and the lines it prints.
-
-use std::collections::BTreeMap;
+//! `requests` would, and the lines it prints; and what it reads from its
+//! environment variables first.
 
 use serde_json::{Map, Value};
 
 use super::event_source_mapping::InFlight;
 use super::runtime::{Crash, Frame};
-use super::{python, HandlerKind, HandlerOutcome, InvocationRecord};
+use super::{python, HandlerKind, HandlerOutcome, InvocationRecord, Variables};
 use crate::dynamodb::{AttributeValue, Item};
 use crate::iam;
 use crate::message::Request;
 use crate::opensearch::Collection;
 use crate::percent;
 use crate::rng::SplitMix64;
+use crate::service_error::auth_error;
+use crate::sigv4::{AuthError, MSG_WRONG_REGION};
+use crate::Service;
 
 /// Where the workshop's code as shipped raises on a non-string attribute
 /// (workshop.md: measured by running it under Python 3.12).
@@ -31,12 +33,84 @@ const FIXED_NON_STRING: Frame = Frame {
     source: "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
 };
 
-/// Where either handler raises when its environment variables are not set.
-pub(super) const MISSING_ENVIRONMENT: Frame = Frame {
-    line: 8,
-    function: "lambda_handler",
-    source: "host = os.environ['OPENSEARCH_HOST']",
-};
+/// The handler's reads of its environment variables, in order, each where
+/// it raises `KeyError` when its variable is missing. `OPENSEARCH_HOST`
+/// comes first (no variables at all fail on it); the order and lines of
+/// the other four are labsim's reading of the code (the shipped source is
+/// not on record).
+const ENVIRONMENT_READS: [(&str, Frame); 5] = [
+    (
+        "OPENSEARCH_HOST",
+        read_at(8, "host = os.environ['OPENSEARCH_HOST']"),
+    ),
+    (
+        "OPENSEARCH_INDEX",
+        read_at(9, "index = os.environ['OPENSEARCH_INDEX']"),
+    ),
+    (
+        "OPENSEARCH_DATATYPE",
+        read_at(10, "datatype = os.environ['OPENSEARCH_DATATYPE']"),
+    ),
+    ("REGION", read_at(11, "region = os.environ['REGION']")),
+    (
+        "AWS_SERVICE",
+        read_at(12, "service = os.environ['AWS_SERVICE']"),
+    ),
+];
+
+const fn read_at(line: u32, source: &'static str) -> Frame {
+    Frame {
+        line,
+        function: "lambda_handler",
+        source,
+    }
+}
+
+/// What the handler read from its environment variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct HandlerEnv {
+    /// `OPENSEARCH_HOST` without its scheme or a trailing `/`.
+    host: String,
+    index: String,
+    datatype: String,
+    /// Why the collection refuses the signature made with `REGION` and
+    /// `AWS_SERVICE` (its credential scope), if it does: the front door's
+    /// own message for a region or service that is not the collection's.
+    scope_refusal: Option<String>,
+}
+
+/// Reads the variables as the handler does before its first record: the
+/// `KeyError` of the first one missing, or what it read. `region` is the
+/// function's (and the collection's) region.
+pub(super) fn read_environment(vars: &Variables, region: &str) -> Result<HandlerEnv, Crash> {
+    for (name, frame) in ENVIRONMENT_READS {
+        if !vars.contains_key(name) {
+            return Err(Crash {
+                exception: format!("KeyError: '{name}'"),
+                frames: vec![frame],
+            });
+        }
+    }
+    let var = |name: &str| vars.get(name).cloned().unwrap_or_default();
+    // Checked in the order the front door checks a credential scope.
+    let scope_refusal = if var("REGION") != region {
+        Some(MSG_WRONG_REGION.to_owned())
+    } else if var("AWS_SERVICE") != "aoss" {
+        Some("Credential should be scoped to correct service: 'aoss'.".to_owned())
+    } else {
+        None
+    };
+    Ok(HandlerEnv {
+        host: var("OPENSEARCH_HOST")
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned(),
+        index: var("OPENSEARCH_INDEX"),
+        datatype: var("OPENSEARCH_DATATYPE"),
+        scope_refusal,
+    })
+}
 
 /// An HTTP call from the function to the collection.
 struct Call {
@@ -44,16 +118,26 @@ struct Call {
     body: String,
 }
 
-/// The code signs as the execution role; without `aoss:APIAccessAll` the
-/// collection refuses it with AOSS's 403 before anything else.
+/// The code signs as the execution role, scoped with `REGION` and
+/// `AWS_SERVICE`: a scope that is not the collection's is refused as the
+/// collection's front door refuses it; then, without `aoss:APIAccessAll`,
+/// the collection refuses it with AOSS's 403 before anything else.
 fn call(
     run: &InFlight,
     collection: &mut Collection,
-    env: &BTreeMap<String, String>,
+    env: &HandlerEnv,
     (method, path): (&str, &str),
     body: Option<String>,
     rng: &mut SplitMix64,
 ) -> Call {
+    if let Some(message) = &env.scope_refusal {
+        let err = AuthError::SignatureDoesNotMatch(message.clone());
+        let refused = auth_error(Service::Aoss, &err, &rng.uuid());
+        return Call {
+            status: refused.status,
+            body: refused.body_text(),
+        };
+    }
     if !run.may_call_collection {
         let denied = iam::aoss_access_denied(iam::AossDenial::MissingApiAccessAll, &rng.uuid());
         return Call {
@@ -62,17 +146,8 @@ fn call(
         };
     }
     let now_ms = run.now_ms;
-    let host = env
-        .get("OPENSEARCH_HOST")
-        .map(|h| {
-            h.trim_start_matches("https://")
-                .trim_start_matches("http://")
-                .trim_end_matches('/')
-                .to_owned()
-        })
-        .unwrap_or_default();
     let mut req = Request::new(method, path)
-        .with_header("host", &host)
+        .with_header("host", &env.host)
         .with_header("user-agent", "python-requests/2.32.3")
         .with_header("accept", "*/*");
     if let Some(body) = body {
@@ -113,7 +188,7 @@ fn latency(rng: &mut SplitMix64) -> i64 {
 /// the collection at the invocation's time (the simulated durations only
 /// shape the log timestamps), so nothing is written in the future.
 pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng: &mut SplitMix64) {
-    let Some(env) = run.env.as_ref() else {
+    let Ok(env) = run.env.as_ref() else {
         return;
     };
     let record = &run.batch[run.handled];
@@ -125,10 +200,7 @@ pub(super) fn handle_record(run: &mut InFlight, collection: &mut Collection, rng
         status: res.map(|r| r.status),
         document_id,
     };
-    let base = format!(
-        "/{}/{}",
-        env["OPENSEARCH_INDEX"], env["OPENSEARCH_DATATYPE"]
-    );
+    let base = format!("/{}/{}", env.index, env.datatype);
     // The typed handler is the fixed one with every attribute read by its
     // type.
     let fixed = matches!(run.handler, HandlerKind::Fixed | HandlerKind::Typed);

@@ -26,9 +26,15 @@
 //! handler (or changing the configuration) is picked up by the next retry
 //! of a failing batch, which then comes soon (see [`Lambda::set_handler`]).
 //!
+//! The environment variables are a map (`environment.rs`) the handler reads
+//! at each invocation. UpdateFunctionConfiguration replaces it through
+//! `LastUpdateStatus` `InProgress` for [`CONFIG_UPDATE_MS`], during which
+//! invocations still get the variables before the update, as AWS's do.
+//!
 //! Nothing here does I/O or reads a clock.
 
 pub mod api;
+pub mod environment;
 mod event_source_mapping;
 mod handler;
 pub mod logs;
@@ -38,14 +44,13 @@ pub mod runtime;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
-
 use crate::iam::{ExecutionRole, LabIds};
 pub use lab_model::timeline::HandlerOutcome;
 
 use crate::dynamodb::StartingPosition;
 use crate::rng::SplitMix64;
 
+pub use environment::Variables;
 use event_source_mapping::InFlight;
 pub use event_source_mapping::{
     EventSourceMapping, MappingBusy, MappingState, STATE_TRANSITION_MS,
@@ -67,6 +72,10 @@ pub const RETRY_BASE_MS: i64 = 250;
 pub const RETRY_CAP_MS: i64 = 30_000;
 /// An execution environment idle this long is gone; the next call is cold.
 pub const ENVIRONMENT_IDLE_MS: i64 = 5 * 60 * 1000;
+/// How long an UpdateFunctionConfiguration stays `InProgress`. AWS says a
+/// function outside a VPC is ready "after a few seconds" at most; a
+/// variables-only update is quicker. The figure is labsim's (unverified).
+pub const CONFIG_UPDATE_MS: i64 = 1_000;
 
 /// Which code the function runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +122,8 @@ pub struct LambdaSetup {
     /// (see [`Lambda::trigger`]).
     pub trigger_exists: bool,
     pub trigger_enabled: bool,
-    /// The five environment variables of step 6.
+    /// At start-up: the five environment variables of step 6 set as the
+    /// lab sets them (or none). Afterwards [`Lambda::variables`] says.
     pub env_vars_set: bool,
     pub handler: HandlerKind,
     /// `OPENSEARCH_HOST`: the collection's endpoint.
@@ -192,6 +202,24 @@ struct Environment {
     last_used_ms: i64,
 }
 
+/// An UpdateFunctionConfiguration under way (`LastUpdateStatus`
+/// `InProgress`) until `done_ms`, or done but not yet seen by an
+/// invocation.
+#[derive(Debug, Clone)]
+struct ConfigUpdate {
+    done_ms: i64,
+    /// What invocations get until then: the variables before the update.
+    previous: Variables,
+}
+
+/// UpdateFunctionConfiguration refused: the last update is still
+/// `InProgress` (AWS's `ResourceConflictException`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("The operation cannot be performed at this time. An update is in progress for resource: {function_arn}")]
+pub struct UpdateInProgress {
+    pub function_arn: String,
+}
+
 /// The function, its trigger and its logs.
 #[derive(Debug, Clone)]
 pub struct Lambda {
@@ -203,6 +231,9 @@ pub struct Lambda {
     modified_ms: i64,
     /// Changes with every code or configuration change, as AWS's does.
     revision_id: String,
+    /// The environment variables as configured (the newest).
+    variables: Variables,
+    update: Option<ConfigUpdate>,
     mapping: Option<EventSourceMapping>,
     environment: Option<Environment>,
     logs: LogStore,
@@ -222,7 +253,14 @@ impl Lambda {
         let mapping = setup
             .trigger_exists
             .then(|| EventSourceMapping::settled(rng.uuid(), setup.trigger_enabled, now_ms));
+        let variables = if setup.function_exists && setup.env_vars_set {
+            environment::lab_variables(region, &setup.opensearch_host)
+        } else {
+            Variables::new()
+        };
         Lambda {
+            variables,
+            update: None,
             region: region.to_owned(),
             account: account.to_owned(),
             modified_ms: now_ms,
@@ -258,7 +296,7 @@ impl Lambda {
             return;
         }
         self.setup.function_exists = exists;
-        self.setup.env_vars_set = false;
+        self.variables.clear();
         self.changed(now_ms);
     }
 
@@ -272,11 +310,76 @@ impl Lambda {
         }
     }
 
-    /// Sets (or removes) the five environment variables of step 6.
-    pub fn set_env_vars(&mut self, set: bool, now_ms: i64) {
-        if set != self.setup.env_vars_set {
-            self.setup.env_vars_set = set;
+    /// Replaces the environment variables at once, as a finished update
+    /// would (`/_labsim/setup`): the next invocation gets them, and a
+    /// failing batch is retried soon with them. The same variables change
+    /// nothing.
+    pub fn set_variables(&mut self, variables: Variables, now_ms: i64) {
+        if variables != self.variables {
+            self.variables = variables;
             self.changed(now_ms);
+        }
+    }
+
+    /// UpdateFunctionConfiguration: replaces the variables when `variables`
+    /// is given (the request's `Environment`) and starts an update, even
+    /// when nothing else changes, as AWS does: a new `RevisionId` and
+    /// `LastModified`, `InProgress` for [`CONFIG_UPDATE_MS`]. Meanwhile
+    /// invocations still get the variables before it; once it is done,
+    /// the next one runs in a fresh environment, and a failing batch's
+    /// retry comes soon after. Refused while the last update is in
+    /// progress.
+    pub fn update_configuration(
+        &mut self,
+        variables: Option<Variables>,
+        now_ms: i64,
+    ) -> Result<(), UpdateInProgress> {
+        if self.update_in_progress(now_ms) {
+            return Err(UpdateInProgress {
+                function_arn: self.function_arn(),
+            });
+        }
+        self.settle_update(now_ms);
+        let previous = self.variables.clone();
+        if let Some(variables) = variables {
+            self.variables = variables;
+        }
+        self.modified_ms = now_ms;
+        self.revision_id = self.rng.uuid();
+        let done_ms = now_ms + CONFIG_UPDATE_MS;
+        self.update = Some(ConfigUpdate { done_ms, previous });
+        if let Some(mapping) = self.mapping.as_mut() {
+            mapping.retry_soon(done_ms);
+        }
+        Ok(())
+    }
+
+    /// Whether an UpdateFunctionConfiguration is `InProgress` at `now_ms`.
+    pub fn update_in_progress(&self, now_ms: i64) -> bool {
+        self.update.as_ref().is_some_and(|u| now_ms < u.done_ms)
+    }
+
+    /// Forgets a finished update; the execution environment of the
+    /// version before it is then gone.
+    fn settle_update(&mut self, now_ms: i64) {
+        if self.update.as_ref().is_some_and(|u| now_ms >= u.done_ms) {
+            self.update = None;
+            self.environment = None;
+        }
+    }
+
+    /// When the configuration an invocation gets last changed or will
+    /// change: the end of an update in progress (else long ago).
+    fn configuration_from_ms(&self) -> i64 {
+        self.update.as_ref().map_or(i64::MIN, |u| u.done_ms)
+    }
+
+    /// The variables an invocation starting at `now_ms` gets: those before
+    /// an update still in progress, else the configured ones.
+    fn variables_at(&self, now_ms: i64) -> &Variables {
+        match &self.update {
+            Some(u) if now_ms < u.done_ms => &u.previous,
+            _ => &self.variables,
         }
     }
 
@@ -291,6 +394,8 @@ impl Lambda {
         self.modified_ms = now_ms;
         self.revision_id = self.rng.uuid();
         self.environment = None;
+        // Whatever an update in progress was bringing is in force now.
+        self.update = None;
         if let Some(mapping) = self.mapping.as_mut() {
             mapping.retry_soon(now_ms);
         }
@@ -429,20 +534,25 @@ impl Lambda {
         &self.account
     }
 
-    /// The function's environment variables (empty before step 6).
-    pub fn environment_variables(&self) -> BTreeMap<String, String> {
-        if !self.setup.env_vars_set {
-            return BTreeMap::new();
-        }
-        BTreeMap::from([
-            ("REGION".to_owned(), self.region.clone()),
-            ("AWS_SERVICE".to_owned(), "aoss".to_owned()),
-            (
-                "OPENSEARCH_HOST".to_owned(),
-                self.setup.opensearch_host.clone(),
-            ),
-            ("OPENSEARCH_INDEX".to_owned(), INDEX.to_owned()),
-            ("OPENSEARCH_DATATYPE".to_owned(), "_doc".to_owned()),
-        ])
+    /// The function's environment variables as configured (empty before
+    /// step 6).
+    pub fn variables(&self) -> &Variables {
+        &self.variables
+    }
+
+    /// The five variables of step 6 as the lab sets them for this
+    /// function.
+    pub fn lab_variables(&self) -> Variables {
+        environment::lab_variables(&self.region, &self.setup.opensearch_host)
+    }
+
+    /// Whether all five variables of step 6 are exactly as the lab sets
+    /// them (other variables may be there too).
+    pub fn env_vars_set(&self) -> bool {
+        self.setup.function_exists
+            && self
+                .lab_variables()
+                .iter()
+                .all(|(name, value)| self.variables.get(name) == Some(value))
     }
 }

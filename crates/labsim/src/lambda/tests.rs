@@ -1074,3 +1074,349 @@ fn a_deploy_during_a_failing_run_still_brings_its_retry_forward() {
     assert_eq!(next.error, None);
     assert!(next.time_ms - now <= 1_000, "{}", next.time_ms - now);
 }
+
+const CONFIGURATION: &str = "/2015-03-31/functions/sync-data-with-dynamodb-stream/configuration";
+
+/// The lab's five variables, some changed (`None` removes one), as a
+/// request's `Variables`.
+fn lab_with(lab: &Lab, changes: &[(&str, Option<&str>)]) -> Value {
+    let mut vars = lab.fun.lab_variables();
+    for (name, value) in changes {
+        match value {
+            Some(v) => vars.insert((*name).to_owned(), (*v).to_owned()),
+            None => vars.remove(*name),
+        };
+    }
+    json!(vars)
+}
+
+fn update(lab: &mut Lab, variables: &Value) -> Response {
+    let body = json!({"Environment": {"Variables": variables}}).to_string();
+    lab.api("PUT", CONFIGURATION, "", &body)
+}
+
+fn json(res: &Response) -> Value {
+    serde_json::from_slice(&res.body).unwrap()
+}
+
+#[test]
+fn update_function_configuration_replaces_the_variables_through_in_progress() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let before = json(&lab.api("GET", CONFIGURATION, "", ""));
+    assert_eq!(before["LastUpdateStatus"], "Successful");
+    lab.tick_for(1_000);
+    let wrong = lab_with(&lab, &[("OPENSEARCH_INDEX", Some("dynamodb-replicate"))]);
+    let res = update(&mut lab, &wrong);
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    assert_eq!(res.header("x-amzn-RequestId"), Some("rid"));
+    let answer = json(&res);
+    assert_eq!(answer["Environment"]["Variables"], wrong);
+    assert_eq!(answer["LastUpdateStatus"], "InProgress");
+    assert_eq!(
+        answer["LastUpdateStatusReason"],
+        "The function is being created."
+    );
+    assert_eq!(answer["LastUpdateStatusReasonCode"], "Creating");
+    assert_eq!(answer["State"], "Active");
+    assert_eq!(answer["LastModified"], "2024-10-08T19:55:23.000+0000");
+    assert_ne!(answer["RevisionId"], before["RevisionId"]);
+    // The rest of the configuration is what GetFunctionConfiguration says.
+    let got = json(&lab.api("GET", CONFIGURATION, "", ""));
+    assert_eq!(got, answer);
+    // A second update while the first is in progress: AWS's conflict.
+    let res = update(&mut lab, &wrong);
+    assert_eq!(res.status, 409);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("ResourceConflictException")
+    );
+    assert_eq!(
+        json(&res),
+        json!({"Type": "User", "message": "The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:ap-southeast-1:123456789012:function:sync-data-with-dynamodb-stream"})
+    );
+    lab.tick_for(CONFIG_UPDATE_MS);
+    let done = json(&lab.api("GET", CONFIGURATION, "", ""));
+    assert_eq!(done["LastUpdateStatus"], "Successful");
+    assert_eq!(done.get("LastUpdateStatusReason"), None);
+    assert_eq!(done.get("LastUpdateStatusReasonCode"), None);
+    assert_eq!(done["RevisionId"], answer["RevisionId"]);
+    assert_eq!(done["Environment"]["Variables"], wrong);
+    let function = json(&lab.api(
+        "GET",
+        "/2015-03-31/functions/sync-data-with-dynamodb-stream",
+        "",
+        "",
+    ));
+    assert_eq!(function["Configuration"], done);
+
+    // No Environment: the variables stay, and it is an update all the same.
+    let res = lab.api(
+        "PUT",
+        CONFIGURATION,
+        "",
+        r#"{"Timeout": 3, "Description": ""}"#,
+    );
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    let kept = json(&res);
+    assert_eq!(kept["Environment"]["Variables"], wrong);
+    assert_ne!(kept["RevisionId"], done["RevisionId"]);
+    assert_eq!(kept["LastUpdateStatus"], "InProgress");
+    lab.tick_for(CONFIG_UPDATE_MS);
+    // The RevisionId the caller read must be the function's, if given.
+    let stale = json!({"RevisionId": done["RevisionId"], "Environment": {"Variables": {}}});
+    let res = lab.api("PUT", CONFIGURATION, "", &stale.to_string());
+    assert_eq!(res.status, 412);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("PreconditionFailedException")
+    );
+    assert_eq!(
+        json(&res)["message"],
+        "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
+    );
+    // Empty Variables (or none) remove them all: no Environment then.
+    let current = json!({"RevisionId": kept["RevisionId"], "Environment": {}});
+    let res = lab.api("PUT", CONFIGURATION, "", &current.to_string());
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    assert_eq!(json(&res).get("Environment"), None);
+    assert!(lab.fun.variables().is_empty());
+}
+
+#[test]
+fn update_function_configuration_refuses_what_lambda_refuses() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let lab_vars = lab_with(&lab, &[]);
+    let cases: [(&str, u16, &str, &str); 6] = [
+        (
+            r#"{"Environment": {"Variables": {"AWS_REGION": "ap-southeast-1", "REGION": "x"}}}"#,
+            400,
+            "InvalidParameterValueException",
+            "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION",
+        ),
+        (
+            r#"{"Environment": {"Variables": {"OPENSEARCH-HOST": "x"}}}"#,
+            400,
+            "ValidationException",
+            "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
+        ),
+        (
+            r#"{"Environment": {"Variables": {"REGION": 7}}}"#,
+            400,
+            "InvalidParameterValueException",
+            "Environment.Variables.REGION must be a string, not a number.",
+        ),
+        (
+            r#"{"Environment": {"Variables": ["REGION"]}}"#,
+            400,
+            "InvalidParameterValueException",
+            "Environment.Variables must be an object of names to strings, not an array.",
+        ),
+        (
+            r#"{"Environment": "REGION=x"}"#,
+            400,
+            "InvalidParameterValueException",
+            "Environment must be an object such as {\"Variables\": {...}}.",
+        ),
+        (
+            "not json",
+            400,
+            "InvalidParameterValueException",
+            "The request body is not a valid UpdateFunctionConfiguration request.",
+        ),
+    ];
+    for (body, status, kind, message) in cases {
+        let res = lab.api("PUT", CONFIGURATION, "", body);
+        assert_eq!(res.status, status, "{body}");
+        assert_eq!(res.header("x-amzn-ErrorType"), Some(kind), "{body}");
+        let answer = json(&res);
+        let text = answer["message"].as_str().or(answer["Message"].as_str());
+        assert_eq!(text, Some(message), "{body}");
+    }
+    // Nothing changed, and no update was started.
+    assert_eq!(json!(lab.fun.variables()), lab_vars);
+    assert!(!lab.fun.update_in_progress(lab.now));
+
+    let res = lab.api(
+        "PUT",
+        "/2015-03-31/functions/nope/configuration",
+        "",
+        r#"{"Environment": {"Variables": {}}}"#,
+    );
+    assert_eq!(res.status, 404);
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("ResourceNotFoundException")
+    );
+    assert_eq!(
+        json(&res),
+        json!({"Type": "User", "Message": "Function not found: arn:aws:lambda:ap-southeast-1:123456789012:function:nope"})
+    );
+    // By its ARN, as the console and SDKs may name it.
+    let arn = lab.fun.function_arn();
+    let res = lab.api(
+        "PUT",
+        &format!("/2015-03-31/functions/{arn}/configuration"),
+        "",
+        r#"{"Environment": {"Variables": {"REGION": "ap-southeast-1"}}}"#,
+    );
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    assert_eq!(
+        json!(lab.fun.variables()),
+        json!({"REGION": "ap-southeast-1"})
+    );
+}
+
+/// The `_source.name`s search finds in `index`.
+fn names_in(lab: &Lab, index: &str) -> Vec<String> {
+    let found = lab
+        .os
+        .search(index, &json!({"query": {"match_all": {}}}), lab.now)
+        .map(|r| r.hits)
+        .unwrap_or_default();
+    let mut names: Vec<String> = found
+        .iter()
+        .map(|h| h.source["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_invocation_during_an_update_gets_the_variables_before_it() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    lab.put(&[("id", s("warm")), ("name", s("Warm"))]);
+    lab.tick_for(500);
+    let wrong = lab_with(&lab, &[("OPENSEARCH_INDEX", Some("elsewhere"))]);
+    assert_eq!(update(&mut lab, &wrong).status, 200);
+    let updated_at = lab.now;
+    lab.put(&[("id", s("during")), ("name", s("During"))]);
+    lab.tick_for(CONFIG_UPDATE_MS);
+    lab.put(&[("id", s("after")), ("name", s("After"))]);
+    lab.tick_for(1_000);
+    let invocations = lab.fun.invocations();
+    let during = invocations
+        .iter()
+        .find(|i| i.time_ms > updated_at && i.time_ms < updated_at + CONFIG_UPDATE_MS)
+        .expect("an invocation while the update was in progress");
+    assert!(!during.cold_start, "the version before: its environment");
+    let after = invocations
+        .iter()
+        .find(|i| i.time_ms >= updated_at + CONFIG_UPDATE_MS)
+        .expect("an invocation once it was done");
+    assert!(after.cold_start, "a new version starts cold");
+    lab.tick_for(LAG);
+    assert_eq!(lab.search_names(), ["During", "Warm"]);
+    assert_eq!(names_in(&lab, "elsewhere"), ["After"]);
+}
+
+#[test]
+fn each_missing_variable_raises_its_key_error_where_the_handler_reads_it() {
+    let reads = [
+        ("OPENSEARCH_HOST", 8, "host = os.environ['OPENSEARCH_HOST']"),
+        (
+            "OPENSEARCH_INDEX",
+            9,
+            "index = os.environ['OPENSEARCH_INDEX']",
+        ),
+        (
+            "OPENSEARCH_DATATYPE",
+            10,
+            "datatype = os.environ['OPENSEARCH_DATATYPE']",
+        ),
+        ("REGION", 11, "region = os.environ['REGION']"),
+        ("AWS_SERVICE", 12, "service = os.environ['AWS_SERVICE']"),
+    ];
+    for (name, line, source) in reads {
+        let mut lab = Lab::new(HandlerKind::Fixed);
+        let vars = lab_with(&lab, &[(name, None)]);
+        assert_eq!(update(&mut lab, &vars).status, 200);
+        lab.tick_for(CONFIG_UPDATE_MS);
+        lab.put(&[("id", s("a1")), ("name", s("Ann"))]);
+        lab.tick_for(300);
+        let error = lab.fun.invocations()[0].error.clone().unwrap();
+        assert_eq!(
+            error,
+            format!(
+                "[ERROR] KeyError: '{name}'\rTraceback (most recent call last):\r\u{a0}\u{a0}File \"/var/task/lambda_function.py\", line {line}, in lambda_handler\r\u{a0}\u{a0}\u{a0}\u{a0}{source}"
+            )
+        );
+        // It failed before printing the event: nothing else was logged.
+        assert!(!lab.messages().iter().any(|m| m.starts_with("{'Records'")));
+    }
+}
+
+#[test]
+fn a_wrong_region_or_service_signs_a_request_the_collection_refuses() {
+    for (name, value, message) in [
+        (
+            "REGION",
+            "us-east-1",
+            r#"{"message":"Credential should be scoped to a valid region."}"#,
+        ),
+        (
+            "AWS_SERVICE",
+            "es",
+            r#"{"message":"Credential should be scoped to correct service: 'aoss'."}"#,
+        ),
+    ] {
+        let mut lab = Lab::new(HandlerKind::Workshop);
+        let vars = lab_with(&lab, &[(name, Some(value))]);
+        assert_eq!(update(&mut lab, &vars).status, 200);
+        lab.tick_for(CONFIG_UPDATE_MS);
+        lab.put(&[("id", s("a1")), ("name", s("Ann"))]);
+        lab.tick_for(300);
+        let run = &lab.fun.invocations()[0];
+        assert_eq!(run.error, None, "an HTTP failure is printed, not raised");
+        assert_eq!(run.records[0].outcome, HandlerOutcome::FailedToIndex);
+        assert_eq!(run.records[0].status, Some(403));
+        assert!(
+            lab.messages().contains(&format!(
+                "Failed to index item: {{'id': 'a1', 'name': 'Ann'}}, Response: {message}\n"
+            )),
+            "{name}: {:?}",
+            lab.messages()
+        );
+        lab.tick_for(LAG);
+        assert!(lab.os.index_names().is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn an_update_brings_a_failing_batchs_retry_forward_once_it_is_done() {
+    let mut lab = Lab::with(LambdaSetup {
+        env_vars_set: false,
+        ..LambdaSetup::default()
+    });
+    lab.put(&[("id", s("waiting")), ("name", s("Waiting"))]);
+    // The back-off at its cap, and just after a failed attempt: the next
+    // would be 30 s away.
+    lab.tick_for(40_000);
+    let before = lab.fun.invocations().len();
+    while lab.fun.invocations().len() == before {
+        lab.tick_for(50);
+    }
+    let failed = lab.fun.invocations().len();
+    assert!(lab.fun.invocations().iter().all(|i| i
+        .error
+        .as_deref()
+        .is_some_and(|e| e.starts_with("[ERROR] KeyError: 'OPENSEARCH_HOST'"))));
+    let vars = lab_with(&lab, &[]);
+    assert_eq!(update(&mut lab, &vars).status, 200);
+    let done = lab.now + CONFIG_UPDATE_MS;
+    lab.tick_for(2_000);
+    let retry = lab
+        .fun
+        .invocations()
+        .get(failed)
+        .cloned()
+        .expect("a retry within a second of the update's end");
+    assert!(
+        retry.time_ms >= done && retry.time_ms - done <= POLL_INTERVAL_MS,
+        "{} after the update was done",
+        retry.time_ms - done
+    );
+    assert_eq!(retry.error, None);
+    assert_eq!(retry.attempt as usize, failed);
+    lab.tick_for(LAG);
+    assert_eq!(lab.search_names(), ["Waiting"]);
+}
