@@ -73,6 +73,14 @@ test('a built lab: six setting steps done with their evidence; the test item ver
   for (const key of ['test-post', 'verify', 'explore']) {
     await expect(step(page, key)).toHaveAttribute('data-status', 'waiting');
   }
+  // The chapter's policy to paste, with this learner's region, account and table.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(sim.appUrl).origin });
+  const policyStep = step(page, 'stream-policy');
+  await policyStep.getByRole('button', { name: 'Copy policy JSON' }).click();
+  await expect(policyStep.locator('.copy-note')).toHaveText(/copied/);
+  const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+  expect(copied.Statement[0].Resource).toBe('arn:aws:dynamodb:ap-southeast-1:123456789012:table/lab-table/stream/*');
+  expect(copied.Statement[0].Action).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:ListStreams']));
 
   await changeAndDelete(page, 'Guide item');
   await expect(step(page, 'test-post')).toHaveAttribute('data-status', 'passed');
@@ -94,50 +102,58 @@ test('a built lab: six setting steps done with their evidence; the test item ver
   await expect(page.getByTestId('guide-progress')).toHaveAttribute('data-done', '9');
 });
 
-/** labsim as chapter 4.1 finds it: nothing of the chapter done. */
-async function halfBuilt(sim) {
-  await setup(sim, { trigger_exists: false });
-  await setup(sim, { function_exists: false, stream: 'off', stream_policy: 'missing' });
-}
-
-const ORDERS = {
-  "the chapter's order": [
-    ['function', { function_exists: true }],
-    ['stream', { stream: 'NEW_IMAGE' }],
-    ['stream-policy', { stream_policy: 'present' }],
-    ['trigger', { trigger_exists: true }],
-    ['environment', { env_vars_set: true }],
-  ],
-  'another order': [
-    ['stream-policy', { stream_policy: 'present' }],
-    ['stream', { stream: 'NEW_AND_OLD_IMAGES' }],
-    ['function', { function_exists: true }],
-    ['environment', { env_vars_set: true }],
-    ['trigger', { trigger_exists: true }],
-  ],
-};
-
-for (const [order, steps] of Object.entries(ORDERS)) {
-  test(`a half-built lab: each failure named with its fix, then walked to done in ${order}; a disabled trigger is reported as a regression`, async ({ app, sim, browserConsole }) => {
-    // Lambda answers 404 for a function that does not exist yet (and for
-    // its triggers), and Chromium prints each 404 in the console.
-    browserConsole.allow(HTTP_4XX(404));
-    const page = await watching(app);
-    await halfBuilt(sim);
-    await checkNow(page);
-    const failures = {
+// Two half-built labs and the two orders their learners finish them in.
+// Each start names the failures the guide must show, with their fixes.
+const WALKS = {
+  "nothing of the chapter done, finished in the chapter's order": {
+    start: [{ trigger_exists: false }, { function_exists: false, stream: 'off', stream_policy: 'missing' }],
+    failures: {
       function: [/There is no function named sync-data-with-dynamodb-stream\./, /Create it .*Python 3\.12, existing role lambda-lab-role/],
       stream: [/The table's stream is off/, /Turn on the stream, view type New image/],
       'stream-policy': [/The role lambda-lab-role has no inline policy named dynamodb-stream-data\./, /Create inline policy/],
       trigger: [/no trigger: nothing runs the function/, /Create trigger for sync-data-with-dynamodb-stream/],
-    };
+    },
+    steps: [
+      ['function', { function_exists: true, env_vars_set: false }],
+      ['stream', { stream: 'NEW_IMAGE' }],
+      ['stream-policy', { stream_policy: 'present' }],
+      ['trigger', { trigger_exists: true }],
+      ['environment', { env_vars_set: true }],
+    ],
+  },
+  'a function with a wrong variable, no stream, no trigger, no collection policy, finished in another order': {
+    start: [
+      { trigger_exists: false },
+      { stream: 'off', aoss_policy: 'missing', environment: { OPENSEARCH_INDEX: 'dynamodb-replicate' } },
+    ],
+    failures: {
+      environment: [/OPENSEARCH_INDEX is dynamodb-replicate, not dynamodb_replicate\./, /Set OPENSEARCH_INDEX to dynamodb_replicate/],
+      stream: [/The table's stream is off/, /view type New image/],
+      'aoss-policy': [/The role lambda-lab-role has no inline policy named aoss-policy\./, /named aoss-policy/],
+      trigger: [/no trigger/, /Create trigger/],
+    },
+    steps: [
+      ['aoss-policy', { aoss_policy: 'present' }],
+      ['stream', { stream: 'NEW_AND_OLD_IMAGES' }],
+      ['environment', { environment: { OPENSEARCH_INDEX: 'dynamodb_replicate' } }],
+      ['trigger', { trigger_exists: true }],
+    ],
+  },
+};
+
+for (const [walk, { start, failures, steps }] of Object.entries(WALKS)) {
+  test(`a half-built lab (${walk}): each failure named with its fix, each step passing once done; a disabled trigger is reported as a regression`, async ({ app, sim, browserConsole }) => {
+    // Lambda answers 404 for a function that does not exist yet (and for
+    // its triggers), and Chromium prints each 404 in the console.
+    browserConsole.allow(HTTP_4XX(404));
+    const page = await watching(app);
+    for (const patch of start) await setup(sim, patch);
+    await checkNow(page);
     for (const [key, [what, fix]] of Object.entries(failures)) {
-      await expect(step(page, key)).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
+      await expect(step(page, key), key).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
       await expect(step(page, key).getByTestId('guide-problem').first()).toContainText(what);
       await expect(step(page, key).getByTestId('guide-fix').first()).toContainText(fix);
     }
-    // Already done in this lab: the collection policy, read through IAM.
-    await expect(step(page, 'aoss-policy')).toHaveAttribute('data-status', 'passed');
 
     for (const [key, patch] of steps) {
       await setup(sim, patch);

@@ -9,8 +9,9 @@ use crate::ui::reactive::{nothing, on_click, part};
 
 #[component]
 pub fn CopyButton(
-    /// What is copied.
-    text: String,
+    /// What is copied (read when clicked).
+    #[prop(into)]
+    text: Signal<String>,
     /// The button's words ("Copy policy").
     label: String,
     /// Its test id.
@@ -19,7 +20,7 @@ pub fn CopyButton(
 ) -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     let copy = on_click(move |_| {
-        let text = text.clone();
+        let text = text.get_untracked();
         spawn_local(async move {
             note.set(Some(match browser::copy_to_clipboard(&text).await {
                 Ok(()) => "copied".to_owned(),

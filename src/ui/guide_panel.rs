@@ -18,18 +18,28 @@ const PROGRESS_KEY: &str = "labmate.progress";
 #[component]
 pub fn GuidePanel() -> impl IntoView {
     let state = use_state();
+    // STS's answer where this page asked it, else the ARNs the pollers saw.
+    let account = Memo::new(move |_| {
+        state
+            .identity
+            .with(|i| match i {
+                IdentityState::Known(id) => Some(id.account.clone()),
+                _ => None,
+            })
+            .or_else(|| {
+                state
+                    .flows
+                    .with(|f| LabFacts::account_seen(f).map(str::to_owned))
+            })
+    });
     let checks = Memo::new(move |_| {
-        let known = state.identity.with(|i| match i {
-            IdentityState::Known(id) => Some(id.account.clone()),
-            _ => None,
-        });
+        let account = account.get();
         state.flows.with(|flows| {
             state.config.with(|config| {
-                let account = known.as_deref().or_else(|| LabFacts::account_seen(flows));
                 check_all(&LabFacts {
                     flows,
                     config,
-                    account,
+                    account: account.as_deref(),
                 })
             })
         })
@@ -71,7 +81,7 @@ pub fn GuidePanel() -> impl IntoView {
             let step = *step;
             let check = Memo::new(move |_| checks.with(|c| c[i].clone()));
             let record = Memo::new(move |_| progress.with(|p| p.step(step).cloned()));
-            view! { <GuideStep step check record/> }
+            view! { <GuideStep step check record account/> }
         })
         .collect::<Vec<_>>();
     view! {

@@ -3,8 +3,10 @@
 //! console asks for. In projector mode account ids and key ids are masked.
 
 use lab_model::names::{AOSS_POLICY, INDEX, LOG_GROUP, ROLE, STREAM_POLICY, TABLE};
+use lab_model::policies::{aoss_policy, dynamodb_stream_data};
 use labmate_core::change::GUIDE_TEST_ITEM;
-use labmate_core::guide::{expected_variables, Status, Step, StepCheck, StepRecord};
+use labmate_core::config::LabConfig;
+use labmate_core::guide::{expected_variables, lab_ids, Status, Step, StepCheck, StepRecord};
 use labmate_core::projector::mask_ids;
 use leptos::prelude::*;
 
@@ -14,9 +16,9 @@ use crate::ui::flow_words::clock_text;
 use crate::ui::guide_words;
 use crate::ui::reactive::{nothing, part, text};
 
-/// What the console asks for in this step, to copy: (what, text).
-fn copies(step: Step, state: &crate::state::AppState) -> Vec<(String, String)> {
-    let config = state.config.get_untracked();
+/// What the console asks for in this step, to copy: (what, text), for
+/// the configured lab and `account` (a placeholder while unknown).
+fn copies(step: Step, config: &LabConfig, account: Option<&str>) -> Vec<(String, String)> {
     let name = |what: &str, value: &str| (what.to_owned(), value.to_owned());
     match step {
         Step::Function => vec![
@@ -24,10 +26,19 @@ fn copies(step: Step, state: &crate::state::AppState) -> Vec<(String, String)> {
             name("role name", ROLE),
         ],
         Step::Stream => vec![name("table name", &config.table)],
-        Step::StreamPolicy => vec![name("policy name", STREAM_POLICY)],
-        Step::AossPolicy => vec![name("policy name", AOSS_POLICY)],
+        Step::StreamPolicy => vec![
+            name("policy name", STREAM_POLICY),
+            (
+                "policy JSON".to_owned(),
+                dynamodb_stream_data(&lab_ids(config, account)).to_json_pretty(),
+            ),
+        ],
+        Step::AossPolicy => vec![
+            name("policy name", AOSS_POLICY),
+            ("policy JSON".to_owned(), aoss_policy().to_json_pretty()),
+        ],
         Step::Trigger => vec![name("function name", &config.function_name)],
-        Step::Environment => expected_variables(&config)
+        Step::Environment => expected_variables(config)
             .into_iter()
             .map(|(n, v)| (n.to_owned(), v))
             .collect(),
@@ -42,6 +53,8 @@ pub fn GuideStep(
     step: Step,
     check: Memo<StepCheck>,
     record: Memo<Option<StepRecord>>,
+    /// The learner's account, once known, for the policies' ARNs.
+    account: Memo<Option<String>>,
 ) -> impl IntoView {
     let state = use_state();
     let words = guide_words::step(step);
@@ -106,10 +119,19 @@ pub fn GuideStep(
         }
         .into_any()
     });
-    let copy_buttons = copies(step, &state)
+    // The labels are fixed per step; the texts follow the configuration
+    // and the account, read when a button is clicked.
+    let labels = copies(step, &LabConfig::default(), None);
+    let copy_buttons = labels
         .into_iter()
         .enumerate()
-        .map(|(i, (what, value))| {
+        .map(|(i, (what, _))| {
+            let value = Signal::derive(move || {
+                let account = account.get();
+                state.config.with(|c| copies(step, c, account.as_deref()))[i]
+                    .1
+                    .clone()
+            });
             view! {
                 <CopyButton text=value label=format!("Copy {what}")
                     testid=format!("guide-copy-{}-{i}", step.key())/>

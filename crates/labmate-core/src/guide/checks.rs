@@ -10,6 +10,7 @@
 //! kind decides, so a fix shows as soon as a change goes through.
 
 use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY};
+use lab_model::policies::{dynamodb_stream_data, LabIds};
 use lab_model::timeline::ChangeKind;
 
 use super::policy::{allows, stream_arn_pattern, PolicyStatement};
@@ -41,13 +42,47 @@ impl LabFacts<'_> {
     }
 }
 
-/// The actions `dynamodb-stream-data` must allow on the table's stream.
-const STREAM_ACTIONS: [&str; 4] = [
-    "dynamodb:DescribeStream",
-    "dynamodb:GetRecords",
-    "dynamodb:GetShardIterator",
-    "dynamodb:ListStreams",
-];
+/// The lab's ids as the configuration and the account give them, for the
+/// chapter's policies (lab-model writes them) and their ARNs. `account`
+/// unknown: a placeholder the learner sees and replaces.
+pub fn lab_ids(config: &LabConfig, account: Option<&str>) -> LabIds {
+    let mut ids = LabIds::new(
+        &config.region,
+        account.unwrap_or("ACCOUNT_ID"),
+        &first_label(&config.api_url, is_api_host).unwrap_or_else(|| "API_ID".to_owned()),
+        &first_label(&config.collection_endpoint, is_collection_host)
+            .unwrap_or_else(|| "COLLECTION_ID".to_owned()),
+    );
+    ids.table = config.table.clone();
+    ids.function = config.function_name.clone();
+    ids.index = config.index.clone();
+    ids
+}
+
+/// `{id}.execute-api.{region}.amazonaws.com`, after its first label.
+fn is_api_host(rest: &str) -> bool {
+    rest.starts_with("execute-api.") && rest.ends_with(".amazonaws.com")
+}
+
+/// `{id}.{region}.aoss.amazonaws.com`, after its first label.
+fn is_collection_host(rest: &str) -> bool {
+    rest.ends_with(".aoss.amazonaws.com")
+}
+
+/// The first label of `url`'s host when the rest of the host is the AWS
+/// service's (`aws_host` says).
+fn first_label(url: &str, aws_host: fn(&str) -> bool) -> Option<String> {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default();
+    let (id, rest) = host.split_once('.')?;
+    aws_host(rest).then(|| id.to_owned())
+}
+
 /// What the Lambda needs of `aoss-policy` to call the collection.
 const AOSS_ACTIONS: [&str; 1] = ["aoss:APIAccessAll"];
 
@@ -227,7 +262,15 @@ fn stream_policy(facts: &LabFacts, check: &mut StepCheck) {
             stream_arn_pattern(&config.region, facts.account.unwrap_or("*"), &config.table)
                 .replace("stream/*", "stream/any")
         });
-    if role_policy(facts, check, STREAM_POLICY, &STREAM_ACTIONS, &resource).is_some() {
+    // Every action the chapter's document grants, on the stream.
+    let chapter = dynamodb_stream_data(&lab_ids(config, facts.account));
+    let actions: Vec<&str> = chapter
+        .statements
+        .iter()
+        .flat_map(|s| s.actions())
+        .map(String::as_str)
+        .collect();
+    if role_policy(facts, check, STREAM_POLICY, &actions, &resource).is_some() {
         return;
     }
     let Some(permission) = role_refusal(facts) else {
@@ -266,7 +309,8 @@ fn cannot_read_stream(last_processing_result: &str) -> bool {
 
 fn aoss_policy(facts: &LabFacts, check: &mut StepCheck) {
     let config = facts.config;
-    let collection = collection_id(&config.collection_endpoint);
+    let collection =
+        first_label(&config.collection_endpoint, is_collection_host).unwrap_or("*".into());
     let resource = format!(
         "arn:aws:aoss:{}:{}:collection/{collection}",
         config.region,
@@ -307,23 +351,6 @@ fn aoss_policy(facts: &LabFacts, check: &mut StepCheck) {
     }
     check.inferred = false;
     check.status = Status::CannotCheck { permission };
-}
-
-/// The collection's id: the first label of its endpoint's host
-/// (`https://{id}.{region}.aoss.amazonaws.com`); `*` for another host
-/// (the simulator's).
-fn collection_id(endpoint: &str) -> String {
-    let host = endpoint
-        .split("://")
-        .nth(1)
-        .unwrap_or(endpoint)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or_default();
-    match host.split_once('.') {
-        Some((id, rest)) if rest.ends_with(".aoss.amazonaws.com") => id.to_owned(),
-        _ => "*".to_owned(),
-    }
 }
 
 fn trigger(facts: &LabFacts, check: &mut StepCheck) {

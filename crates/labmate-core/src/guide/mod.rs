@@ -17,7 +17,7 @@ mod step;
 #[cfg(test)]
 mod tests;
 
-pub use checks::{check_all, check_step, expected_variables, LabFacts};
+pub use checks::{check_all, check_step, expected_variables, lab_ids, LabFacts};
 pub use policy::{stream_arn_pattern, PolicyStatement};
 pub use progress::{Progress, StepRecord};
 pub use step::Step;

@@ -438,3 +438,30 @@ fn the_account_is_read_from_the_arns_seen() {
     flows.observe(function(&[], "lambda-lab-role"));
     assert_eq!(LabFacts::account_seen(&flows), Some(ACCOUNT));
 }
+
+#[test]
+fn the_lab_ids_come_from_the_configured_endpoints_with_placeholders_where_unknown() {
+    let mut config = config();
+    config.api_url = "https://a1b2c3d4e5.execute-api.ap-southeast-1.amazonaws.com/v1/lab".into();
+    let ids = lab_ids(&config, Some(ACCOUNT));
+    assert_eq!(
+        (
+            ids.api_id.as_str(),
+            ids.collection_id.as_str(),
+            ids.account.as_str()
+        ),
+        ("a1b2c3d4e5", "abc123", ACCOUNT)
+    );
+    // The simulator's local endpoints and an unknown account.
+    config.api_url = "http://127.0.0.1:9102/v1/lab".into();
+    config.collection_endpoint = "http://127.0.0.1:9107".into();
+    let ids = lab_ids(&config, None);
+    assert_eq!(
+        (
+            ids.api_id.as_str(),
+            ids.collection_id.as_str(),
+            ids.account.as_str()
+        ),
+        ("API_ID", "COLLECTION_ID", "ACCOUNT_ID")
+    );
+}
