@@ -2,7 +2,12 @@
 // its evidence, the specific failure and fix of a half-built lab, the
 // chapter walked in two orders, the shipped Lambda's MODIFY/REMOVE failing
 // until the fixed code runs, and a regression reported.
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { test, expect, HTTP_4XX } from '../fixtures.mjs';
+import { formats } from '../formats.mjs';
+
+// Debian's Node is 20: the SDK works, but warns at every client.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 // A short refresh lag: the real 10-60 s lag has a test of its own.
 test.use({ labsimArgs: ['--refresh-lag-ms', '1000'] });
@@ -175,3 +180,46 @@ for (const [walk, { start, failures, steps }] of Object.entries(WALKS)) {
     await expect(trigger.getByTestId('guide-problem')).toContainText(/The trigger is Disabl(ed|ing)/);
   });
 }
+
+test('credentials minted with the policy labmate writes for instructors: the walkthrough works with no refusal, and a call outside the policy is refused', async ({ app, sim }) => {
+  const page = await watching(app);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(sim.appUrl).origin });
+  const access = page.getByTestId('learner-access');
+  await access.locator('summary').click();
+  await expect(access.getByTestId('learner-command')).toHaveCount(4);
+  await expect(access.getByTestId('learner-command').last()).toContainText(/aws sts assume-role --role-arn arn:aws:iam::123456789012:role\/labmate-learner/);
+  await access.locator('[data-file="labmate-learner-policy.json"]').getByRole('button').click();
+  await expect(access.locator('[data-file="labmate-learner-policy.json"] .copy-note')).toHaveText(/copied/);
+  const policy = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+  // Written for this lab: its API, table and function, not wildcards.
+  const resources = policy.Statement.flatMap((st) => [st.Resource].flat());
+  expect(resources).toContain('arn:aws:execute-api:ap-southeast-1:123456789012:a1b2c3d4e5/v1/POST/lab');
+  expect(resources).toContain('arn:aws:dynamodb:ap-southeast-1:123456789012:table/lab-table');
+
+  // The learner pastes credentials with that policy alone.
+  const creds = await sim.mint(3600, { policy });
+  await page.getByTestId('paste-box').fill(formats(creds)['aws configure export-credentials output']);
+  await page.getByTestId('paste-submit').click();
+  await expect(page.getByTestId('paste-box')).toHaveValue('');
+  await checkNow(page);
+  for (const key of SETTINGS) {
+    await expect(step(page, key)).toHaveAttribute('data-status', 'passed', { timeout: 30_000 });
+    await expect(step(page, key)).not.toHaveAttribute('data-status', 'cannot-check');
+  }
+  await changeAndDelete(page, 'Scoped learner');
+  await expect(step(page, 'verify')).toHaveAttribute('data-status', 'passed');
+  await expect(step(page, 'explore')).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
+  for (const which of ['stream', 'logs', 'lambda', 'role', 'documents']) {
+    await expect(page.locator(`[data-testid=poller-status][data-poller=${which}]`)).not.toHaveText(/not observable|needs /);
+  }
+  // Outside the policy: a write the lab's API does, not the learner.
+  const config = await sim.config();
+  const db = new DynamoDBClient({
+    region: config.region,
+    endpoint: config.endpoints.dynamodb,
+    credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken },
+  });
+  const refused = await db.send(new PutItemCommand({ TableName: 'lab-table', Item: { id: { S: 'x' } } })).catch((e) => e);
+  expect(refused.name).toBe('AccessDeniedException');
+  expect(refused.message).toMatch(/is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:ap-southeast-1:123456789012:table\/lab-table/);
+});

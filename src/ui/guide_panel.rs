@@ -10,6 +10,7 @@ use crate::pipeline::aws_now_ms;
 use crate::pipeline::runner;
 use crate::state::{use_state, IdentityState};
 use crate::ui::guide_step::GuideStep;
+use crate::ui::learner_access::LearnerAccess;
 use crate::ui::reactive::{nothing, on_click, part, text};
 
 /// Where the progress is kept.
@@ -97,6 +98,7 @@ pub fn GuidePanel() -> impl IntoView {
                 })}
             </p>
             <ol class="guide-steps">{steps}</ol>
+            <LearnerAccess account/>
         </section>
     }
 }

@@ -21,6 +21,7 @@ pub mod guide_words;
 pub mod header_bar;
 pub mod identity_card;
 pub mod inspector;
+pub mod learner_access;
 pub mod pipeline_diagram;
 pub mod reactive;
 pub mod watch_toggle;

@@ -27,6 +27,13 @@ pub struct SimulatorConfig {
     pub credentials: SimulatorCredentials,
     #[serde(default)]
     pub identity: SimulatorIdentity,
+    /// The ids AWS would show in the API's and the collection's host names,
+    /// which the simulator's local endpoints hide: the lab's ARNs (and the
+    /// policies labmate writes from them) carry them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub api_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub collection_id: String,
 }
 
 impl SimulatorConfig {
@@ -106,6 +113,8 @@ mod tests {
                 arn: "arn:aws:sts::123456789012:assumed-role/learner/labsim".into(),
                 user_id: "AROAEXAMPLE:labsim".into(),
             },
+            api_id: String::new(),
+            collection_id: String::new(),
         }
     }
 

@@ -35,6 +35,11 @@ pub struct LabConfig {
     /// A labsim control URL: labmate reads the simulator's endpoints and
     /// demo credentials from it at start-up (so no secret is in the link).
     pub simulator: String,
+    /// The API's and the collection's ids where their URLs do not show
+    /// them (the simulator's local endpoints say them in their config);
+    /// empty: read from the URLs' AWS host names.
+    pub api_id: String,
+    pub collection_id: String,
 }
 
 /// The services whose endpoint may be overridden, as named in share links.
@@ -127,6 +132,8 @@ impl Default for LabConfig {
             function_name: DEFAULT_FUNCTION.into(),
             endpoints: EndpointOverrides::default(),
             simulator: String::new(),
+            api_id: String::new(),
+            collection_id: String::new(),
         }
     }
 }
@@ -393,6 +400,8 @@ impl LabConfig {
             put(key.param(), url, "");
         }
         put("sim", &self.simulator, "");
+        put("api_id", &self.api_id, "");
+        put("collection_id", &self.collection_id, "");
         out.finish()
     }
 
@@ -421,6 +430,8 @@ impl LabConfig {
                 "table" => config.table = v,
                 "function" => config.function_name = v,
                 "sim" => config.simulator = v,
+                "api_id" => config.api_id = v,
+                "collection_id" => config.collection_id = v,
                 other => match ServiceKey::ALL.into_iter().find(|s| s.param() == other) {
                     Some(s) => {
                         config.endpoints.set(s, v);
@@ -691,6 +702,8 @@ mod tests {
             function_name: "bad name".into(),
             endpoints: EndpointOverrides::default(),
             simulator: String::new(),
+            api_id: String::new(),
+            collection_id: String::new(),
         };
         let p = c.problems();
         assert!(p.contains(&ConfigError::BadRegion {
@@ -751,6 +764,14 @@ mod tests {
         assert_eq!(back.config.api_url, expected.api_url);
         assert_eq!(back.config.endpoints, expected.endpoints);
         assert!(back.dropped_secret_params.is_empty());
+        // The simulator's ids travel too (its local URLs do not show them).
+        c.api_id = "a1b2c3d4e5".into();
+        c.collection_id = "0a1b2c".into();
+        let back = LabConfig::from_share_params(&c.to_share_params()).config;
+        assert_eq!(
+            (back.api_id.as_str(), back.collection_id.as_str()),
+            ("a1b2c3d4e5", "0a1b2c")
+        );
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub fn read_simulator_config(
     if let Some(url) = sim.endpoint(Service::Aoss) {
         config.collection_endpoint = url.to_owned();
     }
+    config.api_id = sim.api_id.clone();
+    config.collection_id = sim.collection_id.clone();
     for key in ServiceKey::ALL {
         if let Some(url) = sim.endpoint(key.service()) {
             config.endpoints.set(key, url.to_owned());

@@ -371,6 +371,8 @@ impl Simulator {
             routes: self.config.routes.clone(),
             credentials: SimulatorCredentials::from(self.identity.demo_credentials()),
             identity: SimulatorIdentity::from(&self.identity),
+            api_id: LAB_API_ID.to_owned(),
+            collection_id: LAB_COLLECTION_ID.to_owned(),
         }
     }
     /// Adds a fault rule.

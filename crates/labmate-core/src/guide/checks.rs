@@ -49,14 +49,21 @@ pub fn lab_ids(config: &LabConfig, account: Option<&str>) -> LabIds {
     let mut ids = LabIds::new(
         &config.region,
         account.unwrap_or("ACCOUNT_ID"),
-        &first_label(&config.api_url, is_api_host).unwrap_or_else(|| "API_ID".to_owned()),
-        &first_label(&config.collection_endpoint, is_collection_host)
+        &known(&config.api_id)
+            .or_else(|| first_label(&config.api_url, is_api_host))
+            .unwrap_or_else(|| "API_ID".to_owned()),
+        &known(&config.collection_id)
+            .or_else(|| first_label(&config.collection_endpoint, is_collection_host))
             .unwrap_or_else(|| "COLLECTION_ID".to_owned()),
     );
     ids.table = config.table.clone();
     ids.function = config.function_name.clone();
     ids.index = config.index.clone();
     ids
+}
+
+fn known(id: &str) -> Option<String> {
+    (!id.is_empty()).then(|| id.to_owned())
 }
 
 /// `{id}.execute-api.{region}.amazonaws.com`, after its first label.
@@ -309,8 +316,9 @@ fn cannot_read_stream(last_processing_result: &str) -> bool {
 
 fn aoss_policy(facts: &LabFacts, check: &mut StepCheck) {
     let config = facts.config;
-    let collection =
-        first_label(&config.collection_endpoint, is_collection_host).unwrap_or("*".into());
+    let collection = known(&config.collection_id)
+        .or_else(|| first_label(&config.collection_endpoint, is_collection_host))
+        .unwrap_or("*".into());
     let resource = format!(
         "arn:aws:aoss:{}:{}:collection/{collection}",
         config.region,
