@@ -76,6 +76,13 @@ pub fn load(state: AppState) {
                     &JsValue::from_f64(offset),
                 );
             });
+            // Projector mode masks the board's texts too.
+            if let Some(set_projector) = export(&module, "set_projector") {
+                Effect::new(move |_| {
+                    let on = JsValue::from_bool(state.projector.get());
+                    let _ = set_projector.call1(&JsValue::NULL, &on);
+                });
+            }
             // The simulator turns watching on from this side; turning it
             // off is the board's own switch.
             Effect::new(move |_| {

@@ -136,3 +136,18 @@ pub async fn sleep_ms(ms: i64) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Whether a key press is typing (in a text field or with a modifier held),
+/// not a page shortcut.
+pub fn is_typing(ev: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    if ev.ctrl_key() || ev.alt_key() || ev.meta_key() {
+        return true;
+    }
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+        .is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.is_content_editable()
+        })
+}

@@ -12,6 +12,7 @@ use crate::aws::client::call;
 use crate::aws::sts::refresh_identity;
 use crate::pipeline::send::{send_burst, send_item};
 use crate::state::use_state;
+use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
 /// What the last action did, for the panel.
@@ -130,8 +131,8 @@ pub fn ActionsPanel() -> impl IntoView {
                 {text(move || warnings.get())}
             </p>
             {part(move || match result.get() {
-                Some(ActionResult::Ok(t)) => view! { <p class="ok" data-testid="action-result">{t}</p> }.into_any(),
-                Some(ActionResult::Failed(t)) => view! { <p class="error" data-testid="action-result" role="alert">{t}</p> }.into_any(),
+                Some(ActionResult::Ok(t)) => view! { <p class="ok" data-testid="action-result">{masked(&state, t)}</p> }.into_any(),
+                Some(ActionResult::Failed(t)) => view! { <p class="error" data-testid="action-result" role="alert">{masked(&state, t)}</p> }.into_any(),
                 None => nothing(),
             })}
         </div>

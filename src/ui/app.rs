@@ -23,6 +23,7 @@ use crate::ui::flow_files::FlowFiles;
 use crate::ui::guide_panel::GuidePanel;
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
+use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, part};
 #[cfg(not(feature = "split"))]
 use crate::ui::watch_toggle::WatchToggle;
@@ -51,7 +52,7 @@ pub fn App() -> impl IntoView {
         <div class="app" class:projector=flag(move || state.projector.get())>
             <HeaderBar/>
             {part(move || match state.notice.get() {
-                Some(n) => view! { <p class="notice" data-testid="page-notice" role="status">{n}</p> }.into_any(),
+                Some(n) => view! { <p class="notice" data-testid="page-notice" role="status">{masked(&state, n)}</p> }.into_any(),
                 None => nothing(),
             })}
             {board_bar()}

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use crate::aws::client::{Exchange, Outcome};
 use crate::browser;
 use crate::state::use_state;
+use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
 const TOKEN_HEADER: &str = "x-amz-security-token";
@@ -40,6 +41,9 @@ pub fn ExchangeDetail() -> impl IntoView {
 
     let detail = move |e: Exchange| {
         let shown = secrets();
+        // Projector mode masks account and key ids in everything shown
+        // (copies keep them: they go to the clipboard, not the wall).
+        let m = move |t: String| masked(&state, t);
         let headers = e
             .signed
             .headers
@@ -50,7 +54,7 @@ pub fn ExchangeDetail() -> impl IntoView {
                 } else {
                     v.clone()
                 };
-                format!("{n}: {value}")
+                m(format!("{n}: {value}"))
             })
             .collect::<Vec<_>>()
             .join("\n");
@@ -64,9 +68,9 @@ pub fn ExchangeDetail() -> impl IntoView {
         let explanation = match explained {
             Ok(x) => view! {
                 <h4>"Canonical request"<span class="muted">" (from the signer; secrets redacted)"</span></h4>
-                <pre class="code" data-testid="canonical-request">{x.canonical_request}</pre>
+                <pre class="code" data-testid="canonical-request">{m(x.canonical_request)}</pre>
                 <h4>"String to sign"</h4>
-                <pre class="code" data-testid="string-to-sign">{x.string_to_sign}</pre>
+                <pre class="code" data-testid="string-to-sign">{m(x.string_to_sign)}</pre>
                 <dl class="identity">
                     <dt>"Scope"</dt><dd class="mono">{x.credential_scope}</dd>
                     <dt>"Signed headers"</dt><dd class="mono" data-testid="signed-headers">{x.signed_headers}</dd>
@@ -75,7 +79,7 @@ pub fn ExchangeDetail() -> impl IntoView {
             }
             .into_any(),
             Err(why) => view! {
-                <p class="error" data-testid="explanation-unavailable">{why.to_string()}</p>
+                <p class="error" data-testid="explanation-unavailable">{m(why.to_string())}</p>
                 <dl class="identity">
                     <dt>"Signature"</dt><dd class="mono" data-testid="signature">{e.signed.signature.clone()}</dd>
                 </dl>
@@ -97,7 +101,7 @@ pub fn ExchangeDetail() -> impl IntoView {
         let outcome = match e.outcome.clone() {
             Outcome::Pending => view! { <p class="muted">"Waiting for the answer…"</p> }.into_any(),
             Outcome::Unreachable { message } => {
-                view! { <p class="error" data-testid="exchange-error">{message}</p> }.into_any()
+                view! { <p class="error" data-testid="exchange-error">{m(message)}</p> }.into_any()
             }
             Outcome::Answered {
                 status,
@@ -108,14 +112,14 @@ pub fn ExchangeDetail() -> impl IntoView {
             } => view! {
                 <h4>{format!("Answer: {status} in {elapsed_ms} ms")}</h4>
                 {request_id.map(|id| view! { <p class="mono">"x-amzn-RequestId: "{id}</p> })}
-                {error.map(|t| view! { <p class="error" data-testid="exchange-error">{t}</p> })}
-                <pre class="code" data-testid="response-body">{body}</pre>
+                {error.map(|t| view! { <p class="error" data-testid="exchange-error">{m(t)}</p> })}
+                <pre class="code" data-testid="response-body">{m(body)}</pre>
             }
             .into_any(),
         };
         view! {
             <div class="exchange-detail" data-testid="exchange-detail">
-                <h3 class="mono">{format!("{} {}", e.signed.method, e.signed.url)}</h3>
+                <h3 class="mono">{m(format!("{} {}", e.signed.method, e.signed.url))}</h3>
                 {e.sent_to.map(|to| view! {
                     <p class="muted" data-testid="sent-through">"Sent through the same-origin route "<span class="mono">{to}</span>", signed for the host above."</p>
                 })}
@@ -136,7 +140,7 @@ pub fn ExchangeDetail() -> impl IntoView {
                     </label>
                     <span class="muted">{text(move || copied.get().unwrap_or_default())}</span>
                 </div>
-                <pre class="code" data-testid="curl-command">{curl}</pre>
+                <pre class="code" data-testid="curl-command">{m(curl.clone())}</pre>
                 {outcome}
             </div>
         }

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use crate::pipeline::send::send_item;
 use crate::pipeline::table::change_item;
 use crate::state::use_state;
+use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
 #[component]
@@ -141,8 +142,8 @@ pub fn FlowActions(flow: FlowId) -> impl IntoView {
             {change_controls}
             {replay_controls}
             {part(move || match result.get() {
-                Some(Ok(t)) => view! { <p class="ok" data-testid="flow-action-result">{t}</p> }.into_any(),
-                Some(Err(t)) => view! { <p class="error" role="alert" data-testid="flow-action-result">{t}</p> }.into_any(),
+                Some(Ok(t)) => view! { <p class="ok" data-testid="flow-action-result">{masked(&state, t)}</p> }.into_any(),
+                Some(Err(t)) => view! { <p class="error" role="alert" data-testid="flow-action-result">{masked(&state, t)}</p> }.into_any(),
                 None => nothing(),
             })}
         </div>

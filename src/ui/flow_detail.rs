@@ -12,6 +12,7 @@ use labmate_core::flow::{
     ChangeKind, Flow, FlowId, FlowState, Hop, Origin, Waiting, DOCUMENT_WAIT_MS, LAMBDA_WAIT_MS,
     STREAM_WAIT_MS,
 };
+use labmate_core::projector::mask_ids;
 use labmate_core::Service;
 use leptos::prelude::*;
 use serde_json::{Map, Value};
@@ -174,6 +175,37 @@ struct Block {
     log: Option<String>,
     /// The inspector's request that made the change, for a link to it.
     request: Option<Memo<Option<u32>>>,
+}
+
+impl Block {
+    /// The block as projector mode shows it: account and key ids masked
+    /// in every text (ARNs in stream records, log lines, refusals).
+    fn masked(self) -> Block {
+        let m = |t: String| mask_ids(&t);
+        Block {
+            title: self.title.map(m),
+            lines: self
+                .lines
+                .into_iter()
+                .map(|mut l| Line {
+                    class: l.class,
+                    testid: l.testid,
+                    words: text(move || mask_ids(&(l.words)())),
+                })
+                .collect(),
+            pairs: self.pairs.into_iter().map(|(k, v)| (k, m(v))).collect(),
+            rows: self
+                .rows
+                .into_iter()
+                .map(|r| Row {
+                    cells: r.cells.into_iter().map(m).collect(),
+                    ..r
+                })
+                .collect(),
+            log: self.log.map(m),
+            ..self
+        }
+    }
 }
 
 fn block_view(state: AppState, b: Block) -> impl IntoView {
@@ -529,7 +561,13 @@ fn document_block(flow: &Flow) -> Option<Block> {
     Some(block)
 }
 
-fn detail_view(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> impl IntoView {
+/// `projector`: ids masked ([`Block::masked`]).
+fn detail_view(
+    state: AppState,
+    flow: &Flow,
+    request: Memo<Option<u32>>,
+    projector: bool,
+) -> impl IntoView {
     let k = look(flow.change);
     let head = Block {
         testid: "flow-detail-head",
@@ -563,7 +601,7 @@ fn detail_view(state: AppState, flow: &Flow, request: Memo<Option<u32>>) -> impl
     let blocks = blocks
         .into_iter()
         .flatten()
-        .map(|b| block_view(state, b))
+        .map(|b| block_view(state, if projector { b.masked() } else { b }))
         .collect_view();
     view! { <div class="flow-detail-body" data-flow-id=flow.id.0>{blocks}</div> }
 }
@@ -587,9 +625,10 @@ pub fn FlowDetail(
     // update of the board.
     let shown = Memo::new(move |_| {
         let id = state.selected_flow.get()?;
+        let projector = state.projector.get();
         state
             .flows
-            .with(|f| find(f, id).map(|flow| (id, fingerprint(flow))))
+            .with(|f| find(f, id).map(|flow| (id, fingerprint(flow), projector)))
     });
     let request = Memo::new(move |_| {
         let id = state.selected_flow.get()?;
@@ -600,14 +639,14 @@ pub fn FlowDetail(
         })
     });
     // The actions are rebuilt only when another flow is selected.
-    let shown_id = Memo::new(move |_| shown.get().map(|(id, _)| id));
+    let shown_id = Memo::new(move |_| shown.get().map(|(id, _, _)| id));
     view! {
         <section class="flow-detail" data-testid="flow-detail" aria-label="The selected flow">
             <p class="muted" data-testid="flow-detail-empty" class:hidden=flag(move || shown.with(Option::is_some))>
                 "Select a flow in the list (or a token in the diagram) to see it hop by hop."
             </p>
             <For each=move || shown.get() key=|shown| *shown
-                children=move |(id, _)| state.flows.with_untracked(|f| find(f, id).map(|flow| detail_view(state, flow, request)))/>
+                children=move |(id, _, projector)| state.flows.with_untracked(|f| find(f, id).map(|flow| detail_view(state, flow, request, projector)))/>
             {part(move || match (shown_id.get(), actions) {
                 (Some(id), Some(actions)) => view! {
                     <div class="flow-actions-slot" data-testid="flow-actions-slot">{actions.run(id)}</div>

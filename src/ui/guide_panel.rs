@@ -4,6 +4,7 @@
 
 use labmate_core::guide::{check_all, LabFacts, Progress, Step};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::browser;
 use crate::pipeline::aws_now_ms;
@@ -75,6 +76,36 @@ pub fn GuidePanel() -> impl IntoView {
             "Another labmate tab reads the lab: it checks again on its own within 30 s."
         }));
     });
+    // Projector mode: the arrow keys move through the steps, the current
+    // one focused and in view, so the instructor walks the class through.
+    let current = RwSignal::new(0_usize);
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if !state.projector.get_untracked() || browser::is_typing(&ev) {
+            return;
+        }
+        let last = Step::ALL.len() - 1;
+        let now = current.get_untracked();
+        let next = match ev.key().as_str() {
+            "ArrowDown" | "ArrowRight" => (now + 1).min(last),
+            "ArrowUp" | "ArrowLeft" => now.saturating_sub(1),
+            _ => return,
+        };
+        ev.prevent_default();
+        current.set(next);
+        let selector = format!(
+            "[data-testid=guide-step][data-step={}]",
+            Step::ALL[next].key()
+        );
+        if let Some(el) = document()
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+    on_cleanup(move || keys.remove());
     let steps = Step::ALL
         .iter()
         .enumerate()
@@ -82,7 +113,8 @@ pub fn GuidePanel() -> impl IntoView {
             let step = *step;
             let check = Memo::new(move |_| checks.with(|c| c[i].clone()));
             let record = Memo::new(move |_| progress.with(|p| p.step(step).cloned()));
-            view! { <GuideStep step check record account/> }
+            let is_current = Memo::new(move |_| state.projector.get() && current.get() == i);
+            view! { <GuideStep step check record account is_current/> }
         })
         .collect::<Vec<_>>();
     view! {

@@ -55,6 +55,8 @@ pub fn GuideStep(
     record: Memo<Option<StepRecord>>,
     /// The learner's account, once known, for the policies' ARNs.
     account: Memo<Option<String>>,
+    /// The step the projector's arrow keys are on.
+    is_current: Memo<bool>,
 ) -> impl IntoView {
     let state = use_state();
     let words = guide_words::step(step);
@@ -139,7 +141,9 @@ pub fn GuideStep(
         })
         .collect::<Vec<_>>();
     view! {
-        <li class="guide-step" data-testid="guide-step" data-step=step.key()
+        <li class="guide-step" data-testid="guide-step" data-step=step.key() tabindex="-1"
+            class:current=move || is_current.get()
+            aria-current=move || is_current.get().then_some("step")
             data-status=status_key
             data-regressed=move || regressed().is_some().to_string()
             class:passed=move || check.with(|c| c.status == Status::Passed)

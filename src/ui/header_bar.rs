@@ -1,14 +1,32 @@
-//! Title, projector mode and the clock correction note.
+//! Title, projector mode (its switch, and the `p` key anywhere but in a
+//! text field) and the clock correction note.
 
 use labmate_core::countdown::duration_text;
 use leptos::prelude::*;
 
-use crate::state::use_state;
+use crate::browser;
+use crate::state::{use_state, AppState};
 use crate::ui::reactive::{flag, nothing, on_change, part};
+
+/// Projector mode on or off; on, secrets are hidden again.
+fn set_projector(state: AppState, on: bool) {
+    state.projector.set(on);
+    if on {
+        state.reveal_secrets.set(false);
+    }
+}
 
 #[component]
 pub fn HeaderBar() -> impl IntoView {
     let state = use_state();
+    // One key for the instructor at the front of the room.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "p" && !browser::is_typing(&ev) {
+            ev.prevent_default();
+            set_projector(state, !state.projector.get_untracked());
+        }
+    });
+    on_cleanup(move || keys.remove());
     let clock_note = part(move || {
         let c = state.clock.get();
         if !c.is_notable() {
@@ -36,15 +54,10 @@ pub fn HeaderBar() -> impl IntoView {
                     type="checkbox"
                     data-testid="projector-toggle"
                     prop:checked=flag(move || state.projector.get())
-                    on:change=on_change(move |ev| {
-                        let on = event_target_checked(&ev);
-                        state.projector.set(on);
-                        if on {
-                            state.reveal_secrets.set(false);
-                        }
-                    })
+                    on:change=on_change(move |ev| set_projector(state, event_target_checked(&ev)))
+                    aria-keyshortcuts="p"
                 />
-                " Projector mode"
+                " Projector mode "<kbd>"p"</kbd>
             </label>
         </header>
     }

@@ -2,11 +2,13 @@
 
 use labmate_core::countdown::{countdown_text, expiry_status, ExpiryStatus};
 use labmate_core::credentials::mask;
+use labmate_core::projector::mask_ids;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::aws::sts::refresh_identity;
 use crate::state::{use_state, IdentityState};
+use crate::ui::projector::masked;
 use crate::ui::reactive::{nothing, on_click, part};
 
 #[component]
@@ -51,9 +53,9 @@ pub fn IdentityCard() -> impl IntoView {
             let (name, session) = id.principal();
             view! {
                 <dl class="identity" data-testid="identity-known">
-                    <dt>"Account"</dt><dd data-testid="identity-account">{id.account.clone()}</dd>
+                    <dt>"Account"</dt><dd data-testid="identity-account">{masked(&state, id.account.clone())}</dd>
                     <dt>"Principal"</dt><dd data-testid="identity-principal">{name}{session.map(|s| format!(" (session {s})"))}</dd>
-                    <dt>"ARN"</dt><dd data-testid="identity-arn" class="mono">{id.arn.clone()}</dd>
+                    <dt>"ARN"</dt><dd data-testid="identity-arn" class="mono">{masked(&state, id.arn.clone())}</dd>
                 </dl>
             }.into_any()
         }
@@ -72,7 +74,10 @@ pub fn IdentityCard() -> impl IntoView {
                 <div class="identity-card" data-testid="identity">
                     <p class="format">"Recognised: "<strong data-testid="credential-format">{p.format.label()}</strong></p>
                     <dl class="identity">
-                        <dt>"Access key"</dt><dd data-testid="access-key" class="mono">{mask(&p.credentials.access_key_id)}</dd>
+                        <dt>"Access key"</dt><dd data-testid="access-key" class="mono">{
+                            // Projector mode keeps only the kind (ASIA: temporary).
+                            if state.projector.get() { mask_ids(&p.credentials.access_key_id) } else { mask(&p.credentials.access_key_id) }
+                        }</dd>
                         <dt>"Session token"</dt><dd data-testid="session-token">{if p.credentials.session_token.is_some() { "present (hidden)" } else { "none" }}</dd>
                         {p.region.clone().map(|r| view! { <dt>"Region"</dt><dd data-testid="credential-region">{r}</dd> })}
                     </dl>

@@ -2,7 +2,8 @@
 //! policy allows exactly the calls labmate makes (lab-model writes it from
 //! the lab's ids), the collection's data access rule lets it read the
 //! index, and the `aws` commands create the role and mint an hour's
-//! credentials from it. Nothing here is secret: no key is ever in it.
+//! credentials from it. Nothing here is secret: no key is ever in it; the
+//! account id is masked in projector mode (the copies keep it).
 
 use lab_model::policies::{mint_commands, MintStepKind, RoleSource, LEARNER_ROLE};
 use labmate_core::guide::lab_ids;
@@ -10,6 +11,7 @@ use leptos::prelude::*;
 
 use crate::state::use_state;
 use crate::ui::copy_button::CopyButton;
+use crate::ui::projector::masked;
 
 /// What each command does, in the page's words.
 fn step_words(kind: MintStepKind) -> &'static str {
@@ -52,7 +54,7 @@ pub fn LearnerAccess(
                     <code>{file.name}</code>" "
                     <CopyButton text=contents label=format!("Copy {}", file.name)
                         testid=format!("learner-copy-file-{i}")/>
-                    <pre class="code">{move || contents.get()}</pre>
+                    <pre class="code">{move || masked(&state, contents.get())}</pre>
                 </li>
             }
         })
@@ -68,7 +70,7 @@ pub fn LearnerAccess(
                     {step_words(step.kind)}" "
                     <CopyButton text=command label="Copy command".to_owned()
                         testid=format!("learner-copy-command-{i}")/>
-                    <pre class="code">{move || command.get()}</pre>
+                    <pre class="code">{move || masked(&state, command.get())}</pre>
                 </li>
             }
         })

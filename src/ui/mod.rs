@@ -23,5 +23,6 @@ pub mod identity_card;
 pub mod inspector;
 pub mod learner_access;
 pub mod pipeline_diagram;
+pub mod projector;
 pub mod reactive;
 pub mod watch_toggle;

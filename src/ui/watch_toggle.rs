@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::pipeline::runner::Which;
 use crate::state::{use_state, ReaderRole};
+use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, on_change, part};
 
 #[component]
@@ -24,7 +25,8 @@ pub fn WatchToggle() -> impl IntoView {
                     let trouble = status.is_trouble();
                     let text = match status {
                         PollerStatus::Starting => "starting".to_owned(),
-                        s => s.describe(now),
+                        // A refusal quotes AWS, ARNs and account included.
+                        s => masked(&state, s.describe(now)),
                     };
                     view! {
                         <li class:trouble=trouble data-testid="poller-status" data-poller=which.key()>

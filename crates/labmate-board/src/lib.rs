@@ -58,6 +58,14 @@ pub fn set_session(config: &str, credentials: Option<String>, clock_offset_ms: f
     state.clock.update(|c| c.offset_ms = clock_offset_ms as i64);
 }
 
+/// The first module's projector mode: the board masks what it shows too.
+#[wasm_bindgen]
+pub fn set_projector(on: bool) {
+    if let Some(state) = STATE.with(Cell::get) {
+        state.projector.set(on);
+    }
+}
+
 /// The first module turned watching on (the simulator connected).
 #[wasm_bindgen]
 pub fn set_watching(on: bool) {
