@@ -97,10 +97,15 @@ pub async fn copy_to_clipboard(text: &str) -> Result<(), String> {
 
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, text: &str) -> Result<(), String> {
+    download_as(name, "application/json", text)
+}
+
+/// [`download`] with the file's media type (`text/markdown`).
+pub fn download_as(name: &str, media_type: &str, text: &str) -> Result<(), String> {
     let fail = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(media_type);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
     let document = window().and_then(|w| w.document()).ok_or("no document")?;

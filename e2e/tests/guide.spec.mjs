@@ -2,6 +2,7 @@
 // its evidence, the specific failure and fix of a half-built lab, the
 // chapter walked in two orders, the shipped Lambda's MODIFY/REMOVE failing
 // until the fixed code runs, and a regression reported.
+import { readFile } from 'node:fs/promises';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { test, expect, HTTP_4XX } from '../fixtures.mjs';
 import { formats } from '../formats.mjs';
@@ -105,6 +106,32 @@ test('a built lab: six setting steps done with their evidence; the test item ver
   // The progress survives a reload.
   await page.reload();
   await expect(page.getByTestId('guide-progress')).toHaveAttribute('data-done', '9');
+
+  // Exported as Markdown and JSON: steps with status, evidence and times,
+  // then the flows; no secret in either.
+  const { credentials } = await sim.config();
+  const save = async (which) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`progress-export-${which}`).click()]);
+    const text = await readFile(await download.path(), 'utf8');
+    for (const secret of [credentials.SecretAccessKey, credentials.SessionToken, credentials.AccessKeyId]) {
+      expect(text.includes(secret), `no secret in the ${which} export`).toBe(false);
+    }
+    return text;
+  };
+  const report = JSON.parse(await save('json'));
+  expect(report.steps_done).toBe(9);
+  expect(report.steps.map((st) => [st.step, st.status])).toEqual(
+    ['function', 'stream', 'stream-policy', 'aoss-policy', 'trigger', 'environment', 'test-post', 'verify', 'explore'].map((k) => [k, 'passed']),
+  );
+  const explored = report.steps.find((st) => st.step === 'explore');
+  expect(explored.first_passed).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  expect(report.steps.find((st) => st.step === 'environment').evidence).toContain('OPENSEARCH_INDEX = dynamodb_replicate');
+  expect(report.flows.filter((f) => f.outcome === 'complete').length).toBeGreaterThanOrEqual(4);
+  expect(report.flows.find((f) => f.change === 'MODIFY' && f.name === 'Guide item (edited)').outcome).toMatch(/^stuck: .*PUT without a document id/);
+  const markdown = await save('md');
+  expect(markdown).toContain('9 of 9 steps done');
+  expect(markdown).toMatch(/## 1\. Create the stream function: done\n\n- Since .*; first done /);
+  expect(markdown).toMatch(/\| \d+ \| INSERT \| After the fix \| .* \| complete \|/);
 });
 
 // Two half-built labs and the two orders their learners finish them in.

@@ -10,6 +10,7 @@ use crate::browser;
 use crate::pipeline::aws_now_ms;
 use crate::pipeline::runner;
 use crate::state::{use_state, IdentityState};
+use crate::ui::guide_export::GuideExport;
 use crate::ui::guide_step::GuideStep;
 use crate::ui::learner_access::LearnerAccess;
 use crate::ui::reactive::{nothing, on_click, part, text};
@@ -130,6 +131,7 @@ pub fn GuidePanel() -> impl IntoView {
                 })}
             </p>
             <ol class="guide-steps">{steps}</ol>
+            <GuideExport checks progress/>
             <LearnerAccess account/>
         </section>
     }

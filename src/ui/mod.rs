@@ -15,6 +15,7 @@ pub mod flow_files;
 pub mod flow_list;
 pub mod flow_tail;
 pub mod flow_words;
+pub mod guide_export;
 pub mod guide_panel;
 pub mod guide_step;
 pub mod guide_words;
