@@ -2,19 +2,11 @@
 // reports no serious or critical violation; and the walkthrough is done
 // with the keyboard alone.
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect } from '../fixtures.mjs';
+import { test, expect, watching, counts, guideStep } from '../fixtures.mjs';
 
 test.use({ labsimArgs: ['--refresh-lag-ms', '1000'] });
 test.setTimeout(90_000);
 
-const counts = (page) => page.getByTestId('flow-counts');
-const step = (page, key) => page.locator(`[data-testid=guide-step][data-step=${key}]`);
-
-async function watching(page) {
-  await expect(page.getByTestId('identity-account')).toBeVisible();
-  await expect(page.getByTestId('watch-toggle')).toBeChecked();
-  return page;
-}
 
 /** axe's serious and critical violations on the page as it is, named. */
 async function seriousViolations(page) {
@@ -35,7 +27,7 @@ test('no serious or critical axe violation on the main views, normal and project
   await expect(counts(page)).toHaveAttribute('data-complete', '1', { timeout: 20_000 });
   await page.getByTestId('flow-row').first().click();
   await page.getByTestId('inspector-row').first().click();
-  await step(page, 'environment').locator('summary').click();
+  await guideStep(page, 'environment').locator('summary').click();
   await page.getByTestId('learner-access').locator('summary').click();
   expect(await seriousViolations(page), 'normal mode').toEqual([]);
   await page.getByTestId('projector-toggle').check();
@@ -73,7 +65,7 @@ test('the walkthrough with the keyboard alone: send, follow, change, delete, che
   await tabTo(page, detail.getByTestId('action-delete'));
   await page.keyboard.press('Enter');
   await expect(page.locator('[data-testid=flow-row][data-kind=REMOVE]')).toHaveCount(1, { timeout: 20_000 });
-  await expect(step(page, 'explore')).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
+  await expect(guideStep(page, 'explore')).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
   // Check the steps again, then project and walk them.
   await tabTo(page, page.getByTestId('guide-recheck'));
   await page.keyboard.press('Enter');
@@ -85,5 +77,5 @@ test('the walkthrough with the keyboard alone: send, follow, change, delete, che
   await expect(page.locator('.app')).toHaveClass(/projector/);
   await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('ArrowDown');
-  await expect(step(page, 'stream')).toBeFocused();
+  await expect(guideStep(page, 'stream')).toBeFocused();
 });

@@ -400,16 +400,11 @@ fn trigger(facts: &LabFacts, check: &mut StepCheck) {
 
 /// The five variables chapter 3 sets, with the values this lab needs.
 pub fn expected_variables(config: &LabConfig) -> [(&'static str, String); 5] {
-    [
-        ("REGION", config.region.clone()),
-        ("AWS_SERVICE", "aoss".to_owned()),
-        (
-            "OPENSEARCH_HOST",
-            config.collection_endpoint.trim_end_matches('/').to_owned(),
-        ),
-        ("OPENSEARCH_INDEX", config.index.clone()),
-        ("OPENSEARCH_DATATYPE", "_doc".to_owned()),
-    ]
+    lab_model::names::lab_variables(
+        &config.region,
+        config.collection_endpoint.trim_end_matches('/'),
+        &config.index,
+    )
 }
 
 fn environment(facts: &LabFacts, check: &mut StepCheck) {
