@@ -243,3 +243,30 @@ test('credentials minted with the policy labmate writes for instructors: the wal
   expect(refused.name).toBe('AccessDeniedException');
   expect(refused.message).toMatch(/is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:ap-southeast-1:123456789012:table\/lab-table/);
 });
+
+test('without IAM reads the policy steps name the permission they lack, then pass as inferred once a change goes through', async ({ app, sim, browserConsole }) => {
+  // IAM's refusals are 403s, which Chromium prints.
+  browserConsole.allow(HTTP_4XX(403));
+  const page = await watching(app);
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: '*', Resource: '*' },
+      { Effect: 'Deny', Action: ['iam:ListRolePolicies', 'iam:GetRolePolicy'], Resource: '*' },
+    ],
+  };
+  await page.getByTestId('paste-box').fill(formats(await sim.mint(3600, { policy }))['aws configure export-credentials output']);
+  await page.getByTestId('paste-submit').click();
+  await expect(page.getByTestId('paste-box')).toHaveValue('');
+  await checkNow(page);
+  for (const key of ['stream-policy', 'aoss-policy']) {
+    await expect(guideStep(page, key)).toHaveAttribute('data-status', 'cannot-check', { timeout: 30_000 });
+    await expect(guideStep(page, key).getByTestId('guide-status')).toHaveText('cannot check: needs iam:ListRolePolicies');
+  }
+  await expect(guideStep(page, 'function')).toHaveAttribute('data-status', 'passed');
+  await sendItem(page, 'Inferred');
+  for (const key of ['stream-policy', 'aoss-policy']) {
+    await expect(guideStep(page, key)).toHaveAttribute('data-status', 'passed', { timeout: 20_000 });
+    await expect(guideStep(page, key).getByTestId('guide-status')).toHaveText('done (inferred)');
+  }
+});
