@@ -1433,11 +1433,7 @@ fn list_functions_shows_the_function_as_get_function_configuration_does_less_its
         assert_eq!(res.status, 200, "{}", res.body_text());
         assert_eq!(res.header("x-amzn-RequestId"), Some("rid"));
         let mut expected = config.clone();
-        for field in [
-            "State",
-            "LastUpdateStatus",
-            "RuntimeVersionConfig",
-        ] {
+        for field in ["State", "LastUpdateStatus", "RuntimeVersionConfig"] {
             assert!(expected.as_object_mut().unwrap().remove(field).is_some());
         }
         assert_eq!(
