@@ -52,14 +52,15 @@ pub fn GuidePanel() -> impl IntoView {
             .and_then(|saved| serde_json::from_str::<Progress>(&saved).ok())
             .unwrap_or_default(),
     );
-    // Each new set of checks moves the progress on; then it is saved.
+    // Each new set of checks moves the progress on; then it is saved. Set
+    // only when it changed: checks change with every flow in a burst.
     Effect::new(move |_| {
         let now = aws_now_ms(&state);
-        checks.with(|c| {
-            progress.update(|p| {
-                p.update(c, now);
-            })
-        });
+        let mut next = progress.get_untracked();
+        checks.with(|c| next.update(c, now));
+        if progress.with_untracked(|p| *p != next) {
+            progress.set(next);
+        }
     });
     Effect::new(move |_| {
         progress.with(|p| {

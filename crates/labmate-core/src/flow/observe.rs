@@ -361,15 +361,28 @@ pub struct TriggerSeen {
 }
 
 impl TriggerSeen {
-    /// ListEventSourceMappings' answer: the first mapping, if any.
-    pub fn from_list_event_source_mappings(body: &Value, seen_ms: i64) -> Self {
-        let first = body["EventSourceMappings"].get(0);
+    /// ListEventSourceMappings' answer: the first mapping of the function
+    /// named `function`, if any (the list may hold other functions').
+    pub fn from_list_event_source_mappings(body: &Value, function: &str, seen_ms: i64) -> Self {
+        let of_function = |m: &&Value| {
+            m["FunctionArn"].as_str().is_some_and(|arn| {
+                // `...:function:NAME`, or `...:function:NAME:QUALIFIER`.
+                arn.split(":function:")
+                    .nth(1)
+                    .is_some_and(|rest| rest.split(':').next() == Some(function))
+            })
+        };
+        let mine: Vec<&Value> = body["EventSourceMappings"]
+            .as_array()
+            .map(|all| all.iter().filter(of_function).collect())
+            .unwrap_or_default();
+        let first = mine.first().copied();
         let text = |k: &str| first.and_then(|m| m[k].as_str()).map(str::to_owned);
         TriggerSeen {
             state: text("State"),
             last_processing_result: text("LastProcessingResult"),
             event_source_arn: text("EventSourceArn"),
-            mappings: body["EventSourceMappings"].as_array().map_or(0, Vec::len),
+            mappings: mine.len(),
             seen_ms,
         }
     }

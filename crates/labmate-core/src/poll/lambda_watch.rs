@@ -29,7 +29,21 @@ const SETTLING: [&str; 5] = ["Creating", "Enabling", "Updating", "Disabling", "D
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Trigger,
+    /// GetFunctionConfiguration.
     Function,
+    /// ListFunctions: whether the function exists yet. A 404 from
+    /// GetFunctionConfiguration for a function not created yet would be
+    /// printed in the console of every learner who opens labmate before
+    /// chapter 4.1's first step.
+    Find,
+}
+
+/// Whether the function exists, as the last look said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    Unknown,
+    Missing,
+    There,
 }
 
 /// The watch's state machine.
@@ -44,6 +58,11 @@ pub struct LambdaWatch {
     in_flight: Option<InFlight<Step>>,
     /// "Check now" was asked while a call was out.
     recheck_pending: bool,
+    presence: Presence,
+    /// Where ListFunctions goes on (its `NextMarker`).
+    marker: Option<String>,
+    /// The role may not ListFunctions: the function is read directly.
+    list_refused: bool,
 }
 
 impl LambdaWatch {
@@ -58,13 +77,48 @@ impl LambdaWatch {
             setup: Health::default(),
             in_flight: None,
             recheck_pending: false,
+            presence: Presence::Unknown,
+            marker: None,
+            list_refused: false,
         }
+    }
+
+    /// How the function is read next: found first, unless it is known to
+    /// be there (or the role may not list functions).
+    fn function_step(&self) -> Step {
+        if self.presence == Presence::There || self.list_refused {
+            Step::Function
+        } else {
+            Step::Find
+        }
+    }
+
+    /// The function is not there: nor is its trigger (not asked: Lambda
+    /// would answer 404 too).
+    fn missing(&mut self, now_ms: i64) -> Vec<Observation> {
+        self.presence = Presence::Missing;
+        self.marker = None;
+        self.setup.waiting(WaitReason::NoFunction);
+        self.trigger.ok();
+        self.function_due_ms = now_ms + WATCH_EVERY_MS;
+        vec![
+            Observation::Function(FunctionSetup::missing(now_ms)),
+            Observation::Trigger(TriggerSeen {
+                state: None,
+                last_processing_result: None,
+                event_source_arn: None,
+                mappings: 0,
+                seen_ms: now_ms,
+            }),
+        ]
     }
 
     fn due(&self, step: Step) -> i64 {
         let (due, health) = match step {
+            // No function, no trigger to ask about.
+            Step::Trigger if self.presence == Presence::Missing => (i64::MAX, &self.trigger),
             Step::Trigger => (self.trigger_due_ms, &self.trigger),
-            Step::Function => (self.function_due_ms, &self.setup),
+            Step::Function | Step::Find => (self.function_due_ms, &self.setup),
         };
         due.max(health.retry_at_ms).max(self.free_ms)
     }
@@ -72,7 +126,7 @@ impl LambdaWatch {
     fn health(&mut self, step: Step) -> &mut Health {
         match step {
             Step::Trigger => &mut self.trigger,
-            Step::Function => &mut self.setup,
+            Step::Function | Step::Find => &mut self.setup,
         }
     }
 
@@ -80,13 +134,25 @@ impl LambdaWatch {
         let function =
             form_urlencoded::byte_serialize(self.function.as_bytes()).collect::<String>();
         let (operation, path_and_query) = match step {
+            // Every mapping, not `?FunctionName=`: for a function not
+            // created yet that is a 404, printed in the console.
             Step::Trigger => (
                 "ListEventSourceMappings",
-                format!("/2015-03-31/event-source-mappings?FunctionName={function}"),
+                "/2015-03-31/event-source-mappings".to_owned(),
             ),
             Step::Function => (
                 "GetFunctionConfiguration",
                 format!("/2015-03-31/functions/{function}/configuration"),
+            ),
+            Step::Find => (
+                "ListFunctions",
+                match &self.marker {
+                    Some(marker) => format!(
+                        "/2015-03-31/functions/?MaxItems=50&Marker={}",
+                        form_urlencoded::byte_serialize(marker.as_bytes()).collect::<String>()
+                    ),
+                    None => "/2015-03-31/functions/?MaxItems=50".to_owned(),
+                },
             ),
         };
         PlannedCall {
@@ -116,8 +182,16 @@ impl LambdaWatch {
         let action = match step {
             Step::Trigger => "lambda:ListEventSourceMappings",
             Step::Function => "lambda:GetFunctionConfiguration",
+            Step::Find => "lambda:ListFunctions",
         };
         if let Some(failure) = failure(Service::Lambda, action, &answer) {
+            if step == Step::Find && matches!(failure, Failure::Denied { .. }) {
+                // Read the function directly instead (a 404 then shows in
+                // the console while it does not exist).
+                self.list_refused = true;
+                self.function_due_ms = now_ms;
+                return Vec::new();
+            }
             // Lambda's 404 names its error in a header only.
             let missing = matches!(failure, Failure::Refused { status: 404, .. });
             return match (step, missing) {
@@ -133,11 +207,7 @@ impl LambdaWatch {
                         seen_ms: now_ms,
                     })]
                 }
-                (Step::Function, true) => {
-                    self.setup.waiting(WaitReason::NoFunction);
-                    self.function_due_ms = now_ms + WATCH_EVERY_MS;
-                    vec![Observation::Function(FunctionSetup::missing(now_ms))]
-                }
+                (Step::Function, true) => self.missing(now_ms),
                 _ => self.health(step).fail(failure, Hop::Lambda, now_ms),
             };
         }
@@ -145,7 +215,8 @@ impl LambdaWatch {
         let body = json_of(&answer);
         match step {
             Step::Trigger => {
-                let trigger = TriggerSeen::from_list_event_source_mappings(&body, now_ms);
+                let trigger =
+                    TriggerSeen::from_list_event_source_mappings(&body, &self.function, now_ms);
                 let settling = trigger
                     .state
                     .as_deref()
@@ -159,10 +230,38 @@ impl LambdaWatch {
                 vec![Observation::Trigger(trigger)]
             }
             Step::Function => {
+                // Each round looks for the function first, so one deleted
+                // since is noticed without a 404.
+                self.presence = Presence::Unknown;
                 self.function_due_ms = now_ms + WATCH_EVERY_MS;
                 vec![Observation::Function(
                     FunctionSetup::from_function_configuration(&body, now_ms),
                 )]
+            }
+            Step::Find => {
+                let listed = body["Functions"].as_array().is_some_and(|all| {
+                    all.iter()
+                        .any(|f| f["FunctionName"].as_str() == Some(&self.function))
+                });
+                if listed {
+                    // There: its configuration next, and its trigger too if
+                    // the function has just appeared.
+                    if self.presence == Presence::Missing {
+                        self.trigger_due_ms = self.trigger_due_ms.min(now_ms);
+                    }
+                    self.presence = Presence::There;
+                    self.marker = None;
+                    self.function_due_ms = now_ms;
+                    return Vec::new();
+                }
+                match body["NextMarker"].as_str() {
+                    Some(marker) => {
+                        self.marker = Some(marker.to_owned());
+                        self.function_due_ms = now_ms;
+                        Vec::new()
+                    }
+                    None => self.missing(now_ms),
+                }
             }
         }
     }
@@ -178,7 +277,7 @@ impl Poller for LambdaWatch {
             self.in_flight = None;
             self.health(step).retry(RetryCause::NoAnswer, now_ms);
         }
-        let step = [Step::Trigger, Step::Function]
+        let step = [Step::Trigger, self.function_step()]
             .into_iter()
             .min_by_key(|s| self.due(*s))
             .unwrap_or(Step::Trigger);
@@ -252,30 +351,32 @@ mod tests {
         )
     }
 
+    /// A watch that has found its function.
+    fn there(function: &str) -> LambdaWatch {
+        let mut w = LambdaWatch::new(function);
+        w.presence = Presence::There;
+        w
+    }
+
     fn mapping(state: &str) -> serde_json::Value {
-        json!({"EventSourceMappings": [{"State": state, "LastProcessingResult": "No records processed"}]})
+        json!({"EventSourceMappings": [{"State": state, "LastProcessingResult": "No records processed",
+            "FunctionArn": "arn:aws:lambda:ap-southeast-1:123456789012:function:f"}]})
     }
 
     #[test]
     fn reads_the_trigger_and_the_function_every_ten_seconds_and_faster_while_the_trigger_settles() {
-        let mut w = LambdaWatch::new("sync-data-with-dynamodb-stream");
+        let mut w = there("f");
         let c = call(&mut w, 0);
         assert_eq!(
             (c.method, c.path_and_query.as_str()),
-            (
-                "GET",
-                "/2015-03-31/event-source-mappings?FunctionName=sync-data-with-dynamodb-stream"
-            )
+            ("GET", "/2015-03-31/event-source-mappings")
         );
         let seen = answer(&mut w, 200, mapping("Enabling"), 0);
         assert!(
             matches!(&seen[..], [Observation::Trigger(t)] if t.state.as_deref() == Some("Enabling"))
         );
         let c = call(&mut w, 500);
-        assert_eq!(
-            c.path_and_query,
-            "/2015-03-31/functions/sync-data-with-dynamodb-stream/configuration"
-        );
+        assert_eq!(c.path_and_query, "/2015-03-31/functions/f/configuration");
         let seen = answer(
             &mut w,
             200,
@@ -294,14 +395,17 @@ mod tests {
             Next::WaitUntil(10_500),
             "the function's turn"
         );
-        assert_eq!(call(&mut w, 10_500).operation, "GetFunctionConfiguration");
-        answer(&mut w, 200, json!({}), 10_500);
-        assert_eq!(w.next(10_600), Next::WaitUntil(12_000));
+        // Each round looks for the function first (one deleted since is no 404).
+        assert_eq!(call(&mut w, 10_500).operation, "ListFunctions");
+        answer(&mut w, 200, listed(&["f"], None), 10_500);
+        assert_eq!(call(&mut w, 11_000).operation, "GetFunctionConfiguration");
+        answer(&mut w, 200, json!({}), 11_000);
+        assert_eq!(w.next(11_100), Next::WaitUntil(12_000));
     }
 
     #[test]
     fn a_refused_mapping_list_names_its_action_and_the_function_is_still_read() {
-        let mut w = LambdaWatch::new("f");
+        let mut w = there("f");
         call(&mut w, 0);
         let denied = json!({"Message": "User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: lambda:ListEventSourceMappings on resource: * because no identity-based policy allows the lambda:ListEventSourceMappings action"});
         let seen = answer(&mut w, 403, denied, 0);
@@ -322,7 +426,7 @@ mod tests {
 
     #[test]
     fn a_missing_function_has_no_trigger() {
-        let mut w = LambdaWatch::new("f");
+        let mut w = there("f");
         call(&mut w, 0);
         let missing = json!({"Type": "User", "Message": "Function not found: arn:aws:lambda:ap-southeast-1:123456789012:function:f"});
         let seen = answer(&mut w, 404, missing.clone(), 0);
@@ -330,9 +434,11 @@ mod tests {
         call(&mut w, 500);
         let seen = answer(&mut w, 404, missing, 500);
         assert!(
-            matches!(&seen[..], [Observation::Function(f)] if f.missing && f.environment.is_empty()),
+            matches!(&seen[..], [Observation::Function(f), Observation::Trigger(t)] if f.missing && f.environment.is_empty() && t.state.is_none()),
             "{seen:?}"
         );
+        // Gone: looked for by listing, its trigger not asked.
+        assert_eq!(call(&mut w, 10_500).operation, "ListFunctions");
         assert_eq!(
             w.setup.status,
             PollerStatus::Waiting {
@@ -343,7 +449,7 @@ mod tests {
 
     #[test]
     fn throttling_backs_off_that_call_only() {
-        let mut w = LambdaWatch::new("f");
+        let mut w = there("f");
         call(&mut w, 0);
         answer(
             &mut w,
@@ -363,7 +469,7 @@ mod tests {
 
     #[test]
     fn check_now_reads_the_trigger_and_the_function_again_at_once() {
-        let mut w = LambdaWatch::new("f");
+        let mut w = there("f");
         call(&mut w, 0);
         answer(&mut w, 200, mapping("Enabled"), 0);
         call(&mut w, 500);
@@ -372,6 +478,97 @@ mod tests {
         w.recheck();
         assert_eq!(call(&mut w, 1_000).operation, "ListEventSourceMappings");
         answer(&mut w, 200, mapping("Disabled"), 1_000);
-        assert_eq!(call(&mut w, 1_500).operation, "GetFunctionConfiguration");
+        assert_eq!(call(&mut w, 1_500).operation, "ListFunctions");
+    }
+
+    fn listed(names: &[&str], next: Option<&str>) -> serde_json::Value {
+        let mut body = json!({"Functions": names.iter().map(|n| json!({"FunctionName": n, "Runtime": "python3.12"})).collect::<Vec<_>>()});
+        if let Some(marker) = next {
+            body["NextMarker"] = json!(marker);
+        }
+        body
+    }
+
+    #[test]
+    fn the_function_is_found_by_listing_so_a_lab_without_it_meets_no_404() {
+        let mut w = LambdaWatch::new("f");
+        // Every mapping is listed (a 200 whatever exists), then the function.
+        let c = call(&mut w, 0);
+        assert_eq!(c.path_and_query, "/2015-03-31/event-source-mappings");
+        let seen = answer(&mut w, 200, json!({"EventSourceMappings": []}), 0);
+        assert!(matches!(&seen[..], [Observation::Trigger(t)] if t.state.is_none()));
+        let c = call(&mut w, 500);
+        assert_eq!(
+            (c.operation, c.path_and_query.as_str()),
+            ("ListFunctions", "/2015-03-31/functions/?MaxItems=50")
+        );
+        assert_eq!(
+            answer(&mut w, 200, listed(&["other"], Some("m 1")), 500),
+            []
+        );
+        let c = call(&mut w, 1_000);
+        assert_eq!(
+            c.path_and_query,
+            "/2015-03-31/functions/?MaxItems=50&Marker=m+1"
+        );
+        let seen = answer(&mut w, 200, listed(&[], None), 1_000);
+        assert!(
+            matches!(&seen[..], [Observation::Function(f), Observation::Trigger(t)] if f.missing && t.state.is_none()),
+            "{seen:?}"
+        );
+        assert!(!w.status().is_trouble());
+        // Asked again in ten seconds; no trigger asked meanwhile.
+        assert_eq!(w.next(1_100), Next::WaitUntil(11_000));
+        call(&mut w, 11_000);
+        assert_eq!(answer(&mut w, 200, listed(&["f"], None), 11_000), []);
+        let next: Vec<&str> = (0..2)
+            .map(|i| {
+                let now = 11_500 + i * 500;
+                let c = call(&mut w, now);
+                let body = if c.operation == "ListEventSourceMappings" {
+                    mapping("Enabled")
+                } else {
+                    json!({})
+                };
+                answer(&mut w, 200, body, now);
+                c.operation
+            })
+            .collect();
+        assert_eq!(
+            next,
+            ["ListEventSourceMappings", "GetFunctionConfiguration"]
+        );
+    }
+
+    #[test]
+    fn without_list_functions_the_function_is_read_directly() {
+        let mut w = LambdaWatch::new("f");
+        call(&mut w, 0);
+        answer(&mut w, 200, mapping("Enabled"), 0);
+        assert_eq!(call(&mut w, 500).operation, "ListFunctions");
+        let denied = json!({"Message": "User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: lambda:ListFunctions on resource: * because no identity-based policy allows the lambda:ListFunctions action"});
+        assert_eq!(answer(&mut w, 403, denied, 500), []);
+        assert!(!w.status().is_trouble(), "not a hop refused");
+        assert_eq!(call(&mut w, 1_000).operation, "GetFunctionConfiguration");
+    }
+
+    #[test]
+    fn a_trigger_is_the_one_of_this_function_among_all_listed() {
+        let body = json!({"EventSourceMappings": [
+            {"State": "Disabled", "FunctionArn": "arn:aws:lambda:ap-southeast-1:1:function:other"},
+            {"State": "Enabled", "FunctionArn": "arn:aws:lambda:ap-southeast-1:1:function:f", "EventSourceArn": "s"},
+            {"State": "Enabled", "FunctionArn": "arn:aws:lambda:ap-southeast-1:1:function:f-v2"}
+        ]});
+        let t = TriggerSeen::from_list_event_source_mappings(&body, "f", 1);
+        assert_eq!(
+            (
+                t.state.as_deref(),
+                t.event_source_arn.as_deref(),
+                t.mappings
+            ),
+            (Some("Enabled"), Some("s"), 1)
+        );
+        let none = TriggerSeen::from_list_event_source_mappings(&body, "g", 1);
+        assert_eq!((none.state, none.mappings), (None, 0));
     }
 }
