@@ -98,6 +98,16 @@ async function everyFlowAccountedFor(page, sim, { changes, refused = 0, timeout 
   expect(written, 'labsim\'s changes').toHaveLength(changes);
   expect(records, 'labsim\'s stream records').toHaveLength(changes);
   await expect(counts(page)).toHaveAttribute('data-complete', String(changes), { timeout });
+  const total = await counts(page).getAttribute('data-total');
+  if (total !== String(changes + refused)) {
+    // Say which flows there are, so a flow made twice can be explained.
+    const seen = (await exported(page)).flows.map((f) => ({
+      id: f.id, change: f.change, item: f.item_id, name: f.name, origin: f.origin,
+      sent: Boolean(f.sent), sequence: f.stream?.sequence_number, from_log: f.stream?.from_lambda_log, state: variant(f.state),
+    }));
+    console.log(`flows on the board (${total} for ${changes + refused} changes):\n${JSON.stringify(seen, null, 1)}`);
+    console.log(`labsim's records: ${JSON.stringify(records.map((r) => [r.sequence_number, r.key_id, r.event_name]))}`);
+  }
   await expect(counts(page)).toHaveAttribute('data-total', String(changes + refused));
   await expect(counts(page)).toHaveAttribute('data-stuck', String(refused));
   // The Lambda's log may confirm a flow before the reader gets to its record.
