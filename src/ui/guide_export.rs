@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use serde_json::{json, Value};
 
 use crate::browser;
+use crate::lang::Locale;
 use crate::pipeline::aws_now_ms;
 use crate::state::use_state;
 use crate::ui::flow_words::{subject, StateKind};
@@ -50,7 +51,7 @@ pub fn json_report(checks: &[StepCheck], progress: &Progress, flows: &Flows, now
                 "regressed": record.and_then(|r| r.regressed_ms).map(when),
                 "evidence": c.evidence.iter().map(guide_words::evidence).collect::<Vec<_>>(),
                 "problems": c.problems.iter().map(|p| {
-                    let (what, fix) = guide_words::problem(p);
+                    let (what, fix) = guide_words::problem(Locale::en, p);
                     json!({"what": what, "fix": fix})
                 }).collect::<Vec<_>>(),
             })
@@ -98,7 +99,7 @@ pub fn markdown_report(
             "\n## {}. {}: {}\n\n",
             c.step.number(),
             words.title,
-            guide_words::status(&c.status, c.inferred)
+            guide_words::status(Locale::en, &c.status, c.inferred)
         ));
         if let Some(r) = progress.step(c.step) {
             out.push_str(&format!("- Since {}", when(r.since_ms)));
@@ -111,7 +112,7 @@ pub fn markdown_report(
             out.push('\n');
         }
         for p in &c.problems {
-            let (what, fix) = guide_words::problem(p);
+            let (what, fix) = guide_words::problem(Locale::en, p);
             out.push_str(&format!("- Problem: {what} Fix: {fix}\n"));
         }
         for e in &c.evidence {

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::browser;
+use crate::lang::i18n::{t, td_string};
+use crate::lang::use_i18n;
 use crate::pipeline::aws_now_ms;
 use crate::pipeline::runner;
 use crate::state::{use_state, IdentityState};
@@ -21,6 +23,7 @@ const PROGRESS_KEY: &str = "labmate.progress";
 #[component]
 pub fn GuidePanel() -> impl IntoView {
     let state = use_state();
+    let i18n = use_i18n();
     // STS's answer where this page asked it, else the ARNs the pollers saw.
     let account = Memo::new(move |_| {
         state
@@ -69,13 +72,10 @@ pub fn GuidePanel() -> impl IntoView {
         })
     });
     let done = Memo::new(move |_| progress.with(Progress::passed));
-    let recheck_note = RwSignal::new(None::<&'static str>);
+    // Whether this tab checks again itself (else another tab does).
+    let recheck_note = RwSignal::new(None::<bool>);
     let recheck = on_click(move |_| {
-        recheck_note.set(Some(if runner::recheck() {
-            "Checking the function, stream, role and trigger again now."
-        } else {
-            "Another labmate tab reads the lab: it checks again on its own within 30 s."
-        }));
+        recheck_note.set(Some(runner::recheck()));
     });
     // Projector mode: the arrow keys move through the steps, the current
     // one focused and in view, so the instructor walks the class through.
@@ -120,14 +120,19 @@ pub fn GuidePanel() -> impl IntoView {
         .collect::<Vec<_>>();
     view! {
         <section class="panel guide" data-testid="guide" aria-labelledby="guide-title">
-            <h2 id="guide-title">"The chapter, step by step"</h2>
+            <h2 id="guide-title">{t!(i18n, guide_title)}</h2>
             <p class="guide-progress" data-testid="guide-progress" data-done=move || done.get()>
-                {text(move || format!("{} of {} steps done", done.get(), Step::ALL.len()))}
+                {text(move || td_string!(i18n.get_locale(), guide_progress, done = done.get(), total = Step::ALL.len()))}
                 " "
-                <button type="button" data-testid="guide-recheck" on:click=recheck>"Check now"</button>
-                {part(move || match recheck_note.get() {
-                    Some(n) => view! { <span class="muted" role="status">" "{n}</span> }.into_any(),
-                    None => nothing(),
+                <button type="button" data-testid="guide-recheck" on:click=recheck>{t!(i18n, check_now)}</button>
+                {part(move || {
+                    let locale = i18n.get_locale();
+                    let note = match recheck_note.get() {
+                        Some(true) => td_string!(locale, recheck_here),
+                        Some(false) => td_string!(locale, recheck_other_tab),
+                        None => return nothing(),
+                    };
+                    view! { <span class="muted" role="status">" "{note}</span> }.into_any()
                 })}
             </p>
             <ol class="guide-steps">{steps}</ol>

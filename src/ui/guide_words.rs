@@ -2,9 +2,49 @@
 //! each check's evidence and problems say. English for now; the page's
 //! language catalogues take these over (issue 9, part 6).
 
-use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY};
-use labmate_core::flow::FlowId;
+use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY, TABLE};
+use labmate_core::flow::{FlowId, Stuck};
 use labmate_core::guide::{Evidence, FlowReach, PolicyStatement, Problem, Status, Step};
+
+use crate::lang::i18n::td_string;
+use crate::lang::Locale;
+
+/// A step's title (spike, docs/i18n.md: from the catalogue).
+pub fn title(locale: Locale, step: Step) -> &'static str {
+    match step {
+        Step::Function => td_string!(locale, step_function),
+        Step::Stream => td_string!(locale, step_stream),
+        Step::StreamPolicy => td_string!(locale, step_stream_policy),
+        Step::AossPolicy => td_string!(locale, step_aoss_policy),
+        Step::Trigger => td_string!(locale, step_trigger),
+        Step::Environment => td_string!(locale, step_environment),
+        Step::TestPost => td_string!(locale, step_test_post),
+        Step::Verify => td_string!(locale, step_verify),
+        Step::Explore => td_string!(locale, step_explore),
+    }
+}
+
+/// Why a flow stopped, worded from core's typed reason (spike: two of
+/// them from the catalogue, the others still core's English Display).
+fn stuck_reason(locale: Locale, reason: &Stuck) -> String {
+    match reason {
+        Stuck::TriggerOff { state } => td_string!(locale, stuck_trigger_off, state),
+        Stuck::NoStreamRecord { waited_ms } => {
+            td_string!(locale, stuck_no_stream_record, seconds = waited_ms / 1000)
+        }
+        other => other.to_string(),
+    }
+}
+
+fn stuck_fix(locale: Locale, reason: &Stuck) -> String {
+    match reason {
+        Stuck::TriggerOff { .. } => td_string!(locale, fix_stuck_trigger_off).to_owned(),
+        Stuck::NoStreamRecord { .. } => {
+            td_string!(locale, fix_stuck_no_stream_record, table = TABLE)
+        }
+        other => other.fix(),
+    }
+}
 
 /// A step as the guide shows it.
 pub struct StepWords {
@@ -18,47 +58,47 @@ pub struct StepWords {
 pub fn step(step: Step) -> StepWords {
     match step {
         Step::Function => StepWords {
-            title: "Create the stream function",
+            title: title(Locale::en, step),
             todo: "Lambda console → Create function → Author from scratch. Name it sync-data-with-dynamodb-stream, runtime Python 3.12; under permissions, use the existing role lambda-lab-role. Then upload the stream-sync code from the lab's files.",
             expect: "labmate reads the function: Python, running as lambda-lab-role, Active.",
         },
         Step::Stream => StepWords {
-            title: "Turn on the table's stream",
+            title: title(Locale::en, step),
             todo: "DynamoDB console → Tables → lab-table → Exports and streams → DynamoDB stream details → Turn on, view type New image.",
             expect: "Every write to the table now leaves a stream record holding the item as it is after the write.",
         },
         Step::StreamPolicy => StepWords {
-            title: "Let the role read the stream",
+            title: title(Locale::en, step),
             todo: "IAM console → Roles → lambda-lab-role → Add permissions → Create inline policy → JSON. Paste the policy below and name it dynamodb-stream-data.",
             expect: "The role may describe the table's streams and read their records: what the trigger needs.",
         },
         Step::AossPolicy => StepWords {
-            title: "Let the role call the collection",
+            title: title(Locale::en, step),
             todo: "On the same role, create a second inline policy from the JSON below, named aoss-policy.",
             expect: "The function, running as the role, may send requests to OpenSearch Serverless.",
         },
         Step::Trigger => StepWords {
-            title: "Connect the stream to the function",
+            title: title(Locale::en, step),
             todo: "lab-table → Exports and streams → Triggers → Create trigger. Choose sync-data-with-dynamodb-stream, keep the batch size offered, and leave it turned on.",
             expect: "The trigger goes from Creating to Enabled in a few seconds, reading the table's current stream.",
         },
         Step::Environment => StepWords {
-            title: "Tell the function where to write",
+            title: title(Locale::en, step),
             todo: "Lambda console → the function → Configuration → Environment variables → Edit. Add the five variables below with exactly these values.",
             expect: "The function knows the collection's endpoint, the index and how to sign.",
         },
         Step::TestPost => StepWords {
-            title: "Send the test item",
+            title: title(Locale::en, step),
             todo: "POST the test body to your API's /v1/lab: Send item in labmate does it, signed with your credentials.",
             expect: "The API answers {} : the item is in lab-table, with the request id as its id.",
         },
         Step::Verify => StepWords {
-            title: "Follow the item to the index",
+            title: title(Locale::en, step),
             todo: "Watch the flow on the board, or look yourself: the function's log group in CloudWatch Logs, and a search of dynamodb_replicate in the collection.",
             expect: "The log shows the event and a Successfully line; the search finds the document with the item's fields.",
         },
         Step::Explore => StepWords {
-            title: "Change and delete an item",
+            title: title(Locale::en, step),
             todo: "Modify an item, then delete one: from a flow's detail in labmate, or in the DynamoDB console (Explore items). Watch each change downstream.",
             expect: "With the function as shipped, both stop in the Lambda (see why below); with the fixed code, the document changes and then disappears.",
         },
@@ -66,24 +106,24 @@ pub fn step(step: Step) -> StepWords {
 }
 
 /// The status badge's words.
-pub fn status(status: &Status, inferred: bool) -> String {
+pub fn status(locale: Locale, status: &Status, inferred: bool) -> String {
     let word = match status {
-        Status::Passed => "done",
-        Status::Failed => "not yet: see below",
-        Status::Waiting => "waiting",
+        Status::Passed => td_string!(locale, status_done),
+        Status::Failed => td_string!(locale, status_failed),
+        Status::Waiting => td_string!(locale, status_waiting),
         Status::CannotCheck { permission } => {
-            return format!("cannot check: needs {permission}");
+            return td_string!(locale, status_cannot_check, permission);
         }
     };
     if inferred {
-        format!("{word} (inferred)")
+        td_string!(locale, status_inferred, status = word)
     } else {
         word.to_owned()
     }
 }
 
-fn flow_ref(flow: FlowId) -> String {
-    format!("flow #{}", flow.0)
+fn flow_ref(locale: Locale, flow: FlowId) -> String {
+    td_string!(locale, flow_ref, id = flow.0)
 }
 
 fn list(items: &[String]) -> String {
@@ -111,6 +151,7 @@ fn statement(s: &PolicyStatement) -> String {
 
 /// One piece of evidence.
 pub fn evidence(e: &Evidence) -> String {
+    let locale = Locale::en;
     match e {
         Evidence::Function {
             runtime,
@@ -160,7 +201,7 @@ pub fn evidence(e: &Evidence) -> String {
             };
             format!(
                 "{} {} of item {}: {reached}",
-                flow_ref(*flow),
+                flow_ref(locale, *flow),
                 change.as_str(),
                 item_id.as_deref().unwrap_or("?")
             )
@@ -172,7 +213,7 @@ pub fn evidence(e: &Evidence) -> String {
 }
 
 /// A problem: what is wrong, and what fixes it.
-pub fn problem(p: &Problem) -> (String, String) {
+pub fn problem(locale: Locale, p: &Problem) -> (String, String) {
     match p {
         Problem::FunctionMissing { name } => (
             format!("There is no function named {name}."),
@@ -219,8 +260,8 @@ pub fn problem(p: &Problem) -> (String, String) {
             "lab-table → Exports and streams → Triggers → Create trigger for sync-data-with-dynamodb-stream.".into(),
         ),
         Problem::TriggerNotEnabled { state } => (
-            format!("The trigger is {state}: the function is not run."),
-            "Turn the trigger on: Exports and streams → Triggers → select it → Enable.".into(),
+            td_string!(locale, problem_trigger_not_enabled, state),
+            td_string!(locale, fix_trigger_not_enabled).to_owned(),
         ),
         Problem::TriggerReadsOldStream { reads, current } => (
             format!("The trigger reads an older stream ({reads}); the table's stream is now {current}."),
@@ -241,19 +282,25 @@ pub fn problem(p: &Problem) -> (String, String) {
             value,
             expected,
         } => (
-            format!("{name} is {value}, not {expected}."),
-            format!("Set {name} to {expected}."),
+            td_string!(locale, problem_variable_wrong, name, value, expected),
+            td_string!(locale, fix_variable_wrong, name, expected),
         ),
         Problem::FlowStuck {
             flow,
             change,
             reason,
         } => (
-            format!("{} ({}): {reason}", change.as_str(), flow_ref(*flow)),
-            reason.fix(),
+            td_string!(
+                locale,
+                problem_flow_stuck,
+                change = change.as_str(),
+                flow = flow_ref(locale, *flow),
+                reason = stuck_reason(locale, reason)
+            ),
+            stuck_fix(locale, reason),
         ),
         Problem::IndexRefusedLambda { flow } => (
-            format!("The collection refused the function's write ({}).", flow_ref(*flow)),
+            format!("The collection refused the function's write ({}).", flow_ref(locale, *flow)),
             format!("Add {AOSS_POLICY} to the role (step 4), and check that the collection's data access policy names {ROLE}."),
         ),
     }
