@@ -4,7 +4,7 @@
 //! key). The choice is kept in localStorage; the board module is told it.
 
 use leptos::prelude::*;
-use leptos_i18n::context::init_i18n_context;
+use leptos_i18n::context::init_i18n_subcontext;
 use leptos_i18n::I18nContext;
 
 use crate::browser;
@@ -37,10 +37,10 @@ pub fn parse(code: &str) -> Option<Locale> {
 /// prefers (leptos_i18n reads navigator.languages); `<html lang>` follows,
 /// and each change is saved.
 pub fn provide() -> I18n {
-    let i18n = init_i18n_context::<Locale>();
-    if let Some(saved) = browser::local_get(LANG_KEY).as_deref().and_then(parse) {
-        i18n.set_locale(saved);
-    }
+    // leptos_i18n's main context would override a locale set here with the
+    // browser's on its first effect; a subcontext's initial locale holds.
+    let saved = browser::local_get(LANG_KEY).as_deref().and_then(parse);
+    let i18n = init_i18n_subcontext::<Locale>(saved.map(Signal::stored));
     provide_context(i18n);
     Effect::new(move |_| {
         let locale = code(i18n.get_locale());
