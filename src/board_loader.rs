@@ -85,9 +85,9 @@ pub fn load(state: AppState) {
             }
             // The language switch (spike, docs/i18n.md) is in this module.
             if let Some(set_lang) = export(&module, "set_lang") {
-                let i18n = crate::lang::use_i18n();
+                let lang = crate::lang::use_lang();
                 Effect::new(move |_| {
-                    let code = JsValue::from_str(crate::lang::code(i18n.get_locale()));
+                    let code = JsValue::from_str(lang.get().code());
                     let _ = set_lang.call1(&JsValue::NULL, &code);
                 });
             }

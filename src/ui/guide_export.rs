@@ -6,11 +6,11 @@
 use labmate_core::flow::{Flow, FlowState, Flows};
 use labmate_core::guide::{Progress, Step, StepCheck};
 use labmate_core::time::format_rfc3339;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use serde_json::{json, Value};
 
 use crate::browser;
-use crate::lang::Locale;
 use crate::pipeline::aws_now_ms;
 use crate::state::use_state;
 use crate::ui::flow_words::{subject, StateKind};
@@ -39,7 +39,7 @@ pub fn json_report(checks: &[StepCheck], progress: &Progress, flows: &Flows, now
         .iter()
         .map(|c| {
             let record = progress.step(c.step);
-            let words = guide_words::step(Locale::en, c.step);
+            let words = guide_words::step(c.step);
             json!({
                 "number": c.step.number(),
                 "step": c.step.key(),
@@ -51,7 +51,7 @@ pub fn json_report(checks: &[StepCheck], progress: &Progress, flows: &Flows, now
                 "regressed": record.and_then(|r| r.regressed_ms).map(when),
                 "evidence": c.evidence.iter().map(guide_words::evidence).collect::<Vec<_>>(),
                 "problems": c.problems.iter().map(|p| {
-                    let (what, fix) = guide_words::problem(Locale::en, p);
+                    let (what, fix) = guide_words::problem(Lang::En.words(), p);
                     json!({"what": what, "fix": fix})
                 }).collect::<Vec<_>>(),
             })
@@ -94,12 +94,12 @@ pub fn markdown_report(
         Step::ALL.len()
     );
     for c in checks {
-        let words = guide_words::step(Locale::en, c.step);
+        let words = guide_words::step(c.step);
         out.push_str(&format!(
             "\n## {}. {}: {}\n\n",
             c.step.number(),
             words.title,
-            guide_words::status(Locale::en, &c.status, c.inferred)
+            guide_words::status(Lang::En.words(), &c.status, c.inferred)
         ));
         if let Some(r) = progress.step(c.step) {
             out.push_str(&format!("- Since {}", when(r.since_ms)));
@@ -112,7 +112,7 @@ pub fn markdown_report(
             out.push('\n');
         }
         for p in &c.problems {
-            let (what, fix) = guide_words::problem(Locale::en, p);
+            let (what, fix) = guide_words::problem(Lang::En.words(), p);
             out.push_str(&format!("- Problem: {what} Fix: {fix}\n"));
         }
         for e in &c.evidence {

@@ -7,8 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::browser;
-use crate::lang::i18n::{t, td_string};
-use crate::lang::use_i18n;
+use crate::lang::{t, use_lang};
 use crate::pipeline::aws_now_ms;
 use crate::pipeline::runner;
 use crate::state::{use_state, IdentityState};
@@ -23,7 +22,7 @@ const PROGRESS_KEY: &str = "labmate.progress";
 #[component]
 pub fn GuidePanel() -> impl IntoView {
     let state = use_state();
-    let i18n = use_i18n();
+    let lang = use_lang();
     // STS's answer where this page asked it, else the ARNs the pollers saw.
     let account = Memo::new(move |_| {
         state
@@ -120,16 +119,16 @@ pub fn GuidePanel() -> impl IntoView {
         .collect::<Vec<_>>();
     view! {
         <section class="panel guide" data-testid="guide" aria-labelledby="guide-title">
-            <h2 id="guide-title">{t!(i18n, guide_title)}</h2>
+            <h2 id="guide-title">{t(|w| w.guide_title)}</h2>
             <p class="guide-progress" data-testid="guide-progress" data-done=move || done.get()>
-                {text(move || td_string!(i18n.get_locale(), guide_progress, done = done.get(), total = Step::ALL.len()))}
+                {text(move || (lang.get().words().guide_progress)(done.get(), Step::ALL.len()))}
                 " "
-                <button type="button" data-testid="guide-recheck" on:click=recheck>{t!(i18n, check_now)}</button>
+                <button type="button" data-testid="guide-recheck" on:click=recheck>{t(|w| w.check_now)}</button>
                 {part(move || {
-                    let locale = i18n.get_locale();
+                    let w = lang.get().words();
                     let note = match recheck_note.get() {
-                        Some(true) => td_string!(locale, recheck_here),
-                        Some(false) => td_string!(locale, recheck_other_tab),
+                        Some(true) => w.recheck_here,
+                        Some(false) => w.recheck_other_tab,
                         None => return nothing(),
                     };
                     view! { <span class="muted" role="status">" "{note}</span> }.into_any()

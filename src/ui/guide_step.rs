@@ -10,8 +10,7 @@ use labmate_core::guide::{expected_variables, lab_ids, Status, Step, StepCheck, 
 use labmate_core::projector::mask_ids;
 use leptos::prelude::*;
 
-use crate::lang::i18n::{t, td_string};
-use crate::lang::use_i18n;
+use crate::lang::{t, use_lang};
 use crate::state::use_state;
 use crate::ui::copy_button::CopyButton;
 use crate::ui::flow_words::clock_text;
@@ -61,7 +60,8 @@ pub fn GuideStep(
     is_current: Memo<bool>,
 ) -> impl IntoView {
     let state = use_state();
-    let i18n = use_i18n();
+    let lang = use_lang();
+    let words = guide_words::step(step);
     // Masked in projector mode: what a class should not see on the wall.
     let shown = move |t: String| {
         if state.projector.get() {
@@ -73,18 +73,18 @@ pub fn GuideStep(
     let status_key = move || check.with(|c| c.status.key());
     let regressed = move || record.with(|r| r.as_ref().and_then(|r| r.regressed_ms));
     let badge = text(move || {
-        let locale = i18n.get_locale();
-        check.with(|c| guide_words::status(locale, &c.status, c.inferred))
+        let w = lang.get().words();
+        check.with(|c| guide_words::status(w, &c.status, c.inferred))
             + &regressed()
-                .map(|at| td_string!(locale, status_regressed, time = clock_text(at)))
+                .map(|at| (w.status_regressed)(&clock_text(at)))
                 .unwrap_or_default()
     });
     let problems = part(move || {
-        let locale = i18n.get_locale();
+        let w = lang.get().words();
         let items = check.with(|c| {
             c.problems
                 .iter()
-                .map(|p| guide_words::problem(locale, p))
+                .map(|p| guide_words::problem(w, p))
                 .collect::<Vec<_>>()
         });
         if items.is_empty() {
@@ -96,7 +96,7 @@ pub fn GuideStep(
                 view! {
                     <li data-testid="guide-problem">
                         <span class="guide-problem-what">{shown(what)}</span>
-                        " "<span class="guide-fix" data-testid="guide-fix">{t!(i18n, fix)}{shown(fix)}</span>
+                        " "<span class="guide-fix" data-testid="guide-fix">{t(|w| w.fix)}{shown(fix)}</span>
                     </li>
                 }
             })
@@ -119,7 +119,7 @@ pub fn GuideStep(
             .collect::<Vec<_>>();
         view! {
             <details class="guide-evidence">
-                <summary>{t!(i18n, what_labmate_saw)}</summary>
+                <summary>{t(|w| w.what_labmate_saw)}</summary>
                 <ul>{items}</ul>
             </details>
         }
@@ -153,11 +153,11 @@ pub fn GuideStep(
             class:passed=move || check.with(|c| c.status == Status::Passed)
             class:failed=move || check.with(|c| c.status == Status::Failed)>
             <h3>
-                <span class="guide-number">{step.number()}". "</span>{text(move || guide_words::title(i18n.get_locale(), step).to_owned())}
+                <span class="guide-number">{step.number()}". "</span>{text(move || guide_words::title(lang.get().words(), step).to_owned())}
                 " "<span class="guide-status" data-testid="guide-status">{badge}</span>
             </h3>
-            <p class="guide-todo">{text(move || guide_words::step(i18n.get_locale(), step).todo.to_owned())}</p>
-            <p class="guide-expect muted">{text(move || guide_words::step(i18n.get_locale(), step).expect.to_owned())}</p>
+            <p class="guide-todo">{words.todo}</p>
+            <p class="guide-expect muted">{words.expect}</p>
             {problems}
             {evidence}
             <p class="guide-copies">{copy_buttons}</p>

@@ -2,47 +2,24 @@
 //! each check's evidence and problems say. English for now; the page's
 //! language catalogues take these over (issue 9, part 6).
 
-use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY, TABLE};
-use labmate_core::flow::{FlowId, Stuck};
+use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY};
+use labmate_core::flow::FlowId;
 use labmate_core::guide::{Evidence, FlowReach, PolicyStatement, Problem, Status, Step};
 
-use crate::lang::i18n::td_string;
-use crate::lang::Locale;
+use labmate_core::words::{Lang, Words};
 
 /// A step's title (spike, docs/i18n.md: from the catalogue).
-pub fn title(locale: Locale, step: Step) -> &'static str {
+pub fn title(w: &Words, step: Step) -> &'static str {
     match step {
-        Step::Function => td_string!(locale, step_function),
-        Step::Stream => td_string!(locale, step_stream),
-        Step::StreamPolicy => td_string!(locale, step_stream_policy),
-        Step::AossPolicy => td_string!(locale, step_aoss_policy),
-        Step::Trigger => td_string!(locale, step_trigger),
-        Step::Environment => td_string!(locale, step_environment),
-        Step::TestPost => td_string!(locale, step_test_post),
-        Step::Verify => td_string!(locale, step_verify),
-        Step::Explore => td_string!(locale, step_explore),
-    }
-}
-
-/// Why a flow stopped, worded from core's typed reason (spike: two of
-/// them from the catalogue, the others still core's English Display).
-fn stuck_reason(locale: Locale, reason: &Stuck) -> String {
-    match reason {
-        Stuck::TriggerOff { state } => td_string!(locale, stuck_trigger_off, state),
-        Stuck::NoStreamRecord { waited_ms } => {
-            td_string!(locale, stuck_no_stream_record, seconds = waited_ms / 1000)
-        }
-        other => other.to_string(),
-    }
-}
-
-fn stuck_fix(locale: Locale, reason: &Stuck) -> String {
-    match reason {
-        Stuck::TriggerOff { .. } => td_string!(locale, fix_stuck_trigger_off).to_owned(),
-        Stuck::NoStreamRecord { .. } => {
-            td_string!(locale, fix_stuck_no_stream_record, table = TABLE)
-        }
-        other => other.fix(),
+        Step::Function => w.step_function,
+        Step::Stream => w.step_stream,
+        Step::StreamPolicy => w.step_stream_policy,
+        Step::AossPolicy => w.step_aoss_policy,
+        Step::Trigger => w.step_trigger,
+        Step::Environment => w.step_environment,
+        Step::TestPost => w.step_test_post,
+        Step::Verify => w.step_verify,
+        Step::Explore => w.step_explore,
     }
 }
 
@@ -55,71 +32,75 @@ pub struct StepWords {
     pub expect: &'static str,
 }
 
-pub fn step(locale: Locale, step: Step) -> StepWords {
-    let (todo, expect) = match step {
-        Step::Function => (
-            td_string!(locale, todo_function),
-            td_string!(locale, expect_function),
-        ),
-        Step::Stream => (
-            td_string!(locale, todo_stream),
-            td_string!(locale, expect_stream),
-        ),
-        Step::StreamPolicy => (
-            td_string!(locale, todo_stream_policy),
-            td_string!(locale, expect_stream_policy),
-        ),
-        Step::AossPolicy => (
-            td_string!(locale, todo_aoss_policy),
-            td_string!(locale, expect_aoss_policy),
-        ),
-        Step::Trigger => (
-            td_string!(locale, todo_trigger),
-            td_string!(locale, expect_trigger),
-        ),
-        Step::Environment => (
-            td_string!(locale, todo_environment),
-            td_string!(locale, expect_environment),
-        ),
-        Step::TestPost => (
-            td_string!(locale, todo_test_post),
-            td_string!(locale, expect_test_post),
-        ),
-        Step::Verify => (
-            td_string!(locale, todo_verify),
-            td_string!(locale, expect_verify),
-        ),
-        Step::Explore => (
-            td_string!(locale, todo_explore),
-            td_string!(locale, expect_explore),
-        ),
-    };
-    StepWords {
-        title: title(locale, step),
-        todo,
-        expect,
+pub fn step(step: Step) -> StepWords {
+    match step {
+        Step::Function => StepWords {
+            title: title(Lang::En.words(), step),
+            todo: "Lambda console → Create function → Author from scratch. Name it sync-data-with-dynamodb-stream, runtime Python 3.12; under permissions, use the existing role lambda-lab-role. Then upload the stream-sync code from the lab's files.",
+            expect: "labmate reads the function: Python, running as lambda-lab-role, Active.",
+        },
+        Step::Stream => StepWords {
+            title: title(Lang::En.words(), step),
+            todo: "DynamoDB console → Tables → lab-table → Exports and streams → DynamoDB stream details → Turn on, view type New image.",
+            expect: "Every write to the table now leaves a stream record holding the item as it is after the write.",
+        },
+        Step::StreamPolicy => StepWords {
+            title: title(Lang::En.words(), step),
+            todo: "IAM console → Roles → lambda-lab-role → Add permissions → Create inline policy → JSON. Paste the policy below and name it dynamodb-stream-data.",
+            expect: "The role may describe the table's streams and read their records: what the trigger needs.",
+        },
+        Step::AossPolicy => StepWords {
+            title: title(Lang::En.words(), step),
+            todo: "On the same role, create a second inline policy from the JSON below, named aoss-policy.",
+            expect: "The function, running as the role, may send requests to OpenSearch Serverless.",
+        },
+        Step::Trigger => StepWords {
+            title: title(Lang::En.words(), step),
+            todo: "lab-table → Exports and streams → Triggers → Create trigger. Choose sync-data-with-dynamodb-stream, keep the batch size offered, and leave it turned on.",
+            expect: "The trigger goes from Creating to Enabled in a few seconds, reading the table's current stream.",
+        },
+        Step::Environment => StepWords {
+            title: title(Lang::En.words(), step),
+            todo: "Lambda console → the function → Configuration → Environment variables → Edit. Add the five variables below with exactly these values.",
+            expect: "The function knows the collection's endpoint, the index and how to sign.",
+        },
+        Step::TestPost => StepWords {
+            title: title(Lang::En.words(), step),
+            todo: "POST the test body to your API's /v1/lab: Send item in labmate does it, signed with your credentials.",
+            expect: "The API answers {} : the item is in lab-table, with the request id as its id.",
+        },
+        Step::Verify => StepWords {
+            title: title(Lang::En.words(), step),
+            todo: "Watch the flow on the board, or look yourself: the function's log group in CloudWatch Logs, and a search of dynamodb_replicate in the collection.",
+            expect: "The log shows the event and a Successfully line; the search finds the document with the item's fields.",
+        },
+        Step::Explore => StepWords {
+            title: title(Lang::En.words(), step),
+            todo: "Modify an item, then delete one: from a flow's detail in labmate, or in the DynamoDB console (Explore items). Watch each change downstream.",
+            expect: "With the function as shipped, both stop in the Lambda (see why below); with the fixed code, the document changes and then disappears.",
+        },
     }
 }
 
 /// The status badge's words.
-pub fn status(locale: Locale, status: &Status, inferred: bool) -> String {
+pub fn status(w: &Words, status: &Status, inferred: bool) -> String {
     let word = match status {
-        Status::Passed => td_string!(locale, status_done),
-        Status::Failed => td_string!(locale, status_failed),
-        Status::Waiting => td_string!(locale, status_waiting),
+        Status::Passed => w.status_done,
+        Status::Failed => w.status_failed,
+        Status::Waiting => w.status_waiting,
         Status::CannotCheck { permission } => {
-            return td_string!(locale, status_cannot_check, permission);
+            return (w.status_cannot_check)(permission);
         }
     };
     if inferred {
-        td_string!(locale, status_inferred, status = word)
+        (w.status_inferred)(word)
     } else {
         word.to_owned()
     }
 }
 
-fn flow_ref(locale: Locale, flow: FlowId) -> String {
-    td_string!(locale, flow_ref, id = flow.0)
+fn flow_ref(w: &Words, flow: FlowId) -> String {
+    (w.flow_ref)(flow.0)
 }
 
 fn list(items: &[String]) -> String {
@@ -147,7 +128,7 @@ fn statement(s: &PolicyStatement) -> String {
 
 /// One piece of evidence.
 pub fn evidence(e: &Evidence) -> String {
-    let locale = Locale::en;
+    let w = Lang::En.words();
     match e {
         Evidence::Function {
             runtime,
@@ -197,7 +178,7 @@ pub fn evidence(e: &Evidence) -> String {
             };
             format!(
                 "{} {} of item {}: {reached}",
-                flow_ref(locale, *flow),
+                flow_ref(w, *flow),
                 change.as_str(),
                 item_id.as_deref().unwrap_or("?")
             )
@@ -209,114 +190,89 @@ pub fn evidence(e: &Evidence) -> String {
 }
 
 /// A problem: what is wrong, and what fixes it.
-pub fn problem(locale: Locale, p: &Problem) -> (String, String) {
+pub fn problem(w: &Words, p: &Problem) -> (String, String) {
     match p {
         Problem::FunctionMissing { name } => (
-            td_string!(locale, problem_function_missing, name),
-            td_string!(locale, fix_function_missing, role = ROLE),
+            format!("There is no function named {name}."),
+            format!("Create it (this step): Python 3.12, existing role {ROLE}."),
         ),
         Problem::RuntimeNotPython { runtime } => (
-            td_string!(locale, problem_runtime_not_python, runtime),
-            td_string!(locale, fix_runtime_not_python).to_owned(),
+            format!("The function runs {runtime}; the lab's code is Python."),
+            "Create the function again with the Python 3.12 runtime.".into(),
         ),
         Problem::OtherRole { role, expected } => (
-            td_string!(locale, problem_other_role, role, expected),
-            td_string!(locale, fix_other_role, expected),
+            format!("The function runs as the role {role}, not {expected}."),
+            format!("Configuration → Permissions → Edit: choose {expected}, which holds the lab's policies."),
         ),
         Problem::FunctionNotActive { state } => (
-            td_string!(locale, problem_function_not_active, state),
-            td_string!(locale, fix_function_not_active).to_owned(),
+            format!("The function is {state}."),
+            "Open it in the Lambda console: its state reason says what went wrong.".into(),
         ),
         Problem::StreamOff => (
-            td_string!(locale, problem_stream_off).to_owned(),
-            td_string!(locale, fix_stream_off).to_owned(),
+            "The table's stream is off, so no change leaves the table.".into(),
+            "lab-table → Exports and streams → Turn on the stream, view type New image.".into(),
         ),
         Problem::NoNewImage { view_type } => (
-            td_string!(locale, problem_no_new_image, view_type),
-            td_string!(locale, fix_no_new_image).to_owned(),
+            format!("The stream's view type is {view_type}: its records carry no new image for the function to copy."),
+            "Turn the stream off, then on with New image, and create the trigger again (a stream turned on again is a new stream).".into(),
         ),
         Problem::RoleMissing { role } => (
-            td_string!(locale, problem_role_missing, role),
-            td_string!(locale, fix_role_missing).to_owned(),
+            format!("IAM has no role named {role}."),
+            "The role comes from the lab's earlier chapters: check its name, or create it as they say.".into(),
         ),
         Problem::PolicyMissing { role, policy } => (
-            td_string!(locale, problem_policy_missing, role, policy),
-            td_string!(locale, fix_policy_missing, role, policy),
+            format!("The role {role} has no inline policy named {policy}."),
+            format!("IAM → Roles → {role} → Add permissions → Create inline policy, with the JSON of this step, named {policy}."),
         ),
         Problem::ActionsNotAllowed {
             policy,
             actions,
             resource,
         } => (
-            td_string!(
-                locale,
-                problem_actions_not_allowed,
-                policy,
-                actions = list(actions),
-                resource
-            ),
-            td_string!(locale, fix_actions_not_allowed, policy),
+            format!("{policy} does not allow {} on {resource}.", list(actions)),
+            format!("Edit {policy} to match the JSON of this step."),
         ),
         Problem::TriggerMissing => (
-            td_string!(locale, problem_trigger_missing).to_owned(),
-            td_string!(locale, fix_trigger_missing).to_owned(),
+            "The table's stream has no trigger: nothing runs the function.".into(),
+            "lab-table → Exports and streams → Triggers → Create trigger for sync-data-with-dynamodb-stream.".into(),
         ),
         Problem::TriggerNotEnabled { state } => (
-            td_string!(locale, problem_trigger_not_enabled, state),
-            td_string!(locale, fix_trigger_not_enabled).to_owned(),
+            (w.problem_trigger_not_enabled)(state),
+            w.fix_trigger_not_enabled.to_owned(),
         ),
         Problem::TriggerReadsOldStream { reads, current } => (
-            td_string!(locale, problem_trigger_reads_old_stream, reads, current),
-            td_string!(locale, fix_trigger_reads_old_stream).to_owned(),
+            format!("The trigger reads an older stream ({reads}); the table's stream is now {current}."),
+            "Delete the trigger and create it again: turning a stream off and on makes a new one.".into(),
         ),
         Problem::TriggerCannotRead {
             last_processing_result,
         } => (
-            td_string!(
-                locale,
-                problem_trigger_cannot_read,
-                result = last_processing_result
-            ),
-            td_string!(locale, fix_trigger_cannot_read, policy = STREAM_POLICY),
+            format!("The trigger says: {last_processing_result}"),
+            format!("Add the inline policy {STREAM_POLICY} to the role (step 3)."),
         ),
         Problem::VariableMissing { name, expected } => (
-            td_string!(locale, problem_variable_missing, name),
-            td_string!(locale, fix_variable_missing, name, expected),
+            format!("{name} is not set."),
+            format!("Add {name} with the value {expected}."),
         ),
         Problem::VariableWrong {
             name,
             value,
             expected,
         } => (
-            td_string!(locale, problem_variable_wrong, name, value, expected),
-            td_string!(locale, fix_variable_wrong, name, expected),
+            (w.problem_variable_wrong)(name, value, expected),
+            (w.fix_variable_wrong)(name, expected),
         ),
         Problem::FlowStuck {
             flow,
             change,
             reason,
         } => (
-            td_string!(
-                locale,
-                problem_flow_stuck,
-                change = change.as_str(),
-                flow = flow_ref(locale, *flow),
-                reason = stuck_reason(locale, reason)
-            ),
-            stuck_fix(locale, reason),
+            (w.problem_flow_stuck)(change.as_str(), &flow_ref(w, *flow), &w.stuck_reason(reason)),
+            w.stuck_fix(reason),
         ),
         Problem::IndexRefusedLambda { flow } => (
-            td_string!(
-                locale,
-                problem_index_refused_lambda,
-                flow = flow_ref(locale, *flow)
-            ),
-            td_string!(
-                locale,
-                fix_index_refused_lambda,
-                aoss_policy = AOSS_POLICY,
-                role = ROLE
-            ),
+            format!("The collection refused the function's write ({}).", flow_ref(w, *flow)),
+            format!("Add {AOSS_POLICY} to the role (step 4), and check that the collection's data access policy names {ROLE}."),
         ),
     }
 }

@@ -5,8 +5,7 @@ use labmate_core::countdown::duration_text;
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::lang::i18n::{t, td_string};
-use crate::lang::{use_i18n, LangSwitch};
+use crate::lang::{t, use_lang, LangSwitch};
 use crate::state::{use_state, AppState};
 use crate::ui::reactive::{flag, nothing, on_change, part};
 
@@ -21,7 +20,7 @@ fn set_projector(state: AppState, on: bool) {
 #[component]
 pub fn HeaderBar() -> impl IntoView {
     let state = use_state();
-    let i18n = use_i18n();
+    let lang = use_lang();
     // One key for the instructor at the front of the room.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "p" && !browser::is_typing(&ev) {
@@ -35,12 +34,12 @@ pub fn HeaderBar() -> impl IntoView {
         if !c.is_notable() {
             return nothing();
         }
-        let locale = i18n.get_locale();
+        let w = lang.get().words();
         let duration = duration_text(c.offset_ms / 1000);
         let note = if c.offset_ms > 0 {
-            td_string!(locale, clock_behind, duration)
+            (w.clock_behind)(&duration)
         } else {
-            td_string!(locale, clock_ahead, duration)
+            (w.clock_ahead)(&duration)
         };
         view! {
             <span class="clock-note" data-testid="clock-note">{note}</span>
@@ -50,7 +49,7 @@ pub fn HeaderBar() -> impl IntoView {
     view! {
         <header class="header-bar">
             <h1>"labmate"</h1>
-            <span class="tagline">{t!(i18n, tagline)}</span>
+            <span class="tagline">{t(|w| w.tagline)}</span>
             {clock_note}
             <label class="toggle">
                 <input
@@ -60,7 +59,7 @@ pub fn HeaderBar() -> impl IntoView {
                     on:change=on_change(move |ev| set_projector(state, event_target_checked(&ev)))
                     aria-keyshortcuts="p"
                 />
-                " "{t!(i18n, projector_mode)}" "<kbd>"p"</kbd>
+                " "{t(|w| w.projector_mode)}" "<kbd>"p"</kbd>
             </label>
             <LangSwitch/>
         </header>

@@ -15,12 +15,13 @@ use labmate::state::AppState;
 use labmate::ui::app::{board, board_bar};
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::parse_credentials;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
     static STATE: Cell<Option<AppState>> = const { Cell::new(None) };
-    static LANG: Cell<Option<labmate::lang::I18n>> = const { Cell::new(None) };
+    static LANG: Cell<Option<RwSignal<Lang>>> = const { Cell::new(None) };
 }
 
 /// Mounts the board bar and the board in `slot` and starts the pipeline.
@@ -72,10 +73,8 @@ pub fn set_projector(on: bool) {
 /// follow the switch in the header.
 #[wasm_bindgen]
 pub fn set_lang(code: &str) {
-    if let Some(locale) = labmate::lang::parse(code) {
-        if let Some(i18n) = LANG.with(Cell::get) {
-            i18n.set_locale(locale);
-        }
+    if let (Some(l), Some(lang)) = (Lang::from_code(code), LANG.with(Cell::get)) {
+        lang.set(l);
     }
 }
 

@@ -1,0 +1,170 @@
+//! Spike (docs/i18n.md), prototype B: the page's words, one catalogue per
+//! language (`en.rs`, `vi.rs`), each a `Words` value. A language that
+//! leaves a field out does not build; a parameter is a typed argument of
+//! the field's function, so a catalogue cannot drop or misname one.
+//!
+//! Core keeps returning typed values (a `Stuck`, a `Problem`): the
+//! catalogue words them here, in the learner's language; core's English
+//! `Display` stays for logs and tests.
+
+mod en;
+mod vi;
+
+use crate::flow::Stuck;
+
+/// A language of the page. A third one: a file like `vi.rs`, a variant
+/// here and its two lines in `code` and `words`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    Vi,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Vi];
+
+    /// The BCP 47 code, for `<html lang>` and the saved choice.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Vi => "vi",
+        }
+    }
+
+    pub fn words(self) -> &'static Words {
+        match self {
+            Lang::En => &en::WORDS,
+            Lang::Vi => &vi::WORDS,
+        }
+    }
+
+    /// `vi`, `vi-VN`, `EN-us`...: the language, whatever the region.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.split(['-', '_']).next()?;
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(primary))
+    }
+}
+
+/// Everything the page says, in one language.
+pub struct Words {
+    // fields:start
+    pub lang_name: &'static str,
+    pub language: &'static str,
+    pub tagline: &'static str,
+    pub projector_mode: &'static str,
+    pub clock_behind: fn(duration: &str) -> String,
+    pub clock_ahead: fn(duration: &str) -> String,
+    pub guide_title: &'static str,
+    pub guide_progress: fn(done: usize, total: usize) -> String,
+    pub check_now: &'static str,
+    pub recheck_here: &'static str,
+    pub recheck_other_tab: &'static str,
+    pub step_function: &'static str,
+    pub step_stream: &'static str,
+    pub step_stream_policy: &'static str,
+    pub step_aoss_policy: &'static str,
+    pub step_trigger: &'static str,
+    pub step_environment: &'static str,
+    pub step_test_post: &'static str,
+    pub step_verify: &'static str,
+    pub step_explore: &'static str,
+    pub status_done: &'static str,
+    pub status_failed: &'static str,
+    pub status_waiting: &'static str,
+    pub status_cannot_check: fn(permission: &str) -> String,
+    pub status_inferred: fn(status: &str) -> String,
+    pub status_regressed: fn(time: &str) -> String,
+    pub fix: &'static str,
+    pub what_labmate_saw: &'static str,
+    pub flow_ref: fn(id: u64) -> String,
+    pub problem_flow_stuck: fn(change: &str, flow: &str, reason: &str) -> String,
+    pub problem_trigger_not_enabled: fn(state: &str) -> String,
+    pub fix_trigger_not_enabled: &'static str,
+    pub problem_variable_wrong: fn(name: &str, value: &str, expected: &str) -> String,
+    pub fix_variable_wrong: fn(name: &str, expected: &str) -> String,
+    pub stuck_trigger_off: fn(state: &str) -> String,
+    pub fix_stuck_trigger_off: &'static str,
+    pub stuck_no_stream_record: fn(seconds: i64) -> String,
+    pub fix_stuck_no_stream_record: fn(table: &str) -> String,
+    // fields:end
+}
+
+impl Words {
+    /// Why a flow stopped (spike: two reasons from the catalogue, the
+    /// others still core's English `Display`).
+    pub fn stuck_reason(&self, reason: &Stuck) -> String {
+        match reason {
+            Stuck::TriggerOff { state } => (self.stuck_trigger_off)(state),
+            Stuck::NoStreamRecord { waited_ms } => (self.stuck_no_stream_record)(waited_ms / 1000),
+            other => other.to_string(),
+        }
+    }
+
+    /// What fixes it.
+    pub fn stuck_fix(&self, reason: &Stuck) -> String {
+        match reason {
+            Stuck::TriggerOff { .. } => self.fix_stuck_trigger_off.to_owned(),
+            Stuck::NoStreamRecord { .. } => {
+                (self.fix_stuck_no_stream_record)(lab_model::names::TABLE)
+            }
+            other => other.fix(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_language_is_found_by_its_code_whatever_the_region() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
+        assert_eq!(Lang::from_code("vi-VN"), Some(Lang::Vi));
+        assert_eq!(Lang::from_code("EN-us"), Some(Lang::En));
+        assert_eq!(Lang::from_code("fr"), None);
+        assert_eq!(Lang::from_code(""), None);
+    }
+
+    #[test]
+    fn core_reasons_are_worded_in_each_language_with_their_values() {
+        let off = Stuck::TriggerOff {
+            state: "Disabled".into(),
+        };
+        let late = Stuck::NoStreamRecord { waited_ms: 42_500 };
+        // English says what core's Display says.
+        let en = Lang::En.words();
+        assert_eq!(en.stuck_reason(&off), off.to_string());
+        assert_eq!(en.stuck_reason(&late), late.to_string());
+        assert_eq!(en.stuck_fix(&late), late.fix());
+        let vi = Lang::Vi.words();
+        assert_eq!(
+            vi.stuck_reason(&off),
+            "Trigger đang ở trạng thái Disabled: Lambda không được gọi."
+        );
+        assert!(vi.stuck_reason(&late).contains("42 giây"));
+        assert!(vi.stuck_fix(&late).contains("lab-table"));
+        // Not yet in the catalogue: core's English.
+        assert_eq!(
+            vi.stuck_reason(&Stuck::StreamOff),
+            Stuck::StreamOff.to_string()
+        );
+    }
+
+    #[test]
+    fn every_language_names_itself_and_differs_from_english() {
+        let en = Lang::En.words();
+        for lang in Lang::ALL {
+            let w = lang.words();
+            assert!(!w.lang_name.is_empty());
+            if lang != Lang::En {
+                assert_ne!(w.tagline, en.tagline, "{lang:?} is English");
+                assert_ne!((w.guide_progress)(1, 9), (en.guide_progress)(1, 9));
+            }
+        }
+    }
+}
