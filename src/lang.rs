@@ -3,7 +3,8 @@
 //! a signal in context, is kept in localStorage and starts from the
 //! browser's language; the board module is told it.
 
-use labmate_core::words::{Lang, Words};
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 
 use crate::browser;
@@ -40,10 +41,11 @@ pub fn use_lang() -> RwSignal<Lang> {
     expect_context()
 }
 
-/// A fixed text of the catalogue, following the language.
-pub fn t(word: fn(&Words) -> &'static str) -> Text {
+/// A fixed text of the catalogue, following the language:
+/// `t(|l| word!(l, tagline))`.
+pub fn t(word: fn(Lang) -> &'static str) -> Text {
     let lang = use_lang();
-    text(move || word(lang.get().words()).to_owned())
+    text(move || word(lang.get()).to_owned())
 }
 
 /// The switch in the header; the choice is remembered.
@@ -53,12 +55,12 @@ pub fn LangSwitch() -> impl IntoView {
     let options = Lang::ALL
         .into_iter()
         .map(|l| {
-            view! { <option value=l.code() lang=l.code() selected=move || lang.get() == l>{l.words().lang_name}</option> }
+            view! { <option value=l.code() lang=l.code() selected=move || lang.get() == l>{word!(l, lang_name)}</option> }
         })
         .collect::<Vec<_>>();
     view! {
         <label class="lang-switch">
-            {t(|w| w.language)}" "
+            {t(|l| word!(l, language))}" "
             <select data-testid="lang-switch" on:change=on_change(move |ev| {
                 if let Some(l) = Lang::from_code(&event_target_value(&ev)) {
                     lang.set(l);

@@ -51,7 +51,7 @@ pub fn json_report(checks: &[StepCheck], progress: &Progress, flows: &Flows, now
                 "regressed": record.and_then(|r| r.regressed_ms).map(when),
                 "evidence": c.evidence.iter().map(guide_words::evidence).collect::<Vec<_>>(),
                 "problems": c.problems.iter().map(|p| {
-                    let (what, fix) = guide_words::problem(Lang::En.words(), p);
+                    let (what, fix) = guide_words::problem(Lang::En, p);
                     json!({"what": what, "fix": fix})
                 }).collect::<Vec<_>>(),
             })
@@ -99,7 +99,7 @@ pub fn markdown_report(
             "\n## {}. {}: {}\n\n",
             c.step.number(),
             words.title,
-            guide_words::status(Lang::En.words(), &c.status, c.inferred)
+            guide_words::status(Lang::En, &c.status, c.inferred)
         ));
         if let Some(r) = progress.step(c.step) {
             out.push_str(&format!("- Since {}", when(r.since_ms)));
@@ -112,7 +112,7 @@ pub fn markdown_report(
             out.push('\n');
         }
         for p in &c.problems {
-            let (what, fix) = guide_words::problem(Lang::En.words(), p);
+            let (what, fix) = guide_words::problem(Lang::En, p);
             out.push_str(&format!("- Problem: {what} Fix: {fix}\n"));
         }
         for e in &c.evidence {

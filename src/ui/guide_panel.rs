@@ -3,6 +3,7 @@
 //! progress, kept in this browser (no secret in it) across reloads.
 
 use labmate_core::guide::{check_all, LabFacts, Progress, Step};
+use labmate_core::word;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -119,16 +120,16 @@ pub fn GuidePanel() -> impl IntoView {
         .collect::<Vec<_>>();
     view! {
         <section class="panel guide" data-testid="guide" aria-labelledby="guide-title">
-            <h2 id="guide-title">{t(|w| w.guide_title)}</h2>
+            <h2 id="guide-title">{t(|l| word!(l, guide_title))}</h2>
             <p class="guide-progress" data-testid="guide-progress" data-done=move || done.get()>
-                {text(move || (lang.get().words().guide_progress)(done.get(), Step::ALL.len()))}
+                {text(move || word!(lang.get(), guide_progress)(done.get(), Step::ALL.len()))}
                 " "
-                <button type="button" data-testid="guide-recheck" on:click=recheck>{t(|w| w.check_now)}</button>
+                <button type="button" data-testid="guide-recheck" on:click=recheck>{t(|l| word!(l, check_now))}</button>
                 {part(move || {
-                    let w = lang.get().words();
+                    let l = lang.get();
                     let note = match recheck_note.get() {
-                        Some(true) => w.recheck_here,
-                        Some(false) => w.recheck_other_tab,
+                        Some(true) => word!(l, recheck_here),
+                        Some(false) => word!(l, recheck_other_tab),
                         None => return nothing(),
                     };
                     view! { <span class="muted" role="status">" "{note}</span> }.into_any()

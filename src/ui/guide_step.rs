@@ -8,6 +8,7 @@ use labmate_core::change::GUIDE_TEST_ITEM;
 use labmate_core::config::LabConfig;
 use labmate_core::guide::{expected_variables, lab_ids, Status, Step, StepCheck, StepRecord};
 use labmate_core::projector::mask_ids;
+use labmate_core::word;
 use leptos::prelude::*;
 
 use crate::lang::{t, use_lang};
@@ -73,18 +74,18 @@ pub fn GuideStep(
     let status_key = move || check.with(|c| c.status.key());
     let regressed = move || record.with(|r| r.as_ref().and_then(|r| r.regressed_ms));
     let badge = text(move || {
-        let w = lang.get().words();
-        check.with(|c| guide_words::status(w, &c.status, c.inferred))
+        let l = lang.get();
+        check.with(|c| guide_words::status(l, &c.status, c.inferred))
             + &regressed()
-                .map(|at| (w.status_regressed)(&clock_text(at)))
+                .map(|at| word!(l, status_regressed)(&clock_text(at)))
                 .unwrap_or_default()
     });
     let problems = part(move || {
-        let w = lang.get().words();
+        let l = lang.get();
         let items = check.with(|c| {
             c.problems
                 .iter()
-                .map(|p| guide_words::problem(w, p))
+                .map(|p| guide_words::problem(l, p))
                 .collect::<Vec<_>>()
         });
         if items.is_empty() {
@@ -96,7 +97,7 @@ pub fn GuideStep(
                 view! {
                     <li data-testid="guide-problem">
                         <span class="guide-problem-what">{shown(what)}</span>
-                        " "<span class="guide-fix" data-testid="guide-fix">{t(|w| w.fix)}{shown(fix)}</span>
+                        " "<span class="guide-fix" data-testid="guide-fix">{t(|l| word!(l, fix))}{shown(fix)}</span>
                     </li>
                 }
             })
@@ -119,7 +120,7 @@ pub fn GuideStep(
             .collect::<Vec<_>>();
         view! {
             <details class="guide-evidence">
-                <summary>{t(|w| w.what_labmate_saw)}</summary>
+                <summary>{t(|l| word!(l, what_labmate_saw))}</summary>
                 <ul>{items}</ul>
             </details>
         }
@@ -153,7 +154,7 @@ pub fn GuideStep(
             class:passed=move || check.with(|c| c.status == Status::Passed)
             class:failed=move || check.with(|c| c.status == Status::Failed)>
             <h3>
-                <span class="guide-number">{step.number()}". "</span>{text(move || guide_words::title(lang.get().words(), step).to_owned())}
+                <span class="guide-number">{step.number()}". "</span>{text(move || guide_words::title(lang.get(), step).to_owned())}
                 " "<span class="guide-status" data-testid="guide-status">{badge}</span>
             </h3>
             <p class="guide-todo">{words.todo}</p>

@@ -6,20 +6,21 @@ use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY};
 use labmate_core::flow::FlowId;
 use labmate_core::guide::{Evidence, FlowReach, PolicyStatement, Problem, Status, Step};
 
-use labmate_core::words::{Lang, Words};
+use labmate_core::word;
+use labmate_core::words::Lang;
 
 /// A step's title (spike, docs/i18n.md: from the catalogue).
-pub fn title(w: &Words, step: Step) -> &'static str {
+pub fn title(lang: Lang, step: Step) -> &'static str {
     match step {
-        Step::Function => w.step_function,
-        Step::Stream => w.step_stream,
-        Step::StreamPolicy => w.step_stream_policy,
-        Step::AossPolicy => w.step_aoss_policy,
-        Step::Trigger => w.step_trigger,
-        Step::Environment => w.step_environment,
-        Step::TestPost => w.step_test_post,
-        Step::Verify => w.step_verify,
-        Step::Explore => w.step_explore,
+        Step::Function => word!(lang, step_function),
+        Step::Stream => word!(lang, step_stream),
+        Step::StreamPolicy => word!(lang, step_stream_policy),
+        Step::AossPolicy => word!(lang, step_aoss_policy),
+        Step::Trigger => word!(lang, step_trigger),
+        Step::Environment => word!(lang, step_environment),
+        Step::TestPost => word!(lang, step_test_post),
+        Step::Verify => word!(lang, step_verify),
+        Step::Explore => word!(lang, step_explore),
     }
 }
 
@@ -35,47 +36,47 @@ pub struct StepWords {
 pub fn step(step: Step) -> StepWords {
     match step {
         Step::Function => StepWords {
-            title: title(Lang::En.words(), step),
+            title: title(Lang::En, step),
             todo: "Lambda console → Create function → Author from scratch. Name it sync-data-with-dynamodb-stream, runtime Python 3.12; under permissions, use the existing role lambda-lab-role. Then upload the stream-sync code from the lab's files.",
             expect: "labmate reads the function: Python, running as lambda-lab-role, Active.",
         },
         Step::Stream => StepWords {
-            title: title(Lang::En.words(), step),
+            title: title(Lang::En, step),
             todo: "DynamoDB console → Tables → lab-table → Exports and streams → DynamoDB stream details → Turn on, view type New image.",
             expect: "Every write to the table now leaves a stream record holding the item as it is after the write.",
         },
         Step::StreamPolicy => StepWords {
-            title: title(Lang::En.words(), step),
+            title: title(Lang::En, step),
             todo: "IAM console → Roles → lambda-lab-role → Add permissions → Create inline policy → JSON. Paste the policy below and name it dynamodb-stream-data.",
             expect: "The role may describe the table's streams and read their records: what the trigger needs.",
         },
         Step::AossPolicy => StepWords {
-            title: title(Lang::En.words(), step),
+            title: title(Lang::En, step),
             todo: "On the same role, create a second inline policy from the JSON below, named aoss-policy.",
             expect: "The function, running as the role, may send requests to OpenSearch Serverless.",
         },
         Step::Trigger => StepWords {
-            title: title(Lang::En.words(), step),
+            title: title(Lang::En, step),
             todo: "lab-table → Exports and streams → Triggers → Create trigger. Choose sync-data-with-dynamodb-stream, keep the batch size offered, and leave it turned on.",
             expect: "The trigger goes from Creating to Enabled in a few seconds, reading the table's current stream.",
         },
         Step::Environment => StepWords {
-            title: title(Lang::En.words(), step),
+            title: title(Lang::En, step),
             todo: "Lambda console → the function → Configuration → Environment variables → Edit. Add the five variables below with exactly these values.",
             expect: "The function knows the collection's endpoint, the index and how to sign.",
         },
         Step::TestPost => StepWords {
-            title: title(Lang::En.words(), step),
+            title: title(Lang::En, step),
             todo: "POST the test body to your API's /v1/lab: Send item in labmate does it, signed with your credentials.",
             expect: "The API answers {} : the item is in lab-table, with the request id as its id.",
         },
         Step::Verify => StepWords {
-            title: title(Lang::En.words(), step),
+            title: title(Lang::En, step),
             todo: "Watch the flow on the board, or look yourself: the function's log group in CloudWatch Logs, and a search of dynamodb_replicate in the collection.",
             expect: "The log shows the event and a Successfully line; the search finds the document with the item's fields.",
         },
         Step::Explore => StepWords {
-            title: title(Lang::En.words(), step),
+            title: title(Lang::En, step),
             todo: "Modify an item, then delete one: from a flow's detail in labmate, or in the DynamoDB console (Explore items). Watch each change downstream.",
             expect: "With the function as shipped, both stop in the Lambda (see why below); with the fixed code, the document changes and then disappears.",
         },
@@ -83,24 +84,24 @@ pub fn step(step: Step) -> StepWords {
 }
 
 /// The status badge's words.
-pub fn status(w: &Words, status: &Status, inferred: bool) -> String {
+pub fn status(lang: Lang, status: &Status, inferred: bool) -> String {
     let word = match status {
-        Status::Passed => w.status_done,
-        Status::Failed => w.status_failed,
-        Status::Waiting => w.status_waiting,
+        Status::Passed => word!(lang, status_done),
+        Status::Failed => word!(lang, status_failed),
+        Status::Waiting => word!(lang, status_waiting),
         Status::CannotCheck { permission } => {
-            return (w.status_cannot_check)(permission);
+            return word!(lang, status_cannot_check)(permission);
         }
     };
     if inferred {
-        (w.status_inferred)(word)
+        word!(lang, status_inferred)(word)
     } else {
         word.to_owned()
     }
 }
 
-fn flow_ref(w: &Words, flow: FlowId) -> String {
-    (w.flow_ref)(flow.0)
+fn flow_ref(lang: Lang, flow: FlowId) -> String {
+    word!(lang, flow_ref)(flow.0)
 }
 
 fn list(items: &[String]) -> String {
@@ -128,7 +129,7 @@ fn statement(s: &PolicyStatement) -> String {
 
 /// One piece of evidence.
 pub fn evidence(e: &Evidence) -> String {
-    let w = Lang::En.words();
+    let lang = Lang::En;
     match e {
         Evidence::Function {
             runtime,
@@ -178,7 +179,7 @@ pub fn evidence(e: &Evidence) -> String {
             };
             format!(
                 "{} {} of item {}: {reached}",
-                flow_ref(w, *flow),
+                flow_ref(lang, *flow),
                 change.as_str(),
                 item_id.as_deref().unwrap_or("?")
             )
@@ -190,7 +191,7 @@ pub fn evidence(e: &Evidence) -> String {
 }
 
 /// A problem: what is wrong, and what fixes it.
-pub fn problem(w: &Words, p: &Problem) -> (String, String) {
+pub fn problem(lang: Lang, p: &Problem) -> (String, String) {
     match p {
         Problem::FunctionMissing { name } => (
             format!("There is no function named {name}."),
@@ -237,8 +238,8 @@ pub fn problem(w: &Words, p: &Problem) -> (String, String) {
             "lab-table → Exports and streams → Triggers → Create trigger for sync-data-with-dynamodb-stream.".into(),
         ),
         Problem::TriggerNotEnabled { state } => (
-            (w.problem_trigger_not_enabled)(state),
-            w.fix_trigger_not_enabled.to_owned(),
+            word!(lang, problem_trigger_not_enabled)(state),
+            word!(lang, fix_trigger_not_enabled).to_owned(),
         ),
         Problem::TriggerReadsOldStream { reads, current } => (
             format!("The trigger reads an older stream ({reads}); the table's stream is now {current}."),
@@ -259,19 +260,19 @@ pub fn problem(w: &Words, p: &Problem) -> (String, String) {
             value,
             expected,
         } => (
-            (w.problem_variable_wrong)(name, value, expected),
-            (w.fix_variable_wrong)(name, expected),
+            word!(lang, problem_variable_wrong)(name, value, expected),
+            word!(lang, fix_variable_wrong)(name, expected),
         ),
         Problem::FlowStuck {
             flow,
             change,
             reason,
         } => (
-            (w.problem_flow_stuck)(change.as_str(), &flow_ref(w, *flow), &w.stuck_reason(reason)),
-            w.stuck_fix(reason),
+            word!(lang, problem_flow_stuck)(change.as_str(), &flow_ref(lang, *flow), &reason.reason_in(lang)),
+            reason.fix_in(lang),
         ),
         Problem::IndexRefusedLambda { flow } => (
-            format!("The collection refused the function's write ({}).", flow_ref(w, *flow)),
+            format!("The collection refused the function's write ({}).", flow_ref(lang, *flow)),
             format!("Add {AOSS_POLICY} to the role (step 4), and check that the collection's data access policy names {ROLE}."),
         ),
     }

@@ -2,6 +2,7 @@
 //! text field) and the clock correction note.
 
 use labmate_core::countdown::duration_text;
+use labmate_core::word;
 use leptos::prelude::*;
 
 use crate::browser;
@@ -34,12 +35,12 @@ pub fn HeaderBar() -> impl IntoView {
         if !c.is_notable() {
             return nothing();
         }
-        let w = lang.get().words();
+        let l = lang.get();
         let duration = duration_text(c.offset_ms / 1000);
         let note = if c.offset_ms > 0 {
-            (w.clock_behind)(&duration)
+            word!(l, clock_behind)(&duration)
         } else {
-            (w.clock_ahead)(&duration)
+            word!(l, clock_ahead)(&duration)
         };
         view! {
             <span class="clock-note" data-testid="clock-note">{note}</span>
@@ -49,7 +50,7 @@ pub fn HeaderBar() -> impl IntoView {
     view! {
         <header class="header-bar">
             <h1>"labmate"</h1>
-            <span class="tagline">{t(|w| w.tagline)}</span>
+            <span class="tagline">{t(|l| word!(l, tagline))}</span>
             {clock_note}
             <label class="toggle">
                 <input
@@ -59,7 +60,7 @@ pub fn HeaderBar() -> impl IntoView {
                     on:change=on_change(move |ev| set_projector(state, event_target_checked(&ev)))
                     aria-keyshortcuts="p"
                 />
-                " "{t(|w| w.projector_mode)}" "<kbd>"p"</kbd>
+                " "{t(|l| word!(l, projector_mode))}" "<kbd>"p"</kbd>
             </label>
             <LangSwitch/>
         </header>
