@@ -39,7 +39,7 @@ pub fn json_report(checks: &[StepCheck], progress: &Progress, flows: &Flows, now
         .iter()
         .map(|c| {
             let record = progress.step(c.step);
-            let words = guide_words::step(c.step);
+            let words = guide_words::step(Lang::En, c.step);
             json!({
                 "number": c.step.number(),
                 "step": c.step.key(),
@@ -94,7 +94,7 @@ pub fn markdown_report(
         Step::ALL.len()
     );
     for c in checks {
-        let words = guide_words::step(c.step);
+        let words = guide_words::step(Lang::En, c.step);
         out.push_str(&format!(
             "\n## {}. {}: {}\n\n",
             c.step.number(),

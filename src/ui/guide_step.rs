@@ -62,7 +62,6 @@ pub fn GuideStep(
 ) -> impl IntoView {
     let state = use_state();
     let lang = use_lang();
-    let words = guide_words::step(step);
     // Masked in projector mode: what a class should not see on the wall.
     let shown = move |t: String| {
         if state.projector.get() {
@@ -157,8 +156,8 @@ pub fn GuideStep(
                 <span class="guide-number">{step.number()}". "</span>{text(move || guide_words::title(lang.get(), step).to_owned())}
                 " "<span class="guide-status" data-testid="guide-status">{badge}</span>
             </h3>
-            <p class="guide-todo">{words.todo}</p>
-            <p class="guide-expect muted">{words.expect}</p>
+            <p class="guide-todo">{text(move || guide_words::step(lang.get(), step).todo.to_owned())}</p>
+            <p class="guide-expect muted">{text(move || guide_words::step(lang.get(), step).expect.to_owned())}</p>
             {problems}
             {evidence}
             <p class="guide-copies">{copy_buttons}</p>
