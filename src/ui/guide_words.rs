@@ -1,6 +1,7 @@
 //! The guide's words: each step's title, what to do and where, and what
-//! each check's evidence and problems say. English for now; the page's
-//! language catalogues take these over (issue 9, part 6).
+//! each check's evidence and problems say. Spike (docs/i18n.md): titles,
+//! steps, statuses and problems from `labmate_core::words`; the evidence
+//! is still English.
 
 use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY};
 use labmate_core::flow::FlowId;

@@ -198,20 +198,18 @@ mod tests {
         };
         let late = Stuck::NoStreamRecord { waited_ms: 42_500 };
         // English says what core's Display says.
-        let en = Lang::En.words();
-        assert_eq!(en.stuck_reason(&off), off.to_string());
-        assert_eq!(en.stuck_reason(&late), late.to_string());
-        assert_eq!(en.stuck_fix(&late), late.fix());
-        let vi = Lang::Vi.words();
+        assert_eq!(off.reason_in(Lang::En), off.to_string());
+        assert_eq!(late.reason_in(Lang::En), late.to_string());
+        assert_eq!(late.fix_in(Lang::En), late.fix());
         assert_eq!(
-            vi.stuck_reason(&off),
+            off.reason_in(Lang::Vi),
             "Trigger đang ở trạng thái Disabled: Lambda không được gọi."
         );
-        assert!(vi.stuck_reason(&late).contains("42 giây"));
-        assert!(vi.stuck_fix(&late).contains("lab-table"));
+        assert!(late.reason_in(Lang::Vi).contains("42 giây"));
+        assert!(late.fix_in(Lang::Vi).contains("lab-table"));
         // Not yet in the catalogue: core's English.
         assert_eq!(
-            vi.stuck_reason(&Stuck::StreamOff),
+            Stuck::StreamOff.reason_in(Lang::Vi),
             Stuck::StreamOff.to_string()
         );
     }
