@@ -279,3 +279,16 @@ export const HTTP_4XX = (...statuses) =>
 
 /** What Chromium logs when CORS blocks a request. */
 export const CORS_BLOCKED = [/blocked by CORS policy/, /Failed to load resource: net::ERR_FAILED/];
+
+/** The app connected to labsim (its identity shown) and watching the pipeline. */
+export async function watching(page) {
+  await expect(page.getByTestId('identity-account')).toBeVisible();
+  await expect(page.getByTestId('watch-toggle')).toBeChecked();
+  return page;
+}
+
+/** The board's counts line: its data attributes count flows by outcome. */
+export const counts = (page) => page.getByTestId('flow-counts');
+
+/** One step of the guide, by its key (`function`, `stream-policy`, ...). */
+export const guideStep = (page, key) => page.locator(`[data-testid=guide-step][data-step=${key}]`);

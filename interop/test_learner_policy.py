@@ -122,8 +122,7 @@ def test_every_call_of_the_walkthrough_is_allowed(lab, learner, item):
     assert lam.get_function_configuration(FunctionName=FUNCTION)["Role"].endswith(f":role/{LAMBDA_ROLE}")
     mappings = lam.list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"]
     assert [m["EventSourceArn"] for m in mappings] == [stream]
-    # (ListFunctions is granted too, but labsim's Lambda API does not serve
-    # it; the evaluator's test in labsim covers it.)
+    assert [f["FunctionName"] for f in lam.list_functions()["Functions"]] == [FUNCTION]
 
     # The log tail.
     logs = client_for(lab, "logs", creds)

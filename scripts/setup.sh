@@ -72,7 +72,7 @@ fi
 # browser download); the AWS SDK for JavaScript v3 for the CORS test. Again
 # whenever the lock file is newer than what npm last installed.
 if [ ! -d e2e/node_modules/@playwright/test ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
-  say "npm ci (e2e: @playwright/test, AWS SDK for JavaScript v3)"
+  say "npm ci (e2e: @playwright/test, AWS SDK for JavaScript v3, axe-core)"
   (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >/dev/null)
 fi
 

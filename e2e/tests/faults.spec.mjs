@@ -5,7 +5,7 @@
 // made, none lost, none duplicated, each complete once the fault is gone.
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { test, expect, HTTP_4XX } from '../fixtures.mjs';
+import { test, expect, HTTP_4XX, watching, counts } from '../fixtures.mjs';
 import { formats } from '../formats.mjs';
 
 // Debian's Node is 20: the SDK works, but warns at every client.
@@ -17,16 +17,8 @@ const FAST = ['--refresh-lag-ms', '1000', '--lambda', 'fixed'];
 test.use({ labsimArgs: FAST });
 test.setTimeout(60_000);
 
-const counts = (page) => page.getByTestId('flow-counts');
 const poller = (page, which) => page.getByTestId('poller-status').and(page.locator(`[data-poller=${which}]`));
 const hop = (page, key) => page.getByTestId('diagram-hop').and(page.locator(`[data-hop=${key}]`));
-
-/** The app connected to labsim and watching. */
-async function watching(page) {
-  await expect(page.getByTestId('identity-account')).toBeVisible();
-  await expect(page.getByTestId('watch-toggle')).toBeChecked();
-  return page;
-}
 
 /** Sends one item through the form; the send result, once it reads. */
 async function sendItem(page, name) {

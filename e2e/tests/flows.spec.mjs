@@ -3,7 +3,7 @@
 // files. Ground truth is labsim's timeline.
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { test, expect, HTTP_4XX } from '../fixtures.mjs';
+import { test, expect, HTTP_4XX, watching, counts } from '../fixtures.mjs';
 
 // Debian's Node is 20: the SDK works, but warns at every client.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -12,15 +12,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 test.use({ labsimArgs: ['--refresh-lag-ms', '1000'] });
 test.setTimeout(60_000);
 
-const counts = (page) => page.getByTestId('flow-counts');
 const rows = (page) => page.getByTestId('flow-row');
-
-/** The app connected to labsim and watching. */
-async function watching(page) {
-  await expect(page.getByTestId('identity-account')).toBeVisible();
-  await expect(page.getByTestId('watch-toggle')).toBeChecked();
-  return page;
-}
 
 async function sendItem(page, name, type = 'learner') {
   await page.getByTestId('item-body').fill(JSON.stringify({ name, type }));

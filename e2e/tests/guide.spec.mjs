@@ -4,7 +4,7 @@
 // until the fixed code runs, and a regression reported.
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { test, expect, HTTP_4XX } from '../fixtures.mjs';
+import { test, expect, HTTP_4XX, watching, guideStep } from '../fixtures.mjs';
 import { formats } from '../formats.mjs';
 
 // Debian's Node is 20: the SDK works, but warns at every client.
@@ -14,15 +14,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 test.use({ labsimArgs: ['--refresh-lag-ms', '1000'] });
 test.setTimeout(120_000);
 
-const step = (page, key) => page.locator(`[data-testid=guide-step][data-step=${key}]`);
 const SETTINGS = ['function', 'stream', 'stream-policy', 'aoss-policy', 'trigger', 'environment'];
 const rows = (page) => page.getByTestId('flow-row');
-
-async function watching(page) {
-  await expect(page.getByTestId('identity-account')).toBeVisible();
-  await expect(page.getByTestId('watch-toggle')).toBeChecked();
-  return page;
-}
 
 async function sendItem(page, name) {
   await page.getByTestId('item-body').fill(JSON.stringify({ name, type: 'guide' }));
@@ -69,19 +62,19 @@ async function checkNow(page) {
 test('a built lab: six setting steps done with their evidence; the test item verified; the shipped Lambda fails MODIFY and REMOVE until the fixed code runs', async ({ app, sim }) => {
   const page = await watching(app);
   for (const key of SETTINGS) {
-    await expect(step(page, key)).toHaveAttribute('data-status', 'passed', { timeout: 30_000 });
+    await expect(guideStep(page, key)).toHaveAttribute('data-status', 'passed', { timeout: 30_000 });
   }
   // Evidence read with the learner's credentials, not assumed.
-  await step(page, 'environment').locator('summary').click();
-  await expect(step(page, 'environment').getByTestId('guide-evidence')).toContainText(['REGION = ap-southeast-1', 'AWS_SERVICE = aoss', /OPENSEARCH_HOST = http/, 'OPENSEARCH_INDEX = dynamodb_replicate', 'OPENSEARCH_DATATYPE = _doc']);
-  await step(page, 'stream-policy').locator('summary').click();
-  await expect(step(page, 'stream-policy').getByTestId('guide-evidence').first()).toContainText(/dynamodb-stream-data: Allow .*dynamodb:GetRecords.*table\/lab-table\/stream\/\*/);
+  await guideStep(page, 'environment').locator('summary').click();
+  await expect(guideStep(page, 'environment').getByTestId('guide-evidence')).toContainText(['REGION = ap-southeast-1', 'AWS_SERVICE = aoss', /OPENSEARCH_HOST = http/, 'OPENSEARCH_INDEX = dynamodb_replicate', 'OPENSEARCH_DATATYPE = _doc']);
+  await guideStep(page, 'stream-policy').locator('summary').click();
+  await expect(guideStep(page, 'stream-policy').getByTestId('guide-evidence').first()).toContainText(/dynamodb-stream-data: Allow .*dynamodb:GetRecords.*table\/lab-table\/stream\/\*/);
   for (const key of ['test-post', 'verify', 'explore']) {
-    await expect(step(page, key)).toHaveAttribute('data-status', 'waiting');
+    await expect(guideStep(page, key)).toHaveAttribute('data-status', 'waiting');
   }
   // The chapter's policy to paste, with this learner's region, account and table.
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(sim.appUrl).origin });
-  const policyStep = step(page, 'stream-policy');
+  const policyStep = guideStep(page, 'stream-policy');
   await policyStep.getByRole('button', { name: 'Copy policy JSON' }).click();
   await expect(policyStep.locator('.copy-note')).toHaveText(/copied/);
   const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
@@ -89,9 +82,9 @@ test('a built lab: six setting steps done with their evidence; the test item ver
   expect(copied.Statement[0].Action).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:ListStreams']));
 
   await changeAndDelete(page, 'Guide item');
-  await expect(step(page, 'test-post')).toHaveAttribute('data-status', 'passed');
-  await expect(step(page, 'verify')).toHaveAttribute('data-status', 'passed');
-  const explore = step(page, 'explore');
+  await expect(guideStep(page, 'test-post')).toHaveAttribute('data-status', 'passed');
+  await expect(guideStep(page, 'verify')).toHaveAttribute('data-status', 'passed');
+  const explore = guideStep(page, 'explore');
   await expect(explore).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
   await expect(explore.getByTestId('guide-problem')).toHaveCount(2);
   await expect(explore.getByTestId('guide-problem').first()).toContainText(/MODIFY .*PUT without a document id/);
@@ -182,25 +175,25 @@ for (const [walk, { start, failures, steps }] of Object.entries(WALKS)) {
     for (const patch of start) await setup(sim, patch);
     await checkNow(page);
     for (const [key, [what, fix]] of Object.entries(failures)) {
-      await expect(step(page, key), key).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
-      await expect(step(page, key).getByTestId('guide-problem').first()).toContainText(what);
-      await expect(step(page, key).getByTestId('guide-fix').first()).toContainText(fix);
+      await expect(guideStep(page, key), key).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
+      await expect(guideStep(page, key).getByTestId('guide-problem').first()).toContainText(what);
+      await expect(guideStep(page, key).getByTestId('guide-fix').first()).toContainText(fix);
     }
 
     for (const [key, patch] of steps) {
       await setup(sim, patch);
       await checkNow(page);
-      await expect(step(page, key), `${key} after ${JSON.stringify(patch)}`).toHaveAttribute('data-status', 'passed', { timeout: 20_000 });
+      await expect(guideStep(page, key), `${key} after ${JSON.stringify(patch)}`).toHaveAttribute('data-status', 'passed', { timeout: 20_000 });
     }
     for (const key of SETTINGS) {
-      await expect(step(page, key)).toHaveAttribute('data-status', 'passed');
+      await expect(guideStep(page, key)).toHaveAttribute('data-status', 'passed');
     }
     await expect(page.getByTestId('guide-progress')).toHaveAttribute('data-done', '6');
 
     // A regression: the trigger turned off again.
     await setup(sim, { trigger_enabled: false });
     await checkNow(page);
-    const trigger = step(page, 'trigger');
+    const trigger = guideStep(page, 'trigger');
     await expect(trigger).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
     await expect(trigger).toHaveAttribute('data-regressed', 'true');
     await expect(trigger.getByTestId('guide-status')).toContainText(/was done, failed again at/);
@@ -230,12 +223,12 @@ test('credentials minted with the policy labmate writes for instructors: the wal
   await expect(page.getByTestId('paste-box')).toHaveValue('');
   await checkNow(page);
   for (const key of SETTINGS) {
-    await expect(step(page, key)).toHaveAttribute('data-status', 'passed', { timeout: 30_000 });
-    await expect(step(page, key)).not.toHaveAttribute('data-status', 'cannot-check');
+    await expect(guideStep(page, key)).toHaveAttribute('data-status', 'passed', { timeout: 30_000 });
+    await expect(guideStep(page, key)).not.toHaveAttribute('data-status', 'cannot-check');
   }
   await changeAndDelete(page, 'Scoped learner');
-  await expect(step(page, 'verify')).toHaveAttribute('data-status', 'passed');
-  await expect(step(page, 'explore')).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
+  await expect(guideStep(page, 'verify')).toHaveAttribute('data-status', 'passed');
+  await expect(guideStep(page, 'explore')).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
   for (const which of ['stream', 'logs', 'lambda', 'role', 'documents']) {
     await expect(page.locator(`[data-testid=poller-status][data-poller=${which}]`)).not.toHaveText(/not observable|needs /);
   }
@@ -249,4 +242,31 @@ test('credentials minted with the policy labmate writes for instructors: the wal
   const refused = await db.send(new PutItemCommand({ TableName: 'lab-table', Item: { id: { S: 'x' } } })).catch((e) => e);
   expect(refused.name).toBe('AccessDeniedException');
   expect(refused.message).toMatch(/is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:ap-southeast-1:123456789012:table\/lab-table/);
+});
+
+test('without IAM reads the policy steps name the permission they lack, then pass as inferred once a change goes through', async ({ app, sim, browserConsole }) => {
+  // IAM's refusals are 403s, which Chromium prints.
+  browserConsole.allow(HTTP_4XX(403));
+  const page = await watching(app);
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: '*', Resource: '*' },
+      { Effect: 'Deny', Action: ['iam:ListRolePolicies', 'iam:GetRolePolicy'], Resource: '*' },
+    ],
+  };
+  await page.getByTestId('paste-box').fill(formats(await sim.mint(3600, { policy }))['aws configure export-credentials output']);
+  await page.getByTestId('paste-submit').click();
+  await expect(page.getByTestId('paste-box')).toHaveValue('');
+  await checkNow(page);
+  for (const key of ['stream-policy', 'aoss-policy']) {
+    await expect(guideStep(page, key)).toHaveAttribute('data-status', 'cannot-check', { timeout: 30_000 });
+    await expect(guideStep(page, key).getByTestId('guide-status')).toHaveText('cannot check: needs iam:ListRolePolicies');
+  }
+  await expect(guideStep(page, 'function')).toHaveAttribute('data-status', 'passed');
+  await sendItem(page, 'Inferred');
+  for (const key of ['stream-policy', 'aoss-policy']) {
+    await expect(guideStep(page, key)).toHaveAttribute('data-status', 'passed', { timeout: 20_000 });
+    await expect(guideStep(page, key).getByTestId('guide-status')).toHaveText('done (inferred)');
+  }
 });

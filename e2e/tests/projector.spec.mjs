@@ -2,19 +2,11 @@
 // page leaves behind or puts on a wall: storage, the URL, the exports, and
 // in projector mode the page itself (account ids and key ids too).
 import { readFile } from 'node:fs/promises';
-import { test, expect } from '../fixtures.mjs';
+import { test, expect, watching, counts, guideStep } from '../fixtures.mjs';
 
 test.use({ labsimArgs: ['--refresh-lag-ms', '1000'] });
 test.setTimeout(60_000);
 
-const counts = (page) => page.getByTestId('flow-counts');
-const step = (page, key) => page.locator(`[data-testid=guide-step][data-step=${key}]`);
-
-async function watching(page) {
-  await expect(page.getByTestId('identity-account')).toBeVisible();
-  await expect(page.getByTestId('watch-toggle')).toBeChecked();
-  return page;
-}
 
 test('projector mode: the p key or the switch, the pipeline and the steps in front, the arrow keys walk the steps', async ({ app }) => {
   const page = await watching(app);
@@ -35,18 +27,18 @@ test('projector mode: the p key or the switch, the pipeline and the steps in fro
   const size = await shell.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   expect(size).toBeGreaterThanOrEqual(22);
 
-  await expect(step(page, 'function')).toHaveAttribute('aria-current', 'step');
+  await expect(guideStep(page, 'function')).toHaveAttribute('aria-current', 'step');
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowDown');
-  await expect(step(page, 'stream-policy')).toHaveAttribute('aria-current', 'step');
-  await expect(step(page, 'stream-policy')).toBeFocused();
+  await expect(guideStep(page, 'stream-policy')).toHaveAttribute('aria-current', 'step');
+  await expect(guideStep(page, 'stream-policy')).toBeFocused();
   await page.keyboard.press('ArrowUp');
-  await expect(step(page, 'stream')).toBeFocused();
-  await expect(step(page, 'stream-policy')).not.toHaveAttribute('aria-current', 'step');
+  await expect(guideStep(page, 'stream')).toBeFocused();
+  await expect(guideStep(page, 'stream-policy')).not.toHaveAttribute('aria-current', 'step');
 
   await page.keyboard.press('p');
   await expect(shell).not.toHaveClass(/projector/);
-  await expect(step(page, 'stream')).not.toHaveAttribute('aria-current', 'step');
+  await expect(guideStep(page, 'stream')).not.toHaveAttribute('aria-current', 'step');
 });
 
 test('no secret in storage, the URL or the exports; in projector mode no account id or access key id in the page either', async ({ app, sim }) => {
@@ -67,7 +59,7 @@ test('no secret in storage, the URL or the exports; in projector mode no account
   await page.getByTestId('inspector-row').filter({ hasText: 'DescribeTable' }).first().click();
   await expect(page.getByTestId('response-body')).toContainText(account);
   await page.getByTestId('learner-access').locator('summary').click();
-  await step(page, 'function').locator('summary').click();
+  await guideStep(page, 'function').locator('summary').click();
 
   const leaks = (text, needles) => Object.entries(needles).filter(([, v]) => text.includes(v)).map(([k]) => k);
   const secrets = { 'secret key': secret, 'session token': token, 'access key id': keyId };

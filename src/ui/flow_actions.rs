@@ -127,6 +127,7 @@ pub fn FlowActions(flow: FlowId) -> impl IntoView {
             <fieldset class="flow-replay" data-testid="flow-replay">
                 <legend>"Send this POST again"</legend>
                 <textarea class="mono" rows="3" spellcheck="false" data-testid="replay-body"
+                    aria-label="The body to send (edit it to send a changed copy)"
                     prop:value=text(move || replay_body.get())
                     on:input=on_change(move |ev| replay_body.set(event_target_value(&ev)))></textarea>
                 <button data-testid="action-replay" prop:disabled=flag(move || busy.get())

@@ -31,6 +31,28 @@ pub const COLLECTION: &str = "lab-collection";
 pub const DATA_ACCESS_POLICY: &str = "easy-lab-collection";
 pub const INDEX: &str = "dynamodb_replicate";
 
+/// The stream Lambda's environment variables chapter 3 sets, in the order
+/// it lists them.
+pub const LAB_VARIABLES: [&str; 5] = [
+    "REGION",
+    "AWS_SERVICE",
+    "OPENSEARCH_HOST",
+    "OPENSEARCH_INDEX",
+    "OPENSEARCH_DATATYPE",
+];
+
+/// Their values for a lab in `region` whose collection is at
+/// `opensearch_host` (`https://{collectionId}.{region}.aoss.amazonaws.com`,
+/// or the simulator's own) and whose documents go to `index`.
+pub fn lab_variables(
+    region: &str,
+    opensearch_host: &str,
+    index: &str,
+) -> [(&'static str, String); 5] {
+    let values = [region, "aoss", opensearch_host, index, "_doc"];
+    std::array::from_fn(|i| (LAB_VARIABLES[i], values[i].to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +61,13 @@ mod tests {
     fn the_log_group_is_the_functions() {
         assert_eq!(LOG_GROUP, format!("/aws/lambda/{FUNCTION}"));
         assert_eq!(API_PATH, format!("/{API_STAGE}{API_RESOURCE}"));
+    }
+
+    #[test]
+    fn the_lab_variables_pair_each_name_with_its_value() {
+        let vars = lab_variables("eu-west-1", "https://c.eu-west-1.aoss.amazonaws.com", INDEX);
+        assert_eq!(vars[0], ("REGION", "eu-west-1".to_owned()));
+        assert_eq!(vars[1], ("AWS_SERVICE", "aoss".to_owned()));
+        assert_eq!(vars[4], ("OPENSEARCH_DATATYPE", "_doc".to_owned()));
     }
 }

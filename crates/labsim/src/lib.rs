@@ -452,6 +452,8 @@ mod tests {
                     "Arn": "arn:aws:sts::123456789012:assumed-role/WSParticipantRole/Participant",
                     "UserId": sim.identity().principal().user_id(),
                 },
+                "api_id": LAB_API_ID,
+                "collection_id": LAB_COLLECTION_ID,
             })
         );
     }

@@ -399,14 +399,7 @@ pub struct FunctionSetup {
     pub seen_ms: i64,
 }
 
-/// The variables chapter 3 sets.
-pub const LAB_VARIABLES: [&str; 5] = [
-    "REGION",
-    "AWS_SERVICE",
-    "OPENSEARCH_HOST",
-    "OPENSEARCH_INDEX",
-    "OPENSEARCH_DATATYPE",
-];
+pub use lab_model::names::LAB_VARIABLES;
 
 impl FunctionSetup {
     /// GetFunctionConfiguration's answer (`Environment.Variables`).

@@ -277,10 +277,14 @@ fn stream_policy(facts: &LabFacts, check: &mut StepCheck) {
         .flat_map(|s| s.actions())
         .map(String::as_str)
         .collect();
-    if role_policy(facts, check, STREAM_POLICY, &actions, &resource).is_some() {
+    // A refusal newer than the last reading (a reading clears the refusal)
+    // makes that reading stale: inferred instead.
+    let refusal = role_refusal(facts);
+    if refusal.is_none() && role_policy(facts, check, STREAM_POLICY, &actions, &resource).is_some()
+    {
         return;
     }
-    let Some(permission) = role_refusal(facts) else {
+    let Some(permission) = refusal else {
         return;
     };
     // Inferred: the trigger's word, or the Lambda having had records.
@@ -324,10 +328,13 @@ fn aoss_policy(facts: &LabFacts, check: &mut StepCheck) {
         config.region,
         facts.account.unwrap_or("*")
     );
-    if role_policy(facts, check, AOSS_POLICY, &AOSS_ACTIONS, &resource).is_some() {
+    let refusal = role_refusal(facts);
+    if refusal.is_none()
+        && role_policy(facts, check, AOSS_POLICY, &AOSS_ACTIONS, &resource).is_some()
+    {
         return;
     }
-    let Some(permission) = role_refusal(facts) else {
+    let Some(permission) = refusal else {
         return;
     };
     check.inferred = true;
@@ -400,16 +407,11 @@ fn trigger(facts: &LabFacts, check: &mut StepCheck) {
 
 /// The five variables chapter 3 sets, with the values this lab needs.
 pub fn expected_variables(config: &LabConfig) -> [(&'static str, String); 5] {
-    [
-        ("REGION", config.region.clone()),
-        ("AWS_SERVICE", "aoss".to_owned()),
-        (
-            "OPENSEARCH_HOST",
-            config.collection_endpoint.trim_end_matches('/').to_owned(),
-        ),
-        ("OPENSEARCH_INDEX", config.index.clone()),
-        ("OPENSEARCH_DATATYPE", "_doc".to_owned()),
-    ]
+    lab_model::names::lab_variables(
+        &config.region,
+        config.collection_endpoint.trim_end_matches('/'),
+        &config.index,
+    )
 }
 
 fn environment(facts: &LabFacts, check: &mut StepCheck) {

@@ -465,3 +465,21 @@ fn the_lab_ids_come_from_the_configured_endpoints_with_placeholders_where_unknow
         ("API_ID", "COLLECTION_ID", "ACCOUNT_ID")
     );
 }
+
+#[test]
+fn a_role_reading_refused_since_is_stale_and_the_policy_steps_say_so() {
+    let mut flows = built();
+    assert_eq!(status(&flows, Step::StreamPolicy), Status::Passed);
+    flows.observe(Observation::NotObservable(NotObservable {
+        hop: Hop::Lambda,
+        permission: "iam:GetRolePolicy".into(),
+        refusal: "AccessDenied".into(),
+        seen_ms: 2,
+    }));
+    assert_eq!(
+        status(&flows, Step::AossPolicy),
+        Status::CannotCheck {
+            permission: "iam:GetRolePolicy".into()
+        }
+    );
+}

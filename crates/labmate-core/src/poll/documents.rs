@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::{
-    failure, json_of, still_in_flight, Failure, Health, InFlight, Next, Outcome, PlannedCall,
-    Poller, PollerStatus, RetryCause, WaitReason,
+    answer_to, failure, json_of, still_in_flight, Failure, Health, InFlight, Next, Outcome,
+    PlannedCall, Poller, PollerStatus, WaitReason,
 };
 use crate::flow::{DocumentHit, DocumentSearch, Flows, Hop, Observation};
 use crate::Service;
@@ -209,15 +209,10 @@ impl Poller for DocumentWatch {
     }
 
     fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
-        let Some(InFlight { step: query, .. }) = self.in_flight.take() else {
+        let Some((query, answer)) =
+            answer_to(&mut self.in_flight, outcome, &mut self.health, now_ms)
+        else {
             return Vec::new();
-        };
-        let answer = match outcome {
-            Outcome::Answered(answer) => answer,
-            Outcome::NoAnswer => {
-                self.health.retry(RetryCause::NoAnswer, now_ms);
-                return Vec::new();
-            }
         };
         match failure(Service::Aoss, "aoss:APIAccessAll", &answer) {
             None => {}

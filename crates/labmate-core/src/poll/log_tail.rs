@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    failure, json_of, still_in_flight, Answer, Failure, Health, InFlight, Next, Outcome,
+    answer_to, failure, json_of, still_in_flight, Answer, Failure, Health, InFlight, Next, Outcome,
     PlannedCall, Poller, PollerStatus, RetryCause, WaitReason,
 };
 use crate::flow::lambda_log::SETTLE_MS;
@@ -302,15 +302,10 @@ impl Poller for LogTail {
     }
 
     fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
-        let Some(InFlight { step, .. }) = self.in_flight.take() else {
+        let Some((step, answer)) =
+            answer_to(&mut self.in_flight, outcome, &mut self.health, now_ms)
+        else {
             return Vec::new();
-        };
-        let answer = match outcome {
-            Outcome::Answered(answer) => answer,
-            Outcome::NoAnswer => {
-                self.health.retry(RetryCause::NoAnswer, now_ms);
-                return Vec::new();
-            }
         };
         if step == Call::Groups {
             return self.groups_answered(&answer, now_ms);

@@ -488,6 +488,24 @@ pub(crate) fn still_in_flight<S>(
     }
 }
 
+/// The step of the call in flight and its answer. `None` when no call was
+/// in flight, or when none came back (then `health` retries).
+pub(crate) fn answer_to<S>(
+    in_flight: &mut Option<InFlight<S>>,
+    outcome: Outcome,
+    health: &mut Health,
+    now_ms: i64,
+) -> Option<(S, Answer)> {
+    let InFlight { step, .. } = in_flight.take()?;
+    match outcome {
+        Outcome::Answered(answer) => Some((step, answer)),
+        Outcome::NoAnswer => {
+            health.retry(RetryCause::NoAnswer, now_ms);
+            None
+        }
+    }
+}
+
 /// The body of a success as JSON (`Null` when it is not JSON).
 pub(crate) fn json_of(answer: &Answer) -> serde_json::Value {
     serde_json::from_str(&answer.body).unwrap_or(serde_json::Value::Null)

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{
-    failure, Failure, Health, InFlight, Next, Outcome, PlannedCall, Poller, PollerStatus,
-    RetryCause, WaitReason, LOST_CALL_MS,
+    answer_to, failure, Failure, Health, InFlight, Next, Outcome, PlannedCall, Poller,
+    PollerStatus, RetryCause, WaitReason, LOST_CALL_MS,
 };
 use crate::flow::{Hop, Observation, RolePolicies};
 use crate::Service;
@@ -148,15 +148,10 @@ fn policy_document(xml: &str) -> Result<Value, String> {
 impl RoleWatch {
     /// Reads the answer to the call in flight ([`Poller::answered`]).
     fn read_answer(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
-        let Some(InFlight { step, .. }) = self.in_flight.take() else {
+        let Some((step, answer)) =
+            answer_to(&mut self.in_flight, outcome, &mut self.health, now_ms)
+        else {
             return Vec::new();
-        };
-        let answer = match outcome {
-            Outcome::Answered(answer) => answer,
-            Outcome::NoAnswer => {
-                self.health.retry(RetryCause::NoAnswer, now_ms);
-                return Vec::new();
-            }
         };
         let action = match step {
             Step::List => "iam:ListRolePolicies",

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{
-    failure, json_of, still_in_flight, Answer, Failure, Health, InFlight, Next, Outcome,
+    answer_to, failure, json_of, still_in_flight, Failure, Health, InFlight, Next, Outcome,
     PlannedCall, Poller, PollerStatus, RetryCause, WaitReason,
 };
 use crate::flow::{Hop, Observation, ReadFrom, StreamPage, StreamSetup};
@@ -466,15 +466,10 @@ impl StreamReader {
 impl StreamReader {
     /// Reads the answer to the call in flight ([`Poller::answered`]).
     fn read_answer(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
-        let Some(InFlight { step, .. }) = self.in_flight.take() else {
+        let Some((step, answer)) =
+            answer_to(&mut self.in_flight, outcome, &mut self.health, now_ms)
+        else {
             return Vec::new();
-        };
-        let answer: Answer = match outcome {
-            Outcome::Answered(answer) => answer,
-            Outcome::NoAnswer => {
-                self.health.retry(RetryCause::NoAnswer, now_ms);
-                return Vec::new();
-            }
         };
         let action = format!("dynamodb:{}", step.operation());
         if let Some(failure) = failure(step.service(), &action, &answer) {
@@ -560,6 +555,7 @@ impl Poller for StreamReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::poll::Answer;
     use lab_model::timeline::ChangeKind;
 
     const ARN: &str = "arn:aws:dynamodb:ap-southeast-1:123456789012:table/lab-table/stream/2024-10-08T19:55:22.000";

@@ -557,3 +557,67 @@ fn a_percent_encoded_lambda_path_is_authorized_as_the_operation_it_runs() {
     let res = sim.handle(Service::Lambda, &signed_as(&demo, "lambda", nowhere), NOW);
     assert_eq!(res.status, 404, "{}", res.body_text());
 }
+
+#[test]
+fn list_functions_is_authorized_on_star() {
+    let mut sim = sim();
+    let function =
+        "arn:aws:lambda:ap-southeast-1:123456789012:function:sync-data-with-dynamodb-stream";
+    let list = || {
+        Request::new("GET", "/2015-03-31/functions")
+            .with_query("MaxItems=1")
+            .with_header("host", "127.0.0.1:9105")
+    };
+    let names = |res: &crate::message::Response| -> Vec<Value> {
+        json_of(res)["Functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["FunctionName"].clone())
+            .collect()
+    };
+    // The demo credentials and the learner's policy list the function.
+    let demo = sim.identity().demo_credentials().clone();
+    let learner_policy: Value =
+        serde_json::from_str(&lab_model::policies::learner_policy(&sim.lab_ids()).to_json())
+            .unwrap();
+    let learner = mint(&mut sim, learner_policy);
+    for caller in [&demo, &learner] {
+        let res = sim.handle(Service::Lambda, &signed_as(caller, "lambda", list()), NOW);
+        assert_eq!(res.status, 200, "{}", res.body_text());
+        assert_eq!(names(&res), [json!("sync-data-with-dynamodb-stream")]);
+    }
+    // Granted on the function only: AWS checks ListFunctions on `*`.
+    let on_the_function = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:ListFunctions", "Resource": function}]}),
+    );
+    let res = sim.handle(
+        Service::Lambda,
+        &signed_as(&on_the_function, "lambda", list()),
+        NOW,
+    );
+    assert_eq!(res.status, 403, "{}", res.body_text());
+    assert_eq!(
+        res.header("x-amzn-ErrorType"),
+        Some("AccessDeniedException")
+    );
+    assert_eq!(
+        json_of(&res)["Message"],
+        format!("User: {CALLER} is not authorized to perform: lambda:ListFunctions on resource: * because no identity-based policy allows the lambda:ListFunctions action")
+    );
+    // Denied explicitly, whatever else allows it.
+    let denied = mint(
+        &mut sim,
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "lambda:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "lambda:ListFunctions", "Resource": "*"}
+        ]}),
+    );
+    let res = sim.handle(Service::Lambda, &signed_as(&denied, "lambda", list()), NOW);
+    assert_eq!(res.status, 403, "{}", res.body_text());
+    assert_eq!(
+        json_of(&res)["Message"],
+        format!("User: {CALLER} is not authorized to perform: lambda:ListFunctions on resource: * with an explicit deny in an identity-based policy")
+    );
+}

@@ -1,5 +1,6 @@
 //! The Lambda API (REST JSON, path-based) for the one function:
-//! GetFunction, GetFunctionConfiguration, UpdateFunctionConfiguration
+//! ListFunctions, GetFunction, GetFunctionConfiguration,
+//! UpdateFunctionConfiguration
 //! (`Environment`), ListEventSourceMappings, GetEventSourceMapping,
 //! CreateEventSourceMapping (on `lab-table`'s stream),
 //! UpdateEventSourceMapping (`Enabled`) and DeleteEventSourceMapping.
@@ -7,6 +8,7 @@
 use serde_json::{json, Map, Value};
 
 use super::environment::{self, NameError};
+use super::listing::ListQuery;
 use super::{HandlerKind, Lambda, MappingBusy, Variables, FUNCTION_NAME, ROLE_NAME};
 use crate::dynamodb::{DynamoDb, StartingPosition, LAB_TABLE};
 use crate::message::{Request, Response};
@@ -115,6 +117,8 @@ impl Lambda {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         let method = req.method.to_ascii_uppercase();
         match (method.as_str(), segments.as_slice()) {
+            // `/functions` (the SDKs) and `/functions/` (AWS's reference).
+            ("GET", ["functions"]) => self.list_functions(req, now_ms, request_id),
             ("GET", ["functions", name]) => match self.function_named(name) {
                 Some(()) => ok(&self.get_function(now_ms), request_id),
                 None => self.not_found(name, request_id),
@@ -189,6 +193,55 @@ impl Lambda {
             }
             _ => self.unknown(request_id),
         }
+    }
+
+    /// ListFunctions: the function, when it exists, as ListFunctions shows
+    /// it; `NextMarker` is `null` on the last page, as AWS writes it.
+    fn list_functions(&self, req: &Request, now_ms: i64, request_id: &str) -> Response {
+        let query = match ListQuery::parse(&req.query) {
+            Ok(query) => query,
+            Err(e) => return error(400, e.kind(), &e.to_string(), request_id),
+        };
+        // The lab's function is not a Lambda@Edge replica.
+        let names: &[&str] = if self.setup.function_exists && !query.edge_only {
+            &[FUNCTION_NAME]
+        } else {
+            &[]
+        };
+        let (page, next) = query.page(names);
+        let functions: Vec<Value> = page
+            .iter()
+            .map(|_| self.listed_configuration(query.all_versions, now_ms))
+            .collect();
+        ok(
+            &json!({"Functions": functions, "NextMarker": next}),
+            request_id,
+        )
+    }
+
+    /// The function as ListFunctions shows it: its configuration without
+    /// the fields AWS leaves to GetFunction (State, LastUpdateStatus and
+    /// their reasons, RuntimeVersionConfig); with `FunctionVersion=ALL`
+    /// the ARN names the version.
+    fn listed_configuration(&self, all_versions: bool, now_ms: i64) -> Value {
+        let mut config = self.configuration(now_ms);
+        if let Some(fields) = config.as_object_mut() {
+            for field in [
+                "State",
+                "StateReason",
+                "StateReasonCode",
+                "LastUpdateStatus",
+                "LastUpdateStatusReason",
+                "LastUpdateStatusReasonCode",
+                "RuntimeVersionConfig",
+            ] {
+                fields.remove(field);
+            }
+        }
+        if all_versions {
+            config["FunctionArn"] = json!(format!("{}:$LATEST", self.function_arn()));
+        }
+        config
     }
 
     /// CreateEventSourceMapping: the function, `lab-table`'s stream and a

@@ -13,24 +13,15 @@ use thiserror::Error;
 /// Variable name to value, in name order (as Lambda answers them).
 pub type Variables = BTreeMap<String, String>;
 
-/// The variables step 6 sets (workshop.md), in the order the list names
-/// them.
-pub const LAB_VARIABLES: [&str; 5] = [
-    "REGION",
-    "AWS_SERVICE",
-    "OPENSEARCH_HOST",
-    "OPENSEARCH_INDEX",
-    "OPENSEARCH_DATATYPE",
-];
+pub use lab_model::names::LAB_VARIABLES;
 
 /// The five variables as the lab sets them: `host` is the collection's
 /// endpoint (`https://{collectionId}.{region}.aoss.amazonaws.com`, or
 /// labsim's own while it serves).
 pub fn lab_variables(region: &str, host: &str) -> Variables {
-    LAB_VARIABLES
-        .iter()
-        .zip([region, "aoss", host, super::INDEX, "_doc"])
-        .map(|(name, value)| ((*name).to_owned(), value.to_owned()))
+    lab_model::names::lab_variables(region, host, super::INDEX)
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
         .collect()
 }
 

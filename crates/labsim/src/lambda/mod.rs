@@ -37,6 +37,7 @@ pub mod api;
 pub mod environment;
 mod event_source_mapping;
 mod handler;
+mod listing;
 pub mod logs;
 pub mod python;
 pub mod runtime;

@@ -1420,3 +1420,109 @@ fn an_update_brings_a_failing_batchs_retry_forward_once_it_is_done() {
     lab.tick_for(LAG);
     assert_eq!(lab.search_names(), ["Waiting"]);
 }
+
+const FUNCTIONS: &str = "/2015-03-31/functions";
+
+#[test]
+fn list_functions_shows_the_function_as_get_function_configuration_does_less_its_states() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let config = json(&lab.api("GET", CONFIGURATION, "", ""));
+    // Both spellings of the route: the SDKs' and AWS's reference's.
+    for path in [FUNCTIONS, "/2015-03-31/functions/"] {
+        let res = lab.api("GET", path, "", "");
+        assert_eq!(res.status, 200, "{}", res.body_text());
+        assert_eq!(res.header("x-amzn-RequestId"), Some("rid"));
+        let mut expected = config.clone();
+        for field in ["State", "LastUpdateStatus", "RuntimeVersionConfig"] {
+            assert!(expected.as_object_mut().unwrap().remove(field).is_some());
+        }
+        assert_eq!(
+            json(&res),
+            json!({"Functions": [expected], "NextMarker": null})
+        );
+    }
+}
+
+#[test]
+fn list_functions_lists_nothing_before_the_function_exists() {
+    let mut lab = Lab::with(LambdaSetup {
+        function_exists: false,
+        ..LambdaSetup::default()
+    });
+    let res = lab.api("GET", FUNCTIONS, "MaxItems=1", "");
+    assert_eq!(res.status, 200, "{}", res.body_text());
+    assert_eq!(json(&res), json!({"Functions": [], "NextMarker": null}));
+    // Once it is created, it is listed.
+    lab.fun.set_function_exists(true, lab.now);
+    let listed = json(&lab.api("GET", FUNCTIONS, "", ""));
+    assert_eq!(listed["Functions"][0]["FunctionName"], FUNCTION_NAME);
+}
+
+#[test]
+fn list_functions_pages_by_max_items() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    // One function, one item per page: the page is the last, no marker.
+    let one = json(&lab.api("GET", FUNCTIONS, "MaxItems=1", ""));
+    assert_eq!(one["Functions"].as_array().unwrap().len(), 1);
+    assert_eq!(one["NextMarker"], Value::Null);
+    // Above AWS's cap of 50 is accepted (up to the model's 10000).
+    let many = json(&lab.api("GET", FUNCTIONS, "MaxItems=10000", ""));
+    assert_eq!(many, one);
+    // ALL versions: the one version, $LATEST, its ARN qualified.
+    let all = json(&lab.api("GET", FUNCTIONS, "FunctionVersion=ALL", ""));
+    assert_eq!(
+        all["Functions"][0]["FunctionArn"],
+        format!("{}:$LATEST", lab.fun.function_arn())
+    );
+    assert_eq!(all["Functions"][0]["Version"], "$LATEST");
+    // Lambda@Edge replicas only: the lab's function is none.
+    let edge = json(&lab.api(
+        "GET",
+        FUNCTIONS,
+        "MasterRegion=us-east-1&FunctionVersion=ALL",
+        "",
+    ));
+    assert_eq!(edge["Functions"], json!([]));
+}
+
+#[test]
+fn list_functions_refuses_a_bad_max_items_as_lambda_does() {
+    let mut lab = Lab::new(HandlerKind::Workshop);
+    let cases = [
+        (
+            "MaxItems=0",
+            "ValidationException",
+            "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
+        ),
+        (
+            "MaxItems=10001",
+            "ValidationException",
+            "1 validation error detected: Value '10001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 10000",
+        ),
+        (
+            "FunctionVersion=LATEST",
+            "ValidationException",
+            "1 validation error detected: Value 'LATEST' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]",
+        ),
+        (
+            "MaxItems=ten",
+            "InvalidParameterValueException",
+            "MaxItems must be a whole number, not \"ten\".",
+        ),
+        (
+            "Marker=nonsense",
+            "InvalidParameterValueException",
+            "The Marker \"nonsense\" is not one this API returned as NextMarker.",
+        ),
+    ];
+    for (query, kind, message) in cases {
+        let res = lab.api("GET", FUNCTIONS, query, "");
+        assert_eq!(res.status, 400, "{query}");
+        assert_eq!(res.header("x-amzn-ErrorType"), Some(kind), "{query}");
+        assert_eq!(
+            json(&res),
+            json!({"Type": "User", "Message": message}),
+            "{query}"
+        );
+    }
+}
