@@ -83,6 +83,14 @@ pub fn load(state: AppState) {
                     let _ = set_projector.call1(&JsValue::NULL, &on);
                 });
             }
+            // The language switch (spike, docs/i18n.md) is in this module.
+            if let Some(set_lang) = export(&module, "set_lang") {
+                let lang = crate::lang::use_lang();
+                Effect::new(move |_| {
+                    let code = JsValue::from_str(lang.get().code());
+                    let _ = set_lang.call1(&JsValue::NULL, &code);
+                });
+            }
             // The simulator turns watching on from this side; turning it
             // off is the board's own switch.
             Effect::new(move |_| {

@@ -5,6 +5,7 @@ pub mod aws;
 #[cfg(feature = "split")]
 pub mod board_loader;
 pub mod browser;
+pub mod lang;
 pub mod pipeline;
 pub mod session;
 pub mod state;

@@ -32,6 +32,7 @@ use crate::ui::watch_toggle::WatchToggle;
 pub fn App() -> impl IntoView {
     let state = AppState::new(LabConfig::default(), browser::now_ms());
     provide_context(state);
+    crate::lang::provide();
     session::start(state);
     #[cfg(not(feature = "split"))]
     pipeline::start(state);

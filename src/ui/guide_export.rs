@@ -6,6 +6,7 @@
 use labmate_core::flow::{Flow, FlowState, Flows};
 use labmate_core::guide::{Progress, Step, StepCheck};
 use labmate_core::time::format_rfc3339;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use serde_json::{json, Value};
 
@@ -38,7 +39,7 @@ pub fn json_report(checks: &[StepCheck], progress: &Progress, flows: &Flows, now
         .iter()
         .map(|c| {
             let record = progress.step(c.step);
-            let words = guide_words::step(c.step);
+            let words = guide_words::step(Lang::En, c.step);
             json!({
                 "number": c.step.number(),
                 "step": c.step.key(),
@@ -50,7 +51,7 @@ pub fn json_report(checks: &[StepCheck], progress: &Progress, flows: &Flows, now
                 "regressed": record.and_then(|r| r.regressed_ms).map(when),
                 "evidence": c.evidence.iter().map(guide_words::evidence).collect::<Vec<_>>(),
                 "problems": c.problems.iter().map(|p| {
-                    let (what, fix) = guide_words::problem(p);
+                    let (what, fix) = guide_words::problem(Lang::En, p);
                     json!({"what": what, "fix": fix})
                 }).collect::<Vec<_>>(),
             })
@@ -93,12 +94,12 @@ pub fn markdown_report(
         Step::ALL.len()
     );
     for c in checks {
-        let words = guide_words::step(c.step);
+        let words = guide_words::step(Lang::En, c.step);
         out.push_str(&format!(
             "\n## {}. {}: {}\n\n",
             c.step.number(),
             words.title,
-            guide_words::status(&c.status, c.inferred)
+            guide_words::status(Lang::En, &c.status, c.inferred)
         ));
         if let Some(r) = progress.step(c.step) {
             out.push_str(&format!("- Since {}", when(r.since_ms)));
@@ -111,7 +112,7 @@ pub fn markdown_report(
             out.push('\n');
         }
         for p in &c.problems {
-            let (what, fix) = guide_words::problem(p);
+            let (what, fix) = guide_words::problem(Lang::En, p);
             out.push_str(&format!("- Problem: {what} Fix: {fix}\n"));
         }
         for e in &c.evidence {

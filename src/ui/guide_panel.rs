@@ -3,10 +3,12 @@
 //! progress, kept in this browser (no secret in it) across reloads.
 
 use labmate_core::guide::{check_all, LabFacts, Progress, Step};
+use labmate_core::word;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::browser;
+use crate::lang::{t, use_lang};
 use crate::pipeline::aws_now_ms;
 use crate::pipeline::runner;
 use crate::state::{use_state, IdentityState};
@@ -21,6 +23,7 @@ const PROGRESS_KEY: &str = "labmate.progress";
 #[component]
 pub fn GuidePanel() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     // STS's answer where this page asked it, else the ARNs the pollers saw.
     let account = Memo::new(move |_| {
         state
@@ -70,13 +73,10 @@ pub fn GuidePanel() -> impl IntoView {
         })
     });
     let done = Memo::new(move |_| progress.with(Progress::passed));
-    let recheck_note = RwSignal::new(None::<&'static str>);
+    // Whether this tab checks again itself (else another tab does).
+    let recheck_note = RwSignal::new(None::<bool>);
     let recheck = on_click(move |_| {
-        recheck_note.set(Some(if runner::recheck() {
-            "Checking the function, stream, role and trigger again now."
-        } else {
-            "Another labmate tab reads the lab: it checks again on its own within 30 s."
-        }));
+        recheck_note.set(Some(runner::recheck()));
     });
     // Projector mode: the arrow keys move through the steps, the current
     // one focused and in view, so the instructor walks the class through.
@@ -121,14 +121,19 @@ pub fn GuidePanel() -> impl IntoView {
         .collect::<Vec<_>>();
     view! {
         <section class="panel guide" data-testid="guide" aria-labelledby="guide-title">
-            <h2 id="guide-title">"The chapter, step by step"</h2>
+            <h2 id="guide-title">{t(|l| word!(l, guide_title))}</h2>
             <p class="guide-progress" data-testid="guide-progress" data-done=move || done.get()>
-                {text(move || format!("{} of {} steps done", done.get(), Step::ALL.len()))}
+                {text(move || word!(lang.get(), guide_progress)(done.get(), Step::ALL.len()))}
                 " "
-                <button type="button" data-testid="guide-recheck" on:click=recheck>"Check now"</button>
-                {part(move || match recheck_note.get() {
-                    Some(n) => view! { <span class="muted" role="status">" "{n}</span> }.into_any(),
-                    None => nothing(),
+                <button type="button" data-testid="guide-recheck" on:click=recheck>{t(|l| word!(l, check_now))}</button>
+                {part(move || {
+                    let l = lang.get();
+                    let note = match recheck_note.get() {
+                        Some(true) => word!(l, recheck_here),
+                        Some(false) => word!(l, recheck_other_tab),
+                        None => return nothing(),
+                    };
+                    view! { <span class="muted" role="status">" "{note}</span> }.into_any()
                 })}
             </p>
             <ol class="guide-steps">{steps}</ol>

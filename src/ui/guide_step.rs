@@ -8,8 +8,10 @@ use labmate_core::change::GUIDE_TEST_ITEM;
 use labmate_core::config::LabConfig;
 use labmate_core::guide::{expected_variables, lab_ids, Status, Step, StepCheck, StepRecord};
 use labmate_core::projector::mask_ids;
+use labmate_core::word;
 use leptos::prelude::*;
 
+use crate::lang::{t, use_lang};
 use crate::state::use_state;
 use crate::ui::copy_button::CopyButton;
 use crate::ui::flow_words::clock_text;
@@ -59,7 +61,7 @@ pub fn GuideStep(
     is_current: Memo<bool>,
 ) -> impl IntoView {
     let state = use_state();
-    let words = guide_words::step(step);
+    let lang = use_lang();
     // Masked in projector mode: what a class should not see on the wall.
     let shown = move |t: String| {
         if state.projector.get() {
@@ -71,16 +73,18 @@ pub fn GuideStep(
     let status_key = move || check.with(|c| c.status.key());
     let regressed = move || record.with(|r| r.as_ref().and_then(|r| r.regressed_ms));
     let badge = text(move || {
-        check.with(|c| guide_words::status(&c.status, c.inferred))
+        let l = lang.get();
+        check.with(|c| guide_words::status(l, &c.status, c.inferred))
             + &regressed()
-                .map(|at| format!(" · was done, failed again at {}", clock_text(at)))
+                .map(|at| word!(l, status_regressed)(&clock_text(at)))
                 .unwrap_or_default()
     });
     let problems = part(move || {
+        let l = lang.get();
         let items = check.with(|c| {
             c.problems
                 .iter()
-                .map(guide_words::problem)
+                .map(|p| guide_words::problem(l, p))
                 .collect::<Vec<_>>()
         });
         if items.is_empty() {
@@ -92,7 +96,7 @@ pub fn GuideStep(
                 view! {
                     <li data-testid="guide-problem">
                         <span class="guide-problem-what">{shown(what)}</span>
-                        " "<span class="guide-fix" data-testid="guide-fix">{"Fix: "}{shown(fix)}</span>
+                        " "<span class="guide-fix" data-testid="guide-fix">{t(|l| word!(l, fix))}{shown(fix)}</span>
                     </li>
                 }
             })
@@ -115,7 +119,7 @@ pub fn GuideStep(
             .collect::<Vec<_>>();
         view! {
             <details class="guide-evidence">
-                <summary>"What labmate saw"</summary>
+                <summary>{t(|l| word!(l, what_labmate_saw))}</summary>
                 <ul>{items}</ul>
             </details>
         }
@@ -149,11 +153,11 @@ pub fn GuideStep(
             class:passed=move || check.with(|c| c.status == Status::Passed)
             class:failed=move || check.with(|c| c.status == Status::Failed)>
             <h3>
-                <span class="guide-number">{step.number()}". "</span>{words.title}
+                <span class="guide-number">{step.number()}". "</span>{text(move || guide_words::title(lang.get(), step).to_owned())}
                 " "<span class="guide-status" data-testid="guide-status">{badge}</span>
             </h3>
-            <p class="guide-todo">{words.todo}</p>
-            <p class="guide-expect muted">{words.expect}</p>
+            <p class="guide-todo">{text(move || guide_words::step(lang.get(), step).todo.to_owned())}</p>
+            <p class="guide-expect muted">{text(move || guide_words::step(lang.get(), step).expect.to_owned())}</p>
             {problems}
             {evidence}
             <p class="guide-copies">{copy_buttons}</p>

@@ -1,10 +1,29 @@
 //! The guide's words: each step's title, what to do and where, and what
-//! each check's evidence and problems say. English for now; the page's
-//! language catalogues take these over (issue 9, part 6).
+//! each check's evidence and problems say. Spike (docs/i18n.md): titles,
+//! steps, statuses and problems from `labmate_core::words`; the evidence
+//! is still English.
 
 use lab_model::names::{AOSS_POLICY, ROLE, STREAM_POLICY};
 use labmate_core::flow::FlowId;
 use labmate_core::guide::{Evidence, FlowReach, PolicyStatement, Problem, Status, Step};
+
+use labmate_core::word;
+use labmate_core::words::Lang;
+
+/// A step's title (spike, docs/i18n.md: from the catalogue).
+pub fn title(lang: Lang, step: Step) -> &'static str {
+    match step {
+        Step::Function => word!(lang, step_function),
+        Step::Stream => word!(lang, step_stream),
+        Step::StreamPolicy => word!(lang, step_stream_policy),
+        Step::AossPolicy => word!(lang, step_aoss_policy),
+        Step::Trigger => word!(lang, step_trigger),
+        Step::Environment => word!(lang, step_environment),
+        Step::TestPost => word!(lang, step_test_post),
+        Step::Verify => word!(lang, step_verify),
+        Step::Explore => word!(lang, step_explore),
+    }
+}
 
 /// A step as the guide shows it.
 pub struct StepWords {
@@ -15,75 +34,53 @@ pub struct StepWords {
     pub expect: &'static str,
 }
 
-pub fn step(step: Step) -> StepWords {
-    match step {
-        Step::Function => StepWords {
-            title: "Create the stream function",
-            todo: "Lambda console → Create function → Author from scratch. Name it sync-data-with-dynamodb-stream, runtime Python 3.12; under permissions, use the existing role lambda-lab-role. Then upload the stream-sync code from the lab's files.",
-            expect: "labmate reads the function: Python, running as lambda-lab-role, Active.",
-        },
-        Step::Stream => StepWords {
-            title: "Turn on the table's stream",
-            todo: "DynamoDB console → Tables → lab-table → Exports and streams → DynamoDB stream details → Turn on, view type New image.",
-            expect: "Every write to the table now leaves a stream record holding the item as it is after the write.",
-        },
-        Step::StreamPolicy => StepWords {
-            title: "Let the role read the stream",
-            todo: "IAM console → Roles → lambda-lab-role → Add permissions → Create inline policy → JSON. Paste the policy below and name it dynamodb-stream-data.",
-            expect: "The role may describe the table's streams and read their records: what the trigger needs.",
-        },
-        Step::AossPolicy => StepWords {
-            title: "Let the role call the collection",
-            todo: "On the same role, create a second inline policy from the JSON below, named aoss-policy.",
-            expect: "The function, running as the role, may send requests to OpenSearch Serverless.",
-        },
-        Step::Trigger => StepWords {
-            title: "Connect the stream to the function",
-            todo: "lab-table → Exports and streams → Triggers → Create trigger. Choose sync-data-with-dynamodb-stream, keep the batch size offered, and leave it turned on.",
-            expect: "The trigger goes from Creating to Enabled in a few seconds, reading the table's current stream.",
-        },
-        Step::Environment => StepWords {
-            title: "Tell the function where to write",
-            todo: "Lambda console → the function → Configuration → Environment variables → Edit. Add the five variables below with exactly these values.",
-            expect: "The function knows the collection's endpoint, the index and how to sign.",
-        },
-        Step::TestPost => StepWords {
-            title: "Send the test item",
-            todo: "POST the test body to your API's /v1/lab: Send item in labmate does it, signed with your credentials.",
-            expect: "The API answers {} : the item is in lab-table, with the request id as its id.",
-        },
-        Step::Verify => StepWords {
-            title: "Follow the item to the index",
-            todo: "Watch the flow on the board, or look yourself: the function's log group in CloudWatch Logs, and a search of dynamodb_replicate in the collection.",
-            expect: "The log shows the event and a Successfully line; the search finds the document with the item's fields.",
-        },
-        Step::Explore => StepWords {
-            title: "Change and delete an item",
-            todo: "Modify an item, then delete one: from a flow's detail in labmate, or in the DynamoDB console (Explore items). Watch each change downstream.",
-            expect: "With the function as shipped, both stop in the Lambda (see why below); with the fixed code, the document changes and then disappears.",
-        },
+pub fn step(lang: Lang, step: Step) -> StepWords {
+    let (todo, expect) = match step {
+        Step::Function => (word!(lang, todo_function), word!(lang, expect_function)),
+        Step::Stream => (word!(lang, todo_stream), word!(lang, expect_stream)),
+        Step::StreamPolicy => (
+            word!(lang, todo_stream_policy),
+            word!(lang, expect_stream_policy),
+        ),
+        Step::AossPolicy => (
+            word!(lang, todo_aoss_policy),
+            word!(lang, expect_aoss_policy),
+        ),
+        Step::Trigger => (word!(lang, todo_trigger), word!(lang, expect_trigger)),
+        Step::Environment => (
+            word!(lang, todo_environment),
+            word!(lang, expect_environment),
+        ),
+        Step::TestPost => (word!(lang, todo_test_post), word!(lang, expect_test_post)),
+        Step::Verify => (word!(lang, todo_verify), word!(lang, expect_verify)),
+        Step::Explore => (word!(lang, todo_explore), word!(lang, expect_explore)),
+    };
+    StepWords {
+        title: title(lang, step),
+        todo,
+        expect,
     }
 }
 
 /// The status badge's words.
-pub fn status(status: &Status, inferred: bool) -> String {
+pub fn status(lang: Lang, status: &Status, inferred: bool) -> String {
     let word = match status {
-        Status::Passed => "done",
-        Status::Failed => "not yet: see below",
-        Status::Waiting => "waiting",
+        Status::Passed => word!(lang, status_done),
+        Status::Failed => word!(lang, status_failed),
+        Status::Waiting => word!(lang, status_waiting),
         Status::CannotCheck { permission } => {
-            return format!("cannot check: needs {permission}");
+            return word!(lang, status_cannot_check)(permission);
         }
     };
     if inferred {
-        format!("{word} (inferred)")
+        word!(lang, status_inferred)(word)
     } else {
         word.to_owned()
     }
 }
 
-fn flow_ref(flow: FlowId) -> String {
-    format!("flow #{}", flow.0)
+fn flow_ref(lang: Lang, flow: FlowId) -> String {
+    word!(lang, flow_ref)(flow.0)
 }
 
 fn list(items: &[String]) -> String {
@@ -111,6 +108,7 @@ fn statement(s: &PolicyStatement) -> String {
 
 /// One piece of evidence.
 pub fn evidence(e: &Evidence) -> String {
+    let lang = Lang::En;
     match e {
         Evidence::Function {
             runtime,
@@ -160,7 +158,7 @@ pub fn evidence(e: &Evidence) -> String {
             };
             format!(
                 "{} {} of item {}: {reached}",
-                flow_ref(*flow),
+                flow_ref(lang, *flow),
                 change.as_str(),
                 item_id.as_deref().unwrap_or("?")
             )
@@ -172,89 +170,93 @@ pub fn evidence(e: &Evidence) -> String {
 }
 
 /// A problem: what is wrong, and what fixes it.
-pub fn problem(p: &Problem) -> (String, String) {
+pub fn problem(lang: Lang, p: &Problem) -> (String, String) {
     match p {
         Problem::FunctionMissing { name } => (
-            format!("There is no function named {name}."),
-            format!("Create it (this step): Python 3.12, existing role {ROLE}."),
+            word!(lang, problem_function_missing)(name),
+            word!(lang, fix_function_missing)(ROLE),
         ),
         Problem::RuntimeNotPython { runtime } => (
-            format!("The function runs {runtime}; the lab's code is Python."),
-            "Create the function again with the Python 3.12 runtime.".into(),
+            word!(lang, problem_runtime_not_python)(runtime),
+            word!(lang, fix_runtime_not_python).to_owned(),
         ),
         Problem::OtherRole { role, expected } => (
-            format!("The function runs as the role {role}, not {expected}."),
-            format!("Configuration → Permissions → Edit: choose {expected}, which holds the lab's policies."),
+            word!(lang, problem_other_role)(role, expected),
+            word!(lang, fix_other_role)(expected),
         ),
         Problem::FunctionNotActive { state } => (
-            format!("The function is {state}."),
-            "Open it in the Lambda console: its state reason says what went wrong.".into(),
+            word!(lang, problem_function_not_active)(state),
+            word!(lang, fix_function_not_active).to_owned(),
         ),
         Problem::StreamOff => (
-            "The table's stream is off, so no change leaves the table.".into(),
-            "lab-table → Exports and streams → Turn on the stream, view type New image.".into(),
+            word!(lang, problem_stream_off).to_owned(),
+            word!(lang, fix_stream_off).to_owned(),
         ),
         Problem::NoNewImage { view_type } => (
-            format!("The stream's view type is {view_type}: its records carry no new image for the function to copy."),
-            "Turn the stream off, then on with New image, and create the trigger again (a stream turned on again is a new stream).".into(),
+            word!(lang, problem_no_new_image)(view_type),
+            word!(lang, fix_no_new_image).to_owned(),
         ),
         Problem::RoleMissing { role } => (
-            format!("IAM has no role named {role}."),
-            "The role comes from the lab's earlier chapters: check its name, or create it as they say.".into(),
+            word!(lang, problem_role_missing)(role),
+            word!(lang, fix_role_missing).to_owned(),
         ),
         Problem::PolicyMissing { role, policy } => (
-            format!("The role {role} has no inline policy named {policy}."),
-            format!("IAM → Roles → {role} → Add permissions → Create inline policy, with the JSON of this step, named {policy}."),
+            word!(lang, problem_policy_missing)(role, policy),
+            word!(lang, fix_policy_missing)(role, policy),
         ),
         Problem::ActionsNotAllowed {
             policy,
             actions,
             resource,
         } => (
-            format!("{policy} does not allow {} on {resource}.", list(actions)),
-            format!("Edit {policy} to match the JSON of this step."),
+            word!(lang, problem_actions_not_allowed)(policy, &list(actions), resource),
+            word!(lang, fix_actions_not_allowed)(policy),
         ),
         Problem::TriggerMissing => (
-            "The table's stream has no trigger: nothing runs the function.".into(),
-            "lab-table → Exports and streams → Triggers → Create trigger for sync-data-with-dynamodb-stream.".into(),
+            word!(lang, problem_trigger_missing).to_owned(),
+            word!(lang, fix_trigger_missing).to_owned(),
         ),
         Problem::TriggerNotEnabled { state } => (
-            format!("The trigger is {state}: the function is not run."),
-            "Turn the trigger on: Exports and streams → Triggers → select it → Enable.".into(),
+            word!(lang, problem_trigger_not_enabled)(state),
+            word!(lang, fix_trigger_not_enabled).to_owned(),
         ),
         Problem::TriggerReadsOldStream { reads, current } => (
-            format!("The trigger reads an older stream ({reads}); the table's stream is now {current}."),
-            "Delete the trigger and create it again: turning a stream off and on makes a new one.".into(),
+            word!(lang, problem_trigger_reads_old_stream)(reads, current),
+            word!(lang, fix_trigger_reads_old_stream).to_owned(),
         ),
         Problem::TriggerCannotRead {
             last_processing_result,
         } => (
-            format!("The trigger says: {last_processing_result}"),
-            format!("Add the inline policy {STREAM_POLICY} to the role (step 3)."),
+            word!(lang, problem_trigger_cannot_read)(last_processing_result),
+            word!(lang, fix_trigger_cannot_read)(STREAM_POLICY),
         ),
         Problem::VariableMissing { name, expected } => (
-            format!("{name} is not set."),
-            format!("Add {name} with the value {expected}."),
+            word!(lang, problem_variable_missing)(name),
+            word!(lang, fix_variable_missing)(name, expected),
         ),
         Problem::VariableWrong {
             name,
             value,
             expected,
         } => (
-            format!("{name} is {value}, not {expected}."),
-            format!("Set {name} to {expected}."),
+            word!(lang, problem_variable_wrong)(name, value, expected),
+            word!(lang, fix_variable_wrong)(name, expected),
         ),
         Problem::FlowStuck {
             flow,
             change,
             reason,
         } => (
-            format!("{} ({}): {reason}", change.as_str(), flow_ref(*flow)),
-            reason.fix(),
+            word!(lang, problem_flow_stuck)(
+                change.as_str(),
+                &flow_ref(lang, *flow),
+                &reason.reason_in(lang),
+            ),
+            reason.fix_in(lang),
         ),
         Problem::IndexRefusedLambda { flow } => (
-            format!("The collection refused the function's write ({}).", flow_ref(*flow)),
-            format!("Add {AOSS_POLICY} to the role (step 4), and check that the collection's data access policy names {ROLE}."),
+            word!(lang, problem_index_refused_lambda)(&flow_ref(lang, *flow)),
+            word!(lang, fix_index_refused_lambda)(AOSS_POLICY, ROLE),
         ),
     }
 }

@@ -2,9 +2,11 @@
 //! text field) and the clock correction note.
 
 use labmate_core::countdown::duration_text;
+use labmate_core::word;
 use leptos::prelude::*;
 
 use crate::browser;
+use crate::lang::{t, use_lang, LangSwitch};
 use crate::state::{use_state, AppState};
 use crate::ui::reactive::{flag, nothing, on_change, part};
 
@@ -19,6 +21,7 @@ fn set_projector(state: AppState, on: bool) {
 #[component]
 pub fn HeaderBar() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     // One key for the instructor at the front of the room.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "p" && !browser::is_typing(&ev) {
@@ -32,22 +35,22 @@ pub fn HeaderBar() -> impl IntoView {
         if !c.is_notable() {
             return nothing();
         }
-        let dir = if c.offset_ms > 0 {
-            "behind"
+        let l = lang.get();
+        let duration = duration_text(c.offset_ms / 1000);
+        let note = if c.offset_ms > 0 {
+            word!(l, clock_behind)(&duration)
         } else {
-            "ahead of"
+            word!(l, clock_ahead)(&duration)
         };
         view! {
-            <span class="clock-note" data-testid="clock-note">
-                {format!("Your clock is {} {dir} AWS's; labmate signs with AWS's time.", duration_text(c.offset_ms / 1000))}
-            </span>
+            <span class="clock-note" data-testid="clock-note">{note}</span>
         }
         .into_any()
     });
     view! {
         <header class="header-bar">
             <h1>"labmate"</h1>
-            <span class="tagline">"DynamoDB → Streams → Lambda → OpenSearch, request by request"</span>
+            <span class="tagline">{t(|l| word!(l, tagline))}</span>
             {clock_note}
             <label class="toggle">
                 <input
@@ -57,8 +60,9 @@ pub fn HeaderBar() -> impl IntoView {
                     on:change=on_change(move |ev| set_projector(state, event_target_checked(&ev)))
                     aria-keyshortcuts="p"
                 />
-                " Projector mode "<kbd>"p"</kbd>
+                " "{t(|l| word!(l, projector_mode))}" "<kbd>"p"</kbd>
             </label>
+            <LangSwitch/>
         </header>
     }
 }

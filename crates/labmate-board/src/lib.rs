@@ -15,11 +15,13 @@ use labmate::state::AppState;
 use labmate::ui::app::{board, board_bar};
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::parse_credentials;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
     static STATE: Cell<Option<AppState>> = const { Cell::new(None) };
+    static LANG: Cell<Option<RwSignal<Lang>>> = const { Cell::new(None) };
 }
 
 /// Mounts the board bar and the board in `slot` and starts the pipeline.
@@ -28,6 +30,7 @@ pub fn mount(slot: web_sys::HtmlElement) {
     let handle = leptos::mount::mount_to(slot, || {
         let state = AppState::new(LabConfig::default(), browser::now_ms());
         provide_context(state);
+        LANG.with(|l| l.set(Some(labmate::lang::provide())));
         STATE.with(|s| s.set(Some(state)));
         pipeline::start(state);
         set_interval(
@@ -63,6 +66,15 @@ pub fn set_session(config: &str, credentials: Option<String>, clock_offset_ms: f
 pub fn set_projector(on: bool) {
     if let Some(state) = STATE.with(Cell::get) {
         state.projector.set(on);
+    }
+}
+
+/// The first module's language (spike, docs/i18n.md): the board's words
+/// follow the switch in the header.
+#[wasm_bindgen]
+pub fn set_lang(code: &str) {
+    if let (Some(l), Some(lang)) = (Lang::from_code(code), LANG.with(Cell::get)) {
+        lang.set(l);
     }
 }
 

@@ -27,5 +27,6 @@ pub mod signing;
 pub mod simulator;
 pub mod time;
 mod trace_capture;
+pub mod words;
 
 pub use service::Service;

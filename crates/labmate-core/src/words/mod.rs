@@ -1,0 +1,234 @@
+//! Spike (docs/i18n.md), prototype B: the page's words, one catalogue per
+//! language (`en.rs`, `vi.rs`), each a `Words` value. A language that
+//! leaves a field out does not build; a parameter is a typed argument of
+//! the field's function, so a catalogue cannot drop or misname one.
+//!
+//! Core keeps returning typed values (a `Stuck`, a `Problem`): the
+//! catalogue words them here, in the learner's language; core's English
+//! `Display` stays for logs and tests.
+
+// Public for `word!` only.
+#[doc(hidden)]
+pub mod en;
+#[doc(hidden)]
+pub mod vi;
+
+use crate::flow::Stuck;
+
+/// One word of the catalogue in `lang`: `word!(lang, tagline)`, or for a
+/// word with parameters `word!(lang, clock_behind)(&duration)`.
+///
+/// A match on the language between each catalogue's constant, rather than
+/// a reference to the language's `Words`: each wasm module then keeps the
+/// words it uses and no others (a `&'static Words` keeps every word of
+/// every language in both modules: measured, docs/i18n.md).
+#[macro_export]
+macro_rules! word {
+    ($lang:expr, $field:ident) => {
+        match $lang {
+            $crate::words::Lang::En => $crate::words::en::WORDS.$field,
+            $crate::words::Lang::Vi => $crate::words::vi::WORDS.$field,
+        }
+    };
+}
+
+/// A language of the page. A third one: a file like `vi.rs`, a variant
+/// here, its line in `code` and in `word!`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    Vi,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Vi];
+
+    /// The BCP 47 code, for `<html lang>` and the saved choice.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Vi => "vi",
+        }
+    }
+
+    /// `vi`, `vi-VN`, `EN-us`...: the language, whatever the region.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.split(['-', '_']).next()?;
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(primary))
+    }
+}
+
+/// Everything the page says, in one language.
+pub struct Words {
+    // fields:start
+    pub lang_name: &'static str,
+    pub language: &'static str,
+    pub tagline: &'static str,
+    pub projector_mode: &'static str,
+    pub clock_behind: fn(duration: &str) -> String,
+    pub clock_ahead: fn(duration: &str) -> String,
+    pub guide_title: &'static str,
+    pub guide_progress: fn(done: usize, total: usize) -> String,
+    pub check_now: &'static str,
+    pub recheck_here: &'static str,
+    pub recheck_other_tab: &'static str,
+    pub step_function: &'static str,
+    pub step_stream: &'static str,
+    pub step_stream_policy: &'static str,
+    pub step_aoss_policy: &'static str,
+    pub step_trigger: &'static str,
+    pub step_environment: &'static str,
+    pub step_test_post: &'static str,
+    pub step_verify: &'static str,
+    pub step_explore: &'static str,
+    pub status_done: &'static str,
+    pub status_failed: &'static str,
+    pub status_waiting: &'static str,
+    pub status_cannot_check: fn(permission: &str) -> String,
+    pub status_inferred: fn(status: &str) -> String,
+    pub status_regressed: fn(time: &str) -> String,
+    pub fix: &'static str,
+    pub what_labmate_saw: &'static str,
+    pub flow_ref: fn(id: u64) -> String,
+    pub problem_flow_stuck: fn(change: &str, flow: &str, reason: &str) -> String,
+    pub problem_trigger_not_enabled: fn(state: &str) -> String,
+    pub fix_trigger_not_enabled: &'static str,
+    pub problem_variable_wrong: fn(name: &str, value: &str, expected: &str) -> String,
+    pub fix_variable_wrong: fn(name: &str, expected: &str) -> String,
+    pub stuck_trigger_off: fn(state: &str) -> String,
+    pub fix_stuck_trigger_off: &'static str,
+    pub stuck_no_stream_record: fn(seconds: i64) -> String,
+    pub fix_stuck_no_stream_record: fn(table: &str) -> String,
+    pub todo_function: &'static str,
+    pub expect_function: &'static str,
+    pub todo_stream: &'static str,
+    pub expect_stream: &'static str,
+    pub todo_stream_policy: &'static str,
+    pub expect_stream_policy: &'static str,
+    pub todo_aoss_policy: &'static str,
+    pub expect_aoss_policy: &'static str,
+    pub todo_trigger: &'static str,
+    pub expect_trigger: &'static str,
+    pub todo_environment: &'static str,
+    pub expect_environment: &'static str,
+    pub todo_test_post: &'static str,
+    pub expect_test_post: &'static str,
+    pub todo_verify: &'static str,
+    pub expect_verify: &'static str,
+    pub todo_explore: &'static str,
+    pub expect_explore: &'static str,
+    pub problem_function_missing: fn(name: &str) -> String,
+    pub fix_function_missing: fn(role: &str) -> String,
+    pub problem_runtime_not_python: fn(runtime: &str) -> String,
+    pub fix_runtime_not_python: &'static str,
+    pub problem_other_role: fn(role: &str, expected: &str) -> String,
+    pub fix_other_role: fn(expected: &str) -> String,
+    pub problem_function_not_active: fn(state: &str) -> String,
+    pub fix_function_not_active: &'static str,
+    pub problem_stream_off: &'static str,
+    pub fix_stream_off: &'static str,
+    pub problem_no_new_image: fn(view_type: &str) -> String,
+    pub fix_no_new_image: &'static str,
+    pub problem_role_missing: fn(role: &str) -> String,
+    pub fix_role_missing: &'static str,
+    pub problem_policy_missing: fn(role: &str, policy: &str) -> String,
+    pub fix_policy_missing: fn(role: &str, policy: &str) -> String,
+    pub problem_actions_not_allowed: fn(policy: &str, actions: &str, resource: &str) -> String,
+    pub fix_actions_not_allowed: fn(policy: &str) -> String,
+    pub problem_trigger_missing: &'static str,
+    pub fix_trigger_missing: &'static str,
+    pub problem_trigger_reads_old_stream: fn(reads: &str, current: &str) -> String,
+    pub fix_trigger_reads_old_stream: &'static str,
+    pub problem_trigger_cannot_read: fn(result: &str) -> String,
+    pub fix_trigger_cannot_read: fn(policy: &str) -> String,
+    pub problem_variable_missing: fn(name: &str) -> String,
+    pub fix_variable_missing: fn(name: &str, expected: &str) -> String,
+    pub problem_index_refused_lambda: fn(flow: &str) -> String,
+    pub fix_index_refused_lambda: fn(aoss_policy: &str, role: &str) -> String,
+    // fields:end
+}
+
+impl Stuck {
+    /// Why the flow stopped, in `lang` (spike: two reasons from the
+    /// catalogue, the others still `Display`'s English).
+    pub fn reason_in(&self, lang: Lang) -> String {
+        match self {
+            Stuck::TriggerOff { state } => word!(lang, stuck_trigger_off)(state),
+            Stuck::NoStreamRecord { waited_ms } => {
+                word!(lang, stuck_no_stream_record)(waited_ms / 1000)
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// What fixes it, in `lang`.
+    pub fn fix_in(&self, lang: Lang) -> String {
+        match self {
+            Stuck::TriggerOff { .. } => word!(lang, fix_stuck_trigger_off).to_owned(),
+            Stuck::NoStreamRecord { .. } => {
+                word!(lang, fix_stuck_no_stream_record)(lab_model::names::TABLE)
+            }
+            other => other.fix(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_language_is_found_by_its_code_whatever_the_region() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
+        assert_eq!(Lang::from_code("vi-VN"), Some(Lang::Vi));
+        assert_eq!(Lang::from_code("EN-us"), Some(Lang::En));
+        assert_eq!(Lang::from_code("fr"), None);
+        assert_eq!(Lang::from_code(""), None);
+    }
+
+    #[test]
+    fn core_reasons_are_worded_in_each_language_with_their_values() {
+        let off = Stuck::TriggerOff {
+            state: "Disabled".into(),
+        };
+        let late = Stuck::NoStreamRecord { waited_ms: 42_500 };
+        // English says what core's Display says.
+        assert_eq!(off.reason_in(Lang::En), off.to_string());
+        assert_eq!(late.reason_in(Lang::En), late.to_string());
+        assert_eq!(late.fix_in(Lang::En), late.fix());
+        assert_eq!(
+            off.reason_in(Lang::Vi),
+            "Trigger đang ở trạng thái Disabled: Lambda không được gọi."
+        );
+        assert!(late.reason_in(Lang::Vi).contains("42 giây"));
+        assert!(late.fix_in(Lang::Vi).contains("lab-table"));
+        // Not yet in the catalogue: core's English.
+        assert_eq!(
+            Stuck::StreamOff.reason_in(Lang::Vi),
+            Stuck::StreamOff.to_string()
+        );
+    }
+
+    #[test]
+    fn every_language_names_itself_and_differs_from_english() {
+        for lang in Lang::ALL {
+            assert!(!word!(lang, lang_name).is_empty());
+            if lang != Lang::En {
+                assert_ne!(
+                    word!(lang, tagline),
+                    en::WORDS.tagline,
+                    "{lang:?} is English"
+                );
+                assert_ne!(
+                    word!(lang, guide_progress)(1, 9),
+                    (en::WORDS.guide_progress)(1, 9)
+                );
+            }
+        }
+    }
+}
