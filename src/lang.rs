@@ -42,7 +42,7 @@ pub fn use_lang() -> RwSignal<Lang> {
 }
 
 /// A fixed text of the catalogue, following the language:
-/// `t(|l| word!(l, tagline))`.
+/// `t(|l| word!(l, page.tagline))`.
 pub fn t(word: fn(Lang) -> &'static str) -> Text {
     let lang = use_lang();
     text(move || word(lang.get()).to_owned())
@@ -55,12 +55,12 @@ pub fn LangSwitch() -> impl IntoView {
     let options = Lang::ALL
         .into_iter()
         .map(|l| {
-            view! { <option value=l.code() lang=l.code() selected=move || lang.get() == l>{word!(l, lang_name)}</option> }
+            view! { <option value=l.code() lang=l.code() selected=move || lang.get() == l>{word!(l, page.lang_name)}</option> }
         })
         .collect::<Vec<_>>();
     view! {
         <label class="lang-switch">
-            {t(|l| word!(l, language))}" "
+            {t(|l| word!(l, page.language))}" "
             <select data-testid="lang-switch" on:change=on_change(move |ev| {
                 if let Some(l) = Lang::from_code(&event_target_value(&ev)) {
                     lang.set(l);

@@ -121,16 +121,16 @@ pub fn GuidePanel() -> impl IntoView {
         .collect::<Vec<_>>();
     view! {
         <section class="panel guide" data-testid="guide" aria-labelledby="guide-title">
-            <h2 id="guide-title">{t(|l| word!(l, guide_title))}</h2>
+            <h2 id="guide-title">{t(|l| word!(l, guide.title))}</h2>
             <p class="guide-progress" data-testid="guide-progress" data-done=move || done.get()>
-                {text(move || word!(lang.get(), guide_progress)(done.get(), Step::ALL.len()))}
+                {text(move || word!(lang.get(), guide.progress)(done.get(), Step::ALL.len()))}
                 " "
-                <button type="button" data-testid="guide-recheck" on:click=recheck>{t(|l| word!(l, check_now))}</button>
+                <button type="button" data-testid="guide-recheck" on:click=recheck>{t(|l| word!(l, guide.check_now))}</button>
                 {part(move || {
                     let l = lang.get();
                     let note = match recheck_note.get() {
-                        Some(true) => word!(l, recheck_here),
-                        Some(false) => word!(l, recheck_other_tab),
+                        Some(true) => word!(l, guide.recheck_here),
+                        Some(false) => word!(l, guide.recheck_other_tab),
                         None => return nothing(),
                     };
                     view! { <span class="muted" role="status">" "{note}</span> }.into_any()

@@ -76,7 +76,7 @@ pub fn GuideStep(
         let l = lang.get();
         check.with(|c| guide_words::status(l, &c.status, c.inferred))
             + &regressed()
-                .map(|at| word!(l, status_regressed)(&clock_text(at)))
+                .map(|at| word!(l, guide.status_regressed)(&clock_text(at)))
                 .unwrap_or_default()
     });
     let problems = part(move || {
@@ -96,7 +96,7 @@ pub fn GuideStep(
                 view! {
                     <li data-testid="guide-problem">
                         <span class="guide-problem-what">{shown(what)}</span>
-                        " "<span class="guide-fix" data-testid="guide-fix">{t(|l| word!(l, fix))}{shown(fix)}</span>
+                        " "<span class="guide-fix" data-testid="guide-fix">{t(|l| word!(l, guide.fix))}{shown(fix)}</span>
                     </li>
                 }
             })
@@ -119,7 +119,7 @@ pub fn GuideStep(
             .collect::<Vec<_>>();
         view! {
             <details class="guide-evidence">
-                <summary>{t(|l| word!(l, what_labmate_saw))}</summary>
+                <summary>{t(|l| word!(l, guide.what_labmate_saw))}</summary>
                 <ul>{items}</ul>
             </details>
         }

@@ -13,15 +13,15 @@ use labmate_core::words::Lang;
 /// A step's title (spike, docs/i18n.md: from the catalogue).
 pub fn title(lang: Lang, step: Step) -> &'static str {
     match step {
-        Step::Function => word!(lang, step_function),
-        Step::Stream => word!(lang, step_stream),
-        Step::StreamPolicy => word!(lang, step_stream_policy),
-        Step::AossPolicy => word!(lang, step_aoss_policy),
-        Step::Trigger => word!(lang, step_trigger),
-        Step::Environment => word!(lang, step_environment),
-        Step::TestPost => word!(lang, step_test_post),
-        Step::Verify => word!(lang, step_verify),
-        Step::Explore => word!(lang, step_explore),
+        Step::Function => word!(lang, guide.step_function),
+        Step::Stream => word!(lang, guide.step_stream),
+        Step::StreamPolicy => word!(lang, guide.step_stream_policy),
+        Step::AossPolicy => word!(lang, guide.step_aoss_policy),
+        Step::Trigger => word!(lang, guide.step_trigger),
+        Step::Environment => word!(lang, guide.step_environment),
+        Step::TestPost => word!(lang, guide.step_test_post),
+        Step::Verify => word!(lang, guide.step_verify),
+        Step::Explore => word!(lang, guide.step_explore),
     }
 }
 
@@ -36,24 +36,42 @@ pub struct StepWords {
 
 pub fn step(lang: Lang, step: Step) -> StepWords {
     let (todo, expect) = match step {
-        Step::Function => (word!(lang, todo_function), word!(lang, expect_function)),
-        Step::Stream => (word!(lang, todo_stream), word!(lang, expect_stream)),
+        Step::Function => (
+            word!(lang, guide.todo_function),
+            word!(lang, guide.expect_function),
+        ),
+        Step::Stream => (
+            word!(lang, guide.todo_stream),
+            word!(lang, guide.expect_stream),
+        ),
         Step::StreamPolicy => (
-            word!(lang, todo_stream_policy),
-            word!(lang, expect_stream_policy),
+            word!(lang, guide.todo_stream_policy),
+            word!(lang, guide.expect_stream_policy),
         ),
         Step::AossPolicy => (
-            word!(lang, todo_aoss_policy),
-            word!(lang, expect_aoss_policy),
+            word!(lang, guide.todo_aoss_policy),
+            word!(lang, guide.expect_aoss_policy),
         ),
-        Step::Trigger => (word!(lang, todo_trigger), word!(lang, expect_trigger)),
+        Step::Trigger => (
+            word!(lang, guide.todo_trigger),
+            word!(lang, guide.expect_trigger),
+        ),
         Step::Environment => (
-            word!(lang, todo_environment),
-            word!(lang, expect_environment),
+            word!(lang, guide.todo_environment),
+            word!(lang, guide.expect_environment),
         ),
-        Step::TestPost => (word!(lang, todo_test_post), word!(lang, expect_test_post)),
-        Step::Verify => (word!(lang, todo_verify), word!(lang, expect_verify)),
-        Step::Explore => (word!(lang, todo_explore), word!(lang, expect_explore)),
+        Step::TestPost => (
+            word!(lang, guide.todo_test_post),
+            word!(lang, guide.expect_test_post),
+        ),
+        Step::Verify => (
+            word!(lang, guide.todo_verify),
+            word!(lang, guide.expect_verify),
+        ),
+        Step::Explore => (
+            word!(lang, guide.todo_explore),
+            word!(lang, guide.expect_explore),
+        ),
     };
     StepWords {
         title: title(lang, step),
@@ -65,22 +83,22 @@ pub fn step(lang: Lang, step: Step) -> StepWords {
 /// The status badge's words.
 pub fn status(lang: Lang, status: &Status, inferred: bool) -> String {
     let word = match status {
-        Status::Passed => word!(lang, status_done),
-        Status::Failed => word!(lang, status_failed),
-        Status::Waiting => word!(lang, status_waiting),
+        Status::Passed => word!(lang, guide.status_done),
+        Status::Failed => word!(lang, guide.status_failed),
+        Status::Waiting => word!(lang, guide.status_waiting),
         Status::CannotCheck { permission } => {
-            return word!(lang, status_cannot_check)(permission);
+            return word!(lang, guide.status_cannot_check)(permission);
         }
     };
     if inferred {
-        word!(lang, status_inferred)(word)
+        word!(lang, guide.status_inferred)(word)
     } else {
         word.to_owned()
     }
 }
 
 fn flow_ref(lang: Lang, flow: FlowId) -> String {
-    word!(lang, flow_ref)(flow.0)
+    word!(lang, guide.flow_ref)(flow.0)
 }
 
 fn list(items: &[String]) -> String {
@@ -173,81 +191,81 @@ pub fn evidence(e: &Evidence) -> String {
 pub fn problem(lang: Lang, p: &Problem) -> (String, String) {
     match p {
         Problem::FunctionMissing { name } => (
-            word!(lang, problem_function_missing)(name),
-            word!(lang, fix_function_missing)(ROLE),
+            word!(lang, guide.problem_function_missing)(name),
+            word!(lang, guide.fix_function_missing)(ROLE),
         ),
         Problem::RuntimeNotPython { runtime } => (
-            word!(lang, problem_runtime_not_python)(runtime),
-            word!(lang, fix_runtime_not_python).to_owned(),
+            word!(lang, guide.problem_runtime_not_python)(runtime),
+            word!(lang, guide.fix_runtime_not_python).to_owned(),
         ),
         Problem::OtherRole { role, expected } => (
-            word!(lang, problem_other_role)(role, expected),
-            word!(lang, fix_other_role)(expected),
+            word!(lang, guide.problem_other_role)(role, expected),
+            word!(lang, guide.fix_other_role)(expected),
         ),
         Problem::FunctionNotActive { state } => (
-            word!(lang, problem_function_not_active)(state),
-            word!(lang, fix_function_not_active).to_owned(),
+            word!(lang, guide.problem_function_not_active)(state),
+            word!(lang, guide.fix_function_not_active).to_owned(),
         ),
         Problem::StreamOff => (
-            word!(lang, problem_stream_off).to_owned(),
-            word!(lang, fix_stream_off).to_owned(),
+            word!(lang, guide.problem_stream_off).to_owned(),
+            word!(lang, guide.fix_stream_off).to_owned(),
         ),
         Problem::NoNewImage { view_type } => (
-            word!(lang, problem_no_new_image)(view_type),
-            word!(lang, fix_no_new_image).to_owned(),
+            word!(lang, guide.problem_no_new_image)(view_type),
+            word!(lang, guide.fix_no_new_image).to_owned(),
         ),
         Problem::RoleMissing { role } => (
-            word!(lang, problem_role_missing)(role),
-            word!(lang, fix_role_missing).to_owned(),
+            word!(lang, guide.problem_role_missing)(role),
+            word!(lang, guide.fix_role_missing).to_owned(),
         ),
         Problem::PolicyMissing { role, policy } => (
-            word!(lang, problem_policy_missing)(role, policy),
-            word!(lang, fix_policy_missing)(role, policy),
+            word!(lang, guide.problem_policy_missing)(role, policy),
+            word!(lang, guide.fix_policy_missing)(role, policy),
         ),
         Problem::ActionsNotAllowed {
             policy,
             actions,
             resource,
         } => (
-            word!(lang, problem_actions_not_allowed)(policy, &list(actions), resource),
-            word!(lang, fix_actions_not_allowed)(policy),
+            word!(lang, guide.problem_actions_not_allowed)(policy, &list(actions), resource),
+            word!(lang, guide.fix_actions_not_allowed)(policy),
         ),
         Problem::TriggerMissing => (
-            word!(lang, problem_trigger_missing).to_owned(),
-            word!(lang, fix_trigger_missing).to_owned(),
+            word!(lang, guide.problem_trigger_missing).to_owned(),
+            word!(lang, guide.fix_trigger_missing).to_owned(),
         ),
         Problem::TriggerNotEnabled { state } => (
-            word!(lang, problem_trigger_not_enabled)(state),
-            word!(lang, fix_trigger_not_enabled).to_owned(),
+            word!(lang, guide.problem_trigger_not_enabled)(state),
+            word!(lang, guide.fix_trigger_not_enabled).to_owned(),
         ),
         Problem::TriggerReadsOldStream { reads, current } => (
-            word!(lang, problem_trigger_reads_old_stream)(reads, current),
-            word!(lang, fix_trigger_reads_old_stream).to_owned(),
+            word!(lang, guide.problem_trigger_reads_old_stream)(reads, current),
+            word!(lang, guide.fix_trigger_reads_old_stream).to_owned(),
         ),
         Problem::TriggerCannotRead {
             last_processing_result,
         } => (
-            word!(lang, problem_trigger_cannot_read)(last_processing_result),
-            word!(lang, fix_trigger_cannot_read)(STREAM_POLICY),
+            word!(lang, guide.problem_trigger_cannot_read)(last_processing_result),
+            word!(lang, guide.fix_trigger_cannot_read)(STREAM_POLICY),
         ),
         Problem::VariableMissing { name, expected } => (
-            word!(lang, problem_variable_missing)(name),
-            word!(lang, fix_variable_missing)(name, expected),
+            word!(lang, guide.problem_variable_missing)(name),
+            word!(lang, guide.fix_variable_missing)(name, expected),
         ),
         Problem::VariableWrong {
             name,
             value,
             expected,
         } => (
-            word!(lang, problem_variable_wrong)(name, value, expected),
-            word!(lang, fix_variable_wrong)(name, expected),
+            word!(lang, guide.problem_variable_wrong)(name, value, expected),
+            word!(lang, guide.fix_variable_wrong)(name, expected),
         ),
         Problem::FlowStuck {
             flow,
             change,
             reason,
         } => (
-            word!(lang, problem_flow_stuck)(
+            word!(lang, guide.problem_flow_stuck)(
                 change.as_str(),
                 &flow_ref(lang, *flow),
                 &reason.reason_in(lang),
@@ -255,8 +273,8 @@ pub fn problem(lang: Lang, p: &Problem) -> (String, String) {
             reason.fix_in(lang),
         ),
         Problem::IndexRefusedLambda { flow } => (
-            word!(lang, problem_index_refused_lambda)(&flow_ref(lang, *flow)),
-            word!(lang, fix_index_refused_lambda)(AOSS_POLICY, ROLE),
+            word!(lang, guide.problem_index_refused_lambda)(&flow_ref(lang, *flow)),
+            word!(lang, guide.fix_index_refused_lambda)(AOSS_POLICY, ROLE),
         ),
     }
 }

@@ -38,9 +38,9 @@ pub fn HeaderBar() -> impl IntoView {
         let l = lang.get();
         let duration = duration_text(c.offset_ms / 1000);
         let note = if c.offset_ms > 0 {
-            word!(l, clock_behind)(&duration)
+            word!(l, page.clock_behind)(&duration)
         } else {
-            word!(l, clock_ahead)(&duration)
+            word!(l, page.clock_ahead)(&duration)
         };
         view! {
             <span class="clock-note" data-testid="clock-note">{note}</span>
@@ -50,7 +50,7 @@ pub fn HeaderBar() -> impl IntoView {
     view! {
         <header class="header-bar">
             <h1>"labmate"</h1>
-            <span class="tagline">{t(|l| word!(l, tagline))}</span>
+            <span class="tagline">{t(|l| word!(l, page.tagline))}</span>
             {clock_note}
             <label class="toggle">
                 <input
@@ -60,7 +60,7 @@ pub fn HeaderBar() -> impl IntoView {
                     on:change=on_change(move |ev| set_projector(state, event_target_checked(&ev)))
                     aria-keyshortcuts="p"
                 />
-                " "{t(|l| word!(l, projector_mode))}" "<kbd>"p"</kbd>
+                " "{t(|l| word!(l, page.projector_mode))}" "<kbd>"p"</kbd>
             </label>
             <LangSwitch/>
         </header>

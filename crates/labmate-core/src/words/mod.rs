@@ -15,8 +15,8 @@ pub mod vi;
 
 use crate::flow::Stuck;
 
-/// One word of the catalogue in `lang`: `word!(lang, tagline)`, or for a
-/// word with parameters `word!(lang, clock_behind)(&duration)`.
+/// One word of the catalogue in `lang`: `word!(lang, page.tagline)`, or for a
+/// word with parameters `word!(lang, page.clock_behind)(&duration)`.
 ///
 /// A match on the language between each catalogue's constant, rather than
 /// a reference to the language's `Words`: each wasm module then keeps the
@@ -24,10 +24,10 @@ use crate::flow::Stuck;
 /// every language in both modules: measured, docs/i18n.md).
 #[macro_export]
 macro_rules! word {
-    ($lang:expr, $field:ident) => {
+    ($lang:expr, $($field:ident).+) => {
         match $lang {
-            $crate::words::Lang::En => $crate::words::en::WORDS.$field,
-            $crate::words::Lang::Vi => $crate::words::vi::WORDS.$field,
+            $crate::words::Lang::En => $crate::words::en::WORDS.$($field).+,
+            $crate::words::Lang::Vi => $crate::words::vi::WORDS.$($field).+,
         }
     };
 }
@@ -61,17 +61,43 @@ impl Lang {
     }
 }
 
-/// Everything the page says, in one language.
+/// Everything the page says, in one language, by section.
 pub struct Words {
-    // fields:start
+    pub page: PageWords,
+    pub setup: SetupWords,
+    pub send: SendWords,
+    pub board: BoardWords,
+    pub guide: GuideWords,
+}
+
+/// The header, the language switch and what every view shares.
+pub struct PageWords {
     pub lang_name: &'static str,
     pub language: &'static str,
     pub tagline: &'static str,
     pub projector_mode: &'static str,
     pub clock_behind: fn(duration: &str) -> String,
     pub clock_ahead: fn(duration: &str) -> String,
-    pub guide_title: &'static str,
-    pub guide_progress: fn(done: usize, total: usize) -> String,
+}
+
+/// Credentials, configuration and identity: the first module.
+pub struct SetupWords {}
+
+/// Sending changes, the inspector and AWS's answers: the first module.
+pub struct SendWords {}
+
+/// The pipeline board, a flow's stages and why a flow stopped.
+pub struct BoardWords {
+    pub stuck_trigger_off: fn(state: &str) -> String,
+    pub fix_stuck_trigger_off: &'static str,
+    pub stuck_no_stream_record: fn(seconds: i64) -> String,
+    pub fix_stuck_no_stream_record: fn(table: &str) -> String,
+}
+
+/// The chapter's steps, their checks, the exports and the instructor's access.
+pub struct GuideWords {
+    pub title: &'static str,
+    pub progress: fn(done: usize, total: usize) -> String,
     pub check_now: &'static str,
     pub recheck_here: &'static str,
     pub recheck_other_tab: &'static str,
@@ -98,10 +124,6 @@ pub struct Words {
     pub fix_trigger_not_enabled: &'static str,
     pub problem_variable_wrong: fn(name: &str, value: &str, expected: &str) -> String,
     pub fix_variable_wrong: fn(name: &str, expected: &str) -> String,
-    pub stuck_trigger_off: fn(state: &str) -> String,
-    pub fix_stuck_trigger_off: &'static str,
-    pub stuck_no_stream_record: fn(seconds: i64) -> String,
-    pub fix_stuck_no_stream_record: fn(table: &str) -> String,
     pub todo_function: &'static str,
     pub expect_function: &'static str,
     pub todo_stream: &'static str,
@@ -148,7 +170,6 @@ pub struct Words {
     pub fix_variable_missing: fn(name: &str, expected: &str) -> String,
     pub problem_index_refused_lambda: fn(flow: &str) -> String,
     pub fix_index_refused_lambda: fn(aoss_policy: &str, role: &str) -> String,
-    // fields:end
 }
 
 impl Stuck {
@@ -156,9 +177,9 @@ impl Stuck {
     /// catalogue, the others still `Display`'s English).
     pub fn reason_in(&self, lang: Lang) -> String {
         match self {
-            Stuck::TriggerOff { state } => word!(lang, stuck_trigger_off)(state),
+            Stuck::TriggerOff { state } => word!(lang, board.stuck_trigger_off)(state),
             Stuck::NoStreamRecord { waited_ms } => {
-                word!(lang, stuck_no_stream_record)(waited_ms / 1000)
+                word!(lang, board.stuck_no_stream_record)(waited_ms / 1000)
             }
             other => other.to_string(),
         }
@@ -167,9 +188,9 @@ impl Stuck {
     /// What fixes it, in `lang`.
     pub fn fix_in(&self, lang: Lang) -> String {
         match self {
-            Stuck::TriggerOff { .. } => word!(lang, fix_stuck_trigger_off).to_owned(),
+            Stuck::TriggerOff { .. } => word!(lang, board.fix_stuck_trigger_off).to_owned(),
             Stuck::NoStreamRecord { .. } => {
-                word!(lang, fix_stuck_no_stream_record)(lab_model::names::TABLE)
+                word!(lang, board.fix_stuck_no_stream_record)(lab_model::names::TABLE)
             }
             other => other.fix(),
         }
@@ -217,16 +238,16 @@ mod tests {
     #[test]
     fn every_language_names_itself_and_differs_from_english() {
         for lang in Lang::ALL {
-            assert!(!word!(lang, lang_name).is_empty());
+            assert!(!word!(lang, page.lang_name).is_empty());
             if lang != Lang::En {
                 assert_ne!(
-                    word!(lang, tagline),
-                    en::WORDS.tagline,
+                    word!(lang, page.tagline),
+                    en::WORDS.page.tagline,
                     "{lang:?} is English"
                 );
                 assert_ne!(
-                    word!(lang, guide_progress)(1, 9),
-                    (en::WORDS.guide_progress)(1, 9)
+                    word!(lang, guide.progress)(1, 9),
+                    (en::WORDS.guide.progress)(1, 9)
                 );
             }
         }
