@@ -6,6 +6,8 @@
 //! what happened and what to do.
 
 use crate::service::Service;
+use crate::word;
+use crate::words::Lang;
 pub use crate::time::parse_amz_date_seconds;
 
 /// Who the credentials belong to (STS GetCallerIdentity).
@@ -56,51 +58,110 @@ pub fn parse_caller_identity(xml: &str) -> Option<CallerIdentity> {
     })
 }
 
-/// One failed call, explained.
+/// One failed call, explained. Worded by [`AwsError::words`]; AWS's own
+/// message stays a value, in English, inside the sentence.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.words(Lang::En))]
 pub enum AwsError {
-    #[error("{service}: the session token has expired. Paste fresh credentials; nothing else on the page is lost.")]
-    ExpiredToken { service: &'static str },
-    #[error("{service}: AWS does not recognise these keys (\"{message}\"). Check you pasted the whole key and token, from the same set.")]
+    ExpiredToken {
+        service: &'static str,
+    },
     UnknownKeys {
         service: &'static str,
         message: String,
     },
-    #[error("{service}: your clock and AWS's differ by more than 5 minutes. labmate has corrected for it; send the request again.")]
     ClockSkew {
         service: &'static str,
         /// AWS's time, epoch seconds, from the error text.
         server_time: i64,
     },
-    #[error("{service}: the signature does not match (\"{message}\"). Usually a secret key from another set, or a changed request.")]
     BadSignature {
         service: &'static str,
         message: String,
     },
-    #[error("{service}: not allowed. {message}")]
     AccessDenied {
         service: &'static str,
+        /// AWS's message; for an OpenSearch Serverless 403 without one,
+        /// labmate's English explanation (see `words`).
         message: String,
         /// The IAM action named in the message, when AWS names one.
         action: Option<String>,
     },
-    #[error("{service}: too many requests; labmate will slow down and retry.")]
-    Throttled { service: &'static str },
-    #[error("{service}: {message}")]
+    Throttled {
+        service: &'static str,
+    },
     NotFound {
         service: &'static str,
+        /// AWS's message; empty when the answer had none.
         message: String,
     },
-    #[error("{service} answered {status}: {code}{message}")]
+    /// API Gateway answered 200 with DynamoDB's error (the lab's mapping
+    /// template): the item was not written.
+    DynamoDbErrorIn200 {
+        service: &'static str,
+        code: String,
+        message: String,
+    },
     Other {
         service: &'static str,
         status: u16,
+        /// AWS's error code; empty when the answer had none.
         code: String,
         message: String,
     },
 }
 
 impl AwsError {
+    /// What happened and what to do, in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            AwsError::ExpiredToken { service } => word!(lang, send.aws_expired_token)(service),
+            AwsError::UnknownKeys { service, message } => {
+                word!(lang, send.aws_unknown_keys)(service, message)
+            }
+            AwsError::ClockSkew { service, .. } => word!(lang, send.aws_clock_skew)(service),
+            AwsError::BadSignature { service, message } => {
+                word!(lang, send.aws_bad_signature)(service, message)
+            }
+            AwsError::AccessDenied {
+                service, message, ..
+            } => {
+                // The pollers read `message` as the refusal (in English):
+                // labmate's own explanation is recognised and worded here.
+                let message = if message == word!(Lang::En, send.aws_aoss_denied_no_message) {
+                    word!(lang, send.aws_aoss_denied_no_message)
+                } else {
+                    message
+                };
+                word!(lang, send.aws_access_denied)(service, message)
+            }
+            AwsError::Throttled { service } => word!(lang, send.aws_throttled)(service),
+            AwsError::NotFound { service, message } if message.is_empty() => {
+                word!(lang, send.aws_not_found_no_message)(service)
+            }
+            AwsError::NotFound { service, message } => {
+                word!(lang, send.aws_not_found)(service, message)
+            }
+            AwsError::DynamoDbErrorIn200 {
+                service,
+                code,
+                message,
+            } => word!(lang, send.aws_dynamodb_error_in_200)(service, code, message),
+            AwsError::Other {
+                service,
+                status,
+                code,
+                message,
+            } if code.is_empty() => word!(lang, send.aws_other_no_code)(service, *status, message),
+            AwsError::Other {
+                service,
+                status,
+                code,
+                message,
+            } => word!(lang, send.aws_other)(service, *status, code, message),
+        }
+    }
+
     /// True when fresh credentials are what the learner needs.
     pub fn needs_new_credentials(&self) -> bool {
         matches!(
@@ -149,13 +210,10 @@ pub fn classify(service: Service, status: u16, body: &str) -> Option<AwsError> {
         if service == Service::ApiGateway {
             let (code, message) = code_and_message(body);
             if !code.is_empty() {
-                return Some(AwsError::Other {
+                return Some(AwsError::DynamoDbErrorIn200 {
                     service: service.label(),
-                    status,
-                    code: format!("{code}: "),
-                    message: format!(
-                        "{message} (the API returned 200, but this is DynamoDB's error: the item was not written)"
-                    ),
+                    code,
+                    message,
                 });
             }
         }
@@ -207,7 +265,7 @@ pub fn classify(service: Service, status: u16, body: &str) -> Option<AwsError> {
             .and_then(|rest| rest.split_whitespace().next())
             .map(str::to_owned);
         let message = if message.is_empty() && service == Service::Aoss {
-            "OpenSearch Serverless refused the request (403). Check the collection's data access policy lists your role, and that the network policy allows public access.".to_owned()
+            word!(Lang::En, send.aws_aoss_denied_no_message).to_owned()
         } else {
             message
         };
@@ -219,21 +277,13 @@ pub fn classify(service: Service, status: u16, body: &str) -> Option<AwsError> {
     } else if status == 404 || code == "ResourceNotFoundException" {
         AwsError::NotFound {
             service: label,
-            message: if message.is_empty() {
-                "not found (404)".into()
-            } else {
-                message
-            },
+            message,
         }
     } else {
         AwsError::Other {
             service: label,
             status,
-            code: if code.is_empty() {
-                String::new()
-            } else {
-                format!("{code}: ")
-            },
+            code,
             message,
         }
     };

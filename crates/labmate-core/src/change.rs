@@ -9,6 +9,8 @@ use serde_json::{json, Map, Value};
 
 use crate::flow::{ApiAnswer, TableCall};
 use crate::signing::HttpRequest;
+use crate::word;
+use crate::words::Lang;
 
 /// The guide's own test body for POST /v1/lab.
 pub const GUIDE_TEST_ITEM: &str =
@@ -180,20 +182,23 @@ impl TableChange {
     }
 
     /// How to make the same change in the DynamoDB console, for learners
-    /// whose credentials may not (labmate still watches it flow).
-    pub fn console_steps(&self) -> String {
-        let action = match self.change {
-            ChangeKind::Remove => "Actions > Delete items",
-            _ => "Actions > Edit item, change name or type, Save",
+    /// whose credentials may not (labmate still watches it flow), in `lang`.
+    pub fn console_steps_in(&self, lang: Lang) -> String {
+        let steps = match self.change {
+            ChangeKind::Remove => word!(lang, send.change_console_delete),
+            _ => word!(lang, send.change_console_edit),
         };
-        format!(
-            "Your credentials may not call {} ({}). Make the change in the DynamoDB console instead: Tables > {} > Explore table items, tick the item whose id is {}, then {}. labmate will see it arrive on the stream and follow it.",
+        steps(
             self.operation(),
-            self.permission(),
-            self.table,
-            self.item_id,
-            action
+            &self.permission(),
+            &self.table,
+            &self.item_id,
         )
+    }
+
+    /// The same, in English.
+    pub fn console_steps(&self) -> String {
+        self.console_steps_in(Lang::En)
     }
 }
 

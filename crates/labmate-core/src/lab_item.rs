@@ -2,18 +2,36 @@
 
 use serde_json::Value;
 
+use crate::word;
+use crate::words::Lang;
+
+/// Why the item cannot be sent. Worded by [`ItemError::words`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.words(Lang::En))]
 pub enum ItemError {
-    #[error("The item is not valid JSON (line {line}, column {column}): {message}.")]
     NotJson {
         line: usize,
         column: usize,
+        /// serde_json's own text.
         message: String,
     },
-    #[error("The item must be a JSON object like {{\"name\": \"Alice\", \"type\": \"learner\"}}.")]
     NotAnObject,
-    #[error("The item needs a \"{0}\" field: the API's mapping template reads name and type.")]
+    /// The field's name (`name`, `type`).
     MissingField(&'static str),
+}
+
+impl ItemError {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            ItemError::NotJson {
+                line,
+                column,
+                message,
+            } => word!(lang, send.item_not_json)(*line, *column, message),
+            ItemError::NotAnObject => word!(lang, send.item_not_an_object).to_owned(),
+            ItemError::MissingField(field) => word!(lang, send.item_missing_field)(field),
+        }
+    }
 }
 
 /// Things that will go wrong downstream although the JSON is fine.
@@ -27,15 +45,17 @@ pub enum ItemWarning {
 }
 
 impl ItemWarning {
-    pub fn message(&self) -> String {
+    /// The warning in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
         match self {
-            ItemWarning::BreaksTemplate { field } => format!(
-                "\"{field}\" contains a quote or backslash. The API pastes values into its template without escaping, so DynamoDB will refuse the item (the API still answers 200)."
-            ),
-            ItemWarning::NotAString { field } => format!(
-                "\"{field}\" is not a string. The template writes every attribute as a string (S)."
-            ),
+            ItemWarning::BreaksTemplate { field } => word!(lang, send.item_breaks_template)(field),
+            ItemWarning::NotAString { field } => word!(lang, send.item_not_a_string)(field),
         }
+    }
+
+    /// The warning in English.
+    pub fn message(&self) -> String {
+        self.words(Lang::En)
     }
 }
 

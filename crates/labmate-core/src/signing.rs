@@ -34,6 +34,8 @@ use crate::credentials::Credentials;
 use crate::excerpt::excerpt;
 use crate::service::Service;
 use crate::trace_capture::capture_canonical_request;
+use crate::word;
+use crate::words::Lang;
 
 /// An HTTP request before signing. `url` must be absolute: the signer needs
 /// the host, which the browser later sends itself.
@@ -228,40 +230,93 @@ pub struct SigningExplanation {
 }
 
 /// Why a request was not signed. URLs and segments are quoted as excerpts
-/// (see [`crate::excerpt`]): short, printable, masked.
+/// (see [`crate::excerpt`]): short, printable, masked. Worded by
+/// [`SigningError::words`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.words(Lang::En))]
 pub enum SigningError {
-    #[error("The URL \"{url}\" has no host. Use a full address such as https://abc123.execute-api.ap-southeast-1.amazonaws.com/v1/lab.")]
-    NoHost { url: String },
-    #[error("The URL \"{url}\" cannot be signed: {reason}.")]
-    BadUrl { url: String, reason: String },
+    NoHost {
+        url: String,
+    },
+    /// `reason` is the URL parser's or the signer's own text.
+    BadUrl {
+        url: String,
+        reason: String,
+    },
     /// A path segment of dots (`..`, `%2e%2e`) the browser would resolve
     /// before sending, so the request could not reach what it names.
-    #[error("{}", dot_segment_message(.segment, *.literal_path))]
     DotSegment {
         segment: String,
         /// The service reads paths literally (S3's rules).
         literal_path: bool,
     },
-    #[error("The method \"{method}\" cannot be sent from a browser: {reason}.")]
     BadMethod {
         method: String,
-        reason: &'static str,
+        reason: MethodProblem,
     },
-    #[error("The header \"{name}\" cannot be signed: {reason}.")]
-    BadHeader { name: String, reason: String },
-    #[error("The signing time is invalid (before 1970).")]
+    BadHeader {
+        name: String,
+        reason: HeaderProblem,
+    },
     BadTime,
-    #[error("Signing failed: {0}.")]
+    /// The signer's own text.
     Signer(String),
     /// The rebuilt string to sign did not reproduce the signer's signature:
     /// a bug in labmate, never expected.
-    #[error("The inspector could not reproduce the signer's signature; the request was signed, but its explanation is unreliable.")]
     ExplanationMismatch,
     /// The credentials that signed the request are no longer the ones the
     /// page holds, so signing it again cannot show what was signed.
-    #[error("This request's explanation is unavailable: it was signed with credentials that have since been replaced.")]
     CredentialsReplaced,
+}
+
+/// Why a method cannot be sent from a browser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodProblem {
+    /// GET or HEAD with a body.
+    HasBody,
+    /// Not an HTTP token.
+    NotAWord,
+    /// CONNECT, TRACE, TRACK: fetch() throws.
+    Forbidden,
+}
+
+/// Why a header cannot be signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderProblem {
+    BadName,
+    LineBreak,
+}
+
+impl SigningError {
+    /// Why the request was not signed, in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            SigningError::NoHost { url } => word!(lang, send.sign_no_host)(url),
+            SigningError::BadUrl { url, reason } => word!(lang, send.sign_bad_url)(url, reason),
+            SigningError::DotSegment {
+                segment,
+                literal_path: true,
+            } => word!(lang, send.sign_dot_segment_literal)(segment),
+            SigningError::DotSegment { segment, .. } => word!(lang, send.sign_dot_segment)(segment),
+            SigningError::BadMethod { method, reason } => match reason {
+                MethodProblem::HasBody => word!(lang, send.sign_method_has_body)(method),
+                MethodProblem::NotAWord => word!(lang, send.sign_method_not_a_word)(method),
+                MethodProblem::Forbidden => word!(lang, send.sign_method_forbidden)(method),
+            },
+            SigningError::BadHeader { name, reason } => match reason {
+                HeaderProblem::BadName => word!(lang, send.sign_header_bad_name)(name),
+                HeaderProblem::LineBreak => word!(lang, send.sign_header_line_break)(name),
+            },
+            SigningError::BadTime => word!(lang, send.sign_bad_time).to_owned(),
+            SigningError::Signer(detail) => word!(lang, send.sign_signer_failed)(detail),
+            SigningError::ExplanationMismatch => {
+                word!(lang, send.sign_explanation_mismatch).to_owned()
+            }
+            SigningError::CredentialsReplaced => {
+                word!(lang, send.sign_credentials_replaced).to_owned()
+            }
+        }
+    }
 }
 
 /// Headers the signer adds; a caller that passes them would sign twice.
@@ -294,7 +349,7 @@ pub fn sign_with(
     if !request.body.is_empty() && matches!(method.as_str(), "GET" | "HEAD") {
         return Err(SigningError::BadMethod {
             method,
-            reason: "a GET or HEAD request cannot have a body",
+            reason: MethodProblem::HasBody,
         });
     }
     let time = signing_time(ctx.time_ms)?;
@@ -341,13 +396,13 @@ pub fn sign_with(
         if !is_header_name(name) {
             return Err(SigningError::BadHeader {
                 name: name.clone(),
-                reason: "a header name has only letters, digits and - _".into(),
+                reason: HeaderProblem::BadName,
             });
         }
         if value.bytes().any(|b| matches!(b, b'\r' | b'\n')) {
             return Err(SigningError::BadHeader {
                 name: name.clone(),
-                reason: "its value has a line break".into(),
+                reason: HeaderProblem::LineBreak,
             });
         }
     }
@@ -474,29 +529,13 @@ fn fetch_method(method: &str) -> Result<String, SigningError> {
     };
     let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
     if method.is_empty() || !method.bytes().all(is_tchar) {
-        return Err(refused("a method is one word of letters"));
+        return Err(refused(MethodProblem::NotAWord));
     }
     let upper = method.to_ascii_uppercase();
     match upper.as_str() {
-        "CONNECT" | "TRACE" | "TRACK" => Err(refused("fetch() forbids it")),
+        "CONNECT" | "TRACE" | "TRACK" => Err(refused(MethodProblem::Forbidden)),
         "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT" => Ok(upper),
         _ => Ok(method.to_owned()),
-    }
-}
-
-fn dot_segment_message(segment: &str, literal_path: bool) -> String {
-    if literal_path {
-        format!(
-            "The path segment “{segment}” cannot be sent: the browser resolves dot segments \
-             before sending, and this service would have read it as a name."
-        )
-    } else {
-        format!(
-            "The path segment “{segment}” cannot be sent: the browser reads it as a dot segment \
-             (“.” or “..”) and removes it before sending, so the request would reach another \
-             path than the one named. An index or document named only with dots cannot be \
-             reached from a browser; rename it."
-        )
     }
 }
 

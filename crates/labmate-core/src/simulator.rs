@@ -6,6 +6,8 @@ use lab_model::{Service, SimulatorConfig};
 
 use crate::config::{LabConfig, ServiceKey};
 use crate::credentials::{credentials_from_json, CredentialsError, ParsedCredentials, PasteFormat};
+use crate::word;
+use crate::words::Lang;
 
 /// What `GET /_labsim/config` gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,14 +17,28 @@ pub struct SimulatorSetup {
     pub credentials: Result<ParsedCredentials, CredentialsError>,
 }
 
+/// Why the simulator's answer could not be used. Worded by
+/// [`SimulatorError::words`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.words(Lang::En))]
 pub enum SimulatorError {
-    #[error("The simulator's answer is not JSON: is {0} a labsim control address?")]
+    /// The simulator's address.
     NotJson(String),
-    #[error("The simulator's answer has no {0}.")]
+    /// The JSON key that is missing (`endpoints`, `credentials`).
     Missing(&'static str),
-    #[error("The simulator's answer is not a labsim configuration (line {line}, column {column}): are labsim and labmate from the same version?")]
     Unexpected { line: usize, column: usize },
+}
+
+impl SimulatorError {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            SimulatorError::NotJson(simulator) => word!(lang, send.simulator_not_json)(simulator),
+            SimulatorError::Missing(field) => word!(lang, send.simulator_missing)(field),
+            SimulatorError::Unexpected { line, column } => {
+                word!(lang, send.simulator_unexpected)(*line, *column)
+            }
+        }
+    }
 }
 
 /// The control path, under the simulator's address.

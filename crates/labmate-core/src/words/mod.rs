@@ -84,7 +84,115 @@ pub struct PageWords {
 pub struct SetupWords {}
 
 /// Sending changes, the inspector and AWS's answers: the first module.
-pub struct SendWords {}
+pub struct SendWords {
+    // The actions panel.
+    pub actions_title: &'static str,
+    pub action_whoami: &'static str,
+    pub action_count: &'static str,
+    pub item_label: &'static str,
+    pub action_send_item: &'static str,
+    pub burst_of: &'static str,
+    pub action_send_burst: &'static str,
+    pub burst_progress: fn(answered: usize, total: usize, written: usize) -> String,
+    pub burst_progress_failed:
+        fn(answered: usize, total: usize, written: usize, failure: &str) -> String,
+    pub count_result: fn(index: &str, count: u64) -> String,
+    pub count_no_count: fn(body: &str) -> String,
+    // What one POST to /v1/lab did.
+    pub sent_written_with_id: fn(id: &str) -> String,
+    pub sent_written_no_id: &'static str,
+    pub sent_dynamodb_error: fn(error_type: &str, message: &str) -> String,
+    pub sent_refused_no_method: fn(status: u16, message: &str) -> String,
+    pub sent_refused_not_authorized: fn(status: u16, message: &str) -> String,
+    pub sent_refused_signature: fn(status: u16, message: &str) -> String,
+    pub sent_refused_authorization: fn(status: u16, message: &str) -> String,
+    pub sent_refused_throttled: fn(status: u16, message: &str) -> String,
+    pub sent_refused_integration: fn(status: u16, message: &str) -> String,
+    pub sent_refused_other: fn(status: u16, message: &str) -> String,
+    pub sent_answer_unreadable: &'static str,
+    pub sent_unreadable: fn(error: &str) -> String,
+    // The request inspector.
+    pub inspector_title: &'static str,
+    pub inspector_show_polling: fn(count: usize) -> String,
+    pub inspector_empty: &'static str,
+    pub inspector_no_answer: &'static str,
+    // One request in detail.
+    pub copied_curl: &'static str,
+    pub copied_awscurl: &'static str,
+    pub copy_failed: fn(error: &str) -> String,
+    pub token_hidden: fn(characters: usize) -> String,
+    pub canonical_request: &'static str,
+    pub canonical_request_note: &'static str,
+    pub string_to_sign: &'static str,
+    pub scope: &'static str,
+    pub signed_headers: &'static str,
+    pub signature: &'static str,
+    pub waiting_for_answer: &'static str,
+    pub answer_heading: fn(status: u16, elapsed_ms: i64) -> String,
+    pub sent_through: fn(route: &str) -> String,
+    pub headers_sent: &'static str,
+    pub copy_as_curl: &'static str,
+    pub copy_as_awscurl: &'static str,
+    pub reveal_secrets: &'static str,
+    pub reveal_secrets_projector: &'static str,
+    // Why a request was not sent or not answered (the client's CallError).
+    pub call_no_credentials: &'static str,
+    pub call_credentials_expired: &'static str,
+    pub call_unreachable: fn(service: &str, url: &str, hint: &str) -> String,
+    pub hint_route: &'static str,
+    pub hint_api_gateway: &'static str,
+    pub hint_aoss: &'static str,
+    pub hint_other: &'static str,
+    pub bridge_no_window: &'static str,
+    pub bridge_not_installed: &'static str,
+    pub bridge_no_promise: &'static str,
+    pub bridge_no_text: &'static str,
+    pub bridge_failed: fn(detail: &str) -> String,
+    // The simulator's control endpoint.
+    pub simulator_refused: fn(simulator: &str, status: u16, url: &str) -> String,
+    pub simulator_unreachable: fn(simulator: &str) -> String,
+    pub simulator_not_json: fn(simulator: &str) -> String,
+    pub simulator_missing: fn(field: &str) -> String,
+    pub simulator_unexpected: fn(line: usize, column: usize) -> String,
+    // AWS's refusals, explained (core's AwsError); AWS's message stays English.
+    pub aws_expired_token: fn(service: &str) -> String,
+    pub aws_unknown_keys: fn(service: &str, message: &str) -> String,
+    pub aws_clock_skew: fn(service: &str) -> String,
+    pub aws_bad_signature: fn(service: &str, message: &str) -> String,
+    pub aws_access_denied: fn(service: &str, message: &str) -> String,
+    pub aws_aoss_denied_no_message: &'static str,
+    pub aws_throttled: fn(service: &str) -> String,
+    pub aws_not_found: fn(service: &str, message: &str) -> String,
+    pub aws_not_found_no_message: fn(service: &str) -> String,
+    pub aws_dynamodb_error_in_200: fn(service: &str, code: &str, message: &str) -> String,
+    pub aws_other: fn(service: &str, status: u16, code: &str, message: &str) -> String,
+    pub aws_other_no_code: fn(service: &str, status: u16, message: &str) -> String,
+    // Why a request was not signed (core's SigningError).
+    pub sign_no_host: fn(url: &str) -> String,
+    pub sign_bad_url: fn(url: &str, reason: &str) -> String,
+    pub sign_dot_segment: fn(segment: &str) -> String,
+    pub sign_dot_segment_literal: fn(segment: &str) -> String,
+    pub sign_method_has_body: fn(method: &str) -> String,
+    pub sign_method_not_a_word: fn(method: &str) -> String,
+    pub sign_method_forbidden: fn(method: &str) -> String,
+    pub sign_header_bad_name: fn(name: &str) -> String,
+    pub sign_header_line_break: fn(name: &str) -> String,
+    pub sign_bad_time: &'static str,
+    pub sign_signer_failed: fn(detail: &str) -> String,
+    pub sign_explanation_mismatch: &'static str,
+    pub sign_credentials_replaced: &'static str,
+    // The item checked before it is sent (core's lab_item).
+    pub item_not_json: fn(line: usize, column: usize, message: &str) -> String,
+    pub item_not_an_object: &'static str,
+    pub item_missing_field: fn(field: &str) -> String,
+    pub item_breaks_template: fn(field: &str) -> String,
+    pub item_not_a_string: fn(field: &str) -> String,
+    // A change the credentials may not make, done in the console instead.
+    pub change_console_delete:
+        fn(operation: &str, permission: &str, table: &str, item_id: &str) -> String,
+    pub change_console_edit:
+        fn(operation: &str, permission: &str, table: &str, item_id: &str) -> String,
+}
 
 /// The pipeline board, a flow's stages and why a flow stopped.
 pub struct BoardWords {
