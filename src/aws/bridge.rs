@@ -7,9 +7,64 @@
 //! A request crosses as JSON: the service, the operation, who asked, and
 //! the request relative to the service's base URL (the first module knows
 //! the endpoints). The answer crosses as JSON too; the board reads AWS's
-//! refusal from it again (`AwsError` is not serde).
+//! refusal from it again (`AwsError` is not serde). The first module's
+//! explanations cross worded in every language, so the board shows them in
+//! the page's language and re-words them when it changes.
 
+use labmate_core::word;
+use labmate_core::words::Lang;
 use serde::{Deserialize, Serialize};
+
+/// One explanation in every language of the page, as `(code, text)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Worded(Vec<(String, String)>);
+
+impl Worded {
+    /// Words `what` in every language.
+    pub fn new(what: impl Fn(Lang) -> String) -> Self {
+        Worded(
+            Lang::ALL
+                .into_iter()
+                .map(|l| (l.code().to_owned(), what(l)))
+                .collect(),
+        )
+    }
+
+    /// The text in `lang`, else the first one there is.
+    pub fn get(&self, lang: Lang) -> String {
+        self.0
+            .iter()
+            .find(|(code, _)| code == lang.code())
+            .or(self.0.first())
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Why a request could not cross to the first module (never expected: the
+/// first module installs the bridge before the board loads).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.words(Lang::En))]
+pub enum BridgeError {
+    NoWindow,
+    NotInstalled,
+    NoPromise,
+    NoText,
+    /// JavaScript's or serde's own text.
+    Failed(String),
+}
+
+impl BridgeError {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            BridgeError::NoWindow => word!(lang, send.bridge_no_window).to_owned(),
+            BridgeError::NotInstalled => word!(lang, send.bridge_not_installed).to_owned(),
+            BridgeError::NoPromise => word!(lang, send.bridge_no_promise).to_owned(),
+            BridgeError::NoText => word!(lang, send.bridge_no_text).to_owned(),
+            BridgeError::Failed(detail) => word!(lang, send.bridge_failed)(detail),
+        }
+    }
+}
 
 /// The global function the first module installs for the board.
 #[cfg(any(feature = "split", feature = "board"))]
@@ -39,9 +94,9 @@ pub enum BridgedReply {
         sent_ms: i64,
     },
     /// Nothing answered (network, CORS): the first module's explanation.
-    Unreachable { message: String },
+    Unreachable { words: Worded },
     /// Nothing was sent: no credentials, expired ones, a bad endpoint.
-    NotSent { message: String, expired: bool },
+    NotSent { words: Worded, expired: bool },
 }
 
 /// First module: answers the board's requests.
@@ -81,11 +136,11 @@ pub fn serve(state: crate::state::AppState) {
                     sent_ms: r.sent_ms,
                 },
                 Err(e @ CallError::Unreachable { .. }) => BridgedReply::Unreachable {
-                    message: e.to_string(),
+                    words: Worded::new(|l| e.words(l)),
                 },
                 Err(e) => BridgedReply::NotSent {
                     expired: e == CallError::CredentialsExpired,
-                    message: e.to_string(),
+                    words: Worded::new(|l| e.words(l)),
                 },
             };
             Ok(JsValue::from_str(
@@ -102,24 +157,25 @@ pub fn serve(state: crate::state::AppState) {
 
 /// Board module: sends a request through the first module.
 #[cfg(feature = "board")]
-pub async fn send(request: &BridgedRequest) -> Result<BridgedReply, String> {
+pub async fn send(request: &BridgedRequest) -> Result<BridgedReply, BridgeError> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::JsValue;
 
-    let window = web_sys::window().ok_or("no window")?;
+    let failed = |e: String| BridgeError::Failed(e);
+    let window = web_sys::window().ok_or(BridgeError::NoWindow)?;
     let bridge = js_sys::Reflect::get(&window, &JsValue::from_str(BRIDGE))
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or("the page's first module has not installed the request bridge")?;
-    let json = serde_json::to_string(request).map_err(|e| e.to_string())?;
+        .ok_or(BridgeError::NotInstalled)?;
+    let json = serde_json::to_string(request).map_err(|e| failed(e.to_string()))?;
     let promise: js_sys::Promise = bridge
         .call1(&JsValue::NULL, &JsValue::from_str(&json))
-        .map_err(|e| format!("{e:?}"))?
+        .map_err(|e| failed(format!("{e:?}")))?
         .dyn_into()
-        .map_err(|_| "the bridge did not return a promise")?;
+        .map_err(|_| BridgeError::NoPromise)?;
     let answer = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|e| format!("{e:?}"))?;
-    let text = answer.as_string().ok_or("the bridge answered no text")?;
-    serde_json::from_str(&text).map_err(|e| e.to_string())
+        .map_err(|e| failed(format!("{e:?}")))?;
+    let text = answer.as_string().ok_or(BridgeError::NoText)?;
+    serde_json::from_str(&text).map_err(|e| failed(e.to_string()))
 }

@@ -11,9 +11,12 @@ use labmate_core::config::ConfigError;
 use labmate_core::signing::{
     sign_with, Explain, HttpRequest, SignedRequest, SigningContext, SigningError,
 };
+use labmate_core::word;
+use labmate_core::words::Lang;
 use labmate_core::Service;
 use leptos::prelude::*;
 
+use super::bridge::{BridgeError, Worded};
 use super::transport::{self, NoAnswer};
 use crate::browser::now_ms;
 use crate::state::AppState;
@@ -43,11 +46,13 @@ pub enum Outcome {
         body: String,
         request_id: Option<String>,
         elapsed_ms: i64,
-        /// The explanation, when the answer is a failure.
-        error: Option<String>,
+        /// AWS's refusal, read, when the answer is a failure (worded
+        /// where it is shown, in the page's language).
+        error: Option<AwsError>,
     },
+    /// Nothing answered: a [`CallError::Unreachable`].
     Unreachable {
-        message: String,
+        error: CallError,
     },
 }
 
@@ -82,42 +87,78 @@ pub enum Asker {
     Poller,
 }
 
+/// Why a call brought no answer to read. Worded by [`CallError::words`],
+/// where it is shown.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.words(Lang::En))]
 pub enum CallError {
-    #[error("Paste credentials first.")]
     NoCredentials,
-    #[error("Your credentials have expired. Paste a fresh set; nothing else on the page is lost.")]
     CredentialsExpired,
-    #[error("{0}")]
     Config(#[from] ConfigError),
-    #[error("{0}")]
     Signing(#[from] SigningError),
-    #[error("{service} at {url} could not be reached. {hint}")]
     Unreachable {
         service: &'static str,
         url: String,
-        hint: &'static str,
+        hint: UnreachableHint,
     },
-    #[error("{0}")]
     Aws(#[from] AwsError),
     /// Split build: the first module could not reach the service; its
-    /// explanation, as it gave it.
-    #[error("{0}")]
-    UnreachableRelayed(String),
+    /// explanation, as it gave it, in each language.
+    UnreachableRelayed(Worded),
     /// Split build: the first module sent nothing; why, as it said.
-    #[error("{0}")]
-    Relayed(String),
+    Relayed(Worded),
+    /// Split build: the request could not cross to the first module.
+    Bridge(BridgeError),
 }
 
-/// Why a browser's fetch fails with no answer, per service.
-fn unreachable_hint(service: Service, routed: bool) -> &'static str {
+impl CallError {
+    /// Why, and what to do, in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            CallError::NoCredentials => word!(lang, send.call_no_credentials).to_owned(),
+            CallError::CredentialsExpired => word!(lang, send.call_credentials_expired).to_owned(),
+            CallError::Config(e) => e.to_string(),
+            CallError::Signing(e) => e.words(lang),
+            CallError::Unreachable { service, url, hint } => {
+                word!(lang, send.call_unreachable)(service, url, hint.words(lang))
+            }
+            CallError::Aws(e) => e.words(lang),
+            CallError::UnreachableRelayed(w) | CallError::Relayed(w) => w.get(lang),
+            CallError::Bridge(e) => e.words(lang),
+        }
+    }
+}
+
+/// Why a browser's fetch fails with no answer: what to check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnreachableHint {
+    /// Sent to a same-origin route standing in for the service.
+    Route,
+    ApiGateway,
+    Aoss,
+    Other,
+}
+
+impl UnreachableHint {
+    pub fn words(self, lang: Lang) -> &'static str {
+        match self {
+            UnreachableHint::Route => word!(lang, send.hint_route),
+            UnreachableHint::ApiGateway => word!(lang, send.hint_api_gateway),
+            UnreachableHint::Aoss => word!(lang, send.hint_aoss),
+            UnreachableHint::Other => word!(lang, send.hint_other),
+        }
+    }
+}
+
+/// The hint for a fetch to `service` that brought no answer.
+fn unreachable_hint(service: Service, routed: bool) -> UnreachableHint {
     if routed {
-        return "Nothing answered on the same-origin route: check that it forwards to the service (a CloudFront behaviour for the route's path, or labsim serving this page).";
+        return UnreachableHint::Route;
     }
     match service {
-        Service::ApiGateway => "Either nothing answers there, or the API does not allow calls from this page: enable CORS on /lab (OPTIONS method and, so errors are readable too, the DEFAULT 4XX/5XX gateway responses). The browser console names the exact reason.",
-        Service::Aoss => "OpenSearch Serverless never answers browsers on other origins (it has no CORS). Set a collection route (Your lab > Other endpoints): a CloudFront behaviour, or the simulator's /aoss.",
-        _ => "Check the endpoint address and your network; the browser console names the exact reason.",
+        Service::ApiGateway => UnreachableHint::ApiGateway,
+        Service::Aoss => UnreachableHint::Aoss,
+        _ => UnreachableHint::Other,
     }
 }
 
@@ -205,7 +246,7 @@ pub async fn exchange(
         headers: request.headers,
         body: request.body,
     };
-    match send(&request).await.map_err(CallError::Relayed)? {
+    match send(&request).await.map_err(CallError::Bridge)? {
         BridgedReply::Answered {
             status,
             body,
@@ -220,9 +261,9 @@ pub async fn exchange(
             date,
             sent_ms,
         }),
-        BridgedReply::Unreachable { message } => Err(CallError::UnreachableRelayed(message)),
+        BridgedReply::Unreachable { words } => Err(CallError::UnreachableRelayed(words)),
         BridgedReply::NotSent { expired: true, .. } => Err(CallError::CredentialsExpired),
-        BridgedReply::NotSent { message, .. } => Err(CallError::Relayed(message)),
+        BridgedReply::NotSent { words, .. } => Err(CallError::Relayed(words)),
     }
 }
 
@@ -314,13 +355,7 @@ async fn send_once(
                 url: fetch_url,
                 hint: unreachable_hint(service, endpoint.route.is_some()),
             };
-            settle(
-                state,
-                id,
-                Outcome::Unreachable {
-                    message: err.to_string(),
-                },
-            );
+            settle(state, id, Outcome::Unreachable { error: err.clone() });
             return Err(err);
         }
     };
@@ -339,7 +374,7 @@ async fn send_once(
             body: body.clone(),
             request_id: request_id.clone(),
             elapsed_ms: now_ms() - local,
-            error: error.as_ref().map(ToString::to_string),
+            error: error.clone(),
         },
     );
     Ok(Reply {

@@ -3,23 +3,38 @@
 
 use labmate_core::config::LabConfig;
 use labmate_core::simulator::{config_url, read_simulator_config, SimulatorSetup};
+use labmate_core::word;
+use labmate_core::words::Lang;
 
-/// Why the simulator's configuration could not be had; each message is the
-/// notice the learner reads.
+/// Why the simulator's configuration could not be had; each is a notice
+/// the learner reads, worded by [`SimulatorConnectError::words`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.words(Lang::En))]
 pub enum SimulatorConnectError {
-    #[error(
-        "The simulator at {simulator} answered {status} to {url}. Is labsim running (make demo)?"
-    )]
     Refused {
         simulator: String,
         status: u16,
         url: String,
     },
-    #[error("No simulator answers at {0}. Start it with `make demo`, or clear the simulator address to use AWS.")]
+    /// The simulator's address.
     Unreachable(String),
-    #[error("{0}")]
     Config(#[from] labmate_core::simulator::SimulatorError),
+}
+
+impl SimulatorConnectError {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            SimulatorConnectError::Refused {
+                simulator,
+                status,
+                url,
+            } => word!(lang, send.simulator_refused)(simulator, *status, url),
+            SimulatorConnectError::Unreachable(simulator) => {
+                word!(lang, send.simulator_unreachable)(simulator)
+            }
+            SimulatorConnectError::Config(e) => e.words(lang),
+        }
+    }
 }
 
 /// Fetches `GET /_labsim/config` from `base.simulator` and merges it into

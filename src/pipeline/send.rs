@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use labmate_core::change::{api_post, SentItem};
 use labmate_core::flow::{ApiAnswer, ApiVerdict, Observation};
+use labmate_core::word;
+use labmate_core::words::Lang;
 use labmate_core::Service;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -30,45 +32,56 @@ pub enum Sent {
 }
 
 impl Sent {
-    /// One line for the send panel.
-    pub fn summary(&self) -> (bool, String) {
+    /// True when the item was written.
+    pub fn written(&self) -> bool {
+        matches!(self, Sent::Answered(a) if a.verdict() == ApiVerdict::Written)
+    }
+
+    /// One line for the send panel, in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
         match self {
             Sent::Answered(a) => match a.verdict() {
-                ApiVerdict::Written => (
-                    true,
-                    match a.item_id() {
-                        Some(id) => format!("Written: the API answered {{}}. The item's id is {id}; follow it on the board."),
-                        None => "Written: the API answered {}. This page cannot read the request id (the API does not expose x-amzn-RequestId), so the board follows the item by its name and time.".into(),
-                    },
-                ),
-                ApiVerdict::DynamoDbError { error_type, message } => (
-                    false,
-                    format!("Not written: the API answered 200, but its body is DynamoDB's {error_type}: {message}, so the item was not written. The mapping template pastes name and type into JSON unescaped: a quote or backslash breaks it."),
-                ),
-                ApiVerdict::Refused { status, message } => (false, refused_text(status, &message)),
-                ApiVerdict::Unreadable => (false, "The answer could not be read.".into()),
+                ApiVerdict::Written => match a.item_id() {
+                    Some(id) => word!(lang, send.sent_written_with_id)(id),
+                    None => word!(lang, send.sent_written_no_id).to_owned(),
+                },
+                ApiVerdict::DynamoDbError {
+                    error_type,
+                    message,
+                } => word!(lang, send.sent_dynamodb_error)(&error_type, &message),
+                ApiVerdict::Refused { status, message } => refused_words(lang, status, &message),
+                ApiVerdict::Unreadable => word!(lang, send.sent_answer_unreadable).to_owned(),
             },
-            Sent::NotSent(e) => (false, e.to_string()),
-            Sent::Unreadable(_, e) => (
-                false,
-                format!("{e} If the item was written after all, the board will still find it on the stream by its name and time."),
-            ),
+            Sent::NotSent(e) => e.words(lang),
+            Sent::Unreadable(_, e) => word!(lang, send.sent_unreadable)(&e.words(lang)),
         }
+    }
+
+    /// Whether it was written, and the line in English (for callers that
+    /// do not word it yet).
+    pub fn summary(&self) -> (bool, String) {
+        (self.written(), self.words(Lang::En))
     }
 }
 
 /// API Gateway's own refusals, told apart where the answer allows.
-fn refused_text(status: u16, message: &str) -> String {
-    let why = match (status, message) {
-        (403, m) if m.contains("Missing Authentication Token") => "the URL names no method: check the invoke URL ends with the stage (/v1) and that POST /lab exists and is deployed.",
-        (403, m) if m.contains("not authorized") || m.contains("explicit deny") => "the credentials may not call the API: their policy needs execute-api:Invoke on POST /lab.",
-        (403, m) if m.contains("Signature") || m.contains("security token") => "the signature or token was refused: paste fresh credentials.",
-        (403, _) => "API Gateway refused the request (authorization).",
-        (429, _) => "API Gateway throttled the request: wait a moment and send again.",
-        (500..=599, _) => "the API or its integration failed: check the integration's role may dynamodb:PutItem on lab-table.",
-        _ => "API Gateway refused the request.",
+fn refused_words(lang: Lang, status: u16, message: &str) -> String {
+    let refused = match (status, message) {
+        (403, m) if m.contains("Missing Authentication Token") => {
+            word!(lang, send.sent_refused_no_method)
+        }
+        (403, m) if m.contains("not authorized") || m.contains("explicit deny") => {
+            word!(lang, send.sent_refused_not_authorized)
+        }
+        (403, m) if m.contains("Signature") || m.contains("security token") => {
+            word!(lang, send.sent_refused_signature)
+        }
+        (403, _) => word!(lang, send.sent_refused_authorization),
+        (429, _) => word!(lang, send.sent_refused_throttled),
+        (500..=599, _) => word!(lang, send.sent_refused_integration),
+        _ => word!(lang, send.sent_refused_other),
     };
-    format!("Refused ({status}): {message}. Meaning: {why}")
+    refused(status, message)
 }
 
 /// labmate's own id for the item, when the API will adopt it: only
@@ -119,13 +132,13 @@ pub async fn send_item(state: AppState, body: String) -> Sent {
 }
 
 /// Progress of a burst, for the send panel.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BurstProgress {
     pub total: usize,
     pub answered: usize,
     pub written: usize,
-    /// The first failure's explanation, if any.
-    pub first_failure: Option<String>,
+    /// The first failure, if any (worded where it is shown).
+    pub first_failure: Option<Sent>,
 }
 
 /// Sends every body, a few at a time; `progress` is told after each answer.
@@ -157,13 +170,13 @@ pub fn send_burst(
                 let Some(body) = bodies.get(i) else { break };
                 next.set(i + 1);
                 let sent = send_item(state, body.clone()).await;
-                let (ok, text) = sent.summary();
+                let ok = sent.written();
                 let snapshot = {
                     let mut t = tally.borrow_mut();
                     t.answered += 1;
                     t.written += usize::from(ok);
                     if !ok && t.first_failure.is_none() {
-                        t.first_failure = Some(text);
+                        t.first_failure = Some(sent.clone());
                     }
                     if matches!(sent, Sent::NotSent(_)) {
                         stopped.set(true);

@@ -2,45 +2,86 @@
 //! document count. Items become flows on the board.
 
 use labmate_core::change::{burst_bodies, GUIDE_TEST_ITEM, MAX_BURST};
-use labmate_core::lab_item::check_item;
+use labmate_core::lab_item::{check_item, ItemError, ItemWarning};
 use labmate_core::signing::HttpRequest;
+use labmate_core::word;
+use labmate_core::words::Lang;
 use labmate_core::Service;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::aws::client::call;
+use crate::aws::client::{call, CallError};
 use crate::aws::sts::refresh_identity;
-use crate::pipeline::send::{send_burst, send_item};
+use crate::lang::{t, use_lang};
+use crate::pipeline::send::{send_burst, send_item, BurstProgress, Sent};
 use crate::state::use_state;
 use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
-/// What the last action did, for the panel.
+/// What the last action did, for the panel: kept typed, worded where it
+/// is shown, so a change of language re-words it.
 #[derive(Clone, Debug, PartialEq)]
 enum ActionResult {
-    Ok(String),
-    Failed(String),
+    /// The item was not sent: it is not what the API takes.
+    Item(ItemError),
+    Sent(Sent),
+    Burst(BurstProgress),
+    Counted { index: String, count: u64 },
+    NoCount { body: String },
+    CountFailed(CallError),
+}
+
+impl ActionResult {
+    fn ok(&self) -> bool {
+        match self {
+            ActionResult::Sent(s) => s.written(),
+            ActionResult::Burst(p) => p.first_failure.is_none(),
+            ActionResult::Counted { .. } => true,
+            ActionResult::Item(_) | ActionResult::NoCount { .. } | ActionResult::CountFailed(_) => {
+                false
+            }
+        }
+    }
+
+    fn words(&self, lang: Lang) -> String {
+        match self {
+            ActionResult::Item(e) => e.words(lang),
+            ActionResult::Sent(s) => s.words(lang),
+            ActionResult::Burst(p) => match &p.first_failure {
+                Some(f) => word!(lang, send.burst_progress_failed)(
+                    p.answered,
+                    p.total,
+                    p.written,
+                    &f.words(lang),
+                ),
+                None => word!(lang, send.burst_progress)(p.answered, p.total, p.written),
+            },
+            ActionResult::Counted { index, count } => word!(lang, send.count_result)(index, *count),
+            ActionResult::NoCount { body } => word!(lang, send.count_no_count)(body),
+            ActionResult::CountFailed(e) => e.words(lang),
+        }
+    }
 }
 
 #[component]
 pub fn ActionsPanel() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     let item = RwSignal::new(String::from(GUIDE_TEST_ITEM));
     let burst_size = RwSignal::new(20usize);
     let result = RwSignal::new(None::<ActionResult>);
-    // One per line: there are at most two.
-    let warnings = RwSignal::new(String::new());
+    // At most two, shown one per line.
+    let warnings = RwSignal::new(Vec::<ItemWarning>::new());
 
     let checked = move || -> Option<String> {
         match check_item(&item.get_untracked()) {
             Ok((body, item_warnings)) => {
-                let lines: Vec<String> = item_warnings.iter().map(|w| w.message()).collect();
-                warnings.set(lines.join("\n"));
+                warnings.set(item_warnings);
                 Some(body)
             }
             Err(e) => {
-                warnings.set(String::new());
-                result.set(Some(ActionResult::Failed(e.to_string())));
+                warnings.set(Vec::new());
+                result.set(Some(ActionResult::Item(e)));
                 None
             }
         }
@@ -51,12 +92,8 @@ pub fn ActionsPanel() -> impl IntoView {
         // The last answer goes: what shows next is this send's.
         result.set(None);
         spawn_local(async move {
-            let (ok, text) = send_item(state, body).await.summary();
-            result.set(Some(if ok {
-                ActionResult::Ok(text)
-            } else {
-                ActionResult::Failed(text)
-            }));
+            let sent = send_item(state, body).await;
+            result.set(Some(ActionResult::Sent(sent)));
         });
     };
 
@@ -65,14 +102,7 @@ pub fn ActionsPanel() -> impl IntoView {
         let count = burst_size.get_untracked();
         result.set(None);
         send_burst(state, burst_bodies(&body, count), move |p| {
-            let text = format!(
-                "Burst: {} of {} answered, {} written.",
-                p.answered, p.total, p.written
-            );
-            result.set(Some(match p.first_failure {
-                Some(f) => ActionResult::Failed(format!("{text} First failure: {f}")),
-                None => ActionResult::Ok(text),
-            }));
+            result.set(Some(ActionResult::Burst(p)));
         });
     };
 
@@ -91,32 +121,32 @@ pub fn ActionsPanel() -> impl IntoView {
                         .ok()
                         .and_then(|v| v.get("count").and_then(|c| c.as_u64()));
                     match count {
-                        Some(n) => ActionResult::Ok(format!("{index} holds {n} searchable documents (new ones appear about 10 s after they are written).")),
-                        None => ActionResult::Failed(format!("The collection answered without a count: {}", a.body)),
+                        Some(count) => ActionResult::Counted { index, count },
+                        None => ActionResult::NoCount { body: a.body },
                     }
                 }
-                Err(e) => ActionResult::Failed(e.to_string()),
+                Err(e) => ActionResult::CountFailed(e),
             }));
         });
     };
 
     view! {
         <div class="panel" data-testid="actions-panel">
-            <h2>"3. Try it"</h2>
+            <h2>{t(|l| word!(l, send.actions_title))}</h2>
             <div class="row">
-                <button data-testid="action-whoami" on:click=on_click(move |_| spawn_local(refresh_identity(state)))>"Who am I? (STS)"</button>
-                <button data-testid="action-count" on:click=on_click(count_documents)>"Count documents (OpenSearch)"</button>
+                <button data-testid="action-whoami" on:click=on_click(move |_| spawn_local(refresh_identity(state)))>{t(|l| word!(l, send.action_whoami))}</button>
+                <button data-testid="action-count" on:click=on_click(count_documents)>{t(|l| word!(l, send.action_count))}</button>
             </div>
             <label class="field">
-                <span>"Item for POST /v1/lab"</span>
+                <span>{t(|l| word!(l, send.item_label))}</span>
                 <textarea class="mono" rows="3" data-testid="item-body" spellcheck="false"
                     prop:value=text(move || item.get())
                     on:input=on_change(move |ev| item.set(event_target_value(&ev)))></textarea>
             </label>
             <div class="row">
-                <button data-testid="action-send-item" on:click=on_click(send_one)>"Send item (API Gateway)"</button>
+                <button data-testid="action-send-item" on:click=on_click(send_one)>{t(|l| word!(l, send.action_send_item))}</button>
                 <label class="inline">
-                    <span>"Burst of"</span>
+                    <span>{t(|l| word!(l, send.burst_of))}</span>
                     <input type="number" min="1" max=MAX_BURST.to_string() data-testid="burst-size"
                         prop:value=text(move || burst_size.get().to_string())
                         on:input=on_change(move |ev| {
@@ -124,16 +154,22 @@ pub fn ActionsPanel() -> impl IntoView {
                             burst_size.set(n.clamp(1, MAX_BURST));
                         })/>
                 </label>
-                <button data-testid="action-send-burst" on:click=on_click(send_many)>"Send burst"</button>
+                <button data-testid="action-send-burst" on:click=on_click(send_many)>{t(|l| word!(l, send.action_send_burst))}</button>
             </div>
             <p class="warning lines" data-testid="item-warning"
-                class:hidden=flag(move || warnings.with(String::is_empty))>
-                {text(move || warnings.get())}
+                class:hidden=flag(move || warnings.with(Vec::is_empty))>
+                {text(move || {
+                    let l = lang.get();
+                    warnings.with(|w| w.iter().map(|w| w.words(l)).collect::<Vec<_>>().join("\n"))
+                })}
             </p>
-            {part(move || match result.get() {
-                Some(ActionResult::Ok(t)) => view! { <p class="ok" data-testid="action-result">{masked(&state, t)}</p> }.into_any(),
-                Some(ActionResult::Failed(t)) => view! { <p class="error" data-testid="action-result" role="alert">{masked(&state, t)}</p> }.into_any(),
-                None => nothing(),
+            {part(move || {
+                let l = lang.get();
+                match result.get() {
+                    Some(r) if r.ok() => view! { <p class="ok" data-testid="action-result">{masked(&state, r.words(l))}</p> }.into_any(),
+                    Some(r) => view! { <p class="error" data-testid="action-result" role="alert">{masked(&state, r.words(l))}</p> }.into_any(),
+                    None => nothing(),
+                }
             })}
         </div>
     }

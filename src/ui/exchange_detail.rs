@@ -2,21 +2,50 @@
 
 use labmate_core::command_line::{awscurl_command, curl_command, Secrets};
 use labmate_core::signing::{explain_later, SigningError};
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::aws::client::{Exchange, Outcome};
 use crate::browser;
+use crate::lang::use_lang;
 use crate::state::use_state;
 use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
 const TOKEN_HEADER: &str = "x-amz-security-token";
 
+/// A command the learner can copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Command {
+    Curl,
+    Awscurl,
+}
+
+/// What the last copy did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Copied {
+    Done(Command),
+    /// The browser's own reason.
+    Failed(String),
+}
+
+impl Copied {
+    fn words(&self, lang: Lang) -> String {
+        match self {
+            Copied::Done(Command::Curl) => word!(lang, send.copied_curl).to_owned(),
+            Copied::Done(Command::Awscurl) => word!(lang, send.copied_awscurl).to_owned(),
+            Copied::Failed(e) => word!(lang, send.copy_failed)(e),
+        }
+    }
+}
+
 #[component]
 pub fn ExchangeDetail() -> impl IntoView {
     let state = use_state();
-    let copied = RwSignal::new(None::<String>);
+    let lang = use_lang();
+    let copied = RwSignal::new(None::<Copied>);
     let selected = move || {
         let id = state.selected_exchange.get()?;
         state
@@ -30,17 +59,18 @@ pub fn ExchangeDetail() -> impl IntoView {
             Secrets::Masked
         }
     };
-    let copy = move |text: String, what: &'static str| {
+    let copy = move |text: String, what: Command| {
         spawn_local(async move {
             copied.set(Some(match browser::copy_to_clipboard(&text).await {
-                Ok(()) => format!("{what} copied."),
-                Err(e) => format!("Could not copy: {e}"),
+                Ok(()) => Copied::Done(what),
+                Err(e) => Copied::Failed(e),
             }));
         });
     };
 
     let detail = move |e: Exchange| {
         let shown = secrets();
+        let l = lang.get();
         // Projector mode masks account and key ids in everything shown
         // (copies keep them: they go to the clipboard, not the wall).
         let m = move |t: String| masked(&state, t);
@@ -50,7 +80,7 @@ pub fn ExchangeDetail() -> impl IntoView {
             .iter()
             .map(|(n, v)| {
                 let value = if n.eq_ignore_ascii_case(TOKEN_HEADER) && shown == Secrets::Masked {
-                    format!("•••• ({} characters, hidden)", v.len())
+                    word!(l, send.token_hidden)(v.len())
                 } else {
                     v.clone()
                 };
@@ -67,21 +97,21 @@ pub fn ExchangeDetail() -> impl IntoView {
         });
         let explanation = match explained {
             Ok(x) => view! {
-                <h4>"Canonical request"<span class="muted">" (from the signer; secrets redacted)"</span></h4>
+                <h4>{word!(l, send.canonical_request)}<span class="muted">{word!(l, send.canonical_request_note)}</span></h4>
                 <pre class="code" data-testid="canonical-request">{m(x.canonical_request)}</pre>
-                <h4>"String to sign"</h4>
+                <h4>{word!(l, send.string_to_sign)}</h4>
                 <pre class="code" data-testid="string-to-sign">{m(x.string_to_sign)}</pre>
                 <dl class="identity">
-                    <dt>"Scope"</dt><dd class="mono">{x.credential_scope}</dd>
-                    <dt>"Signed headers"</dt><dd class="mono" data-testid="signed-headers">{x.signed_headers}</dd>
-                    <dt>"Signature"</dt><dd class="mono" data-testid="signature">{x.signature}</dd>
+                    <dt>{word!(l, send.scope)}</dt><dd class="mono">{x.credential_scope}</dd>
+                    <dt>{word!(l, send.signed_headers)}</dt><dd class="mono" data-testid="signed-headers">{x.signed_headers}</dd>
+                    <dt>{word!(l, send.signature)}</dt><dd class="mono" data-testid="signature">{x.signature}</dd>
                 </dl>
             }
             .into_any(),
             Err(why) => view! {
-                <p class="error" data-testid="explanation-unavailable">{m(why.to_string())}</p>
+                <p class="error" data-testid="explanation-unavailable">{m(why.words(l))}</p>
                 <dl class="identity">
-                    <dt>"Signature"</dt><dd class="mono" data-testid="signature">{e.signed.signature.clone()}</dd>
+                    <dt>{word!(l, send.signature)}</dt><dd class="mono" data-testid="signature">{e.signed.signature.clone()}</dd>
                 </dl>
             }
             .into_any(),
@@ -99,9 +129,9 @@ pub fn ExchangeDetail() -> impl IntoView {
             })
         });
         let outcome = match e.outcome.clone() {
-            Outcome::Pending => view! { <p class="muted">"Waiting for the answer…"</p> }.into_any(),
-            Outcome::Unreachable { message } => {
-                view! { <p class="error" data-testid="exchange-error">{m(message)}</p> }.into_any()
+            Outcome::Pending => view! { <p class="muted">{word!(l, send.waiting_for_answer)}</p> }.into_any(),
+            Outcome::Unreachable { error } => {
+                view! { <p class="error" data-testid="exchange-error">{m(error.words(l))}</p> }.into_any()
             }
             Outcome::Answered {
                 status,
@@ -110,9 +140,9 @@ pub fn ExchangeDetail() -> impl IntoView {
                 elapsed_ms,
                 error,
             } => view! {
-                <h4>{format!("Answer: {status} in {elapsed_ms} ms")}</h4>
+                <h4>{word!(l, send.answer_heading)(status, elapsed_ms)}</h4>
                 {request_id.map(|id| view! { <p class="mono">"x-amzn-RequestId: "{id}</p> })}
-                {error.map(|t| view! { <p class="error" data-testid="exchange-error">{m(t)}</p> })}
+                {error.map(|e| view! { <p class="error" data-testid="exchange-error">{m(e.words(l))}</p> })}
                 <pre class="code" data-testid="response-body">{m(body)}</pre>
             }
             .into_any(),
@@ -121,24 +151,27 @@ pub fn ExchangeDetail() -> impl IntoView {
             <div class="exchange-detail" data-testid="exchange-detail">
                 <h3 class="mono">{m(format!("{} {}", e.signed.method, e.signed.url))}</h3>
                 {e.sent_to.map(|to| view! {
-                    <p class="muted" data-testid="sent-through">"Sent through the same-origin route "<span class="mono">{to}</span>", signed for the host above."</p>
+                    <p class="muted" data-testid="sent-through">{word!(l, send.sent_through)(&to)}</p>
                 })}
-                <h4>"Headers sent"</h4>
+                <h4>{word!(l, send.headers_sent)}</h4>
                 <pre class="code" data-testid="headers-sent">{headers}</pre>
                 {explanation}
                 <div class="row">
-                    <button data-testid="copy-curl" on:click={let c = curl.clone(); on_click(move |_| copy(c.clone(), "curl command"))}>"Copy as curl"</button>
+                    <button data-testid="copy-curl" on:click={let c = curl.clone(); on_click(move |_| copy(c.clone(), Command::Curl))}>{word!(l, send.copy_as_curl)}</button>
                     {awscurl.map(|a| view! {
-                        <button data-testid="copy-awscurl" on:click=on_click(move |_| copy(a.clone(), "awscurl command"))>"Copy as awscurl"</button>
+                        <button data-testid="copy-awscurl" on:click=on_click(move |_| copy(a.clone(), Command::Awscurl))>{word!(l, send.copy_as_awscurl)}</button>
                     })}
                     <label class="toggle">
                         <input type="checkbox" data-testid="reveal-secrets"
                             prop:disabled=flag(move || state.projector.get())
                             prop:checked=flag(move || state.secrets_visible())
                             on:change=on_change(move |ev| state.reveal_secrets.set(event_target_checked(&ev)))/>
-                        {text(move || if state.projector.get() { " Reveal secrets (off in projector mode)" } else { " Reveal secrets" }.to_owned())}
+                        {text(move || {
+                            let l = lang.get();
+                            if state.projector.get() { word!(l, send.reveal_secrets_projector) } else { word!(l, send.reveal_secrets) }.to_owned()
+                        })}
                     </label>
-                    <span class="muted">{text(move || copied.get().unwrap_or_default())}</span>
+                    <span class="muted">{text(move || copied.get().map(|c| c.words(lang.get())).unwrap_or_default())}</span>
                 </div>
                 <pre class="code" data-testid="curl-command">{m(curl.clone())}</pre>
                 {outcome}

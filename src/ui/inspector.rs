@@ -2,12 +2,22 @@
 //! pollers' requests are kept apart and shown on demand: they come every
 //! second and would bury the learner's own.
 
+use labmate_core::word;
 use leptos::prelude::*;
 
 use crate::aws::client::{Asker, Outcome};
+use crate::lang::{t, use_lang};
 use crate::state::use_state;
 use crate::ui::exchange_detail::ExchangeDetail;
-use crate::ui::reactive::{flag, on_change, on_click};
+use crate::ui::reactive::{flag, on_change, on_click, text};
+
+/// A request's status in the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Status {
+    Pending,
+    Answered(u16),
+    NoAnswer,
+}
 
 /// What one line of the list shows; a row re-renders only when this changes.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,7 +25,7 @@ struct Row {
     id: u32,
     service: &'static str,
     operation: String,
-    status: String,
+    status: Status,
     failed: bool,
     polled: bool,
 }
@@ -23,6 +33,7 @@ struct Row {
 #[component]
 pub fn Inspector() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     let show_polling = RwSignal::new(false);
     let rows = Memo::new(move |_| {
         let polling = show_polling.get();
@@ -32,11 +43,11 @@ pub fn Inspector() -> impl IntoView {
                 .filter(|e| polling || e.asker == Asker::Learner)
                 .map(|e| {
                     let (status, failed) = match &e.outcome {
-                        Outcome::Pending => ("…".to_owned(), false),
+                        Outcome::Pending => (Status::Pending, false),
                         Outcome::Answered { status, error, .. } => {
-                            (status.to_string(), error.is_some())
+                            (Status::Answered(*status), error.is_some())
                         }
-                        Outcome::Unreachable { .. } => ("no answer".to_owned(), true),
+                        Outcome::Unreachable { .. } => (Status::NoAnswer, true),
                     };
                     Row {
                         id: e.id,
@@ -57,18 +68,18 @@ pub fn Inspector() -> impl IntoView {
     });
     view! {
         <div class="panel" data-testid="inspector">
-            <h2>"Request inspector"</h2>
+            <h2>{t(|l| word!(l, send.inspector_title))}</h2>
             <label class="toggle">
                 <input type="checkbox" data-testid="inspector-show-polling"
                     prop:checked=flag(move || show_polling.get())
                     on:change=on_change(move |ev| show_polling.set(event_target_checked(&ev)))/>
-                {move || format!(" Show the pollers' requests too (last {})", polled_count.get())}
+                {text(move || word!(lang.get(), send.inspector_show_polling)(polled_count.get()))}
             </label>
             <p class="muted" class:hidden=flag(move || rows.with(|r| !r.is_empty()))>
-                "Signed requests appear here, with what was signed and why."
+                {t(|l| word!(l, send.inspector_empty))}
             </p>
             <ol class="exchanges" data-testid="inspector-list">
-                <For each=move || rows.get() key=|r| (r.id, r.status.clone()) let:row>
+                <For each=move || rows.get() key=|r| (r.id, r.status) let:row>
                     {
                         let id = row.id;
                         view! {
@@ -80,7 +91,11 @@ pub fn Inspector() -> impl IntoView {
                                     <span class="id">{format!("#{id}")}</span>
                                     <span class="service">{row.service}</span>
                                     <span class="op">{row.operation}</span>
-                                    <span class="status">{row.status}</span>
+                                    <span class="status">{text(move || match row.status {
+                                        Status::Pending => "…".to_owned(),
+                                        Status::Answered(status) => status.to_string(),
+                                        Status::NoAnswer => word!(lang.get(), send.inspector_no_answer).to_owned(),
+                                    })}</span>
                                 </button>
                             </li>
                         }
