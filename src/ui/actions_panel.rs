@@ -26,8 +26,13 @@ enum ActionResult {
     Item(ItemError),
     Sent(Sent),
     Burst(BurstProgress),
-    Counted { index: String, count: u64 },
-    NoCount { body: String },
+    Counted {
+        index: String,
+        count: u64,
+    },
+    NoCount {
+        body: String,
+    },
     CountFailed(CallError),
 }
 

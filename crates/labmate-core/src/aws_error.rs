@@ -6,9 +6,9 @@
 //! what happened and what to do.
 
 use crate::service::Service;
+pub use crate::time::parse_amz_date_seconds;
 use crate::word;
 use crate::words::Lang;
-pub use crate::time::parse_amz_date_seconds;
 
 /// Who the credentials belong to (STS GetCallerIdentity).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -306,6 +306,145 @@ pub fn server_time_from_skew_message(message: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every explanation, in every language, with AWS's values in it; the
+    /// Vietnamese is not the English.
+    #[test]
+    fn every_refusal_is_worded_in_each_language_with_its_values() {
+        let s = "DynamoDB";
+        let m = "AWS says no-7";
+        let all = [
+            (AwsError::ExpiredToken { service: s }, vec![s]),
+            (
+                AwsError::UnknownKeys {
+                    service: s,
+                    message: m.into(),
+                },
+                vec![s, m],
+            ),
+            (
+                AwsError::ClockSkew {
+                    service: s,
+                    server_time: 1,
+                },
+                vec![s],
+            ),
+            (
+                AwsError::BadSignature {
+                    service: s,
+                    message: m.into(),
+                },
+                vec![s, m],
+            ),
+            (
+                AwsError::AccessDenied {
+                    service: s,
+                    message: m.into(),
+                    action: None,
+                },
+                vec![s, m],
+            ),
+            (AwsError::Throttled { service: s }, vec![s]),
+            (
+                AwsError::NotFound {
+                    service: s,
+                    message: m.into(),
+                },
+                vec![s, m],
+            ),
+            (
+                AwsError::NotFound {
+                    service: s,
+                    message: String::new(),
+                },
+                vec![s, "404"],
+            ),
+            (
+                AwsError::DynamoDbErrorIn200 {
+                    service: s,
+                    code: "SerializationException".into(),
+                    message: m.into(),
+                },
+                vec![s, "SerializationException", m, "200"],
+            ),
+            (
+                AwsError::Other {
+                    service: s,
+                    status: 418,
+                    code: "Teapot".into(),
+                    message: m.into(),
+                },
+                vec![s, "418", "Teapot", m],
+            ),
+            (
+                AwsError::Other {
+                    service: s,
+                    status: 418,
+                    code: String::new(),
+                    message: m.into(),
+                },
+                vec![s, "418", m],
+            ),
+        ];
+        for (e, values) in all {
+            assert_eq!(e.to_string(), e.words(Lang::En));
+            for lang in Lang::ALL {
+                let text = e.words(lang);
+                for v in &values {
+                    assert!(text.contains(v), "{lang:?} {e:?}: {text}");
+                }
+            }
+            // "Lambda: <AWS's message>" has no word of labmate's in it.
+            let only_aws = matches!(&e, AwsError::NotFound { message, .. } if !message.is_empty());
+            if !only_aws {
+                assert_ne!(e.words(Lang::Vi), e.words(Lang::En), "{e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn labmates_own_explanation_of_a_bare_aoss_403_follows_the_language() {
+        let e = classify(Service::Aoss, 403, "").unwrap();
+        let en = e.words(Lang::En);
+        assert_eq!(
+            en,
+            "OpenSearch Serverless: not allowed. OpenSearch Serverless refused the request (403). Check the collection's data access policy lists your role, and that the network policy allows public access."
+        );
+        let vi = e.words(Lang::Vi);
+        assert!(vi.contains("data access policy"), "{vi}");
+        assert!(!vi.contains("refused the request"), "{vi}");
+        // AWS's own message stays as AWS wrote it.
+        let denied = classify(Service::Aoss, 403, r#"{"message":"Forbidden by policy"}"#).unwrap();
+        assert!(denied.words(Lang::Vi).contains("Forbidden by policy"));
+    }
+
+    #[test]
+    fn english_is_as_it_was() {
+        assert_eq!(
+            classify(Service::Lambda, 404, "").unwrap().to_string(),
+            "Lambda: not found (404)"
+        );
+        assert_eq!(
+            classify(
+                Service::DynamoDb,
+                400,
+                r#"{"__type":"x#ValidationException","message":"bad"}"#
+            )
+            .unwrap()
+            .to_string(),
+            "DynamoDB answered 400: ValidationException: bad"
+        );
+        assert_eq!(
+            classify(
+                Service::ApiGateway,
+                200,
+                r#"{"__type":"com.amazon.coral.service#SerializationException","Message":"Unexpected character"}"#,
+            )
+            .unwrap()
+            .to_string(),
+            "API Gateway answered 200: SerializationException: Unexpected character (the API returned 200, but this is DynamoDB's error: the item was not written)"
+        );
+    }
 
     const IDENTITY: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult>

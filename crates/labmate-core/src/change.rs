@@ -207,6 +207,41 @@ mod tests {
     use super::*;
     use crate::flow::ApiVerdict;
 
+    /// The console steps, in every language, name the call, the permission,
+    /// the table and the item; the Vietnamese is not the English.
+    #[test]
+    fn console_steps_are_worded_in_each_language_with_their_values() {
+        let remove = TableChange::remove("lab-table-9", "item-42");
+        let modify = TableChange::modify(
+            "lab-table-9",
+            "item-42",
+            Modification {
+                name: "Bea".into(),
+                kind: "t".into(),
+            },
+        );
+        for (change, action) in [(remove, "Delete items"), (modify, "Edit item")] {
+            assert_eq!(change.console_steps(), change.console_steps_in(Lang::En));
+            for lang in Lang::ALL {
+                let text = change.console_steps_in(lang);
+                for v in [
+                    change.operation(),
+                    change.permission().as_str(),
+                    "lab-table-9",
+                    "item-42",
+                    action,
+                ] {
+                    assert!(text.contains(v), "{lang:?}: {text}");
+                }
+            }
+            assert_ne!(change.console_steps_in(Lang::Vi), change.console_steps());
+        }
+        assert_eq!(
+            TableChange::remove("lab-table", "k1").console_steps(),
+            "Your credentials may not call DeleteItem (dynamodb:DeleteItem). Make the change in the DynamoDB console instead: Tables > lab-table > Explore table items, tick the item whose id is k1, then Actions > Delete items. labmate will see it arrive on the stream and follow it."
+        );
+    }
+
     #[test]
     fn the_guide_item_passes_the_item_check() {
         let (_, warnings) = crate::lab_item::check_item(GUIDE_TEST_ITEM).unwrap();

@@ -97,6 +97,52 @@ pub fn check_item(text: &str) -> Result<(String, Vec<ItemWarning>), ItemError> {
 mod tests {
     use super::*;
 
+    /// Every error and warning, in every language, with the line, column,
+    /// JSON message or field in it; the Vietnamese is not the English.
+    #[test]
+    fn every_item_message_is_worded_in_each_language_with_its_values() {
+        let errors = [
+            (
+                ItemError::NotJson {
+                    line: 27,
+                    column: 31,
+                    message: "expected value".into(),
+                },
+                vec!["27", "31", "expected value"],
+            ),
+            (ItemError::NotAnObject, vec!["{\"name\": \"Alice\""]),
+            (ItemError::MissingField("type"), vec!["\"type\""]),
+        ];
+        for (e, values) in errors {
+            assert_eq!(e.to_string(), e.words(Lang::En));
+            for lang in Lang::ALL {
+                for v in &values {
+                    assert!(e.words(lang).contains(v), "{lang:?}: {}", e.words(lang));
+                }
+            }
+            assert_ne!(e.words(Lang::Vi), e.words(Lang::En));
+        }
+        let field = "name-77".to_owned();
+        for w in [
+            ItemWarning::BreaksTemplate {
+                field: field.clone(),
+            },
+            ItemWarning::NotAString {
+                field: field.clone(),
+            },
+        ] {
+            assert_eq!(w.message(), w.words(Lang::En));
+            for lang in Lang::ALL {
+                assert!(w.words(lang).contains(&field));
+            }
+            assert_ne!(w.words(Lang::Vi), w.words(Lang::En));
+        }
+        assert_eq!(
+            ItemError::MissingField("name").to_string(),
+            "The item needs a \"name\" field: the API's mapping template reads name and type."
+        );
+    }
+
     #[test]
     fn sends_the_item_as_typed() {
         let typed = "{ \"type\": \"learner\",\n \"name\": \"Alice\" }";

@@ -663,6 +663,109 @@ mod tests {
 
     const T: i64 = 1_763_942_400_000; // 2025-11-24T00:00:00Z
 
+    /// Every reason, in every language, with the URL, method or header
+    /// named; the Vietnamese is not the English.
+    #[test]
+    fn every_signing_error_is_worded_in_each_language_with_its_values() {
+        let all = [
+            (
+                SigningError::NoHost {
+                    url: "lab-x".into(),
+                },
+                vec!["lab-x"],
+            ),
+            (
+                SigningError::BadUrl {
+                    url: "lab-x".into(),
+                    reason: "parser-says".into(),
+                },
+                vec!["lab-x", "parser-says"],
+            ),
+            (
+                SigningError::DotSegment {
+                    segment: "%2e%2e".into(),
+                    literal_path: false,
+                },
+                vec!["%2e%2e"],
+            ),
+            (
+                SigningError::DotSegment {
+                    segment: "%2e%2e".into(),
+                    literal_path: true,
+                },
+                vec!["%2e%2e"],
+            ),
+            (
+                SigningError::BadMethod {
+                    method: "GET".into(),
+                    reason: MethodProblem::HasBody,
+                },
+                vec!["GET"],
+            ),
+            (
+                SigningError::BadMethod {
+                    method: "A B".into(),
+                    reason: MethodProblem::NotAWord,
+                },
+                vec!["A B"],
+            ),
+            (
+                SigningError::BadMethod {
+                    method: "TRACE".into(),
+                    reason: MethodProblem::Forbidden,
+                },
+                vec!["TRACE", "fetch()"],
+            ),
+            (
+                SigningError::BadHeader {
+                    name: "x-lab!".into(),
+                    reason: HeaderProblem::BadName,
+                },
+                vec!["x-lab!"],
+            ),
+            (
+                SigningError::BadHeader {
+                    name: "x-lab".into(),
+                    reason: HeaderProblem::LineBreak,
+                },
+                vec!["x-lab"],
+            ),
+            (SigningError::BadTime, vec!["1970"]),
+            (
+                SigningError::Signer("signer-says".into()),
+                vec!["signer-says"],
+            ),
+            (SigningError::ExplanationMismatch, vec![]),
+            (SigningError::CredentialsReplaced, vec![]),
+        ];
+        for (e, values) in all {
+            assert_eq!(e.to_string(), e.words(Lang::En));
+            for lang in Lang::ALL {
+                let text = e.words(lang);
+                for v in &values {
+                    assert!(text.contains(v), "{lang:?} {e:?}: {text}");
+                }
+            }
+            assert_ne!(e.words(Lang::Vi), e.words(Lang::En), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn signing_errors_english_is_as_it_was() {
+        let c = creds(None);
+        let ctx = SigningContext::for_service(&c, Service::DynamoDb, "ap-southeast-1", T);
+        let req = HttpRequest::new("GET", "https://h.example/").body("x");
+        assert_eq!(
+            sign(&req, &ctx).unwrap_err().to_string(),
+            "The method \"GET\" cannot be sent from a browser: a GET or HEAD request cannot have a body."
+        );
+        let req = HttpRequest::new("POST", "https://h.example/").header("x-a", "1\n2");
+        assert_eq!(
+            sign(&req, &ctx).unwrap_err().to_string(),
+            "The header \"x-a\" cannot be signed: its value has a line break."
+        );
+    }
+
     #[test]
     fn aoss_signs_payload_hash_and_never_content_length() {
         let c = creds(Some("FQoGZXIvYXdzEXAMPLETOKEN"));

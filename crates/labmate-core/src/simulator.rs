@@ -26,7 +26,10 @@ pub enum SimulatorError {
     NotJson(String),
     /// The JSON key that is missing (`endpoints`, `credentials`).
     Missing(&'static str),
-    Unexpected { line: usize, column: usize },
+    Unexpected {
+        line: usize,
+        column: usize,
+    },
 }
 
 impl SimulatorError {
@@ -107,6 +110,33 @@ pub fn read_simulator_config(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_simulator_error_is_worded_in_each_language_with_its_values() {
+        let all = [
+            (
+                SimulatorError::NotJson("http://sim:9".into()),
+                vec!["http://sim:9"],
+            ),
+            (SimulatorError::Missing("endpoints"), vec!["endpoints"]),
+            (
+                SimulatorError::Unexpected {
+                    line: 41,
+                    column: 43,
+                },
+                vec!["41", "43"],
+            ),
+        ];
+        for (e, values) in all {
+            assert_eq!(e.to_string(), e.words(Lang::En));
+            for lang in Lang::ALL {
+                for v in &values {
+                    assert!(e.words(lang).contains(v), "{lang:?}: {}", e.words(lang));
+                }
+            }
+            assert_ne!(e.words(Lang::Vi), e.words(Lang::En));
+        }
+    }
 
     /// Epoch seconds an hour before the demo credentials below expire.
     const NOW: i64 = 1_795_518_000;
