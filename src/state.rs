@@ -17,8 +17,8 @@ pub enum IdentityState {
     Unknown,
     Checking,
     Known(CallerIdentity),
-    /// STS could not be asked or refused; the text says why.
-    Failed(String),
+    /// STS could not be asked or refused.
+    Failed(crate::aws::sts::IdentityFailure),
 }
 
 /// Which tab of this browser reads the stream (and runs the pollers).

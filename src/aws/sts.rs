@@ -2,11 +2,32 @@
 
 use labmate_core::aws_error::parse_caller_identity;
 use labmate_core::signing::HttpRequest;
+use labmate_core::word;
+use labmate_core::words::Lang;
 use labmate_core::Service;
 use leptos::prelude::*;
 
 use super::client::{call, CallError};
 use crate::state::{AppState, IdentityState};
+
+/// Why STS could not say who the credentials belong to; worded where it
+/// is shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.words(Lang::En))]
+pub enum IdentityFailure {
+    /// STS answered, but the body is not GetCallerIdentity's.
+    NotAnIdentity,
+    Call(CallError),
+}
+
+impl IdentityFailure {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            IdentityFailure::NotAnIdentity => word!(lang, send.identity_not_an_identity).to_owned(),
+            IdentityFailure::Call(e) => e.words(lang),
+        }
+    }
+}
 
 /// Asks STS who the credentials belong to and puts the answer in state.
 pub async fn refresh_identity(state: AppState) {
@@ -23,12 +44,10 @@ pub async fn refresh_identity(state: AppState) {
     let identity = match result {
         Ok(answer) => match parse_caller_identity(&answer.body) {
             Some(id) => IdentityState::Known(id),
-            None => IdentityState::Failed(
-                "STS answered, but not with an identity: is the STS endpoint right?".into(),
-            ),
+            None => IdentityState::Failed(IdentityFailure::NotAnIdentity),
         },
         Err(CallError::NoCredentials) => IdentityState::Unknown,
-        Err(e) => IdentityState::Failed(e.to_string()),
+        Err(e) => IdentityState::Failed(IdentityFailure::Call(e)),
     };
     state.identity.set(identity);
 }

@@ -61,7 +61,7 @@ pub fn IdentityCard() -> impl IntoView {
         }
         IdentityState::Failed(why) => view! {
             <div class="identity-failed">
-                <p class="error" data-testid="identity-error">{why}</p>
+                <p class="error" data-testid="identity-error">{why.words(crate::lang::use_lang().get())}</p>
                 <button data-testid="identity-retry" on:click=on_click(move |_| spawn_local(refresh_identity(state)))>"Ask STS again"</button>
             </div>
         }.into_any(),

@@ -74,6 +74,7 @@ pub const WORDS: Words = Words {
         bridge_no_promise: "the bridge did not return a promise",
         bridge_no_text: "the bridge answered no text",
         bridge_failed: |detail| detail.to_owned(),
+        identity_not_an_identity: "STS answered, but not with an identity: is the STS endpoint right?",
         simulator_refused: |simulator, status, url| format!("The simulator at {simulator} answered {status} to {url}. Is labsim running (make demo)?"),
         simulator_unreachable: |simulator| format!("No simulator answers at {simulator}. Start it with `make demo`, or clear the simulator address to use AWS."),
         simulator_not_json: |simulator| format!("The simulator's answer is not JSON: is {simulator} a labsim control address?"),

@@ -148,6 +148,8 @@ pub struct SendWords {
     pub bridge_no_promise: &'static str,
     pub bridge_no_text: &'static str,
     pub bridge_failed: fn(detail: &str) -> String,
+    // Who am I (STS).
+    pub identity_not_an_identity: &'static str,
     // The simulator's control endpoint.
     pub simulator_refused: fn(simulator: &str, status: u16, url: &str) -> String,
     pub simulator_unreachable: fn(simulator: &str) -> String,
