@@ -41,7 +41,7 @@ pub const WORDS: Words = Words {
         sent_answer_unreadable: "Không đọc được phản hồi.",
         sent_unreadable: |error| format!("{error} Nếu item thực ra vẫn được ghi, board vẫn sẽ tìm thấy nó trên stream qua tên và thời điểm gửi."),
         inspector_title: "Trình xem request",
-        inspector_show_polling: |count| format!(" Hiện cả request của các poller ({count} request gần nhất)"),
+        inspector_show_polling: |count| format!(" Hiện cả các request theo dõi tự động ({count} request gần nhất)"),
         inspector_empty: "Các request đã ký sẽ hiện ở đây, kèm nội dung được ký và lý do.",
         inspector_no_answer: "không có phản hồi",
         copied_curl: "Đã chép lệnh curl.",
