@@ -269,3 +269,350 @@ impl Problem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use lab_model::timeline::ChangeKind;
+
+    use super::*;
+    use crate::flow::{FlowId, Stuck};
+
+    fn s(v: &str) -> String {
+        v.to_owned()
+    }
+
+    /// Every problem, with the values its sentences must carry. The match
+    /// below fails to build when a variant is added and not listed here.
+    fn every_problem() -> Vec<(Problem, Vec<&'static str>)> {
+        let all = vec![
+            (
+                Problem::FunctionMissing { name: s("fn-x") },
+                vec!["fn-x", ROLE],
+            ),
+            (
+                Problem::RuntimeNotPython {
+                    runtime: s("nodejs22.x"),
+                },
+                vec!["nodejs22.x"],
+            ),
+            (
+                Problem::OtherRole {
+                    role: s("role-a"),
+                    expected: s("role-b"),
+                },
+                vec!["role-a", "role-b"],
+            ),
+            (
+                Problem::FunctionNotActive {
+                    state: s("Pending"),
+                },
+                vec!["Pending"],
+            ),
+            (Problem::StreamOff, vec![]),
+            (
+                Problem::NoNewImage {
+                    view_type: s("KEYS_ONLY"),
+                },
+                vec!["KEYS_ONLY"],
+            ),
+            (Problem::RoleMissing { role: s("role-c") }, vec!["role-c"]),
+            (
+                Problem::PolicyMissing {
+                    role: s("role-d"),
+                    policy: s("policy-e"),
+                },
+                vec!["role-d", "policy-e"],
+            ),
+            (
+                Problem::ActionsNotAllowed {
+                    policy: s("policy-f"),
+                    actions: vec![s("dynamodb:GetRecords"), s("dynamodb:ListStreams")],
+                    resource: s("arn:aws:dynamodb:r:1:table/t/stream/*"),
+                },
+                vec![
+                    "policy-f",
+                    "dynamodb:GetRecords, dynamodb:ListStreams",
+                    "arn:aws:dynamodb:r:1:table/t/stream/*",
+                ],
+            ),
+            (Problem::TriggerMissing, vec![]),
+            (
+                Problem::TriggerNotEnabled {
+                    state: s("Disabled"),
+                },
+                vec!["Disabled"],
+            ),
+            (
+                Problem::TriggerReadsOldStream {
+                    reads: s("stream/old"),
+                    current: s("stream/new"),
+                },
+                vec!["stream/old", "stream/new"],
+            ),
+            (
+                Problem::TriggerCannotRead {
+                    last_processing_result: s("Cannot access stream"),
+                },
+                vec!["Cannot access stream", STREAM_POLICY],
+            ),
+            (
+                Problem::VariableMissing {
+                    name: s("REGION"),
+                    expected: s("ap-southeast-1"),
+                },
+                vec!["REGION", "ap-southeast-1"],
+            ),
+            (
+                Problem::VariableWrong {
+                    name: s("AWS_SERVICE"),
+                    value: s("es"),
+                    expected: s("aoss"),
+                },
+                vec!["AWS_SERVICE", "es", "aoss"],
+            ),
+            (
+                Problem::FlowStuck {
+                    flow: FlowId(7),
+                    change: ChangeKind::Modify,
+                    reason: Stuck::TriggerOff {
+                        state: s("Disabled"),
+                    },
+                },
+                vec!["MODIFY", "#7", "Disabled"],
+            ),
+            (
+                Problem::IndexRefusedLambda { flow: FlowId(8) },
+                vec!["#8", AOSS_POLICY, ROLE],
+            ),
+        ];
+        let mut seen: Vec<usize> = all
+            .iter()
+            .map(|(p, _)| match p {
+                Problem::FunctionMissing { .. } => 0,
+                Problem::RuntimeNotPython { .. } => 1,
+                Problem::OtherRole { .. } => 2,
+                Problem::FunctionNotActive { .. } => 3,
+                Problem::StreamOff => 4,
+                Problem::NoNewImage { .. } => 5,
+                Problem::RoleMissing { .. } => 6,
+                Problem::PolicyMissing { .. } => 7,
+                Problem::ActionsNotAllowed { .. } => 8,
+                Problem::TriggerMissing => 9,
+                Problem::TriggerNotEnabled { .. } => 10,
+                Problem::TriggerReadsOldStream { .. } => 11,
+                Problem::TriggerCannotRead { .. } => 12,
+                Problem::VariableMissing { .. } => 13,
+                Problem::VariableWrong { .. } => 14,
+                Problem::FlowStuck { .. } => 15,
+                Problem::IndexRefusedLambda { .. } => 16,
+            })
+            .collect();
+        seen.dedup();
+        assert_eq!(seen, (0..17).collect::<Vec<_>>(), "one of each, in order");
+        all
+    }
+
+    /// Every piece of evidence, with its values; listed by the same rule.
+    fn every_evidence() -> Vec<(Evidence, Vec<&'static str>)> {
+        let statement = |has_condition| Evidence::Statement {
+            policy: s("dynamodb-stream-data"),
+            statement: PolicyStatement {
+                sid: None,
+                effect: s("Allow"),
+                actions: vec![s("dynamodb:GetRecords")],
+                not_action: false,
+                resources: vec![s("arn:stream/*")],
+                not_resource: true,
+                has_condition,
+            },
+        };
+        let flow = |reached| Evidence::Flow {
+            flow: FlowId(3),
+            change: ChangeKind::Insert,
+            item_id: Some(s("item-9")),
+            reached,
+        };
+        let all = vec![
+            (
+                Evidence::Function {
+                    runtime: Some(s("python3.12")),
+                    role: Some(s("arn:role/x")),
+                    state: Some(s("Active")),
+                    handler: None,
+                },
+                vec!["python3.12", "arn:role/x", "Active", "?"],
+            ),
+            (
+                Evidence::Stream {
+                    view_type: s("NEW_IMAGE"),
+                    arn: Some(s("arn:stream/1")),
+                },
+                vec!["NEW_IMAGE", "arn:stream/1"],
+            ),
+            (
+                Evidence::Stream {
+                    view_type: s("NEW_IMAGE"),
+                    arn: None,
+                },
+                vec!["NEW_IMAGE"],
+            ),
+            (
+                statement(false),
+                vec![
+                    "dynamodb-stream-data",
+                    "Allow Action dynamodb:GetRecords",
+                    "NotResource arn:stream/*",
+                ],
+            ),
+            (
+                statement(true),
+                vec![
+                    "dynamodb-stream-data",
+                    "Allow Action dynamodb:GetRecords",
+                    "NotResource arn:stream/*",
+                ],
+            ),
+            (
+                Evidence::Trigger {
+                    state: s("Enabled"),
+                    stream_arn: Some(s("arn:stream/2")),
+                    last_processing_result: Some(s("OK")),
+                },
+                vec!["Enabled", "arn:stream/2", "OK"],
+            ),
+            (
+                Evidence::Trigger {
+                    state: s("Creating"),
+                    stream_arn: None,
+                    last_processing_result: None,
+                },
+                vec!["Creating", "?"],
+            ),
+            (
+                Evidence::Variable {
+                    name: s("REGION"),
+                    value: s("ap-southeast-1"),
+                },
+                vec!["REGION", "ap-southeast-1"],
+            ),
+            (flow(FlowReach::Written), vec!["#3", "INSERT", "item-9"]),
+            (flow(FlowReach::Lambda), vec!["#3", "INSERT", "item-9"]),
+            (flow(FlowReach::Document), vec!["#3", "INSERT", "item-9"]),
+            (
+                Evidence::TriggerRead {
+                    last_processing_result: s("OK"),
+                },
+                vec!["OK"],
+            ),
+        ];
+        let mut seen: Vec<usize> = all
+            .iter()
+            .map(|(e, _)| match e {
+                Evidence::Function { .. } => 0,
+                Evidence::Stream { .. } => 1,
+                Evidence::Statement { .. } => 2,
+                Evidence::Trigger { .. } => 3,
+                Evidence::Variable { .. } => 4,
+                Evidence::Flow { .. } => 5,
+                Evidence::TriggerRead { .. } => 6,
+            })
+            .collect();
+        seen.dedup();
+        assert_eq!(seen, (0..7).collect::<Vec<_>>(), "each kind, in order");
+        all
+    }
+
+    #[test]
+    fn every_problem_and_fix_is_worded_in_each_language_with_its_values() {
+        for (p, values) in every_problem() {
+            let (en_what, en_fix) = p.worded(Lang::En);
+            for lang in Lang::ALL {
+                let (what, fix) = p.worded(lang);
+                assert_eq!((p.words(lang), p.fix_in(lang)), (what.clone(), fix.clone()));
+                assert!(!what.is_empty() && !fix.is_empty(), "{p:?} in {lang:?}");
+                let both = format!("{what} {fix}");
+                for v in &values {
+                    assert!(both.contains(v), "{p:?} in {lang:?} lacks {v}: {both}");
+                }
+                if lang != Lang::En {
+                    assert_ne!(what, en_what, "{p:?} in {lang:?} is English");
+                    assert_ne!(fix, en_fix, "{p:?}'s fix in {lang:?} is English");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_piece_of_evidence_is_worded_in_each_language_with_its_values() {
+        for (e, values) in every_evidence() {
+            let en = e.words(Lang::En);
+            for lang in Lang::ALL {
+                let line = e.words(lang);
+                for v in &values {
+                    assert!(line.contains(v), "{e:?} in {lang:?} lacks {v}: {line}");
+                }
+                // A variable is a name and a value: nothing to translate.
+                if lang != Lang::En && !matches!(e, Evidence::Variable { .. }) {
+                    assert_ne!(line, en, "{e:?} in {lang:?} is English");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_english_evidence_reads_as_it_always_did() {
+        let lines: Vec<String> = every_evidence()
+            .iter()
+            .map(|(e, _)| e.words(Lang::En))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "Function: runtime python3.12, role arn:role/x, state Active, handler ?",
+                "Stream on, view type NEW_IMAGE: arn:stream/1",
+                "Stream on, view type NEW_IMAGE",
+                "dynamodb-stream-data: Allow Action dynamodb:GetRecords on NotResource arn:stream/*",
+                "dynamodb-stream-data: Allow Action dynamodb:GetRecords on NotResource arn:stream/* (with a condition)",
+                "Trigger Enabled, reading arn:stream/2; last result: OK",
+                "Trigger Creating, reading ?; last result: none yet",
+                "REGION = ap-southeast-1",
+                "flow #3 INSERT of item item-9: written to the table",
+                "flow #3 INSERT of item item-9: handled by the function (its log lines)",
+                "flow #3 INSERT of item item-9: seen in the index",
+                "The trigger read the stream: OK",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_status_and_step_is_worded_in_each_language() {
+        let statuses = [
+            Status::Passed,
+            Status::Failed,
+            Status::Waiting,
+            Status::CannotCheck {
+                permission: s("iam:GetRolePolicy"),
+            },
+        ];
+        for status in &statuses {
+            for inferred in [false, true] {
+                let en = status.words(Lang::En, inferred);
+                let vi = status.words(Lang::Vi, inferred);
+                assert_ne!(vi, en);
+                if let Status::CannotCheck { permission } = status {
+                    assert!(en.contains(permission.as_str()) && vi.contains(permission.as_str()));
+                }
+            }
+        }
+        assert_eq!(Status::Passed.words(Lang::En, true), "done (inferred)");
+        assert_eq!(Status::Passed.words(Lang::Vi, true), "đã xong (suy ra)");
+        for step in Step::ALL {
+            for lang in Lang::ALL {
+                assert!(!step.title(lang).is_empty());
+            }
+            assert_ne!(step.title(Lang::Vi), step.title(Lang::En), "{step:?}");
+            assert_ne!(step.todo(Lang::Vi), step.todo(Lang::En), "{step:?}");
+            assert_ne!(step.expect(Lang::Vi), step.expect(Lang::En), "{step:?}");
+        }
+    }
+}
