@@ -6,7 +6,9 @@ use lab_model::names::{AOSS_POLICY, INDEX, LOG_GROUP, ROLE, STREAM_POLICY, TABLE
 use lab_model::policies::{aoss_policy, dynamodb_stream_data};
 use labmate_core::change::GUIDE_TEST_ITEM;
 use labmate_core::config::LabConfig;
-use labmate_core::guide::{expected_variables, lab_ids, Status, Step, StepCheck, StepRecord};
+use labmate_core::guide::{
+    expected_variables, lab_ids, Piece, Status, Step, StepCheck, StepRecord,
+};
 use labmate_core::projector::mask_ids;
 use labmate_core::word;
 use leptos::prelude::*;
@@ -50,6 +52,19 @@ fn copies(step: Step, config: &LabConfig, account: Option<&str>) -> Vec<(CopyWha
     }
 }
 
+/// A worded line: its words as text, each value AWS or the learner gave
+/// in a `data-literal` span (shown as given, never translated); both
+/// through `shown` (projector mode's masking).
+fn line(pieces: Vec<Piece>, shown: impl Fn(String) -> String) -> Vec<AnyView> {
+    pieces
+        .into_iter()
+        .map(|p| match p {
+            Piece::Words(t) => shown(t).into_any(),
+            Piece::Value(v) => view! { <span data-literal="">{shown(v)}</span> }.into_any(),
+        })
+        .collect()
+}
+
 #[component]
 pub fn GuideStep(
     step: Step,
@@ -81,7 +96,7 @@ pub fn GuideStep(
     });
     let problems = part(move || {
         let l = lang.get();
-        let items = check.with(|c| c.problems.iter().map(|p| p.worded(l)).collect::<Vec<_>>());
+        let items = check.with(|c| c.problems.iter().map(|p| p.pieces(l)).collect::<Vec<_>>());
         if items.is_empty() {
             return nothing();
         }
@@ -90,8 +105,8 @@ pub fn GuideStep(
             .map(|(what, fix)| {
                 view! {
                     <li data-testid="guide-problem">
-                        <span class="guide-problem-what">{shown(what)}</span>
-                        " "<span class="guide-fix" data-testid="guide-fix">{t(|l| word!(l, guide.fix))}{shown(fix)}</span>
+                        <span class="guide-problem-what">{line(what, shown)}</span>
+                        " "<span class="guide-fix" data-testid="guide-fix">{t(|l| word!(l, guide.fix))}{line(fix, shown)}</span>
                     </li>
                 }
             })
@@ -100,13 +115,13 @@ pub fn GuideStep(
     });
     let evidence = part(move || {
         let l = lang.get();
-        let items = check.with(|c| c.evidence.iter().map(|e| e.words(l)).collect::<Vec<_>>());
+        let items = check.with(|c| c.evidence.iter().map(|e| e.pieces(l)).collect::<Vec<_>>());
         if items.is_empty() {
             return nothing();
         }
         let items = items
             .into_iter()
-            .map(|e| view! { <li data-testid="guide-evidence">{shown(e)}</li> })
+            .map(|e| view! { <li data-testid="guide-evidence">{line(e, shown)}</li> })
             .collect::<Vec<_>>();
         view! {
             <details class="guide-evidence">

@@ -81,9 +81,64 @@ fn list(items: &[String]) -> String {
     items.join(", ")
 }
 
+/// A piece of a worded line: the catalogue's words, or a value AWS or the
+/// learner gave (a state, an ARN, AWS's own message), shown as given and
+/// never translated. The page marks values so a reader (and the page's
+/// language test) can tell them from the sentence around them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Words(String),
+    Value(String),
+}
+
+/// Around a value while a line is worded, then split out by [`pieces`]:
+/// private-use characters, which no catalogue word and no AWS value holds.
+const VALUE_START: char = '\u{E000}';
+const VALUE_END: char = '\u{E001}';
+
+/// How values go into a sentence: as they are, or marked.
+type Value<'a> = &'a dyn Fn(&str) -> String;
+
+fn plain(v: &str) -> String {
+    v.to_owned()
+}
+
+fn marked(v: &str) -> String {
+    let v: String = v
+        .chars()
+        .filter(|c| *c != VALUE_START && *c != VALUE_END)
+        .collect();
+    format!("{VALUE_START}{v}{VALUE_END}")
+}
+
+/// A line worded with [`marked`] values, in pieces.
+fn pieces(line: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in line.chars() {
+        match c {
+            VALUE_START | VALUE_END => {
+                if !current.is_empty() {
+                    let text = std::mem::take(&mut current);
+                    out.push(if c == VALUE_END {
+                        Piece::Value(text)
+                    } else {
+                        Piece::Words(text)
+                    });
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(Piece::Words(current));
+    }
+    out
+}
+
 /// A statement of `policy`, as evidence. `Allow`, `Action` and the like
 /// are IAM's own words and stay as the policy writes them.
-fn statement(lang: Lang, policy: &str, s: &PolicyStatement) -> String {
+fn statement(lang: Lang, v: Value, policy: &str, s: &PolicyStatement) -> String {
     let action_word = if s.not_action { "NotAction" } else { "Action" };
     let resource_word = if s.not_resource {
         "NotResource"
@@ -96,12 +151,12 @@ fn statement(lang: Lang, policy: &str, s: &PolicyStatement) -> String {
         word!(lang, guide.evidence_statement)
     };
     sentence(
-        policy,
-        &s.effect,
-        action_word,
-        &list(&s.actions),
-        resource_word,
-        &list(&s.resources),
+        &v(policy),
+        &v(&s.effect),
+        &v(action_word),
+        &v(&list(&s.actions)),
+        &v(resource_word),
+        &v(&list(&s.resources)),
     )
 }
 
@@ -109,7 +164,16 @@ impl Evidence {
     /// One line of "what labmate saw". Values AWS gave (a runtime, an
     /// ARN, a result) stay as AWS gave them; `?` where AWS gave none.
     pub fn words(&self, lang: Lang) -> String {
-        let or_unknown = |v: &Option<String>| v.as_deref().unwrap_or("?").to_owned();
+        self.worded_with(lang, &plain)
+    }
+
+    /// The same line, its values apart from its words.
+    pub fn pieces(&self, lang: Lang) -> Vec<Piece> {
+        pieces(&self.worded_with(lang, &marked))
+    }
+
+    fn worded_with(&self, lang: Lang, v: Value) -> String {
+        let or_unknown = |x: &Option<String>| v(x.as_deref().unwrap_or("?"));
         match self {
             Evidence::Function {
                 runtime,
@@ -123,27 +187,30 @@ impl Evidence {
                 &or_unknown(handler),
             ),
             Evidence::Stream { view_type, arn } => match arn {
-                Some(arn) => word!(lang, guide.evidence_stream_arn)(view_type, arn),
-                None => word!(lang, guide.evidence_stream)(view_type),
+                Some(arn) => word!(lang, guide.evidence_stream_arn)(&v(view_type), &v(arn)),
+                None => word!(lang, guide.evidence_stream)(&v(view_type)),
             },
             Evidence::Statement {
                 policy,
                 statement: s,
-            } => statement(lang, policy, s),
+            } => statement(lang, v, policy, s),
             Evidence::Trigger {
                 state,
                 stream_arn,
                 last_processing_result,
             } => match last_processing_result {
-                Some(result) => {
-                    word!(lang, guide.evidence_trigger)(state, &or_unknown(stream_arn), result)
-                }
-                None => {
-                    word!(lang, guide.evidence_trigger_no_result)(state, &or_unknown(stream_arn))
-                }
+                Some(result) => word!(lang, guide.evidence_trigger)(
+                    &v(state),
+                    &or_unknown(stream_arn),
+                    &v(result),
+                ),
+                None => word!(lang, guide.evidence_trigger_no_result)(
+                    &v(state),
+                    &or_unknown(stream_arn),
+                ),
             },
             // A name and a value: no words to translate.
-            Evidence::Variable { name, value } => format!("{name} = {value}"),
+            Evidence::Variable { name, value } => format!("{} = {}", v(name), v(value)),
             Evidence::Flow {
                 flow,
                 change,
@@ -155,11 +222,11 @@ impl Evidence {
                     FlowReach::Lambda => word!(lang, guide.evidence_flow_lambda),
                     FlowReach::Document => word!(lang, guide.evidence_flow_document),
                 };
-                sentence(flow.0, change.as_str(), &or_unknown(item_id))
+                sentence(flow.0, &v(change.as_str()), &or_unknown(item_id))
             }
             Evidence::TriggerRead {
                 last_processing_result,
-            } => word!(lang, guide.evidence_trigger_read)(last_processing_result),
+            } => word!(lang, guide.evidence_trigger_read)(&v(last_processing_result)),
         }
     }
 }
@@ -178,22 +245,34 @@ impl Problem {
     /// (what is wrong, what fixes it): one match, so a problem's two
     /// sentences cannot drift apart.
     pub fn worded(&self, lang: Lang) -> (String, String) {
+        self.worded_with(lang, &plain)
+    }
+
+    /// The same two sentences, their values apart from their words.
+    pub fn pieces(&self, lang: Lang) -> (Vec<Piece>, Vec<Piece>) {
+        let (what, fix) = self.worded_with(lang, &marked);
+        (pieces(&what), pieces(&fix))
+    }
+
+    /// The lab's own names (the role, the policies) are words of the
+    /// chapter, not values AWS gave: they stay unmarked.
+    fn worded_with(&self, lang: Lang, v: Value) -> (String, String) {
         let flow_ref = |flow: &crate::flow::FlowId| word!(lang, guide.flow_ref)(flow.0);
         match self {
             Problem::FunctionMissing { name } => (
-                word!(lang, guide.problem_function_missing)(name),
+                word!(lang, guide.problem_function_missing)(&v(name)),
                 word!(lang, guide.fix_function_missing)(ROLE),
             ),
             Problem::RuntimeNotPython { runtime } => (
-                word!(lang, guide.problem_runtime_not_python)(runtime),
+                word!(lang, guide.problem_runtime_not_python)(&v(runtime)),
                 word!(lang, guide.fix_runtime_not_python).to_owned(),
             ),
             Problem::OtherRole { role, expected } => (
-                word!(lang, guide.problem_other_role)(role, expected),
-                word!(lang, guide.fix_other_role)(expected),
+                word!(lang, guide.problem_other_role)(&v(role), &v(expected)),
+                word!(lang, guide.fix_other_role)(&v(expected)),
             ),
             Problem::FunctionNotActive { state } => (
-                word!(lang, guide.problem_function_not_active)(state),
+                word!(lang, guide.problem_function_not_active)(&v(state)),
                 word!(lang, guide.fix_function_not_active).to_owned(),
             ),
             Problem::StreamOff => (
@@ -201,62 +280,68 @@ impl Problem {
                 word!(lang, guide.fix_stream_off).to_owned(),
             ),
             Problem::NoNewImage { view_type } => (
-                word!(lang, guide.problem_no_new_image)(view_type),
+                word!(lang, guide.problem_no_new_image)(&v(view_type)),
                 word!(lang, guide.fix_no_new_image).to_owned(),
             ),
             Problem::RoleMissing { role } => (
-                word!(lang, guide.problem_role_missing)(role),
+                word!(lang, guide.problem_role_missing)(&v(role)),
                 word!(lang, guide.fix_role_missing).to_owned(),
             ),
             Problem::PolicyMissing { role, policy } => (
-                word!(lang, guide.problem_policy_missing)(role, policy),
-                word!(lang, guide.fix_policy_missing)(role, policy),
+                word!(lang, guide.problem_policy_missing)(&v(role), &v(policy)),
+                word!(lang, guide.fix_policy_missing)(&v(role), &v(policy)),
             ),
             Problem::ActionsNotAllowed {
                 policy,
                 actions,
                 resource,
             } => (
-                word!(lang, guide.problem_actions_not_allowed)(policy, &list(actions), resource),
-                word!(lang, guide.fix_actions_not_allowed)(policy),
+                word!(lang, guide.problem_actions_not_allowed)(
+                    &v(policy),
+                    &v(&list(actions)),
+                    &v(resource),
+                ),
+                word!(lang, guide.fix_actions_not_allowed)(&v(policy)),
             ),
             Problem::TriggerMissing => (
                 word!(lang, guide.problem_trigger_missing).to_owned(),
                 word!(lang, guide.fix_trigger_missing).to_owned(),
             ),
             Problem::TriggerNotEnabled { state } => (
-                word!(lang, guide.problem_trigger_not_enabled)(state),
+                word!(lang, guide.problem_trigger_not_enabled)(&v(state)),
                 word!(lang, guide.fix_trigger_not_enabled).to_owned(),
             ),
             Problem::TriggerReadsOldStream { reads, current } => (
-                word!(lang, guide.problem_trigger_reads_old_stream)(reads, current),
+                word!(lang, guide.problem_trigger_reads_old_stream)(&v(reads), &v(current)),
                 word!(lang, guide.fix_trigger_reads_old_stream).to_owned(),
             ),
             Problem::TriggerCannotRead {
                 last_processing_result,
             } => (
-                word!(lang, guide.problem_trigger_cannot_read)(last_processing_result),
+                word!(lang, guide.problem_trigger_cannot_read)(&v(last_processing_result)),
                 word!(lang, guide.fix_trigger_cannot_read)(STREAM_POLICY),
             ),
             Problem::VariableMissing { name, expected } => (
-                word!(lang, guide.problem_variable_missing)(name),
-                word!(lang, guide.fix_variable_missing)(name, expected),
+                word!(lang, guide.problem_variable_missing)(&v(name)),
+                word!(lang, guide.fix_variable_missing)(&v(name), &v(expected)),
             ),
             Problem::VariableWrong {
                 name,
                 value,
                 expected,
             } => (
-                word!(lang, guide.problem_variable_wrong)(name, value, expected),
-                word!(lang, guide.fix_variable_wrong)(name, expected),
+                word!(lang, guide.problem_variable_wrong)(&v(name), &v(value), &v(expected)),
+                word!(lang, guide.fix_variable_wrong)(&v(name), &v(expected)),
             ),
+            // The reason and its fix are the flow's own sentences (the
+            // board's words), not values.
             Problem::FlowStuck {
                 flow,
                 change,
                 reason,
             } => (
                 word!(lang, guide.problem_flow_stuck)(
-                    change.as_str(),
+                    &v(change.as_str()),
                     &flow_ref(flow),
                     &reason.reason_in(lang),
                 ),
@@ -556,6 +641,56 @@ mod tests {
                     assert_ne!(line, en, "{e:?} in {lang:?} is English");
                 }
             }
+        }
+    }
+
+    fn joined(pieces: &[Piece]) -> String {
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Words(t) | Piece::Value(t) => t.as_str(),
+            })
+            .collect()
+    }
+
+    fn values(pieces: &[Piece]) -> Vec<&str> {
+        pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Value(t) => Some(t.as_str()),
+                Piece::Words(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn in_pieces_a_line_reads_the_same_and_holds_aws_values_apart() {
+        for lang in Lang::ALL {
+            for (e, _) in every_evidence() {
+                let pieces = e.pieces(lang);
+                assert_eq!(joined(&pieces), e.words(lang), "{e:?}");
+            }
+            for (p, _) in every_problem() {
+                let (what, fix) = p.pieces(lang);
+                assert_eq!((joined(&what), joined(&fix)), p.worded(lang), "{p:?}");
+            }
+            // AWS's own message is a value in every language, apart from
+            // the words around it.
+            let read = Evidence::Trigger {
+                state: s("Enabled"),
+                stream_arn: None,
+                last_processing_result: Some(s("No records processed")),
+            };
+            assert_eq!(
+                values(&read.pieces(lang)),
+                ["Enabled", "?", "No records processed"]
+            );
+            let cannot = Problem::TriggerCannotRead {
+                last_processing_result: s("Cannot access stream arn:x."),
+            };
+            let (what, fix) = cannot.pieces(lang);
+            assert_eq!(values(&what), ["Cannot access stream arn:x."]);
+            assert!(values(&fix).is_empty(), "the lab's policy name is a word");
         }
     }
 
