@@ -1,12 +1,14 @@
 //! A button that copies a text (a name, a policy, a body) and says whether
 //! it worked: the browser may refuse the clipboard (no HTTPS, no focus).
 
+use labmate_core::guide::with_values;
 use labmate_core::word;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
 use crate::lang::use_lang;
+use crate::ui::guide_words::line;
 use crate::ui::reactive::{nothing, on_click, part, Text};
 
 #[component]
@@ -36,8 +38,8 @@ pub fn CopyButton(
             {part(move || {
                 let l = lang.get();
                 let n = match note.get() {
-                    Some(Ok(())) => word!(l, guide.copy_done).to_owned(),
-                    Some(Err(e)) => word!(l, guide.copy_failed)(&e),
+                    Some(Ok(())) => vec![word!(l, guide.copy_done).into_any()],
+                    Some(Err(e)) => line(with_values(|v| word!(l, guide.copy_failed)(&v(&e))), |t| t),
                     None => return nothing(),
                 };
                 view! { <span class="copy-note" role="status">" "{n}</span> }.into_any()

@@ -3,7 +3,7 @@
 //! its sentences in the page's language). The reports themselves are
 //! core's (`labmate_core::guide::{markdown_report, json_report}`).
 
-use labmate_core::guide::{json_report, markdown_report, Progress, StepCheck};
+use labmate_core::guide::{json_report, markdown_report, with_values, Progress, StepCheck};
 use labmate_core::word;
 use leptos::prelude::*;
 
@@ -12,6 +12,7 @@ use crate::lang::{t, use_lang};
 use crate::pipeline::aws_now_ms;
 use crate::state::use_state;
 use crate::ui::flow_words::subject;
+use crate::ui::guide_words::line;
 use crate::ui::reactive::{nothing, on_click, part};
 
 /// How saving went: the file's name, and the browser's reason when it
@@ -64,7 +65,10 @@ pub fn GuideExport(checks: Memo<Vec<StepCheck>>, progress: RwSignal<Progress>) -
                 let l = lang.get();
                 match result.get() {
                     Some(Saved::Saved(file)) => view! { <span class="muted" role="status">" "{word!(l, guide.export_saved)(file)}</span> }.into_any(),
-                    Some(Saved::NotSaved { file, reason }) => view! { <span class="error" role="alert">" "{word!(l, guide.export_not_saved)(file, &reason)}</span> }.into_any(),
+                    Some(Saved::NotSaved { file, reason }) => {
+                        let said = with_values(|v| word!(l, guide.export_not_saved)(file, &v(&reason)));
+                        view! { <span class="error" role="alert">" "{line(said, |t| t)}</span> }.into_any()
+                    }
                     None => nothing(),
                 }
             })}

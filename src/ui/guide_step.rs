@@ -6,9 +6,7 @@ use lab_model::names::{AOSS_POLICY, INDEX, LOG_GROUP, ROLE, STREAM_POLICY, TABLE
 use lab_model::policies::{aoss_policy, dynamodb_stream_data};
 use labmate_core::change::GUIDE_TEST_ITEM;
 use labmate_core::config::LabConfig;
-use labmate_core::guide::{
-    expected_variables, lab_ids, Piece, Status, Step, StepCheck, StepRecord,
-};
+use labmate_core::guide::{expected_variables, lab_ids, Status, Step, StepCheck, StepRecord};
 use labmate_core::projector::mask_ids;
 use labmate_core::word;
 use leptos::prelude::*;
@@ -17,7 +15,7 @@ use crate::lang::{t, use_lang};
 use crate::state::use_state;
 use crate::ui::copy_button::CopyButton;
 use crate::ui::flow_words::clock_text;
-use crate::ui::guide_words::{copy_label, CopyWhat};
+use crate::ui::guide_words::{copy_label, line, CopyWhat};
 use crate::ui::reactive::{nothing, part, text};
 
 /// What the console asks for in this step, to copy: (what, text), for
@@ -50,19 +48,6 @@ fn copies(step: Step, config: &LabConfig, account: Option<&str>) -> Vec<(CopyWha
         Step::Verify => vec![(LogGroup, LOG_GROUP.to_owned()), (Index, INDEX.to_owned())],
         Step::Explore => vec![(TableName, TABLE.to_owned())],
     }
-}
-
-/// A worded line: its words as text, each value AWS or the learner gave
-/// in a `data-literal` span (shown as given, never translated); both
-/// through `shown` (projector mode's masking).
-fn line(pieces: Vec<Piece>, shown: impl Fn(String) -> String) -> Vec<AnyView> {
-    pieces
-        .into_iter()
-        .map(|p| match p {
-            Piece::Words(t) => shown(t).into_any(),
-            Piece::Value(v) => view! { <span data-literal="">{shown(v)}</span> }.into_any(),
-        })
-        .collect()
 }
 
 #[component]

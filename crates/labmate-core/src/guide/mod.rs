@@ -24,7 +24,7 @@ pub use export::{json_report, markdown_report, outcome};
 pub use policy::{stream_arn_pattern, PolicyStatement};
 pub use progress::{Progress, StepRecord};
 pub use step::Step;
-pub use words::Piece;
+pub use words::{with_values, Piece};
 
 use lab_model::timeline::ChangeKind;
 use serde::{Deserialize, Serialize};

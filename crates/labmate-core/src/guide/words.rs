@@ -97,7 +97,7 @@ const VALUE_START: char = '\u{E000}';
 const VALUE_END: char = '\u{E001}';
 
 /// How values go into a sentence: as they are, or marked.
-type Value<'a> = &'a dyn Fn(&str) -> String;
+pub type Value<'a> = &'a dyn Fn(&str) -> String;
 
 fn plain(v: &str) -> String {
     v.to_owned()
@@ -134,6 +134,14 @@ fn pieces(line: &str) -> Vec<Piece> {
         out.push(Piece::Words(current));
     }
     out
+}
+
+/// A sentence with values, in pieces: `word` words it, passing each value
+/// through the function it is given. For the page's own sentences that
+/// carry what the browser or AWS said (a refused clipboard, a save that
+/// failed).
+pub fn with_values(word: impl FnOnce(Value) -> String) -> Vec<Piece> {
+    pieces(&word(&marked))
 }
 
 /// A statement of `policy`, as evidence. `Allow`, `Action` and the like
@@ -684,6 +692,13 @@ mod tests {
             assert_eq!(
                 values(&read.pieces(lang)),
                 ["Enabled", "?", "No records processed"]
+            );
+            let refused =
+                with_values(|v| word!(lang, guide.copy_failed)(&v("Write permission denied.")));
+            assert_eq!(values(&refused), ["Write permission denied."]);
+            assert_eq!(
+                joined(&refused),
+                word!(lang, guide.copy_failed)("Write permission denied.")
             );
             let cannot = Problem::TriggerCannotRead {
                 last_processing_result: s("Cannot access stream arn:x."),
