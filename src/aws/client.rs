@@ -114,16 +114,25 @@ pub enum CallError {
 impl CallError {
     /// Why, and what to do, in `lang`.
     pub fn words(&self, lang: Lang) -> String {
+        self.worded(lang, &|v| v.to_owned())
+    }
+
+    /// The same, each value AWS, the browser or the learner gave passed
+    /// through `v` (`guide::with_values` marks them for the page).
+    pub fn worded(&self, lang: Lang, v: &dyn Fn(&str) -> String) -> String {
         match self {
             CallError::NoCredentials => word!(lang, send.call_no_credentials).to_owned(),
             CallError::CredentialsExpired => word!(lang, send.call_credentials_expired).to_owned(),
             CallError::Config(e) => e.to_string(),
-            CallError::Signing(e) => e.words(lang),
+            CallError::Signing(e) => e.worded(lang, v),
             CallError::Unreachable { service, url, hint } => {
-                word!(lang, send.call_unreachable)(service, url, hint.words(lang))
+                word!(lang, send.call_unreachable)(service, &v(url), hint.words(lang))
             }
-            CallError::Aws(e) => e.words(lang),
+            CallError::Aws(e) => e.worded(lang, v),
             CallError::UnreachableRelayed(w) | CallError::Relayed(w) => w.get(lang),
+            CallError::Bridge(BridgeError::Failed(detail)) => {
+                word!(lang, send.bridge_failed)(&v(detail))
+            }
             CallError::Bridge(e) => e.words(lang),
         }
     }

@@ -39,21 +39,28 @@ impl Sent {
 
     /// One line for the send panel, in `lang`.
     pub fn words(&self, lang: Lang) -> String {
+        self.worded(lang, &|v| v.to_owned())
+    }
+
+    /// The same, each value AWS gave passed through `v`.
+    pub fn worded(&self, lang: Lang, v: &dyn Fn(&str) -> String) -> String {
         match self {
             Sent::Answered(a) => match a.verdict() {
                 ApiVerdict::Written => match a.item_id() {
-                    Some(id) => word!(lang, send.sent_written_with_id)(id),
+                    Some(id) => word!(lang, send.sent_written_with_id)(&v(id)),
                     None => word!(lang, send.sent_written_no_id).to_owned(),
                 },
                 ApiVerdict::DynamoDbError {
                     error_type,
                     message,
-                } => word!(lang, send.sent_dynamodb_error)(&error_type, &message),
-                ApiVerdict::Refused { status, message } => refused_words(lang, status, &message),
+                } => word!(lang, send.sent_dynamodb_error)(&v(&error_type), &v(&message)),
+                ApiVerdict::Refused { status, message } => {
+                    refused_words(lang, status, &message, &v(&message))
+                }
                 ApiVerdict::Unreadable => word!(lang, send.sent_answer_unreadable).to_owned(),
             },
-            Sent::NotSent(e) => e.words(lang),
-            Sent::Unreadable(_, e) => word!(lang, send.sent_unreadable)(&e.words(lang)),
+            Sent::NotSent(e) => e.worded(lang, v),
+            Sent::Unreadable(_, e) => word!(lang, send.sent_unreadable)(&e.worded(lang, v)),
         }
     }
 
@@ -64,8 +71,9 @@ impl Sent {
     }
 }
 
-/// API Gateway's own refusals, told apart where the answer allows.
-fn refused_words(lang: Lang, status: u16, message: &str) -> String {
+/// API Gateway's own refusals, told apart where the answer allows;
+/// `shown` is `message` as the line shows it.
+fn refused_words(lang: Lang, status: u16, message: &str, shown: &str) -> String {
     let refused = match (status, message) {
         (403, m) if m.contains("Missing Authentication Token") => {
             word!(lang, send.sent_refused_no_method)
@@ -81,7 +89,7 @@ fn refused_words(lang: Lang, status: u16, message: &str) -> String {
         (500..=599, _) => word!(lang, send.sent_refused_integration),
         _ => word!(lang, send.sent_refused_other),
     };
-    refused(status, message)
+    refused(status, shown)
 }
 
 /// labmate's own id for the item, when the API will adopt it: only

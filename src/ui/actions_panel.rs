@@ -2,6 +2,7 @@
 //! document count. Items become flows on the board.
 
 use labmate_core::change::{burst_bodies, GUIDE_TEST_ITEM, MAX_BURST};
+use labmate_core::guide::with_values;
 use labmate_core::lab_item::{check_item, ItemError, ItemWarning};
 use labmate_core::signing::HttpRequest;
 use labmate_core::word;
@@ -15,6 +16,7 @@ use crate::aws::sts::refresh_identity;
 use crate::lang::{t, use_lang};
 use crate::pipeline::send::{send_burst, send_item, BurstProgress, Sent};
 use crate::state::use_state;
+use crate::ui::guide_words::line;
 use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
@@ -48,22 +50,23 @@ impl ActionResult {
         }
     }
 
-    fn words(&self, lang: Lang) -> String {
+    /// In `lang`, each value AWS or the learner gave passed through `v`.
+    fn worded(&self, lang: Lang, v: &dyn Fn(&str) -> String) -> String {
         match self {
-            ActionResult::Item(e) => e.words(lang),
-            ActionResult::Sent(s) => s.words(lang),
+            ActionResult::Item(e) => e.worded(lang, v),
+            ActionResult::Sent(s) => s.worded(lang, v),
             ActionResult::Burst(p) => match &p.first_failure {
                 Some(f) => word!(lang, send.burst_progress_failed)(
                     p.answered,
                     p.total,
                     p.written,
-                    &f.words(lang),
+                    &f.worded(lang, v),
                 ),
                 None => word!(lang, send.burst_progress)(p.answered, p.total, p.written),
             },
             ActionResult::Counted { index, count } => word!(lang, send.count_result)(index, *count),
-            ActionResult::NoCount { body } => word!(lang, send.count_no_count)(body),
-            ActionResult::CountFailed(e) => e.words(lang),
+            ActionResult::NoCount { body } => word!(lang, send.count_no_count)(&v(body)),
+            ActionResult::CountFailed(e) => e.worded(lang, v),
         }
     }
 }
@@ -171,8 +174,14 @@ pub fn ActionsPanel() -> impl IntoView {
             {part(move || {
                 let l = lang.get();
                 match result.get() {
-                    Some(r) if r.ok() => view! { <p class="ok" data-testid="action-result">{masked(&state, r.words(l))}</p> }.into_any(),
-                    Some(r) => view! { <p class="error" data-testid="action-result" role="alert">{masked(&state, r.words(l))}</p> }.into_any(),
+                    Some(r) => {
+                        let said = line(with_values(|v| r.worded(l, v)), |t| masked(&state, t));
+                        if r.ok() {
+                            view! { <p class="ok" data-testid="action-result">{said}</p> }.into_any()
+                        } else {
+                            view! { <p class="error" data-testid="action-result" role="alert">{said}</p> }.into_any()
+                        }
+                    }
                     None => nothing(),
                 }
             })}

@@ -1,6 +1,7 @@
 //! One request in detail: what was sent, what was signed, what came back.
 
 use labmate_core::command_line::{awscurl_command, curl_command, Secrets};
+use labmate_core::guide::with_values;
 use labmate_core::signing::{explain_later, SigningError};
 use labmate_core::word;
 use labmate_core::words::Lang;
@@ -11,6 +12,7 @@ use crate::aws::client::{Exchange, Outcome};
 use crate::browser;
 use crate::lang::use_lang;
 use crate::state::use_state;
+use crate::ui::guide_words::line;
 use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
 
@@ -32,11 +34,11 @@ enum Copied {
 }
 
 impl Copied {
-    fn words(&self, lang: Lang) -> String {
+    fn worded(&self, lang: Lang, v: &dyn Fn(&str) -> String) -> String {
         match self {
             Copied::Done(Command::Curl) => word!(lang, send.copied_curl).to_owned(),
             Copied::Done(Command::Awscurl) => word!(lang, send.copied_awscurl).to_owned(),
-            Copied::Failed(e) => word!(lang, send.copy_failed)(e),
+            Copied::Failed(e) => word!(lang, send.copy_failed)(&v(e)),
         }
     }
 }
@@ -109,7 +111,7 @@ pub fn ExchangeDetail() -> impl IntoView {
             }
             .into_any(),
             Err(why) => view! {
-                <p class="error" data-testid="explanation-unavailable">{m(why.words(l))}</p>
+                <p class="error" data-testid="explanation-unavailable">{line(with_values(|v| why.worded(l, v)), m)}</p>
                 <dl class="identity">
                     <dt>{word!(l, send.signature)}</dt><dd class="mono" data-testid="signature">{e.signed.signature.clone()}</dd>
                 </dl>
@@ -131,7 +133,7 @@ pub fn ExchangeDetail() -> impl IntoView {
         let outcome = match e.outcome.clone() {
             Outcome::Pending => view! { <p class="muted">{word!(l, send.waiting_for_answer)}</p> }.into_any(),
             Outcome::Unreachable { error } => {
-                view! { <p class="error" data-testid="exchange-error">{m(error.words(l))}</p> }.into_any()
+                view! { <p class="error" data-testid="exchange-error">{line(with_values(|v| error.worded(l, v)), m)}</p> }.into_any()
             }
             Outcome::Answered {
                 status,
@@ -142,7 +144,7 @@ pub fn ExchangeDetail() -> impl IntoView {
             } => view! {
                 <h4>{word!(l, send.answer_heading)(status, elapsed_ms)}</h4>
                 {request_id.map(|id| view! { <p class="mono">"x-amzn-RequestId: "{id}</p> })}
-                {error.map(|e| view! { <p class="error" data-testid="exchange-error">{m(e.words(l))}</p> })}
+                {error.map(|e| view! { <p class="error" data-testid="exchange-error">{line(with_values(|v| e.worded(l, v)), m)}</p> })}
                 <pre class="code" data-testid="response-body">{m(body)}</pre>
             }
             .into_any(),
@@ -171,7 +173,13 @@ pub fn ExchangeDetail() -> impl IntoView {
                             if state.projector.get() { word!(l, send.reveal_secrets_projector) } else { word!(l, send.reveal_secrets) }.to_owned()
                         })}
                     </label>
-                    <span class="muted">{text(move || copied.get().map(|c| c.words(lang.get())).unwrap_or_default())}</span>
+                    <span class="muted">{part(move || {
+                        let l = lang.get();
+                        match copied.get() {
+                            Some(c) => line(with_values(|v| c.worded(l, v)), |t| t).into_any(),
+                            None => nothing(),
+                        }
+                    })}</span>
                 </div>
                 <pre class="code" data-testid="curl-command">{m(curl.clone())}</pre>
                 {outcome}

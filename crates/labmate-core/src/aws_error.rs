@@ -114,14 +114,20 @@ pub enum AwsError {
 impl AwsError {
     /// What happened and what to do, in `lang`.
     pub fn words(&self, lang: Lang) -> String {
+        self.worded(lang, &|v| v.to_owned())
+    }
+
+    /// The same, each value AWS gave (its message, its code) passed
+    /// through `v` (`guide::with_values` marks them for the page).
+    pub fn worded(&self, lang: Lang, v: &dyn Fn(&str) -> String) -> String {
         match self {
             AwsError::ExpiredToken { service } => word!(lang, send.aws_expired_token)(service),
             AwsError::UnknownKeys { service, message } => {
-                word!(lang, send.aws_unknown_keys)(service, message)
+                word!(lang, send.aws_unknown_keys)(service, &v(message))
             }
             AwsError::ClockSkew { service, .. } => word!(lang, send.aws_clock_skew)(service),
             AwsError::BadSignature { service, message } => {
-                word!(lang, send.aws_bad_signature)(service, message)
+                word!(lang, send.aws_bad_signature)(service, &v(message))
             }
             AwsError::AccessDenied {
                 service, message, ..
@@ -129,36 +135,38 @@ impl AwsError {
                 // The pollers read `message` as the refusal (in English):
                 // labmate's own explanation is recognised and worded here.
                 let message = if message == word!(Lang::En, send.aws_aoss_denied_no_message) {
-                    word!(lang, send.aws_aoss_denied_no_message)
+                    word!(lang, send.aws_aoss_denied_no_message).to_owned()
                 } else {
-                    message
+                    v(message)
                 };
-                word!(lang, send.aws_access_denied)(service, message)
+                word!(lang, send.aws_access_denied)(service, &message)
             }
             AwsError::Throttled { service } => word!(lang, send.aws_throttled)(service),
             AwsError::NotFound { service, message } if message.is_empty() => {
                 word!(lang, send.aws_not_found_no_message)(service)
             }
             AwsError::NotFound { service, message } => {
-                word!(lang, send.aws_not_found)(service, message)
+                word!(lang, send.aws_not_found)(service, &v(message))
             }
             AwsError::DynamoDbErrorIn200 {
                 service,
                 code,
                 message,
-            } => word!(lang, send.aws_dynamodb_error_in_200)(service, code, message),
+            } => word!(lang, send.aws_dynamodb_error_in_200)(service, &v(code), &v(message)),
             AwsError::Other {
                 service,
                 status,
                 code,
                 message,
-            } if code.is_empty() => word!(lang, send.aws_other_no_code)(service, *status, message),
+            } if code.is_empty() => {
+                word!(lang, send.aws_other_no_code)(service, *status, &v(message))
+            }
             AwsError::Other {
                 service,
                 status,
                 code,
                 message,
-            } => word!(lang, send.aws_other)(service, *status, code, message),
+            } => word!(lang, send.aws_other)(service, *status, &v(code), &v(message)),
         }
     }
 
@@ -399,6 +407,40 @@ mod tests {
             if !only_aws {
                 assert_ne!(e.words(Lang::Vi), e.words(Lang::En), "{e:?}");
             }
+        }
+    }
+
+    /// AWS's own message and code come apart from labmate's words, in
+    /// each language; labmate's explanation of a bare 403 is words.
+    #[test]
+    fn aws_values_are_marked_apart_from_the_words() {
+        use crate::guide::{with_values, Piece};
+        let values = |e: &AwsError, lang| -> Vec<String> {
+            with_values(|v| e.worded(lang, v))
+                .into_iter()
+                .filter_map(|p| match p {
+                    Piece::Value(v) => Some(v),
+                    Piece::Words(_) => None,
+                })
+                .collect()
+        };
+        let other = classify(
+            Service::DynamoDb,
+            400,
+            r#"{"__type":"x#ValidationException","message":"bad thing"}"#,
+        )
+        .unwrap();
+        let bare = classify(Service::Aoss, 403, "").unwrap();
+        for lang in Lang::ALL {
+            assert_eq!(values(&other, lang), ["ValidationException", "bad thing"]);
+            assert!(values(&bare, lang).is_empty());
+            let joined: String = with_values(|v| other.worded(lang, v))
+                .into_iter()
+                .map(|p| match p {
+                    Piece::Value(t) | Piece::Words(t) => t,
+                })
+                .collect();
+            assert_eq!(joined, other.words(lang));
         }
     }
 

@@ -22,12 +22,17 @@ pub enum ItemError {
 
 impl ItemError {
     pub fn words(&self, lang: Lang) -> String {
+        self.worded(lang, &|v| v.to_owned())
+    }
+
+    /// The same, serde_json's own text passed through `v`.
+    pub fn worded(&self, lang: Lang, v: &dyn Fn(&str) -> String) -> String {
         match self {
             ItemError::NotJson {
                 line,
                 column,
                 message,
-            } => word!(lang, send.item_not_json)(*line, *column, message),
+            } => word!(lang, send.item_not_json)(*line, *column, &v(message)),
             ItemError::NotAnObject => word!(lang, send.item_not_an_object).to_owned(),
             ItemError::MissingField(field) => word!(lang, send.item_missing_field)(field),
         }

@@ -290,25 +290,41 @@ pub enum HeaderProblem {
 impl SigningError {
     /// Why the request was not signed, in `lang`.
     pub fn words(&self, lang: Lang) -> String {
+        self.worded(lang, &|v| v.to_owned())
+    }
+
+    /// The same, each value the learner or a library gave (the URL, the
+    /// method, the header, the parser's reason) passed through `v`.
+    pub fn worded(&self, lang: Lang, v: &dyn Fn(&str) -> String) -> String {
         match self {
-            SigningError::NoHost { url } => word!(lang, send.sign_no_host)(url),
-            SigningError::BadUrl { url, reason } => word!(lang, send.sign_bad_url)(url, reason),
+            SigningError::NoHost { url } => word!(lang, send.sign_no_host)(&v(url)),
+            SigningError::BadUrl { url, reason } => {
+                word!(lang, send.sign_bad_url)(&v(url), &v(reason))
+            }
             SigningError::DotSegment {
                 segment,
                 literal_path: true,
-            } => word!(lang, send.sign_dot_segment_literal)(segment),
-            SigningError::DotSegment { segment, .. } => word!(lang, send.sign_dot_segment)(segment),
-            SigningError::BadMethod { method, reason } => match reason {
-                MethodProblem::HasBody => word!(lang, send.sign_method_has_body)(method),
-                MethodProblem::NotAWord => word!(lang, send.sign_method_not_a_word)(method),
-                MethodProblem::Forbidden => word!(lang, send.sign_method_forbidden)(method),
-            },
-            SigningError::BadHeader { name, reason } => match reason {
-                HeaderProblem::BadName => word!(lang, send.sign_header_bad_name)(name),
-                HeaderProblem::LineBreak => word!(lang, send.sign_header_line_break)(name),
-            },
+            } => word!(lang, send.sign_dot_segment_literal)(&v(segment)),
+            SigningError::DotSegment { segment, .. } => {
+                word!(lang, send.sign_dot_segment)(&v(segment))
+            }
+            SigningError::BadMethod { method, reason } => {
+                let method = v(method);
+                match reason {
+                    MethodProblem::HasBody => word!(lang, send.sign_method_has_body)(&method),
+                    MethodProblem::NotAWord => word!(lang, send.sign_method_not_a_word)(&method),
+                    MethodProblem::Forbidden => word!(lang, send.sign_method_forbidden)(&method),
+                }
+            }
+            SigningError::BadHeader { name, reason } => {
+                let name = v(name);
+                match reason {
+                    HeaderProblem::BadName => word!(lang, send.sign_header_bad_name)(&name),
+                    HeaderProblem::LineBreak => word!(lang, send.sign_header_line_break)(&name),
+                }
+            }
             SigningError::BadTime => word!(lang, send.sign_bad_time).to_owned(),
-            SigningError::Signer(detail) => word!(lang, send.sign_signer_failed)(detail),
+            SigningError::Signer(detail) => word!(lang, send.sign_signer_failed)(&v(detail)),
             SigningError::ExplanationMismatch => {
                 word!(lang, send.sign_explanation_mismatch).to_owned()
             }
