@@ -22,9 +22,14 @@ pub enum IdentityFailure {
 
 impl IdentityFailure {
     pub fn words(&self, lang: Lang) -> String {
+        self.worded(lang, &|v| v.to_owned())
+    }
+
+    /// The same, each value AWS gave passed through `v`.
+    pub fn worded(&self, lang: Lang, v: &dyn Fn(&str) -> String) -> String {
         match self {
             IdentityFailure::NotAnIdentity => word!(lang, send.identity_not_an_identity).to_owned(),
-            IdentityFailure::Call(e) => e.words(lang),
+            IdentityFailure::Call(e) => e.worded(lang, v),
         }
     }
 }
