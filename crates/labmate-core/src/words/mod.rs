@@ -13,8 +13,6 @@ pub mod en;
 #[doc(hidden)]
 pub mod vi;
 
-use crate::flow::Stuck;
-
 /// One word of the catalogue in `lang`: `word!(lang, page.tagline)`, or for a
 /// word with parameters `word!(lang, page.clock_behind)(&duration)`.
 ///
@@ -88,10 +86,226 @@ pub struct SendWords {}
 
 /// The pipeline board, a flow's stages and why a flow stopped.
 pub struct BoardWords {
-    pub stuck_trigger_off: fn(state: &str) -> String,
-    pub fix_stuck_trigger_off: &'static str,
+    // Why a flow stopped (`flow::Stuck::reason_in`) and its fix (`fix_in`).
+    pub stuck_api_refused: fn(status: u16, message: &str) -> String,
+    pub stuck_no_answer_no_record: fn(seconds: i64) -> String,
+    pub stuck_not_written: fn(error_type: &str, message: &str) -> String,
+    pub stuck_table_refused: fn(operation: &str, status: u16, error_type: &str) -> String,
+    pub stuck_stream_off: &'static str,
+    pub stuck_stream_without_new_image: fn(view_type: &str) -> String,
     pub stuck_no_stream_record: fn(seconds: i64) -> String,
+    pub stuck_no_trigger: &'static str,
+    pub stuck_trigger_off: fn(state: &str) -> String,
+    pub stuck_role_cannot_read_stream: fn(result: &str) -> String,
+    pub stuck_no_invocation: fn(seconds: i64) -> String,
+    pub stuck_no_invocation_with_result: fn(seconds: i64, result: &str) -> String,
+    pub stuck_shipped_handler_cannot_update: fn(status: Option<u16>) -> String,
+    pub stuck_shipped_handler_cannot_remove: fn(item_id: &str) -> String,
+    pub stuck_index_refused: fn(status: Option<u16>, response: &str) -> String,
+    pub stuck_data_access_denied: &'static str,
+    pub stuck_handler_crashed: fn(exception: &str, attempts: u32, expires_at: &str) -> String,
+    pub stuck_record_expired: fn(exception: &str, expired_at: &str) -> String,
+    pub stuck_function_crashed: fn(exception: &str) -> String,
+    pub stuck_blocked_behind: fn(item: &str, expires_at: &str) -> String,
+    pub stuck_other_index: fn(function_index: &str, searched_index: &str) -> String,
+    pub stuck_no_document: fn(seconds: i64) -> String,
+    pub fix_stuck_api_refused_403: fn(path: &str) -> String,
+    pub fix_stuck_api_refused_429: &'static str,
+    pub fix_stuck_api_refused_5xx: fn(table: &str) -> String,
+    pub fix_stuck_api_refused: &'static str,
+    pub fix_stuck_no_answer_no_record: &'static str,
+    pub fix_stuck_not_written: &'static str,
+    pub fix_stuck_table_refused: fn(table: &str) -> String,
+    pub fix_stuck_stream_off: fn(table: &str) -> String,
+    pub fix_stuck_stream_without_new_image: &'static str,
     pub fix_stuck_no_stream_record: fn(table: &str) -> String,
+    pub fix_stuck_no_trigger: fn(table: &str, function: &str) -> String,
+    pub fix_stuck_trigger_off: &'static str,
+    pub fix_stuck_role_cannot_read_stream: fn(policy: &str, role: &str) -> String,
+    pub fix_stuck_no_invocation: &'static str,
+    pub fix_stuck_shipped_handler_cannot_update: &'static str,
+    pub fix_stuck_shipped_handler_cannot_remove: &'static str,
+    pub fix_stuck_index_refused: &'static str,
+    pub fix_stuck_data_access_denied: fn(role: &str, policy: &str) -> String,
+    pub fix_stuck_handler_reads_only_strings: &'static str,
+    pub fix_stuck_environment: &'static str,
+    pub fix_stuck_handler_crashed: &'static str,
+    pub fix_stuck_record_expired: &'static str,
+    pub fix_stuck_other_index: fn(function_index: &str, index: &str) -> String,
+    pub fix_stuck_blocked_behind: &'static str,
+    pub fix_stuck_no_document: fn(role: &str) -> String,
+    // Flow errors (`flow::ImportError`, `flow::WireError`).
+    pub import_not_flows: fn(line: usize, column: usize, message: &str) -> String,
+    pub wire_missing: fn(what: &str, field: &str) -> String,
+    pub wire_unknown_change: fn(what: &str, name: &str) -> String,
+    // Where each poller stands (`poll::PollerStatus::words`).
+    pub poller_starting: &'static str,
+    pub poller_reading: &'static str,
+    pub poller_no_stream: &'static str,
+    pub poller_no_log_yet: &'static str,
+    pub poller_no_function: &'static str,
+    pub poller_no_role: &'static str,
+    pub poller_nothing_waiting: &'static str,
+    pub poller_retry_throttled: fn(seconds: i64) -> String,
+    pub poller_retry_too_many_readers: fn(seconds: i64) -> String,
+    pub poller_retry_server_error: fn(status: u16, seconds: i64) -> String,
+    pub poller_retry_no_answer: fn(seconds: i64) -> String,
+    pub poller_retry_clock_skew: fn(seconds: i64) -> String,
+    pub poller_retry_unexpected: fn(status: u16, message: &str, seconds: i64) -> String,
+    pub poller_not_observable: fn(permission: &str) -> String,
+    pub poller_paused: &'static str,
+    // The watch switch and the pollers' names.
+    pub watch_label: &'static str,
+    pub poller_name_stream: &'static str,
+    pub poller_name_logs: &'static str,
+    pub poller_name_lambda: &'static str,
+    pub poller_name_role: &'static str,
+    pub poller_name_documents: &'static str,
+    // Notices for the whole page.
+    pub notice_board_not_loaded: &'static str,
+    pub notice_saved_flows_unreadable: fn(error: &str) -> String,
+    pub notice_board_too_big: fn(count: usize) -> String,
+    // The board's heading, counts and files.
+    pub board_title: &'static str,
+    pub counts: fn(
+        total: usize,
+        complete: usize,
+        in_progress: usize,
+        stuck: usize,
+        not_observable: usize,
+    ) -> String,
+    pub reader_this_tab: &'static str,
+    pub reader_other_tab: &'static str,
+    pub files_export: &'static str,
+    pub files_import: &'static str,
+    pub files_clear: &'static str,
+    pub files_exported: fn(count: usize) -> String,
+    pub files_download_refused: fn(error: &str) -> String,
+    pub files_unreadable: fn(file: &str, error: &str) -> String,
+    pub files_imported: fn(count: usize, file: &str) -> String,
+    pub files_import_refused: fn(file: &str, error: &str) -> String,
+    pub files_cleared: &'static str,
+    // A flow's state and place, as every view says them (flow_words).
+    pub state_in_progress: &'static str,
+    pub state_complete: &'static str,
+    pub state_stuck: &'static str,
+    pub state_not_observable: &'static str,
+    pub where_complete: &'static str,
+    pub where_stuck: fn(hop: &str) -> String,
+    pub where_not_observable: fn(hop: &str) -> String,
+    pub where_waiting: fn(hop: &str) -> String,
+    pub subject_unknown: &'static str,
+    // The pipeline diagram.
+    pub diagram_title: fn(hops: &str, lanes: usize) -> String,
+    pub diagram_sent: &'static str,
+    pub diagram_hop_unseen: fn(hop: &str, permission: &str) -> String,
+    pub diagram_unseen_note: fn(permission: &str) -> String,
+    pub diagram_legend_stuck: &'static str,
+    pub token_title: fn(id: u64, change: &str, subject: &str, place: &str) -> String,
+    pub token_title_stuck:
+        fn(id: u64, change: &str, subject: &str, place: &str, reason: &str) -> String,
+    pub token_title_unseen:
+        fn(id: u64, change: &str, subject: &str, place: &str, permission: &str) -> String,
+    // The live tail.
+    pub tail_label: &'static str,
+    pub tail_filters: &'static str,
+    pub tail_state: &'static str,
+    pub tail_any_state: &'static str,
+    pub tail_search_label: &'static str,
+    pub tail_search_placeholder: &'static str,
+    pub tail_pause: &'static str,
+    pub tail_resume: &'static str,
+    pub tail_new_flows: fn(count: usize) -> String,
+    pub tail_no_flows: &'static str,
+    pub tail_none_match: fn(all: usize) -> String,
+    pub tail_shown: fn(shown: usize, all: usize) -> String,
+    pub tail_paused: &'static str,
+    // The announcer (a polite live region).
+    pub announce_completed: fn(id: u64, what: &str) -> String,
+    pub announce_stuck: fn(id: u64, what: &str, hop: &str) -> String,
+    pub announce_many_completed: fn(count: usize) -> String,
+    pub announce_many_stuck: fn(count: usize, hop: &str) -> String,
+    pub announce_more_stuck: fn(count: usize, hop: &str) -> String,
+    // The selected flow.
+    pub detail_label: &'static str,
+    pub detail_empty: &'static str,
+    pub detail_title: fn(id: u64, change: &str, subject: &str) -> String,
+    pub detail_item_id: fn(id: &str, origin: &str) -> String,
+    pub origin_request_id: &'static str,
+    pub origin_content: &'static str,
+    pub origin_key: &'static str,
+    pub origin_outside: &'static str,
+    pub detail_complete: &'static str,
+    pub detail_complete_superseded: fn(newer: u64) -> String,
+    pub detail_stuck: fn(hop: &str, reason: &str) -> String,
+    pub detail_fix: fn(fix: &str) -> String,
+    pub detail_not_observable: fn(hop: &str, permission: &str) -> String,
+    pub detail_waiting_refresh: fn(waited: &str, limit: &str) -> String,
+    pub detail_waiting_lambda_busy: fn(waited: &str) -> String,
+    pub detail_waiting_trigger: fn(state: &str, waited: &str) -> String,
+    pub detail_waiting_for: fn(hop: &str, waited: &str) -> String,
+    pub detail_waiting_for_until: fn(hop: &str, waited: &str, limit: &str) -> String,
+    pub detail_open_request: fn(id: u32) -> String,
+    pub detail_request_not_held: &'static str,
+    pub stages_heading: &'static str,
+    pub stages_note: &'static str,
+    pub stages_sent: &'static str,
+    pub stages_hop: &'static str,
+    pub stages_at: &'static str,
+    pub stages_latency: &'static str,
+    pub sent_heading: &'static str,
+    pub sent_post: fn(at: &str, body: &str) -> String,
+    pub sent_answered: fn(status: u16, after: &str, answer: &str) -> String,
+    pub sent_no_answer: &'static str,
+    pub stream_heading: &'static str,
+    pub stream_event_id: &'static str,
+    pub stream_sequence_number: &'static str,
+    pub stream_shard: &'static str,
+    pub stream_view_type: &'static str,
+    pub stream_created: &'static str,
+    pub stream_created_at: fn(at: &str) -> String,
+    pub stream_from_lambda_log: &'static str,
+    pub diff_heading: &'static str,
+    pub diff_note: &'static str,
+    pub diff_nothing: &'static str,
+    pub diff_attribute: &'static str,
+    pub diff_old: &'static str,
+    pub diff_new: &'static str,
+    pub lambda_indexed: &'static str,
+    pub lambda_removed: &'static str,
+    pub lambda_failed_to_index: fn(response: &str) -> String,
+    pub lambda_failed_to_remove: fn(response: &str) -> String,
+    pub lambda_crashed: fn(exception: &str) -> String,
+    pub lambda_not_reached: &'static str,
+    pub lambda_request_id: &'static str,
+    pub lambda_attempts: &'static str,
+    pub lambda_duration: &'static str,
+    pub lambda_duration_billed: fn(duration: &str, billed_ms: u64) -> String,
+    pub lambda_log_stream: &'static str,
+    pub lambda_batch: &'static str,
+    pub lambda_batch_one: &'static str,
+    pub lambda_batch_many: fn(records: usize, others: usize) -> String,
+    pub document_heading: &'static str,
+    pub document_attribute: &'static str,
+    pub document_item: &'static str,
+    pub document_document: &'static str,
+    pub document_same: &'static str,
+    pub document_differs: &'static str,
+    pub document_stopped: &'static str,
+    pub document_not_yet: &'static str,
+    pub document_overwritten: fn(newer: u64) -> String,
+    pub document_removed: &'static str,
+    pub document_compared: fn(id: &str) -> String,
+    // What can be done with a flow's item.
+    pub action_change_legend: &'static str,
+    pub action_modify: &'static str,
+    pub action_delete: &'static str,
+    pub action_deleted: &'static str,
+    pub action_no_id: &'static str,
+    pub action_replay_legend: &'static str,
+    pub action_replay_body: &'static str,
+    pub action_replay: &'static str,
+    pub action_accepted: fn(operation: &str, item_id: &str) -> String,
 }
 
 /// The chapter's steps, their checks, the exports and the instructor's access.
@@ -172,31 +386,6 @@ pub struct GuideWords {
     pub fix_index_refused_lambda: fn(aoss_policy: &str, role: &str) -> String,
 }
 
-impl Stuck {
-    /// Why the flow stopped, in `lang` (spike: two reasons from the
-    /// catalogue, the others still `Display`'s English).
-    pub fn reason_in(&self, lang: Lang) -> String {
-        match self {
-            Stuck::TriggerOff { state } => word!(lang, board.stuck_trigger_off)(state),
-            Stuck::NoStreamRecord { waited_ms } => {
-                word!(lang, board.stuck_no_stream_record)(waited_ms / 1000)
-            }
-            other => other.to_string(),
-        }
-    }
-
-    /// What fixes it, in `lang`.
-    pub fn fix_in(&self, lang: Lang) -> String {
-        match self {
-            Stuck::TriggerOff { .. } => word!(lang, board.fix_stuck_trigger_off).to_owned(),
-            Stuck::NoStreamRecord { .. } => {
-                word!(lang, board.fix_stuck_no_stream_record)(lab_model::names::TABLE)
-            }
-            other => other.fix(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,29 +399,6 @@ mod tests {
         assert_eq!(Lang::from_code("EN-us"), Some(Lang::En));
         assert_eq!(Lang::from_code("fr"), None);
         assert_eq!(Lang::from_code(""), None);
-    }
-
-    #[test]
-    fn core_reasons_are_worded_in_each_language_with_their_values() {
-        let off = Stuck::TriggerOff {
-            state: "Disabled".into(),
-        };
-        let late = Stuck::NoStreamRecord { waited_ms: 42_500 };
-        // English says what core's Display says.
-        assert_eq!(off.reason_in(Lang::En), off.to_string());
-        assert_eq!(late.reason_in(Lang::En), late.to_string());
-        assert_eq!(late.fix_in(Lang::En), late.fix());
-        assert_eq!(
-            off.reason_in(Lang::Vi),
-            "Trigger đang ở trạng thái Disabled: Lambda không được gọi."
-        );
-        assert!(late.reason_in(Lang::Vi).contains("42 giây"));
-        assert!(late.fix_in(Lang::Vi).contains("lab-table"));
-        // Not yet in the catalogue: core's English.
-        assert_eq!(
-            Stuck::StreamOff.reason_in(Lang::Vi),
-            Stuck::StreamOff.to_string()
-        );
     }
 
     #[test]
