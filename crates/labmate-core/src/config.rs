@@ -896,4 +896,101 @@ mod tests {
         );
         assert_eq!(imp.unknown_params, vec!["colour"]);
     }
+
+    /// Every configuration problem in both languages: English is
+    /// `Display`'s, the Vietnamese differs and carries the same values.
+    #[test]
+    fn every_problem_is_worded_in_both_languages_with_its_values() {
+        let mut errors: Vec<(ConfigError, Vec<&str>)> = vec![
+            (
+                ConfigError::BadRegion {
+                    value: "Singapore".into(),
+                },
+                vec!["\"Singapore\"", "ap-southeast-1"],
+            ),
+            (
+                ConfigError::NotAUrl {
+                    field: "Endpoint",
+                    value: "nope".into(),
+                },
+                vec!["Endpoint", "\"nope\"", "https://"],
+            ),
+            (
+                ConfigError::Missing {
+                    field: "API invoke URL",
+                    hint: MissingHint::ApiUrl,
+                },
+                vec!["dynamodb-api-gw", "/lab"],
+            ),
+            (
+                ConfigError::Missing {
+                    field: "Collection endpoint",
+                    hint: MissingHint::CollectionEndpoint,
+                },
+                vec!["lab-collection"],
+            ),
+            (
+                ConfigError::Missing {
+                    field: "Endpoint",
+                    hint: MissingHint::Nothing,
+                },
+                vec!["Endpoint"],
+            ),
+            (
+                ConfigError::WrongService {
+                    field: "Collection endpoint",
+                    found: "API Gateway",
+                    expected: "OpenSearch Serverless",
+                },
+                vec!["API Gateway", "OpenSearch Serverless"],
+            ),
+            (
+                ConfigError::RegionMismatch {
+                    field: "API invoke URL",
+                    host_region: "us-west-2".into(),
+                    lab_region: "ap-southeast-1".into(),
+                },
+                vec!["us-west-2", "ap-southeast-1"],
+            ),
+            (
+                ConfigError::NotARoute {
+                    field: "API route",
+                    value: "x y".into(),
+                },
+                vec!["\"x y\"", "/aoss"],
+            ),
+        ];
+        for (field, reason) in [
+            ("Index", NameRule::Empty),
+            ("Index", NameRule::IndexLowerCase),
+            ("Index", NameRule::IndexStart),
+            ("Index", NameRule::IndexCharacters),
+            ("Table", NameRule::TableLength),
+            ("Table", NameRule::TableCharacters),
+            ("Function", NameRule::FunctionLength),
+            ("Function", NameRule::FunctionCharacters),
+        ] {
+            assert_ne!(reason.words(Lang::Vi), reason.words(Lang::En));
+            errors.push((
+                ConfigError::BadName {
+                    field,
+                    value: "Bad Name".into(),
+                    reason,
+                },
+                vec!["\"Bad Name\""],
+            ));
+        }
+        for (e, values) in errors {
+            let (en, vi) = (e.words(Lang::En), e.words(Lang::Vi));
+            assert_eq!(en, e.to_string());
+            assert_ne!(vi, en, "not translated: {en}");
+            for v in values {
+                assert!(en.contains(v), "{en} lacks {v}");
+                assert!(vi.contains(v), "{vi} lacks {v}");
+            }
+        }
+        // Each field is named in the learner's language.
+        assert_eq!(field_words("Table", Lang::Vi), "Bảng");
+        assert_eq!(field_words("Table", Lang::En), "Table");
+    }
 }

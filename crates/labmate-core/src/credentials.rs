@@ -212,9 +212,9 @@ impl CredentialWarning {
     pub fn words(&self, lang: Lang) -> String {
         match self {
             Self::LongTermKeys => word!(lang, setup.warning_long_term_keys).to_owned(),
-            Self::ExpiresSoon { seconds_left } => word!(lang, setup.warning_expires_soon)(
-                &format_duration_in(*seconds_left, lang),
-            ),
+            Self::ExpiresSoon { seconds_left } => {
+                word!(lang, setup.warning_expires_soon)(&format_duration_in(*seconds_left, lang))
+            }
             Self::ExpiresTooFarAhead { seconds_left } => {
                 word!(lang, setup.warning_expires_too_far_ahead)(&format_duration_in(
                     *seconds_left,
@@ -222,10 +222,9 @@ impl CredentialWarning {
                 ))
             }
             Self::NoExpiration => word!(lang, setup.warning_no_expiration).to_owned(),
-            Self::SeveralProfiles { used, others } => word!(lang, setup.warning_several_profiles)(
-                used,
-                &profile_list(others, lang),
-            ),
+            Self::SeveralProfiles { used, others } => {
+                word!(lang, setup.warning_several_profiles)(used, &profile_list(others, lang))
+            }
         }
     }
 }
@@ -413,9 +412,9 @@ impl CredentialsError {
     pub fn words(&self, lang: Lang) -> String {
         match self {
             Self::Empty => word!(lang, setup.error_empty).to_owned(),
-            Self::ConsoleSignInUrl { access_portal: true } => {
-                word!(lang, setup.error_access_portal_url).to_owned()
-            }
+            Self::ConsoleSignInUrl {
+                access_portal: true,
+            } => word!(lang, setup.error_access_portal_url).to_owned(),
             Self::ConsoleSignInUrl {
                 access_portal: false,
             } => word!(lang, setup.error_console_sign_in_url).to_owned(),
@@ -449,9 +448,7 @@ impl CredentialsError {
             Self::InvalidSessionToken { reason } => word!(lang, setup.error_invalid_session_token)(
                 &reason.clause(Field::SessionToken, lang),
             ),
-            Self::InvalidExpiration { value } => {
-                word!(lang, setup.error_invalid_expiration)(value)
-            }
+            Self::InvalidExpiration { value } => word!(lang, setup.error_invalid_expiration)(value),
             Self::Expired {
                 expired_at,
                 seconds_ago,
@@ -460,7 +457,10 @@ impl CredentialsError {
                 if *seconds_ago < 1 {
                     word!(lang, setup.error_expired_just_now)(&at)
                 } else {
-                    word!(lang, setup.error_expired_ago)(&format_duration_in(*seconds_ago, lang), &at)
+                    word!(lang, setup.error_expired_ago)(
+                        &format_duration_in(*seconds_ago, lang),
+                        &at,
+                    )
                 }
             }
             Self::InvalidRegion { value } => region_message(value, lang),
@@ -1693,7 +1693,9 @@ fn profile_list(names: &[String], lang: Lang) -> String {
         .map(|n| format!("[{n}]"))
         .collect();
     if names.len() > MAX_PROFILES_LISTED {
-        shown.push(word!(lang, setup.list_more)(names.len() - MAX_PROFILES_LISTED));
+        shown.push(word!(lang, setup.list_more)(
+            names.len() - MAX_PROFILES_LISTED,
+        ));
     }
     match shown.split_last() {
         None => String::new(),
@@ -3180,6 +3182,213 @@ mod tests {
         for (format, label) in labels {
             assert_eq!(format.label(), label);
             assert_eq!(format.to_string(), label);
+        }
+    }
+
+    /// Every message in both languages: English is `Display`'s, the
+    /// Vietnamese differs from it, and both carry the values the message
+    /// names (masked key, field name, lengths, durations, times).
+    #[test]
+    fn every_message_is_worded_in_both_languages_with_its_values() {
+        fn check(en: String, display: String, vi: String, values: &[&str]) {
+            assert_eq!(en, display);
+            assert!(!vi.is_empty());
+            assert_ne!(vi, en, "not translated: {en}");
+            for v in values {
+                assert!(en.contains(v), "{en} lacks {v}");
+                assert!(vi.contains(v), "{vi} lacks {v}");
+            }
+        }
+        let problems = [
+            (ValueProblem::TooShort { len: 7 }, vec!["7"]),
+            (ValueProblem::TooLong { len: 77 }, vec!["77"]),
+            (ValueProblem::Shortened, vec!["“…”"]),
+            (ValueProblem::LineBreak, vec![]),
+            (ValueProblem::Space, vec![]),
+            (ValueProblem::Quote, vec![]),
+            (ValueProblem::LowerCase, vec![]),
+            (ValueProblem::BadCharacter('!'), vec!["“!”"]),
+            (
+                ValueProblem::WrongPrefix {
+                    prefix: "AROA".into(),
+                },
+                vec!["AROA", "IAM role"],
+            ),
+            (
+                ValueProblem::WrongPrefix {
+                    prefix: "QQQQ".into(),
+                },
+                vec!["QQQQ", "ASIA", "AKIA"],
+            ),
+            (ValueProblem::LooksLikeAccessKeyId, vec!["access key ID"]),
+            (ValueProblem::LooksLikeSecretKey, vec!["secret access key"]),
+            (ValueProblem::NotText { found: "a number" }, vec!["JSON"]),
+        ];
+        let mut errors: Vec<(CredentialsError, Vec<&str>)> = vec![
+            (CredentialsError::Empty, vec!["~/.aws/credentials"]),
+            (
+                CredentialsError::ConsoleSignInUrl {
+                    access_portal: true,
+                },
+                vec!["“Access keys”"],
+            ),
+            (
+                CredentialsError::ConsoleSignInUrl {
+                    access_portal: false,
+                },
+                vec!["aws configure export-credentials --format env"],
+            ),
+            (CredentialsError::Unrecognised, vec!["AWS_SESSION_TOKEN"]),
+            (
+                CredentialsError::UnlabelledKeys,
+                vec!["AWS_ACCESS_KEY_ID=…"],
+            ),
+            (
+                CredentialsError::MissingAccessKeyId {
+                    format: PasteFormat::CredentialsFile,
+                },
+                vec!["aws_access_key_id", "~/.aws/credentials"],
+            ),
+            (
+                CredentialsError::MissingSecretAccessKey {
+                    format: PasteFormat::StsJson,
+                },
+                vec!["SecretAccessKey", "aws sts assume-role"],
+            ),
+            (
+                CredentialsError::MissingSessionToken {
+                    format: PasteFormat::ShellExport,
+                },
+                vec!["AWS_SESSION_TOKEN"],
+            ),
+            (
+                CredentialsError::InvalidExpiration {
+                    value: "tomorrow".into(),
+                },
+                vec!["“tomorrow”"],
+            ),
+            (
+                CredentialsError::Expired {
+                    expired_at: NOW,
+                    seconds_ago: 0,
+                },
+                vec!["2026-11-23 18:04 UTC"],
+            ),
+            (
+                CredentialsError::Expired {
+                    expired_at: NOW,
+                    seconds_ago: 7_300,
+                },
+                vec!["2026-11-23 18:04 UTC", "2"],
+            ),
+            (
+                CredentialsError::InvalidRegion {
+                    value: "US-EAST-1".into(),
+                },
+                vec!["us-east-1", "“US-EAST-1”"],
+            ),
+            (
+                CredentialsError::InvalidRegion {
+                    value: "us-east-1a".into(),
+                },
+                vec!["“us-east-1a”", "us-east-1 "],
+            ),
+            (
+                CredentialsError::InvalidRegion {
+                    value: "Mars".into(),
+                },
+                vec!["“Mars”"],
+            ),
+            (
+                CredentialsError::InvalidJson {
+                    line: 3,
+                    column: 14,
+                    message: "EOF while parsing".into(),
+                },
+                vec!["3", "14", "EOF while parsing"],
+            ),
+            (
+                CredentialsError::Conflicting {
+                    name: "AWS_REGION".into(),
+                },
+                vec!["AWS_REGION"],
+            ),
+        ];
+        for (problem, values) in problems {
+            errors.push((
+                CredentialsError::InvalidAccessKeyId {
+                    value_masked: "ASIA…MPLE".into(),
+                    reason: problem.clone(),
+                },
+                [values.as_slice(), &["ASIA…MPLE"]].concat(),
+            ));
+            errors.push((
+                CredentialsError::InvalidSecretAccessKey {
+                    reason: problem.clone(),
+                },
+                values.clone(),
+            ));
+            errors.push((
+                CredentialsError::InvalidSessionToken { reason: problem },
+                values,
+            ));
+        }
+        for (e, values) in errors {
+            check(e.words(Lang::En), e.to_string(), e.words(Lang::Vi), &values);
+        }
+        let warnings = [
+            (CredentialWarning::LongTermKeys, vec!["AKIA…", "ASIA…"]),
+            (
+                CredentialWarning::ExpiresSoon { seconds_left: 300 },
+                vec!["5 "],
+            ),
+            (
+                CredentialWarning::ExpiresTooFarAhead {
+                    seconds_left: 200_000,
+                },
+                vec!["2 ", "36"],
+            ),
+            (CredentialWarning::NoExpiration, vec![]),
+            (
+                CredentialWarning::SeveralProfiles {
+                    used: "lab".into(),
+                    others: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+                },
+                vec!["[lab]", "[a], [b]", "[c]", "2 "],
+            ),
+        ];
+        for (w, values) in warnings {
+            check(w.words(Lang::En), w.message(), w.words(Lang::Vi), &values);
+        }
+        for format in [
+            PasteFormat::ShellExport,
+            PasteFormat::Fish,
+            PasteFormat::PowerShell,
+            PasteFormat::Cmd,
+            PasteFormat::CredentialsFile,
+            PasteFormat::ExportCredentialsJson,
+            PasteFormat::StsJson,
+            PasteFormat::Simulator,
+        ] {
+            check(
+                format.words(Lang::En).into(),
+                format.to_string(),
+                format.words(Lang::Vi).into(),
+                &[],
+            );
+        }
+        for secs in [1, 59, 60, 7_200, 200_000] {
+            let (en, vi) = (
+                format_duration_in(secs, Lang::En),
+                format_duration_in(secs, Lang::Vi),
+            );
+            assert_eq!(en, format_duration(secs));
+            assert_ne!(vi, en);
+            assert_eq!(
+                en.split(' ').next(),
+                vi.split(' ').next(),
+                "the number: {en} / {vi}"
+            );
         }
     }
 }

@@ -151,6 +151,15 @@ pub const WORDS: Words = Words {
         problem_field_index: "Index",
         problem_field_table: "Table",
         problem_field_function: "Function",
+        url_line_break: "it contains a line break or tab",
+        url_not_http: "only http:// and https:// addresses can be sent",
+        url_user_info: "it holds a user name or password, which the browser refuses to send",
+        url_ipv6: "IPv6 addresses are not supported; use a host name or 127.0.0.1",
+        url_non_ascii_host: "its host name is not in ASCII; write it as the browser would, in its xn-- form",
+        url_host_character: |character| format!("its host name contains “{character}”, which a host name never has"),
+        url_odd_ip_address: "its host looks like an IP address but is not written as four numbers such as 127.0.0.1",
+        url_bad_port: "its port is not a number from 0 to 65535",
+        url_query_not_utf8: |part| format!("its query has an escape that is not UTF-8 text, in “{part}”"),
     },
     // section: send
     send: SendWords {

@@ -235,6 +235,16 @@ pub struct SetupWords {
     pub problem_field_index: &'static str,
     pub problem_field_table: &'static str,
     pub problem_field_function: &'static str,
+    /// Why a URL cannot be sent as written (`UrlProblem`): the end of "The URL … cannot be signed: …".
+    pub url_line_break: &'static str,
+    pub url_not_http: &'static str,
+    pub url_user_info: &'static str,
+    pub url_ipv6: &'static str,
+    pub url_non_ascii_host: &'static str,
+    pub url_host_character: fn(character: &str) -> String,
+    pub url_odd_ip_address: &'static str,
+    pub url_bad_port: &'static str,
+    pub url_query_not_utf8: fn(part: &str) -> String,
 }
 
 /// Sending changes, the inspector and AWS's answers: the first module.

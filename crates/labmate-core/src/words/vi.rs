@@ -151,6 +151,15 @@ pub const WORDS: Words = Words {
         problem_field_index: "Index",
         problem_field_table: "Bảng",
         problem_field_function: "Hàm Lambda",
+        url_line_break: "nó chứa dấu xuống dòng hoặc dấu tab",
+        url_not_http: "chỉ gửi được địa chỉ http:// và https://",
+        url_user_info: "nó chứa tên người dùng hoặc mật khẩu, thứ trình duyệt từ chối gửi đi",
+        url_ipv6: "chưa hỗ trợ địa chỉ IPv6; hãy dùng tên host hoặc 127.0.0.1",
+        url_non_ascii_host: "tên host của nó không phải ASCII; hãy viết như trình duyệt viết, ở dạng xn--",
+        url_host_character: |character| format!("tên host của nó có ký tự “{character}”, ký tự không bao giờ có trong tên host"),
+        url_odd_ip_address: "host của nó trông giống địa chỉ IP nhưng không được viết thành bốn số như 127.0.0.1",
+        url_bad_port: "cổng của nó không phải một số từ 0 đến 65535",
+        url_query_not_utf8: |part| format!("query của nó có một mã escape không phải văn bản UTF-8, ở “{part}”"),
     },
     // section: send
     send: SendWords {
