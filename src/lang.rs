@@ -1,4 +1,4 @@
-//! Spike (docs/i18n.md), prototype B: the page's language. The words are
+//! The page's language (docs/i18n.md). The words are
 //! `labmate_core::words` (one catalogue per language); the choice lives in
 //! a signal in context, is kept in localStorage and starts from the
 //! browser's language; the board module is told it.

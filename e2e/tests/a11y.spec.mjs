@@ -1,5 +1,5 @@
-// Accessibility: axe-core on the main views, in normal and projector mode,
-// reports no serious or critical violation; and the walkthrough is done
+// Accessibility: axe-core on the main views, in normal and projector mode
+// and in both languages, reports no serious or critical violation; and the walkthrough is done
 // with the keyboard alone.
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect, watching, counts, guideStep } from '../fixtures.mjs';
@@ -18,7 +18,7 @@ async function seriousViolations(page) {
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
 }
 
-test('no serious or critical axe violation on the main views, normal and projector', async ({ app }) => {
+test('no serious or critical axe violation on the main views, normal and projector, in English and Vietnamese', async ({ app }) => {
   const page = await watching(app);
   // The page with everything open: a complete flow's detail, a signed
   // request in the inspector, the guide's evidence, the instructors' part.
@@ -29,9 +29,14 @@ test('no serious or critical axe violation on the main views, normal and project
   await page.getByTestId('inspector-row').first().click();
   await guideStep(page, 'environment').locator('summary').click();
   await page.getByTestId('learner-access').locator('summary').click();
-  expect(await seriousViolations(page), 'normal mode').toEqual([]);
-  await page.getByTestId('projector-toggle').check();
-  expect(await seriousViolations(page), 'projector mode').toEqual([]);
+  for (const lang of ['en', 'vi']) {
+    await page.getByTestId('lang-switch').selectOption(lang);
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    await page.getByTestId('projector-toggle').uncheck();
+    expect(await seriousViolations(page), `normal mode, ${lang}`).toEqual([]);
+    await page.getByTestId('projector-toggle').check();
+    expect(await seriousViolations(page), `projector mode, ${lang}`).toEqual([]);
+  }
 });
 
 /** Presses Tab until the element with `testid` has focus (at most `max` times). */

@@ -25,7 +25,9 @@ test('a browser that cannot start the module keeps the note, which says what is 
     await page.goto(`${sim.appUrl}#`);
     await expect.poll(() => failures.length).toBeGreaterThan(0);
     await expect(page.locator('#starting')).toBeVisible();
-    await expect(page.locator('#starting')).toHaveText(NOTE);
+    await expect(page.locator('#starting p').first()).toHaveText(NOTE);
+    // The same in Vietnamese, marked as such for screen readers.
+    await expect(page.locator('#starting p[lang=vi]')).toHaveText(/trình duyệt này không chạy được labmate: cần JavaScript và WebAssembly có SIMD/);
     await expect(page.getByTestId('paste-box')).toHaveCount(0);
   } finally {
     await context.close();

@@ -69,7 +69,7 @@ pub fn set_projector(on: bool) {
     }
 }
 
-/// The first module's language (spike, docs/i18n.md): the board's words
+/// The first module's language (docs/i18n.md): the board's words
 /// follow the switch in the header.
 #[wasm_bindgen]
 pub fn set_lang(code: &str) {

@@ -1,5 +1,5 @@
-//! Spike (docs/i18n.md), prototype B: the page's words, one catalogue per
-//! language (`en.rs`, `vi.rs`), each a `Words` value. A language that
+//! The page's words (docs/i18n.md): one catalogue per language (`en.rs`,
+//! `vi.rs`), each a `Words` value in sections. A language that
 //! leaves a field out does not build; a parameter is a typed argument of
 //! the field's function, so a catalogue cannot drop or misname one.
 //!
