@@ -15,38 +15,38 @@ use crate::lang::{t, use_lang};
 use crate::state::use_state;
 use crate::ui::copy_button::CopyButton;
 use crate::ui::flow_words::clock_text;
-use crate::ui::guide_words;
+use crate::ui::guide_words::{copy_label, line, CopyWhat};
 use crate::ui::reactive::{nothing, part, text};
 
 /// What the console asks for in this step, to copy: (what, text), for
 /// the configured lab and `account` (a placeholder while unknown).
-fn copies(step: Step, config: &LabConfig, account: Option<&str>) -> Vec<(String, String)> {
-    let name = |what: &str, value: &str| (what.to_owned(), value.to_owned());
+fn copies(step: Step, config: &LabConfig, account: Option<&str>) -> Vec<(CopyWhat, String)> {
+    use CopyWhat::*;
     match step {
         Step::Function => vec![
-            name("function name", &config.function_name),
-            name("role name", ROLE),
+            (FunctionName, config.function_name.clone()),
+            (RoleName, ROLE.to_owned()),
         ],
-        Step::Stream => vec![name("table name", &config.table)],
+        Step::Stream => vec![(TableName, config.table.clone())],
         Step::StreamPolicy => vec![
-            name("policy name", STREAM_POLICY),
+            (PolicyName, STREAM_POLICY.to_owned()),
             (
-                "policy JSON".to_owned(),
+                PolicyJson,
                 dynamodb_stream_data(&lab_ids(config, account)).to_json_pretty(),
             ),
         ],
         Step::AossPolicy => vec![
-            name("policy name", AOSS_POLICY),
-            ("policy JSON".to_owned(), aoss_policy().to_json_pretty()),
+            (PolicyName, AOSS_POLICY.to_owned()),
+            (PolicyJson, aoss_policy().to_json_pretty()),
         ],
-        Step::Trigger => vec![name("function name", &config.function_name)],
+        Step::Trigger => vec![(FunctionName, config.function_name.clone())],
         Step::Environment => expected_variables(config)
             .into_iter()
-            .map(|(n, v)| (n.to_owned(), v))
+            .map(|(n, v)| (Variable(n), v))
             .collect(),
-        Step::TestPost => vec![name("test body", GUIDE_TEST_ITEM)],
-        Step::Verify => vec![name("log group", LOG_GROUP), name("index", INDEX)],
-        Step::Explore => vec![name("table name", TABLE)],
+        Step::TestPost => vec![(TestBody, GUIDE_TEST_ITEM.to_owned())],
+        Step::Verify => vec![(LogGroup, LOG_GROUP.to_owned()), (Index, INDEX.to_owned())],
+        Step::Explore => vec![(TableName, TABLE.to_owned())],
     }
 }
 
@@ -74,19 +74,14 @@ pub fn GuideStep(
     let regressed = move || record.with(|r| r.as_ref().and_then(|r| r.regressed_ms));
     let badge = text(move || {
         let l = lang.get();
-        check.with(|c| guide_words::status(l, &c.status, c.inferred))
+        check.with(|c| c.status.words(l, c.inferred))
             + &regressed()
                 .map(|at| word!(l, guide.status_regressed)(&clock_text(at)))
                 .unwrap_or_default()
     });
     let problems = part(move || {
         let l = lang.get();
-        let items = check.with(|c| {
-            c.problems
-                .iter()
-                .map(|p| guide_words::problem(l, p))
-                .collect::<Vec<_>>()
-        });
+        let items = check.with(|c| c.problems.iter().map(|p| p.pieces(l)).collect::<Vec<_>>());
         if items.is_empty() {
             return nothing();
         }
@@ -95,8 +90,8 @@ pub fn GuideStep(
             .map(|(what, fix)| {
                 view! {
                     <li data-testid="guide-problem">
-                        <span class="guide-problem-what">{shown(what)}</span>
-                        " "<span class="guide-fix" data-testid="guide-fix">{t(|l| word!(l, guide.fix))}{shown(fix)}</span>
+                        <span class="guide-problem-what">{line(what, shown)}</span>
+                        " "<span class="guide-fix" data-testid="guide-fix">{t(|l| word!(l, guide.fix))}{line(fix, shown)}</span>
                     </li>
                 }
             })
@@ -104,18 +99,14 @@ pub fn GuideStep(
         view! { <ul class="guide-problems">{items}</ul> }.into_any()
     });
     let evidence = part(move || {
-        let items = check.with(|c| {
-            c.evidence
-                .iter()
-                .map(guide_words::evidence)
-                .collect::<Vec<_>>()
-        });
+        let l = lang.get();
+        let items = check.with(|c| c.evidence.iter().map(|e| e.pieces(l)).collect::<Vec<_>>());
         if items.is_empty() {
             return nothing();
         }
         let items = items
             .into_iter()
-            .map(|e| view! { <li data-testid="guide-evidence">{shown(e)}</li> })
+            .map(|e| view! { <li data-testid="guide-evidence">{line(e, shown)}</li> })
             .collect::<Vec<_>>();
         view! {
             <details class="guide-evidence">
@@ -139,7 +130,7 @@ pub fn GuideStep(
                     .clone()
             });
             view! {
-                <CopyButton text=value label=format!("Copy {what}")
+                <CopyButton text=value label=text(move || copy_label(lang.get(), what))
                     testid=format!("guide-copy-{}-{i}", step.key())/>
             }
         })
@@ -153,11 +144,11 @@ pub fn GuideStep(
             class:passed=move || check.with(|c| c.status == Status::Passed)
             class:failed=move || check.with(|c| c.status == Status::Failed)>
             <h3>
-                <span class="guide-number">{step.number()}". "</span>{text(move || guide_words::title(lang.get(), step).to_owned())}
+                <span class="guide-number">{step.number()}". "</span>{text(move || step.title(lang.get()).to_owned())}
                 " "<span class="guide-status" data-testid="guide-status">{badge}</span>
             </h3>
-            <p class="guide-todo">{text(move || guide_words::step(lang.get(), step).todo.to_owned())}</p>
-            <p class="guide-expect muted">{text(move || guide_words::step(lang.get(), step).expect.to_owned())}</p>
+            <p class="guide-todo">{text(move || step.todo(lang.get()).to_owned())}</p>
+            <p class="guide-expect muted">{text(move || step.expect(lang.get()).to_owned())}</p>
             {problems}
             {evidence}
             <p class="guide-copies">{copy_buttons}</p>

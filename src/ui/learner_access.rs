@@ -7,21 +7,23 @@
 
 use lab_model::policies::{mint_commands, MintStepKind, RoleSource, LEARNER_ROLE};
 use labmate_core::guide::lab_ids;
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 
+use crate::lang::{t, use_lang};
 use crate::state::use_state;
 use crate::ui::copy_button::CopyButton;
 use crate::ui::projector::masked;
+use crate::ui::reactive::text;
 
 /// What each command does, in the page's words.
-fn step_words(kind: MintStepKind) -> &'static str {
+fn step_words(lang: Lang, kind: MintStepKind) -> &'static str {
     match kind {
-        MintStepKind::CreateRole => "Create the learners' role, trusted by your account:",
-        MintStepKind::PutRolePolicy => "Give it exactly the permissions labmate uses:",
-        MintStepKind::CreateDataAccessPolicy => "Let it read the lab's index in the collection:",
-        MintStepKind::AssumeRole => {
-            "Mint an hour's credentials; learners paste the output into labmate:"
-        }
+        MintStepKind::CreateRole => word!(lang, guide.learner_create_role),
+        MintStepKind::PutRolePolicy => word!(lang, guide.learner_put_role_policy),
+        MintStepKind::CreateDataAccessPolicy => word!(lang, guide.learner_data_access),
+        MintStepKind::AssumeRole => word!(lang, guide.learner_assume_role),
     }
 }
 
@@ -31,6 +33,7 @@ pub fn LearnerAccess(
     account: Memo<Option<String>>,
 ) -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     let commands = Memo::new(move |_| {
         let account = account.get();
         state.config.with(|c| {
@@ -48,11 +51,12 @@ pub fn LearnerAccess(
         .iter()
         .enumerate()
         .map(|(i, file)| {
+            let name = file.name;
             let contents = Signal::derive(move || commands.with(|m| m.files[i].contents.clone()));
             view! {
                 <li data-testid="learner-file" data-file=file.name>
                     <code>{file.name}</code>" "
-                    <CopyButton text=contents label=format!("Copy {}", file.name)
+                    <CopyButton text=contents label=text(move || word!(lang.get(), guide.learner_copy_file)(name))
                         testid=format!("learner-copy-file-{i}")/>
                     <pre class="code">{move || masked(&state, contents.get())}</pre>
                 </li>
@@ -64,11 +68,12 @@ pub fn LearnerAccess(
         .iter()
         .enumerate()
         .map(|(i, step)| {
+            let kind = step.kind;
             let command = Signal::derive(move || commands.with(|m| m.steps[i].command.clone()));
             view! {
                 <li data-testid="learner-command">
-                    {step_words(step.kind)}" "
-                    <CopyButton text=command label="Copy command".to_owned()
+                    {text(move || step_words(lang.get(), kind).to_owned())}" "
+                    <CopyButton text=command label=t(|l| word!(l, guide.learner_copy_command))
                         testid=format!("learner-copy-command-{i}")/>
                     <pre class="code">{move || masked(&state, command.get())}</pre>
                 </li>
@@ -77,13 +82,8 @@ pub fn LearnerAccess(
         .collect::<Vec<_>>();
     view! {
         <details class="learner-access" data-testid="learner-access">
-            <summary>"For instructors: least-privilege credentials for your learners"</summary>
-            <p>
-                "The policy below allows exactly the calls labmate makes for this lab, and nothing else: "
-                "the POST to the API, the table's reads and the step 9 changes, the stream, the "
-                "function, its trigger, log and role, and searching the collection. Save the files, "
-                "run the commands in your lab account, and hand out what the last one prints."
-            </p>
+            <summary>{t(|l| word!(l, guide.learner_summary))}</summary>
+            <p>{t(|l| word!(l, guide.learner_intro))}</p>
             <ol class="learner-files">{files}</ol>
             <ol class="learner-commands">{steps}</ol>
         </details>

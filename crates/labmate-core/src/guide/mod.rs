@@ -11,16 +11,20 @@
 //! and fails again is reported as a regression.
 
 mod checks;
+mod export;
 mod policy;
 mod progress;
 mod step;
 #[cfg(test)]
 mod tests;
+mod words;
 
 pub use checks::{check_all, check_step, expected_variables, lab_ids, LabFacts};
+pub use export::{json_report, markdown_report, outcome};
 pub use policy::{stream_arn_pattern, PolicyStatement};
 pub use progress::{Progress, StepRecord};
 pub use step::Step;
+pub use words::{with_values, Piece};
 
 use lab_model::timeline::ChangeKind;
 use serde::{Deserialize, Serialize};

@@ -12,6 +12,7 @@ use crate::flow::Flows;
 use crate::flow::{
     FunctionSetup, Hop, NotObservable, Observation, RolePolicies, StreamSetup, TriggerSeen,
 };
+use crate::words::Lang;
 
 const ACCOUNT: &str = "123456789012";
 const HOST: &str = "https://abc123.ap-southeast-1.aoss.amazonaws.com";
@@ -482,4 +483,144 @@ fn a_role_reading_refused_since_is_stale_and_the_policy_steps_say_so() {
             permission: "iam:GetRolePolicy".into()
         }
     );
+}
+
+/// A report's lab: the settings built, then the trigger disabled (a
+/// regression), and no function read yet for another account's lab.
+fn report_lab() -> (Vec<StepCheck>, Progress, Flows) {
+    let mut flows = built();
+    let run = |flows: &Flows| {
+        check_all(&LabFacts {
+            flows,
+            config: &config(),
+            account: Some(ACCOUNT),
+        })
+    };
+    let mut progress = Progress::new();
+    progress.update(&run(&flows), 1_764_000_000_000);
+    flows.observe(trigger(Some("Disabled"), STREAM));
+    let checks = run(&flows);
+    progress.update(&checks, 1_764_000_060_000);
+    (checks, progress, flows)
+}
+
+fn flow_name(_: &crate::flow::Flow) -> String {
+    "an item".into()
+}
+
+#[test]
+fn the_markdown_export_reads_in_english_as_it_always_did() {
+    let (checks, progress, flows) = report_lab();
+    let md = markdown_report(
+        Lang::En,
+        &checks,
+        &progress,
+        &flows,
+        1_764_000_120_000,
+        &flow_name,
+    );
+    assert!(
+        md.starts_with(
+            "# labmate: chapter 4.1, step by step\n\nExported 2025-11-24T16:02:00Z. 5 of 9 steps done.\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains(
+        "\n## 1. Create the stream function: done\n\n- Since 2025-11-24T16:00:00Z; first done 2025-11-24T16:00:00Z\n- Seen: Function: runtime python3.12,"
+    ), "{md}");
+    assert!(md.contains(
+        "\n## 5. Connect the stream to the function: not yet: see below\n\n- Since 2025-11-24T16:01:00Z; first done 2025-11-24T16:00:00Z; failed again 2025-11-24T16:01:00Z\n- Problem: The trigger is Disabled: the function is not run. Fix: Turn the trigger on:"
+    ), "{md}");
+    assert!(
+        md.contains("\n## 7. Send the test item: waiting\n\n- Since "),
+        "{md}"
+    );
+    assert!(md.ends_with("\n## Flows\n\nNone yet.\n"), "{md}");
+}
+
+#[test]
+fn the_markdown_export_is_worded_in_vietnamese_when_asked() {
+    let (checks, progress, flows) = report_lab();
+    let md = markdown_report(
+        Lang::Vi,
+        &checks,
+        &progress,
+        &flows,
+        1_764_000_120_000,
+        &flow_name,
+    );
+    assert!(
+        md.starts_with(
+            "# labmate: chương 4.1, từng bước một\n\nXuất lúc 2025-11-24T16:02:00Z. Đã xong 5/9 bước.\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("\n## 1. Tạo hàm Lambda xử lý stream: đã xong\n\n"),
+        "{md}"
+    );
+    assert!(md.contains(
+        "; lỗi lại lúc 2025-11-24T16:01:00Z\n- Vấn đề: Trigger đang ở trạng thái Disabled: hàm Lambda không được chạy. Cách sửa: Bật trigger:"
+    ), "{md}");
+    assert!(
+        md.contains("- labmate thấy: Hàm Lambda: runtime python3.12,"),
+        "{md}"
+    );
+    // Values AWS gave stay as they were.
+    assert!(md.contains("REGION = ap-southeast-1"), "{md}");
+    assert!(
+        md.ends_with("\n## Các luồng\n\nChưa có luồng nào.\n"),
+        "{md}"
+    );
+    for english in [
+        "steps done",
+        "Since ",
+        "first done",
+        "failed again",
+        "Problem:",
+        "Fix:",
+        "Seen:",
+        "None yet",
+        "## Flows",
+        ": done\n",
+        ": waiting\n",
+    ] {
+        assert!(!md.contains(english), "English left: {english:?} in {md}");
+    }
+}
+
+#[test]
+fn the_json_export_keeps_english_keys_and_status_keys_and_words_its_messages_in_the_page_language()
+{
+    let (checks, progress, flows) = report_lab();
+    let en = json_report(Lang::En, &checks, &progress, &flows, 1_764_000_120_000);
+    let vi = json_report(Lang::Vi, &checks, &progress, &flows, 1_764_000_120_000);
+    let keys = |v: &Value| -> Vec<Vec<String>> {
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_object().unwrap().keys().cloned().collect())
+            .collect()
+    };
+    assert_eq!(keys(&vi), keys(&en));
+    assert_eq!(vi["steps_done"], 5);
+    let trigger = &vi["steps"][4];
+    assert_eq!(trigger["step"], "trigger");
+    assert_eq!(trigger["status"], "failed");
+    assert_eq!(trigger["title"], "Nối stream với hàm Lambda");
+    assert_eq!(
+        en["steps"][4]["title"],
+        "Connect the stream to the function"
+    );
+    assert_eq!(
+        trigger["problems"][0]["what"],
+        "Trigger đang ở trạng thái Disabled: hàm Lambda không được chạy."
+    );
+    assert_eq!(
+        en["steps"][4]["problems"][0]["what"],
+        "The trigger is Disabled: the function is not run."
+    );
+    assert_ne!(vi["steps"][0]["evidence"], en["steps"][0]["evidence"]);
+    assert_eq!(vi["lab"], en["lab"]);
 }
