@@ -4,6 +4,8 @@
 //! credentials (in memory only), the clock offset and the watch switch.
 
 use js_sys::{Function, Reflect};
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
@@ -25,9 +27,6 @@ extern "C" {
     async fn load_board() -> Result<JsValue, JsValue>;
 }
 
-/// Why the board is missing, for the page notice.
-const NOT_LOADED: &str = "The flow board could not be loaded. Reload the page to try again: the lab configuration is kept.";
-
 fn export(module: &JsValue, name: &str) -> Option<Function> {
     Reflect::get(module, &JsValue::from_str(name))
         .ok()
@@ -37,12 +36,19 @@ fn export(module: &JsValue, name: &str) -> Option<Function> {
 /// Loads the board after first paint and wires the session to it.
 pub fn load(state: AppState) {
     let owner = Owner::current();
+    let lang = use_context::<RwSignal<Lang>>();
+    // Why the board is missing, for the page notice, in the page's
+    // language when it is given.
+    let not_loaded = move || {
+        let lang = lang.map(|l| l.get_untracked()).unwrap_or_default();
+        Some(word!(lang, board.notice_board_not_loaded).to_owned())
+    };
     spawn_local(async move {
         let module = match load_board().await {
             Ok(m) if !m.is_null() => m,
             Ok(_) => return,
             Err(_) => {
-                state.notice.set(Some(NOT_LOADED.to_owned()));
+                state.notice.set(not_loaded());
                 return;
             }
         };
@@ -51,7 +57,7 @@ pub fn load(state: AppState) {
             export(&module, "set_session"),
             export(&module, "set_watching"),
         ) else {
-            state.notice.set(Some(NOT_LOADED.to_owned()));
+            state.notice.set(not_loaded());
             return;
         };
         let Some(slot) = web_sys::window()

@@ -11,6 +11,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use labmate_core::flow::{FlowId, Flows};
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -43,6 +45,11 @@ fn flow_key(id: FlowId) -> String {
     format!("{FLOW_KEY_PREFIX}{}", id.0)
 }
 
+/// The page's language now (a notice is worded when it is given).
+fn lang_now(lang: Option<RwSignal<Lang>>) -> Lang {
+    lang.map(|l| l.get_untracked()).unwrap_or_default()
+}
+
 /// Brings back the board saved by the last page.
 pub fn restore(state: &AppState) {
     let restored = if let Some(board) = browser::local_get(BOARD_KEY) {
@@ -60,15 +67,21 @@ pub fn restore(state: &AppState) {
             SAVED.with_borrow_mut(|saved| *saved = flows.flows().iter().map(|f| f.id).collect());
             state.flows.set(flows);
         }
-        Err(e) => state.notice.set(Some(format!(
-            "The flows saved by the last visit could not be read, so the board starts empty. {e}"
-        ))),
+        Err(e) => {
+            let lang = lang_now(use_context());
+            state
+                .notice
+                .set(Some(word!(lang, board.notice_saved_flows_unreadable)(
+                    &e.words(lang),
+                )))
+        }
     }
 }
 
 /// Saves the board shortly after each change and when the page is hidden
 /// or unloaded.
 pub fn keep(state: AppState) {
+    let lang = use_context::<RwSignal<Lang>>();
     let pending = Rc::new(Cell::new(false));
     Effect::new(move |_| {
         state.flows.track();
@@ -79,19 +92,19 @@ pub fn keep(state: AppState) {
         set_timeout(
             move || {
                 pending.set(false);
-                save(&state);
+                save(&state, lang);
             },
             SAVE_EVERY,
         );
     });
-    let on_hide = Closure::<dyn FnMut()>::new(move || save(&state));
+    let on_hide = Closure::<dyn FnMut()>::new(move || save(&state, lang));
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
     }
     on_hide.forget();
 }
 
-fn save(state: &AppState) {
+fn save(state: &AppState, lang: Option<RwSignal<Lang>>) {
     // Only the reading tab has pollers; the others keep the last ones saved.
     if let Some(pollers) = super::runner::saved() {
         let _ = browser::local_set(POLLERS_KEY, &pollers);
@@ -112,9 +125,11 @@ fn save(state: &AppState) {
     browser::local_remove(OLD_FLOWS_KEY);
     if !kept {
         let count = parts.ids.len();
-        state.notice.set(Some(format!(
-            "The board ({count} flows) is too big to keep for a reload in this browser's storage. Export it to keep it."
-        )));
+        state
+            .notice
+            .set(Some(word!(lang_now(lang), board.notice_board_too_big)(
+                count,
+            )));
     }
 }
 

@@ -10,6 +10,8 @@ use labmate_core::poll::{
     Answer, DocumentWatch, LambdaWatch, LogTail, Next, Outcome, Poller, PollerStatus, RoleWatch,
     StartAt, StreamReader,
 };
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -105,13 +107,13 @@ impl Which {
     }
 
     /// What it watches, for the page.
-    pub fn label(self) -> &'static str {
+    pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Which::Stream => "Stream (DynamoDB Streams)",
-            Which::Logs => "Lambda's log (CloudWatch Logs)",
-            Which::Lambda => "Trigger and function (Lambda)",
-            Which::Role => "The function's role (IAM)",
-            Which::Documents => "Documents (OpenSearch)",
+            Which::Stream => word!(lang, board.poller_name_stream),
+            Which::Logs => word!(lang, board.poller_name_logs),
+            Which::Lambda => word!(lang, board.poller_name_lambda),
+            Which::Role => word!(lang, board.poller_name_role),
+            Which::Documents => word!(lang, board.poller_name_documents),
         }
     }
 }
@@ -209,7 +211,7 @@ async fn run(state: AppState, which: Which) {
             continue;
         }
         if !credentials_usable(&state) {
-            set_status(&state, which, paused_status());
+            set_status(&state, which, PollerStatus::Paused);
             browser::sleep_ms(LONGEST_SLEEP_MS).await;
             continue;
         }
@@ -263,15 +265,6 @@ fn credentials_usable(state: &AppState) -> bool {
         c.as_ref()
             .is_some_and(|p| p.credentials.seconds_left(now_s).is_none_or(|s| s > 0))
     })
-}
-
-fn paused_status() -> PollerStatus {
-    PollerStatus::NeedsCredentials {
-        message:
-            "paused: paste credentials (fresh ones if they expired); it resumes where it stopped"
-                .into(),
-        retry_at_ms: 0,
-    }
 }
 
 /// Updates the page only when a poller's status changed.

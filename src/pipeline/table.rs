@@ -4,15 +4,43 @@
 use labmate_core::aws_error::AwsError;
 use labmate_core::change::TableChange;
 use labmate_core::flow::Observation;
+use labmate_core::word;
+use labmate_core::words::Lang;
 use labmate_core::Service;
 
 use super::{aws_now_ms, observe};
-use crate::aws::client::{exchange, Asker};
+use crate::aws::client::{exchange, Asker, CallError};
 use crate::state::AppState;
 
-/// Sends `change`; the text says what happened, and what to do instead
-/// when the credentials may not make it.
-pub async fn change_item(state: AppState, change: TableChange) -> Result<String, String> {
+/// DynamoDB took the change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Accepted {
+    pub operation: &'static str,
+    pub item_id: String,
+}
+
+impl Accepted {
+    pub fn words(&self, lang: Lang) -> String {
+        word!(lang, board.action_accepted)(self.operation, &self.item_id)
+    }
+}
+
+/// Why the change was not made.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Refused {
+    /// Not sent, or AWS refused it.
+    #[error("{0}")]
+    Call(#[from] CallError),
+    /// The credentials may not make it: the console steps that can.
+    #[error("{0}")]
+    UseTheConsole(String),
+    #[error("{0}")]
+    Aws(AwsError),
+}
+
+/// Sends `change`; says what happened, and what to do instead when the
+/// credentials may not make it.
+pub async fn change_item(state: AppState, change: TableChange) -> Result<Accepted, Refused> {
     let sent_ms = aws_now_ms(&state);
     let reply = exchange(
         state,
@@ -21,8 +49,7 @@ pub async fn change_item(state: AppState, change: TableChange) -> Result<String,
         Asker::Learner,
         &|url| change.request(url),
     )
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     let call = change.answered(
         reply.status,
         reply.request_id.clone(),
@@ -32,12 +59,11 @@ pub async fn change_item(state: AppState, change: TableChange) -> Result<String,
     );
     observe(&state, vec![Observation::TableCall(call)]);
     match reply.error {
-        None => Ok(format!(
-            "{} accepted for item {}: watch it on the stream.",
-            change.operation(),
-            change.item_id
-        )),
-        Some(AwsError::AccessDenied { .. }) => Err(change.console_steps()),
-        Some(e) => Err(e.to_string()),
+        None => Ok(Accepted {
+            operation: change.operation(),
+            item_id: change.item_id.clone(),
+        }),
+        Some(AwsError::AccessDenied { .. }) => Err(Refused::UseTheConsole(change.console_steps())),
+        Some(e) => Err(Refused::Aws(e)),
     }
 }

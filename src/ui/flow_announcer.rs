@@ -2,16 +2,20 @@
 //! gets stuck, one short sentence at a time. Endings that come together
 //! (a burst) are gathered for a moment and told as one ("12 flows
 //! completed; 2 stuck at Lambda."). Flows that had already ended when the
-//! page opened are not told again.
+//! page opened are not told again. Told in the page's language at the
+//! moment they are told.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use labmate_core::flow::{Flow, FlowId, FlowState};
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 
+use crate::lang::use_lang;
 use crate::state::use_state;
-use crate::ui::flow_words::{subject, StateKind};
+use crate::ui::flow_words::{known_subject, StateKind};
 use crate::ui::reactive::text;
 
 /// How long endings are gathered before they are told.
@@ -21,8 +25,10 @@ pub const GATHER_MS: u64 = 1_500;
 #[derive(Clone, Debug)]
 struct Ending {
     id: FlowId,
-    /// `INSERT Ann`.
-    what: String,
+    /// `INSERT`.
+    change: &'static str,
+    /// The item's name or id, as the flow knew it when it ended.
+    subject: Option<String>,
     /// `None`: completed; else the hop it is stuck at.
     stuck_at: Option<&'static str>,
 }
@@ -36,26 +42,30 @@ impl Ending {
         };
         Some(Ending {
             id: flow.id,
-            what: format!("{} {}", flow.change.as_str(), subject(flow)),
+            change: flow.change.as_str(),
+            subject: known_subject(flow),
             stuck_at,
         })
     }
 
-    fn sentence(&self) -> String {
+    fn sentence(&self, lang: Lang) -> String {
+        // `INSERT Ann`.
+        let subject = self
+            .subject
+            .clone()
+            .unwrap_or_else(|| word!(lang, board.subject_unknown).into());
+        let what = format!("{} {subject}", self.change);
         match self.stuck_at {
-            None => format!("Flow #{} ({}) completed.", self.id.0, self.what),
-            Some(hop) => format!(
-                "Flow #{} ({}) is stuck at {hop}; select it for the reason and the fix.",
-                self.id.0, self.what
-            ),
+            None => word!(lang, board.announce_completed)(self.id.0, &what),
+            Some(hop) => word!(lang, board.announce_stuck)(self.id.0, &what, hop),
         }
     }
 }
 
 /// What to say about endings gathered together.
-fn announcement(endings: &[Ending]) -> String {
+fn announcement(endings: &[Ending], lang: Lang) -> String {
     if let [one] = endings {
-        return one.sentence();
+        return one.sentence(lang);
     }
     let completed = endings.iter().filter(|e| e.stuck_at.is_none()).count();
     let mut stuck: BTreeMap<&str, usize> = BTreeMap::new();
@@ -63,16 +73,13 @@ fn announcement(endings: &[Ending]) -> String {
         *stuck.entry(hop).or_default() += 1;
     }
     let mut parts = Vec::new();
-    match completed {
-        0 => {}
-        1 => parts.push("1 flow completed".to_owned()),
-        n => parts.push(format!("{n} flows completed")),
+    if completed > 0 {
+        parts.push(word!(lang, board.announce_many_completed)(completed));
     }
     for (hop, n) in stuck {
-        parts.push(match (n, parts.is_empty()) {
-            (1, true) => format!("1 flow stuck at {hop}"),
-            (n, true) => format!("{n} flows stuck at {hop}"),
-            (n, false) => format!("{n} stuck at {hop}"),
+        parts.push(match parts.is_empty() {
+            true => word!(lang, board.announce_many_stuck)(n, hop),
+            false => word!(lang, board.announce_more_stuck)(n, hop),
         });
     }
     format!("{}.", parts.join("; "))
@@ -81,6 +88,7 @@ fn announcement(endings: &[Ending]) -> String {
 #[component]
 pub fn FlowAnnouncer() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     let message = RwSignal::new(String::new());
     // How each flow last ended, so that each ending is told once.
     let told = StoredValue::new(HashMap::<FlowId, StateKind>::new());
@@ -91,7 +99,7 @@ pub fn FlowAnnouncer() -> impl IntoView {
         if endings.is_empty() {
             return;
         }
-        let mut said = announcement(&endings);
+        let mut said = announcement(&endings, lang.get_untracked());
         // The same words twice would not be read again: make them differ
         // by a trailing non-breaking space, every other time.
         let (same, marked) = message

@@ -27,8 +27,10 @@
 //! - `flow-announcer` (the polite live region)
 
 use labmate_core::flow::FlowId;
+use labmate_core::word;
 use leptos::prelude::*;
 
+use crate::lang::t;
 use crate::ui::flow_announcer::FlowAnnouncer;
 use crate::ui::flow_detail::FlowDetail;
 use crate::ui::flow_tail::FlowTail;
@@ -39,7 +41,7 @@ use crate::ui::pipeline_diagram::PipelineDiagram;
 pub fn FlowBoard(#[prop(optional)] actions: Option<Callback<FlowId, AnyView>>) -> impl IntoView {
     view! {
         <section class="panel flow-board" data-testid="flow-board">
-            <h2>"4. Watch it flow"</h2>
+            <h2>{t(|l| word!(l, board.board_title))}</h2>
             <PipelineDiagram/>
             <div class="flow-board-split">
                 <FlowTail/>

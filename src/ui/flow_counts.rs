@@ -4,8 +4,10 @@
 //! so rows cannot be counted).
 
 use labmate_core::flow::FlowState;
+use labmate_core::word;
 use leptos::prelude::*;
 
+use crate::lang::use_lang;
 use crate::state::{use_state, ReaderRole};
 use crate::ui::reactive::text;
 
@@ -27,6 +29,7 @@ impl Counts {
 #[component]
 pub fn FlowCounts() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     let counts = Memo::new(move |_| {
         state.flows.with(|flows| {
             let mut c = Counts {
@@ -44,11 +47,9 @@ pub fn FlowCounts() -> impl IntoView {
             c
         })
     });
-    let reader = move || {
-        match state.reader.get() {
-        ReaderRole::ThisTab => "This tab reads the stream.",
-        ReaderRole::OtherTab => "Another labmate tab in this browser reads the stream; this one shows what it finds (a shard allows two readers, and the Lambda is one).",
-    }
+    let reader = move || match state.reader.get() {
+        ReaderRole::ThisTab => word!(lang.get(), board.reader_this_tab),
+        ReaderRole::OtherTab => word!(lang.get(), board.reader_other_tab),
     };
     view! {
         <p class="flow-counts" data-testid="flow-counts"
@@ -59,9 +60,12 @@ pub fn FlowCounts() -> impl IntoView {
             data-reader=move || (state.reader.get() == ReaderRole::ThisTab).to_string()>
             {text(move || {
                 let c = counts.get();
-                format!(
-                    "{} flows: {} complete, {} in progress, {} stuck, {} not observable.",
-                    c.total, c.complete, c.in_progress(), c.stuck, c.not_observable
+                word!(lang.get(), board.counts)(
+                    c.total,
+                    c.complete,
+                    c.in_progress(),
+                    c.stuck,
+                    c.not_observable,
                 )
             })}
             " "

@@ -13,13 +13,16 @@ use labmate_core::flow::{
     STREAM_WAIT_MS,
 };
 use labmate_core::projector::mask_ids;
+use labmate_core::word;
+use labmate_core::words::Lang;
 use labmate_core::Service;
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::aws::client::{Asker, Exchange, Outcome};
+use crate::lang::{t, use_lang};
 use crate::state::{use_state, AppState};
-use crate::ui::flow_words::{clock_text, find, hop_key, latency_text, look, subject, StateKind};
+use crate::ui::flow_words::{clock_text, find, hop_key, latency_text, look, subject_in, StateKind};
 use crate::ui::reactive::{flag, nothing, on_click, part, text, Text};
 
 /// How far apart a flow's send and an inspector request may be to be the
@@ -99,25 +102,28 @@ fn json_text(value: &Value) -> String {
     }
 }
 
-fn origin_text(origin: Origin) -> &'static str {
+fn origin_text(origin: Origin, lang: Lang) -> &'static str {
     match origin {
-        Origin::RequestId => "Sent by labmate; followed by the API's request id, which becomes the item's id.",
-        Origin::Content => "Sent by labmate; the page could not read the request id, so the flow was tied to its stream record by name, type and time.",
-        Origin::Key => "A DynamoDB call labmate made on this item's key.",
-        Origin::Outside => "Made outside labmate (the console, the CLI): first seen on the stream or in the Lambda's log.",
+        Origin::RequestId => word!(lang, board.origin_request_id),
+        Origin::Content => word!(lang, board.origin_content),
+        Origin::Key => word!(lang, board.origin_key),
+        Origin::Outside => word!(lang, board.origin_outside),
     }
 }
 
-fn outcome_text(outcome: &RecordOutcome) -> String {
+/// What the handler did with the record, in a sentence.
+fn outcome_text(outcome: &RecordOutcome, lang: Lang) -> String {
     match outcome {
-        RecordOutcome::Indexed => "indexed the document".into(),
-        RecordOutcome::Removed => "removed the document".into(),
-        RecordOutcome::FailedToIndex { response } => format!("failed to index it: {response}"),
-        RecordOutcome::FailedToRemove { response } => format!("failed to remove it: {response}"),
-        RecordOutcome::Crashed { exception } => format!("crashed on it: {exception}"),
-        RecordOutcome::NotReached => {
-            "did not reach it: an earlier record of the batch crashed".into()
+        RecordOutcome::Indexed => word!(lang, board.lambda_indexed).into(),
+        RecordOutcome::Removed => word!(lang, board.lambda_removed).into(),
+        RecordOutcome::FailedToIndex { response } => {
+            word!(lang, board.lambda_failed_to_index)(response)
         }
+        RecordOutcome::FailedToRemove { response } => {
+            word!(lang, board.lambda_failed_to_remove)(response)
+        }
+        RecordOutcome::Crashed { exception } => word!(lang, board.lambda_crashed)(exception),
+        RecordOutcome::NotReached => word!(lang, board.lambda_not_reached).into(),
     }
 }
 
@@ -208,7 +214,7 @@ impl Block {
     }
 }
 
-fn block_view(state: AppState, b: Block) -> impl IntoView {
+fn block_view(state: AppState, b: Block, lang: Lang) -> impl IntoView {
     let lines = b
         .lines
         .into_iter()
@@ -259,10 +265,10 @@ fn block_view(state: AppState, b: Block) -> impl IntoView {
                             inspector.scroll_into_view();
                         }
                     })>
-                    {text(move || format!("Show the signed request (#{}) in the inspector", request.get().unwrap_or_default()))}
+                    {text(move || word!(lang, board.detail_open_request)(request.get().unwrap_or_default()))}
                 </button>
                 <p class="muted" class:hidden=flag(move || request.get().is_some())>
-                    "The inspector does not hold this request (another tab sent it, or it was cleared)."
+                    {word!(lang, board.detail_request_not_held)}
                 </p>
             })}
         </section>
@@ -270,16 +276,16 @@ fn block_view(state: AppState, b: Block) -> impl IntoView {
 }
 
 /// The flow's state, prominent; a wait shows how long it has lasted.
-fn state_block(state: AppState, flow: &Flow) -> Block {
+fn state_block(state: AppState, flow: &Flow, lang: Lang) -> Block {
     let key = StateKind::of(&flow.state).key();
     let since = flow.stages.last().map_or(flow.started_ms, |s| s.at_ms);
-    // "<before><time waited><after>", the time following the clock.
-    let waiting = move |before: String, since: i64, after: String| Line {
+    // The sentence with the time waited, the time following the clock.
+    let waiting = move |since: i64, say: Box<dyn Fn(&str) -> String + Send>| Line {
         class: None,
         testid: Some("flow-waiting"),
         words: text(move || {
             let now = state.clock.get().now_ms(state.now_ms.get());
-            format!("{before}{}{after}", latency_text((now - since).max(0)))
+            say(&latency_text((now - since).max(0)))
         }),
     };
     let lines = match &flow.state {
@@ -287,39 +293,53 @@ fn state_block(state: AppState, flow: &Flow) -> Block {
             Some("ok"),
             None,
             match flow.document.as_ref().and_then(|d| d.superseded_by) {
-                Some(newer) => format!("Complete: a later change of this item (flow #{}) reached search first, so this image was overwritten before search could show it.", newer.0),
-                None => "Complete: every hop confirmed it.".into(),
+                Some(newer) => word!(lang, board.detail_complete_superseded)(newer.0),
+                None => word!(lang, board.detail_complete).into(),
             },
         )],
         FlowState::Stuck { reason } => vec![
             line(
                 Some("reason"),
                 Some("flow-stuck-reason"),
-                format!("Stuck at {}: {reason}", reason.hop().label()),
+                word!(lang, board.detail_stuck)(reason.hop().label(), &reason.reason_in(lang)),
             ),
-            line(Some("fix"), Some("flow-fix"), format!("Fix: {}", reason.fix())),
+            line(
+                Some("fix"),
+                Some("flow-fix"),
+                word!(lang, board.detail_fix)(&reason.fix_in(lang)),
+            ),
         ],
         FlowState::NotObservable { hop, permission } => vec![line(
             None,
             Some("flow-not-observable"),
-            format!("labmate cannot see {} with these credentials: they lack {permission}. Grant it to follow the flow further; it may well have gone on.", hop.label()),
+            word!(lang, board.detail_not_observable)(hop.label(), permission),
         )],
-        FlowState::InProgress { next, waiting: wait } => vec![match wait {
-            Some(Waiting::Refresh { since_ms }) => waiting(
-                "The Lambda indexed it. The collection makes a write searchable 10 to 60 s after it (its refresh interval), so search may not show it yet: waiting ".into(),
-                *since_ms,
-                format!(" of up to {}.", latency_text(DOCUMENT_WAIT_MS)),
-            ),
+        FlowState::InProgress {
+            next,
+            waiting: wait,
+        } => vec![match wait {
+            Some(Waiting::Refresh { since_ms }) => {
+                let limit = latency_text(DOCUMENT_WAIT_MS);
+                waiting(
+                    *since_ms,
+                    Box::new(move |waited| {
+                        word!(lang, board.detail_waiting_refresh)(waited, &limit)
+                    }),
+                )
+            }
             Some(Waiting::LambdaBusy { .. }) => waiting(
-                "The Lambda is working through earlier records of the stream, a batch at a time per shard: this record's turn comes in order. Waiting ".into(),
                 since,
-                ".".into(),
+                Box::new(move |waited| word!(lang, board.detail_waiting_lambda_busy)(waited)),
             ),
-            Some(Waiting::TriggerEnabling { state: trigger }) => waiting(
-                format!("The trigger is {trigger}: it invokes the Lambda once Enabled, which can take a minute. Waiting "),
-                since,
-                ".".into(),
-            ),
+            Some(Waiting::TriggerEnabling { state: trigger }) => {
+                let trigger = trigger.clone();
+                waiting(
+                    since,
+                    Box::new(move |waited| {
+                        word!(lang, board.detail_waiting_trigger)(&trigger, waited)
+                    }),
+                )
+            }
             None => {
                 let limit = match next {
                     Hop::Stream => Some(STREAM_WAIT_MS),
@@ -327,11 +347,19 @@ fn state_block(state: AppState, flow: &Flow) -> Block {
                     Hop::Collection => Some(DOCUMENT_WAIT_MS),
                     Hop::Api | Hop::Table => None,
                 };
-                waiting(
-                    format!("In progress: waiting for {} for ", next.label()),
-                    since,
-                    limit.map_or(".".into(), |l| format!(" (labmate calls it stuck after {}).", latency_text(l))),
-                )
+                let hop = next.label();
+                match limit.map(latency_text) {
+                    Some(limit) => waiting(
+                        since,
+                        Box::new(move |waited| {
+                            word!(lang, board.detail_waiting_for_until)(hop, waited, &limit)
+                        }),
+                    ),
+                    None => waiting(
+                        since,
+                        Box::new(move |waited| word!(lang, board.detail_waiting_for)(hop, waited)),
+                    ),
+                }
             }
         }],
     };
@@ -344,12 +372,12 @@ fn state_block(state: AppState, flow: &Flow) -> Block {
     }
 }
 
-fn stages_block(flow: &Flow) -> Block {
+fn stages_block(flow: &Flow, lang: Lang) -> Block {
     let mut rows = vec![Row {
         key: "sent".into(),
         class: None,
         cells: vec![
-            "sent / first seen".into(),
+            word!(lang, board.stages_sent).into(),
             clock_text(flow.started_ms),
             String::new(),
         ],
@@ -370,19 +398,23 @@ fn stages_block(flow: &Flow) -> Block {
     }));
     Block {
         testid: "flow-stages",
-        heading: Some("Stages"),
+        heading: Some(word!(lang, board.stages_heading)),
         lines: vec![line(
             Some("muted"),
             None,
-            "Times in UTC; each latency is since the stage before.".into(),
+            word!(lang, board.stages_note).into(),
         )],
-        head: vec!["hop", "at", "latency"],
+        head: vec![
+            word!(lang, board.stages_hop),
+            word!(lang, board.stages_at),
+            word!(lang, board.stages_latency),
+        ],
         rows,
         ..Block::default()
     }
 }
 
-fn sent_block(flow: &Flow, request: Memo<Option<u32>>) -> Option<Block> {
+fn sent_block(flow: &Flow, request: Memo<Option<u32>>, lang: Lang) -> Option<Block> {
     if flow.sent.is_none() && flow.origin == Origin::Outside {
         return None;
     }
@@ -393,14 +425,17 @@ fn sent_block(flow: &Flow, request: Memo<Option<u32>>) -> Option<Block> {
             .iter()
             .map(|(k, v)| format!("{k}: {}", json_text(v)))
             .collect();
-        lines.push(plain(format!(
-            "POST /v1/lab at {} with {}",
-            clock_text(s.sent_ms),
-            body.join(", ")
+        lines.push(plain(word!(lang, board.sent_post)(
+            &clock_text(s.sent_ms),
+            &body.join(", "),
         )));
         lines.push(plain(match s.status {
-            Some(status) => format!("Answered {status} after {}: {}", latency_text(s.answered_ms - s.sent_ms), s.answer),
-            None => "The page could not read the answer (CORS or the network); the flow was followed on the stream.".into(),
+            Some(status) => word!(lang, board.sent_answered)(
+                status,
+                &latency_text(s.answered_ms - s.sent_ms),
+                &s.answer,
+            ),
+            None => word!(lang, board.sent_no_answer).into(),
         }));
         if let Some(id) = &s.request_id {
             lines.push(plain(format!("x-amzn-RequestId: {id}")));
@@ -408,36 +443,48 @@ fn sent_block(flow: &Flow, request: Memo<Option<u32>>) -> Option<Block> {
     }
     Some(Block {
         testid: "flow-sent",
-        heading: Some("Request"),
+        heading: Some(word!(lang, board.sent_heading)),
         lines,
         request: Some(request),
         ..Block::default()
     })
 }
 
-fn stream_block(flow: &Flow) -> Option<Block> {
+fn stream_block(flow: &Flow, lang: Lang) -> Option<Block> {
     let s = flow.stream.as_ref()?;
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     Some(Block {
         testid: "flow-stream",
-        heading: Some("Stream record"),
+        heading: Some(word!(lang, board.stream_heading)),
         pairs: vec![
-            ("Event id", s.event_id.clone()),
-            ("Sequence number", or_dash(&s.sequence_number)),
-            ("Shard", or_dash(&s.shard_id)),
-            ("View type", or_dash(&s.view_type)),
-            ("Created", format!("{} (AWS gives whole seconds)", clock_text(s.created_ms))),
+            (word!(lang, board.stream_event_id), s.event_id.clone()),
+            (
+                word!(lang, board.stream_sequence_number),
+                or_dash(&s.sequence_number),
+            ),
+            (word!(lang, board.stream_shard), or_dash(&s.shard_id)),
+            (word!(lang, board.stream_view_type), or_dash(&s.view_type)),
+            (
+                word!(lang, board.stream_created),
+                word!(lang, board.stream_created_at)(&clock_text(s.created_ms)),
+            ),
         ],
         lines: s
             .from_lambda_log
-            .then(|| line(Some("warning"), None, "Known from the Lambda's printed event only: labmate's stream reader did not see this record.".into()))
+            .then(|| {
+                line(
+                    Some("warning"),
+                    None,
+                    word!(lang, board.stream_from_lambda_log).into(),
+                )
+            })
             .into_iter()
             .collect(),
         ..Block::default()
     })
 }
 
-fn diff_block(flow: &Flow) -> Option<Block> {
+fn diff_block(flow: &Flow, lang: Lang) -> Option<Block> {
     if flow.old_image.is_none() && flow.new_image.is_none() {
         return None;
     }
@@ -445,16 +492,20 @@ fn diff_block(flow: &Flow) -> Option<Block> {
     let mut lines = vec![line(
         Some("muted"),
         None,
-        "The stream carries only the new image, so the old side is the last image labmate saw for this item (— where it saw none).".into(),
+        word!(lang, board.diff_note).into(),
     )];
     if changes.is_empty() {
-        lines.push(plain("No attribute changed."));
+        lines.push(plain(word!(lang, board.diff_nothing)));
     }
     Some(Block {
         testid: "flow-diff",
-        heading: Some("What changed"),
+        heading: Some(word!(lang, board.diff_heading)),
         lines,
-        head: vec!["attribute", "old (last seen)", "new"],
+        head: vec![
+            word!(lang, board.diff_attribute),
+            word!(lang, board.diff_old),
+            word!(lang, board.diff_new),
+        ],
         rows: changes
             .into_iter()
             .map(|c| Row {
@@ -472,17 +523,14 @@ fn diff_block(flow: &Flow) -> Option<Block> {
 }
 
 /// The invocation's batch, and where the lines left out of this flow are.
-fn batch_text(records: usize) -> String {
+fn batch_text(records: usize, lang: Lang) -> String {
     match records {
-        0 | 1 => "this record only".into(),
-        n => format!(
-            "{n} records; the lines about the other {} are in their own flows",
-            n - 1
-        ),
+        0 | 1 => word!(lang, board.lambda_batch_one).into(),
+        n => word!(lang, board.lambda_batch_many)(n, n - 1),
     }
 }
 
-fn lambda_block(flow: &Flow) -> Option<Block> {
+fn lambda_block(flow: &Flow, lang: Lang) -> Option<Block> {
     let l = flow.lambda.as_ref()?;
     let log = l
         .lines
@@ -493,46 +541,49 @@ fn lambda_block(flow: &Flow) -> Option<Block> {
     Some(Block {
         testid: "flow-lambda",
         heading: Some("Lambda"),
-        lines: vec![plain(format!("The handler {}.", outcome_text(&l.outcome)))],
+        lines: vec![plain(outcome_text(&l.outcome, lang))],
         pairs: vec![
-            ("Request id", l.request_id.clone()),
-            ("Attempts", l.attempts.to_string()),
+            (word!(lang, board.lambda_request_id), l.request_id.clone()),
+            (word!(lang, board.lambda_attempts), l.attempts.to_string()),
             (
-                "Duration",
-                format!(
-                    "{} (billed {} ms)",
-                    duration_text(l.duration_ms),
-                    l.billed_ms
+                word!(lang, board.lambda_duration),
+                word!(lang, board.lambda_duration_billed)(
+                    &duration_text(l.duration_ms),
+                    l.billed_ms,
                 ),
             ),
-            ("Log stream", l.log_stream.clone()),
-            ("Batch", batch_text(l.batch_size)),
+            (word!(lang, board.lambda_log_stream), l.log_stream.clone()),
+            (
+                word!(lang, board.lambda_batch),
+                batch_text(l.batch_size, lang),
+            ),
         ],
         log: Some(log),
         ..Block::default()
     })
 }
 
-fn document_block(flow: &Flow) -> Option<Block> {
+fn document_block(flow: &Flow, lang: Lang) -> Option<Block> {
     let mut block = Block {
         testid: "flow-document",
-        heading: Some("Document"),
-        head: vec!["attribute", "item", "document", ""],
+        heading: Some(word!(lang, board.document_heading)),
+        head: vec![
+            word!(lang, board.document_attribute),
+            word!(lang, board.document_item),
+            word!(lang, board.document_document),
+            "",
+        ],
         ..Block::default()
     };
     let said = match &flow.document {
         None if flow.lambda.is_none() => return None,
         None if matches!(flow.state, FlowState::Stuck { .. }) => {
-            "No document: the flow stopped before the collection.".to_owned()
+            word!(lang, board.document_stopped).to_owned()
         }
-        None => "Search has not found it yet.".to_owned(),
+        None => word!(lang, board.document_not_yet).to_owned(),
         Some(d) => match (d.superseded_by, &d.source) {
-            (Some(newer), _) => {
-                format!("Overwritten by flow #{} before search showed it.", newer.0)
-            }
-            (None, None) => {
-                "Search finds no document for this item any more: it was removed.".into()
-            }
+            (Some(newer), _) => word!(lang, board.document_overwritten)(newer.0),
+            (None, None) => word!(lang, board.document_removed).into(),
             (None, Some(source)) => {
                 // Compared by type: a number attribute is the same as the
                 // document's number of equal value.
@@ -545,15 +596,17 @@ fn document_block(flow: &Flow) -> Option<Block> {
                             c.attribute.clone(),
                             json_text(&c.item),
                             c.document.as_ref().map_or_else(|| "—".into(), json_text),
-                            if c.same { "same" } else { "differs" }.into(),
+                            if c.same {
+                                word!(lang, board.document_same)
+                            } else {
+                                word!(lang, board.document_differs)
+                            }
+                            .into(),
                         ],
                         key: c.attribute,
                     })
                     .collect();
-                format!(
-                    "_id {}, compared with the item:",
-                    d.document_id.clone().unwrap_or_default()
-                )
+                word!(lang, board.document_compared)(&d.document_id.clone().unwrap_or_default())
             }
         },
     };
@@ -567,41 +620,41 @@ fn detail_view(
     flow: &Flow,
     request: Memo<Option<u32>>,
     projector: bool,
+    lang: Lang,
 ) -> impl IntoView {
     let k = look(flow.change);
     let head = Block {
         testid: "flow-detail-head",
         class: format!("flow-detail-head kind-{}", k.shape),
-        title: Some(format!(
-            "Flow #{} · {} · {}",
+        title: Some(word!(lang, board.detail_title)(
             flow.id.0,
             k.label,
-            subject(flow)
+            &subject_in(flow, lang),
         )),
         lines: vec![line(
             Some("muted"),
             None,
             match &flow.item_id {
-                Some(id) => format!("Item id {id}. {}", origin_text(flow.origin)),
-                None => origin_text(flow.origin).into(),
+                Some(id) => word!(lang, board.detail_item_id)(id, origin_text(flow.origin, lang)),
+                None => origin_text(flow.origin, lang).into(),
             },
         )],
         ..Block::default()
     };
     let blocks = [
         Some(head),
-        Some(state_block(state, flow)),
-        Some(stages_block(flow)),
-        sent_block(flow, request),
-        stream_block(flow),
-        diff_block(flow),
-        lambda_block(flow),
-        document_block(flow),
+        Some(state_block(state, flow, lang)),
+        Some(stages_block(flow, lang)),
+        sent_block(flow, request, lang),
+        stream_block(flow, lang),
+        diff_block(flow, lang),
+        lambda_block(flow, lang),
+        document_block(flow, lang),
     ];
     let blocks = blocks
         .into_iter()
         .flatten()
-        .map(|b| block_view(state, if projector { b.masked() } else { b }))
+        .map(|b| block_view(state, if projector { b.masked() } else { b }, lang))
         .collect_view();
     view! { <div class="flow-detail-body" data-flow-id=flow.id.0>{blocks}</div> }
 }
@@ -620,15 +673,17 @@ pub fn FlowDetail(
     #[prop(optional_no_strip)] actions: Option<Callback<FlowId, AnyView>>,
 ) -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     // The selected flow and a fingerprint of it: the detail is built anew
     // when this flow changes (keyed, so never patched), not on every
-    // update of the board.
+    // update of the board; and when the language changes.
     let shown = Memo::new(move |_| {
         let id = state.selected_flow.get()?;
         let projector = state.projector.get();
+        let lang = lang.get();
         state
             .flows
-            .with(|f| find(f, id).map(|flow| (id, fingerprint(flow), projector)))
+            .with(|f| find(f, id).map(|flow| (id, fingerprint(flow), projector, lang)))
     });
     let request = Memo::new(move |_| {
         let id = state.selected_flow.get()?;
@@ -639,14 +694,14 @@ pub fn FlowDetail(
         })
     });
     // The actions are rebuilt only when another flow is selected.
-    let shown_id = Memo::new(move |_| shown.get().map(|(id, _, _)| id));
+    let shown_id = Memo::new(move |_| shown.get().map(|(id, ..)| id));
     view! {
-        <section class="flow-detail" data-testid="flow-detail" aria-label="The selected flow">
+        <section class="flow-detail" data-testid="flow-detail" aria-label=t(|l| word!(l, board.detail_label))>
             <p class="muted" data-testid="flow-detail-empty" class:hidden=flag(move || shown.with(Option::is_some))>
-                "Select a flow in the list (or a token in the diagram) to see it hop by hop."
+                {t(|l| word!(l, board.detail_empty))}
             </p>
-            <For each=move || shown.get() key=|shown| *shown
-                children=move |(id, _, projector)| state.flows.with_untracked(|f| find(f, id).map(|flow| detail_view(state, flow, request, projector)))/>
+            <For each=move || shown.get() key=|(id, version, projector, lang): &(FlowId, u64, bool, Lang)| (*id, *version, *projector, lang.code())
+                children=move |(id, _, projector, lang)| state.flows.with_untracked(|f| find(f, id).map(|flow| detail_view(state, flow, request, projector, lang)))/>
             {part(move || match (shown_id.get(), actions) {
                 (Some(id), Some(actions)) => view! {
                     <div class="flow-actions-slot" data-testid="flow-actions-slot">{actions.run(id)}</div>

@@ -1,29 +1,69 @@
 //! The board as a file: export it (JSON, no secrets in it), import one
 //! (the current board stays if the file does not read), or start afresh.
 
-use labmate_core::flow::Flows;
+use labmate_core::flow::{Flows, ImportError};
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::browser;
+use crate::lang::{t, use_lang};
 use crate::pipeline::persist;
 use crate::state::use_state;
 use crate::ui::reactive::{nothing, on_change, on_click, part};
 
+/// What the last export, import or clearing did, worded where shown.
+/// The browser's and the file's own words (`error`, `file`) stay as they
+/// came.
+#[derive(Clone, Debug, PartialEq)]
+enum Done {
+    Exported { count: usize },
+    DownloadRefused { error: String },
+    Unreadable { file: String, error: String },
+    Imported { count: usize, file: String },
+    NotFlows { file: String, error: ImportError },
+    Cleared,
+}
+
+impl Done {
+    fn ok(&self) -> bool {
+        matches!(
+            self,
+            Done::Exported { .. } | Done::Imported { .. } | Done::Cleared
+        )
+    }
+
+    fn words(&self, lang: Lang) -> String {
+        match self {
+            Done::Exported { count } => word!(lang, board.files_exported)(*count),
+            Done::DownloadRefused { error } => word!(lang, board.files_download_refused)(error),
+            Done::Unreadable { file, error } => word!(lang, board.files_unreadable)(file, error),
+            Done::Imported { count, file } => word!(lang, board.files_imported)(*count, file),
+            Done::NotFlows { file, error } => {
+                word!(lang, board.files_import_refused)(file, &error.words(lang))
+            }
+            Done::Cleared => word!(lang, board.files_cleared).to_owned(),
+        }
+    }
+}
+
 #[component]
 pub fn FlowFiles() -> impl IntoView {
     let state = use_state();
-    let message = RwSignal::new(None::<Result<String, String>>);
+    let lang = use_lang();
+    let message = RwSignal::new(None::<Done>);
 
     let export = move |_| {
         let json = state.flows.with_untracked(Flows::export);
         let count = state.flows.with_untracked(|f| f.flows().len());
         let stamp = labmate_core::time::format_rfc3339(browser::now_ms() / 1000).replace(':', "-");
         message.set(Some(
-            browser::download(&format!("labmate-flows-{stamp}.json"), &json)
-                .map(|()| format!("Exported {count} flows."))
-                .map_err(|e| format!("The browser refused the download: {e}")),
+            match browser::download(&format!("labmate-flows-{stamp}.json"), &json) {
+                Ok(()) => Done::Exported { count },
+                Err(e) => Done::DownloadRefused { error: e },
+            },
         ));
     };
 
@@ -42,7 +82,10 @@ pub fn FlowFiles() -> impl IntoView {
             let text = match browser::file_text(&file).await {
                 Ok(t) => t,
                 Err(e) => {
-                    message.set(Some(Err(format!("{} could not be read: {e}", file.name()))));
+                    message.set(Some(Done::Unreadable {
+                        file: file.name(),
+                        error: e,
+                    }));
                     return;
                 }
             };
@@ -51,9 +94,15 @@ pub fn FlowFiles() -> impl IntoView {
                     let count = flows.flows().len();
                     state.selected_flow.set(None);
                     state.flows.set(flows);
-                    Ok(format!("Imported {count} flows from {}.", file.name()))
+                    Done::Imported {
+                        count,
+                        file: file.name(),
+                    }
                 }
-                Err(e) => Err(format!("{}: {e} The board is unchanged.", file.name())),
+                Err(error) => Done::NotFlows {
+                    file: file.name(),
+                    error,
+                },
             }));
         });
     };
@@ -62,23 +111,21 @@ pub fn FlowFiles() -> impl IntoView {
         state.selected_flow.set(None);
         state.flows.set(Flows::new());
         persist::forget();
-        message.set(Some(Ok(
-            "The board is empty; new changes will appear as they flow.".into(),
-        )));
+        message.set(Some(Done::Cleared));
     };
 
     view! {
         <div class="row flow-files" data-testid="flow-files">
-            <button data-testid="flows-export" on:click=on_click(export)>"Export flows"</button>
+            <button data-testid="flows-export" on:click=on_click(export)>{t(|l| word!(l, board.files_export))}</button>
             <label class="button">
-                "Import flows"
+                {t(|l| word!(l, board.files_import))}
                 <input type="file" accept="application/json,.json" class="visually-hidden"
                     data-testid="flows-import" on:change=on_change(import)/>
             </label>
-            <button data-testid="flows-clear" on:click=on_click(clear)>"Clear board"</button>
+            <button data-testid="flows-clear" on:click=on_click(clear)>{t(|l| word!(l, board.files_clear))}</button>
             {part(move || match message.get() {
-                Some(Ok(t)) => view! { <span class="ok" data-testid="flow-files-result">{t}</span> }.into_any(),
-                Some(Err(t)) => view! { <span class="error" role="alert" data-testid="flow-files-result">{t}</span> }.into_any(),
+                Some(done) if done.ok() => view! { <span class="ok" data-testid="flow-files-result">{done.words(lang.get())}</span> }.into_any(),
+                Some(done) => view! { <span class="error" role="alert" data-testid="flow-files-result">{done.words(lang.get())}</span> }.into_any(),
                 None => nothing(),
             })}
         </div>

@@ -10,13 +10,16 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use labmate_core::flow::{Flow, FlowId, FlowState};
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::lang::{t, use_lang};
 use crate::state::{use_state, AppState};
 use crate::ui::flow_list::keyed_flows;
 use crate::ui::flow_words::{
-    clock_text, find, holds, hop_key, kind_index, look, subject, where_text, StateKind, KINDS,
+    clock_text, find, holds, hop_key, kind_index, look, subject_in, where_text, StateKind, KINDS,
 };
 use crate::ui::reactive::{flag, nothing, on_change, on_click, text};
 
@@ -49,21 +52,21 @@ impl Default for Filters {
 
 impl Filters {
     /// `needle` is the text filter, trimmed and in lower case.
-    fn admits(&self, flow: &Flow, needle: &str, number: Option<u64>) -> bool {
+    fn admits(&self, flow: &Flow, needle: &str, number: Option<u64>, lang: Lang) -> bool {
         self.kinds[kind_index(flow.change)]
             && self.state.is_none_or(|s| s == StateKind::of(&flow.state))
-            && (needle.is_empty() || number == Some(flow.id.0) || mentions(flow, needle))
+            && (needle.is_empty() || number == Some(flow.id.0) || mentions(flow, needle, lang))
     }
 }
 
-/// Whether the item's id or name, or the reason the flow stopped, holds
-/// `needle` (lower case).
-fn mentions(flow: &Flow, needle: &str) -> bool {
+/// Whether the item's id or name, or the reason the flow stopped (in the
+/// page's language, as the learner reads it), holds `needle` (lower case).
+fn mentions(flow: &Flow, needle: &str, lang: Lang) -> bool {
     let has = |s: &str| holds(s, needle);
     flow.item_id.as_deref().is_some_and(has)
         || flow.name.as_deref().is_some_and(has)
         || match &flow.state {
-            FlowState::Stuck { reason } => has(&reason.to_string()),
+            FlowState::Stuck { reason } => has(&reason.reason_in(lang)),
             FlowState::NotObservable { permission, .. } => has(permission),
             _ => false,
         }
@@ -96,11 +99,12 @@ struct Window {
     rows: Vec<(FlowId, u64)>,
 }
 
-/// Changes when anything a row shows changes.
-fn version(flow: &Flow) -> u64 {
+/// Changes when anything a row shows changes (the language included).
+fn version(flow: &Flow, lang: Lang) -> u64 {
     let mut h = DefaultHasher::new();
     (
-        where_text(flow),
+        lang.code(),
+        where_text(flow, lang),
         &flow.name,
         &flow.item_id,
         flow.started_ms,
@@ -115,12 +119,13 @@ fn row_view(
     id: FlowId,
     step: impl Fn(FlowId, isize) + Copy + Send + 'static,
 ) -> AnyView {
+    let lang = use_lang().get_untracked();
     let Some((change, who, at, started, kind, item, stage)) = state.flows.with_untracked(|f| {
         find(f, id).map(|f| {
             (
                 f.change,
-                subject(f),
-                where_text(f),
+                subject_in(f, lang),
+                where_text(f, lang),
                 f.started_ms,
                 StateKind::of(&f.state),
                 f.item_id.clone().unwrap_or_default(),
@@ -161,6 +166,7 @@ fn row_view(
 #[component]
 pub fn FlowTail() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     let filters = RwSignal::new(Filters::default());
     let paused = RwSignal::new(None::<Pause>);
     let metrics = RwSignal::new(Metrics {
@@ -175,9 +181,15 @@ pub fn FlowTail() -> impl IntoView {
         filters.with(|fl| {
             let needle = fl.text.trim().to_lowercase();
             let number = needle.trim_start_matches('#').parse::<u64>().ok();
+            // The reasons are searched as the page words them.
+            let lang = if needle.is_empty() {
+                lang.get_untracked()
+            } else {
+                lang.get()
+            };
             state.flows.with(|f| {
                 f.newest_first()
-                    .filter(|flow| fl.admits(flow, &needle, number))
+                    .filter(|flow| fl.admits(flow, &needle, number, lang))
                     .map(|flow| flow.id)
                     .collect::<Vec<_>>()
             })
@@ -195,9 +207,10 @@ pub fn FlowTail() -> impl IntoView {
             Some(p) => slice(&p.ids),
             None => filtered.with(|ids| slice(ids)),
         });
+        let lang = lang.get();
         let rows = state.flows.with(|f| {
             ids.into_iter()
-                .filter_map(|id| find(f, id).map(|flow| (id, version(flow))))
+                .filter_map(|id| find(f, id).map(|flow| (id, version(flow, lang))))
                 .collect()
         });
         Window { first, total, rows }
@@ -329,24 +342,24 @@ pub fn FlowTail() -> impl IntoView {
         .collect_view();
     let state_options = StateKind::ALL
         .iter()
-        .map(|s| view! { <option value=s.key()>{s.label()}</option> })
+        .map(|&s| view! { <option value=s.key()>{text(move || s.label_in(lang.get()).to_owned())}</option> })
         .collect_view();
 
     view! {
-        <section class="flow-tail" data-testid="flow-tail" aria-label="Flows, newest first">
-            <div class="flow-filters" role="group" aria-label="Filter the flows">
+        <section class="flow-tail" data-testid="flow-tail" aria-label=t(|l| word!(l, board.tail_label))>
+            <div class="flow-filters" role="group" aria-label=t(|l| word!(l, board.tail_filters))>
                 {kind_filters}
-                <select data-testid="flow-filter-state" aria-label="State"
+                <select data-testid="flow-filter-state" aria-label=t(|l| word!(l, board.tail_state))
                     on:change=on_change(move |ev| {
                         let key = event_target_value(&ev);
                         let state = StateKind::ALL.into_iter().find(|s| s.key() == key);
                         set_filters(&|f| f.state = state);
                     })>
-                    <option value="">"any state"</option>
+                    <option value="">{t(|l| word!(l, board.tail_any_state))}</option>
                     {state_options}
                 </select>
-                <input type="search" data-testid="flow-filter-text" aria-label="Item id, name or reason"
-                    placeholder="item id, name, reason"
+                <input type="search" data-testid="flow-filter-text" aria-label=t(|l| word!(l, board.tail_search_label))
+                    placeholder=t(|l| word!(l, board.tail_search_placeholder))
                     on:input=on_change(move |ev| {
                         let needle = event_target_value(&ev);
                         set_filters(&|f| f.text = needle.clone());
@@ -354,24 +367,22 @@ pub fn FlowTail() -> impl IntoView {
                 <button type="button" data-testid="flow-pause"
                     aria-pressed=text(move || paused.with(Option::is_some).to_string())
                     on:click=on_click(toggle_pause)>
-                    {text(move || if paused.with(Option::is_some) { "Resume" } else { "Pause" }.to_owned())}
+                    {text(move || if paused.with(Option::is_some) { word!(lang.get(), board.tail_resume) } else { word!(lang.get(), board.tail_pause) }.to_owned())}
                 </button>
                 <span class="new-flows" data-testid="flow-new-count"
                     class:hidden=flag(move || paused.with(Option::is_none))>
-                    {text(move || match new_flows.get() {
-                        1 => "1 new flow".to_owned(),
-                        n => format!("{n} new flows"),
-                    })}
+                    {text(move || word!(lang.get(), board.tail_new_flows)(new_flows.get()))}
                 </span>
             </div>
             <p class="muted" data-testid="flow-shown-count">
                 {text(move || {
                     let all = state.flows.with(|f| f.flows().len());
                     let shown = window.with(|w| w.total);
+                    let lang = lang.get();
                     match (all, shown) {
-                        (0, _) => "No flows yet: send an item, or change one in the console; it appears here.".to_owned(),
-                        (_, 0) => format!("None of the {all} flows matches the filters."),
-                        _ => format!("{shown} of {all} flows, newest first."),
+                        (0, _) => word!(lang, board.tail_no_flows).to_owned(),
+                        (_, 0) => word!(lang, board.tail_none_match)(all),
+                        _ => word!(lang, board.tail_shown)(shown, all),
                     }
                 })}
             </p>
@@ -394,7 +405,7 @@ pub fn FlowTail() -> impl IntoView {
                 </div>
             </div>
             <p class="muted" class:hidden=flag(move || paused.with(Option::is_none))>
-                "Paused: the rows stay as they are; Resume shows the newest again."
+                {t(|l| word!(l, board.tail_paused))}
             </p>
         </section>
     }

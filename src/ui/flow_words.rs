@@ -3,6 +3,8 @@
 //! the diagram, the tail, the detail and the announcer say them alike.
 
 use labmate_core::flow::{ChangeKind, Flow, FlowId, FlowState, Flows, Hop};
+use labmate_core::word;
+use labmate_core::words::Lang;
 
 /// A change kind as the board draws it: never by colour alone.
 pub struct KindLook {
@@ -66,12 +68,17 @@ impl StateKind {
         }
     }
 
+    /// In English (the guide's exports).
     pub fn label(self) -> &'static str {
+        self.label_in(Lang::En)
+    }
+
+    pub fn label_in(self, lang: Lang) -> &'static str {
         match self {
-            StateKind::InProgress => "in progress",
-            StateKind::Complete => "complete",
-            StateKind::Stuck => "stuck",
-            StateKind::NotObservable => "not observable",
+            StateKind::InProgress => word!(lang, board.state_in_progress),
+            StateKind::Complete => word!(lang, board.state_complete),
+            StateKind::Stuck => word!(lang, board.state_stuck),
+            StateKind::NotObservable => word!(lang, board.state_not_observable),
         }
     }
 
@@ -99,21 +106,33 @@ pub fn hop_key(hop: Hop) -> &'static str {
 }
 
 /// Where the flow is, in a few words ("stuck at Lambda").
-pub fn where_text(flow: &Flow) -> String {
+pub fn where_text(flow: &Flow, lang: Lang) -> String {
     match &flow.state {
-        FlowState::Complete => "complete".into(),
-        FlowState::Stuck { reason } => format!("stuck at {}", reason.hop().label()),
-        FlowState::NotObservable { hop, .. } => format!("{} not observable", hop.label()),
-        FlowState::InProgress { next, .. } => format!("waiting for {}", next.label()),
+        FlowState::Complete => word!(lang, board.where_complete).into(),
+        FlowState::Stuck { reason } => word!(lang, board.where_stuck)(reason.hop().label()),
+        FlowState::NotObservable { hop, .. } => {
+            word!(lang, board.where_not_observable)(hop.label())
+        }
+        FlowState::InProgress { next, .. } => word!(lang, board.where_waiting)(next.label()),
     }
 }
 
-/// The item, as the learner knows it: its name, else its id.
+/// The item, as the learner knows it: its name, else its id (English:
+/// the guide's exports).
 pub fn subject(flow: &Flow) -> String {
+    subject_in(flow, Lang::En)
+}
+
+pub fn subject_in(flow: &Flow, lang: Lang) -> String {
+    known_subject(flow).unwrap_or_else(|| word!(lang, board.subject_unknown).into())
+}
+
+/// The item's name, else its id; `None` while neither is known.
+pub fn known_subject(flow: &Flow) -> Option<String> {
     match (&flow.name, &flow.item_id) {
-        (Some(name), _) if !name.is_empty() => name.clone(),
-        (_, Some(id)) => id.clone(),
-        _ => "item id not known yet".into(),
+        (Some(name), _) if !name.is_empty() => Some(name.clone()),
+        (_, Some(id)) => Some(id.clone()),
+        _ => None,
     }
 }
 

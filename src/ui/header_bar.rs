@@ -1,7 +1,7 @@
 //! Title, projector mode (its switch, and the `p` key anywhere but in a
 //! text field) and the clock correction note.
 
-use labmate_core::countdown::duration_text;
+use labmate_core::countdown::duration_text_in;
 use labmate_core::word;
 use leptos::prelude::*;
 
@@ -36,7 +36,7 @@ pub fn HeaderBar() -> impl IntoView {
             return nothing();
         }
         let l = lang.get();
-        let duration = duration_text(c.offset_ms / 1000);
+        let duration = duration_text_in(c.offset_ms / 1000, l);
         let note = if c.offset_ms > 0 {
             word!(l, page.clock_behind)(&duration)
         } else {

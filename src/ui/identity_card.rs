@@ -1,12 +1,14 @@
 //! Who you are, and how long the credentials last.
 
-use labmate_core::countdown::{countdown_text, expiry_status, ExpiryStatus};
+use labmate_core::countdown::{countdown_text_in, expiry_status, ExpiryStatus};
 use labmate_core::credentials::mask;
 use labmate_core::projector::mask_ids;
+use labmate_core::word;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::aws::sts::refresh_identity;
+use crate::lang::{t, use_lang};
 use crate::state::{use_state, IdentityState};
 use crate::ui::projector::masked;
 use crate::ui::reactive::{nothing, on_click, part};
@@ -14,6 +16,7 @@ use crate::ui::reactive::{nothing, on_click, part};
 #[component]
 pub fn IdentityCard() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     let seconds_left = move || {
         let now = state.clock.get().now_ms(state.now_ms.get()) / 1000;
         state
@@ -31,15 +34,15 @@ pub fn IdentityCard() -> impl IntoView {
             ExpiryStatus::Expired => "countdown expired",
         };
         view! {
-            <p class=class data-testid="countdown">{countdown_text(s)}</p>
+            <p class=class data-testid="countdown">{countdown_text_in(s, lang.get())}</p>
             {(status == ExpiryStatus::Soon).then(|| view! {
                 <p class="warning" data-testid="expiry-warning" role="alert">
-                    "Less than 10 minutes left. Get fresh credentials now and paste them above: your configuration and requests stay."
+                    {t(|l| word!(l, setup.expiry_warning))}
                 </p>
             })}
             {(status == ExpiryStatus::Expired).then(|| view! {
                 <p class="error" data-testid="expired-notice" role="alert">
-                    "These credentials have expired. Paste a fresh set above; nothing else is lost."
+                    {t(|l| word!(l, setup.expired_notice))}
                 </p>
             })}
         }
@@ -47,39 +50,40 @@ pub fn IdentityCard() -> impl IntoView {
     };
     let identity = move || {
         match state.identity.get() {
-        IdentityState::Unknown => view! { <p class="muted" data-testid="identity-status">"Identity not checked yet."</p> }.into_any(),
-        IdentityState::Checking => view! { <p class="muted" data-testid="identity-status">"Asking STS who you are…"</p> }.into_any(),
+        IdentityState::Unknown => view! { <p class="muted" data-testid="identity-status">{t(|l| word!(l, setup.identity_unchecked))}</p> }.into_any(),
+        IdentityState::Checking => view! { <p class="muted" data-testid="identity-status">{t(|l| word!(l, setup.identity_checking))}</p> }.into_any(),
         IdentityState::Known(id) => {
             let (name, session) = id.principal();
             view! {
                 <dl class="identity" data-testid="identity-known">
-                    <dt>"Account"</dt><dd data-testid="identity-account">{masked(&state, id.account.clone())}</dd>
-                    <dt>"Principal"</dt><dd data-testid="identity-principal">{name}{session.map(|s| format!(" (session {s})"))}</dd>
+                    <dt>{t(|l| word!(l, setup.label_account))}</dt><dd data-testid="identity-account">{masked(&state, id.account.clone())}</dd>
+                    <dt>{t(|l| word!(l, setup.label_principal))}</dt><dd data-testid="identity-principal">{name}{session.map(|s| word!(lang.get(), setup.principal_session)(&s))}</dd>
                     <dt>"ARN"</dt><dd data-testid="identity-arn" class="mono">{masked(&state, id.arn.clone())}</dd>
                 </dl>
             }.into_any()
         }
         IdentityState::Failed(why) => view! {
             <div class="identity-failed">
-                <p class="error" data-testid="identity-error">{why.words(crate::lang::use_lang().get())}</p>
-                <button data-testid="identity-retry" on:click=on_click(move |_| spawn_local(refresh_identity(state)))>"Ask STS again"</button>
+                <p class="error" data-testid="identity-error">{why.words(lang.get())}</p>
+                <button data-testid="identity-retry" on:click=on_click(move |_| spawn_local(refresh_identity(state)))>{t(|l| word!(l, setup.ask_sts_again))}</button>
             </div>
         }.into_any(),
     }
     };
     part(move || {
         state.credentials.get().map_or_else(nothing, |p| {
-            let warnings: Vec<String> = p.warnings.iter().map(|w| w.message()).collect();
+            let l = lang.get();
+            let warnings: Vec<String> = p.warnings.iter().map(|w| w.words(l)).collect();
             view! {
                 <div class="identity-card" data-testid="identity">
-                    <p class="format">"Recognised: "<strong data-testid="credential-format">{p.format.label()}</strong></p>
+                    <p class="format">{word!(l, setup.recognised)}<strong data-testid="credential-format">{p.format.words(l)}</strong></p>
                     <dl class="identity">
-                        <dt>"Access key"</dt><dd data-testid="access-key" class="mono">{
+                        <dt>{word!(l, setup.label_access_key)}</dt><dd data-testid="access-key" class="mono">{
                             // Projector mode keeps only the kind (ASIA: temporary).
                             if state.projector.get() { mask_ids(&p.credentials.access_key_id) } else { mask(&p.credentials.access_key_id) }
                         }</dd>
-                        <dt>"Session token"</dt><dd data-testid="session-token">{if p.credentials.session_token.is_some() { "present (hidden)" } else { "none" }}</dd>
-                        {p.region.clone().map(|r| view! { <dt>"Region"</dt><dd data-testid="credential-region">{r}</dd> })}
+                        <dt>{word!(l, setup.label_session_token)}</dt><dd data-testid="session-token">{if p.credentials.session_token.is_some() { word!(l, setup.token_present) } else { word!(l, setup.token_none) }}</dd>
+                        {p.region.clone().map(|r| view! { <dt>{word!(l, setup.label_region)}</dt><dd data-testid="credential-region">{r}</dd> })}
                     </dl>
                     {part(countdown)}
                     <ul class="warnings">

@@ -11,12 +11,15 @@
 use std::sync::Arc;
 
 use labmate_core::flow::{ChangeKind, Flow, FlowId, FlowState, Hop};
+use labmate_core::word;
+use labmate_core::words::Lang;
 use leptos::prelude::*;
 
+use crate::lang::{t, use_lang};
 use crate::state::use_state;
 use crate::ui::flow_list::keyed_flows;
 use crate::ui::flow_words::{
-    hop_key, latency_text, look, median, subject, token_hop, where_text, StateKind,
+    hop_key, latency_text, look, median, subject_in, token_hop, where_text, StateKind,
 };
 use crate::ui::reactive::{flag, on_click, text};
 
@@ -61,23 +64,27 @@ struct Token {
 }
 
 impl Token {
-    fn of(flow: &Flow) -> Token {
-        let detail = match &flow.state {
-            FlowState::Stuck { reason } => format!(". {reason}"),
-            FlowState::NotObservable { permission, .. } => format!(" (needs {permission})"),
-            _ => String::new(),
+    fn of(flow: &Flow, lang: Lang) -> Token {
+        let (id, change) = (flow.id.0, flow.change.as_str());
+        let (subject, place) = (subject_in(flow, lang), where_text(flow, lang));
+        let title = match &flow.state {
+            FlowState::Stuck { reason } => word!(lang, board.token_title_stuck)(
+                id,
+                change,
+                &subject,
+                &place,
+                &reason.reason_in(lang),
+            ),
+            FlowState::NotObservable { permission, .. } => {
+                word!(lang, board.token_title_unseen)(id, change, &subject, &place, permission)
+            }
+            _ => word!(lang, board.token_title)(id, change, &subject, &place),
         };
         Token {
             id: flow.id,
             hop: token_hop(flow),
             state: StateKind::of(&flow.state),
-            title: format!(
-                "Flow #{}, {} {}: {}{detail}",
-                flow.id.0,
-                flow.change.as_str(),
-                subject(flow),
-                where_text(flow)
-            ),
+            title,
         }
     }
 }
@@ -96,7 +103,9 @@ struct Picture {
 #[component]
 pub fn PipelineDiagram() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     let picture = Memo::new(move |_| {
+        let lang = lang.get();
         state.flows.with(|f| {
             let mut per_hop: [Vec<i64>; 5] = Default::default();
             for flow in f.newest_first().take(LATENCY_SAMPLE) {
@@ -105,7 +114,11 @@ pub fn PipelineDiagram() -> impl IntoView {
                 }
             }
             Picture {
-                tokens: f.newest_first().take(LANES).map(Token::of).collect(),
+                tokens: f
+                    .newest_first()
+                    .take(LANES)
+                    .map(|flow| Token::of(flow, lang))
+                    .collect(),
                 medians: per_hop.map(|v| median(&v)),
                 unseen: Hop::ALL.map(|h| f.not_observable(h).map(|n| n.permission.clone())),
             }
@@ -133,7 +146,7 @@ pub fn PipelineDiagram() -> impl IntoView {
                     data-testid="diagram-hop" data-hop=hop_key(hop)
                     data-permission=text(move || permission().unwrap_or_default())>
                     <title>{text(move || match permission() {
-                        Some(p) => format!("{}: not observable with these credentials; {p} would show it.", hop.label()),
+                        Some(p) => word!(lang.get(), board.diagram_hop_unseen)(hop.label(), &p),
                         None => hop.label().to_owned(),
                     })}</title>
                     <path class="edge" d=format!("M{from} {EDGE_Y}H{to}m-9-6l9 6l-9 6")/>
@@ -148,7 +161,7 @@ pub fn PipelineDiagram() -> impl IntoView {
                     // Under the box; the last hop's note ends at the picture's edge.
                     <text class="unseen-note" x=note_x y=BOX_Y + BOX_H + 18 text-anchor=note_anchor font-size="13"
                         data-testid="diagram-not-observable">
-                        {text(move || permission().map(|p| format!("not observable: needs {p}")).unwrap_or_default())}
+                        {text(move || permission().map(|p| word!(lang.get(), board.diagram_unseen_note)(&p)).unwrap_or_default())}
                     </text>
                 </g>
             }
@@ -229,22 +242,22 @@ pub fn PipelineDiagram() -> impl IntoView {
     );
 
     let legend = [
-        ("glyph kind-circle", "●", " I = INSERT"),
-        ("glyph kind-square", "■", " M = MODIFY"),
-        ("glyph kind-diamond", "◆", " R = REMOVE"),
-        ("glyph stuck-glyph", "!", " stuck where it stopped (hover or select it for the reason)"),
+        ("glyph kind-circle", "●", (|_| " I = INSERT") as fn(Lang) -> &'static str),
+        ("glyph kind-square", "■", |_| " M = MODIFY"),
+        ("glyph kind-diamond", "◆", |_| " R = REMOVE"),
+        ("glyph stuck-glyph", "!", |l| word!(l, board.diagram_legend_stuck)),
     ]
-    .map(|(class, glyph, words)| view! { <span><span class=class aria-hidden="true">{glyph}</span>{words}</span> })
+    .map(|(class, glyph, words)| view! { <span><span class=class aria-hidden="true">{glyph}</span>{t(words)}</span> })
     .collect_view();
 
     view! {
         <figure class="pipeline-diagram" data-testid="pipeline-diagram">
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="group" aria-labelledby="pipeline-title">
-                <title id="pipeline-title">{format!(
-                    "The pipeline, {}, with the {LANES} newest flows; the number on each edge is the median latency into the next hop.",
-                    Hop::ALL.map(Hop::label).join(" → ")
-                )}</title>
-                <text class="sent-label" x=SENT_X y=EDGE_Y text-anchor="middle" dominant-baseline="central" font-size="15">"sent"</text>
+                <title id="pipeline-title">{text(move || word!(lang.get(), board.diagram_title)(
+                    &Hop::ALL.map(Hop::label).join(" → "),
+                    LANES,
+                ))}</title>
+                <text class="sent-label" x=SENT_X y=EDGE_Y text-anchor="middle" dominant-baseline="central" font-size="15">{t(|l| word!(l, board.diagram_sent))}</text>
                 {hops}
                 {lane_labels}
                 {tokens}

@@ -1,9 +1,10 @@
 //! The switch that lets labmate watch the learner's account, and where
 //! each poller stands while it does.
 
-use labmate_core::poll::PollerStatus;
+use labmate_core::word;
 use leptos::prelude::*;
 
+use crate::lang::{t, use_lang};
 use crate::pipeline::runner::Which;
 use crate::state::{use_state, ReaderRole};
 use crate::ui::projector::masked;
@@ -12,25 +13,24 @@ use crate::ui::reactive::{flag, nothing, on_change, part};
 #[component]
 pub fn WatchToggle() -> impl IntoView {
     let state = use_state();
+    let lang = use_lang();
     let statuses = part(move || {
         if !state.watching.get() || state.reader.get() != ReaderRole::ThisTab {
             return nothing();
         }
         let now = state.now_ms.get();
+        let lang = lang.get();
         let rows = state.pollers.with(|all| {
             Which::ALL
                 .iter()
                 .zip(all.iter())
                 .map(|(which, status)| {
                     let trouble = status.is_trouble();
-                    let text = match status {
-                        PollerStatus::Starting => "starting".to_owned(),
-                        // A refusal quotes AWS, ARNs and account included.
-                        s => masked(&state, s.describe(now)),
-                    };
+                    // A refusal quotes AWS, ARNs and account included.
+                    let text = masked(&state, status.words(lang, now));
                     view! {
                         <li class:trouble=trouble data-testid="poller-status" data-poller=which.key()>
-                            <span class="poller-name">{which.label()}</span>": "{text}
+                            <span class="poller-name">{which.label(lang)}</span>": "{text}
                         </li>
                     }
                 })
@@ -44,7 +44,7 @@ pub fn WatchToggle() -> impl IntoView {
                 <input type="checkbox" data-testid="watch-toggle"
                     prop:checked=flag(move || state.watching.get())
                     on:change=on_change(move |ev| state.watching.set(event_target_checked(&ev)))/>
-                " Watch the pipeline (reads the stream, the Lambda's log and the collection about once a second)"
+                {t(|l| word!(l, board.watch_label))}
             </label>
             {statuses}
         </div>

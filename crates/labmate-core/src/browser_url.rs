@@ -17,18 +17,64 @@
 
 use crate::excerpt::excerpt;
 use crate::signing::{SigningError, SigningRules};
+use crate::word;
+use crate::words::Lang;
+
+/// Why a URL cannot be sent as written: the end of "The URL … cannot be
+/// signed: {reason}." `Display` is the English; `words` the learner's
+/// language. (`SigningError::BadUrl` carries it as English text for now:
+/// the send section's to type.)
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UrlProblem {
+    #[error("{}", self.words(Lang::En))]
+    LineBreak,
+    #[error("{}", self.words(Lang::En))]
+    NotHttp,
+    #[error("{}", self.words(Lang::En))]
+    UserInfo,
+    #[error("{}", self.words(Lang::En))]
+    Ipv6,
+    #[error("{}", self.words(Lang::En))]
+    NonAsciiHost,
+    /// The character, as an excerpt.
+    #[error("{}", self.words(Lang::En))]
+    HostCharacter(String),
+    #[error("{}", self.words(Lang::En))]
+    OddIpAddress,
+    #[error("{}", self.words(Lang::En))]
+    BadPort,
+    /// The query part, as an excerpt.
+    #[error("{}", self.words(Lang::En))]
+    QueryNotUtf8(String),
+}
+
+impl UrlProblem {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            UrlProblem::LineBreak => word!(lang, setup.url_line_break).to_owned(),
+            UrlProblem::NotHttp => word!(lang, setup.url_not_http).to_owned(),
+            UrlProblem::UserInfo => word!(lang, setup.url_user_info).to_owned(),
+            UrlProblem::Ipv6 => word!(lang, setup.url_ipv6).to_owned(),
+            UrlProblem::NonAsciiHost => word!(lang, setup.url_non_ascii_host).to_owned(),
+            UrlProblem::HostCharacter(c) => word!(lang, setup.url_host_character)(c),
+            UrlProblem::OddIpAddress => word!(lang, setup.url_odd_ip_address).to_owned(),
+            UrlProblem::BadPort => word!(lang, setup.url_bad_port).to_owned(),
+            UrlProblem::QueryNotUtf8(part) => word!(lang, setup.url_query_not_utf8)(part),
+        }
+    }
+}
 
 /// `url` as the browser sends it, with its query in SigV4's encoding.
 pub(crate) fn as_sent(url: &str, rules: &SigningRules) -> Result<String, SigningError> {
-    let bad = |reason: &str| SigningError::BadUrl {
+    let bad = |reason: UrlProblem| SigningError::BadUrl {
         url: excerpt(url),
-        reason: reason.to_owned(),
+        reason: reason.to_string(),
     };
     // Bytes, not chars: they are ASCII, and in wasm a char search took about
     // a microsecond of each signature (make bench-signer).
     if url.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
         // The browser deletes them silently; in a URL they are a copying slip.
-        return Err(bad("it contains a line break or tab"));
+        return Err(bad(UrlProblem::LineBreak));
     }
     // The browser ignores leading and trailing spaces and C0 controls (not DEL).
     let url = url.trim_matches(|c: char| c <= ' ');
@@ -39,7 +85,7 @@ pub(crate) fn as_sent(url: &str, rules: &SigningRules) -> Result<String, Signing
     let default_port = match scheme.as_str() {
         "https" => 443,
         "http" => 80,
-        _ => return Err(bad("only http:// and https:// addresses can be sent")),
+        _ => return Err(bad(UrlProblem::NotHttp)),
     };
     let authority_end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
     let (authority, rest) = rest.split_at(authority_end);
@@ -55,7 +101,7 @@ pub(crate) fn as_sent(url: &str, rules: &SigningRules) -> Result<String, Signing
     }
     out.push_str(&browser_path(path, rules)?);
     if let Some(query) = query {
-        let query = canonical_query(query).map_err(|reason| bad(&reason))?;
+        let query = canonical_query(query).map_err(bad)?;
         if !query.is_empty() {
             out.push('?');
             out.push_str(&query);
@@ -72,19 +118,15 @@ fn host_and_port(
     default_port: u16,
     url: &str,
 ) -> Result<(String, Option<u16>), SigningError> {
-    let bad = |reason: &str| SigningError::BadUrl {
+    let bad = |reason: UrlProblem| SigningError::BadUrl {
         url: excerpt(url),
-        reason: reason.to_owned(),
+        reason: reason.to_string(),
     };
     if authority.contains('@') {
-        return Err(bad(
-            "it holds a user name or password, which the browser refuses to send",
-        ));
+        return Err(bad(UrlProblem::UserInfo));
     }
     if authority.starts_with('[') {
-        return Err(bad(
-            "IPv6 addresses are not supported; use a host name or 127.0.0.1",
-        ));
+        return Err(bad(UrlProblem::Ipv6));
     }
     let (host, port) = match authority.rsplit_once(':') {
         Some((host, port)) => (host, Some(port)),
@@ -94,31 +136,25 @@ fn host_and_port(
         return Err(SigningError::NoHost { url: excerpt(url) });
     }
     if !host.is_ascii() {
-        return Err(bad(
-            "its host name is not in ASCII; write it as the browser would, in its xn-- form",
-        ));
+        return Err(bad(UrlProblem::NonAsciiHost));
     }
     if let Some(c) = host
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')))
     {
-        return Err(bad(&format!(
-            "its host name contains “{}”, which a host name never has",
-            excerpt(c.encode_utf8(&mut [0; 4]))
-        )));
+        return Err(bad(UrlProblem::HostCharacter(excerpt(
+            c.encode_utf8(&mut [0; 4]),
+        ))));
     }
     let host = host.to_ascii_lowercase();
     if ends_in_a_number(&host) && !is_dotted_quad(&host) {
-        return Err(bad(
-            "its host looks like an IP address but is not written as four numbers such as \
-             127.0.0.1",
-        ));
+        return Err(bad(UrlProblem::OddIpAddress));
     }
     let port = match port {
         // `host:` with no digits means the default port.
         None | Some("") => None,
         Some(digits) => {
-            let bad_port = || bad("its port is not a number from 0 to 65535");
+            let bad_port = || bad(UrlProblem::BadPort);
             if !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad_port());
             }
@@ -289,7 +325,7 @@ fn push_escaped(out: &mut String, c: char) {
 ///
 /// Refused (the reason is returned): an escape that decodes to bytes that are
 /// not UTF-8 text, which aws-sigv4 would sign as U+FFFD.
-fn canonical_query(query: &str) -> Result<String, String> {
+fn canonical_query(query: &str) -> Result<String, UrlProblem> {
     let browser = encode_query(query);
     let mut pairs = Vec::new();
     for pair in browser.split('&').filter(|p| !p.is_empty()) {
@@ -303,13 +339,10 @@ fn canonical_query(query: &str) -> Result<String, String> {
     Ok(pairs.join("&"))
 }
 
-fn query_part(text: &str) -> Result<String, String> {
+fn query_part(text: &str) -> Result<String, UrlProblem> {
     let bytes = percent_decode(text);
     if std::str::from_utf8(&bytes).is_err() {
-        return Err(format!(
-            "its query has an escape that is not UTF-8 text, in “{}”",
-            excerpt(text)
-        ));
+        return Err(UrlProblem::QueryNotUtf8(excerpt(text)));
     }
     Ok(encode_unreserved(&bytes, false))
 }
@@ -352,4 +385,41 @@ fn encode_unreserved(bytes: &[u8], keep_slash: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each reason in both languages, with the character or query part it
+    /// names; the English is what `SigningError::BadUrl` carries.
+    #[test]
+    fn every_reason_is_worded_in_both_languages() {
+        let reasons = [
+            (UrlProblem::LineBreak, None),
+            (UrlProblem::NotHttp, Some("https://")),
+            (UrlProblem::UserInfo, None),
+            (UrlProblem::Ipv6, Some("127.0.0.1")),
+            (UrlProblem::NonAsciiHost, Some("xn--")),
+            (UrlProblem::HostCharacter("*".into()), Some("“*”")),
+            (UrlProblem::OddIpAddress, Some("127.0.0.1")),
+            (UrlProblem::BadPort, Some("65535")),
+            (UrlProblem::QueryNotUtf8("a=%FF".into()), Some("“a=%FF”")),
+        ];
+        for (reason, value) in reasons {
+            let (en, vi) = (reason.words(Lang::En), reason.words(Lang::Vi));
+            assert_eq!(en, reason.to_string());
+            assert_ne!(vi, en);
+            if let Some(v) = value {
+                assert!(en.contains(v) && vi.contains(v), "{en} / {vi} lack {v}");
+            }
+        }
+        let rules = SigningRules::default();
+        match as_sent("https://a b.example/", &rules) {
+            Err(SigningError::BadUrl { reason, .. }) => {
+                assert_eq!(reason, UrlProblem::HostCharacter(excerpt(" ")).to_string())
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -2,6 +2,8 @@
 //! that carries it (never a secret).
 
 use crate::service::{is_region, parse_aws_host, Service};
+use crate::word;
+use crate::words::Lang;
 
 use lab_model::names;
 
@@ -166,37 +168,145 @@ impl Endpoint {
     }
 }
 
+/// A problem with the configuration, worded for the learner by `words` in
+/// the page's language (`Display` is the English). `field` is the English
+/// name of the field (also how tests and code tell fields apart); `words`
+/// names it in the learner's language.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
-    #[error("\"{value}\" is not a region name. Regions look like ap-southeast-1.")]
+    #[error("{}", self.words(Lang::En))]
     BadRegion { value: String },
-    #[error("{field}: \"{value}\" is not a URL. It should start with https:// (or http:// for a local simulator).")]
+    #[error("{}", self.words(Lang::En))]
     NotAUrl { field: &'static str, value: String },
-    #[error("{field} is empty. {hint}")]
+    #[error("{}", self.words(Lang::En))]
     Missing {
         field: &'static str,
-        hint: &'static str,
+        hint: MissingHint,
     },
-    #[error("{field}: this is a {found} address, not {expected}.")]
+    /// `found` and `expected` are AWS's service names (never translated).
+    #[error("{}", self.words(Lang::En))]
     WrongService {
         field: &'static str,
         found: &'static str,
         expected: &'static str,
     },
-    #[error("{field}: the address is in {host_region} but the lab's region is {lab_region}. Requests are signed for {host_region}; check you copied the right one.")]
+    #[error("{}", self.words(Lang::En))]
     RegionMismatch {
         field: &'static str,
         host_region: String,
         lab_region: String,
     },
-    #[error("{field}: \"{value}\" is not a route. Give a path on this page's origin such as /aoss, or a full https:// address.")]
+    #[error("{}", self.words(Lang::En))]
     NotARoute { field: &'static str, value: String },
-    #[error("{field}: \"{value}\" is not a valid name ({reason}).")]
+    #[error("{}", self.words(Lang::En))]
     BadName {
         field: &'static str,
         value: String,
-        reason: &'static str,
+        reason: NameRule,
     },
+}
+
+/// Where to find a missing value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MissingHint {
+    ApiUrl,
+    CollectionEndpoint,
+    /// An endpoint override: nothing to add.
+    Nothing,
+}
+
+/// The rule a resource name breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameRule {
+    Empty,
+    IndexLowerCase,
+    IndexStart,
+    IndexCharacters,
+    TableLength,
+    TableCharacters,
+    FunctionLength,
+    FunctionCharacters,
+}
+
+impl NameRule {
+    pub fn words(self, lang: Lang) -> &'static str {
+        match self {
+            NameRule::Empty => word!(lang, setup.name_empty),
+            NameRule::IndexLowerCase => word!(lang, setup.name_index_lower_case),
+            NameRule::IndexStart => word!(lang, setup.name_index_start),
+            NameRule::IndexCharacters => word!(lang, setup.name_index_characters),
+            NameRule::TableLength => word!(lang, setup.name_table_length),
+            NameRule::TableCharacters => word!(lang, setup.name_table_characters),
+            NameRule::FunctionLength => word!(lang, setup.name_function_length),
+            NameRule::FunctionCharacters => word!(lang, setup.name_function_characters),
+        }
+    }
+}
+
+impl MissingHint {
+    pub fn words(self, lang: Lang) -> &'static str {
+        match self {
+            MissingHint::ApiUrl => word!(lang, setup.hint_api_url),
+            MissingHint::CollectionEndpoint => word!(lang, setup.hint_collection_endpoint),
+            MissingHint::Nothing => "",
+        }
+    }
+}
+
+/// A field's English name (as `ConfigError` carries it) in `lang`.
+pub fn field_words(field: &'static str, lang: Lang) -> &'static str {
+    match field {
+        "API invoke URL" => word!(lang, setup.problem_field_api_url),
+        "Collection endpoint" => word!(lang, setup.problem_field_collection_endpoint),
+        "API route" => word!(lang, setup.problem_field_api_route),
+        "Collection route" => word!(lang, setup.problem_field_collection_route),
+        "Endpoint" => word!(lang, setup.problem_field_endpoint),
+        "Index" => word!(lang, setup.problem_field_index),
+        "Table" => word!(lang, setup.problem_field_table),
+        "Function" => word!(lang, setup.problem_field_function),
+        other => other,
+    }
+}
+
+impl ConfigError {
+    /// The problem as the setup panel shows it, in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            ConfigError::BadRegion { value } => word!(lang, setup.config_bad_region)(value),
+            ConfigError::NotAUrl { field, value } => {
+                word!(lang, setup.config_not_a_url)(field_words(field, lang), value)
+            }
+            ConfigError::Missing { field, hint } => {
+                word!(lang, setup.config_missing)(field_words(field, lang), hint.words(lang))
+            }
+            ConfigError::WrongService {
+                field,
+                found,
+                expected,
+            } => word!(lang, setup.config_wrong_service)(field_words(field, lang), found, expected),
+            ConfigError::RegionMismatch {
+                field,
+                host_region,
+                lab_region,
+            } => word!(lang, setup.config_region_mismatch)(
+                field_words(field, lang),
+                host_region,
+                lab_region,
+            ),
+            ConfigError::NotARoute { field, value } => {
+                word!(lang, setup.config_not_a_route)(field_words(field, lang), value)
+            }
+            ConfigError::BadName {
+                field,
+                value,
+                reason,
+            } => word!(lang, setup.config_bad_name)(
+                field_words(field, lang),
+                value,
+                reason.words(lang),
+            ),
+        }
+    }
 }
 
 /// The share link refused these parameters: they look like secrets.
@@ -252,13 +362,13 @@ impl LabConfig {
             Service::ApiGateway => (
                 "API invoke URL",
                 self.api_url.as_str(),
-                "Copy it from API Gateway > dynamodb-api-gw > Stages > v1, and add /lab.",
+                MissingHint::ApiUrl,
                 ("API route", self.api_route.as_str()),
             ),
             Service::Aoss => (
                 "Collection endpoint",
                 self.collection_endpoint.as_str(),
-                "Copy it from OpenSearch Serverless > Collections > lab-collection.",
+                MissingHint::CollectionEndpoint,
                 ("Collection route", self.collection_route.as_str()),
             ),
             other => {
@@ -267,7 +377,7 @@ impl LabConfig {
                     .find(|k| k.service() == other)
                     .expect("every other service has a key");
                 match self.endpoints.get(key) {
-                    Some(url) => ("Endpoint", url, "", ("", "")),
+                    Some(url) => ("Endpoint", url, MissingHint::Nothing, ("", "")),
                     None => {
                         let url = other
                             .default_endpoint(&self.region)
@@ -465,49 +575,49 @@ fn normalise_url(field: &'static str, raw: &str) -> Result<String, ConfigError> 
 }
 
 /// OpenSearch index names: lower case, no spaces or `\/*?"<>|,#:`.
-fn check_index_name(name: &str) -> Result<(), &'static str> {
+fn check_index_name(name: &str) -> Result<(), NameRule> {
     if name.is_empty() {
-        return Err("it is empty");
+        return Err(NameRule::Empty);
     }
     if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Err("index names are lower case");
+        return Err(NameRule::IndexLowerCase);
     }
     if name.starts_with(['-', '_', '+']) {
-        return Err("it cannot start with - _ or +");
+        return Err(NameRule::IndexStart);
     }
     if name
         .chars()
         .any(|c| c.is_whitespace() || "\\/*?\"<>|,#:".contains(c))
     {
-        return Err("it cannot contain spaces or \\ / * ? \" < > | , # :");
+        return Err(NameRule::IndexCharacters);
     }
     Ok(())
 }
 
 /// DynamoDB table names: 3-255 of `a-zA-Z0-9_.-`.
-fn check_table_name(name: &str) -> Result<(), &'static str> {
+fn check_table_name(name: &str) -> Result<(), NameRule> {
     if !(3..=255).contains(&name.len()) {
-        return Err("3 to 255 characters");
+        return Err(NameRule::TableLength);
     }
     if !name
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
     {
-        return Err("only letters, digits, _ . and -");
+        return Err(NameRule::TableCharacters);
     }
     Ok(())
 }
 
 /// Lambda function names: 1-64 of `a-zA-Z0-9_-`.
-fn check_function_name(name: &str) -> Result<(), &'static str> {
+fn check_function_name(name: &str) -> Result<(), NameRule> {
     if !(1..=64).contains(&name.len()) {
-        return Err("1 to 64 characters");
+        return Err(NameRule::FunctionLength);
     }
     if !name
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
     {
-        return Err("only letters, digits, _ and -");
+        return Err(NameRule::FunctionCharacters);
     }
     Ok(())
 }
@@ -785,5 +895,102 @@ mod tests {
             vec!["aws_secret_access_key", "SessionToken", "AWS_ACCESS_KEY_ID"]
         );
         assert_eq!(imp.unknown_params, vec!["colour"]);
+    }
+
+    /// Every configuration problem in both languages: English is
+    /// `Display`'s, the Vietnamese differs and carries the same values.
+    #[test]
+    fn every_problem_is_worded_in_both_languages_with_its_values() {
+        let mut errors: Vec<(ConfigError, Vec<&str>)> = vec![
+            (
+                ConfigError::BadRegion {
+                    value: "Singapore".into(),
+                },
+                vec!["\"Singapore\"", "ap-southeast-1"],
+            ),
+            (
+                ConfigError::NotAUrl {
+                    field: "Endpoint",
+                    value: "nope".into(),
+                },
+                vec!["Endpoint", "\"nope\"", "https://"],
+            ),
+            (
+                ConfigError::Missing {
+                    field: "API invoke URL",
+                    hint: MissingHint::ApiUrl,
+                },
+                vec!["dynamodb-api-gw", "/lab"],
+            ),
+            (
+                ConfigError::Missing {
+                    field: "Collection endpoint",
+                    hint: MissingHint::CollectionEndpoint,
+                },
+                vec!["lab-collection"],
+            ),
+            (
+                ConfigError::Missing {
+                    field: "Endpoint",
+                    hint: MissingHint::Nothing,
+                },
+                vec!["Endpoint"],
+            ),
+            (
+                ConfigError::WrongService {
+                    field: "Collection endpoint",
+                    found: "API Gateway",
+                    expected: "OpenSearch Serverless",
+                },
+                vec!["API Gateway", "OpenSearch Serverless"],
+            ),
+            (
+                ConfigError::RegionMismatch {
+                    field: "API invoke URL",
+                    host_region: "us-west-2".into(),
+                    lab_region: "ap-southeast-1".into(),
+                },
+                vec!["us-west-2", "ap-southeast-1"],
+            ),
+            (
+                ConfigError::NotARoute {
+                    field: "API route",
+                    value: "x y".into(),
+                },
+                vec!["\"x y\"", "/aoss"],
+            ),
+        ];
+        for (field, reason) in [
+            ("Index", NameRule::Empty),
+            ("Index", NameRule::IndexLowerCase),
+            ("Index", NameRule::IndexStart),
+            ("Index", NameRule::IndexCharacters),
+            ("Table", NameRule::TableLength),
+            ("Table", NameRule::TableCharacters),
+            ("Function", NameRule::FunctionLength),
+            ("Function", NameRule::FunctionCharacters),
+        ] {
+            assert_ne!(reason.words(Lang::Vi), reason.words(Lang::En));
+            errors.push((
+                ConfigError::BadName {
+                    field,
+                    value: "Bad Name".into(),
+                    reason,
+                },
+                vec!["\"Bad Name\""],
+            ));
+        }
+        for (e, values) in errors {
+            let (en, vi) = (e.words(Lang::En), e.words(Lang::Vi));
+            assert_eq!(en, e.to_string());
+            assert_ne!(vi, en, "not translated: {en}");
+            for v in values {
+                assert!(en.contains(v), "{en} lacks {v}");
+                assert!(vi.contains(v), "{vi} lacks {v}");
+            }
+        }
+        // Each field is named in the learner's language.
+        assert_eq!(field_words("Table", Lang::Vi), "Bảng");
+        assert_eq!(field_words("Table", Lang::En), "Table");
     }
 }

@@ -4,8 +4,9 @@
 //! [`parse_credentials`] tries JSON first (unambiguous once a line starts with
 //! `{`), then reads the text line by line: shell, fish, PowerShell, cmd and
 //! `~/.aws/credentials` lines can be told apart by their syntax, so one paste
-//! box serves them all. Every problem is a [`CredentialsError`] whose `Display`
-//! is the message shown to the learner. Secrets and tokens never appear in a
+//! box serves them all. Every problem is a [`CredentialsError`], worded for
+//! the learner in the page's language by its `words` (the catalogue's
+//! `setup` section; `Display` is the English). Secrets and tokens never appear in a
 //! message or a `Debug` output: a message quotes what was pasted only through
 //! [`excerpt`] (short, printable, with anything that looks like key material
 //! masked), since a value may have run into the next line of the paste.
@@ -28,6 +29,8 @@ use aws_smithy_types::DateTime;
 use serde_json::{Map, Value};
 
 use crate::excerpt::{excerpt, is_invisible};
+use crate::word;
+use crate::words::Lang;
 
 /// Fewer seconds than this left at parse time earns a warning.
 const EXPIRES_SOON_SECS: i64 = 10 * 60;
@@ -131,15 +134,20 @@ pub enum PasteFormat {
 impl PasteFormat {
     /// Human words for the format, as in "Recognised: bash/zsh export lines".
     pub fn label(&self) -> &'static str {
+        self.words(Lang::En)
+    }
+
+    /// The format's name in `lang`.
+    pub fn words(&self, lang: Lang) -> &'static str {
         match self {
-            Self::ShellExport => "bash/zsh export lines",
-            Self::Fish => "fish set lines",
-            Self::PowerShell => "PowerShell $Env: lines",
-            Self::Cmd => "Windows cmd set lines",
-            Self::CredentialsFile => "~/.aws/credentials profile",
-            Self::ExportCredentialsJson => "aws configure export-credentials output",
-            Self::StsJson => "aws sts assume-role output",
-            Self::Simulator => "labsim's demo credentials",
+            Self::ShellExport => word!(lang, setup.format_shell_export),
+            Self::Fish => word!(lang, setup.format_fish),
+            Self::PowerShell => word!(lang, setup.format_powershell),
+            Self::Cmd => word!(lang, setup.format_cmd),
+            Self::CredentialsFile => word!(lang, setup.format_credentials_file),
+            Self::ExportCredentialsJson => word!(lang, setup.format_export_credentials_json),
+            Self::StsJson => word!(lang, setup.format_sts_json),
+            Self::Simulator => word!(lang, setup.format_simulator),
         }
     }
 
@@ -195,36 +203,28 @@ pub enum CredentialWarning {
 }
 
 impl CredentialWarning {
-    /// The warning as shown to the learner.
+    /// The warning as shown to the learner, in English.
     pub fn message(&self) -> String {
+        self.words(Lang::En)
+    }
+
+    /// The warning in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
         match self {
-            Self::LongTermKeys => {
-                "This is a long-term access key (AKIA…): it never expires and often has \
-                 broad permissions, so anyone who sees it can use the account until it is deleted; \
-                 keep it off shared or projected screens. The lab expects temporary credentials \
-                 (ASIA…), which expire on their own."
-                    .to_owned()
+            Self::LongTermKeys => word!(lang, setup.warning_long_term_keys).to_owned(),
+            Self::ExpiresSoon { seconds_left } => {
+                word!(lang, setup.warning_expires_soon)(&format_duration_in(*seconds_left, lang))
             }
-            Self::ExpiresSoon { seconds_left } => format!(
-                "These credentials expire in {}. Get a fresh set soon, or requests will start \
-                 failing partway through the lab.",
-                format_duration(*seconds_left)
-            ),
-            Self::ExpiresTooFarAhead { seconds_left } => format!(
-                "These credentials say they expire in {}, but temporary AWS credentials last \
-                 36 hours at most. Check the clock of the computer they came from, and that the \
-                 expiry time belongs to these keys: the countdown may be wrong.",
-                format_duration(*seconds_left)
-            ),
-            Self::NoExpiration => "These temporary credentials came without an expiry time, so \
-                 labmate can't show a countdown. If requests suddenly fail with an expired-token \
-                 error, paste a fresh set."
-                .to_owned(),
-            Self::SeveralProfiles { used, others } => format!(
-                "Your paste has several profiles: labmate used [{used}], the first one with both \
-                 keys, and ignored {}.",
-                profile_list(others)
-            ),
+            Self::ExpiresTooFarAhead { seconds_left } => {
+                word!(lang, setup.warning_expires_too_far_ahead)(&format_duration_in(
+                    *seconds_left,
+                    lang,
+                ))
+            }
+            Self::NoExpiration => word!(lang, setup.warning_no_expiration).to_owned(),
+            Self::SeveralProfiles { used, others } => {
+                word!(lang, setup.warning_several_profiles)(used, &profile_list(others, lang))
+            }
         }
     }
 }
@@ -287,67 +287,62 @@ pub enum ValueProblem {
 }
 
 impl ValueProblem {
-    /// The middle of a sentence about `field`: "The secret access key {clause}."
-    fn clause(&self, field: Field) -> String {
+    /// The middle of a sentence about `field`, in `lang`: "The secret access
+    /// key {clause}." (each language's sentence places it).
+    fn clause(&self, field: Field, lang: Lang) -> String {
         match (self, field) {
-            (Self::TooShort { len }, Field::AccessKeyId) => format!(
-                "is only {len} characters long, but access key IDs have 20, so it looks cut off"
-            ),
+            (Self::TooShort { len }, Field::AccessKeyId) => {
+                word!(lang, setup.value_too_short_access_key_id)(*len)
+            }
             (Self::TooShort { len }, Field::SecretAccessKey) => {
-                format!("is only {len} characters long instead of 40, so it looks cut off")
+                word!(lang, setup.value_too_short_secret_access_key)(*len)
             }
-            (Self::TooShort { len }, _) => format!(
-                "is only {len} characters long, but session tokens have several hundred, so it \
-                 looks cut off"
-            ),
-            (Self::TooLong { len }, Field::AccessKeyId) => format!(
-                "is {len} characters long, more than an access key ID can have, so something \
-                 else was probably copied with it"
-            ),
-            (Self::TooLong { len }, _) => format!(
-                "is {len} characters long instead of 40, so something else was probably copied \
-                 with it"
-            ),
-            (Self::Shortened, _) => {
-                "was shortened with “…” for display instead of being copied in full".to_owned()
+            (Self::TooShort { len }, _) => word!(lang, setup.value_too_short_session_token)(*len),
+            (Self::TooLong { len }, Field::AccessKeyId) => {
+                word!(lang, setup.value_too_long_access_key_id)(*len)
             }
-            (Self::LineBreak, _) => "is split over several lines (copying from a narrow terminal \
-                 does this), but it must be one unbroken line"
-                .to_owned(),
-            (Self::Space, _) => "contains a space, which it never has".to_owned(),
-            (Self::Quote, _) => "contains a quote mark, which it never has".to_owned(),
-            (Self::LowerCase, _) => "contains lower-case letters, but access key IDs have only \
-                 capital letters and digits"
-                .to_owned(),
-            (Self::BadCharacter(c), field) => format!(
-                "contains “{}”, which can't appear in {}",
-                excerpt(c.encode_utf8(&mut [0; 4])),
+            (Self::TooLong { len }, _) => word!(lang, setup.value_too_long)(*len),
+            (Self::Shortened, _) => word!(lang, setup.value_shortened).to_owned(),
+            (Self::LineBreak, _) => word!(lang, setup.value_line_break).to_owned(),
+            (Self::Space, _) => word!(lang, setup.value_space).to_owned(),
+            (Self::Quote, _) => word!(lang, setup.value_quote).to_owned(),
+            (Self::LowerCase, _) => word!(lang, setup.value_lower_case).to_owned(),
+            (Self::BadCharacter(c), field) => {
+                let c = excerpt(c.encode_utf8(&mut [0; 4]));
                 match field {
-                    Field::AccessKeyId => "an access key ID (only capital letters and digits)",
-                    Field::SecretAccessKey => "a secret access key (only letters, digits, / and +)",
-                    _ => "a session token (only letters, digits, /, + and =)",
+                    Field::AccessKeyId => word!(lang, setup.value_bad_character_access_key_id)(&c),
+                    Field::SecretAccessKey => {
+                        word!(lang, setup.value_bad_character_secret_access_key)(&c)
+                    }
+                    _ => word!(lang, setup.value_bad_character_session_token)(&c),
                 }
-            ),
-            (Self::WrongPrefix { prefix }, _) => match id_kind(prefix) {
-                Some(kind) => format!(
-                    "starts with {prefix}, so it is the ID of {kind}, not an access key; access \
-                     key IDs start with ASIA (temporary) or AKIA (long-term)"
-                ),
-                None => format!(
-                    "starts with {prefix}, but access key IDs start with ASIA (temporary) or AKIA \
-                     (long-term)"
-                ),
+            }
+            (Self::WrongPrefix { prefix }, _) => match id_kind(prefix, lang) {
+                Some(kind) => word!(lang, setup.value_wrong_prefix_known)(prefix, kind),
+                None => word!(lang, setup.value_wrong_prefix)(prefix),
             },
             (Self::LooksLikeAccessKeyId, _) => {
-                "looks like an access key ID, so the two values may be swapped".to_owned()
+                word!(lang, setup.value_looks_like_access_key_id).to_owned()
             }
             (Self::LooksLikeSecretKey, _) => {
-                "looks like a secret access key, so the two values may be swapped".to_owned()
+                word!(lang, setup.value_looks_like_secret_access_key).to_owned()
             }
             (Self::NotText { found }, _) => {
-                format!("is {found} in the JSON, but it must be text in quotes")
+                word!(lang, setup.value_not_text)(json_kind_words(found, lang))
             }
         }
+    }
+}
+
+/// What a JSON value was instead of text (`found` is the English name
+/// [`json_value`] gives it), in `lang`.
+fn json_kind_words(found: &str, lang: Lang) -> &str {
+    match found {
+        "true or false" => word!(lang, setup.json_true_or_false),
+        "a number" => word!(lang, setup.json_number),
+        "a list" => word!(lang, setup.json_list),
+        "an object" => word!(lang, setup.json_object),
+        other => other,
     }
 }
 
@@ -355,97 +350,52 @@ impl ValueProblem {
 /// wrong and what to do. No variant carries a secret or a token.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialsError {
-    #[error(
-        "Nothing was pasted. Paste your temporary AWS credentials here, in any format: shell \
-         lines, a ~/.aws/credentials profile or the JSON printed by the AWS CLI."
-    )]
+    #[error("{}", self.words(Lang::En))]
     Empty,
     /// A console or access-portal sign-in link instead of keys.
-    #[error("{}", sign_in_message(*.access_portal))]
+    #[error("{}", self.words(Lang::En))]
     ConsoleSignInUrl {
         /// The IAM Identity Center access portal (`*.awsapps.com/start`),
         /// rather than the console itself.
         access_portal: bool,
     },
-    #[error(
-        "This doesn't look like AWS credentials. Paste the lines that set AWS_ACCESS_KEY_ID, \
-         AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (from any shell), a profile block from \
-         ~/.aws/credentials, or the JSON printed by `aws configure export-credentials` or \
-         `aws sts assume-role`."
-    )]
+    #[error("{}", self.words(Lang::En))]
     Unrecognised,
     /// An access key ID is there, but without the names saying which value is which.
-    #[error(
-        "This contains an access key ID, but not the names that say which value is which. Copy \
-         the whole block, names included: for example the AWS_ACCESS_KEY_ID=… lines, or a \
-         [default] profile with its aws_access_key_id = … lines."
-    )]
+    #[error("{}", self.words(Lang::En))]
     UnlabelledKeys,
-    #[error(
-        "Found {}, but no access key ID ({}) in them. Copy the whole block again, including that \
-         line.",
-        .format.label(),
-        .format.field_name(Field::AccessKeyId)
-    )]
+    #[error("{}", self.words(Lang::En))]
     MissingAccessKeyId { format: PasteFormat },
-    #[error(
-        "Found {}, but no secret access key ({}) in them. Copy the whole block again, including \
-         that line.",
-        .format.label(),
-        .format.field_name(Field::SecretAccessKey)
-    )]
+    #[error("{}", self.words(Lang::En))]
     MissingSecretAccessKey { format: PasteFormat },
-    #[error(
-        "The access key ID starts with ASIA, so these are temporary credentials, and they only \
-         work together with their session token, but there is no {} in what you pasted. Copy \
-         all three values (the token is the long one) and paste them again.",
-        .format.field_name(Field::SessionToken)
-    )]
+    #[error("{}", self.words(Lang::En))]
     MissingSessionToken { format: PasteFormat },
-    #[error(
-        "The access key ID ({value_masked}) {}. Copy the credentials again, with the copy button \
-         if there is one.",
-        .reason.clause(Field::AccessKeyId)
-    )]
+    #[error("{}", self.words(Lang::En))]
     InvalidAccessKeyId {
         /// First and last four characters at most (see [`mask`]), or `••••`
         /// when the value might be a secret pasted in the wrong place.
         value_masked: String,
         reason: ValueProblem,
     },
-    #[error(
-        "The secret access key {}. Copy the credentials again, with the copy button if there is \
-         one.",
-        .reason.clause(Field::SecretAccessKey)
-    )]
+    #[error("{}", self.words(Lang::En))]
     InvalidSecretAccessKey { reason: ValueProblem },
-    #[error(
-        "The session token {}. Copy the credentials again, with the copy button if there is one: \
-         the token is the longest value.",
-        .reason.clause(Field::SessionToken)
-    )]
+    #[error("{}", self.words(Lang::En))]
     InvalidSessionToken { reason: ValueProblem },
-    #[error(
-        "The expiry time “{value}” isn't a date labmate can read (it expects something like \
-         2026-11-23T20:04:40Z). Copy the credentials again without editing them."
-    )]
+    #[error("{}", self.words(Lang::En))]
     InvalidExpiration {
         /// An excerpt of the value (see [`excerpt`]): it may have run into
         /// the next line of the paste, a token included.
         value: String,
     },
-    #[error("{}", expired_message(*.expired_at, *.seconds_ago))]
+    #[error("{}", self.words(Lang::En))]
     Expired { expired_at: i64, seconds_ago: i64 },
-    #[error("{}", region_message(.value))]
+    #[error("{}", self.words(Lang::En))]
     InvalidRegion {
         /// An excerpt of the value (see [`excerpt`]).
         value: String,
     },
     /// The text is JSON but does not parse; `line` counts from the start of the paste.
-    #[error(
-        "This looks like JSON, but it can't be read at line {line}, column {column}: {message}. \
-         Copy the whole output again, from the opening {{ to the closing }}."
-    )]
+    #[error("{}", self.words(Lang::En))]
     InvalidJson {
         line: usize,
         column: usize,
@@ -453,11 +403,75 @@ pub enum CredentialsError {
     },
     /// The same variable (or profile key) set twice to different values.
     /// `name` quotes a profile name as an excerpt (see [`excerpt`]).
-    #[error(
-        "{name} is set more than once with different values, so it's not clear which \
-         credentials to use. Paste just one set of credentials."
-    )]
+    #[error("{}", self.words(Lang::En))]
     Conflicting { name: String },
+}
+
+impl CredentialsError {
+    /// The message for the learner in `lang`: what is wrong and what to do.
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            Self::Empty => word!(lang, setup.error_empty).to_owned(),
+            Self::ConsoleSignInUrl {
+                access_portal: true,
+            } => word!(lang, setup.error_access_portal_url).to_owned(),
+            Self::ConsoleSignInUrl {
+                access_portal: false,
+            } => word!(lang, setup.error_console_sign_in_url).to_owned(),
+            Self::Unrecognised => word!(lang, setup.error_unrecognised).to_owned(),
+            Self::UnlabelledKeys => word!(lang, setup.error_unlabelled_keys).to_owned(),
+            Self::MissingAccessKeyId { format } => word!(lang, setup.error_missing_access_key_id)(
+                format.words(lang),
+                format.field_name(Field::AccessKeyId),
+            ),
+            Self::MissingSecretAccessKey { format } => {
+                word!(lang, setup.error_missing_secret_access_key)(
+                    format.words(lang),
+                    format.field_name(Field::SecretAccessKey),
+                )
+            }
+            Self::MissingSessionToken { format } => word!(lang, setup.error_missing_session_token)(
+                format.field_name(Field::SessionToken),
+            ),
+            Self::InvalidAccessKeyId {
+                value_masked,
+                reason,
+            } => word!(lang, setup.error_invalid_access_key_id)(
+                value_masked,
+                &reason.clause(Field::AccessKeyId, lang),
+            ),
+            Self::InvalidSecretAccessKey { reason } => {
+                word!(lang, setup.error_invalid_secret_access_key)(
+                    &reason.clause(Field::SecretAccessKey, lang),
+                )
+            }
+            Self::InvalidSessionToken { reason } => word!(lang, setup.error_invalid_session_token)(
+                &reason.clause(Field::SessionToken, lang),
+            ),
+            Self::InvalidExpiration { value } => word!(lang, setup.error_invalid_expiration)(value),
+            Self::Expired {
+                expired_at,
+                seconds_ago,
+            } => {
+                let at = format_utc(*expired_at);
+                if *seconds_ago < 1 {
+                    word!(lang, setup.error_expired_just_now)(&at)
+                } else {
+                    word!(lang, setup.error_expired_ago)(
+                        &format_duration_in(*seconds_ago, lang),
+                        &at,
+                    )
+                }
+            }
+            Self::InvalidRegion { value } => region_message(value, lang),
+            Self::InvalidJson {
+                line,
+                column,
+                message,
+            } => word!(lang, setup.error_invalid_json)(*line, *column, message),
+            Self::Conflicting { name } => word!(lang, setup.error_conflicting)(name),
+        }
+    }
 }
 
 /// Recognises the format of `text`, extracts the credentials and checks them.
@@ -505,17 +519,17 @@ pub fn mask(value: &str) -> String {
 /// A duration in the largest whole unit, as people say it: "1 second",
 /// "12 minutes", "3 hours", "2 days". Negative durations count as zero.
 pub fn format_duration(seconds: i64) -> String {
+    format_duration_in(seconds, Lang::En)
+}
+
+/// [`format_duration`] in `lang`.
+pub fn format_duration_in(seconds: i64, lang: Lang) -> String {
     let s = seconds.max(0);
-    let (n, unit) = match s {
-        0..=59 => (s, "second"),
-        60..=3_599 => (s / 60, "minute"),
-        3_600..=86_399 => (s / 3_600, "hour"),
-        _ => (s / 86_400, "day"),
-    };
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
+    match s {
+        0..=59 => word!(lang, setup.whole_seconds)(s),
+        60..=3_599 => word!(lang, setup.whole_minutes)(s / 60),
+        3_600..=86_399 => word!(lang, setup.whole_hours)(s / 3_600),
+        _ => word!(lang, setup.whole_days)(s / 86_400),
     }
 }
 
@@ -733,19 +747,6 @@ fn sign_in_link(lower: &str) -> Option<bool> {
         Some(false)
     } else {
         None
-    }
-}
-
-fn sign_in_message(access_portal: bool) -> &'static str {
-    if access_portal {
-        "That's the link to your AWS access portal, not the keys themselves. Open it, choose \
-         “Access keys” (older portals say “Command line or programmatic access”) next to the lab \
-         account's role, and paste one of the blocks shown there."
-    } else {
-        "That's a link for signing in to the AWS console, not access keys. Get temporary keys \
-         instead: from your AWS access portal (“Access keys”, or “Command line or programmatic \
-         access”), or by running `aws configure export-credentials --format env` where the AWS \
-         CLI is signed in, and paste the result here."
     }
 }
 
@@ -1621,18 +1622,18 @@ fn mask_key_id(text: &str) -> String {
 }
 
 /// What other AWS unique-ID prefixes identify (from the IAM user guide).
-fn id_kind(prefix: &str) -> Option<&'static str> {
+fn id_kind(prefix: &str, lang: Lang) -> Option<&'static str> {
     Some(match prefix {
-        "AIDA" => "an IAM user",
-        "AROA" => "an IAM role",
-        "AGPA" => "an IAM group",
-        "AIPA" => "an EC2 instance profile",
-        "ANPA" => "a managed policy",
-        "ANVA" => "a managed policy version",
-        "APKA" => "a public key",
-        "ASCA" => "a certificate",
-        "ABIA" => "an STS service bearer token",
-        "ACCA" => "a context-specific credential",
+        "AIDA" => word!(lang, setup.id_iam_user),
+        "AROA" => word!(lang, setup.id_iam_role),
+        "AGPA" => word!(lang, setup.id_iam_group),
+        "AIPA" => word!(lang, setup.id_instance_profile),
+        "ANPA" => word!(lang, setup.id_managed_policy),
+        "ANVA" => word!(lang, setup.id_managed_policy_version),
+        "APKA" => word!(lang, setup.id_public_key),
+        "ASCA" => word!(lang, setup.id_certificate),
+        "ABIA" => word!(lang, setup.id_bearer_token),
+        "ACCA" => word!(lang, setup.id_context_credential),
         _ => return None,
     })
 }
@@ -1654,25 +1655,18 @@ fn is_valid_region(region: &str) -> bool {
             .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
-fn region_message(value: &str) -> String {
+fn region_message(value: &str, lang: Lang) -> String {
     let lower = value.to_ascii_lowercase();
     if lower != value && is_valid_region(&lower) {
-        return format!(
-            "Region names are written in lower case: use {lower} instead of “{value}”."
-        );
+        return word!(lang, setup.error_region_lower_case)(&lower, value);
     }
     if let Some(region) = value
         .strip_suffix(|c: char| c.is_ascii_lowercase())
         .filter(|r| is_valid_region(r))
     {
-        return format!(
-            "“{value}” is an Availability Zone, not a Region: use {region} for the region."
-        );
+        return word!(lang, setup.error_region_availability_zone)(value, region);
     }
-    format!(
-        "“{value}” isn't an AWS Region name. Regions look like us-east-1 or ap-southeast-2: fix \
-         the region line or remove it."
-    )
+    word!(lang, setup.error_region_unknown)(value)
 }
 
 /// RFC 3339 with any offset; a space instead of the `T` is accepted too
@@ -1690,33 +1684,23 @@ fn parse_expiration(value: &str) -> Result<i64, CredentialsError> {
         })
 }
 
-fn expired_message(expired_at: i64, seconds_ago: i64) -> String {
-    let when = if seconds_ago < 1 {
-        "just now".to_owned()
-    } else {
-        format!("{} ago", format_duration(seconds_ago))
-    };
-    format!(
-        "These credentials expired {when} (at {}). Get a fresh set and paste it again.",
-        format_utc(expired_at)
-    )
-}
-
 /// `[a]`, `[a] and [b]`, `[a], [b] and [c]`; past [`MAX_PROFILES_LISTED`]
 /// names, `[a], [b], [c] and 7 more`.
-fn profile_list(names: &[String]) -> String {
+fn profile_list(names: &[String], lang: Lang) -> String {
     let mut shown: Vec<String> = names
         .iter()
         .take(MAX_PROFILES_LISTED)
         .map(|n| format!("[{n}]"))
         .collect();
     if names.len() > MAX_PROFILES_LISTED {
-        shown.push(format!("{} more", names.len() - MAX_PROFILES_LISTED));
+        shown.push(word!(lang, setup.list_more)(
+            names.len() - MAX_PROFILES_LISTED,
+        ));
     }
     match shown.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        Some((last, rest)) => word!(lang, setup.list_and)(&rest.join(", "), last),
     }
 }
 
@@ -3198,6 +3182,213 @@ mod tests {
         for (format, label) in labels {
             assert_eq!(format.label(), label);
             assert_eq!(format.to_string(), label);
+        }
+    }
+
+    /// Every message in both languages: English is `Display`'s, the
+    /// Vietnamese differs from it, and both carry the values the message
+    /// names (masked key, field name, lengths, durations, times).
+    #[test]
+    fn every_message_is_worded_in_both_languages_with_its_values() {
+        fn check(en: String, display: String, vi: String, values: &[&str]) {
+            assert_eq!(en, display);
+            assert!(!vi.is_empty());
+            assert_ne!(vi, en, "not translated: {en}");
+            for v in values {
+                assert!(en.contains(v), "{en} lacks {v}");
+                assert!(vi.contains(v), "{vi} lacks {v}");
+            }
+        }
+        let problems = [
+            (ValueProblem::TooShort { len: 7 }, vec!["7"]),
+            (ValueProblem::TooLong { len: 77 }, vec!["77"]),
+            (ValueProblem::Shortened, vec!["“…”"]),
+            (ValueProblem::LineBreak, vec![]),
+            (ValueProblem::Space, vec![]),
+            (ValueProblem::Quote, vec![]),
+            (ValueProblem::LowerCase, vec![]),
+            (ValueProblem::BadCharacter('!'), vec!["“!”"]),
+            (
+                ValueProblem::WrongPrefix {
+                    prefix: "AROA".into(),
+                },
+                vec!["AROA", "IAM role"],
+            ),
+            (
+                ValueProblem::WrongPrefix {
+                    prefix: "QQQQ".into(),
+                },
+                vec!["QQQQ", "ASIA", "AKIA"],
+            ),
+            (ValueProblem::LooksLikeAccessKeyId, vec!["access key ID"]),
+            (ValueProblem::LooksLikeSecretKey, vec!["secret access key"]),
+            (ValueProblem::NotText { found: "a number" }, vec!["JSON"]),
+        ];
+        let mut errors: Vec<(CredentialsError, Vec<&str>)> = vec![
+            (CredentialsError::Empty, vec!["~/.aws/credentials"]),
+            (
+                CredentialsError::ConsoleSignInUrl {
+                    access_portal: true,
+                },
+                vec!["“Access keys”"],
+            ),
+            (
+                CredentialsError::ConsoleSignInUrl {
+                    access_portal: false,
+                },
+                vec!["aws configure export-credentials --format env"],
+            ),
+            (CredentialsError::Unrecognised, vec!["AWS_SESSION_TOKEN"]),
+            (
+                CredentialsError::UnlabelledKeys,
+                vec!["AWS_ACCESS_KEY_ID=…"],
+            ),
+            (
+                CredentialsError::MissingAccessKeyId {
+                    format: PasteFormat::CredentialsFile,
+                },
+                vec!["aws_access_key_id", "~/.aws/credentials"],
+            ),
+            (
+                CredentialsError::MissingSecretAccessKey {
+                    format: PasteFormat::StsJson,
+                },
+                vec!["SecretAccessKey", "aws sts assume-role"],
+            ),
+            (
+                CredentialsError::MissingSessionToken {
+                    format: PasteFormat::ShellExport,
+                },
+                vec!["AWS_SESSION_TOKEN"],
+            ),
+            (
+                CredentialsError::InvalidExpiration {
+                    value: "tomorrow".into(),
+                },
+                vec!["“tomorrow”"],
+            ),
+            (
+                CredentialsError::Expired {
+                    expired_at: NOW,
+                    seconds_ago: 0,
+                },
+                vec!["2026-11-23 18:04 UTC"],
+            ),
+            (
+                CredentialsError::Expired {
+                    expired_at: NOW,
+                    seconds_ago: 7_300,
+                },
+                vec!["2026-11-23 18:04 UTC", "2"],
+            ),
+            (
+                CredentialsError::InvalidRegion {
+                    value: "US-EAST-1".into(),
+                },
+                vec!["us-east-1", "“US-EAST-1”"],
+            ),
+            (
+                CredentialsError::InvalidRegion {
+                    value: "us-east-1a".into(),
+                },
+                vec!["“us-east-1a”", "us-east-1 "],
+            ),
+            (
+                CredentialsError::InvalidRegion {
+                    value: "Mars".into(),
+                },
+                vec!["“Mars”"],
+            ),
+            (
+                CredentialsError::InvalidJson {
+                    line: 3,
+                    column: 14,
+                    message: "EOF while parsing".into(),
+                },
+                vec!["3", "14", "EOF while parsing"],
+            ),
+            (
+                CredentialsError::Conflicting {
+                    name: "AWS_REGION".into(),
+                },
+                vec!["AWS_REGION"],
+            ),
+        ];
+        for (problem, values) in problems {
+            errors.push((
+                CredentialsError::InvalidAccessKeyId {
+                    value_masked: "ASIA…MPLE".into(),
+                    reason: problem.clone(),
+                },
+                [values.as_slice(), &["ASIA…MPLE"]].concat(),
+            ));
+            errors.push((
+                CredentialsError::InvalidSecretAccessKey {
+                    reason: problem.clone(),
+                },
+                values.clone(),
+            ));
+            errors.push((
+                CredentialsError::InvalidSessionToken { reason: problem },
+                values,
+            ));
+        }
+        for (e, values) in errors {
+            check(e.words(Lang::En), e.to_string(), e.words(Lang::Vi), &values);
+        }
+        let warnings = [
+            (CredentialWarning::LongTermKeys, vec!["AKIA…", "ASIA…"]),
+            (
+                CredentialWarning::ExpiresSoon { seconds_left: 300 },
+                vec!["5 "],
+            ),
+            (
+                CredentialWarning::ExpiresTooFarAhead {
+                    seconds_left: 200_000,
+                },
+                vec!["2 ", "36"],
+            ),
+            (CredentialWarning::NoExpiration, vec![]),
+            (
+                CredentialWarning::SeveralProfiles {
+                    used: "lab".into(),
+                    others: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+                },
+                vec!["[lab]", "[a], [b]", "[c]", "2 "],
+            ),
+        ];
+        for (w, values) in warnings {
+            check(w.words(Lang::En), w.message(), w.words(Lang::Vi), &values);
+        }
+        for format in [
+            PasteFormat::ShellExport,
+            PasteFormat::Fish,
+            PasteFormat::PowerShell,
+            PasteFormat::Cmd,
+            PasteFormat::CredentialsFile,
+            PasteFormat::ExportCredentialsJson,
+            PasteFormat::StsJson,
+            PasteFormat::Simulator,
+        ] {
+            check(
+                format.words(Lang::En).into(),
+                format.to_string(),
+                format.words(Lang::Vi).into(),
+                &[],
+            );
+        }
+        for secs in [1, 59, 60, 7_200, 200_000] {
+            let (en, vi) = (
+                format_duration_in(secs, Lang::En),
+                format_duration_in(secs, Lang::Vi),
+            );
+            assert_eq!(en, format_duration(secs));
+            assert_ne!(vi, en);
+            assert_eq!(
+                en.split(' ').next(),
+                vi.split(' ').next(),
+                "the number: {en} / {vi}"
+            );
         }
     }
 }

@@ -483,11 +483,18 @@ fn import_error(e: serde_json::Error) -> ImportError {
 
 /// Why an export could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("These are not labmate flows (line {line}, column {column}): {message}.")]
+#[error("{}", self.words(crate::words::Lang::En))]
 pub struct ImportError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+}
+
+impl ImportError {
+    /// In `lang`; serde's message stays as it came.
+    pub fn words(&self, lang: crate::words::Lang) -> String {
+        crate::word!(lang, board.import_not_flows)(self.line, self.column, &self.message)
+    }
 }
 
 impl Flows {

@@ -166,10 +166,24 @@ pub struct StreamRecordSeen {
 /// Why an AWS answer could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WireError {
-    #[error("The {what} answer has no \"{field}\".")]
+    #[error("{}", self.words(crate::words::Lang::En))]
     Missing { what: &'static str, field: String },
-    #[error("The {what} answer has an unknown eventName \"{name}\".")]
+    #[error("{}", self.words(crate::words::Lang::En))]
     UnknownChange { what: &'static str, name: String },
+}
+
+impl WireError {
+    /// In `lang`; the API and field names stay as AWS spells them.
+    pub fn words(&self, lang: crate::words::Lang) -> String {
+        match self {
+            WireError::Missing { what, field } => {
+                crate::word!(lang, board.wire_missing)(what, field)
+            }
+            WireError::UnknownChange { what, name } => {
+                crate::word!(lang, board.wire_unknown_change)(what, name)
+            }
+        }
+    }
 }
 
 fn field<'a>(what: &'static str, v: &'a Value, name: &str) -> Result<&'a Value, WireError> {

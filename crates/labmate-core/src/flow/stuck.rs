@@ -8,80 +8,85 @@ use lab_model::names::{API_PATH, DATA_ACCESS_POLICY, FUNCTION, INDEX, ROLE, STRE
 
 use super::Hop;
 use crate::time::format_utc;
+use crate::word;
+use crate::words::Lang;
 
 /// Why a flow went no further.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "snake_case")]
+#[error("{}", self.reason_in(Lang::En))]
 pub enum Stuck {
-    #[error("The API answered {status} and wrote nothing: {message}")]
-    ApiRefused { status: u16, message: String },
+    ApiRefused {
+        status: u16,
+        message: String,
+    },
     /// The POST got no answer the page could read (a dropped connection,
     /// CORS), and no record of the item followed.
-    #[error("The API's answer could not be read, and no stream record of this item came {} s later: most likely it was not written.", waited_ms / 1000)]
-    NoAnswerNoRecord { waited_ms: i64 },
-    #[error("The API answered 200, but DynamoDB refused the item ({error_type}: {message}).")]
-    NotWritten { error_type: String, message: String },
-    #[error("DynamoDB refused the {operation} ({status} {error_type}).")]
+    NoAnswerNoRecord {
+        waited_ms: i64,
+    },
+    NotWritten {
+        error_type: String,
+        message: String,
+    },
     TableRefused {
         operation: String,
         status: u16,
         error_type: String,
     },
-    #[error("No stream record: the table's stream is off.")]
     StreamOff,
-    #[error("The stream record has no new image (the stream's view type is {view_type}).")]
-    StreamWithoutNewImage { view_type: String },
-    #[error("No stream record {} s after the write.", waited_ms / 1000)]
-    NoStreamRecord { waited_ms: i64 },
-    #[error("The table's stream has no trigger: nothing invokes the Lambda.")]
+    StreamWithoutNewImage {
+        view_type: String,
+    },
+    NoStreamRecord {
+        waited_ms: i64,
+    },
     NoTrigger,
-    #[error("The trigger is {state}: the Lambda is not invoked.")]
-    TriggerOff { state: String },
-    #[error("The trigger cannot read the stream: {last_processing_result}")]
-    RoleCannotReadStream { last_processing_result: String },
-    #[error("No invocation of the Lambda {} s after the stream record{}.", waited_ms / 1000, last_processing_result.as_ref().map(|r| format!(" (the trigger's last result: {r})")).unwrap_or_default())]
+    TriggerOff {
+        state: String,
+    },
+    RoleCannotReadStream {
+        last_processing_result: String,
+    },
     NoInvocation {
         waited_ms: i64,
         last_processing_result: Option<String>,
     },
-    #[error("The shipped Lambda sends the update as PUT without a document id; the collection answered {}.", status.map_or("an error".to_owned(), |s| s.to_string()))]
     ShippedHandlerCannotUpdate {
         status: Option<u16>,
         response: String,
     },
-    #[error("The shipped Lambda sends DELETE to `_doc{item_id}` (no `/` before the id), which matches no document.")]
-    ShippedHandlerCannotRemove { item_id: String, response: String },
-    #[error("The collection refused the Lambda's request{}: {response}", status.map(|s| format!(" ({s})")).unwrap_or_default())]
+    ShippedHandlerCannotRemove {
+        item_id: String,
+        response: String,
+    },
     IndexRefused {
         status: Option<u16>,
         response: String,
     },
-    #[error("The collection's data access policy refused the Lambda's request (403).")]
-    DataAccessDenied { response: String },
-    #[error("This record crashes the handler ({exception}); the batch is retried ({attempts} attempts so far) and blocks the shard until the record expires at {}.", format_utc(expires_at_ms / 1000))]
+    DataAccessDenied {
+        response: String,
+    },
     HandlerCrashed {
         exception: String,
         attempts: u32,
         expires_at_ms: i64,
     },
-    #[error("This record crashed the handler ({exception}) until it expired from the stream at {}: it was never handled.", format_utc(expired_at_ms / 1000))]
     RecordExpired {
         exception: String,
         expired_at_ms: i64,
     },
-    #[error("The Lambda fails before it reads its batch ({exception}); the batch is retried and the changes wait.")]
-    FunctionCrashed { exception: String },
-    #[error("Waiting behind a record that crashes the handler (item {blocking_item}); it blocks the shard until it expires at {}.", format_utc(expires_at_ms / 1000))]
+    FunctionCrashed {
+        exception: String,
+    },
     BlockedBehind {
         blocking_item: String,
         expires_at_ms: i64,
     },
-    #[error("The Lambda writes to index \"{function_index}\" (its OPENSEARCH_INDEX), not \"{searched_index}\".")]
     OtherIndex {
         function_index: String,
         searched_index: String,
     },
-    #[error("The Lambda reported success, but search has not found the document {} s later.", waited_ms / 1000)]
     NoDocument {
         waited_ms: i64,
         /// The index labmate searched.
@@ -114,40 +119,152 @@ impl Stuck {
         }
     }
 
-    /// What the learner can do about it.
+    /// What the learner can do about it, in English (logs and tests).
     pub fn fix(&self) -> String {
+        self.fix_in(Lang::En)
+    }
+
+    /// Why the flow stopped, in `lang`. Values AWS or the handler gave
+    /// (messages, exceptions, states) stay as they came.
+    pub fn reason_in(&self, lang: Lang) -> String {
+        let utc = |ms: i64| format_utc(ms / 1000);
         match self {
-            Stuck::ApiRefused { status: 403, .. } => format!("Check the API's authorization: sign for execute-api with credentials allowed execute-api:Invoke on POST {API_PATH}, and redeploy the stage after changes."),
+            Stuck::ApiRefused { status, message } => {
+                word!(lang, board.stuck_api_refused)(*status, message)
+            }
+            Stuck::NoAnswerNoRecord { waited_ms } => {
+                word!(lang, board.stuck_no_answer_no_record)(waited_ms / 1000)
+            }
+            Stuck::NotWritten {
+                error_type,
+                message,
+            } => word!(lang, board.stuck_not_written)(error_type, message),
+            Stuck::TableRefused {
+                operation,
+                status,
+                error_type,
+            } => word!(lang, board.stuck_table_refused)(operation, *status, error_type),
+            Stuck::StreamOff => word!(lang, board.stuck_stream_off).to_owned(),
+            Stuck::StreamWithoutNewImage { view_type } => {
+                word!(lang, board.stuck_stream_without_new_image)(view_type)
+            }
+            Stuck::NoStreamRecord { waited_ms } => {
+                word!(lang, board.stuck_no_stream_record)(waited_ms / 1000)
+            }
+            Stuck::NoTrigger => word!(lang, board.stuck_no_trigger).to_owned(),
+            Stuck::TriggerOff { state } => word!(lang, board.stuck_trigger_off)(state),
+            Stuck::RoleCannotReadStream {
+                last_processing_result,
+            } => word!(lang, board.stuck_role_cannot_read_stream)(last_processing_result),
+            Stuck::NoInvocation {
+                waited_ms,
+                last_processing_result: None,
+            } => word!(lang, board.stuck_no_invocation)(waited_ms / 1000),
+            Stuck::NoInvocation {
+                waited_ms,
+                last_processing_result: Some(result),
+            } => word!(lang, board.stuck_no_invocation_with_result)(waited_ms / 1000, result),
+            Stuck::ShippedHandlerCannotUpdate { status, .. } => {
+                word!(lang, board.stuck_shipped_handler_cannot_update)(*status)
+            }
+            Stuck::ShippedHandlerCannotRemove { item_id, .. } => {
+                word!(lang, board.stuck_shipped_handler_cannot_remove)(item_id)
+            }
+            Stuck::IndexRefused { status, response } => {
+                word!(lang, board.stuck_index_refused)(*status, response)
+            }
+            Stuck::DataAccessDenied { .. } => {
+                word!(lang, board.stuck_data_access_denied).to_owned()
+            }
+            Stuck::HandlerCrashed {
+                exception,
+                attempts,
+                expires_at_ms,
+            } => {
+                word!(lang, board.stuck_handler_crashed)(exception, *attempts, &utc(*expires_at_ms))
+            }
+            Stuck::RecordExpired {
+                exception,
+                expired_at_ms,
+            } => word!(lang, board.stuck_record_expired)(exception, &utc(*expired_at_ms)),
+            Stuck::FunctionCrashed { exception } => {
+                word!(lang, board.stuck_function_crashed)(exception)
+            }
+            Stuck::BlockedBehind {
+                blocking_item,
+                expires_at_ms,
+            } => word!(lang, board.stuck_blocked_behind)(blocking_item, &utc(*expires_at_ms)),
+            Stuck::OtherIndex {
+                function_index,
+                searched_index,
+            } => word!(lang, board.stuck_other_index)(function_index, searched_index),
+            Stuck::NoDocument { waited_ms, .. } => {
+                word!(lang, board.stuck_no_document)(waited_ms / 1000)
+            }
+        }
+    }
+
+    /// What the learner can do about it, in `lang`.
+    pub fn fix_in(&self, lang: Lang) -> String {
+        let fixed = |w: &'static str| w.to_owned();
+        match self {
+            Stuck::ApiRefused { status: 403, .. } => {
+                word!(lang, board.fix_stuck_api_refused_403)(API_PATH)
+            }
             // Throttling and integration failures are not the URL's fault.
-            Stuck::ApiRefused { status: 429, .. } => "API Gateway throttled the request (the stage's or the account's rate limit): wait a moment and replay it.".into(),
-            Stuck::ApiRefused { status: 500..=599, .. } => format!("The API or its integration failed: replay it; if it fails again, check the integration's role may dynamodb:PutItem on {TABLE}."),
-            Stuck::ApiRefused { .. } => "Read API Gateway's message; check the invoke URL (stage v1, resource /lab, method POST) and redeploy.".into(),
-            Stuck::NoAnswerNoRecord { .. } => "The send result says why the answer could not be read (the network, CORS, the route): fix that and replay the POST. Should the item show up on the stream after all, this flow goes on.".into(),
-            Stuck::NotWritten { .. } => "The API pastes name and type into its template unescaped: remove quotes and backslashes from the values, or fix the mapping template.".into(),
-            Stuck::TableRefused { .. } => format!("Check the key and the credentials' DynamoDB permissions on {TABLE}."),
-            Stuck::StreamOff => format!("On {TABLE}, Exports and streams: turn on DynamoDB stream details with view type New image."),
-            Stuck::StreamWithoutNewImage { .. } => "Turn the stream off and on again with view type New image (or New and old images): the handler indexes NewImage.".into(),
-            Stuck::NoStreamRecord { .. } => format!("Check that {TABLE}'s stream is on; a write that changes nothing makes no stream record."),
-            Stuck::NoTrigger => format!("On {TABLE}, Exports and streams, create a trigger for {FUNCTION}."),
-            Stuck::TriggerOff { .. } => "Enable the trigger (Lambda, Configuration, Triggers).".into(),
-            Stuck::RoleCannotReadStream { .. } => format!("Add the inline policy {STREAM_POLICY} (GetRecords, GetShardIterator, DescribeStream, ListStreams on the table's stream) to {ROLE}."),
-            Stuck::NoInvocation { .. } => "Check the trigger's state and last processing result, and the function's logs for errors.".into(),
-            Stuck::ShippedHandlerCannotUpdate { .. } => "Use the DynamoDB key as the document id: PUT /{index}/_doc/{id} for INSERT and MODIFY.".into(),
-            Stuck::ShippedHandlerCannotRemove { .. } => "Delete by the DynamoDB key: DELETE /{index}/_doc/{id}, with the slash, on documents indexed under that id.".into(),
-            Stuck::IndexRefused { .. } => "Read the collection's answer in the log line; check OPENSEARCH_HOST, OPENSEARCH_INDEX and OPENSEARCH_DATATYPE.".into(),
-            Stuck::DataAccessDenied { .. } => format!("Add {ROLE} to the collection's data access policy ({DATA_ACCESS_POLICY}) with index and document permissions."),
-            Stuck::HandlerCrashed { exception, .. } if exception.contains("KeyError: 'S'") => "The handler reads every attribute's \"S\", and this item has an attribute of another type (a number, a boolean, a list...). Fix the handler to read each attribute by its type, e.g. with boto3's TypeDeserializer (json.dumps needs a default for its Decimal numbers), and deploy it: the retried batch then goes through at its next attempt, and the records waiting behind it follow in order. Until then the record holds its shard, for up to a day (until it expires).".into(),
-            Stuck::HandlerCrashed { exception, .. } | Stuck::FunctionCrashed { exception } if exception.starts_with("KeyError: '") => ENVIRONMENT_FIX.into(),
-            Stuck::HandlerCrashed { .. } | Stuck::FunctionCrashed { .. } => "Fix the handler's exception (see the [ERROR] line); the batch is retried until it succeeds or the record expires.".into(),
-            Stuck::RecordExpired { .. } => "Make the change again once the handler can read it; the stream no longer has this record.".into(),
-            Stuck::OtherIndex { function_index, .. } => format!("Search index \"{function_index}\", or set OPENSEARCH_INDEX to {INDEX}."),
-            Stuck::BlockedBehind { .. } => "Fix the handler so it can read the record that crashes it (see that flow) and deploy it: the retried batch goes through at its next attempt and this change follows in order.".into(),
-            Stuck::NoDocument { .. } => format!("Check the Lambda's OPENSEARCH_INDEX against the index searched, and that {ROLE} is in the data access policy."),
+            Stuck::ApiRefused { status: 429, .. } => {
+                fixed(word!(lang, board.fix_stuck_api_refused_429))
+            }
+            Stuck::ApiRefused {
+                status: 500..=599, ..
+            } => word!(lang, board.fix_stuck_api_refused_5xx)(TABLE),
+            Stuck::ApiRefused { .. } => fixed(word!(lang, board.fix_stuck_api_refused)),
+            Stuck::NoAnswerNoRecord { .. } => {
+                fixed(word!(lang, board.fix_stuck_no_answer_no_record))
+            }
+            Stuck::NotWritten { .. } => fixed(word!(lang, board.fix_stuck_not_written)),
+            Stuck::TableRefused { .. } => word!(lang, board.fix_stuck_table_refused)(TABLE),
+            Stuck::StreamOff => word!(lang, board.fix_stuck_stream_off)(TABLE),
+            Stuck::StreamWithoutNewImage { .. } => {
+                fixed(word!(lang, board.fix_stuck_stream_without_new_image))
+            }
+            Stuck::NoStreamRecord { .. } => word!(lang, board.fix_stuck_no_stream_record)(TABLE),
+            Stuck::NoTrigger => word!(lang, board.fix_stuck_no_trigger)(TABLE, FUNCTION),
+            Stuck::TriggerOff { .. } => fixed(word!(lang, board.fix_stuck_trigger_off)),
+            Stuck::RoleCannotReadStream { .. } => {
+                word!(lang, board.fix_stuck_role_cannot_read_stream)(STREAM_POLICY, ROLE)
+            }
+            Stuck::NoInvocation { .. } => fixed(word!(lang, board.fix_stuck_no_invocation)),
+            Stuck::ShippedHandlerCannotUpdate { .. } => {
+                fixed(word!(lang, board.fix_stuck_shipped_handler_cannot_update))
+            }
+            Stuck::ShippedHandlerCannotRemove { .. } => {
+                fixed(word!(lang, board.fix_stuck_shipped_handler_cannot_remove))
+            }
+            Stuck::IndexRefused { .. } => fixed(word!(lang, board.fix_stuck_index_refused)),
+            Stuck::DataAccessDenied { .. } => {
+                word!(lang, board.fix_stuck_data_access_denied)(ROLE, DATA_ACCESS_POLICY)
+            }
+            Stuck::HandlerCrashed { exception, .. } if exception.contains("KeyError: 'S'") => {
+                fixed(word!(lang, board.fix_stuck_handler_reads_only_strings))
+            }
+            Stuck::HandlerCrashed { exception, .. } | Stuck::FunctionCrashed { exception }
+                if exception.starts_with("KeyError: '") =>
+            {
+                fixed(word!(lang, board.fix_stuck_environment))
+            }
+            Stuck::HandlerCrashed { .. } | Stuck::FunctionCrashed { .. } => {
+                fixed(word!(lang, board.fix_stuck_handler_crashed))
+            }
+            Stuck::RecordExpired { .. } => fixed(word!(lang, board.fix_stuck_record_expired)),
+            Stuck::OtherIndex { function_index, .. } => {
+                word!(lang, board.fix_stuck_other_index)(function_index, INDEX)
+            }
+            Stuck::BlockedBehind { .. } => fixed(word!(lang, board.fix_stuck_blocked_behind)),
+            Stuck::NoDocument { .. } => word!(lang, board.fix_stuck_no_document)(ROLE),
         }
     }
 }
-
-const ENVIRONMENT_FIX: &str = "Set the Lambda's environment variables (REGION, AWS_SERVICE, OPENSEARCH_HOST, OPENSEARCH_INDEX, OPENSEARCH_DATATYPE); the waiting records then drain in order.";
 
 /// The collection's answer in a handler's `Response: ...`, as far as it
 /// says a status (`{"status": 405, ...}`).
@@ -219,5 +336,257 @@ mod tests {
         assert_eq!(serde_json::from_value::<Stuck>(v).unwrap(), r);
         assert_eq!(answered_status(r#"{"error":"x","status":405}"#), Some(405));
         assert_eq!(answered_status("no json"), None);
+    }
+
+    /// One of each reason, with values that show whether they are carried
+    /// into the words; each of the fix's branches too.
+    fn one_of_each() -> Vec<Stuck> {
+        let s = |v: &str| v.to_owned();
+        vec![
+            Stuck::ApiRefused {
+                status: 403,
+                message: s("Missing Authentication Token"),
+            },
+            Stuck::ApiRefused {
+                status: 429,
+                message: s("Too Many Requests"),
+            },
+            Stuck::ApiRefused {
+                status: 502,
+                message: s("Internal server error"),
+            },
+            Stuck::ApiRefused {
+                status: 404,
+                message: s("Not Found"),
+            },
+            Stuck::NoAnswerNoRecord { waited_ms: 61_900 },
+            Stuck::NotWritten {
+                error_type: s("SerializationException"),
+                message: s("Start of structure"),
+            },
+            Stuck::TableRefused {
+                operation: s("UpdateItem"),
+                status: 400,
+                error_type: s("ValidationException"),
+            },
+            Stuck::StreamOff,
+            Stuck::StreamWithoutNewImage {
+                view_type: s("KEYS_ONLY"),
+            },
+            Stuck::NoStreamRecord { waited_ms: 42_500 },
+            Stuck::NoTrigger,
+            Stuck::TriggerOff {
+                state: s("Disabled"),
+            },
+            Stuck::RoleCannotReadStream {
+                last_processing_result: s("PROBLEM: Function call failed"),
+            },
+            Stuck::NoInvocation {
+                waited_ms: 33_000,
+                last_processing_result: None,
+            },
+            Stuck::NoInvocation {
+                waited_ms: 34_000,
+                last_processing_result: Some(s("PROBLEM: x")),
+            },
+            Stuck::ShippedHandlerCannotUpdate {
+                status: Some(405),
+                response: s("{}"),
+            },
+            Stuck::ShippedHandlerCannotUpdate {
+                status: None,
+                response: s("{}"),
+            },
+            Stuck::ShippedHandlerCannotRemove {
+                item_id: s("k-17"),
+                response: s("{}"),
+            },
+            Stuck::IndexRefused {
+                status: Some(400),
+                response: s("mapper_parsing_exception"),
+            },
+            Stuck::IndexRefused {
+                status: None,
+                response: s("mapper_parsing_exception"),
+            },
+            Stuck::DataAccessDenied {
+                response: s("403 Forbidden"),
+            },
+            Stuck::HandlerCrashed {
+                exception: s("KeyError: 'S'"),
+                attempts: 3,
+                expires_at_ms: 1_728_503_722_000,
+            },
+            Stuck::HandlerCrashed {
+                exception: s("KeyError: 'OPENSEARCH_HOST'"),
+                attempts: 4,
+                expires_at_ms: 1_728_503_722_000,
+            },
+            Stuck::HandlerCrashed {
+                exception: s("TypeError: boom"),
+                attempts: 5,
+                expires_at_ms: 1_728_503_722_000,
+            },
+            Stuck::RecordExpired {
+                exception: s("TypeError: boom"),
+                expired_at_ms: 1_728_503_722_000,
+            },
+            Stuck::FunctionCrashed {
+                exception: s("ImportModuleError: nope"),
+            },
+            Stuck::BlockedBehind {
+                blocking_item: s("k-9"),
+                expires_at_ms: 1_728_503_722_000,
+            },
+            Stuck::OtherIndex {
+                function_index: s("other_index"),
+                searched_index: s("dynamodb_replicate"),
+            },
+            Stuck::NoDocument {
+                waited_ms: 75_000,
+                index: s("dynamodb_replicate"),
+            },
+        ]
+    }
+
+    /// The values each reason must say, in any language.
+    fn values_of(r: &Stuck) -> Vec<String> {
+        let utc = |ms: i64| format_utc(ms / 1000);
+        match r {
+            Stuck::ApiRefused { status, message } => vec![status.to_string(), message.clone()],
+            Stuck::NoAnswerNoRecord { waited_ms }
+            | Stuck::NoStreamRecord { waited_ms }
+            | Stuck::NoDocument { waited_ms, .. } => vec![format!("{} s", waited_ms / 1000)],
+            Stuck::NotWritten {
+                error_type,
+                message,
+            } => vec![error_type.clone(), message.clone()],
+            Stuck::TableRefused {
+                operation,
+                status,
+                error_type,
+            } => {
+                vec![operation.clone(), status.to_string(), error_type.clone()]
+            }
+            Stuck::StreamOff | Stuck::NoTrigger | Stuck::DataAccessDenied { .. } => vec![],
+            Stuck::StreamWithoutNewImage { view_type } => vec![view_type.clone()],
+            Stuck::TriggerOff { state } => vec![state.clone()],
+            Stuck::RoleCannotReadStream {
+                last_processing_result,
+            } => vec![last_processing_result.clone()],
+            Stuck::NoInvocation {
+                waited_ms,
+                last_processing_result,
+            } => {
+                let mut v = vec![format!("{} s", waited_ms / 1000)];
+                v.extend(last_processing_result.clone());
+                v
+            }
+            Stuck::ShippedHandlerCannotUpdate { status, .. } => {
+                status.iter().map(u16::to_string).collect()
+            }
+            Stuck::ShippedHandlerCannotRemove { item_id, .. } => vec![format!("_doc{item_id}")],
+            Stuck::IndexRefused { status, response } => {
+                let mut v = vec![response.clone()];
+                v.extend(status.map(|s| s.to_string()));
+                v
+            }
+            Stuck::HandlerCrashed {
+                exception,
+                attempts,
+                expires_at_ms,
+            } => {
+                vec![exception.clone(), attempts.to_string(), utc(*expires_at_ms)]
+            }
+            Stuck::RecordExpired {
+                exception,
+                expired_at_ms,
+            } => vec![exception.clone(), utc(*expired_at_ms)],
+            Stuck::FunctionCrashed { exception } => vec![exception.clone()],
+            Stuck::BlockedBehind {
+                blocking_item,
+                expires_at_ms,
+            } => vec![blocking_item.clone(), utc(*expires_at_ms)],
+            Stuck::OtherIndex {
+                function_index,
+                searched_index,
+            } => vec![function_index.clone(), searched_index.clone()],
+        }
+    }
+
+    #[test]
+    fn every_reason_and_fix_is_worded_in_each_language_with_its_values() {
+        let all = one_of_each();
+        // Every variant is among them (a new one fails `values_of` first).
+        let names: std::collections::BTreeSet<String> = all
+            .iter()
+            .map(|r| match serde_json::to_value(r).unwrap() {
+                // A variant without fields is its name.
+                serde_json::Value::String(name) => name,
+                v => v.as_object().unwrap().keys().next().unwrap().clone(),
+            })
+            .collect();
+        assert_eq!(names.len(), 21, "{names:?}");
+        for r in &all {
+            // English is Display's, and the fix's English is `fix()`.
+            assert_eq!(r.reason_in(Lang::En), r.to_string());
+            assert_eq!(r.fix_in(Lang::En), r.fix());
+            for lang in Lang::ALL {
+                let reason = r.reason_in(lang);
+                for value in values_of(r) {
+                    assert!(
+                        reason.contains(&value),
+                        "{lang:?} {r:?}: {reason} lacks {value}"
+                    );
+                }
+                assert!(!r.fix_in(lang).is_empty());
+            }
+            assert_ne!(r.reason_in(Lang::Vi), r.reason_in(Lang::En), "{r:?}");
+            assert_ne!(r.fix_in(Lang::Vi), r.fix_in(Lang::En), "{r:?}");
+        }
+        // The fixes name the lab's resources in both languages.
+        for lang in Lang::ALL {
+            assert!(Stuck::StreamOff.fix_in(lang).contains(TABLE));
+            assert!(Stuck::NoTrigger.fix_in(lang).contains(FUNCTION));
+            let other = &all[27];
+            assert!(
+                other.fix_in(lang).contains("other_index") && other.fix_in(lang).contains(INDEX)
+            );
+        }
+    }
+
+    #[test]
+    fn the_english_is_the_text_the_page_always_showed() {
+        let off = Stuck::TriggerOff {
+            state: "Disabled".into(),
+        };
+        assert_eq!(
+            off.to_string(),
+            "The trigger is Disabled: the Lambda is not invoked."
+        );
+        let late = Stuck::NoInvocation {
+            waited_ms: 34_000,
+            last_processing_result: Some("PROBLEM: x".into()),
+        };
+        assert_eq!(late.to_string(), "No invocation of the Lambda 34 s after the stream record (the trigger's last result: PROBLEM: x).");
+        let refused = Stuck::IndexRefused {
+            status: None,
+            response: "r".into(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "The collection refused the Lambda's request: r"
+        );
+        assert_eq!(
+            Stuck::ShippedHandlerCannotUpdate { status: None, response: String::new() }.to_string(),
+            "The shipped Lambda sends the update as PUT without a document id; the collection answered an error."
+        );
+        assert_eq!(
+            Stuck::TriggerOff {
+                state: "Disabled".into()
+            }
+            .reason_in(Lang::Vi),
+            "Trigger đang ở trạng thái Disabled: hàm Lambda không được gọi."
+        );
     }
 }

@@ -1306,3 +1306,39 @@ fn a_document_leaving_out_a_number_still_shows_the_item_but_not_a_missing_string
     let count = compared.iter().find(|c| c.attribute == "count").unwrap();
     assert_eq!((&count.document, count.same), (&None, false));
 }
+
+#[test]
+fn import_and_wire_errors_are_worded_in_each_language_with_their_values() {
+    use crate::words::Lang;
+    let import = Flows::import("{\"flows\": 3").unwrap_err();
+    let wire = [
+        WireError::Missing {
+            what: "GetRecords",
+            field: "eventName".into(),
+        },
+        WireError::UnknownChange {
+            what: "GetRecords",
+            name: "TRUNCATE".into(),
+        },
+    ];
+    assert!(import
+        .to_string()
+        .starts_with("These are not labmate flows (line 1, column "));
+    assert_eq!(
+        wire[1].to_string(),
+        "The GetRecords answer has an unknown eventName \"TRUNCATE\"."
+    );
+    for lang in Lang::ALL {
+        let said = import.words(lang);
+        assert!(said.contains(&import.message) && said.contains(&import.column.to_string()));
+        for (e, value) in wire.iter().zip(["eventName", "TRUNCATE"]) {
+            assert!(e.words(lang).contains("GetRecords") && e.words(lang).contains(value));
+        }
+    }
+    assert_eq!(import.words(Lang::En), import.to_string());
+    assert_ne!(import.words(Lang::Vi), import.to_string());
+    for e in &wire {
+        assert_eq!(e.words(Lang::En), e.to_string());
+        assert_ne!(e.words(Lang::Vi), e.to_string());
+    }
+}

@@ -54,6 +54,8 @@ use serde::{Deserialize, Serialize};
 use crate::aws_error::{classify, code_and_message, AwsError};
 use crate::flow::{Hop, NotObservable, Observation};
 use crate::signing::HttpRequest;
+use crate::word;
+use crate::words::Lang;
 use crate::Service;
 
 pub use documents::DocumentWatch;
@@ -202,8 +204,12 @@ pub enum PollerStatus {
         refusal: String,
         retry_at_ms: i64,
     },
-    /// The credentials do not work (expired, unknown, wrong secret).
-    NeedsCredentials { message: String, retry_at_ms: i64 },
+    /// The credentials do not work (expired, unknown, wrong secret):
+    /// AWS's refusal.
+    NeedsCredentials { error: AwsError, retry_at_ms: i64 },
+    /// No usable credentials on the page (none pasted, or expired): the
+    /// poller waits and resumes where it stopped.
+    Paused,
 }
 
 /// Why a poller has nothing to read.
@@ -244,38 +250,51 @@ pub enum RetryCause {
 
 impl PollerStatus {
     /// In a sentence, relative to `now_ms`: "throttled, retrying in 4 s",
-    /// "not observable: needs dynamodb:GetRecords".
+    /// "not observable: needs dynamodb:GetRecords". English, for tests
+    /// and logs; the page uses [`PollerStatus::words`].
     pub fn describe(&self, now_ms: i64) -> String {
+        self.words(Lang::En, now_ms)
+    }
+
+    /// [`PollerStatus::describe`] in `lang`.
+    pub fn words(&self, lang: Lang, now_ms: i64) -> String {
         let seconds = |at: i64| ((at - now_ms).max(0) + 999) / 1000;
         match self {
-            PollerStatus::Starting => "starting".to_owned(),
-            PollerStatus::Reading => "reading".to_owned(),
+            PollerStatus::Starting => word!(lang, board.poller_starting).to_owned(),
+            PollerStatus::Reading => word!(lang, board.poller_reading).to_owned(),
             PollerStatus::Waiting { reason } => match reason {
-                WaitReason::NoStream => "waiting: the table has no stream to read".to_owned(),
-                WaitReason::NoLogYet => "no log yet: the function has not run".to_owned(),
-                WaitReason::NoFunction => "waiting: the function does not exist".to_owned(),
-                WaitReason::NoRole => "waiting: the role does not exist".to_owned(),
-                WaitReason::NothingWaiting => "idle: no flow waits for its document".to_owned(),
-            },
+                WaitReason::NoStream => word!(lang, board.poller_no_stream),
+                WaitReason::NoLogYet => word!(lang, board.poller_no_log_yet),
+                WaitReason::NoFunction => word!(lang, board.poller_no_function),
+                WaitReason::NoRole => word!(lang, board.poller_no_role),
+                WaitReason::NothingWaiting => word!(lang, board.poller_nothing_waiting),
+            }
+            .to_owned(),
             PollerStatus::Retrying {
                 cause, retry_at_ms, ..
             } => {
-                let why = match cause {
-                    RetryCause::Throttled => "throttled".to_owned(),
-                    RetryCause::TooManyReaders => "the shard already has two readers (the Lambda's trigger and another reader: another tab?)".to_owned(),
-                    RetryCause::ServerError { status } => format!("the service answered {status}"),
-                    RetryCause::NoAnswer => "no answer".to_owned(),
-                    RetryCause::ClockSkew => "the signing clock was off".to_owned(),
-                    RetryCause::Unexpected { status, message } => {
-                        format!("unexpected answer ({status} {message})")
+                let s = seconds(*retry_at_ms);
+                match cause {
+                    RetryCause::Throttled => word!(lang, board.poller_retry_throttled)(s),
+                    RetryCause::TooManyReaders => {
+                        word!(lang, board.poller_retry_too_many_readers)(s)
                     }
-                };
-                format!("{why}, retrying in {} s", seconds(*retry_at_ms))
+                    RetryCause::ServerError { status } => {
+                        word!(lang, board.poller_retry_server_error)(*status, s)
+                    }
+                    RetryCause::NoAnswer => word!(lang, board.poller_retry_no_answer)(s),
+                    RetryCause::ClockSkew => word!(lang, board.poller_retry_clock_skew)(s),
+                    RetryCause::Unexpected { status, message } => {
+                        word!(lang, board.poller_retry_unexpected)(*status, message, s)
+                    }
+                }
             }
             PollerStatus::NotObservable { permission, .. } => {
-                format!("not observable: needs {permission}")
+                word!(lang, board.poller_not_observable)(permission)
             }
-            PollerStatus::NeedsCredentials { message, .. } => message.clone(),
+            // AWS's refusal, as `aws_error` words it.
+            PollerStatus::NeedsCredentials { error, .. } => error.to_string(),
+            PollerStatus::Paused => word!(lang, board.poller_paused).to_owned(),
         }
     }
 
@@ -287,6 +306,7 @@ impl PollerStatus {
             PollerStatus::Retrying { .. }
                 | PollerStatus::NotObservable { .. }
                 | PollerStatus::NeedsCredentials { .. }
+                | PollerStatus::Paused
         )
     }
 }
@@ -299,7 +319,7 @@ pub(crate) enum Failure {
         permission: String,
         refusal: String,
     },
-    Credentials(String),
+    Credentials(AwsError),
     /// An error the poller may know, by the service's error code.
     Refused {
         status: u16,
@@ -328,7 +348,7 @@ pub(crate) fn failure(service: Service, action: &str, answer: &Answer) -> Option
         AwsError::Throttled { .. } => Failure::Retry(RetryCause::Throttled),
         AwsError::ExpiredToken { .. }
         | AwsError::UnknownKeys { .. }
-        | AwsError::BadSignature { .. } => Failure::Credentials(error.to_string()),
+        | AwsError::BadSignature { .. } => Failure::Credentials(error),
         AwsError::AccessDenied {
             action: named,
             message: explained,
@@ -428,11 +448,11 @@ impl Health {
                 };
                 self.retry(RetryCause::Unexpected { status, message }, now_ms)
             }
-            Failure::Credentials(message) => {
+            Failure::Credentials(error) => {
                 self.failures += 1;
                 self.retry_at_ms = now_ms + REFUSED_RETRY_MS;
                 self.status = PollerStatus::NeedsCredentials {
-                    message,
+                    error,
                     retry_at_ms: self.retry_at_ms,
                 };
             }
@@ -673,5 +693,104 @@ mod tests {
         assert!(health.ok(), "access works again: the refusal is cleared");
         assert_eq!(health.status, PollerStatus::Reading);
         assert!(!health.ok());
+    }
+
+    #[test]
+    fn every_status_is_worded_in_each_language_with_its_values() {
+        let expired = classify(
+            Service::Logs,
+            400,
+            r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#,
+        )
+        .expect("an AWS error");
+        let retrying = |cause| PollerStatus::Retrying {
+            cause,
+            retry_at_ms: 7_000,
+            failures: 2,
+        };
+        let statuses = [
+            (PollerStatus::Starting, vec![]),
+            (PollerStatus::Reading, vec![]),
+            (
+                PollerStatus::Waiting {
+                    reason: WaitReason::NoStream,
+                },
+                vec![],
+            ),
+            (
+                PollerStatus::Waiting {
+                    reason: WaitReason::NoLogYet,
+                },
+                vec![],
+            ),
+            (
+                PollerStatus::Waiting {
+                    reason: WaitReason::NoFunction,
+                },
+                vec![],
+            ),
+            (
+                PollerStatus::Waiting {
+                    reason: WaitReason::NoRole,
+                },
+                vec![],
+            ),
+            (
+                PollerStatus::Waiting {
+                    reason: WaitReason::NothingWaiting,
+                },
+                vec![],
+            ),
+            (retrying(RetryCause::Throttled), vec!["4 s"]),
+            (retrying(RetryCause::TooManyReaders), vec!["4 s"]),
+            (
+                retrying(RetryCause::ServerError { status: 503 }),
+                vec!["503", "4 s"],
+            ),
+            (retrying(RetryCause::NoAnswer), vec!["4 s"]),
+            (retrying(RetryCause::ClockSkew), vec!["4 s"]),
+            (
+                retrying(RetryCause::Unexpected {
+                    status: 409,
+                    message: "ConflictException: busy".into(),
+                }),
+                vec!["409", "ConflictException: busy", "4 s"],
+            ),
+            (
+                PollerStatus::NotObservable {
+                    permission: "dynamodb:GetRecords".into(),
+                    refusal: "AccessDeniedException".into(),
+                    retry_at_ms: 0,
+                },
+                vec!["dynamodb:GetRecords"],
+            ),
+            (PollerStatus::Paused, vec![]),
+        ];
+        for (status, values) in &statuses {
+            for lang in Lang::ALL {
+                let said = status.words(lang, 3_000);
+                for v in values {
+                    assert!(said.contains(v), "{lang:?}: {said} lacks {v}");
+                }
+            }
+            assert_eq!(status.describe(3_000), status.words(Lang::En, 3_000));
+            assert_ne!(
+                status.words(Lang::Vi, 3_000),
+                status.words(Lang::En, 3_000),
+                "{status:?}"
+            );
+        }
+        assert_eq!(
+            PollerStatus::Paused.describe(0),
+            "paused: paste credentials (fresh ones if they expired); it resumes where it stopped"
+        );
+        assert!(PollerStatus::Paused.is_trouble());
+        // AWS's refusal of the credentials is AWS's error, as aws_error words it.
+        let needs = PollerStatus::NeedsCredentials {
+            error: expired.clone(),
+            retry_at_ms: 0,
+        };
+        assert_eq!(needs.describe(0), expired.to_string());
+        assert!(needs.is_trouble());
     }
 }

@@ -13,8 +13,6 @@ pub mod en;
 #[doc(hidden)]
 pub mod vi;
 
-use crate::flow::Stuck;
-
 /// One word of the catalogue in `lang`: `word!(lang, page.tagline)`, or for a
 /// word with parameters `word!(lang, page.clock_behind)(&duration)`.
 ///
@@ -81,7 +79,171 @@ pub struct PageWords {
 }
 
 /// Credentials, configuration and identity: the first module.
-pub struct SetupWords {}
+pub struct SetupWords {
+    pub credentials_title: &'static str,
+    /// The paste box's note, around its two commands (`aws configure export-credentials`, `aws sts assume-role`, shown as code), in that order.
+    pub credentials_hint: [&'static str; 3],
+    pub credentials_use: &'static str,
+    pub credentials_replace: &'static str,
+    pub remember_title: &'static str,
+    pub remember_in_tab: &'static str,
+    /// Before the paste's format: "Recognised: bash/zsh export lines".
+    pub recognised: &'static str,
+    pub label_access_key: &'static str,
+    pub label_session_token: &'static str,
+    pub token_present: &'static str,
+    pub token_none: &'static str,
+    pub label_region: &'static str,
+    pub label_account: &'static str,
+    pub label_principal: &'static str,
+    pub principal_session: fn(session: &str) -> String,
+    pub expiry_warning: &'static str,
+    pub expired_notice: &'static str,
+    pub identity_unchecked: &'static str,
+    pub identity_checking: &'static str,
+    pub ask_sts_again: &'static str,
+    pub countdown_expires_in: fn(duration: &str) -> String,
+    pub countdown_expired_ago: fn(duration: &str) -> String,
+    /// A duration on a clock: `2h 05m 09s`.
+    pub duration_hms: fn(hours: i64, minutes: i64, seconds: i64) -> String,
+    pub duration_ms: fn(minutes: i64, seconds: i64) -> String,
+    pub duration_s: fn(seconds: i64) -> String,
+    /// A duration in its largest whole unit: "1 second", "12 minutes".
+    pub whole_seconds: fn(n: i64) -> String,
+    pub whole_minutes: fn(n: i64) -> String,
+    pub whole_hours: fn(n: i64) -> String,
+    pub whole_days: fn(n: i64) -> String,
+    pub config_title: &'static str,
+    pub config_api_url: &'static str,
+    pub config_collection_endpoint: &'static str,
+    pub config_index: &'static str,
+    pub config_table: &'static str,
+    pub config_function: &'static str,
+    pub config_other_endpoints: &'static str,
+    pub config_simulator: &'static str,
+    pub config_collection_route: &'static str,
+    pub config_api_route: &'static str,
+    pub config_endpoint_placeholder: &'static str,
+    pub copy_share_link: &'static str,
+    pub link_copied: &'static str,
+    pub link_not_copied: fn(error: &str) -> String,
+    pub notice_remembered_unusable: fn(reason: &str) -> String,
+    pub notice_link_secrets: fn(params: &str) -> String,
+    pub notice_demo_refused: fn(reason: &str) -> String,
+    /// The paste's format (`PasteFormat`).
+    pub format_shell_export: &'static str,
+    pub format_fish: &'static str,
+    pub format_powershell: &'static str,
+    pub format_cmd: &'static str,
+    pub format_credentials_file: &'static str,
+    pub format_export_credentials_json: &'static str,
+    pub format_sts_json: &'static str,
+    pub format_simulator: &'static str,
+    /// `CredentialWarning`s.
+    pub warning_long_term_keys: &'static str,
+    pub warning_expires_soon: fn(duration: &str) -> String,
+    pub warning_expires_too_far_ahead: fn(duration: &str) -> String,
+    pub warning_no_expiration: &'static str,
+    pub warning_several_profiles: fn(used: &str, others: &str) -> String,
+    /// The last two of a list of profiles: "[a], [b] and [c]".
+    pub list_and: fn(rest: &str, last: &str) -> String,
+    /// Profiles not named in that list.
+    pub list_more: fn(count: usize) -> String,
+    /// Why a key ID, secret or token was refused (`ValueProblem`): the end of "The secret access key …" (the `error_invalid_*` sentences).
+    pub value_too_short_access_key_id: fn(len: usize) -> String,
+    pub value_too_short_secret_access_key: fn(len: usize) -> String,
+    pub value_too_short_session_token: fn(len: usize) -> String,
+    pub value_too_long_access_key_id: fn(len: usize) -> String,
+    pub value_too_long: fn(len: usize) -> String,
+    pub value_shortened: &'static str,
+    pub value_line_break: &'static str,
+    pub value_space: &'static str,
+    pub value_quote: &'static str,
+    pub value_lower_case: &'static str,
+    pub value_bad_character_access_key_id: fn(character: &str) -> String,
+    pub value_bad_character_secret_access_key: fn(character: &str) -> String,
+    pub value_bad_character_session_token: fn(character: &str) -> String,
+    pub value_wrong_prefix_known: fn(prefix: &str, kind: &str) -> String,
+    pub value_wrong_prefix: fn(prefix: &str) -> String,
+    pub value_looks_like_access_key_id: &'static str,
+    pub value_looks_like_secret_access_key: &'static str,
+    pub value_not_text: fn(found: &str) -> String,
+    /// What a JSON value was instead of text.
+    pub json_true_or_false: &'static str,
+    pub json_number: &'static str,
+    pub json_list: &'static str,
+    pub json_object: &'static str,
+    /// What an ID with another prefix than an access key's belongs to.
+    pub id_iam_user: &'static str,
+    pub id_iam_role: &'static str,
+    pub id_iam_group: &'static str,
+    pub id_instance_profile: &'static str,
+    pub id_managed_policy: &'static str,
+    pub id_managed_policy_version: &'static str,
+    pub id_public_key: &'static str,
+    pub id_certificate: &'static str,
+    pub id_bearer_token: &'static str,
+    pub id_context_credential: &'static str,
+    /// `CredentialsError`s.
+    pub error_empty: &'static str,
+    pub error_access_portal_url: &'static str,
+    pub error_console_sign_in_url: &'static str,
+    pub error_unrecognised: &'static str,
+    pub error_unlabelled_keys: &'static str,
+    pub error_missing_access_key_id: fn(format: &str, name: &str) -> String,
+    pub error_missing_secret_access_key: fn(format: &str, name: &str) -> String,
+    pub error_missing_session_token: fn(name: &str) -> String,
+    pub error_invalid_access_key_id: fn(value_masked: &str, problem: &str) -> String,
+    pub error_invalid_secret_access_key: fn(problem: &str) -> String,
+    pub error_invalid_session_token: fn(problem: &str) -> String,
+    pub error_invalid_expiration: fn(value: &str) -> String,
+    pub error_expired_just_now: fn(at: &str) -> String,
+    pub error_expired_ago: fn(duration: &str, at: &str) -> String,
+    pub error_region_lower_case: fn(lower: &str, value: &str) -> String,
+    pub error_region_availability_zone: fn(value: &str, region: &str) -> String,
+    pub error_region_unknown: fn(value: &str) -> String,
+    /// `message` is serde_json's, in English.
+    pub error_invalid_json: fn(line: usize, column: usize, message: &str) -> String,
+    pub error_conflicting: fn(name: &str) -> String,
+    /// `ConfigError`s; `field` is one of the `problem_field_*`.
+    pub config_bad_region: fn(value: &str) -> String,
+    pub config_not_a_url: fn(field: &str, value: &str) -> String,
+    pub config_missing: fn(field: &str, hint: &str) -> String,
+    pub config_wrong_service: fn(field: &str, found: &str, expected: &str) -> String,
+    pub config_region_mismatch: fn(field: &str, host_region: &str, lab_region: &str) -> String,
+    pub config_not_a_route: fn(field: &str, value: &str) -> String,
+    pub config_bad_name: fn(field: &str, value: &str, reason: &str) -> String,
+    pub hint_api_url: &'static str,
+    pub hint_collection_endpoint: &'static str,
+    /// The rule a resource name breaks (`NameRule`).
+    pub name_empty: &'static str,
+    pub name_index_lower_case: &'static str,
+    pub name_index_start: &'static str,
+    pub name_index_characters: &'static str,
+    pub name_table_length: &'static str,
+    pub name_table_characters: &'static str,
+    pub name_function_length: &'static str,
+    pub name_function_characters: &'static str,
+    /// A field as a configuration problem names it.
+    pub problem_field_api_url: &'static str,
+    pub problem_field_collection_endpoint: &'static str,
+    pub problem_field_api_route: &'static str,
+    pub problem_field_collection_route: &'static str,
+    pub problem_field_endpoint: &'static str,
+    pub problem_field_index: &'static str,
+    pub problem_field_table: &'static str,
+    pub problem_field_function: &'static str,
+    /// Why a URL cannot be sent as written (`UrlProblem`): the end of "The URL … cannot be signed: …".
+    pub url_line_break: &'static str,
+    pub url_not_http: &'static str,
+    pub url_user_info: &'static str,
+    pub url_ipv6: &'static str,
+    pub url_non_ascii_host: &'static str,
+    pub url_host_character: fn(character: &str) -> String,
+    pub url_odd_ip_address: &'static str,
+    pub url_bad_port: &'static str,
+    pub url_query_not_utf8: fn(part: &str) -> String,
+}
 
 /// Sending changes, the inspector and AWS's answers: the first module.
 pub struct SendWords {
@@ -198,10 +360,226 @@ pub struct SendWords {
 
 /// The pipeline board, a flow's stages and why a flow stopped.
 pub struct BoardWords {
-    pub stuck_trigger_off: fn(state: &str) -> String,
-    pub fix_stuck_trigger_off: &'static str,
+    // Why a flow stopped (`flow::Stuck::reason_in`) and its fix (`fix_in`).
+    pub stuck_api_refused: fn(status: u16, message: &str) -> String,
+    pub stuck_no_answer_no_record: fn(seconds: i64) -> String,
+    pub stuck_not_written: fn(error_type: &str, message: &str) -> String,
+    pub stuck_table_refused: fn(operation: &str, status: u16, error_type: &str) -> String,
+    pub stuck_stream_off: &'static str,
+    pub stuck_stream_without_new_image: fn(view_type: &str) -> String,
     pub stuck_no_stream_record: fn(seconds: i64) -> String,
+    pub stuck_no_trigger: &'static str,
+    pub stuck_trigger_off: fn(state: &str) -> String,
+    pub stuck_role_cannot_read_stream: fn(result: &str) -> String,
+    pub stuck_no_invocation: fn(seconds: i64) -> String,
+    pub stuck_no_invocation_with_result: fn(seconds: i64, result: &str) -> String,
+    pub stuck_shipped_handler_cannot_update: fn(status: Option<u16>) -> String,
+    pub stuck_shipped_handler_cannot_remove: fn(item_id: &str) -> String,
+    pub stuck_index_refused: fn(status: Option<u16>, response: &str) -> String,
+    pub stuck_data_access_denied: &'static str,
+    pub stuck_handler_crashed: fn(exception: &str, attempts: u32, expires_at: &str) -> String,
+    pub stuck_record_expired: fn(exception: &str, expired_at: &str) -> String,
+    pub stuck_function_crashed: fn(exception: &str) -> String,
+    pub stuck_blocked_behind: fn(item: &str, expires_at: &str) -> String,
+    pub stuck_other_index: fn(function_index: &str, searched_index: &str) -> String,
+    pub stuck_no_document: fn(seconds: i64) -> String,
+    pub fix_stuck_api_refused_403: fn(path: &str) -> String,
+    pub fix_stuck_api_refused_429: &'static str,
+    pub fix_stuck_api_refused_5xx: fn(table: &str) -> String,
+    pub fix_stuck_api_refused: &'static str,
+    pub fix_stuck_no_answer_no_record: &'static str,
+    pub fix_stuck_not_written: &'static str,
+    pub fix_stuck_table_refused: fn(table: &str) -> String,
+    pub fix_stuck_stream_off: fn(table: &str) -> String,
+    pub fix_stuck_stream_without_new_image: &'static str,
     pub fix_stuck_no_stream_record: fn(table: &str) -> String,
+    pub fix_stuck_no_trigger: fn(table: &str, function: &str) -> String,
+    pub fix_stuck_trigger_off: &'static str,
+    pub fix_stuck_role_cannot_read_stream: fn(policy: &str, role: &str) -> String,
+    pub fix_stuck_no_invocation: &'static str,
+    pub fix_stuck_shipped_handler_cannot_update: &'static str,
+    pub fix_stuck_shipped_handler_cannot_remove: &'static str,
+    pub fix_stuck_index_refused: &'static str,
+    pub fix_stuck_data_access_denied: fn(role: &str, policy: &str) -> String,
+    pub fix_stuck_handler_reads_only_strings: &'static str,
+    pub fix_stuck_environment: &'static str,
+    pub fix_stuck_handler_crashed: &'static str,
+    pub fix_stuck_record_expired: &'static str,
+    pub fix_stuck_other_index: fn(function_index: &str, index: &str) -> String,
+    pub fix_stuck_blocked_behind: &'static str,
+    pub fix_stuck_no_document: fn(role: &str) -> String,
+    // Flow errors (`flow::ImportError`, `flow::WireError`).
+    pub import_not_flows: fn(line: usize, column: usize, message: &str) -> String,
+    pub wire_missing: fn(what: &str, field: &str) -> String,
+    pub wire_unknown_change: fn(what: &str, name: &str) -> String,
+    // Where each poller stands (`poll::PollerStatus::words`).
+    pub poller_starting: &'static str,
+    pub poller_reading: &'static str,
+    pub poller_no_stream: &'static str,
+    pub poller_no_log_yet: &'static str,
+    pub poller_no_function: &'static str,
+    pub poller_no_role: &'static str,
+    pub poller_nothing_waiting: &'static str,
+    pub poller_retry_throttled: fn(seconds: i64) -> String,
+    pub poller_retry_too_many_readers: fn(seconds: i64) -> String,
+    pub poller_retry_server_error: fn(status: u16, seconds: i64) -> String,
+    pub poller_retry_no_answer: fn(seconds: i64) -> String,
+    pub poller_retry_clock_skew: fn(seconds: i64) -> String,
+    pub poller_retry_unexpected: fn(status: u16, message: &str, seconds: i64) -> String,
+    pub poller_not_observable: fn(permission: &str) -> String,
+    pub poller_paused: &'static str,
+    // The watch switch and the pollers' names.
+    pub watch_label: &'static str,
+    pub poller_name_stream: &'static str,
+    pub poller_name_logs: &'static str,
+    pub poller_name_lambda: &'static str,
+    pub poller_name_role: &'static str,
+    pub poller_name_documents: &'static str,
+    // Notices for the whole page.
+    pub notice_board_not_loaded: &'static str,
+    pub notice_saved_flows_unreadable: fn(error: &str) -> String,
+    pub notice_board_too_big: fn(count: usize) -> String,
+    // The board's heading, counts and files.
+    pub board_title: &'static str,
+    pub counts: fn(
+        total: usize,
+        complete: usize,
+        in_progress: usize,
+        stuck: usize,
+        not_observable: usize,
+    ) -> String,
+    pub reader_this_tab: &'static str,
+    pub reader_other_tab: &'static str,
+    pub files_export: &'static str,
+    pub files_import: &'static str,
+    pub files_clear: &'static str,
+    pub files_exported: fn(count: usize) -> String,
+    pub files_download_refused: fn(error: &str) -> String,
+    pub files_unreadable: fn(file: &str, error: &str) -> String,
+    pub files_imported: fn(count: usize, file: &str) -> String,
+    pub files_import_refused: fn(file: &str, error: &str) -> String,
+    pub files_cleared: &'static str,
+    // A flow's state and place, as every view says them (flow_words).
+    pub state_in_progress: &'static str,
+    pub state_complete: &'static str,
+    pub state_stuck: &'static str,
+    pub state_not_observable: &'static str,
+    pub where_complete: &'static str,
+    pub where_stuck: fn(hop: &str) -> String,
+    pub where_not_observable: fn(hop: &str) -> String,
+    pub where_waiting: fn(hop: &str) -> String,
+    pub subject_unknown: &'static str,
+    // The pipeline diagram.
+    pub diagram_title: fn(hops: &str, lanes: usize) -> String,
+    pub diagram_sent: &'static str,
+    pub diagram_hop_unseen: fn(hop: &str, permission: &str) -> String,
+    pub diagram_unseen_note: fn(permission: &str) -> String,
+    pub diagram_legend_stuck: &'static str,
+    pub token_title: fn(id: u64, change: &str, subject: &str, place: &str) -> String,
+    pub token_title_stuck:
+        fn(id: u64, change: &str, subject: &str, place: &str, reason: &str) -> String,
+    pub token_title_unseen:
+        fn(id: u64, change: &str, subject: &str, place: &str, permission: &str) -> String,
+    // The live tail.
+    pub tail_label: &'static str,
+    pub tail_filters: &'static str,
+    pub tail_state: &'static str,
+    pub tail_any_state: &'static str,
+    pub tail_search_label: &'static str,
+    pub tail_search_placeholder: &'static str,
+    pub tail_pause: &'static str,
+    pub tail_resume: &'static str,
+    pub tail_new_flows: fn(count: usize) -> String,
+    pub tail_no_flows: &'static str,
+    pub tail_none_match: fn(all: usize) -> String,
+    pub tail_shown: fn(shown: usize, all: usize) -> String,
+    pub tail_paused: &'static str,
+    // The announcer (a polite live region).
+    pub announce_completed: fn(id: u64, what: &str) -> String,
+    pub announce_stuck: fn(id: u64, what: &str, hop: &str) -> String,
+    pub announce_many_completed: fn(count: usize) -> String,
+    pub announce_many_stuck: fn(count: usize, hop: &str) -> String,
+    pub announce_more_stuck: fn(count: usize, hop: &str) -> String,
+    // The selected flow.
+    pub detail_label: &'static str,
+    pub detail_empty: &'static str,
+    pub detail_title: fn(id: u64, change: &str, subject: &str) -> String,
+    pub detail_item_id: fn(id: &str, origin: &str) -> String,
+    pub origin_request_id: &'static str,
+    pub origin_content: &'static str,
+    pub origin_key: &'static str,
+    pub origin_outside: &'static str,
+    pub detail_complete: &'static str,
+    pub detail_complete_superseded: fn(newer: u64) -> String,
+    pub detail_stuck: fn(hop: &str, reason: &str) -> String,
+    pub detail_fix: fn(fix: &str) -> String,
+    pub detail_not_observable: fn(hop: &str, permission: &str) -> String,
+    pub detail_waiting_refresh: fn(waited: &str, limit: &str) -> String,
+    pub detail_waiting_lambda_busy: fn(waited: &str) -> String,
+    pub detail_waiting_trigger: fn(state: &str, waited: &str) -> String,
+    pub detail_waiting_for: fn(hop: &str, waited: &str) -> String,
+    pub detail_waiting_for_until: fn(hop: &str, waited: &str, limit: &str) -> String,
+    pub detail_open_request: fn(id: u32) -> String,
+    pub detail_request_not_held: &'static str,
+    pub stages_heading: &'static str,
+    pub stages_note: &'static str,
+    pub stages_sent: &'static str,
+    pub stages_hop: &'static str,
+    pub stages_at: &'static str,
+    pub stages_latency: &'static str,
+    pub sent_heading: &'static str,
+    pub sent_post: fn(at: &str, body: &str) -> String,
+    pub sent_answered: fn(status: u16, after: &str, answer: &str) -> String,
+    pub sent_no_answer: &'static str,
+    pub stream_heading: &'static str,
+    pub stream_event_id: &'static str,
+    pub stream_sequence_number: &'static str,
+    pub stream_shard: &'static str,
+    pub stream_view_type: &'static str,
+    pub stream_created: &'static str,
+    pub stream_created_at: fn(at: &str) -> String,
+    pub stream_from_lambda_log: &'static str,
+    pub diff_heading: &'static str,
+    pub diff_note: &'static str,
+    pub diff_nothing: &'static str,
+    pub diff_attribute: &'static str,
+    pub diff_old: &'static str,
+    pub diff_new: &'static str,
+    pub lambda_indexed: &'static str,
+    pub lambda_removed: &'static str,
+    pub lambda_failed_to_index: fn(response: &str) -> String,
+    pub lambda_failed_to_remove: fn(response: &str) -> String,
+    pub lambda_crashed: fn(exception: &str) -> String,
+    pub lambda_not_reached: &'static str,
+    pub lambda_request_id: &'static str,
+    pub lambda_attempts: &'static str,
+    pub lambda_duration: &'static str,
+    pub lambda_duration_billed: fn(duration: &str, billed_ms: u64) -> String,
+    pub lambda_log_stream: &'static str,
+    pub lambda_batch: &'static str,
+    pub lambda_batch_one: &'static str,
+    pub lambda_batch_many: fn(records: usize, others: usize) -> String,
+    pub document_heading: &'static str,
+    pub document_attribute: &'static str,
+    pub document_item: &'static str,
+    pub document_document: &'static str,
+    pub document_same: &'static str,
+    pub document_differs: &'static str,
+    pub document_stopped: &'static str,
+    pub document_not_yet: &'static str,
+    pub document_overwritten: fn(newer: u64) -> String,
+    pub document_removed: &'static str,
+    pub document_compared: fn(id: &str) -> String,
+    // What can be done with a flow's item.
+    pub action_change_legend: &'static str,
+    pub action_modify: &'static str,
+    pub action_delete: &'static str,
+    pub action_deleted: &'static str,
+    pub action_no_id: &'static str,
+    pub action_replay_legend: &'static str,
+    pub action_replay_body: &'static str,
+    pub action_replay: &'static str,
+    pub action_accepted: fn(operation: &str, item_id: &str) -> String,
 }
 
 /// The chapter's steps, their checks, the exports and the instructor's access.
@@ -343,31 +721,6 @@ pub struct GuideWords {
     pub outcome_not_observable: fn(permission: &str) -> String,
 }
 
-impl Stuck {
-    /// Why the flow stopped, in `lang` (spike: two reasons from the
-    /// catalogue, the others still `Display`'s English).
-    pub fn reason_in(&self, lang: Lang) -> String {
-        match self {
-            Stuck::TriggerOff { state } => word!(lang, board.stuck_trigger_off)(state),
-            Stuck::NoStreamRecord { waited_ms } => {
-                word!(lang, board.stuck_no_stream_record)(waited_ms / 1000)
-            }
-            other => other.to_string(),
-        }
-    }
-
-    /// What fixes it, in `lang`.
-    pub fn fix_in(&self, lang: Lang) -> String {
-        match self {
-            Stuck::TriggerOff { .. } => word!(lang, board.fix_stuck_trigger_off).to_owned(),
-            Stuck::NoStreamRecord { .. } => {
-                word!(lang, board.fix_stuck_no_stream_record)(lab_model::names::TABLE)
-            }
-            other => other.fix(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,29 +734,6 @@ mod tests {
         assert_eq!(Lang::from_code("EN-us"), Some(Lang::En));
         assert_eq!(Lang::from_code("fr"), None);
         assert_eq!(Lang::from_code(""), None);
-    }
-
-    #[test]
-    fn core_reasons_are_worded_in_each_language_with_their_values() {
-        let off = Stuck::TriggerOff {
-            state: "Disabled".into(),
-        };
-        let late = Stuck::NoStreamRecord { waited_ms: 42_500 };
-        // English says what core's Display says.
-        assert_eq!(off.reason_in(Lang::En), off.to_string());
-        assert_eq!(late.reason_in(Lang::En), late.to_string());
-        assert_eq!(late.fix_in(Lang::En), late.fix());
-        assert_eq!(
-            off.reason_in(Lang::Vi),
-            "Trigger đang ở trạng thái Disabled: Lambda không được gọi."
-        );
-        assert!(late.reason_in(Lang::Vi).contains("42 giây"));
-        assert!(late.fix_in(Lang::Vi).contains("lab-table"));
-        // Not yet in the catalogue: core's English.
-        assert_eq!(
-            Stuck::StreamOff.reason_in(Lang::Vi),
-            Stuck::StreamOff.to_string()
-        );
     }
 
     #[test]
