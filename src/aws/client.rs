@@ -123,7 +123,7 @@ impl CallError {
         match self {
             CallError::NoCredentials => word!(lang, send.call_no_credentials).to_owned(),
             CallError::CredentialsExpired => word!(lang, send.call_credentials_expired).to_owned(),
-            CallError::Config(e) => e.to_string(),
+            CallError::Config(e) => e.words(lang),
             CallError::Signing(e) => e.worded(lang, v),
             CallError::Unreachable { service, url, hint } => {
                 word!(lang, send.call_unreachable)(service, &v(url), hint.words(lang))

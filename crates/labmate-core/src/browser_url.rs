@@ -22,8 +22,7 @@ use crate::words::Lang;
 
 /// Why a URL cannot be sent as written: the end of "The URL … cannot be
 /// signed: {reason}." `Display` is the English; `words` the learner's
-/// language. (`SigningError::BadUrl` carries it as English text for now:
-/// the send section's to type.)
+/// language; `SigningError::BadUrl` carries it typed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UrlProblem {
     #[error("{}", self.words(Lang::En))]
@@ -68,7 +67,7 @@ impl UrlProblem {
 pub(crate) fn as_sent(url: &str, rules: &SigningRules) -> Result<String, SigningError> {
     let bad = |reason: UrlProblem| SigningError::BadUrl {
         url: excerpt(url),
-        reason: reason.to_string(),
+        reason,
     };
     // Bytes, not chars: they are ASCII, and in wasm a char search took about
     // a microsecond of each signature (make bench-signer).
@@ -120,7 +119,7 @@ fn host_and_port(
 ) -> Result<(String, Option<u16>), SigningError> {
     let bad = |reason: UrlProblem| SigningError::BadUrl {
         url: excerpt(url),
-        reason: reason.to_string(),
+        reason,
     };
     if authority.contains('@') {
         return Err(bad(UrlProblem::UserInfo));
@@ -392,7 +391,7 @@ mod tests {
     use super::*;
 
     /// Each reason in both languages, with the character or query part it
-    /// names; the English is what `SigningError::BadUrl` carries.
+    /// names; `SigningError::BadUrl` carries it.
     #[test]
     fn every_reason_is_worded_in_both_languages() {
         let reasons = [
@@ -417,7 +416,7 @@ mod tests {
         let rules = SigningRules::default();
         match as_sent("https://a b.example/", &rules) {
             Err(SigningError::BadUrl { reason, .. }) => {
-                assert_eq!(reason, UrlProblem::HostCharacter(excerpt(" ")).to_string())
+                assert_eq!(reason, UrlProblem::HostCharacter(excerpt(" ")))
             }
             other => panic!("{other:?}"),
         }

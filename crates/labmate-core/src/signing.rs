@@ -30,6 +30,7 @@ use aws_sigv4::sign::v4;
 use sha2::{Digest, Sha256};
 
 use crate::browser_url::as_sent;
+pub use crate::browser_url::UrlProblem;
 use crate::credentials::Credentials;
 use crate::excerpt::excerpt;
 use crate::service::Service;
@@ -238,10 +239,15 @@ pub enum SigningError {
     NoHost {
         url: String,
     },
-    /// `reason` is the URL parser's or the signer's own text.
+    /// A URL the browser would not send as written.
     BadUrl {
         url: String,
-        reason: String,
+        reason: UrlProblem,
+    },
+    /// A URL the signer refused; `detail` is its own text.
+    UnsignableUrl {
+        url: String,
+        detail: String,
     },
     /// A path segment of dots (`..`, `%2e%2e`) the browser would resolve
     /// before sending, so the request could not reach what it names.
@@ -299,7 +305,10 @@ impl SigningError {
         match self {
             SigningError::NoHost { url } => word!(lang, send.sign_no_host)(&v(url)),
             SigningError::BadUrl { url, reason } => {
-                word!(lang, send.sign_bad_url)(&v(url), &v(reason))
+                word!(lang, send.sign_bad_url)(&v(url), &reason.words(lang))
+            }
+            SigningError::UnsignableUrl { url, detail } => {
+                word!(lang, send.sign_bad_url)(&v(url), &v(detail))
             }
             SigningError::DotSegment {
                 segment,
@@ -432,9 +441,9 @@ pub fn sign_with(
         signable_headers.map(|(n, v)| (n.as_str(), v.as_str())),
         SignableBody::Bytes(request.body.as_bytes()),
     )
-    .map_err(|e| SigningError::BadUrl {
+    .map_err(|e| SigningError::UnsignableUrl {
         url: excerpt(&url),
-        reason: error_chain(&e),
+        detail: error_chain(&e),
     })?;
 
     let (output, canonical_request) = match explain_when {
@@ -693,9 +702,16 @@ mod tests {
             (
                 SigningError::BadUrl {
                     url: "lab-x".into(),
-                    reason: "parser-says".into(),
+                    reason: UrlProblem::BadPort,
                 },
-                vec!["lab-x", "parser-says"],
+                vec!["lab-x", "65535"],
+            ),
+            (
+                SigningError::UnsignableUrl {
+                    url: "lab-x".into(),
+                    detail: "signer-says".into(),
+                },
+                vec!["lab-x", "signer-says"],
             ),
             (
                 SigningError::DotSegment {

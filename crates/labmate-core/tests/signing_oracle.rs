@@ -577,7 +577,7 @@ fn refusal_explained(
                 || (!g.request.body.is_empty()
                     && matches!(method.as_deref(), Some("GET") | Some("HEAD")))
         }
-        SigningError::BadUrl { .. } => {
+        SigningError::BadUrl { .. } | SigningError::UnsignableUrl { .. } => {
             let authority = url
                 .split_once("://")
                 .map_or("", |(_, r)| r)
