@@ -44,8 +44,7 @@ impl SessionNotice {
             SessionNotice::LinkCarriedSecrets(params) => {
                 word!(lang, setup.notice_link_secrets)(&params.join(", "))
             }
-            // The simulator's errors are the send section's (English for now).
-            SessionNotice::SimulatorUnreachable(e) => e.to_string(),
+            SessionNotice::SimulatorUnreachable(e) => e.words(lang),
             SessionNotice::DemoCredentialsRefused(e) => {
                 word!(lang, setup.notice_demo_refused)(&e.words(lang))
             }
