@@ -4,13 +4,12 @@
 //! credentials (in memory only), the clock offset and the watch switch.
 
 use js_sys::{Function, Reflect};
-use labmate_core::word;
-use labmate_core::words::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::notice::Notice;
 use crate::state::AppState;
 
 // The post-build hook (scripts/build-board.sh) names the second module's
@@ -36,13 +35,7 @@ fn export(module: &JsValue, name: &str) -> Option<Function> {
 /// Loads the board after first paint and wires the session to it.
 pub fn load(state: AppState) {
     let owner = Owner::current();
-    let lang = use_context::<RwSignal<Lang>>();
-    // Why the board is missing, for the page notice, in the page's
-    // language when it is given.
-    let not_loaded = move || {
-        let lang = lang.map(|l| l.get_untracked()).unwrap_or_default();
-        Some(word!(lang, board.notice_board_not_loaded).to_owned())
-    };
+    let not_loaded = || Some(Notice::BoardNotLoaded);
     spawn_local(async move {
         let module = match load_board().await {
             Ok(m) if !m.is_null() => m,
@@ -89,7 +82,7 @@ pub fn load(state: AppState) {
                     let _ = set_projector.call1(&JsValue::NULL, &on);
                 });
             }
-            // The language switch (spike, docs/i18n.md) is in this module.
+            // The language switch (docs/i18n.md) is in this module.
             if let Some(set_lang) = export(&module, "set_lang") {
                 let lang = crate::lang::use_lang();
                 Effect::new(move |_| {

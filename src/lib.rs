@@ -6,6 +6,7 @@ pub mod aws;
 pub mod board_loader;
 pub mod browser;
 pub mod lang;
+pub mod notice;
 pub mod pipeline;
 pub mod session;
 pub mod state;

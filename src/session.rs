@@ -2,19 +2,18 @@
 //! tab's memory, the lab configuration read at start-up (share link, saved
 //! copy, simulator) and kept in localStorage. No view code here: components
 //! call these functions, and `aws/` never calls back up into the page. What
-//! the session has to tell the learner is a typed [`SessionNotice`], worded
+//! the session has to tell the learner is a typed [`Notice`], worded
 //! in the page's language where it shows.
 
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::{parse_credentials, CredentialsError, ParsedCredentials};
-use labmate_core::word;
-use labmate_core::words::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::aws::simulator::{fetch_setup, SimulatorConnectError};
+use crate::aws::simulator::fetch_setup;
 use crate::aws::sts::refresh_identity;
 use crate::browser;
+use crate::notice::Notice;
 use crate::state::{AppState, IdentityState};
 
 /// sessionStorage key of the credentials kept with "Remember in this tab".
@@ -22,59 +21,16 @@ const REMEMBER_KEY: &str = "labmate.credentials";
 /// localStorage key of the lab configuration (it holds no secret).
 const CONFIG_KEY: &str = "labmate.config";
 
-/// What the session tells the learner in the page notice.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SessionNotice {
-    /// The credentials kept with "Remember in this tab" no longer read.
-    RememberedUnusable(CredentialsError),
-    /// The share link's parameters that looked like secrets, dropped unread.
-    LinkCarriedSecrets(Vec<String>),
-    /// The simulator named in the configuration could not be reached.
-    SimulatorUnreachable(SimulatorConnectError),
-    /// The simulator's demo credentials did not read.
-    DemoCredentialsRefused(CredentialsError),
-}
-
-impl SessionNotice {
-    pub fn words(&self, lang: Lang) -> String {
-        match self {
-            SessionNotice::RememberedUnusable(e) => {
-                word!(lang, setup.notice_remembered_unusable)(&e.words(lang))
-            }
-            SessionNotice::LinkCarriedSecrets(params) => {
-                word!(lang, setup.notice_link_secrets)(&params.join(", "))
-            }
-            SessionNotice::SimulatorUnreachable(e) => e.words(lang),
-            SessionNotice::DemoCredentialsRefused(e) => {
-                word!(lang, setup.notice_demo_refused)(&e.words(lang))
-            }
-        }
-    }
-}
-
-/// The session's notice; the page shows it unless a later one came.
-pub type NoticeSignal = RwSignal<Option<SessionNotice>>;
-
-/// Shows `notice`: the page shows the latest notice, so the page's other
-/// one (a `String` in `state.notice`) is cleared.
-fn tell(state: AppState, notice: NoticeSignal, what: SessionNotice) {
-    state.notice.set(None);
-    notice.set(Some(what));
-}
-
 /// Start-up: the configuration (share link, else the saved one), the
 /// credentials remembered in this tab, else the simulator's demo ones;
-/// from then on every change of the configuration is saved. Returns the
-/// session's notice, for the page to show.
-pub fn start(state: AppState) -> NoticeSignal {
-    let notice = RwSignal::new(None);
-    state.config.set(initial_config(&state, notice));
-    restore_remembered(state, notice);
+/// from then on every change of the configuration is saved.
+pub fn start(state: AppState) {
+    state.config.set(initial_config(&state));
+    restore_remembered(state);
     if state.credentials.with_untracked(Option::is_none) {
-        spawn_local(connect_simulator(state, notice));
+        spawn_local(connect_simulator(state));
     }
     persist_config(state);
-    notice
 }
 
 /// Puts freshly parsed credentials in place; everything else stays.
@@ -117,7 +73,7 @@ pub fn set_remember_in_tab(state: AppState, on: bool) {
 
 /// Brings back credentials kept in this tab's sessionStorage, if the
 /// learner opted in earlier in this tab.
-fn restore_remembered(state: AppState, notice: NoticeSignal) {
+fn restore_remembered(state: AppState) {
     let Some(saved) = browser::session_get(REMEMBER_KEY) else {
         return;
     };
@@ -126,13 +82,13 @@ fn restore_remembered(state: AppState, notice: NoticeSignal) {
         Ok(parsed) => accept(state, parsed),
         Err(e) => {
             browser::session_remove(REMEMBER_KEY);
-            tell(state, notice, SessionNotice::RememberedUnusable(e));
+            state.notice.set(Some(Notice::RememberedUnusable(e)));
         }
     }
 }
 
 /// Reads the configuration: a share link wins over what this browser saved.
-fn initial_config(state: &AppState, notice: NoticeSignal) -> LabConfig {
+fn initial_config(state: &AppState) -> LabConfig {
     let hash = browser::location_hash();
     if hash.trim_start_matches('#').is_empty() {
         return browser::local_get(CONFIG_KEY)
@@ -141,11 +97,9 @@ fn initial_config(state: &AppState, notice: NoticeSignal) -> LabConfig {
     }
     let import = LabConfig::from_share_params(&hash);
     if !import.dropped_secret_params.is_empty() {
-        tell(
-            *state,
-            notice,
-            SessionNotice::LinkCarriedSecrets(import.dropped_secret_params),
-        );
+        state.notice.set(Some(Notice::LinkCarriedSecrets(
+            import.dropped_secret_params,
+        )));
     }
     browser::clear_location_hash();
     import.config
@@ -162,7 +116,7 @@ fn persist_config(state: AppState) {
 /// When the configuration names a simulator (a `sim=` link), takes its
 /// endpoints and demo credentials. Failures leave the page as it was, with
 /// a notice saying what to do.
-async fn connect_simulator(state: AppState, notice: NoticeSignal) {
+async fn connect_simulator(state: AppState) {
     let base = state.config.get_untracked();
     if base.simulator.trim().is_empty() {
         return;
@@ -170,7 +124,7 @@ async fn connect_simulator(state: AppState, notice: NoticeSignal) {
     let setup = match fetch_setup(&base, browser::now_ms() / 1000).await {
         Ok(s) => s,
         Err(e) => {
-            tell(state, notice, SessionNotice::SimulatorUnreachable(e));
+            state.notice.set(Some(Notice::SimulatorUnreachable(e)));
             return;
         }
     };
@@ -182,6 +136,6 @@ async fn connect_simulator(state: AppState, notice: NoticeSignal) {
     }
     match setup.credentials {
         Ok(parsed) => accept(state, parsed),
-        Err(e) => tell(state, notice, SessionNotice::DemoCredentialsRefused(e)),
+        Err(e) => state.notice.set(Some(Notice::DemoCredentialsRefused(e))),
     }
 }

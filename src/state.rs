@@ -9,6 +9,7 @@ use labmate_core::poll::PollerStatus;
 use leptos::prelude::*;
 
 use crate::aws::client::Exchange;
+use crate::notice::Notice;
 
 /// What is known of who the credentials belong to.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,7 +50,7 @@ pub struct AppState {
     /// Show secrets in the inspector and copied commands (never in projector mode).
     pub reveal_secrets: RwSignal<bool>,
     /// A notice for the whole page (share link dropped secrets, etc.).
-    pub notice: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<Notice>>,
     /// Every change followed through the pipeline (no secrets in it).
     /// Updated in place: readers use `with`, never `get`, as it can hold
     /// thousands of flows.

@@ -11,12 +11,11 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use labmate_core::flow::{FlowId, Flows};
-use labmate_core::word;
-use labmate_core::words::Lang;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::browser;
+use crate::notice::Notice;
 use crate::state::AppState;
 
 /// Everything on the board but its flows.
@@ -45,11 +44,6 @@ fn flow_key(id: FlowId) -> String {
     format!("{FLOW_KEY_PREFIX}{}", id.0)
 }
 
-/// The page's language now (a notice is worded when it is given).
-fn lang_now(lang: Option<RwSignal<Lang>>) -> Lang {
-    lang.map(|l| l.get_untracked()).unwrap_or_default()
-}
-
 /// Brings back the board saved by the last page.
 pub fn restore(state: &AppState) {
     let restored = if let Some(board) = browser::local_get(BOARD_KEY) {
@@ -67,21 +61,13 @@ pub fn restore(state: &AppState) {
             SAVED.with_borrow_mut(|saved| *saved = flows.flows().iter().map(|f| f.id).collect());
             state.flows.set(flows);
         }
-        Err(e) => {
-            let lang = lang_now(use_context());
-            state
-                .notice
-                .set(Some(word!(lang, board.notice_saved_flows_unreadable)(
-                    &e.words(lang),
-                )))
-        }
+        Err(e) => state.notice.set(Some(Notice::SavedFlowsUnreadable(e))),
     }
 }
 
 /// Saves the board shortly after each change and when the page is hidden
 /// or unloaded.
 pub fn keep(state: AppState) {
-    let lang = use_context::<RwSignal<Lang>>();
     let pending = Rc::new(Cell::new(false));
     Effect::new(move |_| {
         state.flows.track();
@@ -92,19 +78,19 @@ pub fn keep(state: AppState) {
         set_timeout(
             move || {
                 pending.set(false);
-                save(&state, lang);
+                save(&state);
             },
             SAVE_EVERY,
         );
     });
-    let on_hide = Closure::<dyn FnMut()>::new(move || save(&state, lang));
+    let on_hide = Closure::<dyn FnMut()>::new(move || save(&state));
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
     }
     on_hide.forget();
 }
 
-fn save(state: &AppState, lang: Option<RwSignal<Lang>>) {
+fn save(state: &AppState) {
     // Only the reading tab has pollers; the others keep the last ones saved.
     if let Some(pollers) = super::runner::saved() {
         let _ = browser::local_set(POLLERS_KEY, &pollers);
@@ -125,11 +111,7 @@ fn save(state: &AppState, lang: Option<RwSignal<Lang>>) {
     browser::local_remove(OLD_FLOWS_KEY);
     if !kept {
         let count = parts.ids.len();
-        state
-            .notice
-            .set(Some(word!(lang_now(lang), board.notice_board_too_big)(
-                count,
-            )));
+        state.notice.set(Some(Notice::BoardTooBig(count)));
     }
 }
 

@@ -63,12 +63,6 @@ impl Sent {
             Sent::Unreadable(_, e) => word!(lang, send.sent_unreadable)(&e.worded(lang, v)),
         }
     }
-
-    /// Whether it was written, and the line in English (for callers that
-    /// do not word it yet).
-    pub fn summary(&self) -> (bool, String) {
-        (self.written(), self.words(Lang::En))
-    }
 }
 
 /// API Gateway's own refusals, told apart where the answer allows;

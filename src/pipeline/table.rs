@@ -32,10 +32,21 @@ pub enum Refused {
     #[error("{0}")]
     Call(#[from] CallError),
     /// The credentials may not make it: the console steps that can.
-    #[error("{0}")]
-    UseTheConsole(String),
+    #[error("{}", .0.console_steps_in(Lang::En))]
+    UseTheConsole(Box<TableChange>),
     #[error("{0}")]
     Aws(AwsError),
+}
+
+impl Refused {
+    /// Why, in `lang` (AWS's own message stays as AWS wrote it).
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            Refused::Call(e) => e.words(lang),
+            Refused::UseTheConsole(change) => change.console_steps_in(lang),
+            Refused::Aws(e) => e.words(lang),
+        }
+    }
 }
 
 /// Sends `change`; says what happened, and what to do instead when the
@@ -63,7 +74,7 @@ pub async fn change_item(state: AppState, change: TableChange) -> Result<Accepte
             operation: change.operation(),
             item_id: change.item_id.clone(),
         }),
-        Some(AwsError::AccessDenied { .. }) => Err(Refused::UseTheConsole(change.console_steps())),
+        Some(AwsError::AccessDenied { .. }) => Err(Refused::UseTheConsole(Box::new(change))),
         Some(e) => Err(Refused::Aws(e)),
     }
 }

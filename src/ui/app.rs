@@ -23,8 +23,8 @@ use crate::ui::flow_files::FlowFiles;
 use crate::ui::guide_panel::GuidePanel;
 use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
-use crate::ui::projector::masked;
-use crate::ui::reactive::{flag, nothing, part};
+use crate::ui::page_notice::PageNotice;
+use crate::ui::reactive::flag;
 #[cfg(not(feature = "split"))]
 use crate::ui::watch_toggle::WatchToggle;
 
@@ -32,8 +32,8 @@ use crate::ui::watch_toggle::WatchToggle;
 pub fn App() -> impl IntoView {
     let state = AppState::new(LabConfig::default(), browser::now_ms());
     provide_context(state);
-    let lang = crate::lang::provide();
-    let session_notice = session::start(state);
+    crate::lang::provide();
+    session::start(state);
     #[cfg(not(feature = "split"))]
     pipeline::start(state);
     #[cfg(feature = "split")]
@@ -52,16 +52,7 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="app" class:projector=flag(move || state.projector.get())>
             <HeaderBar/>
-            {part(move || {
-                // The latest notice: the session clears the other when it tells.
-                let shown = state.notice.get().or_else(|| {
-                    session_notice.with(|n| n.as_ref().map(|n| n.words(lang.get())))
-                });
-                match shown {
-                    Some(n) => view! { <p class="notice" data-testid="page-notice" role="status">{masked(&state, n)}</p> }.into_any(),
-                    None => nothing(),
-                }
-            })}
+            <PageNotice/>
             {board_bar()}
             <main class="columns">
                 <section class="column">

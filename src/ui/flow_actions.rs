@@ -30,9 +30,9 @@ impl Done {
     fn words(&self, lang: Lang) -> (bool, String) {
         match self {
             Done::Changed(Ok(accepted)) => (true, accepted.words(lang)),
-            Done::Changed(Err(refused)) => (false, refused.to_string()),
-            Done::Replayed(sent) => sent.summary(),
-            Done::NotAnItem(e) => (false, e.to_string()),
+            Done::Changed(Err(refused)) => (false, refused.words(lang)),
+            Done::Replayed(sent) => (sent.written(), sent.words(lang)),
+            Done::NotAnItem(e) => (false, e.words(lang)),
         }
     }
 }

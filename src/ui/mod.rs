@@ -23,6 +23,7 @@ pub mod header_bar;
 pub mod identity_card;
 pub mod inspector;
 pub mod learner_access;
+pub mod page_notice;
 pub mod pipeline_diagram;
 pub mod projector;
 pub mod reactive;

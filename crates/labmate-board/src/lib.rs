@@ -13,6 +13,7 @@ use labmate::browser;
 use labmate::pipeline;
 use labmate::state::AppState;
 use labmate::ui::app::{board, board_bar};
+use labmate::ui::page_notice::PageNotice;
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::parse_credentials;
 use labmate_core::words::Lang;
@@ -37,7 +38,8 @@ pub fn mount(slot: web_sys::HtmlElement) {
             move || state.now_ms.set(browser::now_ms()),
             Duration::from_secs(1),
         );
-        view! { {board_bar()} {board()} }
+        // The board's own notices (its saved flows); the first module shows the session's.
+        view! { <PageNotice/> {board_bar()} {board()} }
     });
     // The board lives as long as the page.
     handle.forget();
