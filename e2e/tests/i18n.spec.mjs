@@ -130,10 +130,22 @@ test('the chapter walked in Vietnamese leaves no English sentence on the page', 
     await expect(guideStep(page, key)).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
   }
   await openAllEvidence(page);
+  // Each failure and its fix in Vietnamese, with the lab's values in it.
+  const said = {
+    trigger: [/Trigger đang ở trạng thái Disabl\w+: hàm Lambda không được chạy\./, /Bật trigger/],
+    'aoss-policy': [/Role lambda-lab-role không có inline policy nào tên aoss-policy\./, /aoss-policy/],
+    environment: [/OPENSEARCH_INDEX đang là dynamodb-replicate, không phải dynamodb_replicate\./, /Đặt OPENSEARCH_INDEX thành dynamodb_replicate\./],
+  };
+  for (const [key, [problem, fix]] of Object.entries(said)) {
+    await expect(guideStep(page, key).getByTestId('guide-problem').first()).toContainText(problem);
+    await expect(guideStep(page, key).getByTestId('guide-fix').first()).toContainText(fix);
+  }
   await page.getByTestId('item-body').fill(JSON.stringify({ name: 'Dừng lại', type: 'i18n' }));
   await page.getByTestId('action-send-item').click();
-  await page.getByTestId('flow-row').first().click();
-  await expect(detail).toContainText(/Trigger/, { timeout: 20_000 });
+  await page.getByTestId('flow-row').filter({ hasText: 'Dừng lại' }).click({ timeout: 20_000 });
+  // It stops where the trigger is off, and says so in Vietnamese.
+  await expect(detail.getByTestId('flow-detail-state')).toHaveAttribute('data-state', 'stuck', { timeout: 30_000 });
+  await expect(detail).toContainText(/Trigger đang ở trạng thái Disabl/);
   expect(await englishLeft(page), 'English left with a half-built lab').toEqual([]);
 
   await page.getByTestId('projector-toggle').check();
