@@ -101,6 +101,7 @@ pub fn check_item(text: &str) -> Result<(String, Vec<ItemWarning>), ItemError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::words::assert_worded;
 
     /// Every error and warning, in every language, with the line, column,
     /// JSON message or field in it; the Vietnamese is not the English.
@@ -119,13 +120,7 @@ mod tests {
             (ItemError::MissingField("type"), vec!["\"type\""]),
         ];
         for (e, values) in errors {
-            assert_eq!(e.to_string(), e.words(Lang::En));
-            for lang in Lang::ALL {
-                for v in &values {
-                    assert!(e.words(lang).contains(v), "{lang:?}: {}", e.words(lang));
-                }
-            }
-            assert_ne!(e.words(Lang::Vi), e.words(Lang::En));
+            assert_worded(&e, &e.to_string(), |l| e.words(l), &values, true);
         }
         let field = "name-77".to_owned();
         for w in [
@@ -136,11 +131,7 @@ mod tests {
                 field: field.clone(),
             },
         ] {
-            assert_eq!(w.message(), w.words(Lang::En));
-            for lang in Lang::ALL {
-                assert!(w.words(lang).contains(&field));
-            }
-            assert_ne!(w.words(Lang::Vi), w.words(Lang::En));
+            assert_worded(&w, &w.message(), |l| w.words(l), &[&field], true);
         }
         assert_eq!(
             ItemError::MissingField("name").to_string(),

@@ -676,6 +676,7 @@ mod tests {
     }
 
     use super::*;
+    use crate::words::assert_worded;
 
     fn creds(token: Option<&str>) -> Credentials {
         Credentials {
@@ -771,14 +772,7 @@ mod tests {
             (SigningError::CredentialsReplaced, vec![]),
         ];
         for (e, values) in all {
-            assert_eq!(e.to_string(), e.words(Lang::En));
-            for lang in Lang::ALL {
-                let text = e.words(lang);
-                for v in &values {
-                    assert!(text.contains(v), "{lang:?} {e:?}: {text}");
-                }
-            }
-            assert_ne!(e.words(Lang::Vi), e.words(Lang::En), "{e:?}");
+            assert_worded(&e, &e.to_string(), |l| e.words(l), &values, true);
         }
     }
 

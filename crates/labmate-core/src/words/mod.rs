@@ -721,6 +721,30 @@ pub struct GuideWords {
     pub outcome_not_observable: fn(permission: &str) -> String,
 }
 
+/// For tests of a typed value's words: its English `Display` (`english`)
+/// is the catalogue's English, every language carries each of `values`,
+/// and (unless the text is all AWS's, `translated` false) no other
+/// language is the English.
+#[cfg(test)]
+pub(crate) fn assert_worded(
+    what: &dyn std::fmt::Debug,
+    english: &str,
+    words: impl Fn(Lang) -> String,
+    values: &[&str],
+    translated: bool,
+) {
+    assert_eq!(english, words(Lang::En), "{what:?}");
+    for lang in Lang::ALL {
+        let text = words(lang);
+        for v in values {
+            assert!(text.contains(v), "{lang:?} {what:?} lacks {v:?}: {text}");
+        }
+        if translated && lang != Lang::En {
+            assert_ne!(text, english, "{lang:?} {what:?} is English");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
