@@ -242,6 +242,8 @@ impl Board {
             let state = AppState::new(LabConfig::default(), T + 22_000);
             state.flows.set(flows);
             provide_context(state);
+            // The board's words: English, as these tests read them.
+            provide_context(RwSignal::new(labmate_core::words::Lang::En));
             out.set(Some(state));
             view! { <FlowBoard/> }
         });
