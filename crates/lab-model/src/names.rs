@@ -31,6 +31,14 @@ pub const COLLECTION: &str = "lab-collection";
 pub const DATA_ACCESS_POLICY: &str = "easy-lab-collection";
 pub const INDEX: &str = "dynamodb_replicate";
 
+/// The same-origin routes a hosted labmate reaches the services without
+/// CORS through: path prefix on the page's origin, stripped before the
+/// request goes on (deploy/'s CloudFront behaviours, labsim's static server).
+pub const SAME_ORIGIN_ROUTES: [(crate::Service, &str); 2] = [
+    (crate::Service::Aoss, "/aoss"),
+    (crate::Service::ApiGateway, "/api"),
+];
+
 /// The stream Lambda's environment variables chapter 3 sets, in the order
 /// it lists them.
 pub const LAB_VARIABLES: [&str; 5] = [

@@ -450,8 +450,7 @@ struct Route {
 }
 
 /// The static server's same-origin routes: path prefix to service.
-pub const SAME_ORIGIN_ROUTES: [(Service, &str); 2] =
-    [(Service::Aoss, "/aoss"), (Service::ApiGateway, "/api")];
+pub use lab_model::names::SAME_ORIGIN_ROUTES;
 
 /// [`SAME_ORIGIN_ROUTES`], each with the host its service is served at.
 fn same_origin_routes(sim: &Simulator) -> Vec<Route> {
