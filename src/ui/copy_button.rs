@@ -64,19 +64,22 @@ pub fn CopyButton(
 pub fn CopyByHand(text: String) -> impl IntoView {
     let state = use_state();
     let area = NodeRef::<leptos::html::Textarea>::new();
+    let rows = text.lines().count().clamp(1, 8);
+    // The value set here, then selected: selecting before the value is in
+    // leaves the caret at its end. Again when projector mode changes.
     Effect::new(move |_| {
+        let shown = masked(&state, text.clone());
         if let Some(el) = area.get() {
+            el.set_value(&shown);
             let _ = el.focus();
             el.select();
         }
     });
-    let rows = text.lines().count().clamp(1, 8);
-    let shown = move || masked(&state, text.clone());
     view! {
         <span class="copy-by-hand" data-testid="copy-by-hand">
             <span class="copy-note">{t(|l| word!(l, page.copy_by_hand))}</span>
             <textarea class="mono" readonly rows=rows node_ref=area
-                aria-label=t(|l| word!(l, page.copy_by_hand_label)) prop:value=shown></textarea>
+                aria-label=t(|l| word!(l, page.copy_by_hand_label))></textarea>
         </span>
     }
 }
