@@ -1,8 +1,9 @@
 """deploy/labmate.yaml, the CloudFormation template an instructor deploys:
 its routes are exactly the same-origin routes labmate uses, its CloudFront
 Function (run here in node, as CloudFront runs its JavaScript) strips exactly
-those prefixes, and its Content-Security-Policy lets the page connect only to
-its own origin and AWS's endpoints. cfn-lint checks the template as a whole
+those prefixes, and its headers add to the page's own Content-Security-Policy
+(the <meta> in dist/index.html, checked here too: connections to its own
+origin and AWS's endpoints only) no second policy. cfn-lint checks the template as a whole
 (`make lint`).
 
 The routes come from a running labsim (`GET /_labsim/config`, `routes`),
@@ -12,6 +13,7 @@ requests signed for the collection's own host through the template's route
 as CloudFront would (the function's path, AllViewerExceptHostHeader's
 headers) to labsim's collection, which checks signatures as AWS does."""
 import json
+import re
 import subprocess
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -209,23 +211,37 @@ def test_the_function_leaves_every_other_path_alone(template, routes):
 # --- the page's headers -------------------------------------------------
 
 
-def csp_directives(template):
-    policy = resource(template, "AWS::CloudFront::ResponseHeadersPolicy")["Properties"]["ResponseHeadersPolicyConfig"]
-    csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
-    directives = {}
+def directives(csp):
+    found = {}
     for part in csp.split(";"):
         name, *values = part.split()
-        assert name not in directives, f"{name} given twice"
-        directives[name] = values
-    return directives
+        assert name not in found, f"{name} given twice"
+        found[name] = values
+    return found
 
 
-def test_the_page_may_connect_only_to_itself_and_aws(template):
-    assert csp_directives(template)["connect-src"] == ["'self'", "https://*.amazonaws.com"]
+def test_the_header_adds_only_what_a_meta_policy_cannot(template):
+    """The page's policy is its <meta>; a second one in a header would
+    intersect with it and drop the hosts an instructor adds at build time."""
+    policy = resource(template, "AWS::CloudFront::ResponseHeadersPolicy")["Properties"]["ResponseHeadersPolicyConfig"]
+    csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert directives(csp) == {"frame-ancestors": ["'none'"]}
 
 
-def test_the_csp_allows_the_page_and_its_webassembly_and_nothing_inline(template):
-    assert csp_directives(template) == {
+def page_policy():
+    html = (ROOT / "dist" / "index.html").read_text()
+    found = re.findall(r'<meta http-equiv=Content-Security-Policy content="([^"]*)">', html)
+    assert len(found) == 1, "dist/index.html carries one policy (make build first)"
+    return html, directives(found[0])
+
+
+def test_the_page_may_connect_only_to_itself_and_aws():
+    assert page_policy()[1]["connect-src"] == ["'self'", "https://*.amazonaws.com"]
+
+
+def test_the_page_policy_allows_its_own_files_and_webassembly_and_nothing_inline():
+    html, policy = page_policy()
+    assert policy == {
         "default-src": ["'self'"],
         "script-src": ["'self'", "'wasm-unsafe-eval'"],
         "style-src": ["'self'"],
@@ -233,8 +249,13 @@ def test_the_csp_allows_the_page_and_its_webassembly_and_nothing_inline(template
         "connect-src": ["'self'", "https://*.amazonaws.com"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "form-action": ["'none'"],
     }
+    # Every script is a file of the page's own (no inline loader), and
+    # every URL is relative, so dist/ works under any path.
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all(re.search(r"\bsrc=\./", s) for s in scripts), scripts
+    assert not re.search(r'(href|src|content)="?/(?!/)', html), "an absolute path in index.html"
 
 
 def test_the_security_headers_are_on_the_page_not_on_the_routes(template):
