@@ -19,6 +19,8 @@ demo: build
 	scripts/demo.sh
 
 lint: setup
+	# The instructor's CloudFormation template (README, "Hosting labmate").
+	.tools/venv/bin/cfn-lint deploy/labmate.yaml
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p labmate --target wasm32-unknown-unknown --all-targets -- -D warnings

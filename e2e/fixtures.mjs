@@ -20,6 +20,9 @@ export { expect };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Where labsim serves the app on its static server. */
+export const APP_PREFIX = '/course/labmate';
+
 /** Lines of labsim's banner that carry a secret, kept out of any message. */
 const SECRET_LINE = /^export AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN)=.*$/gm;
 
@@ -32,6 +35,9 @@ export async function startLabsim(extraArgs = []) {
   const child = spawn(bin, [
     '--static-dir', path.join(root, 'dist'),
     '--static-port', '0',
+    // Under a path prefix, as an S3 folder or a CloudFront path serves it;
+    // the same-origin routes (/aoss, /api) stay at the root, as there.
+    '--static-prefix', APP_PREFIX,
     '--sts-port', '0',
     '--seed', '7',
     ...extraArgs,

@@ -34,3 +34,5 @@ cp "$out/labmate_board.js" "$out/labmate_board_bg.wasm" "$TRUNK_STAGING_DIR/$dir
 [ -d "$out/snippets" ] && cp -r "$out/snippets" "$TRUNK_STAGING_DIR/$dir/"
 sed -i "s|</head>|<meta name=\"labmate-board\" content=\"$dir/labmate_board.js\"></head>|" \
   "$TRUNK_STAGING_DIR/index.html"
+# Last: the loader into a file of its own and the page's policy.
+node scripts/finish-dist.mjs

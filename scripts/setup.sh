@@ -77,7 +77,8 @@ if [ ! -d e2e/node_modules/@playwright/test ] || [ e2e/package-lock.json -nt e2e
 fi
 
 # AWS's own Python clients (boto3, requests-aws4auth, opensearch-py, awscurl)
-# for the simulator's interop tests, in a virtualenv under .tools/.
+# for the simulator's interop tests, and cfn-lint for deploy/labmate.yaml,
+# in a virtualenv under .tools/ (pinned in interop/requirements.txt).
 if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
   say "apt-get install python3-venv"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

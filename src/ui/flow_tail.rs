@@ -387,17 +387,15 @@ pub fn FlowTail() -> impl IntoView {
                 })}
             </p>
             <div class="flow-scroller" node_ref=scroller data-testid="flow-scroller"
-                style=format!("--flow-row:{ROW_HEIGHT}")
+                style:--flow-row=ROW_HEIGHT
                 on:scroll=move |ev: leptos::ev::Event| {
                     if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
                         measure(&el);
                     }
                 }>
                 <div class="flow-rows"
-                    style=text(move || window.with(|w| format!(
-                        "height:calc(var(--flow-row) * {});padding-top:calc(var(--flow-row) * {})",
-                        w.total, w.first
-                    )))>
+                    style:height=text(move || window.with(|w| format!("calc(var(--flow-row) * {})", w.total)))
+                    style:padding-top=text(move || window.with(|w| format!("calc(var(--flow-row) * {})", w.first)))>
                     {keyed_flows(
                         Box::new(move || window.with(|w| w.rows.clone())),
                         Arc::new(move |id| row_view(state, id, step)),

@@ -213,9 +213,9 @@ pub fn PipelineDiagram() -> impl IntoView {
                 data-testid="flow-token" data-flow-id=id.0 data-kind=k.label data-shape=k.shape
                 data-hop=text(move || read(|_, t| t.hop.map_or("sent", hop_key).to_owned()))
                 data-state=text(move || read(|_, t| t.state.key().to_owned()))
-                style=text(move || read(|lane, t| {
+                style:transform=text(move || read(|lane, t| {
                     let x = t.hop.map_or(SENT_X, hop_x);
-                    format!("transform:translate({x}px,{}px)", LANE_Y0 + lane as i32 * LANE_DY)
+                    format!("translate({x}px,{}px)", LANE_Y0 + lane as i32 * LANE_DY)
                 }))
                 aria-label=text(move || read(|_, t| t.title.clone()))
                 on:click=on_click(move |_| select())

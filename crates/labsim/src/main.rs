@@ -87,6 +87,10 @@ pub struct Args {
     /// Port of the static file server; 0 picks a free port.
     #[arg(long, default_value_t = 8080)]
     pub static_port: u16,
+    /// Serve the app under this path (`/course/labmate`), as an S3 folder or
+    /// a CloudFront path would; the same-origin routes stay at the root.
+    #[arg(long, default_value = "/", value_parser = server::parse_static_prefix)]
+    pub static_prefix: String,
     /// Print the /_labsim/config JSON for these options and exit.
     #[arg(long)]
     pub print_config: bool,

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -21,7 +20,6 @@ use labsim::{control, message, Service, Simulator};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeader;
 
 use crate::Args;
 
@@ -122,14 +120,18 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
         args.sim_config(seed, ports, static_url.as_deref()),
         now_ms(),
     );
+    let app_url = static_url
+        .as_ref()
+        .map(|site| format!("{site}{}", args.static_prefix));
     print_banner(
         &sim,
         seed,
-        static_url
+        app_url
             .as_deref()
             .zip(static_site.as_ref().map(|(_, dir)| dir.as_path())),
     );
     let routes = same_origin_routes(&sim);
+    let connect_sources = connect_sources(&sim);
     // Timeline reads are served from this handle, not through the lock.
     let timeline = sim.timeline().clone();
     let sim: Shared = Arc::new(Mutex::new(sim));
@@ -151,7 +153,15 @@ pub async fn run(args: Args, seed: u64) -> io::Result<()> {
     if let Some((listener, dir)) = static_site {
         servers.spawn(serve_service(
             DroppableListener(listener),
-            static_app(dir, &sim, routes),
+            static_app(
+                StaticSite {
+                    dir,
+                    prefix: args.static_prefix.clone(),
+                    connect_sources,
+                },
+                &sim,
+                routes,
+            ),
             stopped,
         ));
     }
@@ -587,24 +597,82 @@ fn to_axum(res: message::Response) -> Response {
     out
 }
 
-/// Static files for a single-page app, plus the same-origin routes to the
-/// services. Unknown paths that do not look like files get `index.html`
-/// (client-side routes), and no file is cached so a rebuilt app shows on
-/// reload.
-fn static_app(dir: PathBuf, sim: &Shared, routes: Vec<Route>) -> Router {
-    let index = dir.join("index.html");
-    let spa_fallback = move |uri: Uri| {
-        let index = index.clone();
-        async move { index_or_not_found(&index, uri.path()).await }
+/// `--static-prefix`: `/` (the root, kept as "") or a path such as
+/// `/course/labmate`, without its trailing slash.
+pub fn parse_static_prefix(text: &str) -> Result<String, String> {
+    let prefix = text.trim_end_matches('/');
+    if !text.starts_with('/') {
+        return Err(format!("{text:?} does not start with /"));
+    }
+    let segment_ok = |s: &str| {
+        !s.is_empty()
+            && s != "."
+            && s != ".."
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
     };
-    let files = ServeDir::new(dir)
-        .append_index_html_on_directories(true)
-        .fallback(spa_fallback.into_service());
-    let files = SetResponseHeader::overriding(
-        files,
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    );
+    if !prefix.is_empty() && !prefix[1..].split('/').all(segment_ok) {
+        return Err(format!(
+            "{text:?} is not a plain path (letters, digits, - _ . ~ between slashes)"
+        ));
+    }
+    if let Some((_, route)) = SAME_ORIGIN_ROUTES
+        .iter()
+        .find(|(_, route)| prefix == *route || prefix.starts_with(&format!("{route}/")))
+    {
+        return Err(format!(
+            "{text:?} is under the route {route}, which goes to a service"
+        ));
+    }
+    Ok(prefix.to_owned())
+}
+
+/// What the static server serves: the built app, where, and the origins
+/// its page may connect to besides its own.
+#[derive(Clone)]
+struct StaticSite {
+    dir: PathBuf,
+    /// "" or `/a/b`.
+    prefix: String,
+    connect_sources: String,
+}
+
+/// The origins of labsim's services and control: the endpoints the demo
+/// configures, which the page's Content-Security-Policy must allow as an
+/// instructor's build lists theirs (`LABMATE_CONNECT_SRC`).
+fn connect_sources(sim: &Simulator) -> String {
+    let mut origins: Vec<&str> = sim
+        .config()
+        .endpoints
+        .values()
+        .filter_map(|url| {
+            let (scheme, rest) = url.split_once("://")?;
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            Some(&url[..scheme.len() + 3 + host_end])
+        })
+        .collect();
+    origins.sort_unstable();
+    origins.dedup();
+    origins.join(" ")
+}
+
+/// index.html with labsim's origins added to its policy's connect-src.
+/// A page built without a policy is served as it is.
+fn with_connect_sources(html: &str, sources: &str) -> String {
+    const DIRECTIVE: &str = "connect-src 'self'";
+    if sources.is_empty() || !html.contains("Content-Security-Policy") {
+        return html.to_owned();
+    }
+    html.replacen(DIRECTIVE, &format!("{DIRECTIVE} {sources}"), 1)
+}
+
+/// Static files for a single-page app under the site's prefix, plus the
+/// same-origin routes to the services at the root (as a CloudFront
+/// distribution's behaviours). Unknown paths under the prefix that do not
+/// look like files get `index.html` (client-side routes); the prefix
+/// without its slash, and `/`, redirect to the app, whose asset URLs are
+/// relative. No file is cached, so a rebuilt app shows on reload.
+fn static_app(site: StaticSite, sim: &Shared, routes: Vec<Route>) -> Router {
     let mut app = Router::new();
     for route in routes {
         let state = (sim.clone(), route.clone());
@@ -613,17 +681,59 @@ fn static_app(dir: PathBuf, sim: &Shared, routes: Vec<Route>) -> Router {
             .route(route.prefix, handler())
             .route(&format!("{}/{{*rest}}", route.prefix), handler());
     }
-    app.fallback_service(files)
+    let site = Arc::new(site);
+    app.fallback(move |req: axum::extract::Request| static_file(site.clone(), req))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
 }
 
-async fn index_or_not_found(index: &Path, path: &str) -> Response {
+/// One request to the static site (anything the routes do not take).
+async fn static_file(site: Arc<StaticSite>, req: axum::extract::Request) -> Response {
+    let path = req.uri().path().to_owned();
+    let home = format!("{}/", site.prefix);
+    if path == site.prefix || (path == "/" && !site.prefix.is_empty()) {
+        return axum::response::Redirect::temporary(&home).into_response();
+    }
+    let Some(rest) = path.strip_prefix(&site.prefix) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if rest == "/" || rest == "/index.html" {
+        return index_or_not_found(&site, rest).await;
+    }
+    // ServeDir reads the path under the prefix.
+    let (mut parts, body) = req.into_parts();
+    let query = parts
+        .uri
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    match format!("{rest}{query}").parse() {
+        Ok(uri) => parts.uri = uri,
+        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+    }
+    match ServeDir::new(&site.dir)
+        .try_call(axum::extract::Request::from_parts(parts, body))
+        .await
+    {
+        Ok(found) if found.status() != StatusCode::NOT_FOUND => found.map(Body::new),
+        _ => index_or_not_found(&site, rest).await,
+    }
+}
+
+async fn index_or_not_found(site: &StaticSite, path: &str) -> Response {
     let last_segment = path.rsplit('/').next().unwrap_or_default();
-    if last_segment.contains('.') {
+    if last_segment.contains('.') && last_segment != "index.html" {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match tokio::fs::read(index).await {
+    match tokio::fs::read_to_string(site.dir.join("index.html")).await {
         // The same type ServeDir gives index.html when asked for it by name.
-        Ok(html) => ([(header::CONTENT_TYPE, "text/html")], html).into_response(),
+        Ok(html) => (
+            [(header::CONTENT_TYPE, "text/html")],
+            with_connect_sources(&html, &site.connect_sources),
+        )
+            .into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }
