@@ -76,6 +76,15 @@ pub fn location_base() -> String {
         .unwrap_or_default()
 }
 
+/// The page's own Content-Security-Policy (index.html's `<meta>`), if any.
+pub fn page_policy() -> Option<String> {
+    window()?
+        .document()?
+        .query_selector("meta[http-equiv='Content-Security-Policy']")
+        .ok()??
+        .get_attribute("content")
+}
+
 /// Clears the fragment without reloading, so a shared link's parameters
 /// do not linger in the address bar after they are read.
 pub fn clear_location_hash() {

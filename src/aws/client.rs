@@ -18,7 +18,7 @@ use leptos::prelude::*;
 
 use super::bridge::{BridgeError, Worded};
 use super::transport::{self, NoAnswer};
-use crate::browser::now_ms;
+use crate::browser::{self, now_ms};
 use crate::state::AppState;
 
 /// One request as the inspector shows it.
@@ -145,6 +145,8 @@ pub enum UnreachableHint {
     Route,
     ApiGateway,
     Aoss,
+    /// The page's Content-Security-Policy does not list the host.
+    BlockedByPolicy,
     Other,
 }
 
@@ -154,13 +156,21 @@ impl UnreachableHint {
             UnreachableHint::Route => word!(lang, send.hint_route),
             UnreachableHint::ApiGateway => word!(lang, send.hint_api_gateway),
             UnreachableHint::Aoss => word!(lang, send.hint_aoss),
+            UnreachableHint::BlockedByPolicy => word!(lang, send.hint_blocked_by_policy),
             UnreachableHint::Other => word!(lang, send.hint_other),
         }
     }
 }
 
-/// The hint for a fetch to `service` that brought no answer.
-fn unreachable_hint(service: Service, routed: bool) -> UnreachableHint {
+/// The hint for a fetch to `url` (for `service`) that brought no answer.
+/// A URL the page's own policy does not list was blocked by the browser
+/// before it left: that comes first, whatever else may be wrong.
+fn unreachable_hint(service: Service, url: &str, routed: bool) -> UnreachableHint {
+    if let Some(policy) = browser::page_policy() {
+        if !labmate_core::csp::allows_connect(&policy, &browser::location_base(), url) {
+            return UnreachableHint::BlockedByPolicy;
+        }
+    }
     if routed {
         return UnreachableHint::Route;
     }
@@ -361,8 +371,8 @@ async fn send_once(
         Err(NoAnswer) => {
             let err = CallError::Unreachable {
                 service: service.label(),
+                hint: unreachable_hint(service, &fetch_url, endpoint.route.is_some()),
                 url: fetch_url,
-                hint: unreachable_hint(service, endpoint.route.is_some()),
             };
             settle(state, id, Outcome::Unreachable { error: err.clone() });
             return Err(err);

@@ -16,6 +16,7 @@ pub mod command_line;
 pub mod config;
 pub mod countdown;
 pub mod credentials;
+pub mod csp;
 pub mod excerpt;
 pub mod flow;
 pub mod guide;

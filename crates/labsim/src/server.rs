@@ -783,4 +783,56 @@ mod tests {
         assert_eq!(base_url("::1", 1), "http://[::1]:1");
         assert_eq!(base_url("localhost", 80), "http://localhost:80");
     }
+
+    #[test]
+    fn a_static_prefix_is_a_plain_path_outside_the_routes() {
+        assert_eq!(parse_static_prefix("/").unwrap(), "");
+        assert_eq!(
+            parse_static_prefix("/course/labmate/").unwrap(),
+            "/course/labmate"
+        );
+        assert_eq!(parse_static_prefix("/a-b_c.d~").unwrap(), "/a-b_c.d~");
+        for bad in [
+            "course", "/a//b", "/a/../b", "/a b", "/aoss", "/api/x", "/%2e",
+        ] {
+            assert!(parse_static_prefix(bad).is_err(), "{bad}");
+        }
+        // Only whole segments are routes.
+        assert_eq!(parse_static_prefix("/apis").unwrap(), "/apis");
+    }
+
+    #[test]
+    fn the_page_policy_gets_labsims_origins_and_nothing_else_changes() {
+        let html = "<meta http-equiv=Content-Security-Policy content=\"default-src 'self'; \
+            connect-src 'self' https://*.amazonaws.com\"><p>connect-src 'self'</p>";
+        let served = with_connect_sources(html, "http://127.0.0.1:1 http://127.0.0.1:2");
+        assert_eq!(
+            served,
+            html.replacen(
+                "connect-src 'self'",
+                "connect-src 'self' http://127.0.0.1:1 http://127.0.0.1:2",
+                1
+            )
+        );
+        // A page built without a policy is served as built.
+        assert_eq!(with_connect_sources("<p>hi</p>", "http://x:1"), "<p>hi</p>");
+    }
+
+    #[test]
+    fn the_origins_are_the_services_without_paths_once_each() {
+        let config = <crate::Args as clap::Parser>::try_parse_from(["labsim"])
+            .unwrap()
+            .sim_config(1, [9101, 9102, 9103, 9104, 9105, 9106, 9107, 9108], None);
+        let sim = Simulator::new(config, 0);
+        let origins = connect_sources(&sim);
+        let list: Vec<&str> = origins.split(' ').collect();
+        assert_eq!(list.len(), 8, "{origins}");
+        assert!(
+            list.contains(&"http://127.0.0.1:9102"),
+            "the API, without /v1/lab: {origins}"
+        );
+        assert!(list
+            .iter()
+            .all(|o| !o.trim_start_matches("http://").contains('/')));
+    }
 }

@@ -220,6 +220,7 @@ pub const WORDS: Words = Words {
         hint_route: "Nothing answered on the same-origin route: check that it forwards to the service (a CloudFront behaviour for the route's path, or labsim serving this page).",
         hint_api_gateway: "Either nothing answers there, or the API does not allow calls from this page: enable CORS on /lab (OPTIONS method and, so errors are readable too, the DEFAULT 4XX/5XX gateway responses). The browser console names the exact reason.",
         hint_aoss: "OpenSearch Serverless never answers browsers on other origins (it has no CORS). Set a collection route (Your lab > Other endpoints): a CloudFront behaviour, or the simulator's /aoss.",
+        hint_blocked_by_policy: "This page's Content-Security-Policy does not list that host, so the browser blocked the request before it left. Use a same-origin route, or have whoever builds labmate add the host (LABMATE_CONNECT_SRC).",
         hint_other: "Check the endpoint address and your network; the browser console names the exact reason.",
         bridge_no_window: "no window",
         bridge_not_installed: "the page's first module has not installed the request bridge",

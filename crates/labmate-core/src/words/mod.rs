@@ -312,6 +312,7 @@ pub struct SendWords {
     pub hint_route: &'static str,
     pub hint_api_gateway: &'static str,
     pub hint_aoss: &'static str,
+    pub hint_blocked_by_policy: &'static str,
     pub hint_other: &'static str,
     pub bridge_no_window: &'static str,
     pub bridge_not_installed: &'static str,

@@ -220,6 +220,7 @@ pub const WORDS: Words = Words {
         hint_route: "Không có gì phản hồi trên route cùng origin: hãy kiểm tra route đó có chuyển tiếp đến dịch vụ không (một CloudFront behaviour cho đường dẫn của route, hoặc labsim đang phục vụ trang này).",
         hint_api_gateway: "Hoặc không có gì phản hồi ở địa chỉ đó, hoặc API không cho phép trang này gọi: hãy bật CORS trên /lab (method OPTIONS, và cả các gateway response DEFAULT 4XX/5XX để đọc được lỗi). Console của trình duyệt ghi rõ lý do.",
         hint_aoss: "OpenSearch Serverless không bao giờ trả lời trình duyệt từ origin khác (nó không hỗ trợ CORS). Hãy đặt một route cho collection (Bài lab của bạn > Các endpoint khác): một CloudFront behaviour, hoặc /aoss của trình mô phỏng.",
+        hint_blocked_by_policy: "Content-Security-Policy của trang này không liệt kê host đó, nên trình duyệt đã chặn request trước khi gửi đi. Hãy dùng một route cùng origin, hoặc nhờ người build labmate thêm host đó (LABMATE_CONNECT_SRC).",
         hint_other: "Hãy kiểm tra địa chỉ endpoint và mạng của bạn; console của trình duyệt ghi rõ lý do.",
         bridge_no_window: "không có cửa sổ trình duyệt",
         bridge_not_installed: "module đầu tiên của trang chưa cài cầu nối request",
