@@ -683,14 +683,19 @@ fn static_app(site: StaticSite, sim: &Shared, routes: Vec<Route>) -> Router {
     }
     let site = Arc::new(site);
     app.fallback(move |req: axum::extract::Request| static_file(site.clone(), req))
-        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
 }
 
-/// One request to the static site (anything the routes do not take).
+/// One request to the static site (anything the routes do not take); the
+/// routes' answers are the services' own, so only these are marked.
 async fn static_file(site: Arc<StaticSite>, req: axum::extract::Request) -> Response {
+    let mut reply = static_reply(&site, req).await;
+    reply
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    reply
+}
+
+async fn static_reply(site: &StaticSite, req: axum::extract::Request) -> Response {
     let path = req.uri().path().to_owned();
     let home = format!("{}/", site.prefix);
     if path == site.prefix || (path == "/" && !site.prefix.is_empty()) {
@@ -700,7 +705,7 @@ async fn static_file(site: Arc<StaticSite>, req: axum::extract::Request) -> Resp
         return StatusCode::NOT_FOUND.into_response();
     };
     if rest == "/" || rest == "/index.html" {
-        return index_or_not_found(&site, rest).await;
+        return index_or_not_found(site, rest).await;
     }
     // ServeDir reads the path under the prefix.
     let (mut parts, body) = req.into_parts();
@@ -718,7 +723,7 @@ async fn static_file(site: Arc<StaticSite>, req: axum::extract::Request) -> Resp
         .await
     {
         Ok(found) if found.status() != StatusCode::NOT_FOUND => found.map(Body::new),
-        _ => index_or_not_found(&site, rest).await,
+        _ => index_or_not_found(site, rest).await,
     }
 }
 
