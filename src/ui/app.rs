@@ -25,6 +25,8 @@ use crate::ui::header_bar::HeaderBar;
 use crate::ui::inspector::Inspector;
 use crate::ui::page_notice::PageNotice;
 use crate::ui::reactive::flag;
+use crate::ui::sandbox_banner::SandboxBanner;
+use crate::ui::sandbox_offer::SandboxOffer;
 #[cfg(not(feature = "split"))]
 use crate::ui::watch_toggle::WatchToggle;
 
@@ -52,10 +54,12 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="app" class:projector=flag(move || state.projector.get())>
             <HeaderBar/>
+            <SandboxBanner/>
             <PageNotice/>
             {board_bar()}
             <main class="columns">
                 <section class="column">
+                    <SandboxOffer/>
                     <CredentialsPanel/>
                     <ConfigPanel/>
                 </section>

@@ -102,6 +102,19 @@ pub struct SetupWords {
     pub identity_unchecked: &'static str,
     pub identity_checking: &'static str,
     pub ask_sts_again: &'static str,
+    /// The offer shown with no credentials: title, text, button.
+    pub sandbox_offer_title: &'static str,
+    pub sandbox_offer_text: &'static str,
+    pub sandbox_offer_button: &'static str,
+    pub sandbox_starting: &'static str,
+    /// The persistent banner while the sandbox answers every request.
+    pub sandbox_banner: &'static str,
+    pub sandbox_leave: &'static str,
+    /// The identity card's mark on the sandbox's demo principal.
+    pub sandbox_identity: &'static str,
+    pub sandbox_not_built: &'static str,
+    pub sandbox_not_started: fn(reason: &str) -> String,
+    pub sandbox_failed: fn(reason: &str) -> String,
     pub countdown_expires_in: fn(duration: &str) -> String,
     pub countdown_expired_ago: fn(duration: &str) -> String,
     /// A duration on a clock: `2h 05m 09s`.
