@@ -109,3 +109,41 @@ test('the sandbox stays chosen across a reload and is left with one click', asyn
   await expect(page.getByTestId('sandbox-banner')).toHaveCount(0);
   await expect(page.getByTestId('identity')).toHaveCount(0);
 });
+
+test('the sandbox controls: the fixed Lambda indexes a MODIFY, a half-built lab fails its step, an injected fault drops a request', async ({ page, site }) => {
+  await page.goto(`${site.url}#`);
+  await page.getByTestId('sandbox-start').click();
+  await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  const controls = page.getByTestId('sandbox-controls');
+  await controls.locator('summary').click();
+  const result = controls.getByTestId('sandbox-control-result');
+
+  // The fixed code: a MODIFY goes all the way.
+  const change = async (label) => {
+    await controls.getByTestId('sandbox-change').selectOption({ label });
+    await controls.getByTestId('sandbox-apply').click();
+  };
+  await change("The Lambda's code: Fixed (MODIFY and REMOVE indexed)");
+  await expect(result).toHaveText(/^Done/);
+  await sendItem(page, 'Cy');
+  await expect(counts(page)).toHaveAttribute('data-complete', '1', { timeout: 30_000 });
+  const detail = await openFlow(page, 'INSERT', 'Cy');
+  await detail.getByTestId('modify-name').fill('Cy (edited)');
+  await detail.getByTestId('action-modify').click();
+  await expect(rows(page).and(page.locator('[data-kind=MODIFY][data-state=complete]'))).toHaveCount(1, { timeout: 30_000 });
+
+  // A half-built lab: the trigger turned off, and the guide's step says so.
+  const trigger = guideStep(page, 'trigger');
+  await expect(trigger).toHaveAttribute('data-status', 'passed', { timeout: 30_000 });
+  await change('Half-built lab: Trigger disabled');
+  await expect(result).toHaveText(/^Done/);
+  await page.getByTestId('guide-recheck').click();
+  await expect(trigger).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
+
+  // A fault: the next API request is left unanswered, and labmate says why.
+  await change('Inject a fault: The next API request gets no answer');
+  await expect(result).toHaveText(/^Done/);
+  await page.getByTestId('item-body').fill(JSON.stringify({ name: 'Dropped', type: 'sandbox' }));
+  await page.getByTestId('action-send-item').click();
+  await expect(page.getByTestId('action-result')).toContainText('The sandbox left it unanswered');
+});

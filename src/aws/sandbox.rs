@@ -97,6 +97,50 @@ pub fn running() -> bool {
     RUNNING.load(Ordering::Relaxed)
 }
 
+/// Why a control call (`/_labsim/...`) to the sandbox did not take.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.words(Lang::En))]
+pub enum ControlError {
+    /// The simulator refused: its status and message.
+    Refused {
+        status: u16,
+        message: String,
+    },
+    NoAnswer,
+}
+
+impl ControlError {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            ControlError::Refused { status, message } => {
+                word!(lang, setup.sandbox_control_refused)(*status, message)
+            }
+            ControlError::NoAnswer => word!(lang, setup.sandbox_control_no_answer).to_owned(),
+        }
+    }
+}
+
+/// labsim's refusal of a control call (a typed read: `serde_json::Value`
+/// would add its code to the first load).
+#[derive(serde::Deserialize)]
+struct Refusal {
+    error: String,
+}
+
+/// labsim's control call `method /_labsim/{route}` with a JSON `body`,
+/// sent to the sandbox through the transport.
+pub async fn control(method: &str, route: &str, body: &str) -> Result<(), ControlError> {
+    let url = format!("{}/_labsim/{route}", lab_model::sandbox::ADDRESS);
+    match super::transport::unsigned(method, &url, body).await {
+        Ok((200..=299, _)) => Ok(()),
+        Ok((status, body)) => {
+            let message = serde_json::from_str::<Refusal>(&body).map_or(body, |r| r.error);
+            Err(ControlError::Refused { status, message })
+        }
+        Err(_) => Err(ControlError::NoAnswer),
+    }
+}
+
 /// The worker's answer to `request`.
 pub async fn send(request: &SandboxRequest) -> Result<SandboxAnswer, SandboxError> {
     // JSON text both ways: serde_json is in this module already.

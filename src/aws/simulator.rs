@@ -47,7 +47,7 @@ pub async fn fetch_setup(
 ) -> Result<SimulatorSetup, SimulatorConnectError> {
     let url = config_url(&base.simulator);
     // Through the transport: the in-page sandbox answers there too.
-    let body = match transport::get(&url).await {
+    let body = match transport::unsigned("GET", &url, "").await {
         Ok((200..=299, body)) => body,
         Ok((status, _)) => {
             return Err(SimulatorConnectError::Refused {

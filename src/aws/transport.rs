@@ -61,19 +61,34 @@ pub async fn send(signed: &SignedRequest, url: &str) -> Result<Response, NoAnswe
     })
 }
 
-/// An unsigned GET (the simulator's control endpoint): its status and body.
-pub async fn get(url: &str) -> Result<(u16, String), NoAnswer> {
+/// An unsigned request (the simulator's control endpoints): its status
+/// and body.
+pub async fn unsigned(method: &str, url: &str, body: &str) -> Result<(u16, String), NoAnswer> {
     if sandbox::running() {
         let request = SandboxRequest {
-            method: "GET".to_owned(),
+            method: method.to_owned(),
             url: url.to_owned(),
-            headers: Vec::new(),
-            body: String::new(),
+            headers: if body.is_empty() {
+                Vec::new()
+            } else {
+                vec![("content-type".to_owned(), "application/json".to_owned())]
+            },
+            body: body.to_owned(),
         };
         let response = in_sandbox(request).await?;
         return Ok((response.status, response.body));
     }
-    let response = gloo_net::http::Request::get(url)
+    let method = Method::from_bytes(method.as_bytes()).map_err(|_| NoAnswer)?;
+    let builder = RequestBuilder::new(url).method(method);
+    let request = if body.is_empty() {
+        builder.build()
+    } else {
+        builder
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+    };
+    let response = request
+        .map_err(|_| NoAnswer)?
         .send()
         .await
         .map_err(|_| NoAnswer)?;

@@ -26,6 +26,7 @@ use crate::ui::inspector::Inspector;
 use crate::ui::page_notice::PageNotice;
 use crate::ui::reactive::flag;
 use crate::ui::sandbox_banner::SandboxBanner;
+use crate::ui::sandbox_controls::SandboxControls;
 use crate::ui::sandbox_offer::SandboxOffer;
 #[cfg(not(feature = "split"))]
 use crate::ui::watch_toggle::WatchToggle;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
             <main class="columns">
                 <section class="column">
                     <SandboxOffer/>
+                    <SandboxControls/>
                     <CredentialsPanel/>
                     <ConfigPanel/>
                 </section>

@@ -28,5 +28,6 @@ pub mod pipeline_diagram;
 pub mod projector;
 pub mod reactive;
 pub mod sandbox_banner;
+pub mod sandbox_controls;
 pub mod sandbox_offer;
 pub mod watch_toggle;
