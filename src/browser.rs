@@ -1,6 +1,9 @@
-//! Thin browser I/O: clock, storage, location, clipboard. Nothing here
-//! decides anything.
+//! Thin browser I/O: clock, storage, location, clipboard, random ids.
+//! Nothing here decides anything. Everything here also works in a page
+//! that is not a secure context (plain HTTP, an S3 website endpoint).
 
+use labmate_core::word;
+use labmate_core::words::Lang;
 use wasm_bindgen::{JsCast, JsValue};
 
 pub fn now_ms() -> i64 {
@@ -99,16 +102,108 @@ pub fn clear_location_hash() {
     }
 }
 
-pub async fn copy_to_clipboard(text: &str) -> Result<(), String> {
-    let w = window().ok_or("no window")?;
-    let promise = w.navigator().clipboard().write_text(text);
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map(|_| ())
-        .map_err(|e| {
-            e.as_string()
-                .unwrap_or_else(|| "the browser refused clipboard access".into())
-        })
+/// Why nothing was copied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotCopied {
+    /// The Clipboard API refused (no permission, the page not focused), in
+    /// the browser's words, and the copy command did nothing either.
+    Refused(String),
+    /// No Clipboard API (the page is not served over HTTPS) and the copy
+    /// command did nothing.
+    NoClipboard,
+}
+
+impl NotCopied {
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            NotCopied::Refused(reason) => reason.clone(),
+            NotCopied::NoClipboard => word!(lang, page.copy_no_clipboard).to_owned(),
+        }
+    }
+}
+
+/// Copies `text`: with the Clipboard API where the page has it (HTTPS),
+/// else (or if it refuses) with the copy command on a hidden text area,
+/// the one way a page served over plain HTTP can. Called from a click, so
+/// the browser sees the learner's gesture.
+pub async fn copy_to_clipboard(text: &str) -> Result<(), NotCopied> {
+    let Some(w) = window() else {
+        return Err(NotCopied::NoClipboard);
+    };
+    // `navigator.clipboard` is undefined outside a secure context.
+    let clipboard = js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("clipboard"))
+        .ok()
+        .filter(|c| !c.is_undefined());
+    let refused = match clipboard {
+        Some(c) => {
+            let promise = c.unchecked_into::<web_sys::Clipboard>().write_text(text);
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => return Ok(()),
+                Err(e) => Some(e.as_string().unwrap_or_else(|| {
+                    js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+                        .ok()
+                        .and_then(|m| m.as_string())
+                        .unwrap_or_else(|| format!("{e:?}"))
+                })),
+            }
+        }
+        None => None,
+    };
+    if copy_command(&w, text) {
+        return Ok(());
+    }
+    Err(refused.map_or(NotCopied::NoClipboard, NotCopied::Refused))
+}
+
+/// `document.execCommand('copy')` on a text area off screen (hidden from
+/// screen readers), then the focus back where it was. Deprecated, and the
+/// only copy a page outside a secure context has.
+fn copy_command(w: &web_sys::Window, text: &str) -> bool {
+    let Some(document) = w.document() else {
+        return false;
+    };
+    let (Some(body), Ok(area)) = (document.body(), document.create_element("textarea")) else {
+        return false;
+    };
+    let focused = document.active_element();
+    let area: web_sys::HtmlTextAreaElement = area.unchecked_into();
+    area.set_value(text);
+    area.set_read_only(true);
+    area.set_class_name("offscreen-copy");
+    let _ = area.set_attribute("aria-hidden", "true");
+    area.set_tab_index(-1);
+    if body.append_child(&area).is_err() {
+        return false;
+    }
+    area.select();
+    let copied = document
+        .unchecked_ref::<web_sys::HtmlDocument>()
+        .exec_command("copy")
+        .unwrap_or(false);
+    area.remove();
+    if let Some(el) = focused.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+    copied
+}
+
+/// Whether the page is a secure context (HTTPS, or 127.0.0.1 and
+/// localhost): outside one the Clipboard API, Web Locks and
+/// `crypto.randomUUID` are missing.
+pub fn is_secure_context() -> bool {
+    window().is_some_and(|w| w.is_secure_context())
+}
+
+/// A random version 4 UUID from `crypto.getRandomValues`, which every
+/// context has (`crypto.randomUUID` needs HTTPS).
+pub fn random_uuid() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    window()?
+        .crypto()
+        .ok()?
+        .get_random_values_with_u8_array(&mut bytes)
+        .ok()?;
+    Some(labmate_core::random_id::uuid_v4(bytes))
 }
 
 /// Offers `text` as a file download named `name`.

@@ -1,6 +1,6 @@
 // The lab's API with CORS enabled (as a learner sets it up for labmate):
 // items sent from the page, and what the mapping template does to a quote.
-import { test, expect, setConfigField, CORS_BLOCKED, HTTP_4XX } from '../fixtures.mjs';
+import { test, expect } from '../fixtures.mjs';
 
 test.use({ labsimArgs: ['--api-cors', 'on', '--refresh-lag-ms', '1000'] });
 
@@ -28,33 +28,5 @@ test('a quote in the name: warned before, and the 200 is shown as the failure it
   await expect(result).toHaveText(/the item was not written/);
 });
 
-test('OpenSearch Serverless has no CORS: counting documents explains why it cannot be reached', async ({ app, browserConsole }) => {
-  browserConsole.allow(...CORS_BLOCKED);
-  const page = await connected(app);
-  await setConfigField(page, 'config-collection-route', '');
-  await page.getByTestId('action-count').click();
-  await expect(page.getByTestId('action-result')).toHaveText(/OpenSearch Serverless never answers browsers on other origins/);
-});
-
-test('through the same-origin route, a document is counted once the refresh lag has passed', async ({ app, sim, browserConsole }) => {
-  // The index is missing until the first document: AOSS answers 404 then.
-  browserConsole.allow(HTTP_4XX(404));
-  const page = await connected(app);
-  const config = await sim.config();
-  await page.getByTestId('config-panel').locator('details > summary').click();
-  await expect(page.getByTestId('config-collection-route')).toHaveValue(config.routes.aoss);
-  await page.getByTestId('item-body').fill('{"name": "Grace", "type": "learner"}');
-  await page.getByTestId('action-send-item').click();
-  await expect(page.getByTestId('action-result')).toHaveText(/^Written/);
-  // Count again until the document is searchable (labsim's lag here: 1 s).
-  await expect(async () => {
-    await page.getByTestId('action-count').click();
-    await expect(page.getByTestId('action-result'))
-      .toHaveText(/dynamodb_replicate holds [1-9]\d* searchable documents/, { timeout: 1000 });
-  }).toPass({ timeout: 20_000 });
-  // Signed for the collection's own host, sent to the page's origin.
-  await expect(page.locator('[data-testid="exchange-detail"] h3'))
-    .toHaveText(`POST ${config.endpoints.aoss}/dynamodb_replicate/_count`);
-  await expect(page.getByTestId('sent-through'))
-    .toHaveText(new RegExp(`${config.routes.aoss}/dynamodb_replicate/_count`));
-});
+// Counting through the same-origin route, and the direct collection's
+// diagnosis: hosting.spec.mjs (under the path prefix production uses).

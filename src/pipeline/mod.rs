@@ -16,15 +16,21 @@ use crate::browser;
 use crate::state::{AppState, ReaderRole};
 
 /// Start-up: the board saved by the last page, the other tabs' news, and
-/// the pollers once this tab is elected the browser's reader.
+/// the pollers while this tab is the browser's elected reader.
 pub fn start(state: AppState) {
     persist::restore(&state);
     persist::keep(state);
     persist::keep_watching(state);
     share::listen(state);
-    share::when_elected(move || {
-        state.reader.set(ReaderRole::ThisTab);
-        runner::start(state, persist::saved_pollers());
+    share::elect(move |reading| {
+        if reading {
+            // From the positions the last reader saved.
+            runner::start(state, persist::saved_pollers());
+            state.reader.set(ReaderRole::ThisTab);
+        } else {
+            runner::stop();
+            state.reader.set(ReaderRole::OtherTab);
+        }
     });
 }
 

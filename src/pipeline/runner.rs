@@ -4,7 +4,7 @@
 //! tab elected to read; the pollers' positions are saved with the board,
 //! so a reload or another tab resumes where this one stopped.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use labmate_core::poll::{
     Answer, DocumentWatch, LambdaWatch, LogTail, Next, Outcome, Poller, PollerStatus, RoleWatch,
@@ -121,6 +121,11 @@ impl Which {
 thread_local! {
     /// The running pollers; `None` in a tab that does not read.
     static POLLERS: RefCell<Option<Pollers>> = const { RefCell::new(None) };
+    /// Whether the pollers' tasks run (they idle while `POLLERS` is `None`).
+    static TASKS: Cell<bool> = const { Cell::new(false) };
+    /// How many times the pollers were (re)started: an answer to a call
+    /// made before the latest start is not theirs.
+    static STARTS: Cell<u64> = const { Cell::new(0) };
 }
 
 /// The pollers' positions, to save (only in the reading tab).
@@ -150,7 +155,8 @@ pub fn recheck() -> bool {
     })
 }
 
-/// Starts every poller, from `saved` positions when they read.
+/// Starts every poller, from `saved` positions when they read. Again after
+/// [`stop`] (a tab elected anew), from the positions saved since.
 pub fn start(state: AppState, saved: Option<String>) {
     let mut pollers = Pollers::new(&state);
     if let Some(saved) =
@@ -160,6 +166,10 @@ pub fn start(state: AppState, saved: Option<String>) {
         pollers.logs = saved.logs;
     }
     POLLERS.with(|p| *p.borrow_mut() = Some(pollers));
+    STARTS.set(STARTS.get() + 1);
+    if TASKS.replace(true) {
+        return;
+    }
     // Fresh credentials (or watching turned on) end every poller's refusal
     // or backoff at once.
     Effect::new(move |first: Option<()>| {
@@ -180,12 +190,19 @@ pub fn start(state: AppState, saved: Option<String>) {
     }
 }
 
+/// This tab no longer reads (another took over the lease): the pollers
+/// idle, and their positions are no longer saved over the new reader's.
+/// An answer in flight is dropped.
+pub fn stop() {
+    POLLERS.with(|p| *p.borrow_mut() = None);
+}
+
 /// What one poller wants now (documents first learn which flows wait, the
 /// log tail whether anything reached the stream).
-fn ask(state: &AppState, which: Which, now: i64) -> Next {
+fn ask(state: &AppState, which: Which, now: i64) -> Option<Next> {
     POLLERS.with(|p| {
         let mut p = p.borrow_mut();
-        let p = p.as_mut().expect("pollers started");
+        let p = p.as_mut()?;
         match which {
             Which::Documents => state.flows.with_untracked(|f| p.documents.track(f)),
             Which::Logs => p
@@ -199,7 +216,7 @@ fn ask(state: &AppState, which: Which, now: i64) -> Next {
             }),
             _ => {}
         }
-        p.get(which).next(now)
+        Some(p.get(which).next(now))
     })
 }
 
@@ -216,8 +233,14 @@ async fn run(state: AppState, which: Which) {
             continue;
         }
         let now = aws_now_ms(&state);
-        match ask(&state, which, now) {
+        let Some(next) = ask(&state, which, now) else {
+            // Stopped: another tab reads.
+            browser::sleep_ms(LONGEST_SLEEP_MS).await;
+            continue;
+        };
+        match next {
             Next::Call(call) => {
+                let started = STARTS.get();
                 let reply = exchange(
                     state,
                     call.service,
@@ -238,11 +261,11 @@ async fn run(state: AppState, which: Which) {
                 };
                 let now = aws_now_ms(&state);
                 let observations = POLLERS.with(|p| {
-                    let mut p = p.borrow_mut();
-                    p.as_mut()
-                        .expect("pollers started")
-                        .get(which)
-                        .answered(outcome, now)
+                    p.borrow_mut()
+                        .as_mut()
+                        .filter(|_| STARTS.get() == started)
+                        .map(|p| p.get(which).answered(outcome, now))
+                        .unwrap_or_default()
                 });
                 observe(&state, observations);
             }

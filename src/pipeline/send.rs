@@ -14,6 +14,7 @@ use leptos::task::spawn_local;
 
 use super::{aws_now_ms, observe};
 use crate::aws::client::{exchange, Asker, CallError};
+use crate::browser;
 use crate::state::AppState;
 
 /// How many POSTs a burst keeps in flight at once.
@@ -93,11 +94,8 @@ fn own_id(state: &AppState) -> Option<String> {
     let routed = state
         .config
         .with_untracked(|c| !c.api_route.trim().is_empty());
-    routed.then(|| {
-        web_sys::window()
-            .and_then(|w| w.crypto().ok())
-            .map(|c| c.random_uuid())
-    })?
+    // Not `crypto.randomUUID`: a page served over plain HTTP lacks it.
+    routed.then(browser::random_uuid)?
 }
 
 /// POSTs one checked body and takes the answer into the board.

@@ -22,6 +22,7 @@ use crate::ui::flow_files::FlowFiles;
 #[cfg(not(feature = "split"))]
 use crate::ui::guide_panel::GuidePanel;
 use crate::ui::header_bar::HeaderBar;
+use crate::ui::https_note::HttpsNote;
 use crate::ui::inspector::Inspector;
 use crate::ui::page_notice::PageNotice;
 use crate::ui::reactive::flag;
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
         <div class="app" class:projector=flag(move || state.projector.get())>
             <HeaderBar/>
             <SandboxBanner/>
+            <HttpsNote/>
             <PageNotice/>
             {board_bar()}
             <main class="columns">

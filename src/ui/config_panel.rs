@@ -6,10 +6,11 @@ use labmate_core::words::Lang;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser;
+use crate::browser::{self, NotCopied};
 use crate::lang::{t, use_lang};
 use crate::state::use_state;
-use crate::ui::reactive::{on_change, on_click, part, text};
+use crate::ui::copy_button::CopyByHand;
+use crate::ui::reactive::{nothing, on_change, on_click, part, text};
 
 /// One labelled text input bound to one field of the configuration. The
 /// field is data, not a closure, so one copy of this code serves them all.
@@ -78,9 +79,9 @@ fn endpoint_testid(key: ServiceKey) -> &'static str {
 pub fn ConfigPanel() -> impl IntoView {
     let state = use_state();
     let lang = use_lang();
-    // The outcome of the last copy (the browser's reason when it failed),
-    // worded where it shows.
-    let copied = RwSignal::new(None::<Result<(), String>>);
+    // The outcome of the last copy (the browser's reason and the link when
+    // it failed), worded where it shows.
+    let copied = RwSignal::new(None::<Result<(), (NotCopied, String)>>);
 
     let share_link =
         move |params: &str| -> String { format!("{}#{params}", browser::location_base()) };
@@ -127,14 +128,21 @@ pub fn ConfigPanel() -> impl IntoView {
                     let link = share_link(&state.config.with_untracked(|c| c.to_share_params()));
                     spawn_local(async move {
                         let outcome = browser::copy_to_clipboard(&link).await;
-                        copied.set(Some(outcome));
+                        copied.set(Some(outcome.map_err(|e| (e, link))));
                     });
                 })>{t(|l| word!(l, setup.copy_share_link))}</button>
                 <span class="muted">{text(move || match copied.get() {
                     None => String::new(),
                     Some(Ok(())) => word!(lang.get(), setup.link_copied).to_owned(),
-                    Some(Err(e)) => word!(lang.get(), setup.link_not_copied)(&e),
+                    Some(Err((e, _))) => {
+                        let l = lang.get();
+                        word!(l, setup.link_not_copied)(&e.words(l))
+                    }
                 })}</span>
+                {part(move || match copied.get() {
+                    Some(Err((_, link))) => view! { <CopyByHand text=link/> }.into_any(),
+                    _ => nothing(),
+                })}
             </div>
             <p class="share-link mono" data-testid="share-link">{text(shown_link)}</p>
         </div>

@@ -9,9 +9,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::aws::client::{Exchange, Outcome};
-use crate::browser;
+use crate::browser::{self, NotCopied};
 use crate::lang::use_lang;
 use crate::state::use_state;
+use crate::ui::copy_button::CopyByHand;
 use crate::ui::guide_words::line;
 use crate::ui::projector::masked;
 use crate::ui::reactive::{flag, nothing, on_change, on_click, part, text};
@@ -29,8 +30,8 @@ enum Command {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Copied {
     Done(Command),
-    /// The browser's own reason.
-    Failed(String),
+    /// The browser's reason, and the command, to copy by hand.
+    Failed(NotCopied, String),
 }
 
 impl Copied {
@@ -38,7 +39,7 @@ impl Copied {
         match self {
             Copied::Done(Command::Curl) => word!(lang, send.copied_curl).to_owned(),
             Copied::Done(Command::Awscurl) => word!(lang, send.copied_awscurl).to_owned(),
-            Copied::Failed(e) => word!(lang, send.copy_failed)(&v(e)),
+            Copied::Failed(e, _) => word!(lang, send.copy_failed)(&v(&e.words(lang))),
         }
     }
 }
@@ -63,9 +64,10 @@ pub fn ExchangeDetail() -> impl IntoView {
     };
     let copy = move |text: String, what: Command| {
         spawn_local(async move {
-            copied.set(Some(match browser::copy_to_clipboard(&text).await {
+            let outcome = browser::copy_to_clipboard(&text).await;
+            copied.set(Some(match outcome {
                 Ok(()) => Copied::Done(what),
-                Err(e) => Copied::Failed(e),
+                Err(e) => Copied::Failed(e, text),
             }));
         });
     };
@@ -180,6 +182,10 @@ pub fn ExchangeDetail() -> impl IntoView {
                             None => nothing(),
                         }
                     })}</span>
+                    {part(move || match copied.get() {
+                        Some(Copied::Failed(_, command)) => view! { <CopyByHand text=command/> }.into_any(),
+                        _ => nothing(),
+                    })}
                 </div>
                 <pre class="code" data-testid="curl-command">{m(curl.clone())}</pre>
                 {outcome}

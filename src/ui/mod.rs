@@ -20,6 +20,7 @@ pub mod guide_panel;
 pub mod guide_step;
 pub mod guide_words;
 pub mod header_bar;
+pub mod https_note;
 pub mod identity_card;
 pub mod inspector;
 pub mod learner_access;

@@ -23,6 +23,8 @@ pub mod guide;
 pub mod lab_item;
 pub mod poll;
 pub mod projector;
+pub mod random_id;
+pub mod reader_lease;
 pub mod service;
 pub mod signing;
 pub mod simulator;

@@ -11,6 +11,12 @@ pub const WORDS: Words = Words {
         projector_mode: "Projector mode",
         clock_behind: |duration| format!("Your clock is {duration} behind AWS's; labmate signs with AWS's time."),
         clock_ahead: |duration| format!("Your clock is {duration} ahead of AWS's; labmate signs with AWS's time."),
+        copy_no_clipboard: "this page is not served over HTTPS, so the browser gives it no clipboard, and it refused the copy command too",
+        copy_by_hand: "The text is selected below: press Ctrl+C (⌘C on a Mac) to copy it.",
+        copy_by_hand_label: "Text to copy",
+        https_note_missing: "This page is not served over HTTPS, so your browser holds a few things back. labmate works without them: the copy buttons use the older copy command, and the tabs of this browser agree through localStorage, instead of Web Locks, on which one reads the stream.",
+        https_note_advice: "HTTPS would add the Clipboard API and Web Locks and, above all, protect the page itself: over plain HTTP anyone on the network path can read and change it, so browsers treat what you type into it, credentials included, as exposed on the network. Serve labmate over HTTPS (for example through CloudFront, as deploy/ sets up) before you paste real credentials.",
+        https_note_dismiss: "Got it",
     },
     // section: setup
     setup: SetupWords {

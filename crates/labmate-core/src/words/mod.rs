@@ -76,6 +76,14 @@ pub struct PageWords {
     pub projector_mode: &'static str,
     pub clock_behind: fn(duration: &str) -> String,
     pub clock_ahead: fn(duration: &str) -> String,
+    // Copying where the browser gives no clipboard (plain HTTP).
+    pub copy_no_clipboard: &'static str,
+    pub copy_by_hand: &'static str,
+    pub copy_by_hand_label: &'static str,
+    // The note a page served over plain HTTP shows once.
+    pub https_note_missing: &'static str,
+    pub https_note_advice: &'static str,
+    pub https_note_dismiss: &'static str,
 }
 
 /// Credentials, configuration and identity: the first module.

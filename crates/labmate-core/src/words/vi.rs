@@ -11,6 +11,12 @@ pub const WORDS: Words = Words {
         projector_mode: "Chế độ máy chiếu",
         clock_behind: |duration| format!("Đồng hồ của bạn chậm hơn giờ AWS {duration}; labmate ký request theo giờ của AWS."),
         clock_ahead: |duration| format!("Đồng hồ của bạn nhanh hơn giờ AWS {duration}; labmate ký request theo giờ của AWS."),
+        copy_no_clipboard: "trang này không được phục vụ qua HTTPS nên trình duyệt không cho dùng clipboard, và lệnh copy cũng bị từ chối",
+        copy_by_hand: "Nội dung đã được chọn sẵn bên dưới: nhấn Ctrl+C (⌘C trên Mac) để sao chép.",
+        copy_by_hand_label: "Nội dung cần sao chép",
+        https_note_missing: "Trang này không được phục vụ qua HTTPS nên trình duyệt tắt bớt vài tính năng. labmate vẫn chạy được khi thiếu chúng: các nút sao chép dùng lệnh copy cũ, và các tab của trình duyệt này thống nhất với nhau qua localStorage, thay cho Web Locks, xem tab nào đọc stream.",
+        https_note_advice: "HTTPS sẽ cho thêm Clipboard API và Web Locks, và quan trọng hơn cả là bảo vệ chính trang này: qua HTTP thường, bất kỳ ai trên đường mạng cũng đọc và sửa được trang, nên trình duyệt coi mọi thứ bạn nhập vào, kể cả thông tin xác thực, là bị lộ trên mạng. Hãy phục vụ labmate qua HTTPS (ví dụ qua CloudFront, như deploy/ thiết lập) trước khi dán thông tin xác thực thật.",
+        https_note_dismiss: "Đã hiểu",
     },
     // section: setup
     setup: SetupWords {
