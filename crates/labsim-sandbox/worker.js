@@ -26,16 +26,18 @@ function onRequest({ id, request }) {
 }
 
 // A tick's slices run in short bursts, so requests queued behind it are
-// answered between them.
-function work(more) {
+// answered between them. Ticks start every TICK_MS from one start to the
+// next, however long the slices took, as the server's ticker keeps pace.
+function work(more, started) {
   const until = performance.now() + SLICE_MS;
   while (more && performance.now() < until) more = sandbox.tick_continue(Date.now());
-  if (more) setTimeout(() => work(true), 0);
-  else setTimeout(tick, TICK_MS);
+  if (more) setTimeout(() => work(true, started), 0);
+  else setTimeout(tick, Math.max(0, started + TICK_MS - performance.now()));
 }
 
 function tick() {
-  work(sandbox.tick_start(Date.now()));
+  const started = performance.now();
+  work(sandbox.tick_start(Date.now()), started);
 }
 
 self.onmessage = (event) => {
