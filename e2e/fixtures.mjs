@@ -72,6 +72,49 @@ export async function startLabsim(extraArgs = []) {
   };
 }
 
+/** Types the static site gives, as an S3 website is told to (README). */
+const MIME = {
+  '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.json': 'application/json',
+};
+
+/**
+ * Serves the built app (`dist/`) under `prefix` with plain static files
+ * and nothing else: no labsim, no routes, no policy headers, as a bucket
+ * would. Resolves to `{ url, requested, stop }` (`url` is the app's, with
+ * its trailing slash; `requested` lists every path asked for).
+ */
+export async function startStaticSite(prefix = APP_PREFIX) {
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const dist = path.join(root, 'dist');
+  const requested = [];
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    requested.push(url.pathname);
+    const rest = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : null;
+    const file = rest === '/' ? '/index.html' : rest;
+    if (file === null || file.split('/').includes('..')) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(path.join(dist, file));
+      res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-cache' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${server.address().port}${prefix}/`,
+    requested,
+    stop: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 /** The `sim` fixture: helpers for one labsim's `/_labsim/` control endpoints. */
 function simHelpers(labsim) {
   const { url } = labsim;

@@ -34,5 +34,7 @@ cp "$out/labmate_board.js" "$out/labmate_board_bg.wasm" "$TRUNK_STAGING_DIR/$dir
 [ -d "$out/snippets" ] && cp -r "$out/snippets" "$TRUNK_STAGING_DIR/$dir/"
 sed -i "s|</head>|<meta name=\"labmate-board\" content=\"$dir/labmate_board.js\"></head>|" \
   "$TRUNK_STAGING_DIR/index.html"
+# The in-page sandbox, a third module (crates/labsim-sandbox).
+bash scripts/build-sandbox.sh
 # Last: the loader into a file of its own and the page's policy.
 node scripts/finish-dist.mjs

@@ -76,6 +76,13 @@ pub fn location_base() -> String {
         .unwrap_or_default()
 }
 
+/// Loads the page again (leaving the sandbox ends its worker this way).
+pub fn reload() {
+    if let Some(w) = window() {
+        let _ = w.location().reload();
+    }
+}
+
 /// The page's own Content-Security-Policy (index.html's `<meta>`), if any.
 pub fn page_policy() -> Option<String> {
     window()?

@@ -7,6 +7,7 @@ use labmate_core::flow::ImportError;
 use labmate_core::word;
 use labmate_core::words::Lang;
 
+use crate::aws::sandbox::SandboxError;
 use crate::aws::simulator::SimulatorConnectError;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +26,8 @@ pub enum Notice {
     BoardTooBig(usize),
     /// The board's module did not load.
     BoardNotLoaded,
+    /// The in-page sandbox did not start.
+    SandboxNotStarted(SandboxError),
 }
 
 impl Notice {
@@ -45,6 +48,7 @@ impl Notice {
             }
             Notice::BoardTooBig(count) => word!(lang, board.notice_board_too_big)(*count),
             Notice::BoardNotLoaded => word!(lang, board.notice_board_not_loaded).to_owned(),
+            Notice::SandboxNotStarted(e) => e.words(lang),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! the session has to tell the learner is a typed [`Notice`], worded
 //! in the page's language where it shows.
 
+use lab_model::sandbox;
 use labmate_core::config::LabConfig;
 use labmate_core::credentials::{parse_credentials, CredentialsError, ParsedCredentials};
 use leptos::prelude::*;
@@ -27,10 +28,38 @@ const CONFIG_KEY: &str = "labmate.config";
 pub fn start(state: AppState) {
     state.config.set(initial_config(&state));
     restore_remembered(state);
-    if state.credentials.with_untracked(Option::is_none) {
+    // A sandbox chosen before this reload starts again, with fresh demo
+    // credentials (a new worker's keys differ from any remembered ones).
+    let sandboxed = state
+        .config
+        .with_untracked(|c| c.simulator == sandbox::ADDRESS);
+    if state.credentials.with_untracked(Option::is_none) || sandboxed {
         spawn_local(connect_simulator(state));
     }
     persist_config(state);
+}
+
+/// Whether the configuration names the in-page sandbox (tracked).
+pub fn in_sandbox(state: &AppState) -> bool {
+    state.config.with(|c| c.simulator == sandbox::ADDRESS)
+}
+
+/// "Rehearse in a sandbox": the sandbox is the simulator, connected to as
+/// a `#sim=` link's is; its module is fetched now, not before.
+pub fn rehearse_in_sandbox(state: AppState) {
+    state
+        .config
+        .update(|c| c.simulator = sandbox::ADDRESS.to_owned());
+    spawn_local(connect_simulator(state));
+}
+
+/// "Leave the sandbox": the workshop's default configuration and no
+/// credentials, then a reload, which ends the worker.
+pub fn leave_sandbox(state: AppState) {
+    browser::session_remove(REMEMBER_KEY);
+    let _ = browser::local_set(CONFIG_KEY, &LabConfig::default().to_share_params());
+    state.credentials.set(None);
+    browser::reload();
 }
 
 /// Puts freshly parsed credentials in place; everything else stays.
@@ -120,6 +149,12 @@ async fn connect_simulator(state: AppState) {
     let base = state.config.get_untracked();
     if base.simulator.trim().is_empty() {
         return;
+    }
+    if base.simulator == sandbox::ADDRESS {
+        if let Err(e) = crate::aws::sandbox::start().await {
+            state.notice.set(Some(Notice::SandboxNotStarted(e)));
+            return;
+        }
     }
     let setup = match fetch_setup(&base, browser::now_ms() / 1000).await {
         Ok(s) => s,

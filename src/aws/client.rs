@@ -147,6 +147,8 @@ pub enum UnreachableHint {
     Aoss,
     /// The page's Content-Security-Policy does not list the host.
     BlockedByPolicy,
+    /// The in-page sandbox answered nothing (an injected fault).
+    Sandbox,
     Other,
 }
 
@@ -157,6 +159,7 @@ impl UnreachableHint {
             UnreachableHint::ApiGateway => word!(lang, send.hint_api_gateway),
             UnreachableHint::Aoss => word!(lang, send.hint_aoss),
             UnreachableHint::BlockedByPolicy => word!(lang, send.hint_blocked_by_policy),
+            UnreachableHint::Sandbox => word!(lang, send.hint_sandbox),
             UnreachableHint::Other => word!(lang, send.hint_other),
         }
     }
@@ -166,6 +169,10 @@ impl UnreachableHint {
 /// A URL the page's own policy does not list was blocked by the browser
 /// before it left: that comes first, whatever else may be wrong.
 fn unreachable_hint(service: Service, url: &str, routed: bool) -> UnreachableHint {
+    // Nothing left the page: the sandbox's worker had it.
+    if super::sandbox::running() {
+        return UnreachableHint::Sandbox;
+    }
     if let Some(policy) = browser::page_policy() {
         if !labmate_core::csp::allows_connect(&policy, &browser::location_base(), url) {
             return UnreachableHint::BlockedByPolicy;

@@ -2,6 +2,7 @@
 
 pub mod bridge;
 pub mod client;
+pub mod sandbox;
 pub mod simulator;
 pub mod sts;
 pub mod transport;

@@ -6,6 +6,8 @@ use labmate_core::simulator::{config_url, read_simulator_config, SimulatorSetup}
 use labmate_core::word;
 use labmate_core::words::Lang;
 
+use super::transport;
+
 /// Why the simulator's configuration could not be had; each is a notice
 /// the learner reads, worded by [`SimulatorConnectError::words`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -44,12 +46,13 @@ pub async fn fetch_setup(
     now: i64,
 ) -> Result<SimulatorSetup, SimulatorConnectError> {
     let url = config_url(&base.simulator);
-    let body = match gloo_net::http::Request::get(&url).send().await {
-        Ok(r) if r.ok() => r.text().await.unwrap_or_default(),
-        Ok(r) => {
+    // Through the transport: the in-page sandbox answers there too.
+    let body = match transport::unsigned("GET", &url, "").await {
+        Ok((200..=299, body)) => body,
+        Ok((status, _)) => {
             return Err(SimulatorConnectError::Refused {
                 simulator: base.simulator.clone(),
-                status: r.status(),
+                status,
                 url,
             })
         }

@@ -26,6 +26,9 @@ use crate::ui::https_note::HttpsNote;
 use crate::ui::inspector::Inspector;
 use crate::ui::page_notice::PageNotice;
 use crate::ui::reactive::flag;
+use crate::ui::sandbox_banner::SandboxBanner;
+use crate::ui::sandbox_controls::SandboxControls;
+use crate::ui::sandbox_offer::SandboxOffer;
 #[cfg(not(feature = "split"))]
 use crate::ui::watch_toggle::WatchToggle;
 
@@ -53,11 +56,14 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="app" class:projector=flag(move || state.projector.get())>
             <HeaderBar/>
+            <SandboxBanner/>
             <HttpsNote/>
             <PageNotice/>
             {board_bar()}
             <main class="columns">
                 <section class="column">
+                    <SandboxOffer/>
+                    <SandboxControls/>
                     <CredentialsPanel/>
                     <ConfigPanel/>
                 </section>

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::aws::sts::refresh_identity;
 use crate::lang::{t, use_lang};
+use crate::session;
 use crate::state::{use_state, IdentityState};
 use crate::ui::projector::masked;
 use crate::ui::reactive::{nothing, on_click, part};
@@ -76,6 +77,9 @@ pub fn IdentityCard() -> impl IntoView {
             let warnings: Vec<String> = p.warnings.iter().map(|w| w.words(l)).collect();
             view! {
                 <div class="identity-card" data-testid="identity">
+                    {session::in_sandbox(&state).then(|| view! {
+                        <p class="sandbox-mark" data-testid="identity-simulated">{word!(l, setup.sandbox_identity)}</p>
+                    })}
                     <p class="format">{word!(l, setup.recognised)}<strong data-testid="credential-format">{p.format.words(l)}</strong></p>
                     <dl class="identity">
                         <dt>{word!(l, setup.label_access_key)}</dt><dd data-testid="access-key" class="mono">{

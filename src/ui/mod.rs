@@ -28,4 +28,7 @@ pub mod page_notice;
 pub mod pipeline_diagram;
 pub mod projector;
 pub mod reactive;
+pub mod sandbox_banner;
+pub mod sandbox_controls;
+pub mod sandbox_offer;
 pub mod watch_toggle;

@@ -7,6 +7,7 @@
 //!   policy) and the `aws` commands that mint learners' credentials;
 //! - [`Service`]: the lab's AWS services, their config keys, signing names
 //!   and AWS endpoints;
+//! - [`sandbox`]: the in-page sandbox's endpoints;
 //! - [`SimulatorConfig`]: the body of labsim's `GET /_labsim/config`;
 //! - [`timeline`]: the pipeline's ground truth, one typed event per hop,
 //!   read after a cursor;
@@ -22,6 +23,7 @@ pub mod arn;
 pub mod glob;
 pub mod names;
 pub mod policies;
+pub mod sandbox;
 mod service;
 mod simulator_config;
 pub mod timeline;

@@ -110,6 +110,36 @@ pub struct SetupWords {
     pub identity_unchecked: &'static str,
     pub identity_checking: &'static str,
     pub ask_sts_again: &'static str,
+    /// The offer shown with no credentials: title, text, button.
+    pub sandbox_offer_title: &'static str,
+    pub sandbox_offer_text: &'static str,
+    pub sandbox_offer_button: &'static str,
+    pub sandbox_starting: &'static str,
+    /// The persistent banner while the sandbox answers every request.
+    pub sandbox_banner: &'static str,
+    pub sandbox_leave: &'static str,
+    /// The identity card's mark on the sandbox's demo principal.
+    pub sandbox_identity: &'static str,
+    pub sandbox_not_built: &'static str,
+    pub sandbox_not_started: fn(reason: &str) -> String,
+    pub sandbox_failed: fn(reason: &str) -> String,
+    /// The sandbox's controls: the Lambda's code, half-built lab states
+    /// and faults (in `ui::sandbox_controls`' order: 8 states, 4 faults).
+    /// Slices, not arrays: a whole array read from the catalogue costs
+    /// far more code than a reference to it.
+    pub sandbox_controls: &'static str,
+    pub sandbox_lambda_code: &'static str,
+    pub sandbox_code_workshop: &'static str,
+    pub sandbox_code_fixed: &'static str,
+    pub sandbox_lab_state: &'static str,
+    pub sandbox_lab_states: &'static [&'static str],
+    pub sandbox_apply: &'static str,
+    pub sandbox_fault: &'static str,
+    pub sandbox_faults: &'static [&'static str],
+    pub sandbox_clear_faults: &'static str,
+    pub sandbox_control_done: &'static str,
+    pub sandbox_control_refused: fn(status: u16, message: &str) -> String,
+    pub sandbox_control_no_answer: &'static str,
     pub countdown_expires_in: fn(duration: &str) -> String,
     pub countdown_expired_ago: fn(duration: &str) -> String,
     /// A duration on a clock: `2h 05m 09s`.
@@ -314,6 +344,8 @@ pub struct SendWords {
     pub hint_aoss: &'static str,
     pub hint_blocked_by_policy: &'static str,
     pub hint_other: &'static str,
+    /// No answer from the in-page sandbox: a fault injected there.
+    pub hint_sandbox: &'static str,
     pub bridge_no_window: &'static str,
     pub bridge_not_installed: &'static str,
     pub bridge_no_promise: &'static str,
@@ -757,6 +789,15 @@ pub(crate) fn assert_worded(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sandbox_lists_have_one_entry_per_change_in_each_language() {
+        // ui::sandbox_controls pairs them with its 8 setups and 4 faults.
+        for lang in [Lang::En, Lang::Vi] {
+            assert_eq!(word!(lang, setup.sandbox_lab_states).len(), 8);
+            assert_eq!(word!(lang, setup.sandbox_faults).len(), 4);
+        }
+    }
 
     #[test]
     fn a_language_is_found_by_its_code_whatever_the_region() {

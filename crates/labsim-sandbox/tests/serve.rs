@@ -1,0 +1,185 @@
+//! The sandbox answers what labmate sends as labsim's server would: the
+//! page's own signer signs each request, and the sandbox takes it through
+//! the core's whole path (control, signature, authorization, faults, the
+//! pipeline's ticks).
+
+use lab_model::{sandbox, Service, SimulatorConfig};
+use labmate_core::credentials::Credentials;
+use labmate_core::signing::{sign, HttpRequest, SigningContext};
+use labsim::Simulator;
+use labsim_sandbox::message::{SandboxAnswer, SandboxRequest};
+use labsim_sandbox::serve;
+
+/// 2026-11-27T12:00:00Z.
+const NOW: i64 = 1_795_780_800_000;
+
+fn get(sim: &mut Simulator, url: &str) -> SandboxAnswer {
+    let request = SandboxRequest {
+        method: "GET".into(),
+        url: url.into(),
+        headers: Vec::new(),
+        body: String::new(),
+    };
+    serve::answer(sim, request, NOW)
+}
+
+fn post(sim: &mut Simulator, url: &str, body: &str) -> SandboxAnswer {
+    let request = SandboxRequest {
+        method: "POST".into(),
+        url: url.into(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.into(),
+    };
+    serve::answer(sim, request, NOW)
+}
+
+fn config(sim: &mut Simulator) -> SimulatorConfig {
+    let url = format!("{}/_labsim/config", sandbox::ADDRESS);
+    let answer = get(sim, &url);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    serde_json::from_str(&answer.body).expect("config JSON")
+}
+
+fn credentials(config: &SimulatorConfig) -> Credentials {
+    Credentials {
+        access_key_id: config.credentials.access_key_id.clone(),
+        secret_access_key: config.credentials.secret_access_key.clone(),
+        session_token: Some(config.credentials.session_token.clone()),
+        expiration: None,
+    }
+}
+
+/// `request` signed by labmate's signer for `service`, as the transport
+/// hands it to the worker.
+fn signed(config: &SimulatorConfig, service: Service, request: HttpRequest) -> SandboxRequest {
+    let creds = credentials(config);
+    let region = if service == Service::Iam {
+        "us-east-1"
+    } else {
+        config.region.as_str()
+    };
+    let ctx = SigningContext::for_service(&creds, service, region, NOW);
+    let s = sign(&request, &ctx).expect("signs");
+    SandboxRequest {
+        method: s.method,
+        url: s.url,
+        headers: s.headers,
+        body: s.body,
+    }
+}
+
+fn get_caller_identity(config: &SimulatorConfig, body: &str) -> SandboxRequest {
+    let url = sandbox::endpoint(Service::Sts);
+    let mut req = signed(
+        config,
+        Service::Sts,
+        HttpRequest::new("POST", &url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("Action=GetCallerIdentity&Version=2011-06-15"),
+    );
+    req.body = body.to_owned();
+    req
+}
+
+#[test]
+fn the_config_names_the_sandbox_endpoints_and_demo_credentials() {
+    let mut sim = serve::start(7, NOW);
+    let config = config(&mut sim);
+    for service in Service::ALL {
+        assert_eq!(
+            config.endpoint(service),
+            Some(sandbox::endpoint(service).as_str())
+        );
+    }
+    assert!(config.credentials.access_key_id.starts_with("ASIA"));
+    assert!(
+        config.routes.is_empty(),
+        "no same-origin routes in the page"
+    );
+}
+
+#[test]
+fn a_signature_is_checked_as_labsims_server_checks_it() {
+    let mut sim = serve::start(7, NOW);
+    let config = config(&mut sim);
+    let good = get_caller_identity(&config, "Action=GetCallerIdentity&Version=2011-06-15");
+    let answer = serve::answer(&mut sim, good, NOW);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer.body.contains(&config.identity.arn),
+        "{}",
+        answer.body
+    );
+    assert!(answer.header("x-amzn-RequestId").is_some());
+    // The body changed after signing: AWS's refusal, in STS's shape.
+    let tampered = get_caller_identity(&config, "Action=GetCallerIdentity&Version=2011-06-16");
+    let answer = serve::answer(&mut sim, tampered, NOW);
+    assert_eq!(answer.status, 403);
+    assert!(
+        answer.body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        answer.body
+    );
+}
+
+#[test]
+fn an_item_posted_to_the_api_reaches_the_collection_as_time_passes() {
+    let mut sim = serve::start(7, NOW);
+    let config = config(&mut sim);
+    let api = sandbox::endpoint(Service::ApiGateway);
+    let answer = post(&mut sim, &api, r#"{"name":"Ann","type":"cat"}"#);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let mut wall = NOW;
+    while wall < NOW + 15_000 {
+        wall += 50;
+        let mut more = serve::tick_start(&mut sim, wall, 4);
+        while more {
+            more = serve::tick_continue(&mut sim, wall, 4);
+        }
+    }
+    // Found by a signed search, as the page's collection reader asks.
+    let url = format!(
+        "{}/dynamodb_replicate/_search",
+        sandbox::endpoint(Service::Aoss)
+    );
+    let search = signed(
+        &config,
+        Service::Aoss,
+        HttpRequest::new("POST", &url)
+            .header("content-type", "application/json")
+            .body(r#"{"query":{"match_all":{}}}"#),
+    );
+    let answer = serve::answer(&mut sim, search, wall);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(answer.body.contains("Ann"), "{}", answer.body);
+}
+
+#[test]
+fn faults_delay_or_drop_and_unknown_hosts_do_not_answer() {
+    let mut sim = serve::start(7, NOW);
+    let config = config(&mut sim);
+    let faults = format!("{}/_labsim/faults", sandbox::ADDRESS);
+    let added = post(
+        &mut sim,
+        &faults,
+        r#"{"service":"sts","times":1,"delay_ms":300}"#,
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let req = || get_caller_identity(&config, "Action=GetCallerIdentity&Version=2011-06-15");
+    let delayed = serve::answer(&mut sim, req(), NOW);
+    assert_eq!((delayed.status, delayed.delay_ms), (200, 300));
+    post(
+        &mut sim,
+        &faults,
+        r#"{"service":"sts","times":1,"drop":true}"#,
+    );
+    assert_eq!(
+        serve::answer(&mut sim, req(), NOW),
+        SandboxAnswer::dropped()
+    );
+    assert_eq!(serve::answer(&mut sim, req(), NOW).status, 200);
+    assert_eq!(
+        get(&mut sim, "https://example.com/_labsim/config"),
+        SandboxAnswer::dropped()
+    );
+}

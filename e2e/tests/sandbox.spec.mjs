@@ -1,0 +1,149 @@
+// The in-page sandbox with nothing served but static files: no labsim
+// process at all. Opened with no credentials, labmate offers the sandbox;
+// its module is fetched only when chosen; then the chapter runs in the
+// page, labelled simulated: an item sent, followed hop by hop, modified and
+// deleted, and the guide's steps checked (the shipped Lambda's MODIFY and
+// REMOVE failing as they do in the real lab).
+import { test as base, expect } from '@playwright/test';
+import { startStaticSite, watchConsole, guideStep, counts } from '../fixtures.mjs';
+
+const test = base.extend({
+  site: async ({}, use) => {
+    const site = await startStaticSite();
+    try {
+      await use(site);
+    } finally {
+      await site.stop();
+    }
+  },
+  // The console must stay clean, as in every other spec.
+  context: async ({ site, context }, use) => {
+    const unexpected = watchConsole(context);
+    await use(context);
+    const problems = unexpected([]);
+    if (problems.length) throw new Error(`browser console was not clean:\n${problems.join('\n')}`);
+  },
+});
+
+// Labsim's default refresh lag (10 s) runs in the sandbox as it does there.
+test.setTimeout(120_000);
+
+const rows = (page) => page.getByTestId('flow-row');
+
+async function sendItem(page, name) {
+  await page.getByTestId('item-body').fill(JSON.stringify({ name, type: 'sandbox' }));
+  await page.getByTestId('action-send-item').click();
+  await expect(page.getByTestId('action-result')).toHaveText(/^Written/);
+}
+
+async function openFlow(page, kind, name) {
+  await rows(page).filter({ hasText: name }).and(page.locator(`[data-kind=${kind}]`)).first().click();
+  return page.getByTestId('flow-detail');
+}
+
+const sandboxFiles = (site) => site.requested.filter((p) => /\/sandbox-[0-9a-f]+\//.test(p));
+
+test('the chapter rehearsed in the sandbox: offered with no credentials, loaded when chosen, labelled simulated, an item followed hop by hop, modified and deleted, the guide checked', async ({ page, site }) => {
+  await page.goto(`${site.url}#`);
+  await expect(page.getByTestId('paste-box')).toBeVisible();
+  const offer = page.getByTestId('sandbox-offer');
+  await expect(offer).toBeVisible();
+  await expect(page.getByTestId('sandbox-banner')).toHaveCount(0);
+  // Nothing of the sandbox is fetched before it is chosen.
+  expect(sandboxFiles(site)).toEqual([]);
+
+  await page.getByTestId('sandbox-start').click();
+  await expect(page.getByTestId('sandbox-banner')).toContainText('Simulated');
+  await expect(page.getByTestId('identity-simulated')).toBeVisible();
+  await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  await expect(page.getByTestId('watch-toggle')).toBeChecked();
+  await expect(offer).toHaveCount(0);
+  expect(sandboxFiles(site).map((p) => p.split('/').pop()).sort())
+    .toEqual(['labsim_sandbox.js', 'labsim_sandbox_bg.wasm', 'worker.js']);
+
+  // The lab as built: the setting steps pass, read from the simulator.
+  for (const key of ['function', 'stream', 'stream-policy', 'aoss-policy', 'trigger', 'environment']) {
+    await expect(guideStep(page, key)).toHaveAttribute('data-status', 'passed', { timeout: 30_000 });
+  }
+
+  // An INSERT through every hop.
+  await sendItem(page, 'Ada');
+  await expect(counts(page)).toHaveAttribute('data-complete', '1', { timeout: 30_000 });
+  let detail = await openFlow(page, 'INSERT', 'Ada');
+  await expect(detail.getByTestId('flow-detail-state')).toHaveAttribute('data-state', 'complete');
+  for (const hop of ['api', 'table', 'stream', 'lambda', 'collection']) {
+    await expect(detail.getByTestId('flow-stages').locator(`[data-key=${hop}]`)).toBeVisible();
+  }
+
+  // The shipped Lambda: MODIFY and REMOVE stop in it, as in the real lab.
+  await detail.getByTestId('modify-name').fill('Ada (edited)');
+  await detail.getByTestId('action-modify').click();
+  await expect(detail.getByTestId('flow-action-result')).toHaveText(/UpdateItem accepted/);
+  await expect(rows(page).and(page.locator('[data-kind=MODIFY][data-state=stuck]'))).toHaveCount(1, { timeout: 30_000 });
+  detail = await openFlow(page, 'MODIFY', 'Ada (edited)');
+  await expect(detail.getByTestId('flow-stuck-reason')).toHaveText(/PUT without a document id/);
+  await detail.getByTestId('action-delete').click();
+  await expect(rows(page).and(page.locator('[data-kind=REMOVE][data-state=stuck]'))).toHaveCount(1, { timeout: 30_000 });
+
+  // The guide: the test item verified, exploring fails with the defect.
+  await expect(guideStep(page, 'test-post')).toHaveAttribute('data-status', 'passed');
+  await expect(guideStep(page, 'verify')).toHaveAttribute('data-status', 'passed');
+  const explore = guideStep(page, 'explore');
+  await expect(explore).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
+  await expect(explore.getByTestId('guide-problem').first()).toContainText(/MODIFY .*PUT without a document id/);
+
+  // Every request went to the worker: the static site saw none of AWS's.
+  expect(site.requested.filter((p) => !p.startsWith('/course/labmate/'))).toEqual([]);
+});
+
+test('the sandbox stays chosen across a reload and is left with one click', async ({ page, site }) => {
+  await page.goto(`${site.url}#`);
+  await page.getByTestId('sandbox-start').click();
+  await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  await page.reload();
+  await expect(page.getByTestId('sandbox-banner')).toBeVisible();
+  await expect(page.getByTestId('identity-simulated')).toBeVisible();
+  await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  await page.getByTestId('sandbox-leave').click();
+  await expect(page.getByTestId('sandbox-offer')).toBeVisible();
+  await expect(page.getByTestId('sandbox-banner')).toHaveCount(0);
+  await expect(page.getByTestId('identity')).toHaveCount(0);
+});
+
+test('the sandbox controls: the fixed Lambda indexes a MODIFY, a half-built lab fails its step, an injected fault drops a request', async ({ page, site }) => {
+  await page.goto(`${site.url}#`);
+  await page.getByTestId('sandbox-start').click();
+  await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  const controls = page.getByTestId('sandbox-controls');
+  await controls.locator('summary').click();
+  const result = controls.getByTestId('sandbox-control-result');
+
+  // The fixed code: a MODIFY goes all the way.
+  const change = async (label) => {
+    await controls.getByTestId('sandbox-change').selectOption({ label });
+    await controls.getByTestId('sandbox-apply').click();
+  };
+  await change("The Lambda's code: Fixed (MODIFY and REMOVE indexed)");
+  await expect(result).toHaveText(/^Done/);
+  await sendItem(page, 'Cy');
+  await expect(counts(page)).toHaveAttribute('data-complete', '1', { timeout: 30_000 });
+  const detail = await openFlow(page, 'INSERT', 'Cy');
+  await detail.getByTestId('modify-name').fill('Cy (edited)');
+  await detail.getByTestId('action-modify').click();
+  await expect(rows(page).and(page.locator('[data-kind=MODIFY][data-state=complete]'))).toHaveCount(1, { timeout: 30_000 });
+
+  // A half-built lab: the trigger turned off, and the guide's step says so.
+  const trigger = guideStep(page, 'trigger');
+  await expect(trigger).toHaveAttribute('data-status', 'passed', { timeout: 30_000 });
+  await change('Half-built lab: Trigger disabled');
+  await expect(result).toHaveText(/^Done/);
+  await page.getByTestId('guide-recheck').click();
+  await expect(trigger).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
+
+  // A fault: the next API request is left unanswered, and labmate says why.
+  await change('Inject a fault: The next API request gets no answer');
+  await expect(result).toHaveText(/^Done/);
+  await page.getByTestId('item-body').fill(JSON.stringify({ name: 'Dropped', type: 'sandbox' }));
+  await page.getByTestId('action-send-item').click();
+  await expect(page.getByTestId('action-result')).toContainText('The sandbox left it unanswered');
+});
