@@ -34,6 +34,15 @@ async function openInsecure(page, sim) {
   return page;
 }
 
+/**
+ * Waits until the guide knows the account: it reads it from the stream's
+ * or the function's ARN, so the policies it copies name it (before the
+ * first round they hold the placeholder ACCOUNT_ID).
+ */
+async function accountKnown(page) {
+  await expect(guideStep(page, 'stream')).toHaveAttribute('data-status', 'passed', { timeout: 20_000 });
+}
+
 async function sendItem(page, name) {
   await page.getByTestId('item-body').fill(JSON.stringify({ name, type: 'learner' }));
   await page.getByTestId('action-send-item').click();
@@ -82,6 +91,7 @@ test('not a secure context: connected, an item sent and followed to its document
 test('not a secure context: copy buttons copy with the copy command; pasted back, the text is whole', async ({ page, context, sim }) => {
   await openInsecure(page, sim);
   await watching(page);
+  await accountKnown(page);
   // A guide's copy button (the chapter's policy, with this lab's values).
   const policyStep = guideStep(page, 'stream-policy');
   await policyStep.getByRole('button', { name: 'Copy policy JSON' }).click();
@@ -114,6 +124,7 @@ test('not a secure context, and the copy command refused: the text is shown sele
   });
   await openInsecure(page, sim);
   await watching(page);
+  await accountKnown(page);
   const policyStep = guideStep(page, 'stream-policy');
   await policyStep.getByRole('button', { name: 'Copy policy JSON' }).click();
   await expect(policyStep.locator('.copy-note').first()).toHaveText(/not copied: this page is not served over HTTPS/);
