@@ -54,6 +54,14 @@ pub const DOCUMENT_WAIT_MS: i64 = 60_000;
 /// its shard that long.
 pub const RECORD_LIFETIME_MS: i64 = 24 * 3_600_000;
 /// Longest log line kept in a flow (a printed event can be megabytes).
+/// How far a stream record's time may sit before the time labmate dated a
+/// send with and still be that send's: AWS's record time is whole seconds
+/// (up to 1 s early), and a clock learned from AWS's skew message is only
+/// good to its whole second (up to half a second late, taken as the
+/// middle), so 1.5 s; 2 s leaves room for rounding. With 1 s, a record
+/// read before its answer was handled became a second flow (seen in the
+/// fault matrix's iterator-expiry test, run after a 16-minute skew).
+const SEND_TO_RECORD_SLACK_MS: i64 = 2_000;
 const LINE_KEPT_CHARS: usize = 16_000;
 
 /// The five hops of the pipeline, in order.
@@ -742,8 +750,7 @@ impl Flows {
 
     /// An outside flow the answer of a change labmate sent at `sent_ms`
     /// explains (the stream was read before the answer was handled): same
-    /// change of the same item, recorded no earlier than the send (AWS's
-    /// record time is whole seconds).
+    /// change of the same item, recorded no earlier than the send.
     fn outside_flow_for(&self, change: ChangeKind, item_id: &str, sent_ms: i64) -> Option<usize> {
         self.flows.iter().position(|f| {
             f.origin == Origin::Outside
@@ -751,7 +758,7 @@ impl Flows {
                 && f.item_id.as_deref() == Some(item_id)
                 && f.stream
                     .as_ref()
-                    .is_some_and(|s| s.created_ms >= sent_ms - 1_000)
+                    .is_some_and(|s| s.created_ms >= sent_ms - SEND_TO_RECORD_SLACK_MS)
         })
     }
 
@@ -848,8 +855,8 @@ impl Flows {
                 && ["name", "type"].iter().all(|k| {
                     sent.body.get(*k).and_then(Value::as_str) == observe::string_of(image, k)
                 })
-                && record.created_ms >= sent.sent_ms - 1_000
-                && record.created_ms <= sent.answered_ms + 1_000
+                && record.created_ms >= sent.sent_ms - SEND_TO_RECORD_SLACK_MS
+                && record.created_ms <= sent.answered_ms + SEND_TO_RECORD_SLACK_MS
         })
     }
 

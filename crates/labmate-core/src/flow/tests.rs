@@ -255,6 +255,23 @@ fn an_answer_handled_after_its_stream_record_joins_that_flow() {
 }
 
 #[test]
+fn an_answer_handled_late_joins_its_record_when_the_signing_clock_was_learned_from_aws() {
+    // The worst case the two precisions allow: AWS wrote the item at
+    // T + 1_999 (its record says T + 1_000, whole seconds), and labmate's
+    // clock, learned from a skew message (whole seconds, taken to be the
+    // middle), dated the send half a second after the true T + 1_900.
+    let mut flows = Flows::new();
+    flows.observe(page(
+        ReadFrom::Continued,
+        vec![record("e1", ChangeKind::Insert, "k", "Ann", "100", T + 1_999)],
+        T + 2_100,
+    ));
+    flows.observe(api(Some("k"), "Ann", 200, "{}", T + 2_400));
+    assert_eq!(flows.flows().len(), 1, "{:#?}", flows.flows());
+    assert_eq!(flows.flows()[0].origin, Origin::RequestId);
+}
+
+#[test]
 fn an_insert_without_a_readable_id_is_tied_by_name_type_and_time() {
     let mut flows = Flows::new();
     flows.observe(Observation::ApiAnswer(ApiAnswer {
