@@ -9,12 +9,8 @@ export default defineConfig({
   // A test that waits on the pipeline (refresh lag, expiry) sets its own.
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  // In CI, a failed test runs once more and is reported "flaky" if it then
-  // passes: two tests are known to fail now and then under the full
-  // suite's load (faults.spec's iterator expiry, once ending with a flow
-  // made twice; guide.spec's IAM refusal, once not read within 30 s), both
-  // open on the issue. Locally every failure stands (`retries: 0`).
-  retries: process.env.CI ? 1 : 0,
+  // Every failure stands: no retries (a flaky test is a bug to fix).
+  retries: 0,
   forbidOnly: true,
   // Two workers, each with its own Chromium; tests of one file spread over
   // both (each test has its own labsim, so none shares state). About half

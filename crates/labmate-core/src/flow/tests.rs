@@ -263,7 +263,14 @@ fn an_answer_handled_late_joins_its_record_when_the_signing_clock_was_learned_fr
     let mut flows = Flows::new();
     flows.observe(page(
         ReadFrom::Continued,
-        vec![record("e1", ChangeKind::Insert, "k", "Ann", "100", T + 1_999)],
+        vec![record(
+            "e1",
+            ChangeKind::Insert,
+            "k",
+            "Ann",
+            "100",
+            T + 1_999,
+        )],
         T + 2_100,
     ));
     flows.observe(api(Some("k"), "Ann", 200, "{}", T + 2_400));

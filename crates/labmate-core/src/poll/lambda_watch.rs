@@ -296,8 +296,10 @@ impl Poller for LambdaWatch {
     fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
         let seen = self.read_answer(outcome, now_ms);
         // "Check now" came while this call was out: the answer may predate
-        // the learner's change, so the settings are read again.
+        // the learner's change, so the settings are read again, at once
+        // even if it was a refusal.
         if std::mem::take(&mut self.recheck_pending) {
+            self.wake();
             self.trigger_due_ms = 0;
             self.function_due_ms = 0;
         }
@@ -479,6 +481,26 @@ mod tests {
         assert_eq!(call(&mut w, 1_000).operation, "ListEventSourceMappings");
         answer(&mut w, 200, mapping("Disabled"), 1_000);
         assert_eq!(call(&mut w, 1_500).operation, "ListFunctions");
+    }
+
+    #[test]
+    fn check_now_during_a_refused_call_asks_again_at_once() {
+        let mut w = there("f");
+        call(&mut w, 0);
+        w.recheck();
+        // Refused with the credentials of before the learner's fix: told,
+        // but no 30 s wait before the reading "Check now" asked for.
+        let seen = answer(
+            &mut w,
+            403,
+            json!({"Message": "User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: lambda:ListEventSourceMappings on resource: * because no identity-based policy allows the lambda:ListEventSourceMappings action"}),
+            100,
+        );
+        assert!(
+            matches!(&seen[..], [Observation::NotObservable(n)] if n.permission == "lambda:ListEventSourceMappings"),
+            "{seen:?}"
+        );
+        assert_eq!(call(&mut w, 600).operation, "ListEventSourceMappings");
     }
 
     fn listed(names: &[&str], next: Option<&str>) -> serde_json::Value {

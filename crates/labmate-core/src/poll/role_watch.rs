@@ -259,6 +259,10 @@ impl Poller for RoleWatch {
         // the learner's change, so it starts again and tells nothing.
         if std::mem::take(&mut self.recheck_pending) {
             self.restart();
+            // Nor may it hold the new round back: a refusal's 30 s wait
+            // kept the guide's policy steps "waiting" after "Check now"
+            // (credentials pasted, then checked, with the first call out).
+            self.health.wake();
             return Vec::new();
         }
         seen
@@ -316,6 +320,13 @@ mod tests {
         .to_string();
         format!(
             r#"<GetRolePolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRolePolicyResult><PolicyName>{name}</PolicyName><RoleName>{ROLE}</RoleName><PolicyDocument>{encoded}</PolicyDocument></GetRolePolicyResult></GetRolePolicyResponse>"#
+        )
+    }
+
+    fn denied() -> Answer {
+        Answer::new(
+            403,
+            r#"<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: iam:ListRolePolicies on resource: role lambda-lab-role because no identity-based policy allows the iam:ListRolePolicies action</Message></Error><RequestId>r</RequestId></ErrorResponse>"#,
         )
     }
 
@@ -380,11 +391,7 @@ mod tests {
     fn a_refusal_names_the_iam_action_and_hides_no_hop() {
         let mut w = RoleWatch::new(ROLE);
         call(&mut w, 0);
-        let denied = Answer::new(
-            403,
-            r#"<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: iam:ListRolePolicies on resource: role lambda-lab-role because no identity-based policy allows the iam:ListRolePolicies action</Message></Error><RequestId>r</RequestId></ErrorResponse>"#,
-        );
-        let seen = w.answered(Outcome::Answered(denied), 0);
+        let seen = w.answered(Outcome::Answered(denied()), 0);
         let [Observation::NotObservable(n)] = &seen[..] else {
             panic!("{seen:?}")
         };
@@ -408,6 +415,21 @@ mod tests {
         assert_eq!(w.next(1_000), Next::WaitUntil(ROLE_EVERY_MS));
         w.recheck();
         assert_eq!(call(&mut w, 1_000).operation, "ListRolePolicies");
+    }
+
+    #[test]
+    fn check_now_during_a_call_that_is_refused_reads_the_role_again_at_once() {
+        let mut w = RoleWatch::new(ROLE);
+        call(&mut w, 0);
+        w.recheck();
+        // The answer may predate what the learner changed: it tells
+        // nothing, and its refusal does not hold the new round back.
+        assert!(w.answered(Outcome::Answered(denied()), 100).is_empty());
+        assert_eq!(call(&mut w, 600).operation, "ListRolePolicies");
+        let seen = w.answered(Outcome::Answered(denied()), 700);
+        assert!(
+            matches!(&seen[..], [Observation::NotObservable(n)] if n.permission == "iam:ListRolePolicies")
+        );
     }
 
     #[test]

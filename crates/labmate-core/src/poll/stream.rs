@@ -530,8 +530,10 @@ impl Poller for StreamReader {
     fn answered(&mut self, outcome: Outcome, now_ms: i64) -> Vec<Observation> {
         let seen = self.read_answer(outcome, now_ms);
         // "Check now" came while this call was out: the answer may predate
-        // the learner's change, so the table is described again.
+        // the learner's change, so the table is described again, at once
+        // even if it was a refusal.
         if std::mem::take(&mut self.recheck_pending) {
+            self.wake();
             self.table_due_ms = 0;
         }
         seen
