@@ -52,6 +52,18 @@ try {
   await init();
   const seed = crypto.getRandomValues(new Uint32Array(2));
   sandbox = new Sandbox(seed[0], seed[1], Date.now());
+  // The simulator's own door, as `curl` is labsim's: DevTools (this
+  // worker's console) and the end-to-end tests (through Playwright's
+  // handle on the worker) send it a request as JSON text, e.g. to
+  // `/_labsim/events` or `/_labsim/faults`, and get its answer's.
+  self.labsim = {
+    answer(request) {
+      const answered = sandbox.answer(request, Date.now());
+      const { json } = answered;
+      answered.free();
+      return json;
+    },
+  };
   setTimeout(tick, TICK_MS);
   self.postMessage({ ready: true });
 } catch (e) {
