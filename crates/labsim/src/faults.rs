@@ -81,7 +81,7 @@ pub struct FaultSpec {
 }
 
 /// What a rule does to a request it fires on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FaultKind {
     /// This status and body, as given.
     Raw { status: u16, body: String },
@@ -121,6 +121,32 @@ impl FaultKind {
     }
 }
 
+/// Every [`FaultKind::name`].
+pub const FAULT_NAMES: [&str; 9] = [
+    "status",
+    "delay",
+    "drop",
+    "throttle",
+    "expired_token",
+    "clock_skew",
+    "no_reader_limit",
+    "network_policy_deny",
+    "data_access_deny",
+];
+
+/// A fault's name. (Named so serde's derive does not take the field for
+/// text borrowed from the input, which would tie a read to `'static`.)
+pub type FaultName = &'static str;
+
+/// Reads a [`FaultEvent`]'s `fault` back as the name it was.
+fn fault_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    FAULT_NAMES
+        .into_iter()
+        .find(|known| *known == name)
+        .ok_or_else(|| serde::de::Error::unknown_variant(&name, &FAULT_NAMES))
+}
+
 /// DynamoDB's throttling exceptions a rule may name.
 pub const DYNAMODB_THROTTLES: [&str; 3] = [
     "ThrottlingException",
@@ -129,7 +155,7 @@ pub const DYNAMODB_THROTTLES: [&str; 3] = [
 ];
 
 /// A rule in force.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FaultRule {
     pub id: u64,
     pub service: Service,
@@ -338,7 +364,7 @@ pub struct Fired {
 }
 
 /// A fault as it happened, for the timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FaultEvent {
     pub time_ms: i64,
     pub rule_id: u64,
@@ -346,7 +372,9 @@ pub struct FaultEvent {
     pub operation: Option<String>,
     pub method: String,
     pub path: String,
-    pub fault: &'static str,
+    /// [`FaultKind::name`]'s (one of [`FAULT_NAMES`] when read back).
+    #[serde(deserialize_with = "fault_name")]
+    pub fault: FaultName,
     /// The status answered; `None` for a delay or a drop, or a clock skew
     /// too small to matter.
     pub status: Option<u16>,
@@ -354,7 +382,7 @@ pub struct FaultEvent {
 }
 
 /// Every rule in force, and the generator their probabilities draw from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FaultSet {
     rules: Vec<FaultRule>,
     next_id: u64,

@@ -192,6 +192,18 @@ impl IdentityStore {
         credentials
     }
 
+    /// Where the key stream stands (no key in it, but the next ones follow
+    /// from it): what a snapshot keeps instead of the credentials.
+    pub(crate) fn minting(&self) -> &SplitMix64 {
+        &self.rng
+    }
+
+    /// Goes on minting from `minting` (a restored snapshot's), so later
+    /// credentials differ from any issued before the snapshot.
+    pub(crate) fn resume_minting(&mut self, minting: SplitMix64) {
+        self.rng = minting;
+    }
+
     /// The credentials with this access key id, if any were issued.
     pub fn find(&self, access_key_id: &str) -> Option<&Credentials> {
         self.issued

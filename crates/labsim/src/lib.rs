@@ -29,6 +29,7 @@ pub mod opensearch;
 pub mod rng;
 pub mod setup;
 pub mod sigv4;
+pub mod snapshot;
 pub mod sts;
 pub mod time;
 pub mod timeline;
@@ -65,7 +66,7 @@ pub use crate::identity::DEFAULT_CREDENTIAL_TTL_SECONDS;
 const ROLE_AGE_MS: i64 = 3_600_000;
 
 /// How the simulator was started.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SimConfig {
     pub region: String,
     /// Decides every id, key and request id.
@@ -135,7 +136,7 @@ pub struct Simulator {
 }
 
 /// One request to the REST API as it was answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ApiRequestEvent {
     pub time_ms: i64,
     /// Also the id of the item it writes.

@@ -9,7 +9,7 @@
 //! credentials guard nothing but a local simulator.
 
 /// A SplitMix64 generator.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SplitMix64 {
     state: u64,
 }

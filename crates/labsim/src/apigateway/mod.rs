@@ -71,7 +71,7 @@ pub fn is_uuid(text: &str) -> bool {
 }
 
 /// The method's authorization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ApiAuth {
     /// As the workshop leaves it.
     None,
@@ -80,7 +80,7 @@ pub enum ApiAuth {
 }
 
 /// How CORS is set up on the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ApiCors {
     /// As the workshop leaves it: no OPTIONS method at all.
     Off,
@@ -113,7 +113,7 @@ impl ApiCors {
 }
 
 /// The API's settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ApiSetup {
     pub auth: ApiAuth,
     pub cors: ApiCors,

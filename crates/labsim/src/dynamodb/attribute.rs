@@ -28,7 +28,7 @@ pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 const MAX_DEPTH: usize = 32;
 
 /// One attribute value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AttributeValue {
     S(String),
     /// Canonical decimal text.

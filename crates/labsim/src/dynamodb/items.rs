@@ -16,7 +16,7 @@ use super::stream::EventName;
 use super::DynamoDb;
 
 /// Which operation wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WriteOp {
     PutItem,
     UpdateItem,
@@ -34,7 +34,7 @@ impl WriteOp {
 }
 
 /// Where a write's stream record went.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecordRef {
     pub stream_arn: String,
     pub shard_id: String,
@@ -43,7 +43,7 @@ pub struct RecordRef {
 }
 
 /// One write as it really happened.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WriteEvent {
     pub time_ms: i64,
     pub table: String,

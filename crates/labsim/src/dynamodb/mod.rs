@@ -67,7 +67,7 @@ pub const DEFAULT_SHARD_ROLLOVER_MS: i64 = 4 * 60 * 60 * 1000;
 pub const DEFAULT_TABLE_UPDATE_MS: i64 = 4_000;
 
 /// The lab's state at start, and the simulator's timings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DynamoDbConfig {
     pub region: String,
     pub account: String,
@@ -112,7 +112,7 @@ pub enum DynamoDbApi {
 }
 
 /// The simulated service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DynamoDb {
     config: DynamoDbConfig,
     tables: BTreeMap<String, Table>,
@@ -128,6 +128,7 @@ pub struct DynamoDb {
     /// The last reader number handed out (iterator chains and cursors).
     next_reader: u64,
     /// Per (stream, shard) index: each reader and when it last read.
+    #[serde(with = "crate::snapshot::pairs")]
     readers: BTreeMap<(usize, usize), Vec<(u64, i64)>>,
     /// Whether a shard's third reader is refused.
     reader_limit: bool,

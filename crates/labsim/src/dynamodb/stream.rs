@@ -41,7 +41,7 @@ pub const MAX_SHARD_READERS: usize = 2;
 pub const READER_WINDOW_MS: i64 = 5_000;
 
 /// What a stream record carries besides the keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StreamViewType {
     KeysOnly,
     NewImage,
@@ -89,7 +89,7 @@ impl StreamViewType {
 }
 
 /// What happened to the item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EventName {
     Insert,
     Modify,
@@ -118,7 +118,7 @@ impl EventName {
 }
 
 /// One stream record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StreamRecord {
     /// 32 hex digits.
     pub event_id: String,
@@ -226,7 +226,7 @@ pub(crate) fn sequence_text(seq: u128) -> String {
 }
 
 /// A shard: a run of records in sequence-number order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Shard {
     pub id: String,
     pub parent: Option<String>,
@@ -311,7 +311,7 @@ pub(crate) fn stream_label(epoch_ms: i64) -> String {
 }
 
 /// One stream of one table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Stream {
     pub arn: String,
     pub label: String,

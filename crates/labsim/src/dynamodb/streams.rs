@@ -49,7 +49,7 @@ pub(crate) fn json_size(value: &Value) -> usize {
 }
 
 /// Where a new reader starts, as for a Lambda event source mapping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StartingPosition {
     /// The oldest record still kept.
     TrimHorizon,
@@ -59,7 +59,7 @@ pub enum StartingPosition {
 
 /// A reader's place in a stream. It moves through the shard lineage: when
 /// its shard is closed and read to the end, it continues in the child shard.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StreamCursor {
     pub stream_arn: String,
     /// The shard being read.

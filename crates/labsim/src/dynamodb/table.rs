@@ -14,7 +14,7 @@ use super::attribute::{item_size, AttributeValue, Item};
 use super::codec::base64_encode;
 
 /// The type of a key attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ScalarType {
     S,
     N,
@@ -41,7 +41,7 @@ impl ScalarType {
 }
 
 /// One key attribute.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeyAttribute {
     pub name: String,
     pub kind: ScalarType,
@@ -49,7 +49,7 @@ pub struct KeyAttribute {
 
 /// A table's primary key: a partition (HASH) key and an optional sort
 /// (RANGE) key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeySchema {
     pub hash: KeyAttribute,
     pub range: Option<KeyAttribute>,
@@ -189,7 +189,7 @@ fn check_key_size(value: &AttributeValue, is_hash: bool) -> Result<(), String> {
 }
 
 /// A table and its items.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Table {
     pub name: String,
     pub key_schema: KeySchema,
@@ -205,8 +205,10 @@ pub(crate) struct Table {
     pub deletion_protection: bool,
     items: BTreeMap<u64, Item>,
     /// Key id to position in `items`, for live items.
+    #[serde(serialize_with = "crate::snapshot::sorted")]
     live: HashMap<String, u64>,
     /// Key id to last position, for every key ever written.
+    #[serde(serialize_with = "crate::snapshot::sorted")]
     positions: HashMap<String, u64>,
     next_position: u64,
 }

@@ -220,7 +220,7 @@ pub fn iam_access_denied(denial: &Denial, request_id: &str) -> Response {
 }
 
 /// Why OpenSearch Serverless refused a data-plane request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AossDenial {
     /// No data access policy grants the principal the operation.
     DataAccessPolicy,

@@ -96,7 +96,7 @@ pub fn aoss_policy_wrong() -> NamedPolicy {
 
 /// Whether one of chapter 4.1's inline policies is on the role, and in
 /// which form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum PolicyState {
     /// As the chapter writes it.
     #[default]
@@ -130,7 +130,7 @@ impl PolicyState {
 
 /// How far chapter 4.1's steps 3 and 4 got: the state of each inline
 /// policy of `lambda-lab-role`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LabRoleSetup {
     /// `dynamodb-stream-data` (step 3).
     pub stream_policy: PolicyState,

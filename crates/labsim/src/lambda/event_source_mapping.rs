@@ -32,7 +32,7 @@ const REASON_IN_TRANSITION: &str = "USER_INITIATED";
 const REASON_SETTLED: &str = "User action";
 
 /// The mapping's `State`, as the Lambda API shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MappingState {
     Creating,
     Enabling,
@@ -67,7 +67,7 @@ pub struct MappingBusy {
 }
 
 /// The trigger.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EventSourceMapping {
     pub uuid: String,
     pub created_ms: i64,
@@ -95,7 +95,7 @@ pub struct EventSourceMapping {
 }
 
 /// A failed batch, so that its retry reads the same records.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Retry {
     /// Its first record's sequence number.
     first_sequence: String,
@@ -243,7 +243,7 @@ impl EventSourceMapping {
 /// records one by one, then the run is logged and the mapping moves on.
 /// Everything it does is dated at the poll's time, however many steps it
 /// takes, so the result is the same as running it at once.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct InFlight {
     /// The mapping that read the batch: only it moves on afterwards.
     pub(super) mapping_uuid: String,

@@ -3,6 +3,8 @@
 //! `requests` would, and the lines it prints; and what it reads from its
 //! environment variables first.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::event_source_mapping::InFlight;
@@ -22,15 +24,17 @@ use crate::Service;
 /// (workshop.md: measured by running it under Python 3.12).
 const WORKSHOP_NON_STRING: Frame = Frame {
     line: 33,
-    function: "lambda_handler",
-    source: "transformed_data[key] = event_data[key][\"S\"];",
+    function: Cow::Borrowed("lambda_handler"),
+    source: Cow::Borrowed("transformed_data[key] = event_data[key][\"S\"];"),
 };
 
 /// Where the fixed handler raises on the same.
 const FIXED_NON_STRING: Frame = Frame {
     line: 30,
-    function: "lambda_handler",
-    source: "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
+    function: Cow::Borrowed("lambda_handler"),
+    source: Cow::Borrowed(
+        "document = {k: v['S'] for k, v in record['dynamodb']['NewImage'].items()}",
+    ),
 };
 
 /// The handler's reads of its environment variables, in order, each where
@@ -61,13 +65,13 @@ const ENVIRONMENT_READS: [(&str, Frame); 5] = [
 const fn read_at(line: u32, source: &'static str) -> Frame {
     Frame {
         line,
-        function: "lambda_handler",
-        source,
+        function: Cow::Borrowed("lambda_handler"),
+        source: Cow::Borrowed(source),
     }
 }
 
 /// What the handler read from its environment variables.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) struct HandlerEnv {
     /// `OPENSEARCH_HOST` without its scheme or a trailing `/`.
     host: String,

@@ -108,7 +108,7 @@ impl LogsLimits {
 }
 
 /// The calls admitted in the last second, for a sliding-window rate.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct RateWindow {
     admitted_ms: VecDeque<i64>,
 }
@@ -133,7 +133,7 @@ impl RateWindow {
 }
 
 /// One log event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LogEvent {
     pub timestamp: i64,
     /// As written, trailing newline included.
@@ -145,7 +145,7 @@ pub struct LogEvent {
 }
 
 /// A log stream (one per Lambda execution environment).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LogStream {
     pub name: String,
     pub creation_time: i64,
@@ -153,7 +153,7 @@ pub struct LogStream {
 }
 
 /// A log group and its streams.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LogGroup {
     pub name: String,
     pub arn: String,
@@ -162,7 +162,7 @@ pub struct LogGroup {
 }
 
 /// Every log group (Lambda creates its group on the first invocation).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LogStore {
     region: String,
     account: String,

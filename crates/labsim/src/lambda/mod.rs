@@ -79,7 +79,7 @@ pub const ENVIRONMENT_IDLE_MS: i64 = 5 * 60 * 1000;
 pub const CONFIG_UPDATE_MS: i64 = 1_000;
 
 /// Which code the function runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum HandlerKind {
     /// The workshop's code as shipped.
     Workshop,
@@ -116,7 +116,7 @@ impl HandlerKind {
 
 /// How far the learner got with chapter 4.1, so a half-built lab can be
 /// simulated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LambdaSetup {
     pub function_exists: bool,
     /// The trigger at start-up only: afterwards the mapping itself says
@@ -145,7 +145,7 @@ impl Default for LambdaSetup {
 }
 
 /// The event source mapping's view of its last batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProcessingResult {
     NoRecords,
     Ok,
@@ -169,7 +169,7 @@ impl ProcessingResult {
 }
 
 /// One invocation as it really happened.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Invocation {
     pub request_id: String,
     pub time_ms: i64,
@@ -187,7 +187,7 @@ pub struct Invocation {
 
 /// One record of an invocation's batch, and what the handler did with it,
 /// as the handler saw it happen (not read back from its log lines).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InvocationRecord {
     pub event_id: String,
     pub outcome: HandlerOutcome,
@@ -197,7 +197,7 @@ pub struct InvocationRecord {
     pub document_id: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Environment {
     log_stream: String,
     last_used_ms: i64,
@@ -206,7 +206,7 @@ struct Environment {
 /// An UpdateFunctionConfiguration under way (`LastUpdateStatus`
 /// `InProgress`) until `done_ms`, or done but not yet seen by an
 /// invocation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct ConfigUpdate {
     done_ms: i64,
     /// What invocations get until then: the variables before the update.
@@ -222,7 +222,7 @@ pub struct UpdateInProgress {
 }
 
 /// The function, its trigger and its logs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Lambda {
     setup: LambdaSetup,
     region: String,
@@ -244,8 +244,25 @@ pub struct Lambda {
     in_flight: Option<InFlight>,
     /// Batches read since the tick began.
     batches_this_tick: usize,
-    /// What `lambda-lab-role` lets the poller and the code do.
+    /// What `lambda-lab-role` lets the poller and the code do. Not in a
+    /// snapshot: it follows from the role's setup, and the restoring
+    /// simulator sets it ([`Lambda::set_execution_role`]).
+    #[serde(skip, default = "unset_role")]
     role: ExecutionRole,
+}
+
+/// Stands in for the execution role until the restoring simulator sets it.
+fn unset_role() -> ExecutionRole {
+    workshop_role(crate::DEFAULT_REGION, crate::identity::DEMO_ACCOUNT)
+}
+
+fn workshop_role(region: &str, account: &str) -> ExecutionRole {
+    ExecutionRole::workshop(&LabIds::new(
+        region,
+        account,
+        crate::LAB_API_ID,
+        crate::LAB_COLLECTION_ID,
+    ))
 }
 
 impl Lambda {
@@ -273,12 +290,7 @@ impl Lambda {
             invocations: Vec::new(),
             in_flight: None,
             batches_this_tick: 0,
-            role: ExecutionRole::workshop(&LabIds::new(
-                region,
-                account,
-                crate::LAB_API_ID,
-                crate::LAB_COLLECTION_ID,
-            )),
+            role: workshop_role(region, account),
             setup,
         }
     }

@@ -3,6 +3,8 @@
 //! the warning of an unhandled exception, and the `REPORT` line with its
 //! billed duration (aws-behaviour.md §4).
 
+use std::borrow::Cow;
+
 /// The file the workshop's handler module is in.
 pub const HANDLER_FILE: &str = "/var/task/lambda_function.py";
 
@@ -12,18 +14,19 @@ pub const HANDLER_FILE: &str = "/var/task/lambda_function.py";
 pub const UNHANDLED_EXCEPTION_WARNING: &str = "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code. However, in rare cases, a Lambda runtime update can cause unexpected function behavior. For functions using managed runtimes, runtime updates can be triggered by a function change, or can be applied automatically. To determine if the runtime has been updated, check the runtime version in the INIT_START log entry. If this error correlates with a change in the runtime version, you may be able to mitigate this error by temporarily rolling back to the previous runtime version. For more information, see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html";
 
 /// One frame of a traceback in the handler's file, outermost first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// (Text of the handler's own, borrowed; owned once read from a snapshot.)
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Frame {
     pub line: u32,
     /// The function the line is in.
-    pub function: &'static str,
+    pub function: Cow<'static, str>,
     /// The line's source text, stripped, as Python's traceback shows it.
-    pub source: &'static str,
+    pub source: Cow<'static, str>,
 }
 
 /// An exception the handler did not catch: its type and message as Python
 /// prints them (`KeyError: 'S'`) and where it was raised.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Crash {
     pub exception: String,
     pub frames: Vec<Frame>,
@@ -158,8 +161,8 @@ mod tests {
             exception: "KeyError: 'S'".to_owned(),
             frames: vec![Frame {
                 line: 33,
-                function: "lambda_handler",
-                source: "transformed_data[key] = event_data[key][\"S\"];",
+                function: "lambda_handler".into(),
+                source: "transformed_data[key] = event_data[key][\"S\"];".into(),
             }],
         };
         assert_eq!(

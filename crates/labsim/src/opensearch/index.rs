@@ -21,8 +21,37 @@ pub(crate) struct StoredDoc {
     pub fields: Fields,
 }
 
+/// A [`StoredDoc`] in a snapshot: the tree is the source's, parsed again.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WrittenDoc<R, F> {
+    raw: R,
+    fields: F,
+}
+
+impl serde::Serialize for StoredDoc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WrittenDoc {
+            raw: &self.raw,
+            fields: &self.fields,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StoredDoc {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let doc = WrittenDoc::<String, Fields>::deserialize(deserializer)?;
+        let tree = super::json::parse(&doc.raw).map_err(serde::de::Error::custom)?;
+        Ok(StoredDoc {
+            raw: doc.raw,
+            tree,
+            fields: doc.fields,
+        })
+    }
+}
+
 /// One write to a document id; `doc` is `None` for a deletion.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Version {
     pub version: u64,
     /// Collection-wide write order; a search lists equal-scoring documents
@@ -44,7 +73,7 @@ pub(crate) struct Visible<'a> {
     pub doc: &'a StoredDoc,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Index {
     pub name: String,
     pub uuid: String,

@@ -16,7 +16,7 @@ use super::json::Json;
 /// The `ignore_above` dynamic mapping gives `.keyword` sub-fields.
 pub(crate) const DYNAMIC_KEYWORD_IGNORE_ABOVE: u32 = 256;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum FieldType {
     Text,
     Keyword,
@@ -115,7 +115,7 @@ const UNSIMULATED_TYPES: &[&str] = &[
 ];
 
 /// A field that holds values (as opposed to an object).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Leaf {
     pub ty: FieldType,
     pub ignore_above: Option<u32>,
@@ -163,7 +163,7 @@ impl Leaf {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Property {
     Leaf(Leaf),
     Object(BTreeMap<String, Property>),
@@ -191,7 +191,7 @@ fn properties_json(properties: &BTreeMap<String, Property>) -> Json {
 }
 
 /// The `dynamic` setting of an index's root object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Dynamic {
     #[default]
     True,
@@ -199,14 +199,14 @@ pub(crate) enum Dynamic {
     Strict,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Mapping {
     pub dynamic: Dynamic,
     pub properties: BTreeMap<String, Property>,
 }
 
 /// One value as a field indexes it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Indexed {
     /// The analysed tokens of one string.
     Text(Vec<String>),

@@ -69,7 +69,7 @@ const MAX_ID_BYTES: usize = 512;
 /// The longest index name, in bytes.
 const MAX_INDEX_NAME_BYTES: usize = 255;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CollectionConfig {
     /// How long from a write until search sees it.
     pub refresh_lag: RefreshLag,
@@ -169,7 +169,7 @@ pub struct SearchResult {
     pub hits: Vec<SearchHit>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TimelineAction {
     Created,
     Updated,
@@ -177,7 +177,7 @@ pub enum TimelineAction {
 }
 
 /// Ground truth about one write: when it happened and when search saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TimelineEntry {
     /// Write order across the collection, from 1.
     pub seq: u64,
@@ -199,7 +199,7 @@ pub(crate) enum WriteOp {
 }
 
 /// An OpenSearch Serverless Search collection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Collection {
     config: CollectionConfig,
     indexes: BTreeMap<String, Index>,

@@ -19,7 +19,7 @@ pub const MAX_REFRESH_LAG_MS: i64 = 60_000;
 pub const DEFAULT_REFRESH_LAG_MS: i64 = 10_000;
 
 /// A fixed lag, or a range each write draws its lag from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RefreshLag {
     min_ms: i64,
     max_ms: i64,

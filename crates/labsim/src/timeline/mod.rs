@@ -203,13 +203,41 @@ impl SharedTimeline {
     }
 
     /// An independent copy (a cloned simulator must not write into the
-    /// original's timeline).
+    /// original's timeline; a restored one gets a log of its own too).
     fn deep_copy(&self) -> Self {
         let log = self.0.read().unwrap_or_else(|e| e.into_inner());
         SharedTimeline(Arc::new(RwLock::new(Log {
             entries: log.entries.clone(),
             next_seq: log.next_seq,
         })))
+    }
+}
+
+/// The log as a snapshot writes it: every entry and the next number.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WrittenLog<E> {
+    entries: Vec<E>,
+    next_seq: u64,
+}
+
+impl serde::Serialize for SharedTimeline {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let log = self.0.read().unwrap_or_else(|e| e.into_inner());
+        WrittenLog {
+            entries: log.entries.iter().map(|e| &**e).collect(),
+            next_seq: log.next_seq,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SharedTimeline {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let written = WrittenLog::<TimelineEntry>::deserialize(deserializer)?;
+        Ok(SharedTimeline(Arc::new(RwLock::new(Log {
+            entries: written.entries.into_iter().map(Arc::new).collect(),
+            next_seq: written.next_seq,
+        }))))
     }
 }
 
@@ -226,8 +254,9 @@ pub(crate) struct Sources<'a> {
 }
 
 /// Turns what each step added to the simulator's records into timeline
-/// events.
-#[derive(Debug, Default)]
+/// events. A snapshot writes it whole: the events and how far each source
+/// was recorded.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Recorder {
     shared: SharedTimeline,
     faults_seen: usize,
@@ -236,13 +265,17 @@ pub struct Recorder {
     invocations_seen: usize,
     index_seen: usize,
     /// Log lines seen, per (group, stream) position.
+    #[serde(with = "crate::snapshot::pairs")]
     log_lines_seen: HashMap<(usize, usize), usize>,
     /// The invocation each log stream is inside (between its START and
     /// REPORT lines).
+    #[serde(serialize_with = "crate::snapshot::sorted")]
     log_request: HashMap<String, String>,
     /// Stream records by event id, for the invocations that read them.
+    #[serde(serialize_with = "crate::snapshot::sorted")]
     records: HashMap<String, (ChangeKind, String, Option<String>)>,
     /// Index writes not searchable yet: (searchable at, entry position).
+    #[serde(serialize_with = "crate::snapshot::sorted_heap")]
     pending: BinaryHeap<Reverse<(i64, usize)>>,
     /// The setup as last seen, as JSON fields.
     setup: Option<BTreeMap<String, Value>>,
