@@ -176,6 +176,13 @@ impl SharedTimeline {
         self.len() == 0
     }
 
+    /// The `seq` of the newest event (0 before the first): it grows with
+    /// every event recorded, over resets too, so a host can tell cheaply
+    /// that something happened.
+    pub fn last_seq(&self) -> u64 {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).next_seq
+    }
+
     fn push_all(&self, events: Vec<(i64, TimelineEvent)>) {
         if events.is_empty() {
             return;
