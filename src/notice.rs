@@ -28,6 +28,10 @@ pub enum Notice {
     BoardNotLoaded,
     /// The in-page sandbox did not start.
     SandboxNotStarted(SandboxError),
+    /// The sandbox's kept state did not restore (why): it started fresh.
+    SandboxDropped(String),
+    /// The sandbox cannot keep its state across a reload (why).
+    SandboxNotKept(String),
 }
 
 impl Notice {
@@ -49,6 +53,8 @@ impl Notice {
             Notice::BoardTooBig(count) => word!(lang, board.notice_board_too_big)(*count),
             Notice::BoardNotLoaded => word!(lang, board.notice_board_not_loaded).to_owned(),
             Notice::SandboxNotStarted(e) => e.words(lang),
+            Notice::SandboxDropped(why) => word!(lang, setup.sandbox_dropped)(why),
+            Notice::SandboxNotKept(why) => word!(lang, setup.sandbox_not_kept)(why),
         }
     }
 }

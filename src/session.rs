@@ -28,8 +28,9 @@ const CONFIG_KEY: &str = "labmate.config";
 pub fn start(state: AppState) {
     state.config.set(initial_config(&state));
     restore_remembered(state);
-    // A sandbox chosen before this reload starts again, with fresh demo
-    // credentials (a new worker's keys differ from any remembered ones).
+    // A sandbox chosen before this reload starts again (as it was, when
+    // its worker kept its state), with the demo credentials it hands out
+    // now (a remembered set may be an earlier sandbox's).
     let sandboxed = state
         .config
         .with_untracked(|c| c.simulator == sandbox::ADDRESS);
@@ -54,12 +55,30 @@ pub fn rehearse_in_sandbox(state: AppState) {
 }
 
 /// "Leave the sandbox": the workshop's default configuration and no
-/// credentials, then a reload, which ends the worker.
+/// credentials, and the sandbox forgotten with its board.
 pub fn leave_sandbox(state: AppState) {
     browser::session_remove(REMEMBER_KEY);
     let _ = browser::local_set(CONFIG_KEY, &LabConfig::default().to_share_params());
     state.credentials.set(None);
-    browser::reload();
+    forget_sandbox();
+}
+
+/// The sandbox's "Start over": a fresh sandbox on an empty board.
+pub fn start_sandbox_over() {
+    forget_sandbox();
+}
+
+/// Deletes the state the sandbox's worker keeps (awaited, so the next
+/// sandbox starts fresh) and the board's saved copy ("Clear"'s: its flows
+/// were the simulator's), then reloads, which ends the worker. (A reload,
+/// not a reset in place: in the split build the board is the second
+/// module's, out of this one's reach.)
+fn forget_sandbox() {
+    crate::pipeline::persist::forget();
+    spawn_local(async {
+        crate::aws::sandbox::forget().await;
+        browser::reload();
+    });
 }
 
 /// Puts freshly parsed credentials in place; everything else stays.
@@ -151,9 +170,18 @@ async fn connect_simulator(state: AppState) {
         return;
     }
     if base.simulator == sandbox::ADDRESS {
-        if let Err(e) = crate::aws::sandbox::start().await {
-            state.notice.set(Some(Notice::SandboxNotStarted(e)));
-            return;
+        let not_kept = move |why| state.notice.set(Some(Notice::SandboxNotKept(why)));
+        match crate::aws::sandbox::start(not_kept).await {
+            Ok(started) => {
+                state.sandbox_restored.set(started.restored);
+                if let Some(why) = started.dropped {
+                    state.notice.set(Some(Notice::SandboxDropped(why)));
+                }
+            }
+            Err(e) => {
+                state.notice.set(Some(Notice::SandboxNotStarted(e)));
+                return;
+            }
         }
     }
     let setup = match fetch_setup(&base, browser::now_ms() / 1000).await {

@@ -65,6 +65,9 @@ pub struct AppState {
     /// Where each poller stands, in `pipeline::runner::Which::ALL` order
     /// (stream, logs, Lambda, role, documents).
     pub pollers: RwSignal<[PollerStatus; 5]>,
+    /// Whether the in-page sandbox came back as it was before the reload
+    /// (its banner says so until it starts over).
+    pub sandbox_restored: RwSignal<bool>,
 }
 
 impl AppState {
@@ -86,6 +89,7 @@ impl AppState {
             watching: RwSignal::new(false),
             reader: RwSignal::new(ReaderRole::OtherTab),
             pollers: RwSignal::new(Default::default()),
+            sandbox_restored: RwSignal::new(false),
         }
     }
 

@@ -3,7 +3,10 @@
 // its module is fetched only when chosen; then the chapter runs in the
 // page, labelled simulated: an item sent, followed hop by hop, modified and
 // deleted, and the guide's steps checked (the shipped Lambda's MODIFY and
-// REMOVE failing as they do in the real lab).
+// REMOVE failing as they do in the real lab). The sandbox keeps its state
+// across a reload (in IndexedDB, without its credentials' secrets), and
+// leaving it or starting over gives a fresh one.
+import { readFile } from 'node:fs/promises';
 import { test as base, expect } from '@playwright/test';
 import { startStaticSite, watchConsole, guideStep, counts } from '../fixtures.mjs';
 
@@ -96,18 +99,108 @@ test('the chapter rehearsed in the sandbox: offered with no credentials, loaded 
   expect(site.requested.filter((p) => !p.startsWith('/course/labmate/'))).toEqual([]);
 });
 
-test('the sandbox stays chosen across a reload and is left with one click', async ({ page, site }) => {
+/** The sandbox's kept state as the worker saved it in IndexedDB (same
+ * origin, so the page reads it too), or null; never creates the database. */
+const kept = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('labmate-sandbox');
+  open.onupgradeneeded = () => open.transaction.abort();
+  open.onerror = () => resolve(null);
+  open.onsuccess = () => {
+    const db = open.result;
+    const get = db.transaction('state').objectStore('state').get('sandbox');
+    get.onsuccess = () => { db.close(); resolve(get.result ?? null); };
+    get.onerror = () => { db.close(); reject(get.error); };
+  };
+}));
+
+/** A control call to the simulator through the worker's own door. */
+async function sandboxCall(page, path) {
+  const worker = page.workers()[0];
+  const answer = await worker.evaluate((url) => self.labsim.answer(JSON.stringify({ method: 'GET', url, headers: [], body: '' })),
+    `https://sandbox.labsim.invalid${path}`);
+  return JSON.parse(JSON.parse(answer).body);
+}
+
+/** The board as labmate exports it (its flows, the gaps it flagged). */
+async function exported(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('flows-export').click()]);
+  return JSON.parse(await readFile(await download.path(), 'utf8'));
+}
+
+test('the sandbox keeps its state across a reload, with no secret kept: the item, the code chosen and the timeline go on; leaving it starts the next one fresh', async ({ page, site }) => {
   await page.goto(`${site.url}#`);
   await page.getByTestId('sandbox-start').click();
   await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  await expect(page.getByTestId('sandbox-restored')).toHaveCount(0);
+
+  // An item through every hop, then the fixed code chosen.
+  await sendItem(page, 'Kept');
+  await expect(counts(page)).toHaveAttribute('data-complete', '1', { timeout: 30_000 });
+  const controls = page.getByTestId('sandbox-controls');
+  await controls.locator('summary').click();
+  await controls.getByTestId('sandbox-change').selectOption({ label: "The Lambda's code: Fixed (MODIFY and REMOVE indexed)" });
+  await controls.getByTestId('sandbox-apply').click();
+  await expect(controls.getByTestId('sandbox-control-result')).toHaveText(/^Done/);
+
+  // Saved within about a second of the change, and nothing secret in it.
+  await expect.poll(async () => JSON.parse((await kept(page)) ?? 'null')?.lambda?.setup?.handler, { timeout: 10_000 })
+    .toBe('Fixed');
+  const { credentials } = await sandboxCall(page, '/_labsim/config');
+  const text = await kept(page);
+  for (const secret of [credentials.SecretAccessKey, credentials.SessionToken]) expect(text).not.toContain(secret);
+  const before = (await sandboxCall(page, '/_labsim/events')).events;
+  expect(before.some((e) => e.kind === 'searchable')).toBe(true);
+
   await page.reload();
-  await expect(page.getByTestId('sandbox-banner')).toBeVisible();
-  await expect(page.getByTestId('identity-simulated')).toBeVisible();
+  await expect(page.getByTestId('sandbox-restored')).toHaveText('Restored as it was before the reload.');
   await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  // The same demo credentials, handed to the page afresh.
+  expect((await sandboxCall(page, '/_labsim/config')).credentials.AccessKeyId).toBe(credentials.AccessKeyId);
+  // The timeline goes on where it was: nothing lost, nothing recorded twice.
+  const after = (await sandboxCall(page, '/_labsim/events')).events;
+  expect(after.slice(0, before.length)).toEqual(before);
+  // The board's flow is still complete; the item is still in the table and
+  // the fixed code still runs: its MODIFY goes all the way.
+  await expect(counts(page)).toHaveAttribute('data-complete', '1');
+  const detail = await openFlow(page, 'INSERT', 'Kept');
+  await expect(detail.getByTestId('flow-detail-state')).toHaveAttribute('data-state', 'complete');
+  await detail.getByTestId('modify-name').fill('Kept (edited)');
+  await detail.getByTestId('action-modify').click();
+  await expect(detail.getByTestId('flow-action-result')).toHaveText(/UpdateItem accepted/);
+  await expect(rows(page).and(page.locator('[data-kind=MODIFY][data-state=complete]'))).toHaveCount(1, { timeout: 30_000 });
+  const writes = (await sandboxCall(page, '/_labsim/events')).events.filter((e) => e.kind === 'table_write' && e.changed);
+  expect(writes.map((w) => w.event_name)).toEqual(['INSERT', 'MODIFY']);
+  expect((await exported(page)).gaps, 'no gap flagged').toEqual([]);
+
+  // Left: the kept state is gone before the reload, and the next sandbox
+  // starts fresh on an empty board.
   await page.getByTestId('sandbox-leave').click();
   await expect(page.getByTestId('sandbox-offer')).toBeVisible();
   await expect(page.getByTestId('sandbox-banner')).toHaveCount(0);
   await expect(page.getByTestId('identity')).toHaveCount(0);
+  expect(await kept(page)).toBeNull();
+  await page.getByTestId('sandbox-start').click();
+  await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  await expect(page.getByTestId('sandbox-restored')).toHaveCount(0);
+  await expect(counts(page)).toHaveAttribute('data-total', '0');
+  expect((await sandboxCall(page, '/_labsim/events')).events.filter((e) => e.kind === 'table_write')).toEqual([]);
+});
+
+test('the sandbox starts over: a fresh simulator on an empty board', async ({ page, site }) => {
+  await page.goto(`${site.url}#`);
+  await page.getByTestId('sandbox-start').click();
+  await sendItem(page, 'Gone');
+  await expect(counts(page)).toHaveAttribute('data-complete', '1', { timeout: 30_000 });
+  const controls = page.getByTestId('sandbox-controls');
+  await controls.locator('summary').click();
+  await controls.getByTestId('sandbox-start-over').click();
+  await expect(counts(page)).toHaveAttribute('data-total', '0');
+  await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  await expect(page.getByTestId('sandbox-restored')).toHaveCount(0);
+  expect((await sandboxCall(page, '/_labsim/events')).events.filter((e) => e.kind === 'table_write')).toEqual([]);
+  // Still a working sandbox: a new item goes through.
+  await sendItem(page, 'Fresh');
+  await expect(counts(page)).toHaveAttribute('data-complete', '1', { timeout: 30_000 });
 });
 
 test('the sandbox controls: the fixed Lambda indexes a MODIFY, a half-built lab fails its step, an injected fault drops a request', async ({ page, site }) => {

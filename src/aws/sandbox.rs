@@ -15,10 +15,12 @@ use wasm_bindgen::prelude::*;
 /// Set once the worker answered that it is up (one worker per page).
 static RUNNING: AtomicBool = AtomicBool::new(false);
 
-// The worker and its waiting requests live in the snippet.
+// The worker and its waiting requests live in the snippet. A message
+// saying the worker cannot keep its state (`kept: false`) goes to
+// `onNotKept`, once.
 #[wasm_bindgen(inline_js = "let worker = null, ready = null, next = 1;
 const waiting = new Map();
-export function startSandbox() {
+export function startSandbox(onNotKept) {
   if (ready) return ready;
   const meta = document.querySelector('meta[name=\"labmate-sandbox\"]');
   if (!meta) return Promise.reject(new Error('absent'));
@@ -26,8 +28,9 @@ export function startSandbox() {
     const w = new Worker(new URL(meta.content, document.baseURI), { type: 'module' });
     w.onmessage = (event) => {
       const m = event.data;
-      if (m.ready) { worker = w; resolve(); return; }
-      if (m.id === undefined) { reject(new Error(m.failed)); return; }
+      if (m.kept === false && onNotKept) { onNotKept(m.why); onNotKept = null; }
+      if (m.ready) { worker = w; resolve(m); return; }
+      if (m.id === undefined) { if (m.failed !== undefined) reject(new Error(m.failed)); return; }
       const settle = waiting.get(m.id);
       waiting.delete(m.id);
       if (settle) settle(m);
@@ -37,18 +40,26 @@ export function startSandbox() {
   ready.catch(() => { ready = null; });
   return ready;
 }
-export function sandboxSend(request) {
+function ask(message) {
   return new Promise((settle) => {
-    const id = next++;
-    waiting.set(id, settle);
-    worker.postMessage({ id, request });
+    message.id = next++;
+    waiting.set(message.id, settle);
+    worker.postMessage(message);
   });
+}
+export function sandboxSend(request) { return ask({ request }); }
+export async function sandboxForget() {
+  if (!ready) return;
+  try { await ready; } catch { return; }
+  await ask({ forget: true });
 }")]
 extern "C" {
     #[wasm_bindgen(js_name = startSandbox)]
-    fn start_worker() -> js_sys::Promise;
+    fn start_worker(on_not_kept: JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = sandboxSend)]
     fn send_to_worker(request: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = sandboxForget)]
+    fn forget_in_worker() -> js_sys::Promise;
 }
 
 /// Why the sandbox did not start, or could not answer.
@@ -73,12 +84,28 @@ impl SandboxError {
     }
 }
 
+/// How the worker started: from the state it kept before the reload, or
+/// fresh (with why the kept state was dropped, if there was one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Started {
+    pub restored: bool,
+    pub dropped: Option<String>,
+}
+
 /// Loads the sandbox's module in its worker and waits until it answers.
-/// Starting it again is a no-op.
-pub async fn start() -> Result<(), SandboxError> {
-    let started = wasm_bindgen_futures::JsFuture::from(start_worker()).await;
+/// `not_kept` hears, once, why the worker cannot keep its state (no
+/// IndexedDB, or a save refused). Starting it again is a no-op.
+pub async fn start(not_kept: impl FnOnce(String) + 'static) -> Result<Started, SandboxError> {
+    let not_kept = Closure::once_into_js(not_kept);
+    let started = wasm_bindgen_futures::JsFuture::from(start_worker(not_kept)).await;
     started
-        .map(|_| RUNNING.store(true, Ordering::Relaxed))
+        .map(|m| {
+            RUNNING.store(true, Ordering::Relaxed);
+            Started {
+                restored: field(&m, "restored").as_bool() == Some(true),
+                dropped: field(&m, "dropped").as_string(),
+            }
+        })
         .map_err(|e| {
             let why = js_sys::Error::from(e)
                 .message()
@@ -90,6 +117,18 @@ pub async fn start() -> Result<(), SandboxError> {
                 SandboxError::NotStarted(why)
             }
         })
+}
+
+/// Has the worker delete the state it keeps (the learner leaves the
+/// sandbox), and waits until it is gone: the next sandbox starts fresh.
+pub async fn forget() {
+    // The promise only resolves.
+    let _ = wasm_bindgen_futures::JsFuture::from(forget_in_worker()).await;
+}
+
+/// A message's field.
+fn field(message: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(message, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Whether the worker is up: from then on the transport sends to it.
@@ -149,14 +188,11 @@ pub async fn send(request: &SandboxRequest) -> Result<SandboxAnswer, SandboxErro
     let message = wasm_bindgen_futures::JsFuture::from(send_to_worker(&text))
         .await
         .unwrap_or(JsValue::UNDEFINED);
-    let field = |name: &str| {
-        js_sys::Reflect::get(&message, &JsValue::from_str(name))
-            .ok()
-            .and_then(|f| f.as_string())
-    };
-    if let Some(failed) = field("failed") {
+    if let Some(failed) = field(&message, "failed").as_string() {
         return Err(SandboxError::Failed(failed));
     }
-    let answer = field("answer").ok_or_else(|| SandboxError::Failed("no answer".into()))?;
+    let answer = field(&message, "answer")
+        .as_string()
+        .ok_or_else(|| SandboxError::Failed("no answer".into()))?;
     serde_json::from_str(&answer).map_err(|e| SandboxError::Failed(e.to_string()))
 }

@@ -1,5 +1,6 @@
 //! The persistent "simulated" banner while the in-page sandbox answers
-//! every request, with the way out.
+//! every request, with the way out; after a reload that found the
+//! sandbox's kept state, it says so.
 
 use labmate_core::word;
 use leptos::prelude::*;
@@ -19,6 +20,11 @@ pub fn SandboxBanner() -> impl IntoView {
         view! {
             <div class="sandbox-banner" data-testid="sandbox-banner" role="status">
                 <strong>{t(|l| word!(l, setup.sandbox_banner))}</strong>
+                {part(move || if state.sandbox_restored.get() {
+                    view! { <span data-testid="sandbox-restored">{t(|l| word!(l, setup.sandbox_restored))}</span> }.into_any()
+                } else {
+                    nothing()
+                })}
                 <button data-testid="sandbox-leave" on:click=on_click(move |_| session::leave_sandbox(state))>
                     {t(|l| word!(l, setup.sandbox_leave))}
                 </button>

@@ -1,8 +1,10 @@
 //! The sandbox's controls, shown only while it runs: which code the
 //! Lambda runs (the workshop's, whose MODIFY and REMOVE fail, or the fixed
 //! one), a half-built lab state, and faults to inject or clear; each sent
-//! as labsim's control call through the transport to the worker. One list
-//! and one button: every view node here is code in the first load.
+//! as labsim's control call through the transport to the worker; and
+//! "Start over" (`session::start_sandbox_over`): a fresh sandbox on an
+//! empty board. One list and two buttons: every view node here is code in
+//! the first load.
 
 use labmate_core::word;
 use labmate_core::words::Lang;
@@ -137,6 +139,7 @@ pub fn SandboxControls() -> impl IntoView {
                     {options}
                 </select>
                 <button data-testid="sandbox-apply" on:click=on_click(apply)>{t(|l| word!(l, setup.sandbox_apply))}</button>
+                <button data-testid="sandbox-start-over" on:click=on_click(|_| session::start_sandbox_over())>{t(|l| word!(l, setup.sandbox_start_over))}</button>
                 {result}
             </details>
         }

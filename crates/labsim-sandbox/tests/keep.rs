@@ -231,4 +231,3 @@ fn snapshot_size_grows_with_the_changes() {
     assert!(large > small);
     assert!(large < 200 * 8_000, "{large} B");
 }
-

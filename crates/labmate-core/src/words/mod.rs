@@ -123,6 +123,14 @@ pub struct SetupWords {
     pub sandbox_not_built: &'static str,
     pub sandbox_not_started: fn(reason: &str) -> String,
     pub sandbox_failed: fn(reason: &str) -> String,
+    /// Beside the banner after a reload that found the sandbox's kept state.
+    pub sandbox_restored: &'static str,
+    /// The kept state was there but did not restore: a fresh sandbox.
+    pub sandbox_dropped: fn(reason: &str) -> String,
+    /// The browser would not keep the sandbox's state (IndexedDB).
+    pub sandbox_not_kept: fn(reason: &str) -> String,
+    /// Resets the simulator and clears the board.
+    pub sandbox_start_over: &'static str,
     /// The sandbox's controls: the Lambda's code, half-built lab states
     /// and faults (in `ui::sandbox_controls`' order: 8 states, 4 faults).
     /// Slices, not arrays: a whole array read from the catalogue costs
