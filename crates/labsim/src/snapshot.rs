@@ -35,21 +35,18 @@ pub const FORMAT: u32 = 1;
 /// Why a snapshot was not restored.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    /// Not JSON, or not a labsim snapshot at all.
+    /// Not JSON at all.
     #[error("not a labsim snapshot: {0}")]
-    Unreadable(#[source] serde_json::Error),
+    NotJson(#[source] serde_json::Error),
+    /// JSON without a snapshot's format field.
+    #[error("not a labsim snapshot: no format (labsim_snapshot) in it")]
+    NoFormat,
     /// Written by a labsim whose state had another shape.
     #[error("a snapshot of format {found}, and this labsim reads format {FORMAT} only")]
-    OtherFormat { found: u32 },
+    OtherFormat { found: u64 },
     /// The right format, but the state in it does not read.
     #[error("a damaged labsim snapshot: {0}")]
     Damaged(#[source] serde_json::Error),
-}
-
-/// Only the format, read first so another format is named as such.
-#[derive(Deserialize)]
-struct Head {
-    labsim_snapshot: u32,
 }
 
 /// The written form: borrowed when written, owned when read.
@@ -105,13 +102,21 @@ impl Simulator {
     /// `wall_ms` (the snapshot's clock lead is added to it). The demo
     /// credentials keep their keys and expire a full lifetime from now.
     pub fn restore(snapshot: &str, wall_ms: i64) -> Result<Simulator, SnapshotError> {
-        let head: Head = serde_json::from_str(snapshot).map_err(SnapshotError::Unreadable)?;
-        if head.labsim_snapshot != FORMAT {
-            return Err(SnapshotError::OtherFormat {
-                found: head.labsim_snapshot,
-            });
+        // Read through a JSON tree: each state type's reader is then built
+        // for the tree alone (serde_json's text reader is the larger code,
+        // and it would be built once per type: 10 KB gzip in the sandbox).
+        let tree: serde_json::Value =
+            serde_json::from_str(snapshot).map_err(SnapshotError::NotJson)?;
+        match tree.get("labsim_snapshot").map(serde_json::Value::as_u64) {
+            None => return Err(SnapshotError::NoFormat),
+            Some(Some(found)) if found == u64::from(FORMAT) => {}
+            Some(found) => {
+                return Err(SnapshotError::OtherFormat {
+                    found: found.unwrap_or_default(),
+                })
+            }
         }
-        let s: Snapshot<'_> = serde_json::from_str(snapshot).map_err(SnapshotError::Damaged)?;
+        let s = Snapshot::deserialize(tree).map_err(SnapshotError::Damaged)?;
         let config = s.config.into_owned();
         let now_ms = wall_ms.saturating_add(s.clock_offset_ms);
         let mut identity = IdentityStore::with_permissions(
@@ -152,21 +157,19 @@ impl Simulator {
 }
 
 /// Maps whose keys are not strings (tuples), written as `[key, value]`
-/// pairs (JSON objects take string keys only), in key order. For
-/// `#[serde(with)]`.
+/// pairs (JSON objects take string keys only). For `#[serde(with)]` on
+/// ordered maps, so that equal states write equal text.
 pub(crate) mod pairs {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<'a, M, K, V, S>(map: &'a M, serializer: S) -> Result<S::Ok, S::Error>
     where
         &'a M: IntoIterator<Item = (&'a K, &'a V)>,
-        K: Serialize + Ord + 'a,
+        K: Serialize + 'a,
         V: Serialize + 'a,
         S: Serializer,
     {
-        let mut pairs: Vec<(&K, &V)> = map.into_iter().collect();
-        pairs.sort_by(|a, b| a.0.cmp(b.0));
-        serializer.collect_seq(pairs)
+        serializer.collect_seq(map)
     }
 
     pub fn deserialize<'de, M, K, V, D>(deserializer: D) -> Result<M, D::Error>
@@ -182,34 +185,55 @@ pub(crate) mod pairs {
     }
 }
 
-/// A hash map written in key order, so that equal states write equal
-/// text (a hash map's own order differs from one map to the next). For
-/// `#[serde(serialize_with)]`; it reads back as any map does.
-pub(crate) fn sorted<K, V, S>(
-    map: &std::collections::HashMap<K, V>,
-    serializer: S,
-) -> Result<S::Ok, S::Error>
-where
-    K: Serialize + Ord,
-    V: Serialize,
-    S: serde::Serializer,
-{
-    serializer.collect_map(map.iter().collect::<std::collections::BTreeMap<_, _>>())
-}
-
-/// A heap written in order, for the same reason (its layout depends on
-/// the pushes and pops that built it). For `#[serde(serialize_with)]`.
-pub(crate) fn sorted_heap<T, S>(
+/// A heap written in order, so that equal states write equal text (its
+/// layout depends on the pushes and pops that built it). For
+/// `#[serde(serialize_with)]`; it reads back as any heap does.
+pub(crate) fn heap_in_order<T, S>(
     heap: &std::collections::BinaryHeap<T>,
     serializer: S,
 ) -> Result<S::Ok, S::Error>
 where
-    T: Serialize + Ord,
+    T: Serialize + Ord + Clone,
     S: serde::Serializer,
 {
-    let mut items: Vec<&T> = heap.iter().collect();
-    items.sort();
-    serializer.collect_seq(items)
+    // Index writes waiting to become searchable: a handful.
+    serializer.collect_seq(heap.clone().into_sorted_vec())
+}
+
+/// A sequence number (21 digits and more) written as decimal text: a JSON
+/// number that large does not survive the tree a snapshot is read
+/// through. For `#[serde(with)]`.
+pub(crate) mod decimal {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(n: &u128, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(n)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u128, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        text.parse().map_err(D::Error::custom)
+    }
+}
+
+/// [`decimal`], or `null`.
+pub(crate) mod decimal_or_none {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(n: &Option<u128>, serializer: S) -> Result<S::Ok, S::Error> {
+        match n {
+            Some(n) => super::decimal::serialize(n, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<u128>, D::Error> {
+        Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?
+            .map(|text| text.parse().map_err(serde::de::Error::custom))
+            .transpose()
+    }
 }
 
 #[cfg(test)]

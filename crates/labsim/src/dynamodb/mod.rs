@@ -119,6 +119,7 @@ pub struct DynamoDb {
     /// Every stream ever enabled, in order; tables point into it.
     streams: Vec<stream::Stream>,
     /// The next sequence number to hand out (service-wide, so it only grows).
+    #[serde(with = "crate::snapshot::decimal")]
     next_seq: u128,
     ids: SplitMix64,
     /// Apart from `ids`, so ids do not depend on how many requests came.

@@ -137,6 +137,7 @@ pub struct StreamRecord {
     pub sequence_number: String,
     pub size_bytes: usize,
     pub view_type: StreamViewType,
+    #[serde(with = "crate::snapshot::decimal")]
     pub(crate) seq: u128,
 }
 
@@ -231,12 +232,15 @@ pub(crate) struct Shard {
     pub id: String,
     pub parent: Option<String>,
     pub created_ms: i64,
+    #[serde(with = "crate::snapshot::decimal")]
     pub start_seq: u128,
+    #[serde(with = "crate::snapshot::decimal_or_none")]
     pub end_seq: Option<u128>,
     /// When it closed.
     pub closed_ms: Option<i64>,
     /// The highest sequence number trimmed away (records at or below it
     /// are gone); `None` while nothing is.
+    #[serde(with = "crate::snapshot::decimal_or_none")]
     pub trimmed_to: Option<u128>,
     pub records: Vec<StreamRecord>,
 }

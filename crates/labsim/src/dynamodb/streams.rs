@@ -68,6 +68,7 @@ pub struct StreamCursor {
     pub after: Option<String>,
     stream: usize,
     shard: usize,
+    #[serde(with = "crate::snapshot::decimal_or_none")]
     after_seq: Option<u128>,
     /// Which reader it is, for the count of a shard's readers.
     reader: u64,

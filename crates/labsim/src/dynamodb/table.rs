@@ -6,7 +6,7 @@
 //! position; one deleted and written again moves to the end. Deleted keys
 //! keep their position so that a Scan page that ended on them can resume.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
@@ -205,11 +205,9 @@ pub(crate) struct Table {
     pub deletion_protection: bool,
     items: BTreeMap<u64, Item>,
     /// Key id to position in `items`, for live items.
-    #[serde(serialize_with = "crate::snapshot::sorted")]
-    live: HashMap<String, u64>,
+    live: BTreeMap<String, u64>,
     /// Key id to last position, for every key ever written.
-    #[serde(serialize_with = "crate::snapshot::sorted")]
-    positions: HashMap<String, u64>,
+    positions: BTreeMap<String, u64>,
     next_position: u64,
 }
 
@@ -230,8 +228,8 @@ impl Table {
             updating_until_ms: 0,
             deletion_protection: false,
             items: BTreeMap::new(),
-            live: HashMap::new(),
-            positions: HashMap::new(),
+            live: BTreeMap::new(),
+            positions: BTreeMap::new(),
             next_position: 0,
         }
     }

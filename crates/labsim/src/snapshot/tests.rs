@@ -368,7 +368,9 @@ fn another_format_or_no_snapshot_at_all_is_refused_by_name() {
     let mut other: Value = serde_json::from_str(&text).unwrap();
     other["labsim_snapshot"] = json!(FORMAT + 1);
     let refused = Simulator::restore(&other.to_string(), NOW).err().unwrap();
-    assert!(matches!(refused, SnapshotError::OtherFormat { found } if found == FORMAT + 1));
+    assert!(
+        matches!(refused, SnapshotError::OtherFormat { found } if found == u64::from(FORMAT) + 1)
+    );
     assert_eq!(
         refused.to_string(),
         format!(
@@ -377,13 +379,21 @@ fn another_format_or_no_snapshot_at_all_is_refused_by_name() {
         )
     );
 
-    for unreadable in ["", "{", "null", r#"{"labsim": 1}"#] {
-        let refused = Simulator::restore(unreadable, NOW).err().unwrap();
+    for not_json in ["", "{", "labsim"] {
+        let refused = Simulator::restore(not_json, NOW).err().unwrap();
         assert!(
-            matches!(refused, SnapshotError::Unreadable(_)),
-            "{unreadable:?}: {refused}"
+            matches!(refused, SnapshotError::NotJson(_)),
+            "{not_json:?}: {refused}"
         );
         assert!(refused.to_string().starts_with("not a labsim snapshot: "));
+    }
+    for no_format in ["null", "[]", r#"{"labsim": 1}"#] {
+        let refused = Simulator::restore(no_format, NOW).err().unwrap();
+        assert!(matches!(refused, SnapshotError::NoFormat), "{refused}");
+        assert_eq!(
+            refused.to_string(),
+            "not a labsim snapshot: no format (labsim_snapshot) in it"
+        );
     }
 
     let mut damaged: Value = serde_json::from_str(&text).unwrap();

@@ -11,7 +11,7 @@
 //! it and serves reads without taking the simulator's lock.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use lab_model::timeline::{
@@ -273,16 +273,14 @@ pub struct Recorder {
     index_seen: usize,
     /// Log lines seen, per (group, stream) position.
     #[serde(with = "crate::snapshot::pairs")]
-    log_lines_seen: HashMap<(usize, usize), usize>,
+    log_lines_seen: BTreeMap<(usize, usize), usize>,
     /// The invocation each log stream is inside (between its START and
     /// REPORT lines).
-    #[serde(serialize_with = "crate::snapshot::sorted")]
-    log_request: HashMap<String, String>,
+    log_request: BTreeMap<String, String>,
     /// Stream records by event id, for the invocations that read them.
-    #[serde(serialize_with = "crate::snapshot::sorted")]
-    records: HashMap<String, (ChangeKind, String, Option<String>)>,
+    records: BTreeMap<String, (ChangeKind, String, Option<String>)>,
     /// Index writes not searchable yet: (searchable at, entry position).
-    #[serde(serialize_with = "crate::snapshot::sorted_heap")]
+    #[serde(serialize_with = "crate::snapshot::heap_in_order")]
     pending: BinaryHeap<Reverse<(i64, usize)>>,
     /// The setup as last seen, as JSON fields.
     setup: Option<BTreeMap<String, Value>>,
