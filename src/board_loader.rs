@@ -1,7 +1,8 @@
 //! Split build (docs/splitting.md): fetches the second wasm module (the
 //! pollers and the flow board) once this one is on the page, mounts it in
 //! the board slot and keeps it told of the session: configuration,
-//! credentials (in memory only), the clock offset and the watch switch.
+//! credentials (in memory only), the clock offset and the watch switch;
+//! and has it cleared when the sandbox is left ([`clear_board`]).
 
 use js_sys::{Function, Reflect};
 use leptos::prelude::*;
@@ -24,6 +25,21 @@ use crate::state::AppState;
 extern "C" {
     #[wasm_bindgen(catch, js_name = loadBoard)]
     async fn load_board() -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    /// The board module's `clear_board`, once it is loaded.
+    static CLEAR: std::cell::RefCell<Option<Function>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Empties the board in the board module (a board not loaded yet has
+/// nothing to save back over its forgotten copy).
+pub fn clear_board() {
+    CLEAR.with_borrow(|clear| {
+        if let Some(clear) = clear {
+            let _ = clear.call0(&JsValue::NULL);
+        }
+    });
 }
 
 fn export(module: &JsValue, name: &str) -> Option<Function> {
@@ -60,6 +76,7 @@ pub fn load(state: AppState) {
             return;
         };
         let _ = mount.call1(&JsValue::NULL, &slot);
+        CLEAR.set(export(&module, "clear_board"));
         let wire = move || {
             // Every change of the session reaches the board's copy.
             Effect::new(move |_| {

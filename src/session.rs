@@ -60,21 +60,23 @@ pub fn leave_sandbox(state: AppState) {
     browser::session_remove(REMEMBER_KEY);
     let _ = browser::local_set(CONFIG_KEY, &LabConfig::default().to_share_params());
     state.credentials.set(None);
-    forget_sandbox();
+    forget_sandbox(state);
 }
 
 /// The sandbox's "Start over": a fresh sandbox on an empty board.
-pub fn start_sandbox_over() {
-    forget_sandbox();
+pub fn start_sandbox_over(state: AppState) {
+    forget_sandbox(state);
 }
 
-/// Deletes the state the sandbox's worker keeps (awaited, so the next
-/// sandbox starts fresh) and the board's saved copy ("Clear"'s: its flows
-/// were the simulator's), then reloads, which ends the worker. (A reload,
-/// not a reset in place: in the split build the board is the second
-/// module's, out of this one's reach.)
-fn forget_sandbox() {
-    crate::pipeline::persist::forget();
+/// Empties the board as "Clear" does (its flows were the simulator's) and
+/// deletes the state the sandbox's worker keeps (awaited, so the next
+/// sandbox starts fresh), then reloads, which ends the worker: a new
+/// simulator, with the page's view of it (credentials, pollers) new too.
+fn forget_sandbox(state: AppState) {
+    crate::ui::flow_files::clear_board(&state);
+    // Split build: the board is the second module's.
+    #[cfg(feature = "split")]
+    crate::board_loader::clear_board();
     spawn_local(async {
         crate::aws::sandbox::forget().await;
         browser::reload();

@@ -11,8 +11,17 @@ use wasm_bindgen::JsCast;
 use crate::browser;
 use crate::lang::{t, use_lang};
 use crate::pipeline::persist;
-use crate::state::use_state;
+use crate::state::{use_state, AppState};
 use crate::ui::reactive::{nothing, on_change, on_click, part};
+
+/// Empties the board and forgets its saved copy ("Clear"; and the
+/// sandbox's, when it is left or starts over: its flows were the
+/// simulator's).
+pub fn clear_board(state: &AppState) {
+    state.selected_flow.set(None);
+    state.flows.set(Flows::new());
+    persist::forget();
+}
 
 /// What the last export, import or clearing did, worded where shown.
 /// The browser's and the file's own words (`error`, `file`) stay as they
@@ -108,9 +117,7 @@ pub fn FlowFiles() -> impl IntoView {
     };
 
     let clear = move |_| {
-        state.selected_flow.set(None);
-        state.flows.set(Flows::new());
-        persist::forget();
+        clear_board(&state);
         message.set(Some(Done::Cleared));
     };
 

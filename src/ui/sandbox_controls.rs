@@ -139,7 +139,7 @@ pub fn SandboxControls() -> impl IntoView {
                     {options}
                 </select>
                 <button data-testid="sandbox-apply" on:click=on_click(apply)>{t(|l| word!(l, setup.sandbox_apply))}</button>
-                <button data-testid="sandbox-start-over" on:click=on_click(|_| session::start_sandbox_over())>{t(|l| word!(l, setup.sandbox_start_over))}</button>
+                <button data-testid="sandbox-start-over" on:click=on_click(move |_| session::start_sandbox_over(state))>{t(|l| word!(l, setup.sandbox_start_over))}</button>
                 {result}
             </details>
         }

@@ -80,6 +80,15 @@ pub fn set_lang(code: &str) {
     }
 }
 
+/// The first module left the sandbox or started it over: the board is
+/// emptied as "Clear" empties it, before the page reloads.
+#[wasm_bindgen]
+pub fn clear_board() {
+    if let Some(state) = STATE.with(Cell::get) {
+        labmate::ui::flow_files::clear_board(&state);
+    }
+}
+
 /// The first module turned watching on (the simulator connected).
 #[wasm_bindgen]
 pub fn set_watching(on: bool) {
