@@ -174,7 +174,7 @@ test('the sandbox keeps its state across a reload, with no secret kept: the item
 
   // Left: the kept state is gone before the reload, and the next sandbox
   // starts fresh on an empty board.
-  await page.getByTestId('sandbox-leave').click();
+  await Promise.all([page.waitForEvent('load'), page.getByTestId('sandbox-leave').click()]);
   await expect(page.getByTestId('sandbox-offer')).toBeVisible();
   await expect(page.getByTestId('sandbox-banner')).toHaveCount(0);
   await expect(page.getByTestId('identity')).toHaveCount(0);
@@ -189,13 +189,14 @@ test('the sandbox keeps its state across a reload, with no secret kept: the item
 test('the sandbox starts over: a fresh simulator on an empty board', async ({ page, site }) => {
   await page.goto(`${site.url}#`);
   await page.getByTestId('sandbox-start').click();
+  await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
   await sendItem(page, 'Gone');
   await expect(counts(page)).toHaveAttribute('data-complete', '1', { timeout: 30_000 });
   const controls = page.getByTestId('sandbox-controls');
   await controls.locator('summary').click();
-  await controls.getByTestId('sandbox-start-over').click();
-  await expect(counts(page)).toHaveAttribute('data-total', '0');
+  await Promise.all([page.waitForEvent('load'), controls.getByTestId('sandbox-start-over').click()]);
   await expect(page.getByTestId('identity-account')).toHaveText('123456789012');
+  await expect(counts(page)).toHaveAttribute('data-total', '0');
   await expect(page.getByTestId('sandbox-restored')).toHaveCount(0);
   expect((await sandboxCall(page, '/_labsim/events')).events.filter((e) => e.kind === 'table_write')).toEqual([]);
   // Still a working sandbox: a new item goes through.
