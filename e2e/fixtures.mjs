@@ -16,6 +16,8 @@ import { Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect } from '@playwright/test';
+import { serveStatic } from './static-site.mjs';
+import { SANDBOX_ADDRESS, sandboxDoor, sandboxControl } from './sandbox-door.mjs';
 
 export { expect };
 
@@ -73,47 +75,12 @@ export async function startLabsim(extraArgs = []) {
   };
 }
 
-/** Types the static site gives, as an S3 website is told to (README). */
-const MIME = {
-  '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
-  '.css': 'text/css', '.json': 'application/json',
-};
-
 /**
- * Serves the built app (`dist/`) under `prefix` with plain static files
- * and nothing else: no labsim, no routes, no policy headers, as a bucket
- * would. Resolves to `{ url, requested, stop }` (`url` is the app's, with
- * its trailing slash; `requested` lists every path asked for).
+ * The built app (`dist/`) as plain static files under `prefix`, as a
+ * bucket serves it: `{ url, requested, stop }` (static-site.mjs).
  */
-export async function startStaticSite(prefix = APP_PREFIX) {
-  const { createServer } = await import('node:http');
-  const { readFile } = await import('node:fs/promises');
-  const dist = path.join(root, 'dist');
-  const requested = [];
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://x');
-    requested.push(url.pathname);
-    const rest = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : null;
-    const file = rest === '/' ? '/index.html' : rest;
-    if (file === null || file.split('/').includes('..')) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(path.join(dist, file));
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-cache' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${server.address().port}${prefix}/`,
-    requested,
-    stop: () => new Promise((resolve) => server.close(resolve)),
-  };
+export function startStaticSite(prefix = APP_PREFIX) {
+  return serveStatic(path.join(root, 'dist'), prefix);
 }
 
 /** labsim's control call over HTTP: `{ status, text }`. */
@@ -125,40 +92,6 @@ function overHttp(url) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: r.status, text: await r.text() };
-  };
-}
-
-/** Where the page's transport sends the sandbox's requests (lab_model::sandbox::ADDRESS). */
-const SANDBOX_ADDRESS = 'https://sandbox.labsim.invalid';
-
-/**
- * The in-page sandbox's own door (crates/labsim-sandbox/worker.js,
- * `self.labsim.answer`): a request (`{ method, url, headers: [[name,
- * value]], body }`) answered by the simulator the page is using, as labsim
- * answers it over HTTP. The newest sandbox worker of `page` (a reload
- * starts another); waits for it while the sandbox starts.
- */
-function sandboxDoor(page) {
-  const isSandbox = (w) => /\/sandbox-[0-9a-f]+\//.test(w.url());
-  async function worker() {
-    if (!page.workers().some(isSandbox)) await page.waitForEvent('worker', { predicate: isSandbox, timeout: 20_000 });
-    const w = page.workers().filter(isSandbox).at(-1);
-    await w.evaluate(() => new Promise((ready) => { const up = () => (self.labsim ? ready() : setTimeout(up, 20)); up(); }));
-    return w;
-  }
-  return async (request) => JSON.parse(await (await worker()).evaluate((r) => self.labsim.answer(r), JSON.stringify(request)));
-}
-
-/** The same control call made to the in-page sandbox, through its door. */
-function inSandbox(door) {
-  return async (method, route, body) => {
-    const answer = await door({
-      method,
-      url: `${SANDBOX_ADDRESS}/_labsim/${route}`,
-      headers: body === undefined ? [] : [['content-type', 'application/json']],
-      body: body === undefined ? '' : JSON.stringify(body),
-    });
-    return { status: answer.status, text: answer.body };
   };
 }
 
@@ -361,7 +294,7 @@ export const test = base.extend({
   sim: async ({ labsim, page }, use) => {
     if (labsim.sandbox) {
       const door = sandboxDoor(page);
-      await use(simHelpers(labsim, inSandbox(door), door));
+      await use(simHelpers(labsim, sandboxControl(door), door));
     } else {
       await use(simHelpers(labsim, overHttp(labsim.url)));
     }
