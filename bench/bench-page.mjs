@@ -30,7 +30,7 @@
 //                          FILE (.cpuprofile, for DevTools) and print the
 //                          functions with the most self time; wasm functions
 //                          have names when the board is built with
-//                          LABMATE_WASM_NAMES=1 (scripts/build-board.sh)
+//                          LABMATE_WASM_NAMES=1 (scripts/extra-module.sh)
 //   --labsim, --dist, --site   paths (scripts/bench-page.sh passes them)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
