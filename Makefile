@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER := /usr/bin/chromedriver
 export TRUNK_OFFLINE := true
 
-.PHONY: demo test setup build lint test-native test-browser test-interop test-e2e size bench bench-page bench-signer
+.PHONY: demo test setup build lint test-native test-browser test-interop test-e2e size bench bench-page bench-signer bench-sandbox
 
 setup:
 	@scripts/setup.sh
@@ -65,3 +65,7 @@ bench-page: build
 # headless Chromium): needs neither the app build nor labsim.
 bench-signer: setup
 	scripts/bench-page.sh --only signer
+
+# The 1,000-change burst in the in-page sandbox alone: long tasks on the page.
+bench-sandbox: build
+	scripts/bench-page.sh --only sandbox

@@ -6,7 +6,9 @@
 //      learner action), as the page sent them and as labsim received them;
 //   3. display lag per hop: when the board showed each stage of a few single
 //      changes, against labsim's ground-truth timeline (/_labsim/events);
-//   4. a burst of 1,000 changes: flows complete, long tasks, JS heap.
+//   4. a burst of 1,000 changes: flows complete, long tasks, JS heap;
+//   5. the same burst in the in-page sandbox (the app as static files only,
+//      labsim's core in a Web Worker): flows complete, long tasks on the page.
 // Parts 3 and 4 read the board through its test contract: rows
 // `[data-flow-id]` with data-item-id, data-change, data-stage, data-state, and
 // `[data-testid=flow-counts]` with data-total, data-complete, data-stuck. What
@@ -14,7 +16,7 @@
 // scripts/bench-page.sh builds what this needs and passes the paths.
 //
 // Options (defaults in brackets):
-//   --only signer|app      run one part only [both]
+//   --only signer|app|sandbox   run one part only [all three]
 //   --refresh-lag-ms N     labsim's refresh lag, so the run takes minutes [1500]
 //   --settle-s N           wait before each steady-state window [10]
 //   --steady-s N           length of each steady-state window [30]
@@ -28,7 +30,7 @@
 //                          FILE (.cpuprofile, for DevTools) and print the
 //                          functions with the most self time; wasm functions
 //                          have names when the board is built with
-//                          LABMATE_WASM_NAMES=1 (scripts/build-board.sh)
+//                          LABMATE_WASM_NAMES=1 (scripts/extra-module.sh)
 //   --labsim, --dist, --site   paths (scripts/bench-page.sh passes them)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -38,6 +40,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { serveStatic } from '../e2e/static-site.mjs';
+import { sandboxDoor, sandboxControl } from '../e2e/sandbox-door.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -61,6 +65,7 @@ const num = (name) => {
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, not "${opt[name]}"`);
   return n;
 };
+if (!['', 'signer', 'app', 'sandbox'].includes(opt.only)) throw new Error(`--only is signer, app or sandbox, not "${opt.only}"`);
 const REFRESH_LAG_MS = num('refresh-lag-ms');
 const SETTLE_S = num('settle-s');
 const STEADY_S = num('steady-s');
@@ -484,7 +489,7 @@ async function actionResult(page) {
   return page.evaluate(() => document.querySelector('[data-testid="action-result"]')?.textContent ?? '');
 }
 
-async function burst(page, cdp, sim, requests) {
+async function burst(page, cdp, sim, requests, part = 'burst') {
   const have = await contract(page);
   if (!have.burstSize || !have.burstButton) {
     const missing = ['burst-size', 'action-send-burst'].filter((id, i) => ![have.burstSize, have.burstButton][i]).join(', ');
@@ -594,16 +599,17 @@ async function burst(page, cdp, sim, requests) {
   }
   const result = await actionResult(page);
   if (/First failure/.test(result)) console.log(`The send panel says: ${result.slice(0, 400)}`);
-  printRates(`Requests during the burst (${fmt((t1 - t0) / 1000, 1)} s; for information, the targets are for steady state)`, sim, requests, t0, t1, false);
+  // (The sandbox sends nothing over the network: no rates to show.)
+  if (requests.length || sim.logged.length) printRates(`Requests during the burst (${fmt((t1 - t0) / 1000, 1)} s; for information, the targets are for steady state)`, sim, requests, t0, t1, false);
   console.log();
   const complete = before ? c.complete - before.complete : null;
   rows.push({
-    part: 'burst', figure: `${BURST} changes: flows complete`,
+    part, figure: `${BURST} changes: flows complete`,
     value: before ? `${complete}/${BURST}${complete < BURST ? ` (labsim: ${searchable.size} searchable)` : ''}` : NOT_YET('no [data-testid=flow-counts]'),
     target: `${BURST}/${BURST}`, verdict: before ? verdict(complete >= BURST) : '',
   });
-  rows.push({ part: 'burst', figure: 'long tasks over 50 ms during the burst', value: `${longtasks.length} (max ${fmt(maxTask)} ms)`, target: '0', verdict: verdict(longtasks.length === 0) });
-  rows.push({ part: 'burst', figure: 'JS heap used, peak during the burst', value: `${fmt(peakUsed / 2 ** 20, 1)} MiB`, target: '(figure)', verdict: '' });
+  rows.push({ part, figure: 'long tasks over 50 ms during the burst', value: `${longtasks.length} (max ${fmt(maxTask)} ms)`, target: '0', verdict: verdict(longtasks.length === 0) });
+  rows.push({ part, figure: 'JS heap used, peak during the burst', value: `${fmt(peakUsed / 2 ** 20, 1)} MiB`, target: '(figure)', verdict: '' });
 }
 
 /** Stops the CPU profile, saves it, and prints where the time went (self time). */
@@ -825,12 +831,68 @@ async function appBench(browser) {
   }
 }
 
+/**
+ * The burst again in the in-page sandbox: `dist/` as plain static files
+ * (no labsim process), the sandbox chosen as a learner chooses it, its
+ * refresh lag shortened through the worker's door, the fixed handler (so
+ * every change can complete). The page must stay responsive while the
+ * worker runs the pipeline: long tasks are the page's, not the worker's.
+ */
+async function sandboxBench(browser) {
+  const site = await serveStatic(opt.dist, '/labmate');
+  try {
+    const context = await browser.newContext();
+    await context.addInitScript(pageProbe);
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (m) => { if (['error', 'warning'].includes(m.type())) problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    say(`sandbox: opening ${site.url} (static files only) and choosing the sandbox`);
+    await page.goto(`${site.url}#`);
+    await page.click('[data-testid="sandbox-start"]');
+    await page.locator('[data-testid="identity-account"]').waitFor({ timeout: 30000 });
+    const control = sandboxControl(sandboxDoor(page));
+    for (const [route, body] of [['refresh-lag', { refresh_lag_ms: REFRESH_LAG_MS }], ['setup', { handler: 'fixed' }]]) {
+      const { status, text } = await control('POST', route, body);
+      if (status !== 200) throw new Error(`sandbox: POST /_labsim/${route}: ${status} ${text}`);
+    }
+    say(`sandbox: running (fixed handler, refresh lag ${REFRESH_LAG_MS} ms); letting it settle ${SETTLE_S} s`);
+    await sleep(SETTLE_S * 1000);
+    // The sandbox's ground truth, read as labsim's; no network to count.
+    const sim = {
+      logged: [],
+      async events() {
+        const all = [];
+        for (let after = 0; ;) {
+          const { text } = await control('GET', `events?after=${after}&limit=5000`);
+          const got = JSON.parse(text);
+          all.push(...got.events);
+          after = got.next;
+          if (!got.more) return all;
+        }
+      },
+    };
+    await burst(page, cdp, sim, [], 'sandbox burst');
+    if (problems.length) {
+      say(`sandbox: the page logged ${problems.length} console warnings or errors; the first few:`);
+      for (const p of problems.slice(0, 5)) console.log(`    ${p.slice(0, 300)}`);
+    }
+    await context.close();
+  } finally {
+    await site.stop();
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 const browser = await launchBrowser();
 try {
-  if (opt.only !== 'app') await signerRace(browser);
-  if (opt.only !== 'signer') await appBench(browser);
+  const run = (part) => !opt.only || opt.only === part;
+  if (run('signer')) await signerRace(browser);
+  if (run('app')) await appBench(browser);
+  if (run('sandbox')) await sandboxBench(browser);
 } finally {
   await browser.close();
 }

@@ -12,9 +12,12 @@
 // timeline's sequence, which a test reading either would have to allow for.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect } from '@playwright/test';
+import { serveStatic } from './static-site.mjs';
+import { SANDBOX_ADDRESS, sandboxDoor, sandboxControl } from './sandbox-door.mjs';
 
 export { expect };
 
@@ -72,61 +75,58 @@ export async function startLabsim(extraArgs = []) {
   };
 }
 
-/** Types the static site gives, as an S3 website is told to (README). */
-const MIME = {
-  '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
-  '.css': 'text/css', '.json': 'application/json',
-};
-
 /**
- * Serves the built app (`dist/`) under `prefix` with plain static files
- * and nothing else: no labsim, no routes, no policy headers, as a bucket
- * would. Resolves to `{ url, requested, stop }` (`url` is the app's, with
- * its trailing slash; `requested` lists every path asked for).
+ * The built app (`dist/`) as plain static files under `prefix`, as a
+ * bucket serves it: `{ url, requested, stop }` (static-site.mjs).
  */
-export async function startStaticSite(prefix = APP_PREFIX) {
-  const { createServer } = await import('node:http');
-  const { readFile } = await import('node:fs/promises');
-  const dist = path.join(root, 'dist');
-  const requested = [];
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://x');
-    requested.push(url.pathname);
-    const rest = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : null;
-    const file = rest === '/' ? '/index.html' : rest;
-    if (file === null || file.split('/').includes('..')) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(path.join(dist, file));
-      res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-cache' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${server.address().port}${prefix}/`,
-    requested,
-    stop: () => new Promise((resolve) => server.close(resolve)),
-  };
+export function startStaticSite(prefix = APP_PREFIX) {
+  return serveStatic(path.join(root, 'dist'), prefix);
 }
 
-/** The `sim` fixture: helpers for one labsim's `/_labsim/` control endpoints. */
-function simHelpers(labsim) {
-  const { url } = labsim;
-  /** A control call; its JSON answer, or an error naming the call and labsim's message. */
-  async function call(method, route, body) {
+/** labsim's control call over HTTP: `{ status, text }`. */
+function overHttp(url) {
+  return async (method, route, body) => {
     const r = await fetch(`${url}/_labsim/${route}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${method} /_labsim/${route}: ${r.status} ${text}`);
+    return { status: r.status, text: await r.text() };
+  };
+}
+
+/**
+ * An AWS SDK v3 `requestHandler` that hands the SDK's signed requests to
+ * the sandbox's door instead of the network: AWS's own client, answered
+ * by the simulator in the page.
+ */
+function sdkHandlerFor(door) {
+  return {
+    async handle(request) {
+      const query = new URLSearchParams(request.query || {}).toString();
+      const port = request.port ? `:${request.port}` : '';
+      const body = request.body === undefined ? '' : typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body);
+      const answer = await door({
+        method: request.method,
+        url: `${request.protocol}//${request.hostname}${port}${request.path}${query ? `?${query}` : ''}`,
+        headers: Object.entries(request.headers),
+        body,
+      });
+      const headers = Object.fromEntries(answer.headers.map(([n, v]) => [n.toLowerCase(), v]));
+      return { response: { statusCode: answer.status, headers, body: Readable.from([Buffer.from(answer.body)]) } };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  };
+}
+
+/** The `sim` fixture: helpers for the simulator's `/_labsim/` control endpoints, reached by `send`. */
+function simHelpers(labsim, send, door) {
+  const { url } = labsim;
+  /** A control call; its JSON answer, or an error naming the call and the simulator's message. */
+  async function call(method, route, body) {
+    const { status, text } = await send(method, route, body);
+    if (status < 200 || status > 299) throw new Error(`${method} /_labsim/${route}: ${status} ${text}`);
     return JSON.parse(text);
   }
   function eventsPage({ after = 0, limit } = {}) {
@@ -145,12 +145,22 @@ function simHelpers(labsim) {
   return {
     /** The control (and STS) base URL, e.g. http://127.0.0.1:40123. */
     url,
+    /** Any control call: `control('POST', 'setup', { handler: 'fixed' })`. */
+    control: call,
     /** The app's URL, served by this labsim. */
     appUrl: labsim.app,
-    /** The app's fragment that connects it to this labsim with the demo credentials. */
-    simLink: `#sim=${encodeURIComponent(url)}`,
+    /**
+     * The app's fragment that connects it to this labsim with the demo
+     * credentials; in the sandbox, the app opened with nothing, where
+     * `openApp` chooses the sandbox.
+     */
+    simLink: labsim.sandbox ? '#' : `#sim=${encodeURIComponent(url)}`,
     /** The app's fragment that points STS only at this labsim (no credentials yet). */
-    stsLink: `#sts=${encodeURIComponent(url)}`,
+    stsLink: labsim.sandbox ? undefined : `#sts=${encodeURIComponent(url)}`,
+    /** Whether this simulator is the in-page sandbox. */
+    sandbox: Boolean(labsim.sandbox),
+    /** What an AWS SDK v3 client is given to reach this simulator: `new DynamoDBClient({ ...sim.sdkOptions(), … })`. */
+    sdkOptions: () => (door ? { requestHandler: sdkHandlerFor(door) } : {}),
     /** labsim's output so far (secrets hidden). */
     output: labsim.output,
     /** `GET /_labsim/config`: endpoints, routes, region, demo credentials. */
@@ -170,6 +180,8 @@ function simHelpers(labsim) {
       list: async () => (await call('GET', 'faults')).faults,
       clear: () => call('DELETE', 'faults'),
     },
+    /** How long search lags a write (`GET`), or shortened (`POST`, e.g. `1000` or `'200..800'`). */
+    refreshLag: (ms) => (ms === undefined ? call('GET', 'refresh-lag') : call('POST', 'refresh-lag', { refresh_lag_ms: ms })),
     clock: {
       /** `{ now_ms, offset_ms }`: the simulator's time and its lead. */
       get: () => call('GET', 'clock'),
@@ -221,6 +233,24 @@ export function watchConsole(context) {
   ];
 }
 
+/**
+ * labsim's command-line options as the sandbox takes them: control calls
+ * made once it started (`[route, body]`). An option the sandbox cannot
+ * take fails the test, naming it.
+ */
+function sandboxSettings(args) {
+  const calls = [];
+  for (let i = 0; i < args.length; i += 2) {
+    const [name, value] = [args[i], args[i + 1]];
+    if (name === '--refresh-lag-ms') calls.push(['refresh-lag', { refresh_lag_ms: value }]);
+    else if (name === '--lambda') calls.push(['setup', { handler: value }]);
+    // The sandbox's requests never leave the page: no CORS to turn on.
+    else if (name === '--api-cors' && value === 'on') continue;
+    else throw new Error(`labsim's ${name} ${value} has no sandbox equivalent: run this test against labsim only`);
+  }
+  return calls;
+}
+
 export const test = base.extend({
   /** Extra labsim options for the file or describe block: `test.use({ labsimArgs: ['--api-cors', 'on'] })`. */
   labsimArgs: [[], { option: true }],
@@ -233,8 +263,26 @@ export const test = base.extend({
    */
   appLink: ['sim', { option: true }],
 
-  /** labsim's process for this test (most tests want `sim` instead). */
-  labsim: async ({ labsimArgs }, use) => {
+  /**
+   * What plays the lab's backend: `'labsim'` (its native server, serving
+   * the app too) or `'sandbox'` (the app as static files only, the
+   * simulator in the page's worker; the playwright.config project
+   * "sandbox" runs the pipeline's suites this way).
+   */
+  backend: ['labsim', { option: true }],
+
+  /** labsim's process for this test, or the static site in the sandbox (most tests want `sim` instead). */
+  labsim: async ({ labsimArgs, backend }, use) => {
+    if (backend === 'sandbox') {
+      sandboxSettings(labsimArgs);
+      const site = await startStaticSite();
+      try {
+        await use({ sandbox: true, app: site.url, url: SANDBOX_ADDRESS, output: () => '', requested: site.requested });
+      } finally {
+        await site.stop();
+      }
+      return;
+    }
     const labsim = await startLabsim(labsimArgs);
     try {
       await use(labsim);
@@ -243,8 +291,13 @@ export const test = base.extend({
     }
   },
 
-  sim: async ({ labsim }, use) => {
-    await use(simHelpers(labsim));
+  sim: async ({ labsim, page }, use) => {
+    if (labsim.sandbox) {
+      const door = sandboxDoor(page);
+      await use(simHelpers(labsim, sandboxControl(door), door));
+    } else {
+      await use(simHelpers(labsim, overHttp(labsim.url)));
+    }
   },
 
   /**
@@ -274,12 +327,17 @@ export const test = base.extend({
    * `page` is given) and waits until it is ready (the paste box shown).
    * `clock` installs Playwright's fake clock at that time first.
    */
-  openApp: async ({ page, sim, browserConsole }, use) => {
+  openApp: async ({ page, sim, browserConsole, labsimArgs }, use) => {
     await use(async (fragment = sim.simLink, { clock, allowConsole = [], page: target = page } = {}) => {
       browserConsole.allow(...allowConsole);
       if (clock !== undefined) await target.clock.install({ time: clock });
       await target.goto(`${sim.appUrl}${fragment}`);
       await expect(target.getByTestId('paste-box')).toBeVisible();
+      if (sim.sandbox && fragment === sim.simLink) {
+        if (target !== page) throw new Error('a second tab has a sandbox of its own: tab tests run against labsim only');
+        await target.getByTestId('sandbox-start').click();
+        for (const [route, body] of sandboxSettings(labsimArgs)) await sim.control('POST', route, body);
+      }
       return target;
     });
   },

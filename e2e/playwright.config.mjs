@@ -21,6 +21,17 @@ export default defineConfig({
   fullyParallel: true,
   reporter: [['list']],
   outputDir: 'test-results',
+  // Every suite against labsim; the pipeline's suites (the chapter's
+  // guide, the flows, the API, the faults) again in the in-page sandbox,
+  // with nothing served but static files (fixtures.mjs, `backend`).
+  projects: [
+    { name: 'labsim' },
+    {
+      name: 'sandbox',
+      testMatch: ['guide.spec.mjs', 'flows.spec.mjs', 'pipeline.spec.mjs', 'faults.spec.mjs'],
+      use: { backend: 'sandbox' },
+    },
+  ],
   use: {
     browserName: 'chromium',
     headless: true,

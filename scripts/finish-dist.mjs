@@ -1,4 +1,4 @@
-// Trunk post-build hook, after build-board.sh: makes dist/index.html safe
+// Trunk post-build hook, after the extra modules (post-build.sh): makes dist/index.html safe
 // to serve under a Content-Security-Policy from any path prefix.
 //
 // 1. Trunk writes its wasm loader inline (<script type=module>…</script>);

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use crate::notice::Notice;
 use crate::state::AppState;
 
-// The post-build hook (scripts/build-board.sh) names the second module's
+// The post-build hook (scripts/post-build.sh) names the second module's
 // JS in a `<meta name="labmate-board">`; a build without it has no board.
 #[wasm_bindgen(inline_js = "export async function loadBoard() {
   const meta = document.querySelector('meta[name=\"labmate-board\"]');

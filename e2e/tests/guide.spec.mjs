@@ -234,6 +234,7 @@ test('credentials minted with the policy labmate writes for instructors: the wal
   // Outside the policy: a write the lab's API does, not the learner.
   const config = await sim.config();
   const db = new DynamoDBClient({
+    ...sim.sdkOptions(),
     region: config.region,
     endpoint: config.endpoints.dynamodb,
     credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken },

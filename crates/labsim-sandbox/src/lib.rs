@@ -1,7 +1,7 @@
 //! labmate's in-page sandbox: labsim's core (no server, no I/O) running in
 //! a dedicated module Web Worker, so the page stays responsive while the
 //! pipeline works. `worker.js` (beside this crate's glue in
-//! `dist/sandbox-<hash>/`, built by `scripts/build-sandbox.sh`) owns the
+//! `dist/sandbox-<hash>/`, built by `scripts/extra-module.sh`) owns the
 //! worker's messages and timer and calls the [`Sandbox`] below; the page's
 //! transport (`src/aws/transport.rs`) posts it each request instead of
 //! fetching. The answers are the ones labsim's server sends: the same

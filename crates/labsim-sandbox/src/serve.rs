@@ -43,11 +43,15 @@ pub fn answer(sim: &mut Simulator, request: SandboxRequest, wall_ms: i64) -> San
         return SandboxAnswer::dropped();
     };
     let mut headers = request.headers;
-    // What the browser adds to every fetch it sends.
-    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+    // What the browser adds to every fetch it sends (a client outside a
+    // browser, such as an SDK given the worker's door, sends its own).
+    let has = |headers: &[(String, String)], name: &str| {
+        headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
+    if !has(&headers, "host") {
         headers.push(("host".to_owned(), target.host.to_owned()));
     }
-    if !request.body.is_empty() {
+    if !request.body.is_empty() && !has(&headers, "content-length") {
         headers.push(("content-length".to_owned(), request.body.len().to_string()));
     }
     let req = Request {

@@ -123,6 +123,67 @@ fn a_signature_is_checked_as_labsims_server_checks_it() {
 }
 
 #[test]
+fn a_client_that_signs_its_own_host_and_content_length_is_taken_as_sent() {
+    // An SDK outside the browser (the end-to-end tests' AWS SDK, through
+    // the worker's door) signs both: the sandbox must not add a second.
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    let mut sim = serve::start(7, NOW);
+    let config = config(&mut sim);
+    let url = sandbox::endpoint(Service::Sts);
+    let body = "Action=GetCallerIdentity&Version=2011-06-15";
+    let length = body.len().to_string();
+    let mut headers = vec![
+        (
+            "content-type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        ),
+        ("content-length".to_owned(), length),
+    ];
+    let identity = aws_credential_types::Credentials::new(
+        &config.credentials.access_key_id,
+        &config.credentials.secret_access_key,
+        Some(config.credentials.session_token.clone()),
+        None,
+        "sandbox-tests",
+    )
+    .into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&config.region)
+        .name("sts")
+        .time(std::time::UNIX_EPOCH + std::time::Duration::from_millis(NOW as u64))
+        .settings(SigningSettings::default())
+        .build()
+        .expect("signing params")
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        &url,
+        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
+    for h in instructions.into_parts().0 {
+        headers.push((h.name().to_owned(), h.value().to_owned()));
+    }
+    let signed_names = headers
+        .iter()
+        .find(|(n, _)| n == "authorization")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    assert!(signed_names.contains("content-length"), "{signed_names}");
+    let request = SandboxRequest {
+        method: "POST".into(),
+        url,
+        headers,
+        body: body.into(),
+    };
+    let answer = serve::answer(&mut sim, request, NOW);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[test]
 fn an_item_posted_to_the_api_reaches_the_collection_as_time_passes() {
     let mut sim = serve::start(7, NOW);
     let config = config(&mut sim);

@@ -114,6 +114,8 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
             Ok(rolled) => Response::json(200, &rolled),
             Err(e) => error(e.status(), e.message()),
         },
+        ("refresh-lag", "GET") => Response::json(200, &RefreshLagJson::of(sim)),
+        ("refresh-lag", "POST") => set_refresh_lag(sim, req),
         ("limits", "GET") => Response::json(200, &sim.limits()),
         ("limits", "POST") => set_limits(sim, req),
         ("clock", "GET") => clock(sim, now_ms),
@@ -132,7 +134,7 @@ pub fn handle(sim: &mut Simulator, req: &Request, now_ms: i64) -> Response {
         },
         (
             "config" | "reset" | "credentials" | "learner-policy" | "events" | "faults" | "setup"
-            | "stream/roll-over" | "clock" | "limits",
+            | "stream/roll-over" | "clock" | "limits" | "refresh-lag",
             _,
         ) => error(405, "method not allowed"),
         _ => error(404, "no such control endpoint"),
@@ -213,6 +215,46 @@ fn set_limits(sim: &mut Simulator, req: &Request) -> Response {
     }
     sim.lambda.logs_mut().set_limits(logs);
     Response::json(200, &sim.limits())
+}
+
+/// `GET /_labsim/refresh-lag` and the answer to `POST`: how long the
+/// collection's search lags a write, as `--refresh-lag-ms` takes it
+/// (`1000`, `200..800` or `spread`). A suite shortens it (the in-page
+/// sandbox has no command line); it holds from the next write, and a
+/// reset keeps it, as it keeps the command line's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshLagJson {
+    pub refresh_lag_ms: String,
+}
+
+impl RefreshLagJson {
+    fn of(sim: &Simulator) -> Self {
+        RefreshLagJson {
+            refresh_lag_ms: sim.collection.refresh_lag().to_string(),
+        }
+    }
+}
+
+fn set_refresh_lag(sim: &mut Simulator, req: &Request) -> Response {
+    const SHAPE: &str =
+        r#"expected {"refresh_lag_ms": 1000} (milliseconds, "MIN..MAX" or "spread")"#;
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        refresh_lag_ms: serde_json::Value,
+    }
+    let text = match serde_json::from_slice::<Body>(&req.body).map(|b| b.refresh_lag_ms) {
+        Ok(serde_json::Value::String(text)) => text,
+        Ok(serde_json::Value::Number(n)) => n.to_string(),
+        _ => return error(400, SHAPE),
+    };
+    match text.parse::<crate::opensearch::RefreshLag>() {
+        Ok(lag) => {
+            sim.set_refresh_lag(lag);
+            Response::json(200, &RefreshLagJson::of(sim))
+        }
+        Err(e) => error(400, &format!("refresh_lag_ms: {e}")),
+    }
 }
 
 /// `GET /_labsim/events[?after=N][&limit=M]`: the ground-truth timeline,
@@ -320,6 +362,50 @@ mod tests {
         let req = Request::new(method, path).with_body(body);
         let now = sim.clock(NOW);
         sim.handle(Service::Sts, &req, now)
+    }
+
+    #[test]
+    fn the_refresh_lag_is_read_and_shortened_and_a_reset_keeps_it() {
+        let mut sim = sim();
+        let lag = |sim: &mut Simulator| {
+            json_of(&control(sim, "GET", "/_labsim/refresh-lag", ""))["refresh_lag_ms"].clone()
+        };
+        assert_eq!(lag(&mut sim), "10000");
+        for (body, now) in [
+            (r#"{"refresh_lag_ms": 1000}"#, "1000"),
+            (r#"{"refresh_lag_ms": "200..800"}"#, "200..800"),
+            (r#"{"refresh_lag_ms": "spread"}"#, "10000..60000"),
+            (r#"{"refresh_lag_ms": "0"}"#, "0"),
+        ] {
+            let res = control(&mut sim, "POST", "/_labsim/refresh-lag", body);
+            assert_eq!(
+                (res.status, json_of(&res)["refresh_lag_ms"].clone()),
+                (200, now.into())
+            );
+            assert_eq!(sim.collection().refresh_lag().to_string(), now);
+        }
+        for (bad, says) in [
+            (
+                r#"{"refresh_lag_ms": 60001}"#,
+                "refresh_lag_ms: 60001 ms is out of range",
+            ),
+            (
+                r#"{"refresh_lag_ms": "9..1"}"#,
+                "refresh_lag_ms: the range 9..1 is reversed",
+            ),
+            (
+                r#"{"refresh_lag_ms": true}"#,
+                "expected {\"refresh_lag_ms\": 1000}",
+            ),
+            (r#"{"lag": 5}"#, "expected {\"refresh_lag_ms\": 1000}"),
+        ] {
+            let res = control(&mut sim, "POST", "/_labsim/refresh-lag", bad);
+            assert_eq!(res.status, 400, "{bad}");
+            let error = json_of(&res)["error"].as_str().unwrap().to_owned();
+            assert!(error.starts_with(says), "{bad}: {error}");
+        }
+        control(&mut sim, "POST", "/_labsim/reset", "");
+        assert_eq!(lag(&mut sim), "0");
     }
 
     #[test]

@@ -325,6 +325,13 @@ impl Simulator {
         wall_ms.saturating_add(self.clock_offset_ms)
     }
 
+    /// The collection's refresh lag from the next write on, kept by a
+    /// reset (`POST /_labsim/refresh-lag`).
+    pub fn set_refresh_lag(&mut self, lag: RefreshLag) {
+        self.config.refresh_lag = lag;
+        self.collection.set_refresh_lag(lag);
+    }
+
     /// How far the clock runs ahead of the host's.
     pub fn clock_offset_ms(&self) -> i64 {
         self.clock_offset_ms

@@ -53,7 +53,6 @@ pub const DOCUMENT_WAIT_MS: i64 = 60_000;
 /// A stream keeps a record 24 h; a record that crashes the handler blocks
 /// its shard that long.
 pub const RECORD_LIFETIME_MS: i64 = 24 * 3_600_000;
-/// Longest log line kept in a flow (a printed event can be megabytes).
 /// How far a stream record's time may sit before the time labmate dated a
 /// send with and still be that send's: AWS's record time is whole seconds
 /// (up to 1 s early), and a clock learned from AWS's skew message is only
@@ -62,6 +61,7 @@ pub const RECORD_LIFETIME_MS: i64 = 24 * 3_600_000;
 /// read before its answer was handled became a second flow (seen in the
 /// fault matrix's iterator-expiry test, run after a 16-minute skew).
 const SEND_TO_RECORD_SLACK_MS: i64 = 2_000;
+/// Longest log line kept in a flow (a printed event can be megabytes).
 const LINE_KEPT_CHARS: usize = 16_000;
 
 /// The five hops of the pipeline, in order.
@@ -228,6 +228,10 @@ pub struct Flow {
     pub stream: Option<StreamStage>,
     pub lambda: Option<LambdaStage>,
     pub document: Option<DocumentStage>,
+    /// When the collection was last searched for the item and did not
+    /// show this change (boards saved before it read as never).
+    #[serde(default)]
+    pub searched_ms: Option<i64>,
     /// The last image labmate saw for this key before the change (the
     /// stream carries only the new one).
     pub old_image: Option<Image>,
@@ -258,6 +262,7 @@ impl Flow {
             stream: None,
             lambda: None,
             document: None,
+            searched_ms: None,
             old_image: None,
             new_image: None,
             state: FlowState::InProgress {
@@ -1070,6 +1075,17 @@ impl Flows {
 
     fn document_search(&mut self, search: DocumentSearch) {
         self.searched_index = Some(search.index.clone());
+        let (item_id, seen_ms) = (search.item_id.clone(), search.seen_ms);
+        self.search_for_documents(search);
+        for i in 0..self.flows.len() {
+            let f = &self.flows[i];
+            if f.document.is_none() && f.item_id.as_deref() == Some(item_id.as_str()) {
+                self.flow_mut(i).searched_ms = Some(seen_ms);
+            }
+        }
+    }
+
+    fn search_for_documents(&mut self, search: DocumentSearch) {
         let of_item: Vec<usize> = (0..self.flows.len())
             .filter(|&i| {
                 let f = &self.flows[i];
@@ -1314,7 +1330,14 @@ impl Flows {
                         searched_index: searched,
                     });
                 }
-                if waited > DOCUMENT_WAIT_MS {
+                // Stuck once a search made after the wait still did not
+                // show it: a refresh may land right at the minute, and the
+                // next search comes a poll later (seen in the sandbox,
+                // with a 60 s lag, as a moment "stuck" before completing).
+                let searched_after_wait = flow
+                    .searched_ms
+                    .is_some_and(|at| at - since > DOCUMENT_WAIT_MS);
+                if waited > DOCUMENT_WAIT_MS && searched_after_wait {
                     return stuck(Stuck::NoDocument {
                         waited_ms: waited,
                         index: searched,

@@ -611,6 +611,13 @@ fn the_document_wait_is_the_refresh_then_stuck_after_a_minute() {
             ..
         }
     ));
+    // Past the minute, not stuck until a search made after it says so.
+    flows.check(T + 904 + DOCUMENT_WAIT_MS + 1);
+    assert!(matches!(
+        flows.flows()[0].state,
+        FlowState::InProgress { .. }
+    ));
+    flows.observe(search("k", vec![], T + 904 + DOCUMENT_WAIT_MS + 1));
     flows.check(T + 904 + DOCUMENT_WAIT_MS + 1);
     assert_eq!(
         reason(&flows, 0),
@@ -828,6 +835,7 @@ fn a_record_the_log_showed_first_is_completed_by_the_reader_and_dated_by_the_rec
     );
     assert_eq!(flows.waiting_for_document(false), ["k"]);
     // Past its wait the document is still looked for: it may come.
+    flows.observe(search("k", vec![], T + 10 * DOCUMENT_WAIT_MS - 1));
     flows.check(T + 10 * DOCUMENT_WAIT_MS);
     assert!(matches!(
         flows.flows()[0].state,

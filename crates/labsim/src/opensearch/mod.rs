@@ -236,6 +236,11 @@ impl Collection {
         self.config.refresh_lag
     }
 
+    /// The lag of writes from now on (those already made keep theirs).
+    pub fn set_refresh_lag(&mut self, lag: RefreshLag) {
+        self.config.refresh_lag = lag;
+    }
+
     /// Back to empty, as if just created with the same configuration.
     pub fn reset(&mut self) {
         *self = Collection::new(self.config.clone());
