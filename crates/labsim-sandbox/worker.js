@@ -19,10 +19,14 @@ const TICK_MS = 50;
 const SLICE_MS = 4;
 
 // The kept state: the simulator's snapshot (no secret in it) in IndexedDB,
-// which a worker has (no localStorage here) on plain HTTP too. Saved at
-// most about once a second while something changed, so a reload loses at
-// most the last second's changes; a snapshot that took long waits longer
-// (SAVE_SHARE), so saving never takes over the worker.
+// which a worker has (no localStorage here) on plain HTTP too. The answer
+// to a request that changed the simulator waits for the save that holds
+// its change (one save for every answer waiting), so what the page was
+// told survives a reload. What the pipeline does by itself (the Lambda's
+// work) is saved at most about a second later: a reload may take that
+// second back, and the Lambda then does it again. A snapshot that took
+// long waits longer before the next periodic one (SAVE_SHARE), so saving
+// never takes over the worker.
 const DB = 'labmate-sandbox';
 const STORE = 'state';
 const KEY = 'sandbox';
@@ -34,10 +38,15 @@ let db = null;
 // The change count last saved; -1: nothing saved yet.
 let saved = -1;
 let told = false;
+// Replies waiting for the next save; the save under way and the timer
+// of the next one.
+let waiting = [];
+let saving = false;
+let timer = null;
 
 // The page hears once that the state is not kept.
 function notKept(e) {
-  db = null;
+  stopKeeping();
   if (told) return;
   told = true;
   self.postMessage({ kept: false, why: String(e?.message ?? e) });
@@ -63,10 +72,27 @@ function inStore(conn, mode, act) {
   });
 }
 
+// Nothing is saved any more: waiting replies go at once.
+function stopKeeping() {
+  db = null;
+  clearTimeout(timer);
+  for (const reply of waiting.splice(0)) reply();
+}
+
+// The next save in `ms` (sooner if one was due later), unless one is under
+// way: that one schedules the next when done.
+function saveIn(ms) {
+  if (!db || saving) return;
+  clearTimeout(timer);
+  timer = setTimeout(save, ms);
+}
+
 async function save() {
   let wait = SAVE_MS;
   const changes = sandbox.changes;
+  const replies = waiting.splice(0);
   if (db && changes !== saved) {
+    saving = true;
     const started = performance.now();
     const snapshot = sandbox.snapshot();
     wait = Math.max(SAVE_MS, SAVE_SHARE * (performance.now() - started));
@@ -76,15 +102,17 @@ async function save() {
     } catch (e) {
       notKept(e);
     }
+    saving = false;
   }
-  if (db) setTimeout(save, wait);
+  for (const reply of replies) reply();
+  saveIn(waiting.length ? 0 : wait);
 }
 
 async function forget(id) {
   // Nothing more is saved (the page reloads next); a save under way was
   // begun first, so the deletion comes after it.
   const conn = db;
-  db = null;
+  stopKeeping();
   try {
     if (conn) await inStore(conn, 'readwrite', (s) => s.delete(KEY));
   } catch {
@@ -94,12 +122,18 @@ async function forget(id) {
 }
 
 function onRequest({ id, request }) {
+  const before = sandbox.changes;
   const answered = sandbox.answer(request, Date.now());
   const { json, delay_ms } = answered;
   answered.free();
-  const reply = () => self.postMessage({ id, answer: json });
-  if (delay_ms > 0) setTimeout(reply, delay_ms);
-  else reply();
+  const send = () => self.postMessage({ id, answer: json });
+  const reply = delay_ms > 0 ? () => setTimeout(send, delay_ms) : send;
+  if (db && sandbox.changes !== before) {
+    waiting.push(reply);
+    saveIn(0);
+  } else {
+    reply();
+  }
 }
 
 // A tick's slices run in short bursts, so requests queued behind it are
@@ -162,9 +196,12 @@ try {
   // `/_labsim/events` or `/_labsim/faults`, and get its answer's.
   self.labsim = {
     answer(request) {
+      const before = sandbox.changes;
       const answered = sandbox.answer(request, Date.now());
       const { json } = answered;
       answered.free();
+      // Saved at once, not waited for: this door answers synchronously.
+      if (sandbox.changes !== before) saveIn(0);
       return json;
     },
   };

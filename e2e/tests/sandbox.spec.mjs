@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { test as base, expect } from '@playwright/test';
 import { startStaticSite, watchConsole, guideStep, counts } from '../fixtures.mjs';
+import { sandboxDoor, SANDBOX_ADDRESS } from '../sandbox-door.mjs';
 
 const test = base.extend({
   site: async ({}, use) => {
@@ -113,12 +114,10 @@ const kept = (page) => page.evaluate(() => new Promise((resolve, reject) => {
   };
 }));
 
-/** A control call to the simulator through the worker's own door. */
+/** A GET of the simulator's control route `path`, through the worker's door. */
 async function sandboxCall(page, path) {
-  const worker = page.workers()[0];
-  const answer = await worker.evaluate((url) => self.labsim.answer(JSON.stringify({ method: 'GET', url, headers: [], body: '' })),
-    `https://sandbox.labsim.invalid${path}`);
-  return JSON.parse(JSON.parse(answer).body);
+  const answer = await sandboxDoor(page)({ method: 'GET', url: `${SANDBOX_ADDRESS}${path}`, headers: [], body: '' });
+  return JSON.parse(answer.body);
 }
 
 /** The board as labmate exports it (its flows, the gaps it flagged). */
