@@ -2,7 +2,7 @@
 # Prints the release bundle's size (raw and gzip) for wasm, JS and CSS, and
 # fails when the first load (all three, gzip) reaches the budget: 300 KB,
 # or the in-page sandbox (sandbox-<hash>/, fetched only when chosen) its
-# own: 500 KB.
+# own: 500 KB (KB of 1,024 bytes, as the budgets have always been read).
 # Size is deterministic, so this is a test, not a benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/../dist"
