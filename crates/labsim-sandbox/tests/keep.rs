@@ -2,16 +2,15 @@
 //! had, refuses a snapshot that is not a sandbox's, and counts as changes
 //! what changes it, not the page's reads or an idle tick.
 
-use lab_model::{sandbox, Service, SimulatorConfig};
-use labmate_core::credentials::Credentials;
-use labmate_core::signing::{sign, HttpRequest, SigningContext};
+use lab_model::{sandbox, Service};
+use labmate_core::signing::HttpRequest;
 use labsim::{SimConfig, Simulator};
 use labsim_sandbox::keep::{self, ChangeCount, RestoreError};
 use labsim_sandbox::message::{SandboxAnswer, SandboxRequest};
 use labsim_sandbox::serve;
 
-/// 2026-11-27T12:00:00Z.
-const NOW: i64 = 1_795_780_800_000;
+mod common;
+use common::{config, search, signed, NOW};
 
 fn request(method: &str, url: &str, body: &str) -> SandboxRequest {
     SandboxRequest {
@@ -20,50 +19,6 @@ fn request(method: &str, url: &str, body: &str) -> SandboxRequest {
         headers: vec![("content-type".into(), "application/json".into())],
         body: body.into(),
     }
-}
-
-fn config(sim: &mut Simulator) -> SimulatorConfig {
-    let url = format!("{}/_labsim/config", sandbox::ADDRESS);
-    let answer = serve::answer(sim, request("GET", &url, ""), NOW);
-    serde_json::from_str(&answer.body).expect("config JSON")
-}
-
-/// `request` signed by labmate's signer with the demo credentials.
-fn signed(
-    config: &SimulatorConfig,
-    service: Service,
-    request: HttpRequest,
-    now: i64,
-) -> SandboxRequest {
-    let creds = Credentials {
-        access_key_id: config.credentials.access_key_id.clone(),
-        secret_access_key: config.credentials.secret_access_key.clone(),
-        session_token: Some(config.credentials.session_token.clone()),
-        expiration: None,
-    };
-    let ctx = SigningContext::for_service(&creds, service, &config.region, now);
-    let s = sign(&request, &ctx).expect("signs");
-    SandboxRequest {
-        method: s.method,
-        url: s.url,
-        headers: s.headers,
-        body: s.body,
-    }
-}
-
-fn search(config: &SimulatorConfig, now: i64) -> SandboxRequest {
-    let url = format!(
-        "{}/dynamodb_replicate/_search",
-        sandbox::endpoint(Service::Aoss)
-    );
-    signed(
-        config,
-        Service::Aoss,
-        HttpRequest::new("POST", &url)
-            .header("content-type", "application/json")
-            .body(r#"{"query":{"match_all":{}}}"#),
-        now,
-    )
 }
 
 /// Ticks from `from` for `ms`, counting; the wall time after.

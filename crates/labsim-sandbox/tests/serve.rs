@@ -4,14 +4,13 @@
 //! pipeline's ticks).
 
 use lab_model::{sandbox, Service, SimulatorConfig};
-use labmate_core::credentials::Credentials;
-use labmate_core::signing::{sign, HttpRequest, SigningContext};
+use labmate_core::signing::HttpRequest;
 use labsim::Simulator;
 use labsim_sandbox::message::{SandboxAnswer, SandboxRequest};
 use labsim_sandbox::serve;
 
-/// 2026-11-27T12:00:00Z.
-const NOW: i64 = 1_795_780_800_000;
+mod common;
+use common::{config, search, signed, NOW};
 
 fn get(sim: &mut Simulator, url: &str) -> SandboxAnswer {
     let request = SandboxRequest {
@@ -33,41 +32,6 @@ fn post(sim: &mut Simulator, url: &str, body: &str) -> SandboxAnswer {
     serve::answer(sim, request, NOW)
 }
 
-fn config(sim: &mut Simulator) -> SimulatorConfig {
-    let url = format!("{}/_labsim/config", sandbox::ADDRESS);
-    let answer = get(sim, &url);
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    serde_json::from_str(&answer.body).expect("config JSON")
-}
-
-fn credentials(config: &SimulatorConfig) -> Credentials {
-    Credentials {
-        access_key_id: config.credentials.access_key_id.clone(),
-        secret_access_key: config.credentials.secret_access_key.clone(),
-        session_token: Some(config.credentials.session_token.clone()),
-        expiration: None,
-    }
-}
-
-/// `request` signed by labmate's signer for `service`, as the transport
-/// hands it to the worker.
-fn signed(config: &SimulatorConfig, service: Service, request: HttpRequest) -> SandboxRequest {
-    let creds = credentials(config);
-    let region = if service == Service::Iam {
-        "us-east-1"
-    } else {
-        config.region.as_str()
-    };
-    let ctx = SigningContext::for_service(&creds, service, region, NOW);
-    let s = sign(&request, &ctx).expect("signs");
-    SandboxRequest {
-        method: s.method,
-        url: s.url,
-        headers: s.headers,
-        body: s.body,
-    }
-}
-
 fn get_caller_identity(config: &SimulatorConfig, body: &str) -> SandboxRequest {
     let url = sandbox::endpoint(Service::Sts);
     let mut req = signed(
@@ -76,6 +40,7 @@ fn get_caller_identity(config: &SimulatorConfig, body: &str) -> SandboxRequest {
         HttpRequest::new("POST", &url)
             .header("content-type", "application/x-www-form-urlencoded")
             .body("Action=GetCallerIdentity&Version=2011-06-15"),
+        NOW,
     );
     req.body = body.to_owned();
     req
@@ -199,18 +164,7 @@ fn an_item_posted_to_the_api_reaches_the_collection_as_time_passes() {
         }
     }
     // Found by a signed search, as the page's collection reader asks.
-    let url = format!(
-        "{}/dynamodb_replicate/_search",
-        sandbox::endpoint(Service::Aoss)
-    );
-    let search = signed(
-        &config,
-        Service::Aoss,
-        HttpRequest::new("POST", &url)
-            .header("content-type", "application/json")
-            .body(r#"{"query":{"match_all":{}}}"#),
-    );
-    let answer = serve::answer(&mut sim, search, wall);
+    let answer = serve::answer(&mut sim, search(&config, NOW), wall);
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert!(answer.body.contains("Ann"), "{}", answer.body);
 }
