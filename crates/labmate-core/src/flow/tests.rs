@@ -231,8 +231,9 @@ fn a_change_nobody_announced_becomes_an_outside_flow() {
     );
 }
 
-#[test]
-fn an_answer_handled_after_its_stream_record_joins_that_flow() {
+/// The stream read (record written at `written_at`) before the answer to
+/// the send labmate dated `sent_at` was handled.
+fn record_then_answer(written_at: i64, sent_at: i64) -> Flows {
     let mut flows = Flows::new();
     flows.observe(page(
         ReadFrom::TrimHorizon,
@@ -242,11 +243,17 @@ fn an_answer_handled_after_its_stream_record_joins_that_flow() {
             "k",
             "Ann",
             "100",
-            T + 1_000,
+            written_at,
         )],
-        T + 1_100,
+        written_at + 100,
     ));
-    flows.observe(api(Some("k"), "Ann", 200, "{}", T + 900));
+    flows.observe(api(Some("k"), "Ann", 200, "{}", sent_at));
+    flows
+}
+
+#[test]
+fn an_answer_handled_after_its_stream_record_joins_that_flow() {
+    let flows = record_then_answer(T + 1_000, T + 900);
     assert_eq!(flows.flows().len(), 1);
     let flow = &flows.flows()[0];
     assert_eq!(flow.origin, Origin::RequestId);
@@ -260,20 +267,7 @@ fn an_answer_handled_late_joins_its_record_when_the_signing_clock_was_learned_fr
     // T + 1_999 (its record says T + 1_000, whole seconds), and labmate's
     // clock, learned from a skew message (whole seconds, taken to be the
     // middle), dated the send half a second after the true T + 1_900.
-    let mut flows = Flows::new();
-    flows.observe(page(
-        ReadFrom::Continued,
-        vec![record(
-            "e1",
-            ChangeKind::Insert,
-            "k",
-            "Ann",
-            "100",
-            T + 1_999,
-        )],
-        T + 2_100,
-    ));
-    flows.observe(api(Some("k"), "Ann", 200, "{}", T + 2_400));
+    let flows = record_then_answer(T + 1_999, T + 2_400);
     assert_eq!(flows.flows().len(), 1, "{:#?}", flows.flows());
     assert_eq!(flows.flows()[0].origin, Origin::RequestId);
 }
