@@ -16,7 +16,12 @@ export function sandboxDoor(page) {
   async function worker() {
     if (!page.workers().some(isSandbox)) await page.waitForEvent('worker', { predicate: isSandbox, timeout: 20_000 });
     const w = page.workers().filter(isSandbox).at(-1);
-    await w.evaluate(() => new Promise((ready) => { const up = () => (self.labsim ? ready() : setTimeout(up, 20)); up(); }));
+    // Polls until the worker's module has set up the door, for 20 s at most.
+    await w.evaluate(() => new Promise((ready, fail) => {
+      const until = Date.now() + 20_000;
+      const up = () => (self.labsim ? ready() : Date.now() > until ? fail(new Error('the sandbox worker never opened its door (self.labsim)')) : setTimeout(up, 20));
+      up();
+    }));
     return w;
   }
   return async (request) => JSON.parse(await (await worker()).evaluate((r) => self.labsim.answer(r), JSON.stringify(request)));
