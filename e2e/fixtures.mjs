@@ -335,7 +335,16 @@ export const test = base.extend({
       await expect(target.getByTestId('paste-box')).toBeVisible();
       if (sim.sandbox && fragment === sim.simLink) {
         if (target !== page) throw new Error('a second tab has a sandbox of its own: tab tests run against labsim only');
-        await target.getByTestId('sandbox-start').click();
+        // Once, under the full suite's load, a click on the offer was
+        // taken by the button (it had focus) but the sandbox did not start
+        // (1 test in 150; not seen in the same test run alone 10 times).
+        // The cause is open on the issue; until then the click is made
+        // again if the offer is still there 5 s later.
+        const start = target.getByTestId('sandbox-start');
+        await expect(async () => {
+          if (await start.isVisible()) await start.click();
+          await expect(target.getByTestId('sandbox-offer')).toHaveCount(0, { timeout: 5_000 });
+        }).toPass({ timeout: 20_000 });
         for (const [route, body] of sandboxSettings(labsimArgs)) await sim.control('POST', route, body);
       }
       return target;
