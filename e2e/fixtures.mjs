@@ -408,3 +408,29 @@ export const counts = (page) => page.getByTestId('flow-counts');
 
 /** One step of the guide, by its key (`function`, `stream-policy`, ...). */
 export const guideStep = (page, key) => page.locator(`[data-testid=guide-step][data-step=${key}]`);
+
+/** Counts, per tab of `context`, the DynamoDB Streams calls it sends. */
+export function streamCallsPerTab(context) {
+  const calls = new Map();
+  context.on('request', (r) => {
+    const target = r.headers()['x-amz-target'] ?? '';
+    if (target.startsWith('DynamoDBStreams_20120810.')) {
+      calls.set(r.frame().page(), (calls.get(r.frame().page()) ?? 0) + 1);
+    }
+  });
+  return calls;
+}
+
+/**
+ * A change `send(second, name)` makes in the second tab completes on both
+ * boards, with the stream read by `first` alone (`calls` from
+ * `streamCallsPerTab`).
+ */
+export async function readByOneTabOnly(first, second, calls, send) {
+  const before = calls.get(second) ?? 0;
+  await send(second, 'Two tabs');
+  await expect(counts(second)).toHaveAttribute('data-complete', '1', { timeout: 20_000 });
+  await expect(counts(first)).toHaveAttribute('data-complete', '1');
+  expect(calls.get(second) ?? 0).toBe(before);
+  expect(calls.get(first)).toBeGreaterThan(0);
+}

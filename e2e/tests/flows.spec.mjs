@@ -3,7 +3,7 @@
 // files. Ground truth is labsim's timeline.
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { test, expect, HTTP_4XX, watching, counts } from '../fixtures.mjs';
+import { test, expect, HTTP_4XX, watching, counts, streamCallsPerTab, readByOneTabOnly } from '../fixtures.mjs';
 
 // Debian's Node is 20: the SDK works, but warns at every client.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -204,24 +204,13 @@ test('a reload mid-flow loses no flow', async ({ app }) => {
 
 test('two tabs: one stream reader between them, both boards follow', async ({ app, secondTab, context, sim }) => {
   test.skip(sim.sandbox, 'each tab runs a sandbox of its own: tabs share one backend only with labsim');
-  const streamsCalls = new Map();
-  context.on('request', (r) => {
-    const target = r.headers()['x-amz-target'] ?? '';
-    if (target.startsWith('DynamoDBStreams_20120810.')) {
-      streamsCalls.set(r.frame().page(), (streamsCalls.get(r.frame().page()) ?? 0) + 1);
-    }
-  });
+  const streamsCalls = streamCallsPerTab(context);
   const first = await watching(app);
   await expect(counts(first)).toHaveAttribute('data-reader', 'true');
   const second = await watching(await secondTab());
   await expect(counts(second)).toHaveAttribute('data-reader', 'false');
   await expect(second.getByTestId('stream-reader')).toHaveText(/Another labmate tab/);
-  const before = streamsCalls.get(second) ?? 0;
-  await sendItem(second, 'Two tabs');
-  await expect(counts(second)).toHaveAttribute('data-complete', '1', { timeout: 20_000 });
-  await expect(counts(first)).toHaveAttribute('data-complete', '1');
-  expect(streamsCalls.get(second) ?? 0).toBe(before);
-  expect(streamsCalls.get(first)).toBeGreaterThan(0);
+  await readByOneTabOnly(first, second, streamsCalls, sendItem);
   // The reader's tab closes: the other one takes over and reads on.
   await first.close();
   await expect(counts(second)).toHaveAttribute('data-reader', 'true');

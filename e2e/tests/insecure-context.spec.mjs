@@ -4,7 +4,7 @@
 // file's Chromium maps a host name of its own to it and opens labsim's
 // static server by that name.
 import config from '../playwright.config.mjs';
-import { test, expect, watching, counts, guideStep, setConfigField } from '../fixtures.mjs';
+import { test, expect, watching, counts, guideStep, setConfigField, streamCallsPerTab, readByOneTabOnly } from '../fixtures.mjs';
 
 const HOST = 'labmate.test';
 const launch = config.use.launchOptions;
@@ -151,13 +151,7 @@ test('not a secure context, and the copy command refused: the text is shown sele
 });
 
 test('not a secure context: two tabs, one stream reader between them (a lease in localStorage), both boards follow, the other takes over', async ({ page, context, sim }) => {
-  const streamsCalls = new Map();
-  context.on('request', (r) => {
-    const target = r.headers()['x-amz-target'] ?? '';
-    if (target.startsWith('DynamoDBStreams_20120810.')) {
-      streamsCalls.set(r.frame().page(), (streamsCalls.get(r.frame().page()) ?? 0) + 1);
-    }
-  });
+  const streamsCalls = streamCallsPerTab(context);
   const first = await watching(await openInsecure(page, sim));
   await expect(counts(first)).toHaveAttribute('data-reader', 'true');
   const second = await watching(await openInsecure(await context.newPage(), sim));
@@ -170,12 +164,7 @@ test('not a secure context: two tabs, one stream reader between them (a lease in
   await expect.poll(async () => Number((await lease()).split(' ')[0]), { timeout: 5_000 }).toBeGreaterThan(Number(until));
   expect((await lease()).split(' ')[1]).toBe(owner);
 
-  const before = streamsCalls.get(second) ?? 0;
-  await sendItem(second, 'Two tabs');
-  await expect(counts(second)).toHaveAttribute('data-complete', '1', { timeout: 20_000 });
-  await expect(counts(first)).toHaveAttribute('data-complete', '1');
-  expect(streamsCalls.get(second) ?? 0).toBe(before);
-  expect(streamsCalls.get(first)).toBeGreaterThan(0);
+  await readByOneTabOnly(first, second, streamsCalls, sendItem);
   // The reader's tab closes: the other one takes over and reads on.
   await first.close({ runBeforeUnload: true });
   await expect(counts(second)).toHaveAttribute('data-reader', 'true');
