@@ -229,8 +229,9 @@ pub struct Flow {
     pub lambda: Option<LambdaStage>,
     pub document: Option<DocumentStage>,
     /// When the collection was last searched for the item and did not
-    /// show this change (boards saved before it read as never).
-    #[serde(default)]
+    /// show this change. Not saved: it changes with every search, and
+    /// after a reload the next search (a second on) tells it again.
+    #[serde(skip)]
     pub searched_ms: Option<i64>,
     /// The last image labmate saw for this key before the change (the
     /// stream carries only the new one).
@@ -1077,10 +1078,10 @@ impl Flows {
         self.searched_index = Some(search.index.clone());
         let (item_id, seen_ms) = (search.item_id.clone(), search.seen_ms);
         self.search_for_documents(search);
-        for i in 0..self.flows.len() {
-            let f = &self.flows[i];
+        // Not a change to save (see `Flow::searched_ms`): set in place.
+        for f in &mut self.flows {
             if f.document.is_none() && f.item_id.as_deref() == Some(item_id.as_str()) {
-                self.flow_mut(i).searched_ms = Some(seen_ms);
+                f.searched_ms = Some(seen_ms);
             }
         }
     }
